@@ -1,0 +1,52 @@
+# Two commands for a newcomer: `make demo` and `make test`. Everything else is optional.
+PY ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+export CCR_HOME ?= $(CURDIR)/data
+DBT := $(BIN)/dbt
+DBT_FLAGS := --project-dir dbt_project --profiles-dir dbt_project --quiet
+
+.PHONY: install demo test dev lint format lock bench clean dbt-parse
+
+# The venv is rebuilt whenever the lock changes; uv installs exactly what the lock pins.
+$(VENV)/.installed: requirements.lock pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q "uv==$(UV_VERSION)"
+	$(BIN)/uv pip sync -q --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
+	touch $@
+
+# Dagster loads the dbt manifest when the definitions load: parse before anything runs.
+dbt-parse: $(VENV)/.installed
+	$(DBT) parse $(DBT_FLAGS)
+
+install: $(VENV)/.installed dbt-parse
+
+demo: install
+	$(BIN)/ccr demo
+
+test: install
+	$(BIN)/pytest
+
+dev: install
+	DAGSTER_HOME=$(CCR_HOME)/dagster $(BIN)/python -c "from orchestration.cli import _dagster_home; from transforms.settings import Settings; _dagster_home(Settings.from_env())"
+	DAGSTER_HOME=$(CCR_HOME)/dagster $(BIN)/dagster dev -w workspace.yaml
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Re-pin every dependency (needs the package registry).
+lock:
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+
+bench: install
+	$(BIN)/python bench/pipeline.py
+
+clean:
+	rm -rf $(VENV) data dbt_project/target dbt_project/logs

@@ -1,0 +1,77 @@
+with
+
+call_scores as (
+
+    select * from {{ ref('stg_lakehouse__call_scores') }}
+
+),
+
+latest_models as (
+
+    select * from {{ ref('int_transcripts__latest_model_per_call') }}
+
+),
+
+scores_of_latest_model as (
+
+    select call_scores.*
+
+    from call_scores
+    inner join latest_models
+        on call_scores.tenant_id = latest_models.tenant_id
+        and call_scores.call_uid = latest_models.call_uid
+        and call_scores.model_id = latest_models.model_id
+
+),
+
+-- The one place that decides which scorecard version counts for a call.
+-- Today: the highest version (compared numerically part by part, so '10' > '2').
+-- To switch to an "active version" flag, join the flag here and order by it first
+-- (or filter on it); nothing downstream needs to change.
+version_choice as (
+
+    select
+        *,
+        count(*) over (partition by tenant_id, call_uid) as scorecard_versions_scored,
+        row_number() over (
+            partition by tenant_id, call_uid
+            order by
+                {{ version_sort_key('scorecard_version') }} desc,
+                scorecard_version desc,
+                scored_at desc,
+                scorecard_id
+        ) as version_rank
+
+    from scores_of_latest_model
+
+),
+
+final as (
+
+    select
+
+        ---------- ids
+        call_uid,
+        tenant_id,
+        scorecard_id,
+        scorecard_version,
+        model_id,
+
+        ---------- score
+        score,
+        points_earned,
+        points_possible,
+        passed,
+        criteria_met,
+        criteria_total,
+
+        ---------- lineage
+        scored_at,
+        scorecard_versions_scored
+
+    from version_choice
+    where version_rank = 1
+
+)
+
+select * from final

@@ -1,0 +1,96 @@
+with
+
+calls as (
+
+    select * from {{ ref('stg_lakehouse__calls') }}
+
+),
+
+selected_scores as (
+
+    select * from {{ ref('int_call_scores__selected_version') }}
+
+),
+
+latest_models as (
+
+    select * from {{ ref('int_transcripts__latest_model_per_call') }}
+
+),
+
+call_metrics as (
+
+    select * from {{ ref('stg_lakehouse__call_metrics') }}
+
+),
+
+scored_calls as (
+
+    select
+        calls.*,
+        selected_scores.scorecard_id,
+        selected_scores.scorecard_version,
+        selected_scores.model_id,
+        selected_scores.score,
+        selected_scores.passed,
+        selected_scores.criteria_met,
+        selected_scores.criteria_total,
+        latest_models.detected_language
+
+    from calls
+    -- only calls that have been scored
+    inner join selected_scores
+        on calls.tenant_id = selected_scores.tenant_id
+        and calls.call_uid = selected_scores.call_uid
+    left join latest_models
+        on calls.tenant_id = latest_models.tenant_id
+        and calls.call_uid = latest_models.call_uid
+
+),
+
+final as (
+
+    select
+
+        ---------- ids
+        scored_calls.call_uid,
+        scored_calls.tenant_id,
+        scored_calls.call_id,
+        scored_calls.agent_id,
+
+        ---------- call attributes
+        scored_calls.team,
+        scored_calls.campaign,
+        coalesce(scored_calls.language, scored_calls.detected_language) as language,
+
+        ---------- time
+        scored_calls.started_at,
+        {{ to_utc_date('scored_calls.started_at') }} as call_date,
+        scored_calls.duration_s,
+
+        ---------- score
+        scored_calls.scorecard_id,
+        scored_calls.scorecard_version,
+        scored_calls.model_id,
+        scored_calls.score,
+        scored_calls.passed,
+        scored_calls.criteria_met,
+        scored_calls.criteria_total,
+
+        ---------- conversation metrics (same ASR model as the score)
+        call_metrics.agent_talk_share,
+        call_metrics.customer_talk_share,
+        call_metrics.silence_s,
+        call_metrics.silence_share,
+        call_metrics.longest_silence_s,
+        call_metrics.overlap_s
+
+    from scored_calls
+    left join call_metrics
+        on scored_calls.tenant_id = call_metrics.tenant_id
+        and scored_calls.call_uid = call_metrics.call_uid
+        and scored_calls.model_id = call_metrics.model_id
+
+)
+
+select * from final

@@ -1,0 +1,38 @@
+with
+
+source as (
+
+    select * from {{ source('lakehouse', 'call_metrics') }}
+
+),
+
+final as (
+
+    select
+
+        ----------  ids
+        cast(call_uid as varchar) as call_uid,
+        cast(tenant_id as varchar) as tenant_id,
+        cast(model_id as varchar) as model_id,
+
+        ---------- talk time
+        cast(duration_s as double) as duration_s,
+        cast(agent_talk_s as double) as agent_talk_s,
+        cast(customer_talk_s as double) as customer_talk_s,
+        cast(agent_talk_share as double) as agent_talk_share,
+        cast(customer_talk_share as double) as customer_talk_share,
+
+        ---------- silence and overlap
+        cast(silence_s as double) as silence_s,
+        cast(silence_share as double) as silence_share,
+        cast(longest_silence_s as double) as longest_silence_s,
+        cast(overlap_s as double) as overlap_s,
+
+        ---------- timestamps
+        cast(computed_at as timestamp with time zone) as computed_at
+
+    from source
+
+)
+
+select * from final

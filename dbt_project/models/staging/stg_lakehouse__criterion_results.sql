@@ -1,0 +1,42 @@
+with
+
+source as (
+
+    select * from {{ source('lakehouse', 'criterion_results') }}
+
+),
+
+final as (
+
+    select
+
+        ----------  ids
+        cast(call_uid as varchar) as call_uid,
+        cast(tenant_id as varchar) as tenant_id,
+        cast(scorecard_id as varchar) as scorecard_id,
+        cast(scorecard_version as varchar) as scorecard_version,
+        cast(model_id as varchar) as model_id,
+        cast(criterion_id as varchar) as criterion_id,
+
+        ---------- criterion
+        cast(criterion_name as varchar) as criterion_name,
+        cast(verdict as varchar) as verdict,
+        cast(met as boolean) as is_met,
+        cast(points_earned as double) as points_earned,
+        cast(points_possible as double) as points_possible,
+
+        ---------- evidence (quote is PII: free text may contain personal data)
+        cast(evidence_quote as varchar) as evidence_quote,
+        cast(evidence_start_s as double) as evidence_start_s,
+        cast(evidence_end_s as double) as evidence_end_s,
+        cast(evidence_speaker as varchar) as evidence_speaker,
+
+        ---------- matching
+        cast(match_score as double) as match_score,
+        cast(confidence as double) as confidence
+
+    from source
+
+)
+
+select * from final

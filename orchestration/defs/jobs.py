@@ -1,0 +1,21 @@
+"""Jobs: per call batch (ingest → transcribe → score), then the KPI build and publish."""
+
+import dagster as dg
+
+from orchestration.partitions import call_batches
+
+call_batch_job = dg.define_asset_job(
+    "call_batch_job",
+    selection=dg.AssetSelection.groups("ingest", "transcribe", "score"),
+    partitions_def=call_batches,
+    description="Land, transcribe and score one call batch.",
+    # Delta writers of one table must not race: one batch run at a time (see dagster.yaml).
+    tags={"ccr/delta-writer": "lakehouse"},
+)
+
+kpi_job = dg.define_asset_job(
+    "kpi_job",
+    selection=dg.AssetSelection.groups("kpis"),
+    description="Build the dbt KPI models into a new file and publish it atomically.",
+    tags={"ccr/delta-writer": "lakehouse"},
+)

@@ -1,0 +1,69 @@
+"""dbt KPI models (built into a fresh DuckDB file) and their atomic publication for BI tools."""
+
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from orchestration.defs.ingest.assets import OWNERS
+from orchestration.resources import LakehouseResource
+from transforms import publish
+from transforms.settings import REPO_ROOT
+
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+dbt_project.prepare_if_dev()
+
+
+class KpiTranslator(DagsterDbtTranslator):
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: Any):
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        if unique_id.startswith("source."):
+            return spec  # sources keep the asset keys their meta gives (bronze/…, silver/…)
+        return spec.replace_attributes(group_name="kpis", owners=OWNERS)
+
+
+@dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=KpiTranslator())
+def kpi_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, lakehouse: LakehouseResource
+):
+    """``dbt build`` (models and their tests) into the build file, never into the published one."""
+    settings = lakehouse.settings()
+    build = publish.build_path(settings.kpi_database)
+    if not context.is_subset:
+        # A full build starts from an empty file; a partial one keeps the other models' tables.
+        publish.reset_build_file(build)
+    os.environ["CCR_LAKEHOUSE"] = settings.lakehouse
+    os.environ["CCR_DBT_DUCKDB_PATH"] = build
+    yield from dbt.cli(["build"], context=context).stream()
+
+
+@dg.asset(
+    key=["warehouse", "kpis"],
+    deps=[kpi_models],
+    group_name="kpis",
+    owners=OWNERS,
+    kinds={"duckdb"},
+    tags={"layer": "gold"},
+    description="The published read-only KPI database (warehouse/kpis.duckdb) that BI tools open.",
+)
+def kpi_warehouse(lakehouse: LakehouseResource) -> dg.MaterializeResult:
+    """Copy the marts into a new file and swap it in: a reader sees the old file or the new one."""
+    target = lakehouse.settings().kpi_database
+    counts = publish.publish_marts(publish.build_path(target), target)
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(target),
+            **{f"rows_{t}": n for t, n in counts.items()},
+        }
+    )
+
+
+# The dbt of this interpreter's environment, whether or not the venv is on PATH (cron, `ccr`).
+dbt_resource = DbtCliResource(
+    project_dir=dbt_project, dbt_executable=str(Path(sys.executable).parent / "dbt")
+)

@@ -1,0 +1,59 @@
+"""Resources: where the lakehouse lives, and the Whisper model (loaded once per run)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+from pydantic import PrivateAttr
+
+from transforms.lakehouse import Lakehouse
+from transforms.pseudonymise import FileKeyStore
+from transforms.scoring import Scorecard, load_scorecards
+from transforms.settings import Settings
+from transforms.tenants import Tenant, load_tenants
+from transforms.transcription import Transcriber, ensure_bundled_model
+
+
+class LakehouseResource(dg.ConfigurableResource):
+    """Settings from the ``CCR_*`` environment (see README), read when a run starts."""
+
+    def settings(self) -> Settings:
+        return Settings.from_env()
+
+    def lakehouse(self) -> Lakehouse:
+        return Lakehouse(self.settings().lakehouse)
+
+    def tenants(self) -> dict[str, Tenant]:
+        return load_tenants(self.settings().tenants_file)
+
+    def keystore(self) -> FileKeyStore:
+        return FileKeyStore(self.settings().keys)
+
+    def scorecards(self) -> dict[tuple[str, str], Scorecard]:
+        return load_scorecards(self.settings().scorecards_dir)
+
+
+class WhisperResource(dg.ConfigurableResource):
+    """faster-whisper model. Empty ``model_dir`` means the bundled multilingual base model."""
+
+    model_dir: str = ""
+    cpu_threads: int = 0
+    beam_size: int = 0
+    _transcriber: Transcriber | None = PrivateAttr(default=None)
+
+    def model_path(self) -> Path:
+        settings = Settings.from_env()
+        chosen = self.model_dir or settings.whisper_model
+        return Path(chosen) if chosen else ensure_bundled_model(settings.model_cache)
+
+    def transcriber(self) -> Transcriber:
+        """Load on first use, so runs that skip every call never pay for the model."""
+        if self._transcriber is None:
+            settings = Settings.from_env()
+            self._transcriber = Transcriber(
+                self.model_path(),
+                cpu_threads=self.cpu_threads or settings.whisper_threads,
+                beam_size=self.beam_size or settings.whisper_beam,
+            )
+        return self._transcriber

@@ -1,0 +1,570 @@
+"""End-to-end tests of the dbt project in dbt_project/.
+
+Writes small synthetic Delta tables (the schemas the Python pipeline writes,
+partitioned by tenant_id) into a tmp dir, runs the real ``dbt build`` against a
+DuckDB file in the same tmp dir, and checks the marts against values computed
+independently with Polars from the input rows.
+
+dbt runs in a subprocess (not dbtRunner in-process) so that its DuckDB
+connection is closed before the test opens the file read-only, and with
+TZ=Pacific/Auckland so that a call at 23:30 UTC proves call_date is the UTC
+date rather than the session-local one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+
+TS = pl.Datetime("us", "UTC")
+T0 = datetime(2024, 5, 1, tzinfo=UTC)
+
+
+# --------------------------------------------------------------------------- #
+# synthetic lakehouse
+# --------------------------------------------------------------------------- #
+
+# (call_uid, tenant, call_id, agent, team, language, started_at UTC)
+CALLS = [
+    ("t1-c01", "t1", "c01", "a1", "red", "en", datetime(2024, 5, 1, 9, 0, tzinfo=UTC)),
+    # 23:30 UTC is already 2024-05-02 in Auckland: must stay on 2024-05-01
+    ("t1-c02", "t1", "c02", "a1", "red", None, datetime(2024, 5, 1, 23, 30, tzinfo=UTC)),
+    ("t1-c03", "t1", "c03", "a2", "blue", "en", datetime(2024, 5, 1, 14, 0, tzinfo=UTC)),
+    ("t1-c04", "t1", "c04", "a1", "blue", "en", datetime(2024, 5, 2, 10, 0, tzinfo=UTC)),
+    # never scored
+    ("t1-c05", "t1", "c05", "a2", "blue", "en", datetime(2024, 5, 2, 11, 0, tzinfo=UTC)),
+    ("t2-c01", "t2", "c01", "a1", "green", "de", datetime(2024, 5, 1, 8, 0, tzinfo=UTC)),
+    ("t2-c02", "t2", "c02", "a1", "green", "de", datetime(2024, 5, 2, 16, 45, tzinfo=UTC)),
+    # no call_metrics row
+    ("t2-c03", "t2", "c03", "a2", "green", "de", datetime(2024, 5, 2, 17, 0, tzinfo=UTC)),
+]
+# call_uid -> [(model_id, transcribed_at offset hours, language)]
+TRANSCRIPTS = {
+    "t1-c01": [("whisper-small", 1, "en"), ("whisper-large", 5, "en")],  # large is latest
+    "t1-c02": [("whisper-large", 2, "fr")],
+    "t1-c03": [("whisper-large", 2, "en")],
+    "t1-c04": [("whisper-large", 30, "en")],
+    "t1-c05": [("whisper-large", 30, "en")],
+    "t2-c01": [("whisper-large", 2, "de")],
+    "t2-c02": [("whisper-large", 40, "de")],
+    "t2-c03": [("whisper-large", 41, "de")],
+}
+# (call_uid, scorecard_version, model_id, score, passed, criteria_met, criteria_total)
+SCORES = [
+    ("t1-c01", "1", "whisper-small", 20.0, False, 1, 5),  # older model: ignored
+    ("t1-c01", "1", "whisper-large", 80.0, True, 4, 5),
+    ("t1-c02", "1", "whisper-large", 40.0, False, 2, 5),  # superseded by version 2
+    ("t1-c02", "2", "whisper-large", 60.0, True, 3, 5),
+    ("t1-c03", "1", "whisper-large", 55.5, False, 3, 6),
+    ("t1-c04", "1", "whisper-large", 90.0, True, 5, 5),
+    ("t2-c01", "1", "whisper-large", 70.0, True, 4, 6),
+    ("t2-c02", "1", "whisper-large", 100.0, True, 6, 6),
+    ("t2-c03", "1", "whisper-large", 33.25, False, 2, 6),
+]
+NO_METRICS = {"t2-c03"}
+
+
+def _frame(rows: list[dict], schema: dict) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def build_frames() -> dict[str, pl.DataFrame]:
+    calls = _frame(
+        [
+            {
+                "call_uid": uid,
+                "tenant_id": tenant,
+                "call_id": call_id,
+                "batch_id": f"{tenant}-batch-1",
+                "agent_id": agent,
+                "team": team,
+                "campaign": "retention",
+                "caller_key": f"hmac-{uid}",
+                "started_at": started,
+                "language": language,
+                "channel_layout": "stereo_agent_left",
+                "audio_uri": f"file:///audio/{tenant}/{call_id}.wav",
+                "audio_sha256": f"sha-{uid}",
+                "audio_format": "wav",
+                "duration_s": 120.0 + i,
+                "channels": 2,
+                "sample_rate": 8000,
+                "file_size_bytes": 1_920_000 + i,
+                "ingested_at": started + timedelta(minutes=5),
+            }
+            for i, (uid, tenant, call_id, agent, team, language, started) in enumerate(CALLS)
+        ],
+        {
+            "call_uid": pl.String,
+            "tenant_id": pl.String,
+            "call_id": pl.String,
+            "batch_id": pl.String,
+            "agent_id": pl.String,
+            "team": pl.String,
+            "campaign": pl.String,
+            "caller_key": pl.String,
+            "started_at": TS,
+            "language": pl.String,
+            "channel_layout": pl.String,
+            "audio_uri": pl.String,
+            "audio_sha256": pl.String,
+            "audio_format": pl.String,
+            "duration_s": pl.Float64,
+            "channels": pl.Int32,
+            "sample_rate": pl.Int32,
+            "file_size_bytes": pl.Int64,
+            "ingested_at": TS,
+        },
+    )
+    tenant_of = {uid: tenant for uid, tenant, *_ in CALLS}
+    call_id_of = {uid: call_id for uid, _, call_id, *_ in CALLS}
+
+    transcripts = _frame(
+        [
+            {
+                "call_uid": uid,
+                "tenant_id": tenant_of[uid],
+                "call_id": call_id_of[uid],
+                "audio_sha256": f"sha-{uid}",
+                "model_id": model,
+                "language": language,
+                "language_probability": 0.9,
+                "duration_s": 120.0,
+                "text": "hello thanks for calling",
+                "agent_text": "hello",
+                "customer_text": "thanks",
+                "segment_count": 2,
+                "transcribe_seconds": 12.0,
+                "real_time_factor": 0.1,
+                "transcribed_at": T0 + timedelta(hours=offset),
+            }
+            for uid, models in TRANSCRIPTS.items()
+            for model, offset, language in models
+        ],
+        {
+            "call_uid": pl.String,
+            "tenant_id": pl.String,
+            "call_id": pl.String,
+            "audio_sha256": pl.String,
+            "model_id": pl.String,
+            "language": pl.String,
+            "language_probability": pl.Float64,
+            "duration_s": pl.Float64,
+            "text": pl.String,
+            "agent_text": pl.String,
+            "customer_text": pl.String,
+            "segment_count": pl.Int32,
+            "transcribe_seconds": pl.Float64,
+            "real_time_factor": pl.Float64,
+            "transcribed_at": TS,
+        },
+    )
+
+    segments = _frame(
+        [
+            {
+                "call_uid": uid,
+                "tenant_id": tenant_of[uid],
+                "model_id": model,
+                "segment_index": idx,
+                "speaker": speaker,
+                "channel": idx,
+                "start_s": 10.0 * idx,
+                "end_s": 10.0 * idx + 8.0,
+                "text": "words",
+                "avg_logprob": -0.2,
+                "no_speech_prob": 0.01,
+            }
+            for uid, models in TRANSCRIPTS.items()
+            for model, _, _ in models
+            for idx, speaker in enumerate(["agent", "customer"])
+        ],
+        {
+            "call_uid": pl.String,
+            "tenant_id": pl.String,
+            "model_id": pl.String,
+            "segment_index": pl.Int32,
+            "speaker": pl.String,
+            "channel": pl.Int32,
+            "start_s": pl.Float64,
+            "end_s": pl.Float64,
+            "text": pl.String,
+            "avg_logprob": pl.Float64,
+            "no_speech_prob": pl.Float64,
+        },
+    )
+
+    metrics_rows = []
+    for n, (uid, models) in enumerate(TRANSCRIPTS.items()):
+        if uid in NO_METRICS:
+            continue
+        for m, (model, offset, _) in enumerate(models):
+            agent_share = round(0.3 + 0.05 * n + 0.1 * m, 4)
+            silence = 5.0 + 3.0 * n + 7.0 * m
+            metrics_rows.append(
+                {
+                    "call_uid": uid,
+                    "tenant_id": tenant_of[uid],
+                    "model_id": model,
+                    "duration_s": 120.0,
+                    "agent_talk_s": 100.0 * agent_share,
+                    "customer_talk_s": 100.0 * (1 - agent_share),
+                    "agent_talk_share": agent_share,
+                    "customer_talk_share": 1 - agent_share,
+                    "silence_s": silence,
+                    "silence_share": silence / 120.0,
+                    "longest_silence_s": silence / 2,
+                    "overlap_s": 1.5,
+                    "computed_at": T0 + timedelta(hours=offset, minutes=1),
+                }
+            )
+    metrics = _frame(
+        metrics_rows,
+        {
+            "call_uid": pl.String,
+            "tenant_id": pl.String,
+            "model_id": pl.String,
+            "duration_s": pl.Float64,
+            "agent_talk_s": pl.Float64,
+            "customer_talk_s": pl.Float64,
+            "agent_talk_share": pl.Float64,
+            "customer_talk_share": pl.Float64,
+            "silence_s": pl.Float64,
+            "silence_share": pl.Float64,
+            "longest_silence_s": pl.Float64,
+            "overlap_s": pl.Float64,
+            "computed_at": TS,
+        },
+    )
+
+    scores = _frame(
+        [
+            {
+                "call_uid": uid,
+                "tenant_id": tenant_of[uid],
+                "scorecard_id": "qa-default",
+                "scorecard_version": version,
+                "model_id": model,
+                "score": score,
+                "points_earned": score / 10,
+                "points_possible": 10.0,
+                "passed": passed,
+                "criteria_met": met,
+                "criteria_total": total,
+                "scored_at": T0 + timedelta(days=3, hours=int(version)),
+            }
+            for uid, version, model, score, passed, met, total in SCORES
+        ],
+        {
+            "call_uid": pl.String,
+            "tenant_id": pl.String,
+            "scorecard_id": pl.String,
+            "scorecard_version": pl.String,
+            "model_id": pl.String,
+            "score": pl.Float64,
+            "points_earned": pl.Float64,
+            "points_possible": pl.Float64,
+            "passed": pl.Boolean,
+            "criteria_met": pl.Int32,
+            "criteria_total": pl.Int32,
+            "scored_at": TS,
+        },
+    )
+
+    criteria = _frame(
+        [
+            {
+                "call_uid": uid,
+                "tenant_id": tenant_of[uid],
+                "scorecard_id": "qa-default",
+                "scorecard_version": version,
+                "model_id": model,
+                "criterion_id": crit,
+                "criterion_name": crit.replace("_", " "),
+                "verdict": "met" if is_met else "not_met",
+                "met": is_met,
+                "points_earned": 2.0 if is_met else 0.0,
+                "points_possible": 2.0,
+                "evidence_quote": "hello" if is_met else None,
+                "evidence_start_s": 0.0 if is_met else None,
+                "evidence_end_s": 1.0 if is_met else None,
+                "evidence_speaker": "agent",
+                "match_score": 0.8,
+                "confidence": 0.7,
+            }
+            for uid, version, model, _, passed, _, _ in SCORES
+            for crit, is_met in [("greeting", True), ("closing", passed)]
+        ],
+        {
+            "call_uid": pl.String,
+            "tenant_id": pl.String,
+            "scorecard_id": pl.String,
+            "scorecard_version": pl.String,
+            "model_id": pl.String,
+            "criterion_id": pl.String,
+            "criterion_name": pl.String,
+            "verdict": pl.String,
+            "met": pl.Boolean,
+            "points_earned": pl.Float64,
+            "points_possible": pl.Float64,
+            "evidence_quote": pl.String,
+            "evidence_start_s": pl.Float64,
+            "evidence_end_s": pl.Float64,
+            "evidence_speaker": pl.String,
+            "match_score": pl.Float64,
+            "confidence": pl.Float64,
+        },
+    )
+
+    return {
+        "bronze/calls": calls,
+        "silver/transcripts": transcripts,
+        "silver/transcript_segments": segments,
+        "silver/call_metrics": metrics,
+        "silver/call_scores": scores,
+        "silver/criterion_results": criteria,
+    }
+
+
+def write_lakehouse(root: Path, frames: dict[str, pl.DataFrame]) -> None:
+    for table, frame in frames.items():
+        frame.write_delta(
+            str(root / table),
+            mode="overwrite",
+            delta_write_options={"partition_by": ["tenant_id"]},
+        )
+
+
+# --------------------------------------------------------------------------- #
+# expected marts, computed independently in Polars
+# --------------------------------------------------------------------------- #
+
+
+def expected_fct_calls(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    latest_model = (
+        frames["silver/transcripts"]
+        .sort(["transcribed_at", "model_id"], descending=True)
+        .group_by("call_uid", maintain_order=True)
+        .first()
+        .select("call_uid", "model_id")
+    )
+    chosen_score = (
+        frames["silver/call_scores"]
+        .join(latest_model, on=["call_uid", "model_id"], how="inner")
+        .with_columns(pl.col("scorecard_version").cast(pl.Int64).alias("_version"))
+        .sort("_version", descending=True)
+        .group_by("call_uid", maintain_order=True)
+        .first()
+    )
+    metrics = frames["silver/call_metrics"].select(
+        "call_uid", "model_id", "agent_talk_share", "silence_s"
+    )
+    return (
+        frames["bronze/calls"]
+        .select("call_uid", "tenant_id", "agent_id", "team", "started_at")
+        .join(
+            chosen_score.select("call_uid", "model_id", "scorecard_version", "score", "passed"),
+            on="call_uid",
+            how="inner",
+        )
+        .join(metrics, on=["call_uid", "model_id"], how="left")
+        .with_columns(pl.col("started_at").dt.convert_time_zone("UTC").dt.date().alias("call_date"))
+    )
+
+
+def expected_agg_agent_daily(fct: pl.DataFrame) -> pl.DataFrame:
+    return (
+        fct.group_by("tenant_id", "agent_id", "call_date")
+        .agg(
+            pl.len().alias("calls"),
+            pl.col("score").mean().alias("avg_score"),
+            pl.col("passed").cast(pl.Float64).mean().alias("pass_rate"),
+            pl.col("agent_talk_share").mean().alias("avg_agent_talk_share"),
+            pl.col("silence_s").mean().alias("avg_silence_s"),
+            pl.col("team").sort_by("started_at").last().alias("team"),
+        )
+        .sort("tenant_id", "agent_id", "call_date")
+    )
+
+
+# --------------------------------------------------------------------------- #
+# running dbt
+# --------------------------------------------------------------------------- #
+
+
+def _dbt_executable() -> str:
+    candidate = Path(sys.executable).with_name("dbt")
+    if candidate.exists():
+        return str(candidate)
+    found = shutil.which("dbt")
+    if not found:
+        pytest.skip("dbt executable not found")
+    return found
+
+
+def run_dbt(
+    args: list[str], work_dir: Path, env_extra: dict[str, str]
+) -> subprocess.CompletedProcess:
+    env = {
+        **os.environ,
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "DO_NOT_TRACK": "1",
+        **env_extra,
+    }
+    cmd = [
+        _dbt_executable(),
+        *args,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(work_dir / "target"),
+        "--log-path",
+        str(work_dir / "logs"),
+    ]
+    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    work = tmp_path_factory.mktemp("dbt_build")
+    lakehouse = work / "lakehouse"
+    warehouse = work / "warehouse" / "kpis.build.duckdb"
+    warehouse.parent.mkdir(parents=True)
+    frames = build_frames()
+    write_lakehouse(lakehouse, frames)
+
+    result = run_dbt(
+        ["build"],
+        work,
+        {
+            "CCR_LAKEHOUSE": str(lakehouse),
+            "CCR_DBT_DUCKDB_PATH": str(warehouse),
+            # a zone far from UTC: call_date must not depend on it
+            "TZ": "Pacific/Auckland",
+        },
+    )
+    run_results_path = work / "target" / "run_results.json"
+    run_results = json.loads(run_results_path.read_text()) if run_results_path.exists() else None
+    return {
+        "result": result,
+        "run_results": run_results,
+        "warehouse": warehouse,
+        "frames": frames,
+    }
+
+
+def _query(path: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+# --------------------------------------------------------------------------- #
+# tests
+# --------------------------------------------------------------------------- #
+
+
+def test_dbt_parse_succeeds(tmp_path):
+    result = run_dbt(["parse"], tmp_path, {})
+    assert result.returncode == 0, result.stdout + result.stderr
+    manifest = json.loads((tmp_path / "target" / "manifest.json").read_text())
+    sources = manifest["sources"]
+    asset_keys = {tuple(src["meta"]["dagster"]["asset_key"]) for src in sources.values()}
+    assert asset_keys == {
+        ("bronze", "calls"),
+        ("silver", "transcripts"),
+        ("silver", "transcript_segments"),
+        ("silver", "call_metrics"),
+        ("silver", "call_scores"),
+        ("silver", "criterion_results"),
+    }
+    for src in sources.values():
+        assert src["meta"]["plugin"] == "delta"
+        assert src["meta"]["delta_table_path"].endswith(
+            "/".join(src["meta"]["dagster"]["asset_key"])
+        )
+    for name in ("fct_calls", "agg_agent_daily"):
+        node = manifest["nodes"][f"model.callcenterrate.{name}"]
+        assert node["config"]["contract"]["enforced"] is True
+        assert node["config"]["materialized"] == "table"
+        assert all(col["data_type"] for col in node["columns"].values())
+
+
+def test_dbt_build_succeeds(built):
+    result = built["result"]
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    results = built["run_results"]["results"]
+    # exposures report "no-op"; everything else must have run and passed
+    failed = [
+        (r["unique_id"], r["status"])
+        for r in results
+        if not r["unique_id"].startswith("exposure.") and r["status"] not in ("success", "pass")
+    ]
+    assert not failed, failed
+    kinds = {r["unique_id"].split(".")[0] for r in results}
+    assert {"model", "test", "unit_test"} <= kinds
+    unit_tests = [r for r in results if r["unique_id"].startswith("unit_test.")]
+    assert len(unit_tests) >= 2
+
+
+def test_fct_calls_matches_inputs(built):
+    assert built["result"].returncode == 0
+    expected = expected_fct_calls(built["frames"]).sort("call_uid")
+    rows = _query(
+        built["warehouse"],
+        "select call_uid, model_id, scorecard_version, score, passed, call_date "
+        "from main.fct_calls order by call_uid",
+    )
+    assert len(rows) == expected.height == 7  # 8 calls, one never scored
+    columns = ["call_uid", "model_id", "scorecard_version", "score", "passed", "call_date"]
+    assert rows == [tuple(r[c] for c in columns) for r in expected.iter_rows(named=True)]
+    by_uid = {r[0]: r for r in rows}
+    assert "t1-c05" not in by_uid  # not scored
+    assert by_uid["t1-c01"][1] == "whisper-large"  # latest transcript model
+    assert by_uid["t1-c02"][2] == "2"  # highest scorecard version
+    assert by_uid["t1-c02"][5] == date(2024, 5, 1)  # UTC date despite TZ=Pacific/Auckland
+
+
+def test_agg_agent_daily_matches_inputs(built):
+    assert built["result"].returncode == 0
+    expected = expected_agg_agent_daily(expected_fct_calls(built["frames"]))
+    rows = _query(
+        built["warehouse"],
+        "select tenant_id, agent_id, call_date, team, calls, avg_score, pass_rate, "
+        "avg_agent_talk_share, avg_silence_s "
+        "from main.agg_agent_daily order by tenant_id, agent_id, call_date",
+    )
+    assert len(rows) == expected.height == 6  # 2 tenants x 2 agents x 2 days, minus 2 empty
+    kpis = ["avg_score", "pass_rate", "avg_agent_talk_share", "avg_silence_s"]
+    for got, want in zip(rows, expected.iter_rows(named=True), strict=True):
+        assert got[:5] == (
+            want["tenant_id"],
+            want["agent_id"],
+            want["call_date"],
+            want["team"],
+            want["calls"],
+        )
+        for value, key in zip(got[5:], kpis, strict=True):
+            if want[key] is None:
+                assert value is None, key
+            else:
+                assert value == pytest.approx(want[key]), (want["tenant_id"], want["agent_id"], key)
+
+    total_calls = _query(built["warehouse"], "select sum(calls) from main.agg_agent_daily")[0][0]
+    assert total_calls == _query(built["warehouse"], "select count(*) from main.fct_calls")[0][0]

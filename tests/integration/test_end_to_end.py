@@ -1,0 +1,185 @@
+"""The whole path on the shipped sample calls, with the real Whisper model, Delta and dbt.
+
+One module-scoped run of ``ccr``'s pipeline (Dagster jobs executed on a real instance), then checks
+of every layer against numbers computed independently from the sample ground truth and the
+silver tables.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from orchestration import cli
+from transforms.lakehouse import Lakehouse
+from transforms.settings import REPO_ROOT, Settings
+from transforms.tables import (
+    ALL_TABLES,
+    CALL_METRICS,
+    CALL_SCORES,
+    CALLS,
+    CRITERION_RESULTS,
+    QUARANTINE,
+    SEGMENTS,
+    TRANSCRIPTS,
+)
+
+pytestmark = pytest.mark.slow
+
+GROUND_TRUTH = [
+    json.loads(line)
+    for line in (REPO_ROOT / "samples" / "ground_truth.jsonl").read_text().splitlines()
+    if line.strip()
+]
+#: The two deliberately bad sample files and what must be said about them.
+EXPECTED_QUARANTINE = {
+    "acme-20261105-0099.wav": {"undecodable"},
+    "glx-20261105-0099.mp3": {"undecodable", "no_audio"},
+}
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    home = tmp_path_factory.mktemp("ccr_home")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CCR_HOME", str(home))
+        mp.setenv("DAGSTER_HOME", str(home / "dagster"))
+        for var in ("CCR_LANDING", "CCR_LAKEHOUSE", "CCR_WAREHOUSE", "CCR_KEYS"):
+            mp.delenv(var, raising=False)
+        settings = Settings.from_env()
+        cli.land(cli.SAMPLE_LANDING, settings)
+        cli.run_pipeline(settings)
+        yield settings
+
+
+def counts(settings: Settings) -> dict[str, int]:
+    lh = Lakehouse(settings.lakehouse)
+    out = {spec.path: lh.read(spec).height for spec in ALL_TABLES}
+    with duckdb.connect(settings.kpi_database, read_only=True) as con:
+        for mart in ("fct_calls", "agg_agent_daily"):
+            out[mart] = con.execute(f"select count(*) from {mart}").fetchone()[0]
+    return out
+
+
+def test_every_layer_has_one_row_per_good_call(env):
+    lh = Lakehouse(env.lakehouse)
+    n = len(GROUND_TRUTH)
+    assert n >= 12
+    calls = lh.read(CALLS)
+    assert sorted(calls["call_id"]) == sorted(c["call_id"] for c in GROUND_TRUTH)
+    assert calls["tenant_id"].n_unique() == 2
+    assert lh.read(TRANSCRIPTS).height == n
+    assert lh.read(CALL_METRICS).height == n
+    assert lh.read(CALL_SCORES).height == n
+    criteria = lh.read(CRITERION_RESULTS)
+    assert criteria.height == n * 7
+    segments = lh.read(SEGMENTS)
+    speakers = segments.group_by("call_uid").agg(pl.col("speaker").n_unique().alias("n"))
+    assert speakers.height == n and speakers["n"].min() == 2  # agent and customer apart
+
+
+def test_bad_sample_files_are_in_quarantine_with_their_bytes(env):
+    q = Lakehouse(env.lakehouse).read(QUARANTINE)
+    got = {r["file_name"]: r for r in q.iter_rows(named=True)}
+    assert set(got) == set(EXPECTED_QUARANTINE)
+    for name, codes in EXPECTED_QUARANTINE.items():
+        assert got[name]["reason_code"] in codes
+        assert Path(got[name]["quarantine_uri"]).stat().st_size == got[name]["file_size_bytes"]
+    assert not [p for p in Path(env.landing).rglob("*") if p.is_file()]
+
+
+def test_transcripts_have_the_declared_language_and_timestamps(env):
+    lh = Lakehouse(env.lakehouse)
+    t = lh.read(TRANSCRIPTS).join(
+        lh.read(CALLS).select("call_uid", "language"), on="call_uid", suffix="_declared"
+    )
+    assert (t["language"] == t["language_declared"]).all()
+    assert (t["real_time_factor"] > 1).all()
+    s = lh.read(SEGMENTS)
+    assert (s["end_s"] > s["start_s"]).all() and (s["start_s"] >= 0).all()
+
+
+def test_criteria_verdicts_match_the_ground_truth_labels(env):
+    lh = Lakehouse(env.lakehouse)
+    ids = lh.read(CALLS).select("call_uid", "call_id")
+    verdicts = lh.read(CRITERION_RESULTS).join(ids, on="call_uid")
+    got = {(r["call_id"], r["criterion_id"]): r["met"] for r in verdicts.iter_rows(named=True)}
+    wrong = [
+        (call["call_id"], criterion, expected)
+        for call in GROUND_TRUTH
+        for criterion, expected in call["labels"].items()
+        if got[(call["call_id"], criterion)] != expected
+    ]
+    assert wrong == []
+    # each verdict that found a phrase shows it: quote, time and speaker
+    said = verdicts.filter(pl.col("evidence_quote").is_not_null())
+    assert said.height > 0
+    assert (
+        said["evidence_start_s"].is_not_null().all() and (said["evidence_speaker"] == "agent").all()
+    )
+
+
+def test_kpis_agree_with_the_silver_tables(env):
+    lh = Lakehouse(env.lakehouse)
+    expected = (
+        lh.read(CALL_SCORES)
+        .join(lh.read(CALL_METRICS), on=["call_uid", "tenant_id", "model_id"])
+        .join(lh.read(CALLS).select("call_uid", "agent_id", "started_at"), on="call_uid")
+        .with_columns(call_date=pl.col("started_at").dt.convert_time_zone("UTC").dt.date())
+        .group_by("tenant_id", "agent_id", "call_date")
+        .agg(
+            calls=pl.len(),
+            avg_score=pl.col("score").mean(),
+            pass_rate=pl.col("passed").cast(pl.Float64).mean(),
+            avg_agent_talk_share=pl.col("agent_talk_share").mean(),
+            avg_silence_s=pl.col("silence_s").mean(),
+        )
+        .sort("tenant_id", "agent_id", "call_date")
+    )
+    with duckdb.connect(env.kpi_database, read_only=True) as con:
+        got = con.sql(
+            "select tenant_id, agent_id, call_date, calls, avg_score, pass_rate, "
+            "avg_agent_talk_share, avg_silence_s from agg_agent_daily order by 1, 2, 3"
+        ).pl()
+        fct = con.execute("select count(*), sum(score) from fct_calls").fetchone()
+    assert got.height == expected.height
+    assert got["calls"].cast(pl.Int64).to_list() == expected["calls"].cast(pl.Int64).to_list()
+    for col in ("avg_score", "pass_rate", "avg_agent_talk_share", "avg_silence_s"):
+        assert got[col].to_list() == pytest.approx(expected[col].to_list(), abs=1e-6), col
+    assert fct[0] == len(GROUND_TRUTH)
+    assert fct[1] == pytest.approx(lh.read(CALL_SCORES)["score"].sum())
+
+
+def test_running_again_changes_no_row_count(env):
+    before = counts(env)
+    cli.land(cli.SAMPLE_LANDING, env)
+    cli.run_pipeline(env)
+    assert counts(env) == before
+
+
+def test_a_bad_file_dropped_later_is_quarantined_and_nothing_else_moves(env, tmp_path):
+    before = counts(env)
+    batch = tmp_path / "drop" / "globex-energy" / "2026-11-20"
+    batch.mkdir(parents=True)
+    (batch / "glx-20261120-0001.wav").write_bytes(b"RIFF....WAVEfmt " + os.urandom(64))
+    src = next((cli.SAMPLE_LANDING / "globex-energy").glob("*/manifest.csv"))
+    header, first = src.read_text().splitlines()[:2]
+    fields = dict(zip(header.split(","), first.split(","), strict=True))
+    fields.update(call_id="glx-20261120-0001", file_name="glx-20261120-0001.wav")
+    (batch / "manifest.csv").write_text(
+        header + "\n" + ",".join(fields[h] for h in header.split(",")) + "\n"
+    )
+    cli.land(tmp_path / "drop", env)
+    cli.run_pipeline(env)
+    after = counts(env)
+    assert after.pop("bronze/quarantine") == before.pop("bronze/quarantine") + 1
+    assert after == before
+    q = Lakehouse(env.lakehouse).read(QUARANTINE).filter(pl.col("batch_id") == "2026-11-20")
+    assert q["reason_code"].to_list() == ["undecodable"] and q["reason"][0]
+    shutil.rmtree(tmp_path / "drop")

@@ -1,0 +1,218 @@
+"""Ingest on real Delta tables: every file ends in bronze.calls or bronze.quarantine, never lost."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from tests.audio_fixtures import tone
+from transforms import ingest
+from transforms.lakehouse import Lakehouse
+from transforms.pseudonymise import FileKeyStore, caller_key
+from transforms.settings import Settings
+from transforms.tables import CALLS, QUARANTINE
+from transforms.tenants import Tenant
+
+TENANTS = {
+    "acme-telecom": Tenant("acme-telecom", "ACME", ("fr", "en"), "standard"),
+}
+COLUMNS = [
+    "call_id",
+    "file_name",
+    "tenant_id",
+    "agent_id",
+    "team",
+    "campaign",
+    "caller_phone",
+    "started_at",
+    "language",
+    "channel_layout",
+]
+
+
+def row(call_id: str, file_name: str, **over) -> dict[str, str]:
+    base = {
+        "call_id": call_id,
+        "file_name": file_name,
+        "tenant_id": "acme-telecom",
+        "agent_id": "acme-a01",
+        "team": "acme-support",
+        "campaign": "billing",
+        "caller_phone": "+33639980101",
+        "started_at": "2026-11-02T09:15:00+01:00",
+        "language": "fr",
+        "channel_layout": "agent-left",
+    }
+    return base | over
+
+
+def drop_batch(
+    landing: Path, tenant: str, batch: str, files: dict[str, bytes], rows: list[dict]
+) -> None:
+    folder = landing / tenant / batch
+    folder.mkdir(parents=True)
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    with (folder / "manifest.csv").open("w", newline="") as f:
+        writer = csv.DictWriter(f, COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def run_ingest(settings: Settings, tenant: str = "acme-telecom"):
+    """What the Dagster asset does, minus Dagster: ingest each batch, commit, clear landing."""
+    lh = Lakehouse(settings.lakehouse)
+    keys = FileKeyStore(settings.keys)
+    outcomes = []
+    for batch in ingest.discover_batches(settings.landing):
+        outcome = ingest.ingest_batch(
+            batch,
+            tenants=TENANTS,
+            existing_calls=lh.read(CALLS, batch.tenant_id).select("call_id", "audio_sha256"),
+            audio_store=settings.audio_store,
+            quarantine_store=settings.quarantine_store,
+            pseudonymise_phone=lambda t, p: caller_key(keys, t, p),
+        )
+        lh.merge(CALLS, outcome.calls)
+        lh.merge(QUARANTINE, outcome.quarantine)
+        ingest.clear_landing(batch, outcome.consumed)
+        outcomes.append(outcome)
+    return lh, outcomes
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return Settings.from_env({"CCR_HOME": str(tmp_path)})
+
+
+def reasons(lh: Lakehouse) -> dict[str, str]:
+    q = lh.read(QUARANTINE)
+    return dict(zip(q["file_name"].to_list(), q["reason_code"].to_list(), strict=True))
+
+
+def test_bad_files_are_quarantined_with_reasons_and_good_ones_stored(settings):
+    good = tone(3.0, fmt="mp3")
+    files = {
+        "good.mp3": good,
+        "empty.wav": b"",
+        "text.wav": b"definitely not audio\n" * 40,
+        "truncated.mp3": tone(3.0, fmt="mp3", freq=300)[:200],
+        "orphan.wav": tone(1.0, freq=500),
+        "clash.wav": tone(2.0, freq=600),
+    }
+    rows = [
+        row("c-good", "good.mp3"),
+        row("c-empty", "empty.wav"),
+        row("c-text", "text.wav"),
+        row("c-trunc", "truncated.mp3"),
+        row("c-good", "clash.wav"),  # duplicate call id inside the batch
+        row("c-ghost", "ghost.wav"),  # manifest row without a file
+    ]
+    drop_batch(Path(settings.landing), "acme-telecom", "b1", files, rows)
+    lh, _ = run_ingest(settings)
+
+    calls = lh.read(CALLS)
+    assert calls["call_id"].to_list() == ["c-good"]
+    call = calls.row(0, named=True)
+    assert call["channels"] == 2 and call["duration_s"] == pytest.approx(3.0, abs=0.1)
+    assert call["audio_uri"].startswith(f"{settings.audio_store}/acme-telecom/")
+    assert Path(call["audio_uri"]).read_bytes() == good
+    assert call["caller_key"] and "+33" not in call["caller_key"]
+
+    got = reasons(lh)
+    assert got["empty.wav"] == "empty_file"
+    assert got["text.wav"] == "undecodable"
+    assert got["truncated.mp3"] in {"undecodable", "no_audio"}
+    assert got["orphan.wav"] == "no_manifest_row"
+    assert got["clash.wav"] == "duplicate_call_id"
+    assert got["ghost.wav"] == "audio_missing"
+    # the bytes of every quarantined file are kept, and landing is empty
+    q = lh.read(QUARANTINE).filter(pl.col("file_name") == "text.wav").row(0, named=True)
+    assert Path(q["quarantine_uri"]).read_bytes() == files["text.wav"]
+    assert "+3363998" not in (q["manifest_row"] or "")
+    assert not [p for p in Path(settings.landing).rglob("*") if p.is_file()]
+    assert not (Path(settings.landing) / "acme-telecom" / "b1").exists()
+
+
+def test_unknown_tenant_is_quarantined_whole(settings):
+    drop_batch(
+        Path(settings.landing),
+        "initech",
+        "b1",
+        {"a.wav": tone(1.0)},
+        [row("x", "a.wav", tenant_id="initech")],
+    )
+    lh, _ = run_ingest(settings)
+    assert lh.read(CALLS).is_empty()
+    assert set(reasons(lh).values()) == {"unknown_tenant"}
+    assert set(reasons(lh)) == {"a.wav", "manifest.csv"}
+
+
+def test_relanding_is_idempotent_and_a_new_file_reusing_an_id_is_a_duplicate(settings):
+    audio = tone(2.0, fmt="flac")
+    drop_batch(
+        Path(settings.landing),
+        "acme-telecom",
+        "b1",
+        {"a.flac": audio, "bad.wav": b""},
+        [row("c1", "a.flac"), row("c2", "bad.wav")],
+    )
+    lh, _ = run_ingest(settings)
+    before = (lh.read(CALLS).height, lh.read(QUARANTINE).height)
+    # the same batch landed again: nothing new anywhere
+    drop_batch(
+        Path(settings.landing),
+        "acme-telecom",
+        "b1",
+        {"a.flac": audio, "bad.wav": b""},
+        [row("c1", "a.flac"), row("c2", "bad.wav")],
+    )
+    lh, (outcome,) = run_ingest(settings)
+    assert (lh.read(CALLS).height, lh.read(QUARANTINE).height) == before == (1, 1)
+    assert outcome.already_ingested == 1
+    # other audio under an existing call id: quarantined, the stored call untouched
+    drop_batch(
+        Path(settings.landing),
+        "acme-telecom",
+        "b2",
+        {"other.wav": tone(2.0, freq=700)},
+        [row("c1", "other.wav")],
+    )
+    lh, _ = run_ingest(settings)
+    assert reasons(lh)["other.wav"] == "duplicate_call_id"
+    assert lh.read(CALLS).height == 1
+
+
+@pytest.mark.parametrize(
+    ("over", "code"),
+    [
+        ({"started_at": "yesterday"}, "invalid_manifest_row"),
+        ({"started_at": "2026-11-02T09:15:00"}, "invalid_manifest_row"),
+        ({"language": "de"}, "invalid_manifest_row"),
+        ({"tenant_id": "globex-energy"}, "tenant_mismatch"),
+        ({"caller_phone": "call me maybe"}, "invalid_manifest_row"),
+        ({"channel_layout": "mono"}, "layout_mismatch"),
+    ],
+)
+def test_bad_manifest_rows_are_quarantined_without_echoing_values(settings, over, code):
+    drop_batch(
+        Path(settings.landing),
+        "acme-telecom",
+        "b1",
+        {"a.wav": tone(1.0)},
+        [row("c1", "a.wav", **over)],
+    )
+    lh, _ = run_ingest(settings)
+    q = lh.read(QUARANTINE).row(0, named=True)
+    assert q["reason_code"] == code
+    assert "call me maybe" not in q["reason"] and "yesterday" not in q["reason"]
+
+
+def test_batch_without_manifest_is_not_ready(settings):
+    folder = Path(settings.landing) / "acme-telecom" / "b1"
+    folder.mkdir(parents=True)
+    (folder / "a.wav").write_bytes(tone(1.0))
+    assert ingest.discover_batches(settings.landing) == []

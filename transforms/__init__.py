@@ -1,0 +1,1 @@
+"""Pure-Python building blocks of the lakehouse (no Dagster imports): unit-testable alone."""

@@ -1,0 +1,74 @@
+"""Publishing the KPI database for BI tools: marts only, in a new file, swapped in atomically.
+
+DuckDB allows one writer or many readers. dbt writes its own build file (which also holds copies
+of the silver tables it read); ``publish_marts`` copies only the mart tables (``fct_``, ``dim_``,
+``agg_``) into a brand-new file and renames it over ``kpis.duckdb``. On POSIX the rename is atomic:
+a BI reader sees the old file or the new one, never half of one, and readers holding the old file
+open keep reading it. A new file each time also means rows deleted upstream leave no bytes behind.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+MART_PREFIXES = ("fct_", "dim_", "agg_")
+
+
+def build_path(published: str) -> str:
+    """dbt's working file, beside the published one but never opened by BI tools."""
+    p = Path(published)
+    return str(p.parent / "build" / p.name.replace(".duckdb", ".build.duckdb"))
+
+
+def reset_build_file(build: str) -> None:
+    Path(build).parent.mkdir(parents=True, exist_ok=True)
+    for leftover in (build, f"{build}.wal"):
+        Path(leftover).unlink(missing_ok=True)
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def publish_marts(build: str, published: str) -> dict[str, int]:
+    """Copy the marts of ``build`` into a new file and swap it in; returns rows per mart."""
+    if not Path(build).exists():
+        raise FileNotFoundError(f"{build} does not exist: materialize the dbt KPI models first")
+    staging = f"{published}.publishing"
+    for leftover in (staging, f"{staging}.wal"):
+        Path(leftover).unlink(missing_ok=True)
+    counts: dict[str, int] = {}
+    with duckdb.connect(staging) as con:
+        con.execute(f"attach {_literal(build)} as build (read_only)")
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_catalog = 'build' and table_type = 'BASE TABLE' order by 2"
+        ).fetchall()
+        for schema, name in tables:
+            if not name.startswith(MART_PREFIXES):
+                continue
+            con.execute(
+                f"create table main.{_quote(name)} as "
+                f"select * from build.{_quote(schema)}.{_quote(name)}"
+            )
+            counts[name] = con.execute(f"select count(*) from main.{_quote(name)}").fetchone()[0]
+        con.execute("detach build")
+        con.execute("checkpoint")
+    if not counts:
+        Path(staging).unlink()
+        raise RuntimeError(f"{build} holds no mart table ({', '.join(MART_PREFIXES)}*)")
+    os.chmod(staging, 0o444)  # the published file is for readers only
+    os.replace(staging, published)
+    dir_fd = os.open(Path(published).parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)  # make the rename itself durable
+    finally:
+        os.close(dir_fd)
+    return counts
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"

@@ -1,0 +1,93 @@
+"""Run-time settings, read from environment variables with documented defaults.
+
+Everything the product writes lives under ``CCR_HOME`` so a demo or a test can be thrown away by
+deleting one folder. Each location can be overridden on its own; the lakehouse root may be a URI
+(``s3://bucket/prefix``) because every read and write goes through deltalake / pyarrow filesystems.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+#: Documented settings: name -> (default, meaning); `ccr settings` prints them.
+ENV_VARS: dict[str, tuple[str, str]] = {
+    "CCR_HOME": ("./data", "root folder for everything the product writes"),
+    "CCR_LANDING": ("$CCR_HOME/landing", "where call centres drop <tenant>/<batch>/ folders"),
+    "CCR_LAKEHOUSE": ("$CCR_HOME/lakehouse", "Delta tables and audio store (path or URI)"),
+    "CCR_WAREHOUSE": ("$CCR_HOME/warehouse", "published KPI database kpis.duckdb for BI"),
+    "CCR_KEYS": ("$CCR_HOME/keys", "local per-tenant secret store (0600 files)"),
+    "CCR_TENANTS_FILE": ("config/tenants.yaml", "tenant registry"),
+    "CCR_SCORECARDS": ("config/scorecards", "folder of versioned scorecard YAML files"),
+    "CCR_WHISPER_MODEL": ("bundled base", "CTranslate2 Whisper model folder"),
+    "CCR_MODEL_CACHE": ("~/.cache/callcenterrate", "where the bundled model is assembled once"),
+    "CCR_WHISPER_THREADS": ("CPU count", "CTranslate2 intra-op threads per process"),
+    "CCR_WHISPER_BEAM": ("5", "beam size (1 = greedy, faster, less accurate)"),
+}
+
+
+def _path_or_uri(value: str) -> str:
+    """Absolute local path, or the URI untouched (pyarrow/deltalake resolve ``s3://``)."""
+    if "://" in value:
+        return value.rstrip("/")
+    return str(Path(value).expanduser().resolve())
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: str
+    landing: str
+    lakehouse: str
+    warehouse: str
+    keys: str
+    tenants_file: str
+    scorecards_dir: str
+    whisper_model: str | None
+    model_cache: str
+    whisper_threads: int
+    whisper_beam: int
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        home = _path_or_uri(env.get("CCR_HOME", "./data"))
+
+        def under_home(var: str, leaf: str) -> str:
+            return _path_or_uri(env[var]) if env.get(var) else f"{home}/{leaf}"
+
+        return cls(
+            home=home,
+            landing=under_home("CCR_LANDING", "landing"),
+            lakehouse=under_home("CCR_LAKEHOUSE", "lakehouse"),
+            warehouse=under_home("CCR_WAREHOUSE", "warehouse"),
+            keys=under_home("CCR_KEYS", "keys"),
+            tenants_file=_path_or_uri(
+                env.get("CCR_TENANTS_FILE", str(REPO_ROOT / "config" / "tenants.yaml"))
+            ),
+            scorecards_dir=_path_or_uri(
+                env.get("CCR_SCORECARDS", str(REPO_ROOT / "config" / "scorecards"))
+            ),
+            whisper_model=env.get("CCR_WHISPER_MODEL") or None,
+            model_cache=_path_or_uri(env.get("CCR_MODEL_CACHE", "~/.cache/callcenterrate")),
+            # CTranslate2 defaults to 4 threads whatever the box: on 2 cores that oversubscribes.
+            whisper_threads=int(env.get("CCR_WHISPER_THREADS") or (os.cpu_count() or 1)),
+            whisper_beam=int(env.get("CCR_WHISPER_BEAM", "5")),
+        )
+
+    def table_uri(self, layer: str, name: str) -> str:
+        return f"{self.lakehouse}/{layer}/{name}"
+
+    @property
+    def audio_store(self) -> str:
+        return f"{self.lakehouse}/audio"
+
+    @property
+    def quarantine_store(self) -> str:
+        return f"{self.lakehouse}/quarantine_files"
+
+    @property
+    def kpi_database(self) -> str:
+        return f"{self.warehouse}/kpis.duckdb"
