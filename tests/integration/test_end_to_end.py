@@ -183,3 +183,14 @@ def test_a_bad_file_dropped_later_is_quarantined_and_nothing_else_moves(env, tmp
     q = Lakehouse(env.lakehouse).read(QUARANTINE).filter(pl.col("batch_id") == "2026-11-20")
     assert q["reason_code"].to_list() == ["undecodable"] and q["reason"][0]
     shutil.rmtree(tmp_path / "drop")
+
+
+def test_notebooks_run_top_to_bottom_on_the_demo_lakehouse(env):
+    import nbformat
+    from nbclient import NotebookClient
+
+    for path in sorted((REPO_ROOT / "notebooks").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        NotebookClient(nb, timeout=300, kernel_name="python3").execute()
+        errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+        assert errors == [], path.name
