@@ -192,5 +192,7 @@ def test_notebooks_run_top_to_bottom_on_the_demo_lakehouse(env):
     for path in sorted((REPO_ROOT / "notebooks").glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         NotebookClient(nb, timeout=300, kernel_name="python3").execute()
-        errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+        errors = [
+            o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"
+        ]
         assert errors == [], path.name
