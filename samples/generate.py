@@ -6,9 +6,9 @@ recordings carry personal data. So every call is scripted, voiced with
 espeak-ng and mixed into a stereo file (agent LEFT, customer RIGHT) with
 natural turn-taking, then written as a *landing tree* exactly like a call
 centre would deliver it: ``landing/<tenant>/<batch_id>/`` with audio files
-and a ``manifest.csv``. The hand-written scorecard labels of every good call,
-with the real timing of each turn, go to ``ground_truth.jsonl`` so the
-pipeline's output can be checked against known answers.
+and a ``manifest.csv``. The hand-written scorecard labels of every decodable
+call (good and poor quality alike), with the real timing of each turn, go to
+``ground_truth.jsonl`` so the pipeline's output can be checked against known answers.
 
 Run: ``.venv/bin/python samples/generate.py`` (needs ``espeak-ng`` and
 ``ffmpeg`` on PATH). ``--check-only`` validates the script and its labels
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -78,8 +79,26 @@ PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
         "fr": ("taisez-vous", "pas mon problème", "n'importe quoi", "débrouillez-vous"),
     },
 }
-GREETING_WINDOW_S = 15.0  # greeting must happen within the agent's first 15 s
-CLOSING_WINDOW_S = 20.0  # closing must happen within the agent's last 20 s
+GREETING_WINDOW_S = 15.0  # greeting must start within the first 15 s of the file
+CLOSING_WINDOW_S = 20.0  # closing must end within the last 20 s of the file
+# The live scorecard may accept more phrasings than the list above; the label
+# cross-check must know them too, or a poor call could score a criterion
+# through a phrasing we did not think of.
+SCORECARD = SAMPLES_DIR.parent / "config" / "scorecards" / "standard-v1.yaml"
+
+
+@functools.cache
+def known_phrases(scorecard: Path = SCORECARD) -> dict[str, dict[str, tuple[str, ...]]]:
+    """Built-in phrasings, extended with those of the repo's scorecard when present."""
+    merged = {c: {lang: list(ps) for lang, ps in by_lang.items()} for c, by_lang in PHRASES.items()}
+    if scorecard.is_file():
+        card = yaml.safe_load(scorecard.read_text(encoding="utf-8"))
+        for criterion in card.get("criteria", []):
+            for lang, phrases in (criterion.get("phrases") or {}).items():
+                bucket = merged.setdefault(criterion["id"], {}).setdefault(lang, [])
+                bucket += [normalise(p) for p in phrases if normalise(p) not in bucket]
+    return {c: {lang: tuple(ps) for lang, ps in by_lang.items()} for c, by_lang in merged.items()}
+
 
 MANIFEST_COLUMNS: tuple[str, ...] = (
     "call_id",
@@ -100,7 +119,10 @@ CHANNEL_LAYOUT = "agent-left"
 FORMATS: dict[str, tuple[str, list[str]]] = {
     "mp3": ("mp3", ["-ar", "16000", "-c:a", "libmp3lame", "-b:a", "48k", "-id3v2_version", "0"]),
     "wav-mulaw": ("wav", ["-ar", "8000", "-c:a", "pcm_mulaw"]),
-    "flac": ("flac", ["-ar", "16000", "-sample_fmt", "s16", "-c:a", "flac", "-compression_level", "8"]),
+    "flac": (
+        "flac",
+        ["-ar", "16000", "-sample_fmt", "s16", "-c:a", "flac", "-compression_level", "8"],
+    ),
     "ogg": ("ogg", ["-ar", "16000", "-c:a", "libvorbis", "-q:a", "2"]),
 }
 BITEXACT = ["-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact"]
@@ -151,7 +173,7 @@ class Call:
 
     @property
     def is_good(self) -> bool:
-        """A good call meets all 7 criteria; only those go to ground_truth.jsonl."""
+        """A good-quality call meets all 7 criteria; a poor one misses some."""
         return all(self.labels.values())
 
 
@@ -261,13 +283,26 @@ def load_script(path: Path) -> Script:
         where = f"call {raw.get('call_id', '?')}"
         _require(
             raw,
-            ("call_id", "tenant_id", "agent_id", "campaign", "language", "started_at",
-             "caller_phone", "format", "customer_voice", "labels", "turns"),
+            (
+                "call_id",
+                "tenant_id",
+                "agent_id",
+                "campaign",
+                "language",
+                "started_at",
+                "caller_phone",
+                "format",
+                "customer_voice",
+                "labels",
+                "turns",
+            ),
             where,
         )
         agent = agents.get(raw["agent_id"])
         if agent is None or agent["tenant_id"] != raw["tenant_id"]:
-            raise ScriptError(f"{where}: agent {raw['agent_id']} is not an agent of {raw['tenant_id']}")
+            raise ScriptError(
+                f"{where}: agent {raw['agent_id']} is not an agent of {raw['tenant_id']}"
+            )
         if raw["format"] not in FORMATS:
             raise ScriptError(f"{where}: unknown format {raw['format']!r}")
         labels = raw["labels"]
@@ -308,9 +343,9 @@ def normalise(text: str) -> str:
 
 
 def said(criterion: str, language: str, text: str) -> list[str]:
-    """Return the phrasings of ``criterion`` that occur in ``text``."""
+    """Return the known phrasings of ``criterion`` that occur in ``text``."""
     norm = normalise(text)
-    return [p for p in PHRASES[criterion][language] if p in norm]
+    return [p for p in known_phrases()[criterion][language] if p in norm]
 
 
 def check_metadata(call: Call | BrokenFile, batches: dict[str, str]) -> list[str]:
@@ -366,28 +401,29 @@ def check_labels(call: Call) -> list[str]:
     return errors
 
 
-def check_timing(call: Call, placed: list[PlacedTurn]) -> list[str]:
+def check_timing(call: Call, placed: list[PlacedTurn], total_s: float) -> list[str]:
     """Greeting/closing labels also depend on *when* the phrase is said."""
     errors: list[str] = []
     agent_turns = [p for p in placed if p.turn.speaker == "agent"]
-    first_s, last_s = agent_turns[0].start_s, agent_turns[-1].end_s
     for criterion in ("greeting", "closing"):
         if not call.labels[criterion]:
             continue
         times = []
         for p in agent_turns:
             norm = normalise(p.turn.text)
-            for phrase in PHRASES[criterion][call.language]:
+            for phrase in known_phrases()[criterion][call.language]:
                 idx = norm.find(phrase)
                 if idx >= 0:  # rough position of the phrase inside the turn
                     times.append(p.start_s + (p.end_s - p.start_s) * idx / len(norm))
         ok = (
-            any(t - first_s <= GREETING_WINDOW_S for t in times)
+            any(t <= GREETING_WINDOW_S for t in times)
             if criterion == "greeting"
-            else any(t >= last_s - CLOSING_WINDOW_S for t in times)
+            else any(t >= total_s - CLOSING_WINDOW_S for t in times)
         )
         if not ok:
-            errors.append(f"{call.call_id}: {criterion} is labelled met but falls outside its window")
+            errors.append(
+                f"{call.call_id}: {criterion} is labelled met but falls outside its window"
+            )
     return errors
 
 
@@ -445,7 +481,9 @@ class Synthesizer:
         run(["espeak-ng", "-v", voice, "-s", str(self.settings.speed_wpm), "-w", str(out), text])
         audio, rate = read_wav(out.read_bytes())
         if rate != self.settings.synth_rate_hz:
-            raise RuntimeError(f"espeak-ng produced {rate} Hz, expected {self.settings.synth_rate_hz}")
+            raise RuntimeError(
+                f"espeak-ng produced {rate} Hz, expected {self.settings.synth_rate_hz}"
+            )
         return audio
 
     def check_voice(self, voice: str) -> None:
@@ -522,10 +560,10 @@ def layout(call: Call, synth: Synthesizer, settings: Settings) -> tuple[list[Pla
 
 def mix(placed: list[PlacedTurn], total_s: float, rate: int) -> np.ndarray:
     """Mix turns into a (samples, 2) array: agent LEFT, customer RIGHT."""
-    stereo = np.zeros((int(round(total_s * rate)), 2), dtype=np.float32)
+    stereo = np.zeros((round(total_s * rate), 2), dtype=np.float32)
     for p in placed:
         channel = 0 if p.turn.speaker == "agent" else 1
-        begin = int(round(p.start_s * rate))
+        begin = round(p.start_s * rate)
         stereo[begin : begin + len(p.audio), channel] += p.audio
     return np.clip(stereo, -1.0, 1.0)
 
@@ -543,14 +581,43 @@ def write_wav(stereo: np.ndarray, rate: int, path: Path) -> None:
 def encode(src: Path, fmt: str, dest: Path) -> None:
     """Encode to the delivery format, bit-exact for reproducible files."""
     codec = FORMATS[fmt][1]
-    run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", str(src), "-ac", "2",
-         *codec, *BITEXACT, str(dest)])
+    run(
+        [
+            "ffmpeg",
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-i",
+            str(src),
+            "-ac",
+            "2",
+            *codec,
+            *BITEXACT,
+            str(dest),
+        ]
+    )
 
 
 def decoded_duration(path: Path) -> float:
     """Duration as a decoder sees it (after MP3 encoder-delay trimming)."""
-    raw = run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-i", str(path), "-ac", "1",
-               "-ar", str(MEASURE_RATE_HZ), "-f", "s16le", "-"])
+    raw = run(
+        [
+            "ffmpeg",
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-i",
+            str(path),
+            "-ac",
+            "1",
+            "-ar",
+            str(MEASURE_RATE_HZ),
+            "-f",
+            "s16le",
+            "-",
+        ]
+    )
     return len(raw) / 2 / MEASURE_RATE_HZ
 
 
@@ -611,7 +678,7 @@ def generate(script: Script, out_dir: Path) -> list[dict[str, Any]]:
             batch_dir = landing / call.tenant_id / script.batches[call.tenant_id]
             batch_dir.mkdir(parents=True, exist_ok=True)
             placed, total = layout(call, synth, settings)
-            timing_errors += check_timing(call, placed)
+            timing_errors += check_timing(call, placed, total)
             lo, hi = settings.duration_s
             if not lo <= total <= hi:
                 timing_errors.append(f"{call.call_id}: {total:.1f} s is outside [{lo}, {hi}] s")
@@ -622,11 +689,19 @@ def generate(script: Script, out_dir: Path) -> list[dict[str, Any]]:
             duration = round(decoded_duration(dest), 3)
             rows.setdefault(batch_dir, []).append(manifest_row(call))
             unmet = [c for c in CRITERIA if not call.labels[c]]
-            summary.append({"call_id": call.call_id, "tenant_id": call.tenant_id,
-                            "language": call.language, "good": call.is_good, "unmet": unmet,
-                            "duration_s": duration, "bytes": dest.stat().st_size})
-            if call.is_good:
-                ground_truth.append({
+            summary.append(
+                {
+                    "call_id": call.call_id,
+                    "tenant_id": call.tenant_id,
+                    "language": call.language,
+                    "good": call.is_good,
+                    "unmet": unmet,
+                    "duration_s": duration,
+                    "bytes": dest.stat().st_size,
+                }
+            )
+            ground_truth.append(
+                {
                     "tenant_id": call.tenant_id,
                     "call_id": call.call_id,
                     "file_name": call.file_name,
@@ -634,11 +709,16 @@ def generate(script: Script, out_dir: Path) -> list[dict[str, Any]]:
                     "duration_s": duration,
                     "labels": call.labels,
                     "turns": [
-                        {"speaker": p.turn.speaker, "start_s": round(p.start_s, 3),
-                         "end_s": round(p.end_s, 3), "text": p.turn.text}
+                        {
+                            "speaker": p.turn.speaker,
+                            "start_s": round(p.start_s, 3),
+                            "end_s": round(p.end_s, 3),
+                            "text": p.turn.text,
+                        }
                         for p in placed
                     ],
-                })
+                }
+            )
         if timing_errors:
             raise ScriptError("timing checks failed:\n  " + "\n  ".join(timing_errors))
         for broken in script.broken:
@@ -661,10 +741,17 @@ def main(argv: list[str] | None = None) -> int:
     """CLI entry point."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--script", type=Path, default=SAMPLES_DIR / "dialogues.yaml")
-    parser.add_argument("--out", type=Path, default=SAMPLES_DIR,
-                        help="directory that receives landing/ and ground_truth.jsonl")
-    parser.add_argument("--check-only", action="store_true",
-                        help="validate the script and its labels; needs neither espeak-ng nor ffmpeg")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=SAMPLES_DIR,
+        help="directory that receives landing/ and ground_truth.jsonl",
+    )
+    parser.add_argument(
+        "--check-only",
+        action="store_true",
+        help="validate the script and its labels; needs neither espeak-ng nor ffmpeg",
+    )
     args = parser.parse_args(argv)
     try:
         script = load_script(args.script)
@@ -678,8 +765,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     for s in summary:
         status = "good" if s["good"] else "poor (unmet: " + ", ".join(s["unmet"]) + ")"
-        print(f"{s['call_id']:<20} {s['language']} {s['duration_s']:6.2f}s "
-              f"{s['bytes'] / 1024:7.1f} KiB  {status}")
+        print(
+            f"{s['call_id']:<20} {s['language']} {s['duration_s']:6.2f}s "
+            f"{s['bytes'] / 1024:7.1f} KiB  {status}"
+        )
     return 0
 
 
