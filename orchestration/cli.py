@@ -50,18 +50,23 @@ def run_pipeline(settings: Settings) -> dict[str, object]:
     new, requests = landing_requests(instance, settings.landing)
     if new:
         instance.add_dynamic_partitions(call_batches.name, new)
+    # Full event logs stay in the Dagster instance (`make dev`); the terminal gets warnings only.
+    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
     batch_job = defs.resolve_job_def("call_batch_job")
     failed = []
     for request in requests:
         print(f"running call_batch_job for batch {request.partition_key}", flush=True)
         result = batch_job.execute_in_process(
-            instance=instance, partition_key=request.partition_key, raise_on_error=False
+            instance=instance,
+            partition_key=request.partition_key,
+            run_config=quiet,
+            raise_on_error=False,
         )
         if not result.success:
             failed.append(request.partition_key)
     print("running kpi_job (dbt build + publish)", flush=True)
     kpis = defs.resolve_job_def("kpi_job").execute_in_process(
-        instance=instance, raise_on_error=False
+        instance=instance, run_config=quiet, raise_on_error=False
     )
     if failed or not kpis.success:
         raise SystemExit(f"runs failed: batches {failed}, kpis ok={kpis.success}; see `make dev`")
