@@ -28,6 +28,10 @@ from faster_whisper.audio import decode_audio
 from rapidfuzz import fuzz
 from unidecode import unidecode
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from transforms.settings import Settings
+from transforms.transcription import ensure_bundled_model
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import (
     CLOSING_WINDOW_S,
@@ -82,7 +86,7 @@ def channel_rms(audio: np.ndarray, start_s: float, end_s: float) -> float:
 def main() -> int:
     """Decode, check channels, transcribe and match; non-zero exit on failure."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", default="/tmp/whisper-base")
+    parser.add_argument("--model", help="CTranslate2 Whisper folder (default: the bundled base)")
     parser.add_argument("--good-only", action="store_true")
     parser.add_argument("--script", type=Path, default=SAMPLES_DIR / "dialogues.yaml")
     parser.add_argument(
@@ -106,7 +110,9 @@ def main() -> int:
         r["call_id"]: r
         for r in map(json.loads, (args.dir / "ground_truth.jsonl").read_text().splitlines())
     }
-    model = WhisperModel(args.model, device="cpu", compute_type="int8", cpu_threads=2)
+    settings = Settings.from_env()
+    model_dir = args.model or settings.whisper_model or ensure_bundled_model(settings.model_cache)
+    model = WhisperModel(str(model_dir), device="cpu", compute_type="int8", cpu_threads=2)
     failures: list[str] = []
     timings: list[float] = []
     for manifest in sorted((args.dir / "landing").glob("*/*/manifest.csv")):

@@ -39,6 +39,9 @@ from typing import Any
 import numpy as np
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from transforms.ingest import MANIFEST_COLUMNS
+
 SAMPLES_DIR = Path(__file__).resolve().parent
 
 CRITERIA: tuple[str, ...] = (
@@ -51,67 +54,24 @@ CRITERIA: tuple[str, ...] = (
     "no_forbidden_words",
 )
 
-# Phrasings of the scorecard (owned by the scoring engineer). They are repeated
-# here only to cross-check the hand-written labels against the script text; a
-# criterion is "said" when one of its phrasings is a substring of the agent's
-# normalised lines. For no_forbidden_words the list is what must NOT be said.
-PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
-    "greeting": {"en": ("hello", "good morning", "good afternoon"), "fr": ("bonjour", "bonsoir")},
-    "introduction": {"en": ("my name is",), "fr": ("je m'appelle",)},
-    "recording_disclosure": {
-        "en": ("this call is recorded", "this call may be recorded"),
-        "fr": ("cet appel est enregistré", "cet appel peut être enregistré"),
-    },
-    "needs_discovery": {
-        "en": ("how can i help you", "what can i do for you"),
-        "fr": ("comment puis-je vous aider", "que puis-je faire pour vous"),
-    },
-    "reformulation": {
-        "en": ("if i understand correctly", "so you would like"),
-        "fr": ("si je comprends bien", "si j'ai bien compris"),
-    },
-    "closing": {
-        "en": ("have a nice day", "thank you for calling"),
-        "fr": ("bonne journée", "merci de votre appel"),
-    },
-    "no_forbidden_words": {
-        "en": ("shut up", "stupid", "not my problem", "whatever"),
-        "fr": ("taisez-vous", "pas mon problème", "n'importe quoi", "débrouillez-vous"),
-    },
-}
 GREETING_WINDOW_S = 15.0  # greeting must start within the first 15 s of the file
 CLOSING_WINDOW_S = 20.0  # closing must end within the last 20 s of the file
-# The live scorecard may accept more phrasings than the list above; the label
-# cross-check must know them too, or a poor call could score a criterion
-# through a phrasing we did not think of.
+# The label cross-check reads the phrasings from the scorecard itself, so the two cannot drift.
+# A criterion counts as "said" when one phrasing is a substring of the agent's normalised lines
+# (for no_forbidden_words: what must NOT be said).
 SCORECARD = SAMPLES_DIR.parent / "config" / "scorecards" / "standard-v1.yaml"
 
 
 @functools.cache
 def known_phrases(scorecard: Path = SCORECARD) -> dict[str, dict[str, tuple[str, ...]]]:
-    """Built-in phrasings, extended with those of the repo's scorecard when present."""
-    merged = {c: {lang: list(ps) for lang, ps in by_lang.items()} for c, by_lang in PHRASES.items()}
-    if scorecard.is_file():
-        card = yaml.safe_load(scorecard.read_text(encoding="utf-8"))
-        for criterion in card.get("criteria", []):
-            for lang, phrases in (criterion.get("phrases") or {}).items():
-                bucket = merged.setdefault(criterion["id"], {}).setdefault(lang, [])
-                bucket += [normalise(p) for p in phrases if normalise(p) not in bucket]
-    return {c: {lang: tuple(ps) for lang, ps in by_lang.items()} for c, by_lang in merged.items()}
+    """criterion -> language -> normalised phrasings, from the repo's scorecard."""
+    card = yaml.safe_load(scorecard.read_text(encoding="utf-8"))
+    return {
+        c["id"]: {lang: tuple(normalise(p) for p in ps) for lang, ps in c["phrases"].items()}
+        for c in card["criteria"]
+    }
 
 
-MANIFEST_COLUMNS: tuple[str, ...] = (
-    "call_id",
-    "file_name",
-    "tenant_id",
-    "agent_id",
-    "team",
-    "campaign",
-    "caller_phone",
-    "started_at",
-    "language",
-    "channel_layout",
-)
 CHANNEL_LAYOUT = "agent-left"
 
 # Output formats: extension and ffmpeg codec arguments. Bit-exact flags keep

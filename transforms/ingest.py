@@ -32,6 +32,19 @@ from transforms.tenants import Tenant
 MANIFEST_NAMES = ("manifest.csv", "manifest.json")
 REQUIRED_COLUMNS = ("call_id", "file_name", "agent_id", "started_at")
 OPTIONAL_COLUMNS = ("tenant_id", "team", "campaign", "caller_phone", "language", "channel_layout")
+#: The documented column order of ``manifest.csv`` (samples/README.md).
+MANIFEST_COLUMNS = (
+    "call_id",
+    "file_name",
+    "tenant_id",
+    "agent_id",
+    "team",
+    "campaign",
+    "caller_phone",
+    "started_at",
+    "language",
+    "channel_layout",
+)
 CHANNEL_LAYOUTS = ("agent-left", "agent-right", "mono")
 PARTITION_SEPARATOR = "__"
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")

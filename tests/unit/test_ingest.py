@@ -19,18 +19,6 @@ from transforms.tenants import Tenant
 TENANTS = {
     "acme-telecom": Tenant("acme-telecom", "ACME", ("fr", "en"), "standard"),
 }
-COLUMNS = [
-    "call_id",
-    "file_name",
-    "tenant_id",
-    "agent_id",
-    "team",
-    "campaign",
-    "caller_phone",
-    "started_at",
-    "language",
-    "channel_layout",
-]
 
 
 def row(call_id: str, file_name: str, **over) -> dict[str, str]:
@@ -57,7 +45,7 @@ def drop_batch(
     for name, data in files.items():
         (folder / name).write_bytes(data)
     with (folder / "manifest.csv").open("w", newline="") as f:
-        writer = csv.DictWriter(f, COLUMNS)
+        writer = csv.DictWriter(f, ingest.MANIFEST_COLUMNS)
         writer.writeheader()
         writer.writerows(rows)
 
