@@ -109,8 +109,8 @@ class Turn:
 
 
 @dataclass(frozen=True)
-class Call:
-    """One call of the script, with its manifest metadata and declared labels."""
+class ManifestEntry:
+    """The manifest metadata every delivered file carries."""
 
     call_id: str
     tenant_id: str
@@ -120,6 +120,12 @@ class Call:
     language: str
     started_at: str
     caller_phone: str
+
+
+@dataclass(frozen=True)
+class Call(ManifestEntry):
+    """One call of the script, with its manifest metadata and declared labels."""
+
     format: str
     agent_voice: str
     customer_voice: str
@@ -138,17 +144,9 @@ class Call:
 
 
 @dataclass(frozen=True)
-class BrokenFile:
+class BrokenFile(ManifestEntry):
     """A deliberately corrupt delivery with a normal manifest row (quarantine demo)."""
 
-    call_id: str
-    tenant_id: str
-    agent_id: str
-    team: str
-    campaign: str
-    language: str
-    started_at: str
-    caller_phone: str
     file_name: str
     defect: str
 
