@@ -97,14 +97,20 @@ class Lakehouse:
             storage_options=self._options,
         )
 
-    def read(self, spec: TableSpec, tenant_id: str | None = None) -> pl.DataFrame:
-        """The current version of a table (empty with the right schema if it does not exist)."""
+    def read(
+        self, spec: TableSpec, tenant_id: str | None = None, columns: list[str] | None = None
+    ) -> pl.DataFrame:
+        """The current version of a table (empty with the right schema if it does not exist).
+
+        ``tenant_id`` prunes to one partition folder; ``columns`` reads only those columns.
+        """
         table = self._open(spec)
         if table is None:
-            return pl.from_arrow(spec.schema.empty_table())  # type: ignore[return-value]
+            empty = spec.schema.empty_table()
+            return pl.from_arrow(empty.select(columns) if columns else empty)  # type: ignore[return-value]
         partitions = [("tenant_id", "=", tenant_id)] if tenant_id else None
         dataset = table.to_pyarrow_dataset(partitions=partitions)
-        return pl.from_arrow(dataset.to_table())  # type: ignore[return-value]
+        return pl.from_arrow(dataset.to_table(columns=columns))  # type: ignore[return-value]
 
     def merge(self, spec: TableSpec, data: pa.Table, *, update: bool = False) -> dict[str, int]:
         """MERGE rows on the table key: insert new keys; with ``update``, also replace matched rows.

@@ -59,7 +59,7 @@ def run_ingest(settings: Settings, tenant: str = "acme-telecom"):
         outcome = ingest.ingest_batch(
             batch,
             tenants=TENANTS,
-            existing_calls=lh.read(CALLS, batch.tenant_id).select("call_id", "audio_sha256"),
+            existing_calls=lh.read(CALLS, batch.tenant_id, columns=["call_id", "audio_sha256"]),
             audio_store=settings.audio_store,
             quarantine_store=settings.quarantine_store,
             pseudonymise_phone=lambda t, p: caller_key(keys, t, p),

@@ -49,7 +49,7 @@ def landed_calls(context: dg.AssetExecutionContext, lakehouse: LakehouseResource
     outcome = ingest.ingest_batch(
         batch,
         tenants=lakehouse.tenants(),
-        existing_calls=lh.read(CALLS, tenant_id).select("call_id", "audio_sha256"),
+        existing_calls=lh.read(CALLS, tenant_id, columns=["call_id", "audio_sha256"]),
         audio_store=settings.audio_store,
         quarantine_store=settings.quarantine_store,
         pseudonymise_phone=lambda tenant, phone: caller_key(keys, tenant, phone),

@@ -58,10 +58,14 @@ def call_scores(context: dg.AssetExecutionContext, lakehouse: LakehouseResource)
             yield dg.MaterializeResult(asset_key=["silver", name], metadata={"calls": 0})
         return
     card = latest(lakehouse.scorecards(), lakehouse.tenants()[tenant_id].scorecard)
-    transcripts = lh.read(TRANSCRIPTS, tenant_id).join(calls, on="call_uid")
-    scored = lh.read(CALL_SCORES, tenant_id).filter(
-        (pl.col("scorecard_id") == card.id) & (pl.col("scorecard_version") == card.version)
-    )
+    transcripts = lh.read(
+        TRANSCRIPTS, tenant_id, columns=["call_uid", "model_id", "language", "duration_s"]
+    ).join(calls, on="call_uid")
+    scored = lh.read(
+        CALL_SCORES,
+        tenant_id,
+        columns=["call_uid", "model_id", "scorecard_id", "scorecard_version"],
+    ).filter((pl.col("scorecard_id") == card.id) & (pl.col("scorecard_version") == card.version))
     todo = transcripts.join(
         scored.select("call_uid", "model_id"), on=["call_uid", "model_id"], how="anti"
     )

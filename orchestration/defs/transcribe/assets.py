@@ -56,7 +56,9 @@ def transcripts(
     calls = batch_calls(lakehouse, context.partition_key)
     model_id = model_id_of(whisper.model_path())
     tenant_id, _ = ingest.split_partition_key(context.partition_key)
-    done = lh.read(TRANSCRIPTS, tenant_id).filter(pl.col("model_id") == model_id)
+    done = lh.read(TRANSCRIPTS, tenant_id, columns=["audio_sha256", "model_id"]).filter(
+        pl.col("model_id") == model_id
+    )
     todo = calls.join(done.select("audio_sha256"), on="audio_sha256", how="anti")
     rows, segment_rows = [], []
     audio_s = wall_s = 0.0
