@@ -196,3 +196,20 @@ def test_notebooks_run_top_to_bottom_on_the_demo_lakehouse(env):
             o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"
         ]
         assert errors == [], path.name
+
+
+def test_caller_numbers_are_nowhere_in_the_lakehouse_nor_the_dagster_logs(env):
+    phones = set()
+    for manifest in cli.SAMPLE_LANDING.glob("*/*/manifest.csv"):
+        for line in manifest.read_text().splitlines()[1:]:
+            phones.add(line.split(",")[6])
+    assert len(phones) >= 10 and all(p.startswith("+") for p in phones)
+    needles = {p.encode() for p in phones} | {p[1:].encode() for p in phones}
+    scanned = 0
+    for root in (Path(env.lakehouse), Path(os.environ["DAGSTER_HOME"]), Path(env.warehouse)):
+        for path in root.rglob("*"):
+            if path.is_file():
+                data = path.read_bytes()
+                scanned += 1
+                assert not any(n in data for n in needles), path
+    assert scanned > 50
