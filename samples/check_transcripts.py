@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import re
 import sys
 import time
 from pathlib import Path
@@ -25,10 +24,11 @@ from pathlib import Path
 import numpy as np
 from faster_whisper import WhisperModel
 from faster_whisper.audio import decode_audio
-from rapidfuzz import fuzz
-from unidecode import unidecode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from transforms.scoring import load_scorecard
+from transforms.scoring import normalise as norm
+from transforms.scoring import phrase_similarity as similarity
 from transforms.settings import Settings
 from transforms.transcription import ensure_bundled_model
 
@@ -38,27 +38,14 @@ from generate import (
     CRITERIA,
     GREETING_WINDOW_S,
     SAMPLES_DIR,
+    SCORECARD,
     known_phrases,
     load_script,
 )
 
 RATE = 16000
-MATCH_THRESHOLD = 85.0  # same as config/scorecards/standard-v1.yaml
-
-
-def norm(text: str) -> str:
-    """Same folding as the scorer: ASCII, lower case, punctuation and apostrophes to spaces."""
-    return re.sub(r"[^a-z0-9]+", " ", unidecode(text).lower().replace("'", " ")).strip()
-
-
-def similarity(phrase: str, text: str) -> float:
-    """Scorer-style match: best ratio over word windows of the phrase length +-1."""
-    p_words, t_words = phrase.split(), text.split()
-    best = 0.0
-    for n in {max(1, len(p_words) - 1), len(p_words), len(p_words) + 1}:
-        for i in range(max(1, len(t_words) - n + 1)):
-            best = max(best, fuzz.ratio(phrase, " ".join(t_words[i : i + n])))
-    return best
+# The scorer's own matching, so this check agrees with what the pipeline will decide.
+MATCH_THRESHOLD = load_scorecard(SCORECARD).match_threshold
 
 
 def best_match(
