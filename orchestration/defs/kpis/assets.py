@@ -24,7 +24,12 @@ class KpiTranslator(DagsterDbtTranslator):
         spec = super().get_asset_spec(manifest, unique_id, project)
         if unique_id.startswith("source."):
             return spec  # sources keep the asset keys their meta gives (bronze/…, silver/…)
-        return spec.replace_attributes(group_name="kpis", owners=OWNERS)
+        # dbt folder (staging / intermediate / marts) as the layer tag, as for the Delta assets.
+        fqn = manifest["nodes"][unique_id]["fqn"]
+        layer = fqn[1] if len(fqn) > 2 else "models"
+        return spec.replace_attributes(group_name="kpis", owners=OWNERS).merge_attributes(
+            tags={"layer": layer}
+        )
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=KpiTranslator())
