@@ -36,7 +36,7 @@ def land(source: Path, settings: Settings) -> int:
     return copied
 
 
-def run_pipeline(settings: Settings) -> dict[str, object]:
+def run_pipeline(settings: Settings) -> None:
     """Register landing batches, run each batch job, then build and publish the KPIs."""
     import dagster as dg
 
@@ -70,7 +70,6 @@ def run_pipeline(settings: Settings) -> dict[str, object]:
     )
     if failed or not kpis.success:
         raise SystemExit(f"runs failed: batches {failed}, kpis ok={kpis.success}; see `make dev`")
-    return {"batches": len(requests)}
 
 
 def summary(settings: Settings) -> str:

@@ -14,7 +14,7 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
@@ -31,7 +31,6 @@ from transforms.tenants import Tenant
 
 MANIFEST_NAMES = ("manifest.csv", "manifest.json")
 REQUIRED_COLUMNS = ("call_id", "file_name", "agent_id", "started_at")
-OPTIONAL_COLUMNS = ("tenant_id", "team", "campaign", "caller_phone", "language", "channel_layout")
 #: The documented column order of ``manifest.csv`` (samples/README.md).
 MANIFEST_COLUMNS = (
     "call_id",
@@ -228,6 +227,14 @@ def ingest_batch(
     manifest_name = next(n for n in batch.files if n in MANIFEST_NAMES)
     audio_names = [n for n in batch.files if n not in MANIFEST_NAMES]
 
+    def outcome() -> IngestOutcome:
+        return IngestOutcome(
+            lakehouse.conform(CALLS, calls),
+            lakehouse.conform(QUARANTINE, quarantined),
+            consumed,
+            already,
+        )
+
     def file_uri(name: str) -> str:
         return _join(batch.uri, name)
 
@@ -278,7 +285,7 @@ def ingest_batch(
                 lakehouse.read_bytes(file_uri(name)),
             )
         consumed.extend(file_uri(n) for n in batch.files)
-        return IngestOutcome(_table(CALLS, calls), _table(QUARANTINE, quarantined), consumed)
+        return outcome()
 
     try:
         rows = parse_manifest(manifest_name, manifest_bytes)
@@ -287,7 +294,7 @@ def ingest_batch(
         for name in batch.files:
             quarantine(name, err.code, str(err), lakehouse.read_bytes(file_uri(name)))
         consumed.extend(file_uri(n) for n in batch.files)
-        return IngestOutcome(_table(CALLS, calls), _table(QUARANTINE, quarantined), consumed)
+        return outcome()
 
     known_ids = dict(
         zip(
@@ -392,11 +399,7 @@ def ingest_batch(
             }
         )
     consumed.append(file_uri(manifest_name))
-    return IngestOutcome(_table(CALLS, calls), _table(QUARANTINE, quarantined), consumed, already)
-
-
-def _table(spec, rows: Iterable[dict[str, Any]]) -> pa.Table:
-    return lakehouse.conform(spec, rows)
+    return outcome()
 
 
 def clear_landing(batch: LandingBatch, consumed: list[str]) -> int:

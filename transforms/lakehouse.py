@@ -40,11 +40,6 @@ def read_bytes(uri: str) -> bytes:
         return f.read()
 
 
-def exists(uri: str) -> bool:
-    fs, path = filesystem(uri)
-    return fs.get_file_info(path).type != pafs.FileType.NotFound
-
-
 def delete_file(uri: str) -> None:
     fs, path = filesystem(uri)
     if fs.get_file_info(path).type == pafs.FileType.File:

@@ -77,9 +77,6 @@ class Settings:
             whisper_beam=int(env.get("CCR_WHISPER_BEAM", "5")),
         )
 
-    def table_uri(self, layer: str, name: str) -> str:
-        return f"{self.lakehouse}/{layer}/{name}"
-
     @property
     def audio_store(self) -> str:
         return f"{self.lakehouse}/audio"

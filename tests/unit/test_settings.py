@@ -1,4 +1,6 @@
+from transforms.lakehouse import Lakehouse
 from transforms.settings import Settings
+from transforms.tables import CALLS
 
 
 def test_everything_defaults_under_ccr_home(tmp_path):
@@ -6,7 +8,7 @@ def test_everything_defaults_under_ccr_home(tmp_path):
     assert s.landing == f"{tmp_path}/landing"
     assert s.lakehouse == f"{tmp_path}/lakehouse"
     assert s.kpi_database == f"{tmp_path}/warehouse/kpis.duckdb"
-    assert s.table_uri("bronze", "calls") == f"{tmp_path}/lakehouse/bronze/calls"
+    assert Lakehouse(s.lakehouse).uri(CALLS) == f"{tmp_path}/lakehouse/bronze/calls"
 
 
 def test_lakehouse_may_be_an_object_store_uri(tmp_path):
