@@ -88,7 +88,8 @@ def tone_out(
     """A copy of ``samples`` (shape ``(channels, n)``, int16 or float) with the spans toned out.
 
     ``spans`` are ``(start_s, end_s)`` pairs, dicts or objects with ``start_s``/``end_s``;
-    ``channels`` picks the channels to tone (all by default). Returns the copy and the sample ranges.
+    ``channels`` picks the channels to tone (all by default). Returns the copy and the sample
+    ranges.
     """
     if samples.ndim != 2:
         raise ValueError("samples must be shaped (channels, n_samples)")

@@ -16,9 +16,9 @@ Public API (stable; the transcription step wires it in):
 - ``redact_text(text, language) -> Redacted``: placeholders in ``.text``; ``.spans`` are offsets in
   the original text.
 - ``redact_words(words, language) -> RedactedSegment`` and ``redact_segments(segments, language)``:
-  a faster-whisper word list (``{"word", "start_s", "end_s", "probability"}``) in, the redacted text,
-  the redacted word list (the words of an entity merged into one placeholder word, timings kept) and
-  the audio spans to silence out.
+  a faster-whisper word list (``{"word", "start_s", "end_s", "probability"}``) in; the redacted
+  text, the redacted word list (the words of an entity merged into one placeholder word, timings
+  kept) and the audio spans to tone out come back.
 
 Entity spans are entity-level, e.g. one ``<PHONE>`` for a whole number spoken over ten words.
 """
@@ -110,7 +110,9 @@ _CODE_RE = re.compile(r"(?=[a-z]*\d)(?=\d*[a-z])[a-z0-9]+")
 _ZERO = {"fr": {"zéro", "zero"}, "en": {"zero", "oh", "o", "nought"}}
 _REPEAT = {"double": 2, "triple": 3}
 #: Hesitations and the NIR "key" word may sit between the digit groups of one number.
-_FILLERS = {"euh", "heu", "hum", "hm", "uh", "um", "er", "erm", "ah", "bah", "ben", "clé", "cle", "key"}
+_FILLERS = {
+    "euh", "heu", "hum", "hm", "uh", "um", "er", "erm", "ah", "bah", "ben", "clé", "cle", "key",
+}  # fmt: skip
 #: Glue words inside one spoken number ("vingt et un", "three hundred and twelve").
 _NUMBER_GLUE = {"et", "and"}
 _PLUS = {"plus"}
@@ -124,7 +126,7 @@ _LOCAL_STOP = {
     "mél", "adresse", "address", "the", "le", "la", "l'adresse", "à", "sur", "to", "at", "me",
     "alors", "oui", "yes", "yeah", "so", "voilà", "sure", "on", "it", "ça", "vous", "pro", "work",
     "perso", "personal", "professionnel", "and", "et", "or", "ou", "de", "du", "des", "of",
-    "uh", "euh", "um", "the", "is", "account", "compte", "c",
+    "uh", "euh", "um", "account", "compte", "c", "non", "no", "sorry", "pardon", "désolé",
 }  # fmt: skip
 #: At most this many plain words (no joiner between them) make up a spoken local part.
 _MAX_LOCAL_WORDS = 3
@@ -371,9 +373,7 @@ def _scan_ibans(tokens: Sequence[_Token], units: Sequence[_Unit]) -> list[_Found
             u = units[m]
             if u.kind == "filler":
                 continue
-            if u.kind == "num":
-                piece = u.value
-            elif u.kind == "word" and _ALNUM_RE.fullmatch(u.value):
+            if u.kind == "num" or (u.kind == "word" and _ALNUM_RE.fullmatch(u.value)):
                 piece = u.value
             else:
                 break
@@ -406,7 +406,7 @@ def _scan_spoken_emails(tokens: Sequence[_Token]) -> list[_Found]:
     for k, tok in enumerate(tokens):
         if tok.text not in _AT or k == 0 or k + 1 >= n:
             continue
-        # Domain: one or two words, then (joiner word)* ; the longest prefix with a real suffix wins.
+        # Domain: one or two words, then (joiner word)*; the longest prefix with a real suffix wins.
         domain = ""
         best_hi = None
         m = k + 1
@@ -446,7 +446,12 @@ def _scan_spoken_emails(tokens: Sequence[_Token]) -> list[_Found]:
             if prev in _LOCAL_STOP or prev in _AT or "@" in prev or plain >= _MAX_LOCAL_WORDS:
                 break
             lo -= 1
-            plain += 1
+            # "eighty four" is one piece of the address, like "84".
+            if not (_number(prev, "en") is not None or _number(prev, "fr") is not None) or (
+                _number(tokens[lo + 1].text, "en") is None
+                and _number(tokens[lo + 1].text, "fr") is None
+            ):
+                plain += 1
         found.append(_Found(lo, best_hi, EMAIL))
     return found
 
@@ -506,9 +511,7 @@ def analyzer() -> AnalyzerEngine:
         ]
     registry = RecognizerRegistry(recognizers=recognizers, supported_languages=list(LANGUAGES))
     engine = NoOpNlpEngine(models=[{"lang_code": lang, "model_name": "none"} for lang in LANGUAGES])
-    return AnalyzerEngine(
-        registry=registry, nlp_engine=engine, supported_languages=list(LANGUAGES)
-    )
+    return AnalyzerEngine(registry=registry, nlp_engine=engine, supported_languages=list(LANGUAGES))
 
 
 def _languages(language: str | None) -> tuple[str, ...]:
@@ -635,6 +638,9 @@ def _redact_one(
         first, last = words[i], words[j]
         # Keep what the words hold outside the entity (the leading space, a trailing comma).
         prefix = text[start - base : max(start, span.start) - base]
+        if span.start <= start:  # the entity began in an earlier word or segment
+            word_text = text[start - base : end - base]
+            prefix = word_text[: len(word_text) - len(word_text.lstrip())]
         suffix = text[min(offsets[j][1], span.end) - base : offsets[j][1] - base]
         out_words.append(
             {
