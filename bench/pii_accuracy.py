@@ -108,7 +108,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--errors", action="store_true", help="print misses and false positives")
-    parser.add_argument("--split", choices=["dev", "holdout", "all"], default="all")
+    parser.add_argument("--split", choices=["dev", "holdout", "blind", "all"], default="all")
     args = parser.parse_args()
     rows = [
         json.loads(line) for line in args.corpus.read_text(encoding="utf-8").splitlines() if line
@@ -120,7 +120,7 @@ def main() -> None:
     counts = evaluate(rows, args.errors)
     ms = (time.perf_counter() - t0) * 1000 / max(len(rows), 1)
     figures: dict[str, object] = {}
-    for split in ("dev", "holdout"):
+    for split in ("dev", "holdout", "blind"):
         part = [r for r in rows if r["split"] == split]
         if part and args.split == "all":
             figures[split] = _table(f"{split} ({len(part)} utterances)", evaluate(part))
