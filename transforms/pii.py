@@ -25,6 +25,7 @@ Entity spans are entity-level, e.g. one ``<PHONE>`` for a whole number spoken ov
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -113,6 +114,9 @@ _REPEAT = {"double": 2, "triple": 3}
 _FILLERS = {
     "euh", "heu", "hum", "hm", "uh", "um", "er", "erm", "ah", "bah", "ben", "clé", "cle", "key",
 }  # fmt: skip
+#: Self-corrections inside a number ("… nine oh oh, sorry, nine oh oh eight two one"): the digits on
+#: both sides belong to the same number, so the whole stretch is redacted.
+_CORRECTIONS = {"sorry", "pardon", "non", "no", "désolé", "désolée", "oops"}
 #: Glue words inside one spoken number ("vingt et un", "three hundred and twelve").
 _NUMBER_GLUE = {"et", "and"}
 _PLUS = {"plus"}
@@ -146,7 +150,7 @@ class _Token:
 class _Unit:
     """A token or a spoken number made of several tokens ``[lo, hi)``."""
 
-    kind: str  # "num", "word", "filler", "plus"
+    kind: str  # "num", "word", "filler", "correction", "plus"
     value: str  # digits for "num", the lower-case token otherwise
     lo: int
     hi: int
@@ -216,7 +220,15 @@ def _units(tokens: Sequence[_Token], language: str) -> list[_Unit]:
             units.append(_Unit("num", str(value), i, best))
             i = best
             continue
-        kind = "filler" if word in _FILLERS else "plus" if word in _PLUS else "word"
+        kind = (
+            "filler"
+            if word in _FILLERS
+            else "correction"
+            if word in _CORRECTIONS
+            else "plus"
+            if word in _PLUS
+            else "word"
+        )
         units.append(_Unit(kind, word, i, i + 1))
         i += 1
     return units
@@ -287,46 +299,90 @@ class _Found:
     entity: str
 
 
-def _digit_runs(units: Sequence[_Unit]) -> list[list[int]]:
-    """Indexes of "num" units that read as one spoken digit string (fillers may sit between)."""
-    runs: list[list[int]] = []
-    current: list[int] = []
+def _digit_runs(units: Sequence[_Unit]) -> list[list[list[int]]]:
+    """Indexes of "num" units that read as one spoken digit string (fillers may sit between),
+    cut into parts where the speaker corrected themselves ("…, sorry, …")."""
+    runs: list[list[list[int]]] = []
+    current: list[list[int]] = []
+    restart = False
     for k, unit in enumerate(units):
         if unit.kind == "num":
-            current.append(k)
-        elif unit.kind == "filler" and current:
-            continue
+            if restart or not current:
+                current.append([])
+            current[-1].append(k)
+            restart = False
+        elif unit.kind in ("filler", "correction") and current:
+            restart = restart or unit.kind == "correction"
         else:
             if current:
                 runs.append(current)
-            current = []
+            current, restart = [], False
     if current:
         runs.append(current)
     return runs
 
 
+def _classify(digits: str, plus: bool, phone_context: bool, language: str) -> str | None:
+    if _is_nir(digits):
+        return NIR
+    if _is_card(digits):
+        return CARD
+    if phone_context and _is_phone(digits, plus, language):
+        return PHONE
+    return None
+
+
 def _scan_numbers(units: Sequence[_Unit], language: str) -> list[_Found]:
     """Phone, card and NIR numbers: every whole-group window of a digit run, validated."""
-    found: list[tuple[int, int, _Found]] = []
-    for run in _digit_runs(units):
-        phone_context = _phone_context(units, run[0])
-        for a in range(len(run)):
-            digits = ""
-            for b in range(a, len(run)):
-                digits += units[run[b]].value
-                if len(digits) > 19:
-                    break
+    chosen: list[_Found] = []
+    for parts in _digit_runs(units):
+        found: list[tuple[int, int, _Found]] = []
+        phone_context = _phone_context(units, parts[0][0])
+        for run in parts:
+            for a in range(len(run)):
+                digits = ""
                 first = units[run[a]]
                 spoken_plus = run[a] > 0 and units[run[a] - 1].kind == "plus"
                 lo = units[run[a] - 1].lo if spoken_plus else first.lo
-                hi = units[run[b]].hi
-                if _is_nir(digits):
-                    found.append((len(digits), _PRIORITY[NIR], _Found(first.lo, hi, NIR)))
-                elif _is_card(digits):
-                    found.append((len(digits), _PRIORITY[CARD], _Found(first.lo, hi, CARD)))
-                elif phone_context and _is_phone(digits, first.plus or spoken_plus, language):
-                    found.append((len(digits), _PRIORITY[PHONE], _Found(lo, hi, PHONE)))
-    return _non_overlapping(found)
+                for b in range(a, len(run)):
+                    digits += units[run[b]].value
+                    if len(digits) > 19:
+                        break
+                    entity = _classify(digits, first.plus or spoken_plus, phone_context, language)
+                    if entity:
+                        hi = units[run[b]].hi
+                        start = lo if entity == PHONE else first.lo
+                        found.append((len(digits), _PRIORITY[entity], _Found(start, hi, entity)))
+        in_run = _non_overlapping(found)
+        if len(parts) > 1:
+            # A corrected number: the restart replaces the end of what came before
+            # ("oh seven seven oh oh nine oh oh, sorry, nine oh oh eight two one").
+            entity = (
+                in_run[0].entity if in_run else _repaired(units, parts, phone_context, language)
+            )
+            if entity:
+                lo = min([units[parts[0][0]].lo, *(f.lo for f in in_run)])
+                in_run = [_Found(lo, units[parts[-1][-1]].hi, entity)]
+        chosen += in_run
+    return chosen
+
+
+def _repaired(
+    units: Sequence[_Unit], parts: Sequence[list[int]], phone_context: bool, language: str
+) -> str | None:
+    for before, after in itertools.pairwise(parts):
+        head = [units[k].value for k in before]
+        tail = [units[k].value for k in after]
+        plus = units[before[0]].plus
+        for keep in range(len(head)):
+            for end in range(1, len(tail) + 1):
+                digits = "".join(head[:keep] + tail[:end])
+                if len(digits) > 19:
+                    break
+                entity = _classify(digits, plus, phone_context, language)
+                if entity:
+                    return entity
+    return None
 
 
 def _phone_context(units: Sequence[_Unit], start: int) -> bool:
@@ -443,7 +499,13 @@ def _scan_spoken_emails(tokens: Sequence[_Token]) -> list[_Found]:
                 while lo > 0 and tokens[lo].text in _JOIN:  # "tiret du bas"
                     lo -= 1
                 continue
-            if prev in _LOCAL_STOP or prev in _AT or "@" in prev or plain >= _MAX_LOCAL_WORDS:
+            if (
+                prev in _LOCAL_STOP
+                or prev in _AT
+                or "@" in prev
+                or tokens[lo - 1].pause  # "c'est jean-pierre, jean-pierre point martin …"
+                or plain >= _MAX_LOCAL_WORDS
+            ):
                 break
             lo -= 1
             # "eighty four" is one piece of the address, like "84".

@@ -252,3 +252,18 @@ print("ok")
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "ok"
     assert not (tmp_path / "cache" / "python-tldextract").exists()
+
+
+def test_a_corrected_number_is_redacted_whole() -> None:
+    text = "it's oh seven seven oh oh nine oh oh, no, nine oh oh four four seven then"
+    assert redact_text(text, "en").text == "it's <PHONE> then"
+    text = "c'est le zéro six trente-neuf, pardon, zéro six trente-neuf quatre-vingt-dix-huit vingt vingt merci"
+    assert redact_text(text, "fr").text == "c'est le <PHONE> merci"
+    # A correction between two amounts stays an amount.
+    assert redact_text("ça fait trente euros, non, quarante", "fr").spans == ()
+
+
+def test_spoken_local_part_stops_at_a_pause_and_at_stop_words() -> None:
+    text = "c'est paul, paul point roux arobase exemple point fr"
+    assert redact_text(text, "fr").text == "c'est paul, <EMAIL>"
+    assert redact_text("send it to mike at example dot com", "en").text == "send it to <EMAIL>"
