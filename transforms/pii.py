@@ -103,7 +103,8 @@ class RedactedSegment:
 
 #: Punctuation ASR scatters around tokens; stripped so that "34," and "(202)" read as numbers.
 _EDGE_PUNCT = ".,;:!?…()[]{}\"«»“”'’/"
-_DIGITS_RE = re.compile(r"\+?\d+(?:[-./]\d+)*")
+#: Digits, maybe grouped by "-" or "." (slashes make dates, not numbers to join).
+_DIGITS_RE = re.compile(r"\+?\d+(?:[-.]\d+)*")
 _ALNUM_RE = re.compile(r"[a-z0-9]{1,8}")
 #: A reference code mixing letters and digits ("aa1", "1z", "ab12").
 _CODE_RE = re.compile(r"(?=[a-z]*\d)(?=\d*[a-z])[a-z0-9]+")
@@ -244,6 +245,15 @@ _NOT_PHONE_CONTEXT = {
 }  # fmt: skip
 #: How many words before a digit string are looked at for that context.
 _CONTEXT_WINDOW = 4
+#: Words announcing a phone number. ASR often garbles a number read aloud ("39, 48, 4, 5, 2"):
+#: no checksum or length check can pass, yet the digits are still personal data.
+_PHONE_CONTEXT = {
+    "numéro", "portable", "téléphone", "tel", "tél", "fixe", "mobile", "joindre", "joignable",
+    "rappeler", "rappelez", "number", "phone", "cell", "landline", "reach", "call", "sms", "text",
+}  # fmt: skip
+#: How far back such a word may be, and the fewest digits a garbled number keeps.
+_PHONE_CONTEXT_WINDOW = 10
+_MIN_GARBLED_DIGITS = 7
 
 #: Regions tried for national numbers (written with the trunk 0, or 10-digit NANP for the US).
 _REGIONS = {"fr": ("FR", "GB"), "en": ("GB", "US", "FR")}
@@ -354,6 +364,16 @@ def _scan_numbers(units: Sequence[_Unit], language: str) -> list[_Found]:
                         start = lo if entity == PHONE else first.lo
                         found.append((len(digits), _PRIORITY[entity], _Found(start, hi, entity)))
         in_run = _non_overlapping(found)
+        digits_in_run = sum(len(units[k].value) for run in parts for k in run)
+        if (
+            not in_run
+            and phone_context
+            and digits_in_run >= _MIN_GARBLED_DIGITS
+            and _announced_phone(units, parts[0][0])
+            and not _looks_like_date([units[k].value for run in parts for k in run])
+        ):
+            # A number read out after "mon portable c'est…" that ASR garbled: redact it anyway.
+            in_run = [_Found(units[parts[0][0]].lo, units[parts[-1][-1]].hi, PHONE)]
         if len(parts) > 1:
             # A corrected number: the restart replaces the end of what came before
             # ("oh seven seven oh oh nine oh oh, sorry, nine oh oh eight two one").
@@ -396,9 +416,32 @@ def _phone_context(units: Sequence[_Unit], start: int) -> bool:
     for unit in reversed(units[max(0, start - _CONTEXT_WINDOW) : start]):
         if unit.kind == "num":
             break
-        if unit.value in _NOT_PHONE_CONTEXT:
+        if _bare(unit.value) in _NOT_PHONE_CONTEXT:
             return False
     return True
+
+
+def _looks_like_date(groups: Sequence[str]) -> bool:
+    """ "12 03 2024": day, month, year."""
+    if len(groups) != 3 or len(groups[2]) != 4:
+        return False
+    day, month, year = (int(g) for g in groups)
+    return 1 <= day <= 31 and 1 <= month <= 12 and 1900 <= year <= 2099
+
+
+def _bare(word: str) -> str:
+    """The word without an elided article: "d'abonné" -> "abonné"."""
+    return word.split("'", 1)[1] if re.match(r"^[a-z]['’]", word) else word
+
+
+def _announced_phone(units: Sequence[_Unit], start: int) -> bool:
+    """A phone word ("portable", "number", …) shortly before, with no other number between."""
+    for unit in reversed(units[max(0, start - _PHONE_CONTEXT_WINDOW) : start]):
+        if unit.kind == "num":
+            return False
+        if _bare(unit.value) in _PHONE_CONTEXT:
+            return True
+    return False
 
 
 def _non_overlapping(found: list[tuple[int, int, _Found]]) -> list[_Found]:

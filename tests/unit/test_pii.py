@@ -267,3 +267,14 @@ def test_spoken_local_part_stops_at_a_pause_and_at_stop_words() -> None:
     text = "c'est paul, paul point roux arobase exemple point fr"
     assert redact_text(text, "fr").text == "c'est paul, <EMAIL>"
     assert redact_text("send it to mike at example dot com", "en").text == "send it to <EMAIL>"
+
+
+def test_garbled_number_after_a_phone_word_is_still_redacted() -> None:
+    # Real Whisper output of a French sample call: the number lost digits, no check can pass.
+    text = "mon portable, celle de mého s'est en train de 4-10-8-1-67."
+    assert redact_text(text, "fr").text == "mon portable, celle de mého s'est en train de <PHONE>."
+    # Without a phone word, or when it is a date or an order number, it stays.
+    assert redact_text("il est en train de 4-10-8-1-67", "fr").spans == ()
+    assert redact_text("mon numéro, je l'ai changé le 12 03 2024", "fr").spans == ()
+    assert redact_text("votre numéro d'abonné c'est le 55 10 32 87 9", "fr").spans == ()
+    assert redact_text("my phone bill went from 60 to 90 pounds in 2024", "en").spans == ()
