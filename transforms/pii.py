@@ -409,10 +409,12 @@ def _phone_context(units: Sequence[_Unit], start: int) -> bool:
     """False when the words before a digit string say it is an order, case, tracking … number.
 
     The look-back stops at another number (which owns the words before it), and a digit string
-    glued to an alphanumeric code ("aa1 01 2345 6784") is part of that code.
+    glued to an alphanumeric code ("aa1 01 2345 6784", "6 a 12 345") is part of that code.
     """
     if start > 0 and _CODE_RE.fullmatch(units[start - 1].value):
         return False
+    if start > 1 and len(units[start - 1].value) == 1 and units[start - 2].kind == "num":
+        return False  # a code spelled out: "6 a 12 345 678 901"
     for unit in reversed(units[max(0, start - _CONTEXT_WINDOW) : start]):
         if unit.kind == "num":
             break
