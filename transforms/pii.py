@@ -133,6 +133,11 @@ _LOCAL_STOP = {
     "perso", "personal", "professionnel", "and", "et", "or", "ou", "de", "du", "des", "of",
     "uh", "euh", "um", "account", "compte", "c", "non", "no", "sorry", "pardon", "désolé",
 }  # fmt: skip
+_WORD_KINDS = {
+    **dict.fromkeys(_FILLERS, "filler"),
+    **dict.fromkeys(_CORRECTIONS, "correction"),
+    **dict.fromkeys(_PLUS, "plus"),
+}
 #: At most this many plain words (no joiner between them) make up a spoken local part.
 _MAX_LOCAL_WORDS = 3
 #: A spoken number is at most this many words ("quatre mille neuf cent soixante-dix-neuf").
@@ -181,6 +186,10 @@ def _number(words: str, language: str) -> int | None:
         return None
 
 
+def _is_number_word(word: str) -> bool:
+    return any(_number(word, lang) is not None for lang in LANGUAGES)
+
+
 def _units(tokens: Sequence[_Token], language: str) -> list[_Unit]:
     zero = _ZERO[language]
     units: list[_Unit] = []
@@ -221,16 +230,7 @@ def _units(tokens: Sequence[_Token], language: str) -> list[_Unit]:
             units.append(_Unit("num", str(value), i, best))
             i = best
             continue
-        kind = (
-            "filler"
-            if word in _FILLERS
-            else "correction"
-            if word in _CORRECTIONS
-            else "plus"
-            if word in _PLUS
-            else "word"
-        )
-        units.append(_Unit(kind, word, i, i + 1))
+        units.append(_Unit(_WORD_KINDS.get(word, "word"), word, i, i + 1))
         i += 1
     return units
 
@@ -554,10 +554,7 @@ def _scan_spoken_emails(tokens: Sequence[_Token]) -> list[_Found]:
                 break
             lo -= 1
             # "eighty four" is one piece of the address, like "84".
-            if not (_number(prev, "en") is not None or _number(prev, "fr") is not None) or (
-                _number(tokens[lo + 1].text, "en") is None
-                and _number(tokens[lo + 1].text, "fr") is None
-            ):
+            if not (_is_number_word(prev) and _is_number_word(tokens[lo + 1].text)):
                 plain += 1
         found.append(_Found(lo, best_hi, EMAIL))
     return found
