@@ -677,7 +677,14 @@ def _apply(text: str, spans: Sequence[PiiSpan]) -> str:
 
 
 def _word_field(word: Mapping[str, Any] | Any, name: str) -> Any:
-    return word[name] if isinstance(word, Mapping) else getattr(word, name)
+    """``word[name]`` or ``word.name``; faster-whisper's own ``Word`` says ``start``/``end``."""
+    for key in (name, name.removesuffix("_s")):
+        if isinstance(word, Mapping):
+            if key in word:
+                return word[key]
+        elif hasattr(word, key):
+            return getattr(word, key)
+    raise KeyError(f"a word has no {name!r} field")
 
 
 def redact_segments(
@@ -687,7 +694,8 @@ def redact_segments(
     boundary is still found; each segment gets its own placeholder part and audio span.
 
     Words are dicts (or objects with the same attributes) ``{"word", "start_s", "end_s",
-    "probability"}`` as faster-whisper emits them, each usually with its leading space.
+    "probability"}``, each usually with its leading space; faster-whisper's ``Word`` objects
+    (``start``/``end``) work as they are. Redacted words always use ``start_s``/``end_s``.
     """
     texts = ["".join(str(_word_field(w, "word")) for w in seg) for seg in segments]
     # Join segments with a space where neither side has one, and remember every word's offsets.

@@ -168,6 +168,20 @@ def test_word_objects_and_no_pii_pass_through() -> None:
     assert seg.words == [w._asdict() for w in words]
 
 
+def test_faster_whisper_word_objects_work_as_they_are() -> None:
+    from faster_whisper.transcribe import Word
+
+    words = [
+        Word(0.0, 0.4, " call", 0.9),
+        Word(0.4, 0.9, " 07700", 0.8),
+        Word(0.9, 1.5, " 900123", 0.7),
+    ]
+    seg = redact_words(words, "en")
+    assert seg.text == " call <PHONE>"
+    assert seg.words[1] == {"word": " <PHONE>", "start_s": 0.4, "end_s": 1.5, "probability": 0.7}
+    assert seg.audio_spans == (AudioSpan(0.4, 1.5, "PHONE"),)
+
+
 def test_number_read_across_two_segments_is_redacted_in_both() -> None:
     first = _words("my number is oh seven seven oh oh")
     second = [
