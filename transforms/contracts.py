@@ -202,7 +202,9 @@ def _rule(q: Any, column: str | None, where: str) -> Rule:
         "on_failure": props.get("onFailure", "quarantine" if column else "block"),
     }
     if not q.name:
-        raise ContractError(f"{where}: every quality rule needs a name (it is the quarantine reason)")
+        raise ContractError(
+            f"{where}: every quality rule needs a name (it is the quarantine reason)"
+        )
     args = dict(q.arguments or {})
     if q.metric == "invalidValues":
         if "validValues" in args:
@@ -286,7 +288,9 @@ def load_contracts(directory: Path = CONTRACTS_DIR) -> dict[str, Contract]:
     for path in sorted(directory.glob("*.odcs.yaml")):
         contract = parse(path)
         if f"{contract.name}.odcs.yaml" != path.name:
-            raise ContractError(f"{path.name}: file name must be <name>.odcs.yaml ({contract.name})")
+            raise ContractError(
+                f"{path.name}: file name must be <name>.odcs.yaml ({contract.name})"
+            )
         out[contract.name] = contract
     return out
 
@@ -302,7 +306,9 @@ def diff_schema(name: str, expected: pa.Schema, actual: pa.Schema, where: str) -
     for col in exp.keys() & act.keys():
         e, a = exp[col], act[col]
         if not _same_type(e.type, a.type):
-            problems.append(f"{name}: column {col!r} is {a.type} in {where}, contract says {e.type}")
+            problems.append(
+                f"{name}: column {col!r} is {a.type} in {where}, contract says {e.type}"
+            )
         elif e.nullable != a.nullable:
             problems.append(
                 f"{name}: column {col!r} is {'nullable' if a.nullable else 'required'} in "
@@ -321,7 +327,9 @@ def _same_type(a: pa.DataType, b: pa.DataType) -> bool:
     return a == b
 
 
-def scaffold(layer: str, name: str, schema: pa.Schema, key: tuple[str, ...], description: str) -> str:
+def scaffold(
+    layer: str, name: str, schema: pa.Schema, key: tuple[str, ...], description: str
+) -> str:
     """A contract skeleton for a table still defined in Python (fill in every TODO, then load)."""
     physical = {str(t): p for p, t in ARROW_TYPES.items()}
     logical = {"string": "string", "double": "number", "int": "integer", "bigint": "integer"}
@@ -360,7 +368,10 @@ def scaffold(layer: str, name: str, schema: pa.Schema, key: tuple[str, ...], des
         "customProperties": [
             {"property": "owner", "value": "team:data-platform"},
             {"property": "assetKey", "value": [layer, name]},
-            {"property": "retention", "value": {"retentionPeriod": "TODO", "retentionBasis": "TODO"}},
+            {
+                "property": "retention",
+                "value": {"retentionPeriod": "TODO", "retentionBasis": "TODO"},
+            },
             {"property": "erasure", "value": {"row": "TODO", "tenant": "TODO"}},
         ],
     }

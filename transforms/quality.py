@@ -112,7 +112,9 @@ def _expectation(gxe: Any, rule: Rule, meta: dict[str, str]) -> Any:
         return gxe.ExpectCompoundColumnsToBeUnique(column_list=cols, meta=meta)
     if rule.kind == "pair":
         return gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A=a["column_A"], column_B=a["column_B"], or_equal=bool(a.get("or_equal")),
+            column_A=a["column_A"],
+            column_B=a["column_B"],
+            or_equal=bool(a.get("or_equal")),
             meta=meta,
         )
     raise ValueError(f"rule {rule.name}: no expectation for kind {rule.kind}")

@@ -38,7 +38,7 @@ class TableSpec:
         stats = [
             n
             for n in self.schema.names
-            if n not in self.pii_columns and pa.types.is_primitive(self.schema.field(n).type)
+            if n not in self.pii_columns and not pa.types.is_nested(self.schema.field(n).type)
         ]
         config: dict[str, str | None] = {
             # Erasure must rewrite files, not hide rows behind deletion vectors.
@@ -106,7 +106,9 @@ def registry_problems(specs: tuple[TableSpec, ...]) -> list[str]:
         c = contracts[name]
         problems += diff_schema(name, c.arrow_schema(), spec.schema, "transforms/tables.py")
         if tuple(spec.key) != c.key:
-            problems.append(f"{name}: key {spec.key} in transforms/tables.py, contract says {c.key}")
+            problems.append(
+                f"{name}: key {spec.key} in transforms/tables.py, contract says {c.key}"
+            )
     return problems
 
 
