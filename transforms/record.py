@@ -164,7 +164,7 @@ def build_record(
             "callers (the client's customers)",
             "agents (the client's employees)",
         ],
-        "transfers_outside_eea": "none: storage and processing on the processor's own infrastructure",
+        "transfers_outside_eea": "none: stored and processed on the processor's infrastructure",
         "security_measures": list(SECURITY_MEASURES),
         "personal_data_categories": categories,
         "tables": tables,

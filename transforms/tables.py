@@ -92,7 +92,7 @@ ALL_TABLES: tuple[TableSpec, ...] = (
 
 
 def registry_problems(specs: tuple[TableSpec, ...]) -> list[str]:
-    """Where a TableSpec (e.g. one still defined in Python after a merge) and its contract differ."""
+    """Where a TableSpec (e.g. one still in Python after a merge) and its contract differ."""
     contracts = load_contracts()
     problems = []
     for spec in specs:

@@ -1,4 +1,4 @@
-"""Data contracts: valid ODCS, the source of the real Delta tables, in step with dbt, loud on drift."""
+"""Data contracts: valid ODCS, the source of the real Delta tables, in step with dbt, loud drift."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import open_data_contract_standard as odcs_package
 import polars as pl
 import pyarrow as pa
 import pytest
 import yaml
-import open_data_contract_standard as odcs_package
 from deltalake import DeltaTable, write_deltalake
 from open_data_contract_standard.model import OpenDataContractStandard
 
