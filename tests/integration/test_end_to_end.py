@@ -217,11 +217,12 @@ def test_caller_numbers_are_nowhere_in_the_lakehouse_nor_the_dagster_logs(env):
 
 
 #: Number words a customer reads a phone, contract or account number with (fr and en).
-_NUMBER_WORDS = frozenset(
+_NUMBERS = (
     "zéro un une deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze "
     "seize vingt trente quarante cinquante soixante cent cents mille et "
-    "oh zero one two three four five six seven eight nine ten hundred double".split()  # noqa: SIM905
+    "oh zero one two three four five six seven eight nine ten hundred double"
 )
+_NUMBER_WORDS = frozenset(_NUMBERS.split())
 
 
 def _normalise(text: str) -> str:
