@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -120,12 +120,20 @@ def on_failure(context: dg.HookContext) -> None:
 HOOKS = {on_success, on_failure}
 
 
-def with_processing_log(defs: dg.Definitions) -> dg.Definitions:
-    """The same definitions with the processing-log hooks on every executable asset."""
-    assets = [
-        a.with_hooks(HOOKS) if isinstance(a, dg.AssetsDefinition) and a.is_executable else a
-        for a in defs.assets or []
-    ]
+def with_processing_log(
+    defs: dg.Definitions, map_spec: Callable[[dg.AssetSpec], dg.AssetSpec] | None = None
+) -> dg.Definitions:
+    """The same definitions with the processing-log hooks on every executable asset.
+
+    ``map_spec`` rewrites asset specs on the way (other policies applied once, at the top).
+    """
+    assets = []
+    for a in defs.assets or []:
+        if isinstance(a, dg.AssetsDefinition) and a.is_executable:
+            a = a.with_hooks(HOOKS)
+            if map_spec is not None:
+                a = a.map_asset_specs(map_spec)
+        assets.append(a)
     return dg.Definitions(
         assets=assets,
         asset_checks=defs.asset_checks,

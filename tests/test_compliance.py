@@ -127,6 +127,11 @@ def test_freshness_checks_watch_landing_to_kpis_and_fail_when_stale():
         "silver/call_scores",
         "warehouse/kpis",
     }
+    graph = defs.resolve_asset_graph()
+    with_policy = {
+        k.to_user_string() for k in graph.get_all_asset_keys() if graph.get(k).freshness_policy
+    }
+    assert with_policy == {"bronze/calls", "silver/call_scores", "warehouse/kpis"}
     kpis = dg.AssetCheckKey(dg.AssetKey(["warehouse", "kpis"]), "freshness_check")
     fresh = dg.define_asset_job("freshness", selection=dg.AssetSelection.checks(kpis))
     job = dg.Definitions.merge(defs, dg.Definitions(jobs=[fresh])).resolve_job_def("freshness")
