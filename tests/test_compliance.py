@@ -28,6 +28,9 @@ def test_record_of_processing_links_categories_tables_columns_and_lineage(tmp_pa
     assert ("bronze.calls", "audio_uri") in voice
     assert "silver.transcripts" in categories["conversation content"]["tables"]
     assert {t["tenant_id"] for t in record["controllers"]} == {"acme-telecom", "globex-energy"}
+    activities = {a["activity"]: a for a in record["processing_activities"]}
+    assert set(activities) == {"ingest", "transcribe", "score", "kpis"}
+    assert "silver/transcripts" in activities["transcribe"]["assets"]
 
     tables = {t["table"]: t for t in record["tables"]}
     transcripts = tables["silver.transcripts"]

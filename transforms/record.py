@@ -25,6 +25,13 @@ from transforms.lakehouse import Lakehouse
 from transforms.tables import CALLS, from_contract
 
 PROCESSOR = "CallCenterRate (processor, GDPR art. 28), on behalf of each client tenant"
+#: What each Dagster asset group does, in the words of art. 30(2)(b) "categories of processing".
+ACTIVITIES = {
+    "ingest": "Collection: accept call recordings and their manifest, pseudonymise caller numbers.",
+    "transcribe": "Speech-to-text of the recordings (faster-whisper, on premises).",
+    "score": "Evaluation of calls against the client's scorecard, with evidence per verdict.",
+    "kpis": "Aggregation into KPI tables published read-only for the client's BI tools.",
+}
 SECURITY_MEASURES = (
     "Caller phone numbers stored only as HMAC-SHA256 pseudonyms with a per-tenant secret "
     "(crypto-shredded at contract end).",
@@ -147,6 +154,14 @@ def build_record(
                     {"table": c.name, "column": col.name, "pii_class": col.pii_class}
                 )
         tables.append(entry)
+    activities = [
+        {
+            "activity": group,
+            "description": ACTIVITIES.get(group, ""),
+            "assets": sorted(a for a, n in assets.items() if n.get("group") == group),
+        }
+        for group in sorted({n.get("group") for n in assets.values() if n.get("group")})
+    ]
     categories = [
         {
             "category": cat,
@@ -166,6 +181,7 @@ def build_record(
         ],
         "transfers_outside_eea": "none: stored and processed on the processor's infrastructure",
         "security_measures": list(SECURITY_MEASURES),
+        "processing_activities": activities,
         "personal_data_categories": categories,
         "tables": tables,
     }
@@ -217,7 +233,14 @@ def render_html(record: dict[str, Any]) -> str:
     )
     parts.append("</ul><p><b>Technical and organisational measures:</b></p><ul>")
     parts += [f"<li>{_e(m)}</li>" for m in record["security_measures"]]
-    parts.append("</ul><h2>Categories of personal data → tables and columns</h2>")
+    parts.append("</ul><h2>Processing activities (Dagster asset groups)</h2>")
+    parts.append("<table><tr><th>activity</th><th>what it does</th><th>assets</th></tr>")
+    for a in record["processing_activities"]:
+        parts.append(
+            f"<tr><td><b>{_e(a['activity'])}</b></td><td>{_e(a['description'])}</td>"
+            f"<td>{_e(', '.join(a['assets']))}</td></tr>"
+        )
+    parts.append("</table><h2>Categories of personal data → tables and columns</h2>")
     parts.append("<table><tr><th>data category (DPA §4.3)</th><th>tables</th><th>columns</th></tr>")
     for cat in record["personal_data_categories"]:
         cols = ", ".join(

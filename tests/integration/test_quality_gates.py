@@ -101,3 +101,14 @@ def test_a_good_batch_passes_the_gate_and_every_step_is_logged(tmp_path, setting
     run_batch(partition, asset_selection=BRONZE)
     log = Lakehouse(settings.lakehouse).read(PROCESSING_LOG)
     assert log.filter(pl.col("asset_key") == "bronze/calls")["run_id"].n_unique() == 2
+
+
+def test_a_failing_step_is_logged_as_a_failure(tmp_path, settings, monkeypatch):
+    partition = drop_batch(tmp_path, settings, "broken", "2026-11-02T09:00:00+01:00")
+    monkeypatch.setenv("CCR_TENANTS_FILE", str(tmp_path / "no-such-registry.yaml"))
+    result = run_batch(partition, asset_selection=BRONZE)
+    assert not result.success
+    log = Lakehouse(settings.lakehouse).read(PROCESSING_LOG)
+    assert sorted(log["asset_key"]) == ["bronze/calls", "bronze/quarantine"]
+    assert set(log["status"]) == {"failure"} and set(log["run_id"]) == {result.run_id}
+    assert log["rows_out"].is_null().all()  # nothing was written
