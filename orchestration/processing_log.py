@@ -18,7 +18,7 @@ from typing import Any
 
 import dagster as dg
 
-from transforms.lakehouse import Lakehouse
+from transforms.lakehouse import Lakehouse, conform
 from transforms.settings import Settings
 from transforms.tables import PROCESSING_LOG, TableSpec
 
@@ -99,8 +99,6 @@ def log_rows(context: dg.HookContext, status: str) -> list[dict[str, Any]]:
 
 
 def _write(context: dg.HookContext, status: str) -> None:
-    from transforms.lakehouse import conform
-
     rows = log_rows(context, status)
     if rows:
         lakehouse = Lakehouse(Settings.from_env().lakehouse)

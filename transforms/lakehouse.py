@@ -217,7 +217,8 @@ class Lakehouse:
                 self.merge(REJECTED_ROWS, rejected_rows(spec, bad, self.run_id), update=True)
         counts = self._merge(table, spec, data, update=update)
         counts |= {"num_source_rows": rows_in, "num_rows_rejected": rows_in - data.num_rows}
-        if self.on_write is not None:
+        if self.on_write is not None and spec.path != REJECTED_ROWS.path:
+            # rejected rows are already counted, as num_rows_rejected of the table they left
             self.on_write(spec, counts)
         return counts
 
