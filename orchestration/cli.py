@@ -116,6 +116,88 @@ def summary(settings: Settings) -> str:
     return "\n".join(lines)
 
 
+def compliance_record(settings: Settings, out_dir: Path) -> tuple[Path, Path]:
+    """Write the art. 30 record (JSON + HTML) from contracts, asset graph and dbt manifest."""
+    import json
+    from datetime import UTC, datetime
+
+    from orchestration.definitions import build_definitions
+    from orchestration.defs.kpis.assets import dbt_project
+    from transforms import record
+    from transforms.contracts import load_contracts
+    from transforms.tenants import load_tenants
+
+    graph = build_definitions().resolve_asset_graph()
+    assets = {}
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        assets[key.to_user_string()] = {
+            "deps": sorted(p.to_user_string() for p in node.parent_keys),
+            "group": node.group_name,
+            "owners": sorted(node.owners),
+        }
+    contracts = load_contracts()
+    manifest = json.loads(Path(dbt_project.manifest_path).read_text())
+    lineage = record.column_lineage(manifest, contracts, REPO_ROOT / "dbt_project" / "macros")
+    controllers = [
+        {
+            "tenant_id": t.tenant_id,
+            "name": t.display_name,
+            "contract_start": str(t.contract_start or ""),
+            "contract_end": str(t.contract_end) if t.contract_end else None,
+        }
+        for t in load_tenants(settings.tenants_file).values()
+    ]
+    doc = record.build_record(contracts, assets, lineage, controllers, datetime.now(UTC))
+    return record.write_record(doc, out_dir)
+
+
+def compliance_breach(settings: Settings, args: argparse.Namespace) -> str:
+    """What a breach notification needs (DPA §12), counted from the lakehouse."""
+    import json
+    from datetime import UTC, datetime
+
+    from transforms.contracts import load_contracts
+    from transforms.lakehouse import Lakehouse
+    from transforms.record import breach_facts
+
+    def instant(text: str) -> datetime:
+        value = datetime.fromisoformat(text)
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+    contracts = load_contracts()
+    tables = [
+        t if "." in t else next((n for n in contracts if n.endswith("." + t)), t)
+        for t in args.tables
+    ]
+    facts = breach_facts(
+        Lakehouse(settings.lakehouse),
+        contracts,
+        tables,
+        args.tenants or None,
+        instant(args.since),
+        instant(args.until),
+    )
+    if args.json:
+        return json.dumps(facts.as_dict(), indent=2)
+    d = facts.as_dict()
+    lines = [
+        "Personal data breach: facts for the notification to the controller (DPA §12)",
+        f"  window (call start):   {d['window']['since']} .. {d['window']['until']}",
+        f"  tables:                {', '.join(d['tables'])}",
+        f"  tenants affected:      {', '.join(d['tenants_affected']) or 'none'}",
+        f"  data categories:       {', '.join(d['data_categories'])}",
+        f"  data subjects:         {d['data_subjects']} (callers {d['callers']} by pseudonym, "
+        f"agents {d['agents']}, calls without caller number {d['calls_without_caller_key']})",
+        f"  calls:                 {d['calls']}",
+        "  records by table:      "
+        + ", ".join(f"{k} {v}" for k, v in d["records_by_table"].items()),
+        "  to be completed by the processor's DPO: nature of the breach, likely consequences,",
+        "  measures taken; notify the controller without undue delay (it has 72 h for the CNIL).",
+    ]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ccr", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -125,12 +207,30 @@ def main(argv: list[str] | None = None) -> int:
     land_p.add_argument("source", type=Path)
     sub.add_parser("kpis", help="print the KPI summary of the published warehouse")
     sub.add_parser("settings", help="print the effective settings and their variables")
+    comp = sub.add_parser("compliance", help="record of processing (art. 30), breach facts")
+    comp_sub = comp.add_subparsers(dest="action", required=True)
+    rec = comp_sub.add_parser("record", help="write the art. 30 record as HTML and JSON")
+    rec.add_argument("--out", type=Path, default=None, help="folder (default $CCR_HOME/compliance)")
+    br = comp_sub.add_parser("breach", help="print what a breach notification needs")
+    br.add_argument("--tables", nargs="+", required=True, help="e.g. silver.transcripts or calls")
+    br.add_argument("--tenants", nargs="*", default=[], help="default: all tenants")
+    br.add_argument("--since", required=True, help="ISO date/time, call start (inclusive)")
+    br.add_argument("--until", required=True, help="ISO date/time, call start (exclusive)")
+    br.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
 
     if args.command == "settings":
         for name, (default, meaning) in ENV_VARS.items():
             print(f"{name:22} {os.environ.get(name, '(default: ' + default + ')'):45} {meaning}")
+        return 0
+    if args.command == "compliance":
+        if args.action == "record":
+            out = args.out or Path(settings.home) / "compliance"
+            for path in compliance_record(settings, out):
+                print(f"wrote {path}")
+            return 0
+        print(compliance_breach(settings, args))
         return 0
     if args.command == "land":
         print(f"copied {land(args.source, settings)} files into {settings.landing}")

@@ -4,11 +4,24 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration.defs.quality.checks import FRESHNESS_ASSETS, FRESHNESS_POLICY
+from orchestration.processing_log import with_processing_log
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def build_definitions() -> dg.Definitions:
-    return dg.load_from_defs_folder(project_root=PROJECT_ROOT)
+    # Cross-cutting, applied once: every asset appends to compliance/processing_log (hooks, no
+    # daemon needed); the landing-to-KPI assets carry a freshness policy.
+    return with_processing_log(
+        dg.load_from_defs_folder(project_root=PROJECT_ROOT), map_spec=_freshness
+    )
+
+
+def _freshness(spec: dg.AssetSpec) -> dg.AssetSpec:
+    if spec.key in FRESHNESS_ASSETS:
+        return dg.apply_freshness_policy(spec, FRESHNESS_POLICY)
+    return spec
 
 
 @dg.definitions

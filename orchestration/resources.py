@@ -22,7 +22,17 @@ class LakehouseResource(dg.ConfigurableResource):
         return Settings.from_env()
 
     def lakehouse(self) -> Lakehouse:
-        return Lakehouse(self.settings().lakehouse)
+        """The lakehouse; inside a run, its MERGEs are tallied for the processing log."""
+        from dagster._core.execution.context.compute import current_execution_context
+
+        root = self.settings().lakehouse
+        current = current_execution_context.get()
+        if current is None:  # outside a run (a notebook, a test)
+            return Lakehouse(root)
+        from orchestration.processing_log import tally
+
+        run_id = current.op_execution_context.run_id
+        return Lakehouse(root, run_id=run_id, on_write=tally(run_id))
 
     def tenants(self) -> dict[str, Tenant]:
         return load_tenants(self.settings().tenants_file)

@@ -6,8 +6,11 @@ object-store URI. Writes are MERGEs on the table key: re-running any step writes
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import polars as pl
@@ -16,7 +19,11 @@ import pyarrow.fs as pafs
 from deltalake import DeltaTable
 from deltalake.exceptions import TableNotFoundError
 
-from transforms.tables import TableSpec
+from transforms.contracts import ContractError, diff_schema, load_contracts
+from transforms.tables import REJECTED_ROWS, TableSpec
+
+#: Called after each MERGE with the table and its counts (the processing log's tally).
+WriteObserver = Callable[[TableSpec, Mapping[str, int]], None]
 
 
 def filesystem(uri: str) -> tuple[pafs.FileSystem, str]:
@@ -47,13 +54,79 @@ def delete_file(uri: str) -> None:
 
 
 def conform(spec: TableSpec, rows: Iterable[Mapping[str, Any]] | pl.DataFrame) -> pa.Table:
-    """Rows as an Arrow table with exactly the spec's schema (fails loudly on a missing column)."""
+    """Rows as an Arrow table with exactly the contract's schema.
+
+    Fails loudly, naming table and columns, on a missing column and on a column the contract does
+    not know (a column added in code but not in its contract would otherwise vanish silently).
+    """
     if isinstance(rows, pl.DataFrame):
-        missing = set(spec.schema.names) - set(rows.columns)
+        columns = set(rows.columns)
+    else:
+        rows = list(rows)
+        columns = set().union(*(r.keys() for r in rows)) if rows else set(spec.schema.names)
+    missing, unknown = set(spec.schema.names) - columns, columns - set(spec.schema.names)
+    if unknown:
+        raise ContractError(
+            f"{spec.layer}.{spec.name}: columns {sorted(unknown)} are not in its contract "
+            f"data_contracts/{spec.layer}.{spec.name}.odcs.yaml; add them there first"
+        )
+    if isinstance(rows, pl.DataFrame):
         if missing:
-            raise ValueError(f"{spec.path}: missing columns {sorted(missing)}")
+            raise ContractError(f"{spec.layer}.{spec.name}: missing columns {sorted(missing)}")
         return rows.select(spec.schema.names).to_arrow().cast(spec.schema)
-    return pa.Table.from_pylist(list(rows), schema=spec.schema)
+    if missing and rows:
+        raise ContractError(f"{spec.layer}.{spec.name}: missing columns {sorted(missing)}")
+    return pa.Table.from_pylist(rows, schema=spec.schema)
+
+
+def split_by_rules(spec: TableSpec, data: pa.Table) -> tuple[pa.Table, pl.DataFrame]:
+    """Rows that keep the contract's row-level rules, and the others with the rules they broke.
+
+    The broken rules come back as a list column ``_broken`` of rule names, in contract order.
+    """
+    contract = load_contracts().get(f"{spec.layer}.{spec.name}")
+    rules = contract.row_rules() if contract else ()
+    if not rules or data.num_rows == 0:
+        return data, pl.DataFrame()
+    frame = pl.from_arrow(data)
+    assert isinstance(frame, pl.DataFrame)
+    broken = frame.with_columns(
+        pl.concat_list(
+            [pl.when(r.violations()).then(pl.lit(r.name)).otherwise(None) for r in rules]
+        )
+        .list.drop_nulls()
+        .alias("_broken")
+    )
+    bad = pl.col("_broken").list.len() > 0
+    good = broken.filter(~bad).drop("_broken")
+    return good.to_arrow().cast(spec.schema), broken.filter(bad)
+
+
+def rejected_rows(
+    spec: TableSpec, bad: pl.DataFrame, run_id: str | None, now: datetime | None = None
+) -> pa.Table:
+    """bronze.rejected_rows rows for rows that broke a rule: rule name, key and the row itself."""
+    now = now or datetime.now(UTC)
+    reasons = {r.name: r.description for r in load_contracts()[f"{spec.layer}.{spec.name}"].rules}
+    out = []
+    for row in bad.iter_rows(named=True):
+        broken = row.pop("_broken")
+        key = json.dumps({k: row[k] for k in spec.key}, default=str, sort_keys=True)
+        table_name = f"{spec.layer}.{spec.name}"
+        out.append(
+            {
+                "rejection_id": hashlib.sha256(f"{table_name}|{key}".encode()).hexdigest()[:32],
+                "tenant_id": row["tenant_id"],
+                "table_name": table_name,
+                "row_key": key,
+                "rule": broken[0],
+                "reason": "; ".join(f"{n}: {reasons.get(n, '')}".rstrip(": ") for n in broken),
+                "row_json": json.dumps(row, default=str, sort_keys=True),
+                "run_id": run_id,
+                "rejected_at": now,
+            }
+        )
+    return pa.Table.from_pylist(out, schema=REJECTED_ROWS.schema)
 
 
 @dataclass(frozen=True)
@@ -62,6 +135,9 @@ class Lakehouse:
 
     root: str
     storage_options: Mapping[str, str] | None = None
+    #: Recorded on rejected rows, so a rejection can be traced to its run.
+    run_id: str | None = None
+    on_write: WriteObserver | None = None
 
     def uri(self, spec: TableSpec) -> str:
         return f"{self.root}/{spec.path}"
@@ -77,9 +153,14 @@ class Lakehouse:
         return dict(self.storage_options) if self.storage_options else None
 
     def ensure(self, spec: TableSpec) -> DeltaTable:
-        """Open the table, creating it with its properties the first time."""
+        """Open the table, creating it with its properties the first time.
+
+        An existing table whose schema differs from its contract (a column missing, renamed,
+        retyped) is an error naming table and columns: nothing is written into a drifted table.
+        """
         table = self._open(spec)
         if table is not None:
+            self.verify(spec, table)
             return table
         return DeltaTable.create(
             self.uri(spec),
@@ -91,6 +172,20 @@ class Lakehouse:
             configuration=spec.delta_configuration(),
             storage_options=self._options,
         )
+
+    def verify(self, spec: TableSpec, table: DeltaTable | None = None) -> None:
+        """Raise ContractError if the live Delta schema differs from the contract's."""
+        table = table or self._open(spec)
+        if table is None:
+            return
+        live = pa.schema(table.schema().to_arrow())
+        problems = diff_schema(
+            f"{spec.layer}.{spec.name}", spec.schema, live, f"the Delta table at {self.uri(spec)}"
+        )
+        if problems:
+            raise ContractError(
+                "a Delta table no longer matches its data contract:\n  " + "\n  ".join(problems)
+            )
 
     def read(
         self, spec: TableSpec, tenant_id: str | None = None, columns: list[str] | None = None
@@ -110,9 +205,24 @@ class Lakehouse:
     def merge(self, spec: TableSpec, data: pa.Table, *, update: bool = False) -> dict[str, int]:
         """MERGE rows on the table key: insert new keys; with ``update``, also replace matched rows.
 
-        Returns the counts delta-rs reports (``num_target_rows_inserted`` …) for run metadata.
+        Rows breaking a row-level rule of the contract go to bronze.rejected_rows with the rule's
+        name instead. Returns the counts delta-rs reports (``num_target_rows_inserted`` …) and
+        ``num_rows_rejected``, for run metadata and the processing log.
         """
         table = self.ensure(spec)
+        rows_in = data.num_rows
+        if spec.path != REJECTED_ROWS.path:
+            data, bad = split_by_rules(spec, data)
+            if bad.height:
+                self.merge(REJECTED_ROWS, rejected_rows(spec, bad, self.run_id), update=True)
+        counts = self._merge(table, spec, data, update=update)
+        counts |= {"num_source_rows": rows_in, "num_rows_rejected": rows_in - data.num_rows}
+        if self.on_write is not None and spec.path != REJECTED_ROWS.path:
+            # rejected rows are already counted, as num_rows_rejected of the table they left
+            self.on_write(spec, counts)
+        return counts
+
+    def _merge(self, table: DeltaTable, spec: TableSpec, data: pa.Table, *, update: bool):
         if data.num_rows == 0:
             return {"num_target_rows_inserted": 0, "num_target_rows_updated": 0}
         on = list(spec.partition_by) + [k for k in spec.key if k not in spec.partition_by]

@@ -1,7 +1,9 @@
 """The lakehouse tables: schema, keys, partitioning and the Delta properties they are created with.
 
-One registry so ingest, transcription, scoring, dbt sources and the tests agree on every column.
-All tables are partitioned by ``tenant_id``: deleting a tenant at contract end drops whole folders.
+Built from the data contracts (``data_contracts/*.odcs.yaml``), the single source, so ingest,
+transcription, scoring, dbt sources, the quality checks and the record of processing agree on every
+column. Tables are partitioned by ``tenant_id``: deleting a tenant at contract end drops folders.
+To add a column, edit the contract (see data_contracts/README.md), not this file.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pyarrow as pa
+
+from transforms.contracts import ContractError, diff_schema, load_contracts
 
 TS = pa.timestamp("us", tz="UTC")
 
@@ -20,8 +24,8 @@ class TableSpec:
     schema: pa.Schema
     key: tuple[str, ...]
     description: str
-    #: Columns holding personal data; kept out of Delta data-skipping statistics so that min/max
-    #: values of a phone hash or a quote never sit in ``_delta_log`` after an erasure.
+    #: Personal-data columns (other than keys) kept out of Delta data-skipping statistics, so
+    #: that min/max values of a phone hash or a quote never sit in ``_delta_log`` after erasure.
     pii_columns: tuple[str, ...] = ()
     partition_by: tuple[str, ...] = ("tenant_id",)
     extra_config: dict[str, str] = field(default_factory=dict)
@@ -34,7 +38,7 @@ class TableSpec:
         stats = [
             n
             for n in self.schema.names
-            if n not in self.pii_columns and pa.types.is_primitive(self.schema.field(n).type)
+            if n not in self.pii_columns and not pa.types.is_nested(self.schema.field(n).type)
         ]
         config: dict[str, str | None] = {
             # Erasure must rewrite files, not hide rows behind deletion vectors.
@@ -47,186 +51,74 @@ class TableSpec:
         return config
 
 
-def _schema(*fields: tuple[str, pa.DataType, bool]) -> pa.Schema:
-    return pa.schema([pa.field(n, t, nullable=nullable) for n, t, nullable in fields])
+def from_contract(name: str) -> TableSpec:
+    """The TableSpec of ``data_contracts/<name>.odcs.yaml`` (e.g. ``silver.transcripts``)."""
+    contracts = load_contracts()
+    if name not in contracts:
+        raise ContractError(f"no data contract data_contracts/{name}.odcs.yaml")
+    c = contracts[name]
+    return TableSpec(
+        c.layer,
+        c.table,
+        c.arrow_schema(),
+        key=c.key,
+        description=c.description,
+        pii_columns=c.stats_excluded,
+        partition_by=c.partition_by,
+    )
 
 
-S, F, I32, I64, B = pa.string(), pa.float64(), pa.int32(), pa.int64(), pa.bool_()
-
-CALLS = TableSpec(
-    "bronze",
-    "calls",
-    _schema(
-        ("call_uid", S, False),
-        ("tenant_id", S, False),
-        ("call_id", S, False),
-        ("batch_id", S, False),
-        ("agent_id", S, False),
-        ("team", S, True),
-        ("campaign", S, True),
-        ("caller_key", S, True),
-        ("started_at", TS, False),
-        ("language", S, True),
-        ("channel_layout", S, False),
-        ("audio_uri", S, False),
-        ("audio_sha256", S, False),
-        ("audio_format", S, False),
-        ("duration_s", F, False),
-        ("channels", I32, False),
-        ("sample_rate", I32, False),
-        ("file_size_bytes", I64, False),
-        ("ingested_at", TS, False),
-    ),
-    key=("call_uid",),
-    description="One row per call accepted from landing; audio stored by sha256.",
-    pii_columns=("caller_key", "agent_id", "audio_uri"),
-)
-
-QUARANTINE = TableSpec(
-    "bronze",
-    "quarantine",
-    _schema(
-        ("quarantine_id", S, False),
-        ("tenant_id", S, False),
-        ("batch_id", S, False),
-        ("file_name", S, False),
-        ("call_id", S, True),
-        ("file_sha256", S, True),
-        ("file_size_bytes", I64, True),
-        ("quarantine_uri", S, True),
-        ("reason_code", S, False),
-        ("reason", S, False),
-        ("manifest_row", S, True),
-        ("quarantined_at", TS, False),
-    ),
-    key=("quarantine_id",),
-    description="One row per rejected landing file or manifest row, with the reason; bytes kept.",
-    # manifest_row is the row as landed, caller phone already replaced by its pseudonym.
-    pii_columns=("quarantine_uri", "manifest_row"),
-)
-
-TRANSCRIPTS = TableSpec(
-    "silver",
-    "transcripts",
-    _schema(
-        ("call_uid", S, False),
-        ("tenant_id", S, False),
-        ("call_id", S, False),
-        ("audio_sha256", S, False),
-        ("model_id", S, False),
-        ("language", S, False),
-        ("language_probability", F, True),
-        ("duration_s", F, False),
-        ("text", S, False),
-        ("agent_text", S, False),
-        ("customer_text", S, False),
-        ("segment_count", I32, False),
-        ("transcribe_seconds", F, False),
-        ("real_time_factor", F, False),
-        ("transcribed_at", TS, False),
-    ),
-    key=("call_uid", "model_id"),
-    description="One row per call and transcription model.",
-    pii_columns=("text", "agent_text", "customer_text"),
-)
-
-SEGMENTS = TableSpec(
-    "silver",
-    "transcript_segments",
-    _schema(
-        ("call_uid", S, False),
-        ("tenant_id", S, False),
-        ("model_id", S, False),
-        ("segment_index", I32, False),
-        ("speaker", S, False),
-        ("channel", I32, False),
-        ("start_s", F, False),
-        ("end_s", F, False),
-        ("text", S, False),
-        ("avg_logprob", F, False),
-        ("no_speech_prob", F, False),
-    ),
-    key=("call_uid", "model_id", "segment_index"),
-    description="One row per transcribed segment, speaker from the stereo channel.",
-    pii_columns=("text",),
-)
-
-CALL_METRICS = TableSpec(
-    "silver",
-    "call_metrics",
-    _schema(
-        ("call_uid", S, False),
-        ("tenant_id", S, False),
-        ("model_id", S, False),
-        ("duration_s", F, False),
-        ("agent_talk_s", F, False),
-        ("customer_talk_s", F, False),
-        ("agent_talk_share", F, True),
-        ("customer_talk_share", F, True),
-        ("silence_s", F, False),
-        ("silence_share", F, True),
-        ("longest_silence_s", F, False),
-        ("overlap_s", F, False),
-        ("computed_at", TS, False),
-    ),
-    key=("call_uid", "model_id"),
-    description="One row per call and model: conversation metrics from segment timings.",
-)
-
-CALL_SCORES = TableSpec(
-    "silver",
-    "call_scores",
-    _schema(
-        ("call_uid", S, False),
-        ("tenant_id", S, False),
-        ("scorecard_id", S, False),
-        ("scorecard_version", S, False),
-        ("model_id", S, False),
-        ("score", F, False),
-        ("points_earned", F, False),
-        ("points_possible", F, False),
-        ("passed", B, False),
-        ("criteria_met", I32, False),
-        ("criteria_total", I32, False),
-        ("scored_at", TS, False),
-    ),
-    key=("call_uid", "scorecard_id", "scorecard_version", "model_id"),
-    description="One row per call, scorecard version and transcript model.",
-)
-
-CRITERION_RESULTS = TableSpec(
-    "silver",
-    "criterion_results",
-    _schema(
-        ("call_uid", S, False),
-        ("tenant_id", S, False),
-        ("scorecard_id", S, False),
-        ("scorecard_version", S, False),
-        ("model_id", S, False),
-        ("criterion_id", S, False),
-        ("criterion_name", S, False),
-        ("verdict", S, False),
-        ("met", B, False),
-        ("points_earned", F, False),
-        ("points_possible", F, False),
-        ("evidence_quote", S, True),
-        ("evidence_start_s", F, True),
-        ("evidence_end_s", F, True),
-        ("evidence_speaker", S, True),
-        ("match_score", F, True),
-        ("confidence", F, True),
-    ),
-    key=("call_uid", "scorecard_id", "scorecard_version", "model_id", "criterion_id"),
-    description="One row per call, scorecard version, model and criterion, with its evidence.",
-    pii_columns=("evidence_quote",),
-)
+CALLS = from_contract("bronze.calls")
+QUARANTINE = from_contract("bronze.quarantine")
+REJECTED_ROWS = from_contract("bronze.rejected_rows")
+TRANSCRIPTS = from_contract("silver.transcripts")
+SEGMENTS = from_contract("silver.transcript_segments")
+CALL_METRICS = from_contract("silver.call_metrics")
+CALL_SCORES = from_contract("silver.call_scores")
+CRITERION_RESULTS = from_contract("silver.criterion_results")
+#: Accountability log: appended by every asset step, not part of the data flow.
+PROCESSING_LOG = from_contract("compliance.processing_log")
 
 ALL_TABLES: tuple[TableSpec, ...] = (
     CALLS,
     QUARANTINE,
+    REJECTED_ROWS,
     TRANSCRIPTS,
     SEGMENTS,
     CALL_METRICS,
     CALL_SCORES,
     CRITERION_RESULTS,
 )
+
+
+def registry_problems(specs: tuple[TableSpec, ...]) -> list[str]:
+    """Where a TableSpec (e.g. one still in Python after a merge) and its contract differ."""
+    contracts = load_contracts()
+    problems = []
+    for spec in specs:
+        name = f"{spec.layer}.{spec.name}"
+        if name not in contracts:
+            problems.append(
+                f"{name}: no contract data_contracts/{name}.odcs.yaml (write one with "
+                "transforms.contracts.scaffold)"
+            )
+            continue
+        c = contracts[name]
+        problems += diff_schema(name, c.arrow_schema(), spec.schema, "transforms/tables.py")
+        if tuple(spec.key) != c.key:
+            problems.append(
+                f"{name}: key {spec.key} in transforms/tables.py, contract says {c.key}"
+            )
+    return problems
+
+
+def check_registry(specs: tuple[TableSpec, ...]) -> None:
+    problems = registry_problems(specs)
+    if problems:
+        raise ContractError(
+            "the table registry and the data contracts disagree; port each difference into the "
+            "contract (data_contracts/README.md, 'Adding a column'):\n  " + "\n  ".join(problems)
+        )
+
+
+check_registry((*ALL_TABLES, PROCESSING_LOG))

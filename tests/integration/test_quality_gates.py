@@ -1,0 +1,114 @@
+"""Quality gates on the real Dagster jobs: the blocking contract check stops a bad batch.
+
+A batch dated in the future passes every row rule (so it is written to bronze.calls) but breaks
+the batch rule ``started_before_ingested``; the blocking check must stop transcription and scoring
+in the same run. Every step also appends to compliance/processing_log. No Whisper model is loaded:
+the only steps that would need it are the ones the gate must skip.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+import polars as pl
+import pytest
+
+from orchestration.cli import _dagster_home, land
+from orchestration.definitions import build_definitions
+from tests.audio_fixtures import tone
+from transforms.lakehouse import Lakehouse
+from transforms.settings import Settings
+from transforms.tables import CALLS, PROCESSING_LOG, TRANSCRIPTS
+
+BRONZE = [dg.AssetKey(["bronze", "calls"]), dg.AssetKey(["bronze", "quarantine"])]
+HEADER = "call_id,file_name,agent_id,caller_phone,started_at,language,channel_layout"
+
+
+@pytest.fixture
+def settings(tmp_path, monkeypatch):
+    monkeypatch.setenv("CCR_HOME", str(tmp_path / "home"))
+    for var in ("CCR_LANDING", "CCR_LAKEHOUSE", "CCR_WAREHOUSE", "CCR_KEYS", "DAGSTER_HOME"):
+        monkeypatch.delenv(var, raising=False)
+    s = Settings.from_env()
+    _dagster_home(s)
+    return s
+
+
+def drop_batch(tmp_path, settings, batch: str, started_at: str) -> str:
+    folder = tmp_path / "drop" / "acme-telecom" / batch
+    folder.mkdir(parents=True)
+    (folder / "c1.wav").write_bytes(tone(3.0))
+    (folder / "manifest.csv").write_text(
+        f"{HEADER}\n{batch}-c1,c1.wav,acme-a01,+33639980123,{started_at},fr,agent-left\n"
+    )
+    land(tmp_path / "drop", settings)
+    return f"acme-telecom__{batch}"
+
+
+def run_batch(partition: str, **kwargs) -> dg.ExecuteInProcessResult:
+    instance = dg.DagsterInstance.get()
+    instance.add_dynamic_partitions("call_batches", [partition])
+    job = build_definitions().resolve_job_def("call_batch_job")
+    return job.execute_in_process(
+        instance=instance, partition_key=partition, raise_on_error=False, **kwargs
+    )
+
+
+def check_result(result, asset: list[str]) -> dg.AssetCheckEvaluation:
+    (evaluation,) = [
+        e.asset_check_evaluation_data
+        for e in result.all_events
+        if e.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION
+        and e.asset_check_evaluation_data.asset_check_key
+        == dg.AssetCheckKey(dg.AssetKey(asset), "contract")
+    ]
+    return evaluation
+
+
+def test_a_batch_from_the_future_is_stopped_before_transcription(tmp_path, settings):
+    partition = drop_batch(tmp_path, settings, "future", "2099-01-01T09:00:00+01:00")
+    result = run_batch(partition)
+    evaluation = check_result(result, ["bronze", "calls"])
+    assert not evaluation.passed
+    assert evaluation.severity == dg.AssetCheckSeverity.ERROR
+    failed = evaluation.metadata["failed_rules"].value
+    assert set(failed) == {"started_before_ingested"}
+    assert failed["started_before_ingested"] == {"unexpected": 1, "of": 1}
+    materialized = {e.asset_key for e in result.get_asset_materialization_events()}
+    assert dg.AssetKey(["bronze", "calls"]) in materialized
+    assert dg.AssetKey(["silver", "transcripts"]) not in materialized
+    assert dg.AssetKey(["silver", "call_scores"]) not in materialized
+    lh = Lakehouse(settings.lakehouse)
+    assert lh.read(CALLS).height == 1 and lh.read(TRANSCRIPTS).height == 0
+    # the metadata holds counts and rule names, never a value from the rows
+    assert "+33" not in str(evaluation.metadata) and "2099" not in str(evaluation.metadata)
+
+
+def test_a_good_batch_passes_the_gate_and_every_step_is_logged(tmp_path, settings):
+    partition = drop_batch(tmp_path, settings, "good", "2026-11-02T09:00:00+01:00")
+    result = run_batch(partition, asset_selection=BRONZE)
+    assert result.success
+    assert check_result(result, ["bronze", "calls"]).passed
+    assert check_result(result, ["bronze", "quarantine"]).passed
+    log = Lakehouse(settings.lakehouse).read(PROCESSING_LOG)
+    rows = {r["asset_key"]: r for r in log.iter_rows(named=True)}
+    assert set(rows) == {"bronze/calls", "bronze/quarantine"}
+    calls = rows["bronze/calls"]
+    assert calls["run_id"] == result.run_id and calls["tenant_id"] == "acme-telecom"
+    assert calls["partition_key"] == partition and calls["status"] == "success"
+    assert (calls["rows_in"], calls["rows_out"], calls["rows_rejected"]) == (1, 1, 0)
+    assert rows["bronze/quarantine"]["rows_out"] == 0
+    # re-running the same step logs a new run, never rewrites the old one
+    run_batch(partition, asset_selection=BRONZE)
+    log = Lakehouse(settings.lakehouse).read(PROCESSING_LOG)
+    assert log.filter(pl.col("asset_key") == "bronze/calls")["run_id"].n_unique() == 2
+
+
+def test_a_failing_step_is_logged_as_a_failure(tmp_path, settings, monkeypatch):
+    partition = drop_batch(tmp_path, settings, "broken", "2026-11-02T09:00:00+01:00")
+    monkeypatch.setenv("CCR_TENANTS_FILE", str(tmp_path / "no-such-registry.yaml"))
+    result = run_batch(partition, asset_selection=BRONZE)
+    assert not result.success
+    log = Lakehouse(settings.lakehouse).read(PROCESSING_LOG)
+    assert sorted(log["asset_key"]) == ["bronze/calls", "bronze/quarantine"]
+    assert set(log["status"]) == {"failure"} and set(log["run_id"]) == {result.run_id}
+    assert log["rows_out"].is_null().all()  # nothing was written

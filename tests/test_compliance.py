@@ -1,0 +1,150 @@
+"""`ccr compliance record|breach` and the freshness checks of the landing-to-KPI path."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import dagster as dg
+
+from orchestration import cli
+from orchestration.definitions import build_definitions
+from transforms.contracts import load_contracts
+from transforms.lakehouse import Lakehouse, conform
+from transforms.record import breach_facts
+from transforms.tables import CALLS, TRANSCRIPTS
+
+
+def test_record_of_processing_links_categories_tables_columns_and_lineage(tmp_path, monkeypatch):
+    monkeypatch.setenv("CCR_HOME", str(tmp_path))
+    assert cli.main(["compliance", "record", "--out", str(tmp_path / "rec")]) == 0
+    record = json.loads((tmp_path / "rec" / "record_of_processing.json").read_text())
+    page = (tmp_path / "rec" / "record_of_processing.html").read_text()
+
+    assert {t["table"] for t in record["tables"]} == set(load_contracts())
+    categories = {c["category"]: c for c in record["personal_data_categories"]}
+    assert "technical metadata" not in categories  # personal data only
+    voice = {(u["table"], u["column"]) for u in categories["voice recordings"]["columns"]}
+    assert ("bronze.calls", "audio_uri") in voice
+    assert "silver.transcripts" in categories["conversation content"]["tables"]
+    assert {t["tenant_id"] for t in record["controllers"]} == {"acme-telecom", "globex-energy"}
+    activities = {a["activity"]: a for a in record["processing_activities"]}
+    assert set(activities) == {"ingest", "transcribe", "score", "kpis"}
+    assert "silver/transcripts" in activities["transcribe"]["assets"]
+
+    tables = {t["table"]: t for t in record["tables"]}
+    transcripts = tables["silver.transcripts"]
+    assert transcripts["upstream"] == ["bronze/calls"]  # from the Dagster asset graph
+    assert "silver/call_scores" in transcripts["downstream"]
+    assert transcripts["retention"]["retentionPeriod"] == "P6M"
+    assert "call_uid" in transcripts["erasure"]["row"]
+    # column lineage from the dbt manifest, through staging and intermediate models
+    daily = {c["name"]: c for c in tables["marts.agg_agent_daily"]["columns"]}
+    assert daily["call_date"]["derived_from"] == ["bronze.calls.started_at"]
+    assert daily["avg_score"]["derived_from"] == ["silver.call_scores.score"]
+    assert daily["calls"]["derived_from"] == []  # count(*): no source column
+    fct = {c["name"]: c for c in tables["marts.fct_calls"]["columns"]}
+    assert fct["language"]["derived_from"] == [
+        "bronze.calls.language",
+        "silver.transcripts.language",
+    ]
+
+    assert "<h3 id='silver.transcripts'>" in page and "6 months" in page
+    assert "bronze.calls.started_at" in page
+
+
+def call(uid: str, tenant: str, caller: str | None, agent: str, day: int) -> dict:
+    at = datetime(2026, 11, day, 9, tzinfo=UTC)
+    return {
+        "call_uid": uid, "tenant_id": tenant, "call_id": uid, "batch_id": "b", "agent_id": agent,
+        "team": None, "campaign": None, "caller_key": caller, "started_at": at, "language": "fr",
+        "channel_layout": "agent-left", "audio_uri": "x", "audio_sha256": "0" * 64,
+        "audio_format": "mp3", "duration_s": 3.0, "channels": 2, "sample_rate": 8000,
+        "file_size_bytes": 10, "ingested_at": at,
+    }  # fmt: skip
+
+
+def transcript(uid: str, tenant: str) -> dict:
+    return {
+        "call_uid": uid, "tenant_id": tenant, "call_id": uid, "audio_sha256": "0" * 64,
+        "model_id": "m", "language": "fr", "language_probability": None, "duration_s": 3.0,
+        "text": "t", "agent_text": "a", "customer_text": "c", "segment_count": 1,
+        "transcribe_seconds": 1.0, "real_time_factor": 3.0,
+        "transcribed_at": datetime(2026, 11, 20, tzinfo=UTC),
+    }  # fmt: skip
+
+
+def test_breach_facts_count_people_calls_and_tenants_from_the_lakehouse(tmp_path, capsys):
+    lh = Lakehouse(str(tmp_path / "lakehouse"))
+    caller_a, caller_b = "a" * 64, "b" * 64
+    calls = [
+        call("u1", "acme-telecom", caller_a, "acme-a01", 2),
+        call("u2", "acme-telecom", caller_a, "acme-a02", 3),  # same caller again
+        call("u3", "acme-telecom", None, "acme-a01", 3),  # withheld number
+        call("u4", "globex-energy", caller_b, "glx-a01", 3),
+        call("u5", "globex-energy", caller_b, "glx-a01", 9),  # outside the window
+    ]
+    lh.merge(CALLS, conform(CALLS, calls))
+    lh.merge(
+        TRANSCRIPTS,
+        conform(
+            TRANSCRIPTS,
+            [transcript(c["call_uid"], c["tenant_id"]) for c in calls if c["call_uid"] != "u3"],
+        ),
+    )
+    since, until = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 5, tzinfo=UTC)
+
+    facts = breach_facts(lh, load_contracts(), ["silver.transcripts"], None, since, until)
+    assert (facts.calls, facts.callers, facts.agents) == (3, 2, 3)  # u3 has no transcript
+    assert facts.data_subjects == 5 and facts.tenants == ["acme-telecom", "globex-energy"]
+    assert "conversation content" in facts.data_categories
+    assert facts.records == {"silver.transcripts": 3}
+
+    facts = breach_facts(lh, load_contracts(), ["bronze.calls"], ["acme-telecom"], since, until)
+    assert (facts.calls, facts.callers, facts.agents, facts.calls_without_caller_key) == (
+        3,
+        1,
+        2,
+        1,
+    )
+    assert "voice recordings" in facts.data_categories
+
+    import os
+
+    os.environ["CCR_LAKEHOUSE"] = str(tmp_path / "lakehouse")
+    try:
+        cli.main(["compliance", "breach", "--tables", "calls", "transcripts", "--since",
+                  "2026-11-01", "--until", "2026-11-05"])  # fmt: skip
+    finally:
+        del os.environ["CCR_LAKEHOUSE"]
+    out = capsys.readouterr().out
+    assert "tenants affected:      acme-telecom, globex-energy" in out
+    assert "calls:                 4" in out and "data subjects:         6" in out
+
+
+def test_freshness_checks_watch_landing_to_kpis_and_fail_when_stale():
+    defs = build_definitions()
+    keys = {k for k in defs.resolve_asset_graph().asset_check_keys if k.name == "freshness_check"}
+    assert {k.asset_key.to_user_string() for k in keys} == {
+        "bronze/calls",
+        "silver/call_scores",
+        "warehouse/kpis",
+    }
+    graph = defs.resolve_asset_graph()
+    with_policy = {
+        k.to_user_string() for k in graph.get_all_asset_keys() if graph.get(k).freshness_policy
+    }
+    assert with_policy == {"bronze/calls", "silver/call_scores", "warehouse/kpis"}
+    kpis = dg.AssetCheckKey(dg.AssetKey(["warehouse", "kpis"]), "freshness_check")
+    fresh = dg.define_asset_job("freshness", selection=dg.AssetSelection.checks(kpis))
+    job = dg.Definitions.merge(defs, dg.Definitions(jobs=[fresh])).resolve_job_def("freshness")
+    instance = dg.DagsterInstance.ephemeral()
+
+    def evaluate() -> bool:
+        result = job.execute_in_process(instance=instance)
+        (evaluation,) = result.get_asset_check_evaluations()
+        return evaluation.passed
+
+    assert not evaluate()  # never published: overdue
+    instance.report_runless_asset_event(dg.AssetMaterialization(["warehouse", "kpis"]))
+    assert evaluate()

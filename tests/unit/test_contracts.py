@@ -1,0 +1,245 @@
+"""Data contracts: valid ODCS, the source of the real Delta tables, in step with dbt, loud drift."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import open_data_contract_standard as odcs_package
+import polars as pl
+import pyarrow as pa
+import pytest
+import yaml
+from deltalake import DeltaTable, write_deltalake
+from open_data_contract_standard.model import OpenDataContractStandard
+
+from transforms.contracts import (
+    CONTRACTS_DIR,
+    DATA_CATEGORIES,
+    ContractError,
+    load_contracts,
+    parse,
+    scaffold,
+)
+from transforms.lakehouse import Lakehouse, conform
+from transforms.settings import REPO_ROOT
+from transforms.tables import (
+    ALL_TABLES,
+    PROCESSING_LOG,
+    REJECTED_ROWS,
+    SEGMENTS,
+    TableSpec,
+    check_registry,
+    registry_problems,
+)
+
+CONTRACTS = load_contracts()
+DELTA_TABLES = (*ALL_TABLES, PROCESSING_LOG)
+SCHEMA_JSON = json.loads((Path(odcs_package.__file__).parent / "schema.json").read_text())
+
+
+def test_every_contract_is_valid_odcs_and_fully_classified():
+    import jsonschema
+
+    files = sorted(CONTRACTS_DIR.glob("*.odcs.yaml"))
+    assert len(files) == len(DELTA_TABLES) + 2  # + the two marts
+    for path in files:
+        raw = yaml.safe_load(path.read_text())
+        OpenDataContractStandard.model_validate(raw)
+        jsonschema.validate(raw, SCHEMA_JSON)
+    for c in CONTRACTS.values():
+        assert c.purpose and c.owner == "team:data-platform", c.name
+        assert c.retention["retentionPeriod"].startswith("P"), c.name
+        assert c.erasure["row"] and c.erasure["tenant"], c.name
+        assert c.key, c.name
+    used = {col.data_category for c in CONTRACTS.values() for col in c.columns}
+    assert used == set(DATA_CATEGORIES)  # every DPA §4.3 category is somewhere
+
+
+def test_retention_follows_the_design():
+    """Recordings and what derives from them 6 months; evaluations 1 year (CNIL 2014-474)."""
+    period = {n: c.retention["retentionPeriod"] for n, c in CONTRACTS.items()}
+    for name in ("bronze.calls", "silver.transcripts", "silver.transcript_segments"):
+        assert period[name] == "P6M"
+    for name in ("silver.call_scores", "silver.criterion_results", "marts.agg_agent_daily"):
+        assert period[name] == "P1Y"
+    for c in CONTRACTS.values():
+        if c.layer != "compliance":
+            assert "30 days after the end of the contract" in c.retention["afterContractEnd"]
+
+
+def test_each_contract_matches_the_real_delta_table_and_its_properties(tmp_path):
+    lh = Lakehouse(str(tmp_path))
+    for spec in DELTA_TABLES:
+        contract = CONTRACTS[f"{spec.layer}.{spec.name}"]
+        table = lh.ensure(spec)
+        reopened = DeltaTable(lh.uri(spec))
+        fields = {f.name: f for f in pa.schema(reopened.schema().to_arrow())}
+        assert list(fields) == [c.name for c in contract.columns], spec.path
+        for col in contract.columns:
+            assert fields[col.name].nullable == (not col.required), (spec.path, col.name)
+        assert reopened.metadata().partition_columns == list(contract.partition_by)
+        config = table.metadata().configuration
+        assert config["delta.enableDeletionVectors"] == "false"
+        assert config["delta.logRetentionDuration"] == "interval 30 days"
+        stats = config["delta.dataSkippingStatsColumns"].split(",")
+        personal = {c.name for c in contract.columns if c.personal}
+        assert not (set(stats) & personal - set(contract.key) - set(contract.partition_by))
+        assert set(contract.key) <= set(stats)
+        lh.verify(spec)  # no drift: silent
+
+
+def test_transcript_text_and_caller_pseudonym_never_feed_statistics():
+    calls, segments = CONTRACTS["bronze.calls"], CONTRACTS["silver.transcript_segments"]
+    assert {"caller_key", "agent_id", "audio_uri"} <= set(calls.stats_excluded)
+    assert "text" in segments.stats_excluded
+    assert CONTRACTS["silver.transcripts"].column("customer_text").pii_class == "special_category"
+
+
+DBT_TYPES = {"varchar": "string", "double": "number", "integer": "integer", "bigint": "integer"}
+DBT_TYPES |= {"boolean": "boolean", "date": "date", "timestamp with time zone": "timestamp"}
+
+
+def test_mart_contracts_match_the_dbt_model_yaml():
+    models = yaml.safe_load(
+        (REPO_ROOT / "dbt_project" / "models" / "marts" / "_marts__models.yml").read_text()
+    )["models"]
+    assert {f"marts.{m['name']}" for m in models} == {
+        n for n, c in CONTRACTS.items() if c.layer == "marts"
+    }
+    for model in models:
+        contract = CONTRACTS[f"marts.{model['name']}"]
+        assert model["config"]["contract"]["enforced"] is True
+        dbt_cols = [(c["name"], c["data_type"]) for c in model["columns"]]
+        ours = [(c.name, c.physical_type) for c in contract.columns]
+        assert ours == dbt_cols, model["name"]
+        for c in model["columns"]:
+            col = contract.column(c["name"])
+            assert col.logical_type == DBT_TYPES[c["data_type"]]
+            tests = [t if isinstance(t, str) else next(iter(t)) for t in c.get("data_tests", [])]
+            assert col.required == ("not_null" in tests), (model["name"], c["name"])
+
+
+def segment(i: int, **over) -> dict:
+    row = {
+        "call_uid": "c1",
+        "tenant_id": "acme-telecom",
+        "model_id": "m",
+        "segment_index": i,
+        "speaker": "agent",
+        "channel": 0,
+        "start_s": float(i),
+        "end_s": float(i) + 1.0,
+        "text": "bonjour",
+        "avg_logprob": -0.2,
+        "no_speech_prob": 0.01,
+    }
+    return row | over
+
+
+def test_a_renamed_or_retyped_column_in_a_live_table_fails_loudly(tmp_path):
+    lh = Lakehouse(str(tmp_path))
+    drifted = conform(SEGMENTS, [segment(0)]).rename_columns(
+        ["who" if n == "speaker" else n for n in SEGMENTS.schema.names]
+    )
+    write_deltalake(lh.uri(SEGMENTS), drifted, partition_by=["tenant_id"])
+    with pytest.raises(ContractError) as err:
+        lh.merge(SEGMENTS, conform(SEGMENTS, [segment(1)]))
+    message = str(err.value)
+    assert "silver.transcript_segments: column 'speaker' is in the contract but not" in message
+    assert "silver.transcript_segments: column 'who' is in the Delta table" in message
+
+    retyped = tmp_path / "other"
+    lh2 = Lakehouse(str(retyped))
+    data = conform(SEGMENTS, [segment(0)])
+    data = data.set_column(
+        data.schema.get_field_index("channel"), "channel", data["channel"].cast(pa.string())
+    )
+    write_deltalake(lh2.uri(SEGMENTS), data, partition_by=["tenant_id"])
+    with pytest.raises(ContractError, match=r"column 'channel' is string in the Delta table"):
+        lh2.ensure(SEGMENTS)
+
+
+def test_a_column_added_in_code_but_not_in_the_contract_is_named():
+    with pytest.raises(ContractError, match=r"silver.transcript_segments: columns \['words'\]"):
+        conform(SEGMENTS, [segment(0, words="[]")])
+    # The merge workflow: a TableSpec still defined in Python (another branch) vs the contracts.
+    extended = TableSpec(
+        "silver",
+        "transcript_segments",
+        SEGMENTS.schema.append(pa.field("words", pa.string())),
+        key=SEGMENTS.key,
+        description="",
+    )
+    reviews = TableSpec(
+        "silver", "human_reviews", pa.schema([("review_id", pa.string())]), ("review_id",), ""
+    )
+    assert registry_problems((extended, reviews)) == [
+        "silver.transcript_segments: column 'words' is in transforms/tables.py but not in "
+        "the contract",
+        "silver.human_reviews: no contract data_contracts/silver.human_reviews.odcs.yaml (write "
+        "one with transforms.contracts.scaffold)",
+    ]
+    with pytest.raises(ContractError, match="Adding a column"):
+        check_registry((extended,))
+    check_registry(ALL_TABLES)  # the shipped registry agrees
+
+
+def test_scaffold_gives_a_valid_odcs_draft_that_refuses_to_load_until_classified(tmp_path):
+    text = scaffold(
+        "silver", "human_reviews", pa.schema([("review_id", pa.string())]), ("review_id",), "x"
+    )
+    OpenDataContractStandard.model_validate(yaml.safe_load(text))
+    path = tmp_path / "silver.human_reviews.odcs.yaml"
+    path.write_text(text)
+    with pytest.raises(ContractError, match="column review_id: customProperties piiClass"):
+        parse(path)
+
+
+def test_rows_breaking_a_row_rule_go_to_rejected_rows_with_the_rule_name(tmp_path):
+    lh = Lakehouse(str(tmp_path), run_id="run-1")
+    rows = [segment(0), segment(1, speaker="robot"), segment(2, end_s=1.0), segment(3)]
+    counts = lh.merge(SEGMENTS, conform(SEGMENTS, rows))
+    assert counts["num_target_rows_inserted"] == 2 and counts["num_rows_rejected"] == 2
+    assert sorted(lh.read(SEGMENTS)["segment_index"]) == [0, 3]
+    rejected = lh.read(REJECTED_ROWS).sort("rule")
+    assert rejected["rule"].to_list() == ["segment_ends_after_start", "speaker_known"]
+    assert rejected["table_name"].unique().to_list() == ["silver.transcript_segments"]
+    assert rejected["run_id"].unique().to_list() == ["run-1"]
+    row = json.loads(rejected.filter(pl.col("rule") == "speaker_known")["row_json"][0])
+    assert row["speaker"] == "robot"  # kept whole, so it can be corrected and replayed
+    # idempotent: the same bad rows again add nothing
+    lh.merge(SEGMENTS, conform(SEGMENTS, rows))
+    assert lh.read(REJECTED_ROWS).height == 2 and lh.read(SEGMENTS).height == 2
+
+
+def test_the_caller_key_rule_rejects_a_phone_number_in_clear(tmp_path):
+    from transforms.tables import CALLS
+
+    lh = Lakehouse(str(tmp_path))
+    now = datetime(2026, 11, 2, tzinfo=UTC)
+    call = {
+        "call_uid": "u1", "tenant_id": "acme-telecom", "call_id": "c1", "batch_id": "b",
+        "agent_id": "a1", "team": None, "campaign": None, "caller_key": "+33639980123",
+        "started_at": now, "language": "fr", "channel_layout": "agent-left",
+        "audio_uri": "x", "audio_sha256": "0" * 64, "audio_format": "mp3", "duration_s": 3.0,
+        "channels": 2, "sample_rate": 8000, "file_size_bytes": 10, "ingested_at": now,
+    }  # fmt: skip
+    lh.merge(CALLS, conform(CALLS, [call]))
+    assert lh.read(CALLS).height == 0
+    assert lh.read(REJECTED_ROWS)["rule"].to_list() == ["caller_key_is_a_pseudonym"]
+
+
+def test_gx_suite_from_the_contract_reports_rules_and_counts_never_values():
+    from transforms.quality import validate
+
+    contract = CONTRACTS["silver.transcript_segments"]
+    good = pl.from_arrow(conform(SEGMENTS, [segment(0), segment(1)]))
+    assert validate(contract, good).success
+    bad = pl.from_arrow(conform(SEGMENTS, [segment(0), segment(0, speaker="zz-secret")]))
+    result = validate(contract, bad)
+    assert not result.success
+    assert {r.rule for r in result.blocking_failures} == {"key_unique", "speaker_known"}
+    assert result.summary()["speaker_known"] == {"unexpected": 1, "of": 2}
+    assert "zz-secret" not in repr(result) and "bonjour" not in repr(result)

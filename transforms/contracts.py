@@ -1,0 +1,385 @@
+"""Data contracts (ODCS v3 YAML in ``data_contracts/``): the single source of every table's schema.
+
+Each contract is parsed with the ``open_data_contract_standard`` pydantic model (so an invalid
+contract fails on load), then read into small typed objects the rest of the code uses: the Arrow
+schema and key of a Delta table, the PII class and DPA data category of each column, the quality
+rules (applied row by row before writing, and as great-expectations suites after), retention and
+erasure. Pure Python: no Dagster here.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pyarrow as pa
+import yaml
+from open_data_contract_standard.model import OpenDataContractStandard
+
+from transforms.settings import REPO_ROOT
+
+CONTRACTS_DIR = REPO_ROOT / "data_contracts"
+TS = pa.timestamp("us", tz="UTC")
+
+#: Delta physical type -> Arrow type written by the pipeline.
+ARROW_TYPES: dict[str, pa.DataType] = {
+    "string": pa.string(),
+    "double": pa.float64(),
+    "int": pa.int32(),
+    "bigint": pa.int64(),
+    "boolean": pa.bool_(),
+    "timestamp": TS,
+}
+PII_CLASSES = ("direct_identifier", "indirect", "special_category", "none")
+#: DPA §4.3 categories of personal data (plus technical metadata).
+DATA_CATEGORIES = (
+    "identification data",
+    "professional contact data",
+    "connection data",
+    "voice recordings",
+    "conversation content",
+    "professional performance data",
+    "scripts and evaluations",
+    "technical metadata",
+)
+
+
+class ContractError(ValueError):
+    """A contract is invalid, or a table, schema or registry disagrees with it."""
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    logical_type: str
+    physical_type: str
+    required: bool
+    description: str
+    pii_class: str
+    data_category: str
+    primary_key_position: int | None = None
+    partition_position: int | None = None
+
+    @property
+    def personal(self) -> bool:
+        return self.pii_class != "none"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One quality rule. ``kind``: not_null, valid_values, pattern, range, unique or pair."""
+
+    name: str
+    kind: str
+    description: str
+    column: str | None = None
+    args: dict[str, Any] = field(default_factory=dict)
+    severity: str = "error"
+    #: ``quarantine``: rows breaking it are set aside before writing; ``block``: the batch's
+    #: asset check fails and stops downstream assets (rules about the batch, not one row).
+    on_failure: str = "quarantine"
+
+    @property
+    def row_level(self) -> bool:
+        return self.kind != "unique" and self.on_failure == "quarantine"
+
+    def violations(self) -> pl.Expr:
+        """True on rows that break the rule (null values are the not_null rule's business)."""
+        a = self.args
+        if self.kind == "not_null":
+            return pl.col(self.column).is_null()
+        if self.kind == "pair":
+            left, right = pl.col(a["column_A"]), pl.col(a["column_B"])
+            ok = left >= right if a.get("or_equal") else left > right
+            return ok.not_().fill_null(False)
+        col = pl.col(self.column)
+        if self.kind == "valid_values":
+            return col.is_in(a["validValues"]).not_().fill_null(False)
+        if self.kind == "pattern":
+            return col.str.contains(a["pattern"]).not_().fill_null(False)
+        if self.kind == "range":
+            bad = pl.lit(False)
+            for key, op in (
+                ("minimum", col.__lt__),
+                ("exclusiveMinimum", col.__le__),
+                ("maximum", col.__gt__),
+                ("exclusiveMaximum", col.__ge__),
+            ):
+                if key in a:
+                    bad = bad | op(a[key])
+            return bad.fill_null(False)
+        raise ContractError(f"rule {self.name}: {self.kind} is not a row-level rule")
+
+
+@dataclass(frozen=True)
+class Contract:
+    id: str
+    name: str  # "<layer>.<table>", e.g. silver.transcripts
+    path: Path
+    description: str
+    purpose: str
+    columns: tuple[Column, ...]
+    rules: tuple[Rule, ...]
+    properties: dict[str, Any]
+    odcs: OpenDataContractStandard
+
+    @property
+    def layer(self) -> str:
+        return self.name.split(".", 1)[0]
+
+    @property
+    def table(self) -> str:
+        return self.name.split(".", 1)[1]
+
+    @property
+    def owner(self) -> str:
+        return self.properties["owner"]
+
+    @property
+    def retention(self) -> dict[str, str]:
+        return self.properties["retention"]
+
+    @property
+    def erasure(self) -> dict[str, str]:
+        return self.properties["erasure"]
+
+    @property
+    def asset_key(self) -> list[str]:
+        return list(self.properties["assetKey"])
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        keyed = [c for c in self.columns if c.primary_key_position]
+        return tuple(c.name for c in sorted(keyed, key=lambda c: c.primary_key_position or 0))
+
+    @property
+    def partition_by(self) -> tuple[str, ...]:
+        parts = [c for c in self.columns if c.partition_position]
+        return tuple(c.name for c in sorted(parts, key=lambda c: c.partition_position or 0))
+
+    def arrow_schema(self) -> pa.Schema:
+        fields = []
+        for c in self.columns:
+            if c.physical_type not in ARROW_TYPES:
+                raise ContractError(
+                    f"{self.path.name}: column {c.name}: physicalType {c.physical_type!r} is not "
+                    f"one of {sorted(ARROW_TYPES)}"
+                )
+            fields.append(pa.field(c.name, ARROW_TYPES[c.physical_type], nullable=not c.required))
+        return pa.schema(fields)
+
+    @property
+    def stats_excluded(self) -> tuple[str, ...]:
+        """Personal-data columns kept out of Delta data-skipping statistics.
+
+        Keys and partition columns stay in: they are surrogate ids, MERGE prunes files on them,
+        and erasure deletes by them (the predicate is written into ``_delta_log`` anyway).
+        """
+        keep = set(self.key) | set(self.partition_by)
+        return tuple(c.name for c in self.columns if c.personal and c.name not in keep)
+
+    def row_rules(self) -> tuple[Rule, ...]:
+        return tuple(r for r in self.rules if r.row_level)
+
+
+def _props(items: Any) -> dict[str, Any]:
+    return {p.property: p.value for p in items or []}
+
+
+def _rule(q: Any, column: str | None, where: str) -> Rule:
+    props = _props(q.customProperties)
+    common = {
+        "name": q.name,
+        "description": q.description or "",
+        "severity": q.severity or "error",
+        "on_failure": props.get("onFailure", "quarantine" if column else "block"),
+    }
+    if not q.name:
+        raise ContractError(
+            f"{where}: every quality rule needs a name (it is the quarantine reason)"
+        )
+    args = dict(q.arguments or {})
+    if q.metric == "invalidValues":
+        if "validValues" in args:
+            return Rule(kind="valid_values", column=column, args=args, **common)
+        if "pattern" in args:
+            return Rule(kind="pattern", column=column, args=args, **common)
+        if {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"} & set(args):
+            return Rule(kind="range", column=column, args=args, **common)
+    if q.metric == "duplicateValues":
+        cols = args.get("properties") or ([column] if column else None)
+        return Rule(kind="unique", args={"columns": cols}, **{**common, "on_failure": "block"})
+    impl = q.implementation if isinstance(q.implementation, dict) else {}
+    if q.type == "custom" and impl.get("expectation") == (
+        "expect_column_pair_values_a_to_be_greater_than_b"
+    ):
+        return Rule(kind="pair", args=dict(impl["kwargs"]), **common)
+    raise ContractError(
+        f"{where}: quality rule {q.name!r} is not supported (use metric invalidValues with "
+        "validValues/pattern/minimum/maximum, duplicateValues, or the GX column-pair custom rule; "
+        "see data_contracts/README.md)"
+    )
+
+
+def parse(path: Path) -> Contract:
+    raw = yaml.safe_load(path.read_text())
+    try:
+        odcs = OpenDataContractStandard.model_validate(raw)
+    except Exception as exc:  # pydantic's message names the field
+        raise ContractError(f"{path.name}: not a valid ODCS contract: {exc}") from exc
+    if not odcs.schema_ or len(odcs.schema_) != 1:
+        raise ContractError(f"{path.name}: one schema object (one table) per contract")
+    obj = odcs.schema_[0]
+    columns, rules = [], []
+    for p in obj.properties or []:
+        cp = _props(p.customProperties)
+        where = f"{path.name}: column {p.name}"
+        if cp.get("piiClass") not in PII_CLASSES:
+            raise ContractError(f"{where}: customProperties piiClass must be one of {PII_CLASSES}")
+        if cp.get("dataCategory") not in DATA_CATEGORIES:
+            raise ContractError(f"{where}: dataCategory must be one of {DATA_CATEGORIES}")
+        columns.append(
+            Column(
+                name=p.name or "",
+                logical_type=p.logicalType or "",
+                physical_type=p.physicalType or "",
+                required=bool(p.required),
+                description=p.description or "",
+                pii_class=cp["piiClass"],
+                data_category=cp["dataCategory"],
+                primary_key_position=p.primaryKeyPosition if p.primaryKey else None,
+                partition_position=p.partitionKeyPosition if p.partitioned else None,
+            )
+        )
+        if p.required:
+            rules.append(
+                Rule(f"{p.name}_required", "not_null", "A value is required.", column=p.name)
+            )
+        rules.extend(_rule(q, p.name, where) for q in p.quality or [])
+    rules.extend(_rule(q, None, f"{path.name}: table") for q in obj.quality or [])
+    props = _props(odcs.customProperties)
+    for needed in ("owner", "retention", "erasure", "assetKey"):
+        if needed not in props:
+            raise ContractError(f"{path.name}: customProperties needs {needed!r}")
+    return Contract(
+        id=odcs.id or "",
+        name=odcs.name or "",
+        path=path,
+        description=obj.description or "",
+        purpose=odcs.description.purpose if odcs.description else "",
+        columns=tuple(columns),
+        rules=tuple(rules),
+        properties=props,
+        odcs=odcs,
+    )
+
+
+@cache
+def load_contracts(directory: Path = CONTRACTS_DIR) -> dict[str, Contract]:
+    """Every ``*.odcs.yaml`` contract by name (``silver.transcripts``, ``marts.fct_calls``)."""
+    out = {}
+    for path in sorted(directory.glob("*.odcs.yaml")):
+        contract = parse(path)
+        if f"{contract.name}.odcs.yaml" != path.name:
+            raise ContractError(
+                f"{path.name}: file name must be <name>.odcs.yaml ({contract.name})"
+            )
+        out[contract.name] = contract
+    return out
+
+
+def diff_schema(name: str, expected: pa.Schema, actual: pa.Schema, where: str) -> list[str]:
+    """What differs between the contract's schema and another one, one line per column."""
+    problems = []
+    exp, act = {f.name: f for f in expected}, {f.name: f for f in actual}
+    for col in exp.keys() - act.keys():
+        problems.append(f"{name}: column {col!r} is in the contract but not in {where}")
+    for col in act.keys() - exp.keys():
+        problems.append(f"{name}: column {col!r} is in {where} but not in the contract")
+    for col in exp.keys() & act.keys():
+        e, a = exp[col], act[col]
+        if not _same_type(e.type, a.type):
+            problems.append(
+                f"{name}: column {col!r} is {a.type} in {where}, contract says {e.type}"
+            )
+        elif e.nullable != a.nullable:
+            problems.append(
+                f"{name}: column {col!r} is {'nullable' if a.nullable else 'required'} in "
+                f"{where}, contract says {'nullable' if e.nullable else 'required'}"
+            )
+    return sorted(problems)
+
+
+def _same_type(a: pa.DataType, b: pa.DataType) -> bool:
+    # Delta returns strings as large/view strings and timestamps with its own unit/zone spelling.
+    strings = (pa.types.is_string, pa.types.is_large_string, pa.types.is_string_view)
+    if any(f(a) for f in strings) and any(f(b) for f in strings):
+        return True
+    if pa.types.is_timestamp(a) and pa.types.is_timestamp(b):
+        return (a.tz is None) == (b.tz is None)
+    return a == b
+
+
+def scaffold(
+    layer: str, name: str, schema: pa.Schema, key: tuple[str, ...], description: str
+) -> str:
+    """A contract skeleton for a table still defined in Python (fill in every TODO, then load)."""
+    physical = {str(t): p for p, t in ARROW_TYPES.items()}
+    logical = {"string": "string", "double": "number", "int": "integer", "bigint": "integer"}
+    logical |= {"boolean": "boolean", "timestamp": "timestamp"}
+    props = []
+    for f in schema:
+        phys = physical.get(str(f.type), f"TODO ({f.type})")
+        prop: dict[str, Any] = {
+            "name": f.name,
+            "logicalType": logical.get(phys, "TODO"),
+            "physicalType": phys,
+            "description": "TODO",
+            "required": not f.nullable,
+        }
+        if f.name in key:
+            prop |= {"primaryKey": True, "primaryKeyPosition": key.index(f.name) + 1}
+        if f.name == "tenant_id":
+            prop |= {"partitioned": True, "partitionKeyPosition": 1}
+        prop["customProperties"] = [
+            {"property": "piiClass", "value": "TODO: " + "|".join(PII_CLASSES)},
+            {"property": "dataCategory", "value": "TODO: one of DPA §4.3"},
+        ]
+        props.append(prop)
+    doc = {
+        "apiVersion": "v3.1.0",
+        "kind": "DataContract",
+        "id": f"ccr.{layer}.{name}",
+        "name": f"{layer}.{name}",
+        "version": "1.0.0",
+        "status": "draft",
+        "description": {"purpose": "TODO", "usage": description},
+        "schema": [
+            {"name": name, "physicalName": f"{layer}/{name}", "physicalType": "table"}
+            | {"description": description, "properties": props}
+        ],
+        "customProperties": [
+            {"property": "owner", "value": "team:data-platform"},
+            {"property": "assetKey", "value": [layer, name]},
+            {
+                "property": "retention",
+                "value": {"retentionPeriod": "TODO", "retentionBasis": "TODO"},
+            },
+            {"property": "erasure", "value": {"row": "TODO", "tenant": "TODO"}},
+        ],
+    }
+    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
+
+
+if __name__ == "__main__":  # pragma: no cover - a developer's helper
+    # python -m transforms.contracts  → validates every contract and prints a summary
+    for c in load_contracts().values():
+        print(f"{c.name:32} {len(c.columns):3} columns, {len(c.rules):3} rules, key {c.key}")
+    sys.exit(0)

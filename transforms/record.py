@@ -1,0 +1,400 @@
+"""The GDPR art. 30(2) record of processing and the facts a breach notification needs (DPA §12).
+
+Built from the data contracts (categories, columns, purpose, retention, erasure), the asset graph
+(which processing step writes what from what; passed in by the caller, who loads Dagster) and the
+dbt manifest (column lineage of the marts, traced with sqlglot through staging and intermediate
+models down to the lakehouse columns). Pure Python: no Dagster imports.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import polars as pl
+from sqlglot.lineage import lineage
+
+from transforms.contracts import Contract
+from transforms.lakehouse import Lakehouse
+from transforms.tables import CALLS, from_contract
+
+PROCESSOR = "CallCenterRate (processor, GDPR art. 28), on behalf of each client tenant"
+#: What each Dagster asset group does, in the words of art. 30(2)(b) "categories of processing".
+ACTIVITIES = {
+    "ingest": "Collection: accept call recordings and their manifest, pseudonymise caller numbers.",
+    "transcribe": "Speech-to-text of the recordings (faster-whisper, on premises).",
+    "score": "Evaluation of calls against the client's scorecard, with evidence per verdict.",
+    "kpis": "Aggregation into KPI tables published read-only for the client's BI tools.",
+}
+SECURITY_MEASURES = (
+    "Caller phone numbers stored only as HMAC-SHA256 pseudonyms with a per-tenant secret "
+    "(crypto-shredded at contract end).",
+    "Transcripts PII-redacted (phone numbers, e-mails, IBAN, cards, NIR) before storage.",
+    "Every table partitioned by tenant; personal-data columns kept out of Delta statistics; "
+    "deletion vectors off so erasure rewrites files; vacuum and log clean-up after erasure.",
+    "No personal data in logs, run metadata or the processing log (checked by the test suite).",
+    "Published KPI database holds marts only (no transcripts, no pseudonyms), read-only for BI.",
+    "Quality gates from the data contracts stop bad batches; rejected rows kept with the rule.",
+)
+
+
+# ---------------------------------------------------------------- column lineage (dbt manifest)
+
+
+def _render(raw_sql: str, macros: str) -> str:
+    """dbt Jinja → plain SQL: ref('m') → m, source('s', 't') → s__t, project macros expanded."""
+    env = jinja2.Environment(extensions=["jinja2.ext.do"])
+    return env.from_string(macros + raw_sql).render(
+        ref=lambda *args, **_: args[-1],
+        source=lambda s, t: f"{s}__{t}",
+        var=lambda *_a, **_k: None,
+        config=lambda *_a, **_k: "",
+        is_incremental=lambda: False,
+    )
+
+
+def column_lineage(
+    manifest: dict[str, Any], contracts: dict[str, Contract], macros_dir: Path
+) -> dict[str, dict[str, list[str]]]:
+    """For every mart column, the lakehouse columns it is computed from (``silver.x.col``).
+
+    An empty list means the column is computed without reading a source column (``count(*)``).
+    """
+    macros = "".join(
+        p.read_text()
+        for p in sorted(macros_dir.glob("*.sql"))
+        if "{% macro" in p.read_text() and "adapter" not in p.read_text()
+    )
+    models = {
+        n["name"]: _render(n["raw_code"], macros)
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "model"
+    }
+    # source relation name -> contract name, through the asset key each source carries
+    sources: dict[str, str] = {}
+    for s in manifest["sources"].values():
+        asset = ((s.get("meta") or {}).get("dagster") or {}).get("asset_key")
+        if asset:
+            sources[f"{s['source_name']}__{s['name']}"] = ".".join(asset)
+    schema = {
+        rel: {c.name: "varchar" for c in contracts[name].columns}
+        for rel, name in sources.items()
+        if name in contracts
+    }
+    out: dict[str, dict[str, list[str]]] = {}
+    for mart in (c.table for c in contracts.values() if c.layer == "marts"):
+        upstream = {k: v for k, v in models.items() if k != mart}
+        out[mart] = {}
+        for col in contracts[f"marts.{mart}"].columns:
+            node = lineage(
+                col.name, models[mart], schema=schema, sources=upstream, dialect="duckdb"
+            )
+            found = set()
+            for leaf in node.walk():
+                rel, _, column = leaf.name.rpartition(".")
+                if not leaf.downstream and rel in sources:
+                    found.add(f"{sources[rel]}.{column}")
+            out[mart][col.name] = sorted(found)
+    return out
+
+
+# ---------------------------------------------------------------- the record
+
+
+def build_record(
+    contracts: dict[str, Contract],
+    assets: dict[str, dict[str, Any]],
+    lineage_by_mart: dict[str, dict[str, list[str]]],
+    controllers: list[dict[str, Any]],
+    generated_at: datetime,
+) -> dict[str, Any]:
+    """The record as plain data: categories → tables → columns, with purpose, retention, erasure.
+
+    ``assets``: asset path (``silver/transcripts``) → {deps, group, owners, kinds}.
+    """
+    tables = []
+    by_category: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for c in sorted(contracts.values(), key=lambda c: c.name):
+        asset = "/".join(c.asset_key)
+        node = assets.get(asset, {})
+        downstream = sorted(a for a, n in assets.items() if asset in n.get("deps", []))
+        entry = {
+            "table": c.name,
+            "asset": asset,
+            "purpose": c.purpose,
+            "grain": c.description,
+            "owner": c.owner,
+            "retention": c.retention,
+            "erasure": c.erasure,
+            "legal_basis": c.properties.get("legalBasis"),
+            "produced_by_step": node.get("group"),
+            "upstream": node.get("deps", []),
+            "downstream": downstream,
+            "columns": [],
+        }
+        for col in c.columns:
+            column = {
+                "name": col.name,
+                "pii_class": col.pii_class,
+                "data_category": col.data_category,
+                "description": col.description,
+                "required": col.required,
+            }
+            if c.layer == "marts":
+                column["derived_from"] = lineage_by_mart.get(c.table, {}).get(col.name, [])
+            entry["columns"].append(column)
+            if col.personal:
+                by_category[col.data_category].append(
+                    {"table": c.name, "column": col.name, "pii_class": col.pii_class}
+                )
+        tables.append(entry)
+    activities = [
+        {
+            "activity": group,
+            "description": ACTIVITIES.get(group, ""),
+            "assets": sorted(a for a, n in assets.items() if n.get("group") == group),
+        }
+        for group in sorted({n.get("group") for n in assets.values() if n.get("group")})
+    ]
+    categories = [
+        {
+            "category": cat,
+            "tables": sorted({u["table"] for u in uses}),
+            "columns": uses,
+        }
+        for cat, uses in sorted(by_category.items())
+    ]
+    return {
+        "title": "Record of processing activities (GDPR art. 30(2))",
+        "processor": PROCESSOR,
+        "controllers": controllers,
+        "generated_at": generated_at.isoformat(timespec="seconds"),
+        "categories_of_data_subjects": [
+            "callers (the client's customers)",
+            "agents (the client's employees)",
+        ],
+        "transfers_outside_eea": "none: stored and processed on the processor's infrastructure",
+        "security_measures": list(SECURITY_MEASURES),
+        "processing_activities": activities,
+        "personal_data_categories": categories,
+        "tables": tables,
+    }
+
+
+def _period(iso: str | None) -> str:
+    """ISO 8601 period as words: P6M → 6 months."""
+    units = {"Y": "year", "M": "month", "D": "day"}
+    if not iso or not iso.startswith("P") or iso[-1] not in units or not iso[1:-1].isdigit():
+        return str(iso)
+    n = int(iso[1:-1])
+    return f"{n} {units[iso[-1]]}{'s' if n > 1 else ''}"
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value))
+
+
+def render_html(record: dict[str, Any]) -> str:
+    """A single self-contained HTML page a compliance officer can read and print."""
+    parts = [
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>{_e(record['title'])}</title><style>",
+        "body{font-family:system-ui,sans-serif;margin:2em auto;max-width:72em;color:#222}",
+        "table{border-collapse:collapse;width:100%;margin:.5em 0 1.5em}",
+        "th,td{border:1px solid #ccc;padding:.3em .5em;text-align:left;vertical-align:top;"
+        "font-size:.9em}th{background:#f1f3f5}h2{border-bottom:2px solid #333;margin-top:2em}"
+        ".pii-special_category{background:#ffe3e3}.pii-direct_identifier{background:#fff3bf}"
+        ".pii-indirect{background:#f8f9fa}code{font-size:.95em}",
+        "</style></head><body>",
+        f"<h1>{_e(record['title'])}</h1>",
+        f"<p><b>Processor:</b> {_e(record['processor'])}<br><b>Generated:</b> "
+        f"{_e(record['generated_at'])} from the data contracts, the Dagster asset graph and "
+        "the dbt manifest.</p>",
+        "<h2>Controllers (clients)</h2><table><tr><th>tenant</th><th>name</th>"
+        "<th>contract start</th><th>contract end</th></tr>",
+    ]
+    for t in record["controllers"]:
+        parts.append(
+            f"<tr><td><code>{_e(t['tenant_id'])}</code></td><td>{_e(t['name'])}</td>"
+            f"<td>{_e(t['contract_start'])}</td><td>{_e(t['contract_end'] or 'running')}</td></tr>"
+        )
+    parts.append("</table><h2>Data subjects, transfers, security</h2><ul>")
+    parts.append(
+        f"<li><b>Data subjects:</b> {_e(', '.join(record['categories_of_data_subjects']))}</li>"
+    )
+    parts.append(
+        f"<li><b>Transfers outside the EEA:</b> {_e(record['transfers_outside_eea'])}</li>"
+    )
+    parts.append("</ul><p><b>Technical and organisational measures:</b></p><ul>")
+    parts += [f"<li>{_e(m)}</li>" for m in record["security_measures"]]
+    parts.append("</ul><h2>Processing activities (Dagster asset groups)</h2>")
+    parts.append("<table><tr><th>activity</th><th>what it does</th><th>assets</th></tr>")
+    for a in record["processing_activities"]:
+        parts.append(
+            f"<tr><td><b>{_e(a['activity'])}</b></td><td>{_e(a['description'])}</td>"
+            f"<td>{_e(', '.join(a['assets']))}</td></tr>"
+        )
+    parts.append("</table><h2>Categories of personal data → tables and columns</h2>")
+    parts.append("<table><tr><th>data category (DPA §4.3)</th><th>tables</th><th>columns</th></tr>")
+    for cat in record["personal_data_categories"]:
+        cols = ", ".join(
+            f"<code>{_e(u['table'])}.{_e(u['column'])}</code> ({_e(u['pii_class'])})"
+            for u in cat["columns"]
+        )
+        parts.append(
+            f"<tr><td><b>{_e(cat['category'])}</b></td><td>{_e(', '.join(cat['tables']))}</td>"
+            f"<td>{cols}</td></tr>"
+        )
+    parts.append("</table><h2>Tables: purpose, retention, erasure, lineage</h2>")
+    for t in record["tables"]:
+        r = t["retention"]
+        parts += [
+            f"<h3 id='{_e(t['table'])}'>{_e(t['table'])} <small>(asset "
+            f"<code>{_e(t['asset'])}</code>, owner {_e(t['owner'])})</small></h3>",
+            "<table>",
+            f"<tr><th>purpose</th><td>{_e(t['purpose'])}</td></tr>",
+            f"<tr><th>grain</th><td>{_e(t['grain'])}</td></tr>",
+            f"<tr><th>legal basis</th><td>{_e(t['legal_basis'])}</td></tr>",
+            f"<tr><th>retention</th><td>{_e(_period(r.get('retentionPeriod')))} from "
+            f"<code>{_e(r.get('retentionAnchor'))}</code>: {_e(r.get('retentionBasis'))}. "
+            f"After the contract: {_e(r.get('afterContractEnd', 'n/a'))}.</td></tr>",
+            f"<tr><th>erasure of a person</th><td>{_e(t['erasure'].get('row'))}</td></tr>",
+            f"<tr><th>erasure of a tenant</th><td>{_e(t['erasure'].get('tenant'))}</td></tr>",
+            f"<tr><th>computed from</th><td>{_e(', '.join(t['upstream']) or 'landing files')}"
+            f"</td></tr><tr><th>feeds</th><td>{_e(', '.join(t['downstream']) or '-')}</td></tr>",
+            "</table><table><tr><th>column</th><th>PII class</th><th>data category</th>"
+            "<th>description</th>"
+            + ("<th>derived from</th>" if t["table"].startswith("marts.") else "")
+            + "</tr>",
+        ]
+        for c in t["columns"]:
+            derived = ""
+            if "derived_from" in c:
+                derived = (
+                    "<td>"
+                    + (", ".join(f"<code>{_e(s)}</code>" for s in c["derived_from"]) or "computed")
+                    + "</td>"
+                )
+            parts.append(
+                f"<tr class='pii-{_e(c['pii_class'])}'><td><code>{_e(c['name'])}</code></td>"
+                f"<td>{_e(c['pii_class'])}</td><td>{_e(c['data_category'])}</td>"
+                f"<td>{_e(c['description'])}</td>{derived}</tr>"
+            )
+        parts.append("</table>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def write_record(record: dict[str, Any], out_dir: Path) -> tuple[Path, Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    json_path, html_path = (
+        out_dir / "record_of_processing.json",
+        out_dir / "record_of_processing.html",
+    )
+    json_path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+    html_path.write_text(render_html(record))
+    return json_path, html_path
+
+
+# ---------------------------------------------------------------- breach notification facts
+
+
+@dataclass(frozen=True)
+class BreachFacts:
+    tables: list[str]
+    tenants: list[str]
+    since: datetime
+    until: datetime
+    data_categories: list[str]
+    calls: int
+    callers: int
+    agents: int
+    calls_without_caller_key: int
+    records: dict[str, int]
+
+    @property
+    def data_subjects(self) -> int:
+        # A call without a caller pseudonym may be a distinct person: counted as one (upper bound).
+        return self.callers + self.agents + self.calls_without_caller_key
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "tables": self.tables,
+            "tenants_affected": self.tenants,
+            "window": {"since": self.since.isoformat(), "until": self.until.isoformat()},
+            "data_categories": self.data_categories,
+            "data_subjects": self.data_subjects,
+            "callers": self.callers,
+            "agents": self.agents,
+            "calls_without_caller_key": self.calls_without_caller_key,
+            "calls": self.calls,
+            "records_by_table": self.records,
+        }
+
+
+def breach_facts(
+    lakehouse: Lakehouse,
+    contracts: dict[str, Contract],
+    tables: list[str],
+    tenants: list[str] | None,
+    since: datetime,
+    until: datetime,
+) -> BreachFacts:
+    """Who and what a breach of ``tables`` for calls started in [since, until) touches.
+
+    People are counted from bronze.calls: distinct caller pseudonyms and agents per tenant (a
+    pseudonym is per tenant, so the same number at two tenants counts twice, as it should).
+    """
+    unknown = [t for t in tables if t not in contracts or contracts[t].layer == "marts"]
+    if unknown:
+        lake = sorted(n for n, c in contracts.items() if c.layer != "marts")
+        raise ValueError(f"not lakehouse tables: {unknown}; choose from {lake}")
+    calls = lakehouse.read(
+        CALLS, columns=["call_uid", "tenant_id", "agent_id", "caller_key", "started_at"]
+    ).filter((pl.col("started_at") >= since) & (pl.col("started_at") < until))
+    if tenants:
+        calls = calls.filter(pl.col("tenant_id").is_in(tenants))
+    touched: set[str] = set()
+    records: dict[str, int] = {}
+    for name in tables:
+        spec = from_contract(name)
+        rows = lakehouse.read(spec)
+        if "call_uid" in rows.columns:
+            rows = rows.join(calls.select("call_uid"), on="call_uid")
+        elif "tenant_id" in rows.columns:
+            rows = rows.filter(pl.col("tenant_id").is_in(calls["tenant_id"].unique().to_list()))
+        records[name] = rows.height
+        if "call_uid" in rows.columns:
+            touched |= set(rows["call_uid"].unique().to_list())
+    hit = calls.filter(pl.col("call_uid").is_in(list(touched)))
+    per_tenant = hit.group_by("tenant_id").agg(
+        pl.col("caller_key").drop_nulls().n_unique().alias("callers"),
+        pl.col("agent_id").n_unique().alias("agents"),
+        pl.col("caller_key").is_null().sum().alias("anonymous"),
+    )
+    categories = sorted(
+        {
+            col.data_category
+            for name in tables
+            for col in contracts[name].columns
+            if col.personal and col.data_category != "technical metadata"
+        }
+    )
+    return BreachFacts(
+        tables=tables,
+        tenants=sorted(hit["tenant_id"].unique().to_list()),
+        since=since,
+        until=until,
+        data_categories=categories,
+        calls=hit.height,
+        callers=int(per_tenant["callers"].sum() or 0),
+        agents=int(per_tenant["agents"].sum() or 0),
+        calls_without_caller_key=int(per_tenant["anonymous"].sum() or 0),
+        records=records,
+    )
