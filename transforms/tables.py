@@ -167,6 +167,16 @@ CALL_METRICS = TableSpec(
         ("silence_share", F, True),
         ("longest_silence_s", F, False),
         ("overlap_s", F, False),
+        # issue 4: definitions in transforms/metrics.py (no emotion or other inferred state)
+        ("unknown_talk_s", F, True),
+        ("dead_air_count", I32, True),
+        ("dead_air_s", F, True),
+        ("overtalk_count", I32, True),
+        ("agent_interruptions", I32, True),
+        ("agent_words_per_minute", F, True),
+        ("time_to_first_agent_word_s", F, True),
+        ("long_hold_count", I32, True),
+        ("long_hold_s", F, True),
         ("computed_at", TS, False),
     ),
     key=("call_uid", "model_id"),
@@ -189,6 +199,10 @@ CALL_SCORES = TableSpec(
         ("criteria_met", I32, False),
         ("criteria_total", I32, False),
         ("scored_at", TS, False),
+        # issue 4: N/A criteria, critical failure, verdicts waiting for a person
+        ("criteria_na", I32, True),
+        ("critical_failed", B, True),
+        ("needs_review", B, True),
     ),
     key=("call_uid", "scorecard_id", "scorecard_version", "model_id"),
     description="One row per call, scorecard version and transcript model.",
@@ -215,10 +229,95 @@ CRITERION_RESULTS = TableSpec(
         ("evidence_speaker", S, True),
         ("match_score", F, True),
         ("confidence", F, True),
+        # issue 4: where the criterion sits, how it was decided, and whether a person must confirm
+        ("section_id", S, True),
+        ("kind", S, True),
+        ("critical", B, True),
+        ("weight", F, True),
+        ("evidence_kind", S, True),
+        ("matched_phrase", S, True),
+        ("metric_value", F, True),
+        ("evidence_note", S, True),
+        ("needs_review", B, True),
+        ("review_reason", S, True),
+        ("scored_at", TS, True),
     ),
     key=("call_uid", "scorecard_id", "scorecard_version", "model_id", "criterion_id"),
     description="One row per call, scorecard version, model and criterion, with its evidence.",
     pii_columns=("evidence_quote",),
+)
+
+SCORECARD_VERSIONS = TableSpec(
+    "silver",
+    "scorecard_versions",
+    _schema(
+        ("tenant_id", S, False),
+        ("scorecard_id", S, False),
+        ("scorecard_version", S, False),
+        ("name", S, False),
+        ("pass_threshold", F, False),
+        ("criteria_total", I32, False),
+        ("is_active", B, False),
+        ("definition_sha256", S, False),
+        ("definition", S, False),
+        ("recorded_at", TS, False),
+    ),
+    key=("tenant_id", "scorecard_id", "scorecard_version"),
+    description=(
+        "One row per tenant and scorecard version used to score its calls; is_active marks the "
+        "version KPIs count (updated when _assignments.yaml changes)."
+    ),
+)
+
+CALL_CATEGORIES = TableSpec(
+    "silver",
+    "call_categories",
+    _schema(
+        ("call_uid", S, False),
+        ("tenant_id", S, False),
+        ("model_id", S, False),
+        ("taxonomy_id", S, False),
+        ("taxonomy_version", S, False),
+        ("category_id", S, False),
+        ("category_name", S, False),
+        ("hits", I32, False),
+        ("evidence_quote", S, True),
+        ("evidence_start_s", F, True),
+        ("evidence_speaker", S, True),
+        ("match_score", F, True),
+        ("categorised_at", TS, False),
+    ),
+    key=("call_uid", "model_id", "taxonomy_id", "taxonomy_version", "category_id"),
+    description="One row per call, model, taxonomy version and matched topic (rule-based).",
+    pii_columns=("evidence_quote",),
+)
+
+HUMAN_REVIEWS = TableSpec(
+    "silver",
+    "human_reviews",
+    _schema(
+        ("review_id", S, False),
+        ("tenant_id", S, False),
+        ("call_uid", S, False),
+        ("call_id", S, False),
+        ("scorecard_id", S, False),
+        ("scorecard_version", S, False),
+        ("criterion_id", S, False),
+        ("kind", S, False),
+        ("verdict", S, True),
+        ("reviewer_id", S, False),
+        ("comment", S, True),
+        ("reviewed_at", TS, False),
+        ("source", S, False),
+        ("ingested_at", TS, False),
+    ),
+    key=("review_id",),
+    description=(
+        "Append-only log of human reviews, agent disputes and reviewer resolutions, one row per "
+        "event; never updated (the final verdict is the latest review or resolution)."
+    ),
+    # reviewer and agent ids are pseudonymous; a free-text comment may name someone.
+    pii_columns=("comment", "reviewer_id"),
 )
 
 ALL_TABLES: tuple[TableSpec, ...] = (
@@ -229,4 +328,7 @@ ALL_TABLES: tuple[TableSpec, ...] = (
     CALL_METRICS,
     CALL_SCORES,
     CRITERION_RESULTS,
+    SCORECARD_VERSIONS,
+    CALL_CATEGORIES,
+    HUMAN_REVIEWS,
 )
