@@ -50,6 +50,22 @@ def _spec(table, tags_pii: str) -> dg.AssetSpec:
     )
 
 
+def _version_row(tenant_id: str, card, is_active: bool, now: datetime) -> dict:
+    definition = json.dumps(asdict(card), sort_keys=True, default=str)
+    return {
+        "tenant_id": tenant_id,
+        "scorecard_id": card.id,
+        "scorecard_version": card.version,
+        "name": card.name,
+        "pass_threshold": card.pass_threshold,
+        "criteria_total": len(card.criteria),
+        "is_active": is_active,
+        "definition_sha256": hashlib.sha256(definition.encode()).hexdigest(),
+        "definition": definition,
+        "recorded_at": now,
+    }
+
+
 @dg.multi_asset(
     specs=[
         _spec(CALL_METRICS, "performance"),
@@ -135,27 +151,21 @@ def call_scores(
         score_rows_.append(row)
         criterion_rows.extend(criteria)
         topic_rows.extend(category_rows(key, taxonomy, segs, t["language"], now))
+    # Every version this tenant has used, re-flagged: the active flag follows _assignments.yaml.
+    recorded = lh.read(SCORECARD_VERSIONS, tenant_id, columns=["scorecard_id", "scorecard_version"])
+    for key in recorded.iter_rows():
+        if key in cards:
+            used.setdefault(key, cards[key])
+    default_card = card_for(None)
+    used.setdefault((default_card.id, default_card.version), default_card)
     version_rows = [
-        {
-            "tenant_id": tenant_id,
-            "scorecard_id": card.id,
-            "scorecard_version": card.version,
-            "name": card.name,
-            "pass_threshold": card.pass_threshold,
-            "criteria_total": len(card.criteria),
-            "is_active": assignments.is_active(cards, card),
-            "definition_sha256": hashlib.sha256(definition.encode()).hexdigest(),
-            "definition": definition,
-            "recorded_at": now,
-        }
-        for card in {**used, **{(c.id, c.version): c for c in [card_for(None)]}}.values()
-        for definition in [json.dumps(asdict(card), sort_keys=True, default=str)]
+        _version_row(tenant_id, card, assignments.is_active(cards, card), now)
+        for card in used.values()
     ]
     # Metrics and topics depend only on the transcript: recomputing replaces (update).
     lh.merge(CALL_METRICS, conform(CALL_METRICS, metric_rows), update=True)
     inserted = lh.merge(CALL_SCORES, conform(CALL_SCORES, score_rows_))
     lh.merge(CRITERION_RESULTS, conform(CRITERION_RESULTS, criterion_rows))
-    # The active flag follows _assignments.yaml: update it on every run.
     lh.merge(SCORECARD_VERSIONS, conform(SCORECARD_VERSIONS, version_rows), update=True)
     lh.merge(CALL_CATEGORIES, conform(CALL_CATEGORIES, topic_rows), update=True)
     passed = sum(r["passed"] for r in score_rows_)
