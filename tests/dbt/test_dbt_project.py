@@ -564,7 +564,13 @@ def test_dbt_parse_succeeds(tmp_path):
         assert src["meta"]["delta_table_path"].endswith(
             "/".join(src["meta"]["dagster"]["asset_key"])
         )
-    marts = ("fct_calls", "agg_agent_daily", "fct_criterion_verdicts", "agg_qa_kpis")
+    marts = (
+        "fct_calls",
+        "agg_agent_daily",
+        "fct_criterion_verdicts",
+        "agg_qa_kpis",
+        "fct_score_versions",
+    )
     for name in (*marts, "agg_calibration", "agg_reviewer_agreement", "fct_call_categories"):
         node = manifest["nodes"][f"model.callcenterrate.{name}"]
         assert node["config"]["contract"]["enforced"] is True
@@ -684,3 +690,14 @@ def test_reviews_are_append_only_in_delta(built):
         "review",
         "review",
     ]
+
+
+def test_score_versions_compare_call_by_call(built):
+    assert built["result"].returncode == 0
+    rows = _query(
+        built["warehouse"],
+        "select scorecard_version, is_kpi_version, score, score_delta_vs_kpi_version "
+        "from main.fct_score_versions where call_uid = 't1-c02' order by scorecard_version",
+    )
+    # t1-c02 was scored with versions 1 (40) and 2 (60, active): both kept, compared with 2
+    assert rows == [("1", False, 40.0, -20.0), ("2", True, 60.0, 0.0)]
