@@ -57,7 +57,8 @@ def _seed(lh: Lakehouse) -> None:
         row = dict.fromkeys(CALLS.schema.names)
         row.update(
             call_uid=uid, tenant_id=TENANT, call_id=call_id, batch_id=BATCH, agent_id="a1",
-            campaign="billing", started_at=NOW, channel_layout="agent-left",
+            campaign="billing" if call_id == "c1" else None, started_at=NOW,
+            channel_layout="agent-left",
             audio_uri="file:///x", audio_sha256=f"sha-{call_id}", audio_format="wav",
             duration_s=55.0, channels=2, sample_rate=16000, file_size_bytes=1, ingested_at=NOW,
         )  # fmt: skip
@@ -108,7 +109,7 @@ def env(tmp_path, monkeypatch):
     return lh, instance, cards
 
 
-def _score(instance, version: str = "") -> None:
+def _score(instance, version: str = "") -> int:
     config = {"ops": {"call_scores": {"config": {"scorecard_version": version}}}}
     result = dg.materialize(
         [call_scores],
@@ -118,11 +119,17 @@ def _score(instance, version: str = "") -> None:
         run_config=config,
     )
     assert result.success
+    (scores,) = [
+        m
+        for m in result.get_asset_materialization_events()
+        if m.asset_key == dg.AssetKey(["silver", "call_scores"])
+    ]
+    return scores.materialization.metadata["calls_scored"].value
 
 
 def test_rescoring_with_a_new_version_adds_rows_and_keeps_the_old_ones(env):
     lh, instance, cards = env
-    _score(instance)  # active version 1
+    assert _score(instance) == 2  # active version 1
     v1 = lh.read(CALL_SCORES).sort("call_uid")
     assert v1["scorecard_version"].to_list() == ["1", "1"]
     assert v1["score"].to_list() == [100.0, 80.0]  # c2 misses the 20-point disclosure
@@ -155,9 +162,9 @@ def test_rescoring_with_a_new_version_adds_rows_and_keeps_the_old_ones(env):
     )
     assert order["verdict"].to_list() == ["na"]  # disclosure missing: order cannot be judged
 
-    # running again scores nothing twice; metrics and topics are per transcript, not per version
-    _score(instance)
-    _score(instance, version="2")
+    # running again scores nothing twice (c2 has no campaign: the tenant default card, still
+    # recognised as done); metrics and topics are per transcript, not per version
+    assert _score(instance) == 0 and _score(instance, version="2") == 0
     assert lh.read(CALL_SCORES).height == 4 and lh.read(CRITERION_RESULTS).height == 2 * 7 + 2 * 9
     assert lh.read(CALL_METRICS).height == 2
     assert set(lh.read(CALL_CATEGORIES)["category_id"]) == {"billing", "cancellation"}

@@ -107,11 +107,16 @@ def call_scores(
     transcripts = lh.read(
         TRANSCRIPTS, tenant_id, columns=["call_uid", "model_id", "language", "duration_s"]
     ).join(calls, on="call_uid")
-    transcripts = transcripts.with_columns(
-        pl.col("campaign")
-        .map_elements(lambda c: "\x1f".join((card_for(c).id, card_for(c).version)), pl.String)
-        .alias("_card")
+    # The card each call is scored with (by campaign; a call without campaign gets the default).
+    campaigns = transcripts["campaign"].unique().to_list()
+    by_campaign = pl.DataFrame(
+        {
+            "campaign": campaigns,
+            "_card": [f"{card_for(c).id}\x1f{card_for(c).version}" for c in campaigns],
+        },
+        schema={"campaign": pl.String, "_card": pl.String},
     )
+    transcripts = transcripts.join(by_campaign, on="campaign", how="left", nulls_equal=True)
     scored = lh.read(
         CALL_SCORES,
         tenant_id,
