@@ -64,6 +64,15 @@ def run_pipeline(settings: Settings) -> None:
         )
         if not result.success:
             failed.append(request.partition_key)
+    from orchestration.defs.review.assets import review_files
+
+    if review_files(settings.reviews_landing):
+        print("running review_job (human reviews from landing)", flush=True)
+        reviews = defs.resolve_job_def("review_job").execute_in_process(
+            instance=instance, run_config=quiet, raise_on_error=False
+        )
+        if not reviews.success:
+            failed.append("reviews")
     print("running kpi_job (dbt build + publish)", flush=True)
     kpis = defs.resolve_job_def("kpi_job").execute_in_process(
         instance=instance, run_config=quiet, raise_on_error=False

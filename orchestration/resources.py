@@ -7,9 +7,10 @@ from pathlib import Path
 import dagster as dg
 from pydantic import PrivateAttr
 
+from transforms.categories import Taxonomy, load_taxonomy
 from transforms.lakehouse import Lakehouse
 from transforms.pseudonymise import FileKeyStore
-from transforms.scoring import Scorecard, load_scorecards
+from transforms.scorecard import Assignments, Scorecard, load_assignments, load_scorecards
 from transforms.settings import Settings
 from transforms.tenants import Tenant, load_tenants
 from transforms.transcription import Transcriber, ensure_bundled_model
@@ -42,6 +43,12 @@ class LakehouseResource(dg.ConfigurableResource):
 
     def scorecards(self) -> dict[tuple[str, str], Scorecard]:
         return load_scorecards(self.settings().scorecards_dir)
+
+    def assignments(self) -> Assignments:
+        return load_assignments(self.settings().scorecards_dir, self.scorecards())
+
+    def taxonomy(self, tenant_id: str) -> Taxonomy:
+        return load_taxonomy(self.settings().taxonomies_dir, tenant_id)
 
 
 class WhisperResource(dg.ConfigurableResource):

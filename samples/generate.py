@@ -68,7 +68,9 @@ def known_phrases(scorecard: Path = SCORECARD) -> dict[str, dict[str, tuple[str,
     card = yaml.safe_load(scorecard.read_text(encoding="utf-8"))
     return {
         c["id"]: {lang: tuple(normalise(p) for p in ps) for lang, ps in c["phrases"].items()}
-        for c in card["criteria"]
+        for section in card["sections"]
+        for c in section["criteria"]
+        if "phrases" in c
     }
 
 

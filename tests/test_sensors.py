@@ -41,3 +41,21 @@ def test_sensor_registers_complete_batches_once(tmp_path, monkeypatch):
     assert evaluate(instance).run_requests[0].run_key != first_key  # new files: a new run
     shutil.rmtree(batch)
     assert evaluate(instance).run_requests == []
+
+
+def test_review_csvs_start_a_review_run_and_are_not_call_batches(tmp_path, monkeypatch):
+    from orchestration.defs.review.sensors import review_landing_sensor
+
+    monkeypatch.setenv("CCR_HOME", str(tmp_path))
+    reviews = tmp_path / "landing" / "_reviews" / "acme-telecom"
+    reviews.mkdir(parents=True)
+    # even a file named like a manifest under _reviews is not a call batch
+    (reviews / "manifest.csv").write_text("call_id\n")
+    (reviews / "week45.csv").write_text("call_id\n")
+    instance = dg.DagsterInstance.ephemeral()
+    assert evaluate(instance).run_requests == []
+    with dg.build_sensor_context(
+        instance=instance, resources={"lakehouse": LakehouseResource()}
+    ) as context:
+        request = review_landing_sensor(context)
+    assert isinstance(request, dg.RunRequest) and request.run_key.startswith("reviews:")

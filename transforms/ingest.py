@@ -82,7 +82,8 @@ def discover_batches(landing_uri: str) -> list[LandingBatch]:
         return []
     batches = []
     for tenant_dir in sorted(fs.get_file_info(pafs.FileSelector(root)), key=lambda i: i.path):
-        if tenant_dir.type != pafs.FileType.Directory or tenant_dir.base_name.startswith("."):
+        # "_reviews" and other "_*" folders are not tenants (human reviews land there).
+        if tenant_dir.type != pafs.FileType.Directory or tenant_dir.base_name[:1] in "._":
             continue
         for batch_dir in sorted(
             fs.get_file_info(pafs.FileSelector(tenant_dir.path)), key=lambda i: i.path

@@ -1,184 +1,103 @@
-"""Scorecards (versioned YAML) and the scoring of one transcript against one scorecard.
+"""The scoring of one transcript against one scorecard version, with evidence on every verdict.
 
-Every verdict carries its evidence: the quote, when it was said, by whom, how sure the ASR was. A
-person reviewing an AI verdict must be able to check it in seconds (EU AI Act: scoring workers is
-high-risk; verdicts must be explainable and overridable).
+A person reviewing an AI verdict must be able to check it in seconds (EU AI Act: scoring workers is
+high-risk; verdicts must be explainable and overridable), so every verdict carries evidence: the
+quote, when it was said, by whom and how sure the ASR was, or the metric value it rests on.
+
+Verdicts are ``met``, ``not_met`` or ``na`` (the criterion's ``na_when`` holds: it counts neither
+for nor against). A verdict is flagged ``needs_review`` (and kept out of agent KPIs until a person
+confirms it) when it rests on:
+
+- ``low_confidence``: evidence transcribed below the card's ``review_below_confidence``;
+- ``speaker_unknown``: a speaker-specific criterion decided by speech of an unattributed speaker
+  (mono audio before diarization: the match is accepted from any speaker, a person checks who);
+- ``near_miss``: the best phrasing scored within ``NEAR_MISS_MARGIN`` below the match threshold;
+- ``metric_unavailable``: a metric that cannot be computed for this call (verdict ``na``).
+
+A critical criterion that is not met fails the whole call: score 0, not passed.
 """
 
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
-import yaml
-from rapidfuzz import fuzz
-from unidecode import unidecode
-
+from transforms.matching import best_phrase, normalise, phrase_similarity
+from transforms.scorecard import (
+    Criterion,
+    Scorecard,
+    ScorecardError,
+    latest,
+    load_scorecard,
+    load_scorecards,
+)
 from transforms.transcription import Segment
 
-CRITERION_KINDS = ("phrase_said", "phrase_not_said")
-SPEAKERS = ("agent", "customer", "any")
+__all__ = [
+    "CallScore",
+    "CriterionResult",
+    "Scorecard",
+    "ScorecardError",
+    "latest",
+    "load_scorecard",
+    "load_scorecards",
+    "normalise",
+    "phrase_similarity",
+    "quote",
+    "score_call",
+]
+
+#: A best match this close below the threshold is neither clearly said nor clearly absent.
+NEAR_MISS_MARGIN = 8.0
 _QUOTE_MAX = 240
 
 
-class ScorecardError(ValueError):
-    """A scorecard file that cannot be used; the message names the file and the field."""
-
-
-def normalise(text: str) -> str:
-    """Lower case, accents folded, punctuation to spaces.
-
-    'Cet appel est enregistré.' → 'cet appel est enregistre'
-    """
-    folded = unidecode(text).lower().replace("'", " ")
-    return re.sub(r"[^a-z0-9]+", " ", folded).strip()
-
-
-@dataclass(frozen=True)
-class Criterion:
-    id: str
-    name: str
-    kind: str
-    speaker: str
-    weight: float
-    phrases: dict[str, tuple[str, ...]]
-    first_s: float | None = None
-    last_s: float | None = None
-
-    def phrasings(self, language: str | None) -> tuple[str, ...]:
-        if language and language in self.phrases:
-            return self.phrases[language]
-        return tuple(p for ps in self.phrases.values() for p in ps)
-
-
-@dataclass(frozen=True)
-class Scorecard:
-    id: str
-    version: str
-    name: str
-    pass_threshold: float
-    match_threshold: float
-    criteria: tuple[Criterion, ...]
-
-
-def _field(entry: dict[str, Any], name: str, where: str, kind: type | tuple[type, ...]) -> Any:
-    if name not in entry:
-        raise ScorecardError(f"{where}: missing field {name!r}")
-    value = entry[name]
-    if not isinstance(value, kind):
-        raise ScorecardError(f"{where}: field {name!r} has the wrong type ({type(value).__name__})")
-    return value
-
-
-def load_scorecard(path: str | Path) -> Scorecard:
-    """Parse and validate one scorecard file."""
-    where = str(path)
-    raw = yaml.safe_load(Path(path).read_text())
-    if not isinstance(raw, dict):
-        raise ScorecardError(f"{where}: not a YAML mapping")
-    criteria = []
-    seen: set[str] = set()
-    for i, entry in enumerate(_field(raw, "criteria", where, list)):
-        at = f"{where}: criteria[{i}]"
-        cid = _field(entry, "id", at, str)
-        if cid in seen:
-            raise ScorecardError(f"{at}: duplicate criterion id {cid!r}")
-        seen.add(cid)
-        kind = _field(entry, "kind", at, str)
-        if kind not in CRITERION_KINDS:
-            raise ScorecardError(f"{at}: field 'kind' must be one of {CRITERION_KINDS}")
-        speaker = entry.get("speaker", "agent")
-        if speaker not in SPEAKERS:
-            raise ScorecardError(f"{at}: field 'speaker' must be one of {SPEAKERS}")
-        weight = _field(entry, "weight", at, (int, float))
-        if weight <= 0:
-            raise ScorecardError(f"{at}: field 'weight' must be positive")
-        phrases = _field(entry, "phrases", at, dict)
-        if not phrases or not all(isinstance(v, list) and v for v in phrases.values()):
-            raise ScorecardError(f"{at}: field 'phrases' needs a non-empty list per language")
-        window = entry.get("window") or {}
-        criteria.append(
-            Criterion(
-                id=cid,
-                name=_field(entry, "name", at, str),
-                kind=kind,
-                speaker=speaker,
-                weight=float(weight),
-                phrases={lang: tuple(str(p) for p in ps) for lang, ps in phrases.items()},
-                first_s=window.get("first_s"),
-                last_s=window.get("last_s"),
-            )
-        )
-    if not criteria:
-        raise ScorecardError(f"{where}: field 'criteria' is empty")
-    return Scorecard(
-        id=_field(raw, "id", where, str),
-        version=str(_field(raw, "version", where, (str, int))),
-        name=_field(raw, "name", where, str),
-        pass_threshold=float(_field(raw, "pass_threshold", where, (int, float))),
-        match_threshold=float(raw.get("match_threshold", 85)),
-        criteria=tuple(criteria),
-    )
-
-
-def load_scorecards(folder: str | Path) -> dict[tuple[str, str], Scorecard]:
-    cards = {}
-    for path in sorted(Path(folder).glob("*.yaml")):
-        card = load_scorecard(path)
-        cards[(card.id, card.version)] = card
-    return cards
-
-
-def latest(cards: dict[tuple[str, str], Scorecard], scorecard_id: str) -> Scorecard:
-    versions = [c for (cid, _), c in cards.items() if cid == scorecard_id]
-    if not versions:
-        raise ScorecardError(f"no scorecard with id {scorecard_id!r}")
-    return max(versions, key=lambda c: _version_key(c.version))
-
-
-def _version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(p) if p.isdigit() else 0 for p in version.split("."))
-
-
-def phrase_similarity(phrase: str, text: str) -> float:
-    """Best fuzzy ratio of ``phrase`` against word windows of ``text`` (both normalised).
-
-    Windows of the phrase's word count ±1 keep the match on word boundaries: 'hello' does not
-    match inside 'othello', and an ASR-dropped or -inserted word still matches.
-    """
-    p_words, t_words = phrase.split(), text.split()
-    if not p_words or not t_words:
-        return 0.0
-    best = 0.0
-    for n in {max(1, len(p_words) - 1), len(p_words), len(p_words) + 1}:
-        for i in range(max(1, len(t_words) - n + 1)):
-            best = max(best, fuzz.ratio(phrase, " ".join(t_words[i : i + n])))
-            if best == 100.0:
-                return best
-    return best
+def segment_confidence(segment: Segment) -> float:
+    """ASR confidence of a segment: exp(mean token log-probability), 0-1."""
+    return round(math.exp(segment.avg_logprob), 4)
 
 
 @dataclass(frozen=True)
 class CriterionResult:
     criterion_id: str
     criterion_name: str
-    met: bool
-    points_earned: float
-    points_possible: float
+    section_id: str
+    kind: str
+    critical: bool
+    weight: float
+    status: str  # met | not_met | na
     evidence: Segment | None
-    match_score: float | None
+    #: match | near_miss | metric | order | none
+    evidence_kind: str
+    match_score: float | None = None
+    matched_phrase: str | None = None
+    metric_value: float | None = None
+    evidence_note: str | None = None
+    review_reason: str | None = None
+
+    @property
+    def met(self) -> bool:
+        return self.status == "met"
 
     @property
     def verdict(self) -> str:
-        return "met" if self.met else "not_met"
+        return self.status
+
+    @property
+    def points_possible(self) -> float:
+        return 0.0 if self.status == "na" else self.weight
+
+    @property
+    def points_earned(self) -> float:
+        return self.weight if self.status == "met" else 0.0
+
+    @property
+    def needs_review(self) -> bool:
+        return self.review_reason is not None
 
     def confidence(self) -> float | None:
-        """ASR confidence of the evidence segment: exp(mean token log-probability)."""
-        return round(math.exp(self.evidence.avg_logprob), 4) if self.evidence else None
+        return segment_confidence(self.evidence) if self.evidence else None
 
 
 @dataclass(frozen=True)
@@ -187,11 +106,25 @@ class CallScore:
     points_earned: float
     points_possible: float
     passed: bool
+    critical_failed: bool
     results: tuple[CriterionResult, ...]
 
     @property
     def criteria_met(self) -> int:
         return sum(r.met for r in self.results)
+
+    @property
+    def criteria_na(self) -> int:
+        return sum(r.status == "na" for r in self.results)
+
+    @property
+    def needs_review(self) -> bool:
+        return any(r.needs_review for r in self.results)
+
+
+def _speaker_ok(wanted: str, speaker: str) -> bool:
+    # An unattributed (mono) segment may be anyone's: it is a candidate, flagged for review.
+    return wanted == "any" or speaker in (wanted, "unknown")
 
 
 def _candidates(
@@ -199,7 +132,7 @@ def _candidates(
 ) -> list[Segment]:
     out = []
     for seg in segments:
-        if criterion.speaker != "any" and seg.speaker != criterion.speaker:
+        if not _speaker_ok(criterion.speaker, seg.speaker):
             continue
         if criterion.first_s is not None and seg.start_s > criterion.first_s:
             continue
@@ -210,43 +143,218 @@ def _candidates(
 
 
 def _best_match(
-    criterion: Criterion, segments: Sequence[Segment], language: str | None
-) -> tuple[Segment | None, float]:
-    phrases = [normalise(p) for p in criterion.phrasings(language)]
-    best_seg, best = None, 0.0
+    phrasings: list[tuple[str, str]], segments: Sequence[Segment], language: str | None
+) -> tuple[Segment | None, str | None, float]:
+    best_seg, best_phrase_, best = None, None, 0.0
     for seg in segments:
-        text = normalise(seg.text)
-        for phrase in phrases:
-            sim = phrase_similarity(phrase, text)
-            if sim > best:
-                best_seg, best = seg, sim
-    return best_seg, best
+        phrase, sim = best_phrase(phrasings, seg.text, language)
+        if sim > best:
+            best_seg, best_phrase_, best = seg, phrase, sim
+    return best_seg, best_phrase_, best
+
+
+def _first_match(
+    criterion: Criterion,
+    segments: Sequence[Segment],
+    language: str | None,
+    duration_s: float,
+    threshold: float,
+) -> Segment | None:
+    phrasings = criterion.phrasings(language)
+    for seg in sorted(_candidates(criterion, segments, duration_s), key=lambda s: s.start_s):
+        if best_phrase(phrasings, seg.text, language)[1] >= threshold:
+            return seg
+    return None
+
+
+def _not_applicable(
+    criterion: Criterion,
+    segments: Sequence[Segment],
+    language: str | None,
+    duration_s: float,
+    campaign: str | None,
+    threshold: float,
+) -> str | None:
+    na = criterion.na_when
+    if na is None:
+        return None
+    if na.duration_below_s is not None and duration_s < na.duration_below_s:
+        return f"call shorter than {na.duration_below_s:g} s"
+    if na.campaign_in and campaign in na.campaign_in:
+        return f"campaign {campaign!r} exempt"
+    if na.campaign_not_in and campaign not in na.campaign_not_in:
+        return f"campaign {campaign!r} not covered"
+    if na.phrase_said is not None:
+        cond = na.phrase_said
+        langs = [language] if language in cond.phrases else list(cond.phrases)
+        phrasings = [(p, lang) for lang in langs for p in cond.phrases[lang]]
+        pool = [s for s in segments if _speaker_ok(cond.speaker, s.speaker)]
+        seg, _, sim = _best_match(phrasings, pool, language)
+        if seg is not None and sim >= threshold:
+            return "exempting phrase said"
+    return None
+
+
+def _review_reason(card: Scorecard, criterion: Criterion, seg: Segment | None) -> str | None:
+    if seg is None:
+        return None
+    if criterion.speaker != "any" and seg.speaker == "unknown":
+        return "speaker_unknown"
+    if segment_confidence(seg) < card.review_below_confidence:
+        return "low_confidence"
+    return None
+
+
+def _phrase_result(
+    card: Scorecard,
+    criterion: Criterion,
+    segments: Sequence[Segment],
+    language: str | None,
+    duration_s: float,
+) -> CriterionResult:
+    seg, phrase, sim = _best_match(
+        criterion.phrasings(language), _candidates(criterion, segments, duration_s), language
+    )
+    found = seg is not None and sim >= card.match_threshold
+    status = "met" if found == (criterion.kind == "phrase_said") else "not_met"
+    near = seg is not None and not found and sim >= card.match_threshold - NEAR_MISS_MARGIN
+    # Evidence is the utterance that decided (the phrase said, the forbidden word), or the
+    # closest miss so a reviewer sees what was almost said.
+    evidence = seg if (found or near) else None
+    reason = _review_reason(card, criterion, evidence) if found else ("near_miss" if near else None)
+    return CriterionResult(
+        criterion_id=criterion.id,
+        criterion_name=criterion.name,
+        section_id=criterion.section_id,
+        kind=criterion.kind,
+        critical=criterion.critical,
+        weight=criterion.weight,
+        status=status,
+        evidence=evidence,
+        evidence_kind="match" if found else ("near_miss" if near else "none"),
+        match_score=round(sim, 1) if seg is not None else None,
+        matched_phrase=phrase if evidence is not None else None,
+        review_reason=reason,
+    )
+
+
+def _metric_result(
+    criterion: Criterion, metrics: Mapping[str, float | int | None]
+) -> CriterionResult:
+    value = metrics.get(criterion.metric or "")
+    bounds = []
+    if criterion.min_value is not None:
+        bounds.append(f"min {criterion.min_value:g}")
+    if criterion.max_value is not None:
+        bounds.append(f"max {criterion.max_value:g}")
+    if value is None:
+        status, reason, note = "na", "metric_unavailable", f"{criterion.metric} unavailable"
+    else:
+        ok = (criterion.min_value is None or value >= criterion.min_value) and (
+            criterion.max_value is None or value <= criterion.max_value
+        )
+        status, reason = ("met" if ok else "not_met"), None
+        note = f"{criterion.metric} = {float(value):.2f} ({', '.join(bounds)})"
+    return CriterionResult(
+        criterion_id=criterion.id,
+        criterion_name=criterion.name,
+        section_id=criterion.section_id,
+        kind=criterion.kind,
+        critical=criterion.critical,
+        weight=criterion.weight,
+        status=status,
+        evidence=None,
+        evidence_kind="metric",
+        metric_value=None if value is None else float(value),
+        evidence_note=note,
+        review_reason=reason,
+    )
+
+
+def _order_result(
+    card: Scorecard,
+    criterion: Criterion,
+    segments: Sequence[Segment],
+    language: str | None,
+    duration_s: float,
+) -> CriterionResult:
+    steps = [
+        _first_match(card.criterion(ref), segments, language, duration_s, card.match_threshold)
+        for ref in criterion.order
+    ]
+    base = dict(
+        criterion_id=criterion.id,
+        criterion_name=criterion.name,
+        section_id=criterion.section_id,
+        kind=criterion.kind,
+        critical=criterion.critical,
+        weight=criterion.weight,
+    )
+    if any(s is None for s in steps):
+        # A missing step already fails its own criterion; the order cannot be judged.
+        missing = [ref for ref, s in zip(criterion.order, steps, strict=True) if s is None]
+        return CriterionResult(
+            **base, status="na", evidence=None, evidence_kind="order",
+            evidence_note=f"step not found: {', '.join(missing)}",
+        )  # fmt: skip
+    found = [s for s in steps if s is not None]
+    for ref, prev, cur in zip(criterion.order[1:], found, found[1:], strict=False):
+        if cur.start_s < prev.start_s:
+            return CriterionResult(
+                **base, status="not_met", evidence=cur, evidence_kind="order",
+                evidence_note=f"{ref} came too early",
+                review_reason=_review_reason(card, criterion, cur),
+            )  # fmt: skip
+    return CriterionResult(
+        **base, status="met", evidence=found[-1], evidence_kind="order",
+        evidence_note="steps in order", review_reason=_review_reason(card, criterion, found[-1]),
+    )  # fmt: skip
 
 
 def score_call(
-    card: Scorecard, segments: Sequence[Segment], *, language: str | None, duration_s: float
+    card: Scorecard,
+    segments: Sequence[Segment],
+    *,
+    language: str | None,
+    duration_s: float,
+    campaign: str | None = None,
+    metrics: Mapping[str, float | int | None] | None = None,
 ) -> CallScore:
+    """Score one transcript; ``metrics`` (silver.call_metrics values) feed metric criteria."""
     results = []
     for criterion in card.criteria:
-        seg, sim = _best_match(criterion, _candidates(criterion, segments, duration_s), language)
-        found = sim >= card.match_threshold
-        met = found if criterion.kind == "phrase_said" else not found
-        results.append(
-            CriterionResult(
-                criterion_id=criterion.id,
-                criterion_name=criterion.name,
-                met=met,
-                points_earned=criterion.weight if met else 0.0,
-                points_possible=criterion.weight,
-                # Evidence is the utterance that decided: the phrase said, or the forbidden word.
-                evidence=seg if found else None,
-                match_score=round(sim, 1) if seg is not None else None,
-            )
+        why_na = _not_applicable(
+            criterion, segments, language, duration_s, campaign, card.match_threshold
         )
+        if why_na is not None:
+            results.append(
+                CriterionResult(
+                    criterion_id=criterion.id,
+                    criterion_name=criterion.name,
+                    section_id=criterion.section_id,
+                    kind=criterion.kind,
+                    critical=criterion.critical,
+                    weight=criterion.weight,
+                    status="na",
+                    evidence=None,
+                    evidence_kind="none",
+                    evidence_note=why_na,
+                )
+            )
+        elif criterion.kind == "metric_threshold":
+            results.append(_metric_result(criterion, metrics or {}))
+        elif criterion.kind == "event_order":
+            results.append(_order_result(card, criterion, segments, language, duration_s))
+        else:
+            results.append(_phrase_result(card, criterion, segments, language, duration_s))
     earned = sum(r.points_earned for r in results)
     possible = sum(r.points_possible for r in results)
+    critical_failed = any(r.critical and r.status == "not_met" for r in results)
     score = round(100.0 * earned / possible, 2) if possible else 0.0
-    return CallScore(score, earned, possible, score >= card.pass_threshold, tuple(results))
+    if critical_failed:
+        score = 0.0  # a failed critical item fails the whole call, whatever else was met
+    passed = not critical_failed and possible > 0 and score >= card.pass_threshold
+    return CallScore(score, earned, possible, passed, critical_failed, tuple(results))
 
 
 def quote(segment: Segment | None) -> str | None:

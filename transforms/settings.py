@@ -22,6 +22,7 @@ ENV_VARS: dict[str, tuple[str, str]] = {
     "CCR_KEYS": ("$CCR_HOME/keys", "local per-tenant secret store (0600 files)"),
     "CCR_TENANTS_FILE": ("config/tenants.yaml", "tenant registry"),
     "CCR_SCORECARDS": ("config/scorecards", "folder of versioned scorecard YAML files"),
+    "CCR_TAXONOMIES": ("config/taxonomies", "call-topic taxonomies (<tenant>.yaml, default.yaml)"),
     "CCR_WHISPER_MODEL": ("bundled base", "CTranslate2 Whisper model folder"),
     "CCR_MODEL_CACHE": ("~/.cache/callcenterrate", "where the bundled model is assembled once"),
     "CCR_WHISPER_THREADS": ("CPU count", "CTranslate2 intra-op threads per process"),
@@ -45,6 +46,7 @@ class Settings:
     keys: str
     tenants_file: str
     scorecards_dir: str
+    taxonomies_dir: str
     whisper_model: str | None
     model_cache: str
     whisper_threads: int
@@ -70,6 +72,9 @@ class Settings:
             scorecards_dir=_path_or_uri(
                 env.get("CCR_SCORECARDS", str(REPO_ROOT / "config" / "scorecards"))
             ),
+            taxonomies_dir=_path_or_uri(
+                env.get("CCR_TAXONOMIES", str(REPO_ROOT / "config" / "taxonomies"))
+            ),
             whisper_model=env.get("CCR_WHISPER_MODEL") or None,
             model_cache=_path_or_uri(env.get("CCR_MODEL_CACHE", "~/.cache/callcenterrate")),
             # CTranslate2 defaults to 4 threads whatever the box: on 2 cores that oversubscribes.
@@ -84,6 +89,11 @@ class Settings:
     @property
     def quarantine_store(self) -> str:
         return f"{self.lakehouse}/quarantine_files"
+
+    @property
+    def reviews_landing(self) -> str:
+        """Review CSVs: ``<landing>/_reviews/<tenant>/*.csv`` (the batch sensor skips ``_*``)."""
+        return f"{self.landing}/_reviews"
 
     @property
     def kpi_database(self) -> str:

@@ -52,7 +52,9 @@ def segments_from_rows(rows: list[dict[str, Any]]) -> list[Segment]:
 def metrics_row(
     key: dict[str, Any], segments: list[Segment], duration_s: float, now: datetime
 ) -> dict[str, Any]:
-    metrics = conversation_metrics(((s.speaker, s.start_s, s.end_s) for s in segments), duration_s)
+    metrics = conversation_metrics(
+        ((s.speaker, s.start_s, s.end_s, s.text) for s in segments), duration_s
+    )
     return {**key, **metrics.as_row(), "computed_at": now}
 
 
@@ -70,6 +72,9 @@ def score_rows(
         "criteria_met": score.criteria_met,
         "criteria_total": len(score.results),
         "scored_at": now,
+        "criteria_na": score.criteria_na,
+        "critical_failed": score.critical_failed,
+        "needs_review": score.needs_review,
     }
     criteria = [
         {
@@ -86,6 +91,17 @@ def score_rows(
             "evidence_speaker": r.evidence.speaker if r.evidence else None,
             "match_score": r.match_score,
             "confidence": r.confidence(),
+            "section_id": r.section_id,
+            "kind": r.kind,
+            "critical": r.critical,
+            "weight": r.weight,
+            "evidence_kind": r.evidence_kind,
+            "matched_phrase": r.matched_phrase,
+            "metric_value": r.metric_value,
+            "evidence_note": r.evidence_note,
+            "needs_review": r.needs_review,
+            "review_reason": r.review_reason,
+            "scored_at": now,
         }
         for r in score.results
     ]

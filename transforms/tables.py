@@ -79,6 +79,280 @@ CRITERION_RESULTS = from_contract("silver.criterion_results")
 #: Accountability log: appended by every asset step, not part of the data flow.
 PROCESSING_LOG = from_contract("compliance.processing_log")
 
+
+def _schema(*fields: tuple[str, pa.DataType, bool]) -> pa.Schema:
+    return pa.schema([pa.field(n, t, nullable=nullable) for n, t, nullable in fields])
+
+
+S, F, I32, I64, B = pa.string(), pa.float64(), pa.int32(), pa.int64(), pa.bool_()
+
+CALLS = TableSpec(
+    "bronze",
+    "calls",
+    _schema(
+        ("call_uid", S, False),
+        ("tenant_id", S, False),
+        ("call_id", S, False),
+        ("batch_id", S, False),
+        ("agent_id", S, False),
+        ("team", S, True),
+        ("campaign", S, True),
+        ("caller_key", S, True),
+        ("started_at", TS, False),
+        ("language", S, True),
+        ("channel_layout", S, False),
+        ("audio_uri", S, False),
+        ("audio_sha256", S, False),
+        ("audio_format", S, False),
+        ("duration_s", F, False),
+        ("channels", I32, False),
+        ("sample_rate", I32, False),
+        ("file_size_bytes", I64, False),
+        ("ingested_at", TS, False),
+    ),
+    key=("call_uid",),
+    description="One row per call accepted from landing; audio stored by sha256.",
+    pii_columns=("caller_key", "agent_id", "audio_uri"),
+)
+
+QUARANTINE = TableSpec(
+    "bronze",
+    "quarantine",
+    _schema(
+        ("quarantine_id", S, False),
+        ("tenant_id", S, False),
+        ("batch_id", S, False),
+        ("file_name", S, False),
+        ("call_id", S, True),
+        ("file_sha256", S, True),
+        ("file_size_bytes", I64, True),
+        ("quarantine_uri", S, True),
+        ("reason_code", S, False),
+        ("reason", S, False),
+        ("manifest_row", S, True),
+        ("quarantined_at", TS, False),
+    ),
+    key=("quarantine_id",),
+    description="One row per rejected landing file or manifest row, with the reason; bytes kept.",
+    # manifest_row is the row as landed, caller phone already replaced by its pseudonym.
+    pii_columns=("quarantine_uri", "manifest_row"),
+)
+
+TRANSCRIPTS = TableSpec(
+    "silver",
+    "transcripts",
+    _schema(
+        ("call_uid", S, False),
+        ("tenant_id", S, False),
+        ("call_id", S, False),
+        ("audio_sha256", S, False),
+        ("model_id", S, False),
+        ("language", S, False),
+        ("language_probability", F, True),
+        ("duration_s", F, False),
+        ("text", S, False),
+        ("agent_text", S, False),
+        ("customer_text", S, False),
+        ("segment_count", I32, False),
+        ("transcribe_seconds", F, False),
+        ("real_time_factor", F, False),
+        ("transcribed_at", TS, False),
+    ),
+    key=("call_uid", "model_id"),
+    description="One row per call and transcription model.",
+    pii_columns=("text", "agent_text", "customer_text"),
+)
+
+SEGMENTS = TableSpec(
+    "silver",
+    "transcript_segments",
+    _schema(
+        ("call_uid", S, False),
+        ("tenant_id", S, False),
+        ("model_id", S, False),
+        ("segment_index", I32, False),
+        ("speaker", S, False),
+        ("channel", I32, False),
+        ("start_s", F, False),
+        ("end_s", F, False),
+        ("text", S, False),
+        ("avg_logprob", F, False),
+        ("no_speech_prob", F, False),
+    ),
+    key=("call_uid", "model_id", "segment_index"),
+    description="One row per transcribed segment, speaker from the stereo channel.",
+    pii_columns=("text",),
+)
+
+CALL_METRICS = TableSpec(
+    "silver",
+    "call_metrics",
+    _schema(
+        ("call_uid", S, False),
+        ("tenant_id", S, False),
+        ("model_id", S, False),
+        ("duration_s", F, False),
+        ("agent_talk_s", F, False),
+        ("customer_talk_s", F, False),
+        ("agent_talk_share", F, True),
+        ("customer_talk_share", F, True),
+        ("silence_s", F, False),
+        ("silence_share", F, True),
+        ("longest_silence_s", F, False),
+        ("overlap_s", F, False),
+        # issue 4: definitions in transforms/metrics.py (no emotion or other inferred state)
+        ("unknown_talk_s", F, True),
+        ("dead_air_count", I32, True),
+        ("dead_air_s", F, True),
+        ("overtalk_count", I32, True),
+        ("agent_interruptions", I32, True),
+        ("agent_words_per_minute", F, True),
+        ("time_to_first_agent_word_s", F, True),
+        ("long_hold_count", I32, True),
+        ("long_hold_s", F, True),
+        ("computed_at", TS, False),
+    ),
+    key=("call_uid", "model_id"),
+    description="One row per call and model: conversation metrics from segment timings.",
+)
+
+CALL_SCORES = TableSpec(
+    "silver",
+    "call_scores",
+    _schema(
+        ("call_uid", S, False),
+        ("tenant_id", S, False),
+        ("scorecard_id", S, False),
+        ("scorecard_version", S, False),
+        ("model_id", S, False),
+        ("score", F, False),
+        ("points_earned", F, False),
+        ("points_possible", F, False),
+        ("passed", B, False),
+        ("criteria_met", I32, False),
+        ("criteria_total", I32, False),
+        ("scored_at", TS, False),
+        # issue 4: N/A criteria, critical failure, verdicts waiting for a person
+        ("criteria_na", I32, True),
+        ("critical_failed", B, True),
+        ("needs_review", B, True),
+    ),
+    key=("call_uid", "scorecard_id", "scorecard_version", "model_id"),
+    description="One row per call, scorecard version and transcript model.",
+)
+
+CRITERION_RESULTS = TableSpec(
+    "silver",
+    "criterion_results",
+    _schema(
+        ("call_uid", S, False),
+        ("tenant_id", S, False),
+        ("scorecard_id", S, False),
+        ("scorecard_version", S, False),
+        ("model_id", S, False),
+        ("criterion_id", S, False),
+        ("criterion_name", S, False),
+        ("verdict", S, False),
+        ("met", B, False),
+        ("points_earned", F, False),
+        ("points_possible", F, False),
+        ("evidence_quote", S, True),
+        ("evidence_start_s", F, True),
+        ("evidence_end_s", F, True),
+        ("evidence_speaker", S, True),
+        ("match_score", F, True),
+        ("confidence", F, True),
+        # issue 4: where the criterion sits, how it was decided, and whether a person must confirm
+        ("section_id", S, True),
+        ("kind", S, True),
+        ("critical", B, True),
+        ("weight", F, True),
+        ("evidence_kind", S, True),
+        ("matched_phrase", S, True),
+        ("metric_value", F, True),
+        ("evidence_note", S, True),
+        ("needs_review", B, True),
+        ("review_reason", S, True),
+        ("scored_at", TS, True),
+    ),
+    key=("call_uid", "scorecard_id", "scorecard_version", "model_id", "criterion_id"),
+    description="One row per call, scorecard version, model and criterion, with its evidence.",
+    pii_columns=("evidence_quote",),
+)
+
+SCORECARD_VERSIONS = TableSpec(
+    "silver",
+    "scorecard_versions",
+    _schema(
+        ("tenant_id", S, False),
+        ("scorecard_id", S, False),
+        ("scorecard_version", S, False),
+        ("name", S, False),
+        ("pass_threshold", F, False),
+        ("criteria_total", I32, False),
+        ("is_active", B, False),
+        ("definition_sha256", S, False),
+        ("definition", S, False),
+        ("recorded_at", TS, False),
+    ),
+    key=("tenant_id", "scorecard_id", "scorecard_version"),
+    description=(
+        "One row per tenant and scorecard version used to score its calls; is_active marks the "
+        "version KPIs count (updated when _assignments.yaml changes)."
+    ),
+)
+
+CALL_CATEGORIES = TableSpec(
+    "silver",
+    "call_categories",
+    _schema(
+        ("call_uid", S, False),
+        ("tenant_id", S, False),
+        ("model_id", S, False),
+        ("taxonomy_id", S, False),
+        ("taxonomy_version", S, False),
+        ("category_id", S, False),
+        ("category_name", S, False),
+        ("hits", I32, False),
+        ("evidence_quote", S, True),
+        ("evidence_start_s", F, True),
+        ("evidence_speaker", S, True),
+        ("match_score", F, True),
+        ("categorised_at", TS, False),
+    ),
+    key=("call_uid", "model_id", "taxonomy_id", "taxonomy_version", "category_id"),
+    description="One row per call, model, taxonomy version and matched topic (rule-based).",
+    pii_columns=("evidence_quote",),
+)
+
+HUMAN_REVIEWS = TableSpec(
+    "silver",
+    "human_reviews",
+    _schema(
+        ("review_id", S, False),
+        ("tenant_id", S, False),
+        ("call_uid", S, False),
+        ("call_id", S, False),
+        ("scorecard_id", S, False),
+        ("scorecard_version", S, False),
+        ("criterion_id", S, False),
+        ("kind", S, False),
+        ("verdict", S, True),
+        ("reviewer_id", S, False),
+        ("comment", S, True),
+        ("reviewed_at", TS, False),
+        ("source", S, False),
+        ("ingested_at", TS, False),
+    ),
+    key=("review_id",),
+    description=(
+        "Append-only log of human reviews, agent disputes and reviewer resolutions, one row per "
+        "event; never updated (the final verdict is the latest review or resolution)."
+    ),
+    # reviewer and agent ids are pseudonymous; a free-text comment may name someone.
+    pii_columns=("comment", "reviewer_id"),
+)
+
 ALL_TABLES: tuple[TableSpec, ...] = (
     CALLS,
     QUARANTINE,
@@ -88,6 +362,9 @@ ALL_TABLES: tuple[TableSpec, ...] = (
     CALL_METRICS,
     CALL_SCORES,
     CRITERION_RESULTS,
+    SCORECARD_VERSIONS,
+    CALL_CATEGORIES,
+    HUMAN_REVIEWS,
 )
 
 

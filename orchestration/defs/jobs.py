@@ -23,3 +23,10 @@ kpi_job = dg.define_asset_job(
     description="Build the dbt KPI models into a new file and publish it atomically.",
     tags={"ccr/delta-writer": "lakehouse"},
 )
+
+review_job = dg.define_asset_job(
+    "review_job",
+    selection=dg.AssetSelection.groups("review"),
+    description="Append landed human-review CSVs to silver.human_reviews.",
+    tags={"ccr/delta-writer": "lakehouse"},
+)

@@ -25,6 +25,11 @@ import duckdb
 import polars as pl
 import pytest
 
+from transforms.lakehouse import Lakehouse, conform
+from transforms.reviews import record_reviews
+from transforms.scorecard import parse_scorecard
+from transforms.tables import ALL_TABLES, CALL_CATEGORIES, HUMAN_REVIEWS, SCORECARD_VERSIONS
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 
@@ -339,12 +344,68 @@ def build_frames() -> dict[str, pl.DataFrame]:
 
 
 def write_lakehouse(root: Path, frames: dict[str, pl.DataFrame]) -> None:
+    """Write each frame as its real table (columns the frame lacks are null), via Lakehouse."""
+    lh = Lakehouse(str(root))
+    specs = {spec.path: spec for spec in ALL_TABLES}
     for table, frame in frames.items():
-        frame.write_delta(
-            str(root / table),
-            mode="overwrite",
-            delta_write_options={"partition_by": ["tenant_id"]},
-        )
+        spec = specs[table]
+        missing = [n for n in spec.schema.names if n not in frame.columns]
+        frame = frame.with_columns(pl.lit(None).alias(n) for n in missing)
+        lh.merge(spec, conform(spec, frame))
+    for spec in (SCORECARD_VERSIONS, CALL_CATEGORIES, HUMAN_REVIEWS):
+        lh.ensure(spec)  # present, possibly empty, as in a fresh lakehouse
+
+
+#: The scorecard the synthetic scores were "scored" with (two criteria, as in criterion_results).
+QA_CARD = {
+    "id": "qa-default",
+    "name": "QA",
+    "pass_threshold": 50,
+    "sections": [
+        {
+            "id": "s",
+            "name": "S",
+            "criteria": [
+                {"id": c, "name": c, "kind": "phrase_said", "weight": 2, "phrases": {"en": [c]}}
+                for c in ("greeting", "closing")
+            ],
+        }
+    ],
+}
+
+
+def record_sample_reviews(root: Path) -> None:
+    """Reviews through the real function: an override, a resolved dispute, two reviewers."""
+    cards = {("qa-default", v): parse_scorecard({**QA_CARD, "version": v}) for v in ("1", "2")}
+    lh = Lakehouse(str(root))
+    now = datetime(2026, 11, 5, 12, tzinfo=UTC)
+
+    def row(call_id, criterion, kind, verdict, reviewer, hour, comment=""):
+        return {
+            "call_id": call_id,
+            "scorecard_id": "qa-default",
+            "scorecard_version": "1",
+            "criterion_id": criterion,
+            "kind": kind,
+            "verdict": verdict,
+            "reviewer_id": reviewer,
+            "comment": comment,
+            "reviewed_at": f"2026-11-05T{hour:02d}:00:00+00:00",
+        }
+
+    entries = [
+        # t1-c01: the AI said closing met; a reviewer overrides it
+        row("c01", "closing", "review", "not_met", "rev-1", 9),
+        # t1-c03: the AI said closing not met; the agent disputes, a reviewer resolves: met
+        row("c03", "closing", "dispute", "met", "a2", 9, "I said thank you for calling"),
+        row("c03", "closing", "resolution", "met", "rev-1", 11, "confirmed on the recording"),
+        # t1-c03 greeting: two reviewers disagree (inter-reviewer agreement 0)
+        row("c03", "greeting", "review", "met", "rev-1", 10),
+        row("c03", "greeting", "review", "not_met", "rev-2", 10),
+    ]
+    assert record_reviews(lh, "t1", entries, cards, now=now) == 5
+    # the same events again add nothing (append-only, keyed by content)
+    assert record_reviews(lh, "t1", entries, cards, now=now) == 0
 
 
 # --------------------------------------------------------------------------- #
@@ -446,6 +507,7 @@ def built(tmp_path_factory):
     warehouse.parent.mkdir(parents=True)
     frames = build_frames()
     write_lakehouse(lakehouse, frames)
+    record_sample_reviews(lakehouse)
 
     result = run_dbt(
         ["build"],
@@ -493,13 +555,23 @@ def test_dbt_parse_succeeds(tmp_path):
         ("silver", "call_metrics"),
         ("silver", "call_scores"),
         ("silver", "criterion_results"),
+        ("silver", "scorecard_versions"),
+        ("silver", "call_categories"),
+        ("silver", "human_reviews"),
     }
     for src in sources.values():
         assert src["meta"]["plugin"] == "delta"
         assert src["meta"]["delta_table_path"].endswith(
             "/".join(src["meta"]["dagster"]["asset_key"])
         )
-    for name in ("fct_calls", "agg_agent_daily"):
+    marts = (
+        "fct_calls",
+        "agg_agent_daily",
+        "fct_criterion_verdicts",
+        "agg_qa_kpis",
+        "fct_score_versions",
+    )
+    for name in (*marts, "agg_calibration", "agg_reviewer_agreement", "fct_call_categories"):
         node = manifest["nodes"][f"model.callcenterrate.{name}"]
         assert node["config"]["contract"]["enforced"] is True
         assert node["config"]["materialized"] == "table"
@@ -568,3 +640,64 @@ def test_agg_agent_daily_matches_inputs(built):
 
     total_calls = _query(built["warehouse"], "select sum(calls) from main.agg_agent_daily")[0][0]
     assert total_calls == _query(built["warehouse"], "select count(*) from main.fct_calls")[0][0]
+
+
+def test_a_review_overrides_the_ai_and_a_resolved_dispute_counts(built):
+    assert built["result"].returncode == 0
+    rows = _query(
+        built["warehouse"],
+        "select call_uid, criterion_id, ai_verdict, human_verdict, final_verdict, "
+        "verdict_source, is_overridden, dispute_status from main.fct_criterion_verdicts "
+        "where tenant_id = 't1' and criterion_id = 'closing' order by call_uid",
+    )
+    got = {r[0]: r[2:] for r in rows}
+    assert got["t1-c01"] == ("met", "not_met", "not_met", "human", True, "none")
+    assert got["t1-c03"] == ("not_met", "met", "met", "human", True, "resolved")
+    assert got["t1-c04"] == ("met", None, "met", "ai", False, "none")
+    # final score of t1-c01: greeting met (2) of 4 points → 50; t1-c03: last reviewer's greeting
+    final = dict(_query(built["warehouse"], "select call_uid, final_score from main.fct_calls"))
+    assert final["t1-c01"] == pytest.approx(50.0)
+    assert final["t1-c04"] == pytest.approx(100.0)
+
+
+def test_calibration_and_reviewer_agreement_marts(built):
+    assert built["result"].returncode == 0
+    cal = _query(
+        built["warehouse"],
+        "select criterion_id, reviewed_verdicts, agreeing_verdicts, agreement_rate, cohens_kappa "
+        "from main.agg_calibration where tenant_id = 't1' order by criterion_id",
+    )
+    # closing: 2 reviewed (c01 AI met / human not_met, c03 AI not_met / human met): 0 agree;
+    # p_e = 0.5*0.5 + 0.5*0.5 = 0.5 → kappa = (0 - 0.5) / 0.5 = -1
+    closing = next(r for r in cal if r[0] == "closing")
+    assert closing[1:] == (2, 0, 0.0, -1.0)
+    pairs = _query(
+        built["warehouse"],
+        "select criterion_id, calls_double_reviewed, reviewer_pairs, agreement_rate "
+        "from main.agg_reviewer_agreement",
+    )
+    assert pairs == [("greeting", 1, 1, 0.0)]
+
+
+def test_reviews_are_append_only_in_delta(built):
+    lh = Lakehouse(str(built["warehouse"].parent.parent / "lakehouse"))
+    reviews = lh.read(HUMAN_REVIEWS)
+    assert reviews.height == 5
+    assert sorted(reviews["kind"].to_list()) == [
+        "dispute",
+        "resolution",
+        "review",
+        "review",
+        "review",
+    ]
+
+
+def test_score_versions_compare_call_by_call(built):
+    assert built["result"].returncode == 0
+    rows = _query(
+        built["warehouse"],
+        "select scorecard_version, is_kpi_version, score, score_delta_vs_kpi_version "
+        "from main.fct_score_versions where call_uid = 't1-c02' order by scorecard_version",
+    )
+    # t1-c02 was scored with versions 1 (40) and 2 (60, active): both kept, compared with 2
+    assert rows == [("1", False, 40.0, -20.0), ("2", True, 60.0, 0.0)]

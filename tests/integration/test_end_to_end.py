@@ -19,6 +19,7 @@ import pytest
 
 from orchestration import cli
 from transforms.lakehouse import Lakehouse
+from transforms.reviews import REVIEW_COLUMNS
 from transforms.settings import REPO_ROOT, Settings
 from transforms.tables import (
     ALL_TABLES,
@@ -26,7 +27,9 @@ from transforms.tables import (
     CALL_SCORES,
     CALLS,
     CRITERION_RESULTS,
+    HUMAN_REVIEWS,
     QUARANTINE,
+    SCORECARD_VERSIONS,
     SEGMENTS,
     TRANSCRIPTS,
 )
@@ -63,7 +66,13 @@ def counts(settings: Settings) -> dict[str, int]:
     lh = Lakehouse(settings.lakehouse)
     out = {spec.path: lh.read(spec).height for spec in ALL_TABLES}
     with duckdb.connect(settings.kpi_database, read_only=True) as con:
-        for mart in ("fct_calls", "agg_agent_daily"):
+        for mart in (
+            "fct_calls",
+            "agg_agent_daily",
+            "fct_criterion_verdicts",
+            "agg_qa_kpis",
+            "fct_call_categories",
+        ):
             out[mart] = con.execute(f"select count(*) from {mart}").fetchone()[0]
     return out
 
@@ -302,3 +311,72 @@ def test_every_asset_of_every_run_is_in_the_processing_log(env):
     assert set(first["tenant_id"]) == {"acme-telecom", "globex-energy"}
     assert first["rows_out"].sum() == len(GROUND_TRUTH)  # each call transcribed once, then skipped
     assert log.filter(pl.col("asset_key") == "bronze/calls")["rows_rejected"].sum() == 0
+
+
+def test_qa_marts_cover_every_verdict_with_the_active_version(env):
+    lh = Lakehouse(env.lakehouse)
+    n = len(GROUND_TRUTH)
+    versions = lh.read(SCORECARD_VERSIONS)
+    assert versions.filter(pl.col("is_active"))["scorecard_version"].unique().to_list() == ["1"]
+    with duckdb.connect(env.kpi_database, read_only=True) as con:
+        verdicts = con.sql("select * from fct_criterion_verdicts").pl()
+        kpis = con.sql(
+            "select dimension, period, sum(calls) as calls from agg_qa_kpis group by all"
+        ).pl()
+        topics = con.execute("select count(distinct call_uid) from fct_call_categories").fetchone()
+    assert verdicts.height == n * 7 and (verdicts["scorecard_version"] == "1").all()
+    assert (verdicts["final_verdict"] == verdicts["ai_verdict"]).all()  # no review yet
+    # every AI verdict is KPI-eligible unless it waits for a person
+    assert (verdicts["is_kpi_eligible"] == ~verdicts["ai_needs_review"]).all()
+    assert set(kpis["calls"].to_list()) == {n}  # each dimension x period adds up to all calls
+    assert kpis.height == 9
+    assert topics[0] >= n // 2  # most sample calls are about billing, a fault, a sale...
+
+
+def test_a_review_csv_overrides_the_ai_and_a_dispute_gets_resolved(env, tmp_path):
+    lh = Lakehouse(env.lakehouse)
+    calls = lh.read(CALLS).filter(pl.col("call_id") == "glx-20261102-0003").to_dicts()[0]
+    header = ",".join(REVIEW_COLUMNS)
+    rows = [
+        # the AI found no reformulation; a reviewer disagrees
+        f"{calls['call_id']},standard,1,reformulation,review,met,rev-1,,2026-11-06T09:00:00+00:00",
+        # the agent disputes the closing verdict; a reviewer resolves it in the agent's favour
+        f"{calls['call_id']},standard,1,closing,dispute,met,{calls['agent_id']},said goodbye,"
+        "2026-11-06T10:00:00+00:00",
+        f"{calls['call_id']},standard,1,closing,resolution,met,rev-2,heard it,"
+        "2026-11-06T11:00:00+00:00",
+        # a bad row: unknown criterion, quarantined with its reason
+        f"{calls['call_id']},standard,1,empathy,review,met,rev-1,,2026-11-06T09:00:00+00:00",
+    ]
+    folder = Path(env.landing) / "_reviews" / calls["tenant_id"]
+    folder.mkdir(parents=True)
+    (folder / "week45.csv").write_text(header + "\n" + "\n".join(rows) + "\n")
+    quarantined_before = lh.read(QUARANTINE).height
+    cli.run_pipeline(env)
+    assert not list(folder.iterdir())  # the file left landing once stored
+    assert lh.read(HUMAN_REVIEWS).height == 3
+    q = lh.read(QUARANTINE)
+    assert q.height == quarantined_before + 1
+    assert q.filter(pl.col("batch_id") == "_reviews")["reason_code"].to_list() == [
+        "review_unknown_criterion"
+    ]
+    with duckdb.connect(env.kpi_database, read_only=True) as con:
+        got = {
+            r[0]: r[1:]
+            for r in con.execute(
+                "select criterion_id, ai_verdict, final_verdict, verdict_source, dispute_status "
+                "from fct_criterion_verdicts where call_uid = ?",
+                [calls["call_uid"]],
+            ).fetchall()
+        }
+        final_score = con.execute(
+            "select score, final_score from fct_calls where call_uid = ?", [calls["call_uid"]]
+        ).fetchone()
+        calibration = con.execute(
+            "select reviewed_verdicts, agreeing_verdicts from agg_calibration "
+            "where criterion_id = 'reformulation'"
+        ).fetchone()
+    assert got["reformulation"] == ("not_met", "met", "human", "none")
+    assert got["closing"] == ("not_met", "met", "human", "resolved")
+    assert final_score[1] > final_score[0]  # 30 more points count after review
+    assert calibration == (1, 0)

@@ -24,6 +24,12 @@ call_metrics as (
 
 ),
 
+final_scores as (
+
+    select * from {{ ref('int_call_scores__final') }}
+
+),
+
 scored_calls as (
 
     select
@@ -35,6 +41,9 @@ scored_calls as (
         selected_scores.passed,
         selected_scores.criteria_met,
         selected_scores.criteria_total,
+        selected_scores.criteria_na,
+        selected_scores.critical_failed,
+        selected_scores.needs_review,
         latest_models.detected_language
 
     from calls
@@ -76,6 +85,18 @@ final as (
         scored_calls.passed,
         scored_calls.criteria_met,
         scored_calls.criteria_total,
+        scored_calls.criteria_na,
+        scored_calls.critical_failed,
+        scored_calls.needs_review,
+
+        ---------- final score: human verdicts over AI ones, pending-review verdicts left out
+        final_scores.final_score,
+        final_scores.final_passed,
+        final_scores.final_critical_failed,
+        final_scores.verdicts_pending_review,
+        final_scores.verdicts_by_human,
+        final_scores.verdicts_overridden,
+        final_scores.disputes_open,
 
         ---------- conversation metrics (same ASR model as the score)
         call_metrics.agent_talk_share,
@@ -83,13 +104,24 @@ final as (
         call_metrics.silence_s,
         call_metrics.silence_share,
         call_metrics.longest_silence_s,
-        call_metrics.overlap_s
+        call_metrics.overlap_s,
+        call_metrics.dead_air_count,
+        call_metrics.dead_air_s,
+        call_metrics.overtalk_count,
+        call_metrics.agent_interruptions,
+        call_metrics.agent_words_per_minute,
+        call_metrics.time_to_first_agent_word_s,
+        call_metrics.long_hold_count,
+        call_metrics.long_hold_s
 
     from scored_calls
     left join call_metrics
         on scored_calls.tenant_id = call_metrics.tenant_id
         and scored_calls.call_uid = call_metrics.call_uid
         and scored_calls.model_id = call_metrics.model_id
+    left join final_scores
+        on scored_calls.tenant_id = final_scores.tenant_id
+        and scored_calls.call_uid = final_scores.call_uid
 
 )
 

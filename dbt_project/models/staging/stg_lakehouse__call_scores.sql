@@ -24,6 +24,9 @@ final as (
         cast(passed as boolean) as passed,
         cast(criteria_met as integer) as criteria_met,
         cast(criteria_total as integer) as criteria_total,
+        coalesce(cast(criteria_na as integer), 0) as criteria_na,
+        coalesce(cast(critical_failed as boolean), false) as critical_failed,
+        coalesce(cast(needs_review as boolean), false) as needs_review,
 
         ---------- timestamps
         cast(scored_at as timestamp with time zone) as scored_at

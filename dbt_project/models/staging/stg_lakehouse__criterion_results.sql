@@ -33,7 +33,21 @@ final as (
 
         ---------- matching
         cast(match_score as double) as match_score,
-        cast(confidence as double) as confidence
+        cast(confidence as double) as confidence,
+        cast(evidence_kind as varchar) as evidence_kind,
+        cast(metric_value as double) as metric_value,
+        cast(evidence_note as varchar) as evidence_note,
+
+        ---------- scorecard structure
+        cast(section_id as varchar) as section_id,
+        cast(kind as varchar) as criterion_kind,
+        coalesce(cast(critical as boolean), false) as is_critical,
+        coalesce(cast(weight as double), cast(points_possible as double)) as weight,
+
+        ---------- review flag: kept out of agent KPIs until a person confirms it
+        coalesce(cast(needs_review as boolean), false) as needs_review,
+        cast(review_reason as varchar) as review_reason,
+        cast(scored_at as timestamp with time zone) as scored_at
 
     from source
 

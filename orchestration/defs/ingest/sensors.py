@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from orchestration.defs.jobs import call_batch_job, kpi_job
+from orchestration.defs.jobs import call_batch_job, kpi_job, review_job
 from orchestration.partitions import call_batches
 from orchestration.resources import LakehouseResource
 from transforms.ingest import discover_batches
@@ -42,7 +42,7 @@ def landing_sensor(context: dg.SensorEvaluationContext, lakehouse: LakehouseReso
 
 @dg.run_status_sensor(
     run_status=dg.DagsterRunStatus.SUCCESS,
-    monitored_jobs=[call_batch_job],
+    monitored_jobs=[call_batch_job, review_job],
     request_job=kpi_job,
     default_status=dg.DefaultSensorStatus.RUNNING,
 )

@@ -13,6 +13,7 @@ from orchestration.defs.ingest.assets import OWNERS
 from orchestration.resources import LakehouseResource
 from transforms import publish
 from transforms.settings import REPO_ROOT
+from transforms.tables import ALL_TABLES
 
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -42,6 +43,10 @@ def kpi_models(
     if not context.is_subset:
         # A full build starts from an empty file; a partial one keeps the other models' tables.
         publish.reset_build_file(build)
+    # Every source table exists, possibly empty (no review landed yet is not an error).
+    lh = lakehouse.lakehouse()
+    for spec in ALL_TABLES:
+        lh.ensure(spec)
     os.environ["CCR_LAKEHOUSE"] = settings.lakehouse
     os.environ["CCR_DBT_DUCKDB_PATH"] = build
     yield from dbt.cli(["build"], context=context).stream()

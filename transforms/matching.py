@@ -1,0 +1,81 @@
+"""Phrase matching that survives ASR errors.
+
+Whisper (and espeak test voices) get words slightly wrong: accents dropped, "cet appel" heard as
+"c'est appel", numbers written as digits or words, a word dropped or inserted. Matching therefore
+compares *normalised* text with a fuzzy ratio over word windows:
+
+1. PII placeholders left by redaction (``<PHONE>``, ``<EMAIL>``, ``<IBAN>``…) become a word gap,
+   so they neither match a phrasing nor glue two words together.
+2. Number words become digits (``text2num``), per language: "five days" and "5 days" match.
+3. Lower case, accents folded (``unidecode``), apostrophes and punctuation to spaces.
+4. ``phrase_similarity``: the best rapidfuzz ratio (0-100) of the phrasing against windows of
+   the text of the phrasing's word count ±1 (a dropped or inserted word still matches; windows keep
+   matches on word boundaries, so "hello" does not match inside "othello").
+
+``MATCH_THRESHOLD`` (85) is the default a scorecard may override: on the sample and benchmark
+calls it accepts one ASR slip in a short phrase (e.g. "c'est appel peut être enregistré": 90-97)
+while unrelated words of similar length stay below 80.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from contextlib import suppress
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+from text_to_num import alpha2digit
+from unidecode import unidecode
+
+MATCH_THRESHOLD = 85.0
+#: Languages text2num converts; others keep their number words as written.
+NUMBER_LANGUAGES = frozenset({"en", "fr", "es", "de", "it", "pt", "nl"})
+_PLACEHOLDER = re.compile(r"<[A-Z][A-Z0-9_]*>")
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+@lru_cache(maxsize=65536)
+def normalise(text: str, language: str | None = None) -> str:
+    """Placeholders out, number words to digits, lower case, accents folded, punctuation out.
+
+    'Cet appel est enregistré.' → 'cet appel est enregistre';
+    'cinq jours, <PHONE>' (fr) → '5 jours'
+    """
+    text = _PLACEHOLDER.sub(" ", text)
+    if language in NUMBER_LANGUAGES:
+        with suppress(ValueError, KeyError):  # a malformed number phrase keeps its words
+            text = alpha2digit(text, language)
+    folded = unidecode(text).lower().replace("'", " ")
+    return _NON_WORD.sub(" ", folded).strip()
+
+
+def phrase_similarity(phrase: str, text: str) -> float:
+    """Best fuzzy ratio (0-100) of a normalised phrase over word windows of the normalised text."""
+    p_words, t_words = phrase.split(), text.split()
+    if not p_words or not t_words:
+        return 0.0
+    best = 0.0
+    for n in {max(1, len(p_words) - 1), len(p_words), len(p_words) + 1}:
+        for i in range(max(1, len(t_words) - n + 1)):
+            best = max(best, fuzz.ratio(phrase, " ".join(t_words[i : i + n])))
+            if best == 100.0:
+                return best
+    return best
+
+
+def best_phrase(
+    phrases: Iterable[tuple[str, str | None]], text: str, text_language: str | None
+) -> tuple[str | None, float]:
+    """(phrasing, similarity) of the best of ``(phrasing, its language)`` pairs against ``text``."""
+    best_phrase_, best = None, 0.0
+    norm_cache: dict[str | None, str] = {}
+    for phrase, language in phrases:
+        # Normalise the text with the phrasing's language, so number words convert alike.
+        lang = language or text_language
+        if lang not in norm_cache:
+            norm_cache[lang] = normalise(text, lang)
+        sim = phrase_similarity(normalise(phrase, lang), norm_cache[lang])
+        if sim > best:
+            best_phrase_, best = phrase, sim
+    return best_phrase_, best

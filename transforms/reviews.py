@@ -1,0 +1,283 @@
+"""Human reviews: reviewer verdicts, agent disputes and reviewer resolutions, append-only.
+
+They arrive as CSV files in ``$CCR_LANDING/_reviews/<tenant>/*.csv`` (the call-batch landing
+sensor skips folders starting with ``_``) or through ``record_reviews``. Each valid row becomes one
+row of ``silver/human_reviews``, never updated or deleted: the final verdict of a criterion is the
+latest ``review`` or ``resolution`` (else the AI's), open disputes are disputes with no later
+resolution, and the whole history stays auditable. A row keyed by a hash of its content is
+inserted once, so landing the same file twice changes nothing. A bad row is quarantined
+(``bronze/quarantine``, batch ``_reviews``) with its reason; the good rows of the file still land.
+
+CSV columns (header row, UTF-8): ``call_id, scorecard_id, scorecard_version, criterion_id, kind,
+verdict, reviewer_id, comment, reviewed_at`` — kind ``review`` | ``dispute`` | ``resolution``,
+verdict ``met`` | ``not_met`` | ``na`` (optional on a dispute: the verdict the agent claims),
+reviewed_at ISO 8601 with an offset.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import polars as pl
+
+from transforms.scorecard import Scorecard
+
+REVIEW_COLUMNS = (
+    "call_id",
+    "scorecard_id",
+    "scorecard_version",
+    "criterion_id",
+    "kind",
+    "verdict",
+    "reviewer_id",
+    "comment",
+    "reviewed_at",
+)
+KINDS = ("review", "dispute", "resolution")
+VERDICTS = ("met", "not_met", "na")
+REVIEWS_FOLDER = "_reviews"
+
+
+class ReviewError(ValueError):
+    """Reviews given to ``record_reviews`` that cannot be recorded; lists each row's reason."""
+
+
+@dataclass(frozen=True)
+class Rejected:
+    row_number: int
+    reason_code: str
+    reason: str
+    row: dict[str, Any]
+
+
+def review_id(tenant_id: str, row: Mapping[str, Any]) -> str:
+    """Content hash: the same event landed twice is one row."""
+    payload = json.dumps(
+        [tenant_id] + [str(row.get(c) or "") for c in REVIEW_COLUMNS], ensure_ascii=False
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()[:32]
+
+
+def _timestamp(value: str) -> datetime | None:
+    try:
+        ts = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return ts.astimezone(UTC) if ts.tzinfo else None
+
+
+def validate_reviews(
+    tenant_id: str,
+    entries: Iterable[Mapping[str, Any]],
+    *,
+    calls: pl.DataFrame,
+    cards: Mapping[tuple[str, str], Scorecard],
+    history: pl.DataFrame,
+    source: str,
+    now: datetime,
+) -> tuple[list[dict[str, Any]], list[Rejected]]:
+    """(silver.human_reviews rows, rejected rows with a reason code).
+
+    ``calls``: the tenant's bronze calls (call_id, call_uid, agent_id); ``history``: the tenant's
+    human_reviews so far (a resolution needs an earlier dispute of the same call and criterion).
+    """
+    by_call = {r["call_id"]: r for r in calls.select("call_id", "call_uid", "agent_id").to_dicts()}
+    disputes = {
+        (r["call_uid"], r["scorecard_id"], r["scorecard_version"], r["criterion_id"])
+        for r in history.filter(pl.col("kind") == "dispute").to_dicts()
+    }
+    good: list[dict[str, Any]] = []
+    bad: list[Rejected] = []
+    for n, raw in enumerate(entries, start=1):
+        row = {c: ("" if raw.get(c) is None else str(raw.get(c)).strip()) for c in REVIEW_COLUMNS}
+
+        def reject(code: str, reason: str, row: dict[str, Any] = row, n: int = n) -> None:
+            bad.append(Rejected(n, code, f"row {n}: {reason}", row))
+
+        missing = [c for c in REVIEW_COLUMNS if c not in raw]
+        if missing:
+            reject("review_missing_column", f"missing column(s) {', '.join(missing)}")
+            continue
+        call = by_call.get(row["call_id"])
+        card = cards.get((row["scorecard_id"], row["scorecard_version"]))
+        ts = _timestamp(row["reviewed_at"])
+        if call is None:
+            reject("review_unknown_call", "call_id is not a call of this tenant")
+        elif card is None:
+            reject("review_unknown_scorecard", "scorecard_id/scorecard_version not on file")
+        elif row["criterion_id"] not in {c.id for c in card.criteria}:
+            reject("review_unknown_criterion", "criterion_id is not in that scorecard version")
+        elif row["kind"] not in KINDS:
+            reject("review_bad_kind", f"kind must be one of {KINDS}")
+        elif row["kind"] != "dispute" and row["verdict"] not in VERDICTS:
+            reject("review_bad_verdict", f"verdict must be one of {VERDICTS}")
+        elif row["kind"] == "dispute" and row["verdict"] not in ("", *VERDICTS):
+            reject("review_bad_verdict", f"a dispute's verdict is empty or one of {VERDICTS}")
+        elif not row["reviewer_id"]:
+            reject("review_missing_reviewer", "reviewer_id is empty")
+        elif ts is None:
+            reject("review_bad_timestamp", "reviewed_at must be ISO 8601 with a UTC offset")
+        elif ts > now:
+            reject("review_in_future", "reviewed_at is in the future")
+        elif row["kind"] == "dispute" and row["reviewer_id"] != call["agent_id"]:
+            reject("dispute_not_by_agent", "a dispute must come from the call's agent")
+        elif row["kind"] == "dispute" and not row["comment"]:
+            reject("dispute_without_comment", "a dispute needs a comment saying why")
+        elif row["kind"] == "resolution" and row["reviewer_id"] == call["agent_id"]:
+            reject("resolution_by_agent", "the disputing agent cannot resolve their own dispute")
+        elif (
+            row["kind"] == "resolution"
+            and (
+                call["call_uid"],
+                row["scorecard_id"],
+                row["scorecard_version"],
+                row["criterion_id"],
+            )
+            not in disputes
+        ):
+            reject("resolution_without_dispute", "no earlier dispute of this call and criterion")
+        else:
+            out = {
+                "review_id": review_id(tenant_id, row),
+                "tenant_id": tenant_id,
+                "call_uid": call["call_uid"],
+                "call_id": row["call_id"],
+                "scorecard_id": row["scorecard_id"],
+                "scorecard_version": row["scorecard_version"],
+                "criterion_id": row["criterion_id"],
+                "kind": row["kind"],
+                "verdict": row["verdict"] or None,
+                "reviewer_id": row["reviewer_id"],
+                "comment": row["comment"] or None,
+                "reviewed_at": ts,
+                "source": source,
+                "ingested_at": now,
+            }
+            good.append(out)
+            if row["kind"] == "dispute":
+                disputes.add(
+                    (
+                        out["call_uid"],
+                        out["scorecard_id"],
+                        out["scorecard_version"],
+                        out["criterion_id"],
+                    )
+                )
+    return good, bad
+
+
+def read_review_csv(data: bytes) -> list[dict[str, str]]:
+    """Rows of a review CSV; raises ReviewError when it is not UTF-8 or lacks the header."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ReviewError("review file is not UTF-8") from None
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in REVIEW_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ReviewError(f"review file lacks column(s) {', '.join(missing)}")
+    return list(reader)
+
+
+def quarantine_rows(
+    tenant_id: str, file_name: str, file_sha256: str, rejected: list[Rejected], now: datetime
+) -> list[dict[str, Any]]:
+    """bronze/quarantine rows for rejected review rows (one per row, keyed by file and row)."""
+    return [
+        {
+            "quarantine_id": hashlib.sha256(
+                f"{tenant_id}/{REVIEWS_FOLDER}/{file_sha256}/{r.row_number}".encode()
+            ).hexdigest()[:32],
+            "tenant_id": tenant_id,
+            "batch_id": REVIEWS_FOLDER,
+            "file_name": file_name,
+            "call_id": r.row.get("call_id") or None,
+            "file_sha256": file_sha256,
+            "file_size_bytes": None,
+            "quarantine_uri": None,
+            "reason_code": r.reason_code,
+            "reason": r.reason,
+            "manifest_row": json.dumps(r.row, ensure_ascii=False),
+            "quarantined_at": now,
+        }
+        for r in rejected
+    ]
+
+
+def _context(lh: Any, tenant_id: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    from transforms.tables import CALLS, HUMAN_REVIEWS
+
+    calls = lh.read(CALLS, tenant_id, columns=["call_id", "call_uid", "agent_id"])
+    history = lh.read(HUMAN_REVIEWS, tenant_id)
+    return calls, history
+
+
+def record_reviews(
+    lh: Any,
+    tenant_id: str,
+    entries: Iterable[Mapping[str, Any]],
+    cards: Mapping[tuple[str, str], Scorecard],
+    *,
+    source: str = "api",
+    now: datetime | None = None,
+) -> int:
+    """Append reviews given in Python (all or nothing); returns the rows inserted.
+
+    Raises ReviewError listing each bad row's reason (no row content, it may hold names).
+    """
+    from transforms.lakehouse import conform
+    from transforms.tables import HUMAN_REVIEWS
+
+    now = now or datetime.now(UTC)
+    calls, history = _context(lh, tenant_id)
+    good, bad = validate_reviews(
+        tenant_id, entries, calls=calls, cards=cards, history=history, source=source, now=now
+    )
+    if bad:
+        raise ReviewError("; ".join(f"{r.reason} [{r.reason_code}]" for r in bad))
+    inserted = lh.merge(HUMAN_REVIEWS, conform(HUMAN_REVIEWS, good))
+    return inserted["num_target_rows_inserted"]
+
+
+def ingest_review_file(
+    lh: Any,
+    tenant_id: str,
+    file_name: str,
+    data: bytes,
+    cards: Mapping[tuple[str, str], Scorecard],
+    *,
+    now: datetime | None = None,
+) -> tuple[int, int]:
+    """Land one review CSV: good rows appended, bad rows quarantined. (inserted, rejected)."""
+    from transforms.lakehouse import conform
+    from transforms.tables import HUMAN_REVIEWS, QUARANTINE
+
+    now = now or datetime.now(UTC)
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        entries = read_review_csv(data)
+    except ReviewError as exc:
+        rejected = [Rejected(0, "review_file_unreadable", str(exc), {})]
+        lh.merge(
+            QUARANTINE,
+            conform(QUARANTINE, quarantine_rows(tenant_id, file_name, sha, rejected, now)),
+        )
+        return 0, 1
+    calls, history = _context(lh, tenant_id)
+    good, bad = validate_reviews(
+        tenant_id, entries, calls=calls, cards=cards, history=history,
+        source=f"{REVIEWS_FOLDER}/{file_name}", now=now,
+    )  # fmt: skip
+    inserted = lh.merge(HUMAN_REVIEWS, conform(HUMAN_REVIEWS, good))["num_target_rows_inserted"]
+    if bad:
+        lh.merge(
+            QUARANTINE, conform(QUARANTINE, quarantine_rows(tenant_id, file_name, sha, bad, now))
+        )
+    return inserted, len(bad)
