@@ -112,3 +112,34 @@ def test_a_failing_step_is_logged_as_a_failure(tmp_path, settings, monkeypatch):
     assert sorted(log["asset_key"]) == ["bronze/calls", "bronze/quarantine"]
     assert set(log["status"]) == {"failure"} and set(log["run_id"]) == {result.run_id}
     assert log["rows_out"].is_null().all()  # nothing was written
+
+
+def test_the_scorecard_versions_check_reads_the_tenants_rows_and_catches_a_duplicate(settings):
+    """silver.scorecard_versions has no call_uid: a batch's check reads its tenant's rows."""
+    from datetime import UTC, datetime
+
+    from orchestration.defs.quality.checks import batch_rows
+    from orchestration.resources import LakehouseResource
+    from transforms.contracts import load_contracts
+    from transforms.lakehouse import conform
+    from transforms.quality import validate
+    from transforms.tables import SCORECARD_VERSIONS
+
+    def version(tenant: str, v: str) -> dict:
+        return {
+            "tenant_id": tenant, "scorecard_id": "standard", "scorecard_version": v,
+            "name": "Standard", "pass_threshold": 70.0, "criteria_total": 7,
+            "is_active": v == "2", "definition_sha256": "ab" * 32, "definition": "{}",
+            "recorded_at": datetime(2026, 11, 2, tzinfo=UTC),
+        }  # fmt: skip
+
+    lh = Lakehouse(settings.lakehouse)
+    rows = [version("acme-telecom", "1"), version("acme-telecom", "2"), version("globex", "1")]
+    lh.merge(SCORECARD_VERSIONS, conform(SCORECARD_VERSIONS, rows))
+    got = batch_rows(LakehouseResource(), SCORECARD_VERSIONS, "acme-telecom__b1")
+    assert sorted(got["scorecard_version"]) == ["1", "2"]
+    contract = load_contracts()["silver.scorecard_versions"]
+    assert validate(contract, got).success
+    # a version recorded twice (a writer bypassing the MERGE) fails the blocking rule
+    broken = validate(contract, pl.concat([got, got.head(1)]))
+    assert [r.rule for r in broken.blocking_failures] == ["key_unique"]

@@ -31,6 +31,9 @@ def batch_rows(lakehouse: LakehouseResource, spec: TableSpec, partition_key: str
     rows = lh.read(spec, tenant_id)
     if spec.path in (CALLS.path, QUARANTINE.path):
         return rows.filter(pl.col("batch_id") == batch_id)
+    if "call_uid" not in spec.schema.names:
+        # Per-tenant rows rewritten by every batch's step (silver.scorecard_versions).
+        return rows
     calls = lh.read(CALLS, tenant_id, columns=["call_uid", "batch_id"])
     return rows.join(calls.filter(pl.col("batch_id") == batch_id).select("call_uid"), on="call_uid")
 
