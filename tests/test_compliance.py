@@ -29,8 +29,11 @@ def test_record_of_processing_links_categories_tables_columns_and_lineage(tmp_pa
     assert "silver.transcripts" in categories["conversation content"]["tables"]
     assert {t["tenant_id"] for t in record["controllers"]} == {"acme-telecom", "globex-energy"}
     activities = {a["activity"]: a for a in record["processing_activities"]}
-    assert set(activities) == {"ingest", "transcribe", "score", "kpis"}
+    assert set(activities) == {"ingest", "transcribe", "score", "review", "kpis"}
+    assert all(a["description"] for a in activities.values())
     assert "silver/transcripts" in activities["transcribe"]["assets"]
+    assert activities["review"]["assets"] == ["silver/human_reviews"]
+    assert "silver/scorecard_versions" in activities["score"]["assets"]
 
     tables = {t["table"]: t for t in record["tables"]}
     transcripts = tables["silver.transcripts"]
@@ -48,6 +51,16 @@ def test_record_of_processing_links_categories_tables_columns_and_lineage(tmp_pa
         "bronze.calls.language",
         "silver.transcripts.language",
     ]
+
+    # issue-4 tables and marts: classified, and the final verdict traced to the human review
+    reviews = {c["name"]: c for c in tables["silver.human_reviews"]["columns"]}
+    assert reviews["comment"]["pii_class"] == "direct_identifier"
+    assert ("silver.human_reviews", "comment") in {
+        (u["table"], u["column"]) for u in categories["professional performance data"]["columns"]
+    }
+    verdicts = {c["name"]: c for c in tables["marts.fct_criterion_verdicts"]["columns"]}
+    assert "silver.human_reviews.verdict" in verdicts["final_verdict"]["derived_from"]
+    assert "silver.criterion_results.verdict" in verdicts["final_verdict"]["derived_from"]
 
     assert "<h3 id='silver.transcripts'>" in page and "6 months" in page
     assert "bronze.calls.started_at" in page

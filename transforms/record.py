@@ -29,7 +29,10 @@ PROCESSOR = "CallCenterRate (processor, GDPR art. 28), on behalf of each client 
 ACTIVITIES = {
     "ingest": "Collection: accept call recordings and their manifest, pseudonymise caller numbers.",
     "transcribe": "Speech-to-text of the recordings (faster-whisper, on premises).",
-    "score": "Evaluation of calls against the client's scorecard, with evidence per verdict.",
+    "score": "Evaluation of calls against the client's scorecard, with evidence per verdict; "
+    "conversation metrics and rule-based call topics.",
+    "review": "Human oversight: reviewers' verdicts, agents' disputes and their resolution, "
+    "overriding AI verdicts (append-only).",
     "kpis": "Aggregation into KPI tables published read-only for the client's BI tools.",
 }
 SECURITY_MEASURES = (

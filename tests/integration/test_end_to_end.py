@@ -28,6 +28,7 @@ from transforms.tables import (
     CALLS,
     CRITERION_RESULTS,
     HUMAN_REVIEWS,
+    PROCESSING_LOG,
     QUARANTINE,
     SCORECARD_VERSIONS,
     SEGMENTS,
@@ -298,7 +299,6 @@ def test_no_phone_number_nor_spoken_pii_in_the_dagster_event_log_and_run_logs(en
 
 def test_every_asset_of_every_run_is_in_the_processing_log(env):
     from orchestration.definitions import build_definitions
-    from transforms.tables import PROCESSING_LOG
 
     log = Lakehouse(env.lakehouse).read(PROCESSING_LOG)
     assets = {
@@ -311,6 +311,11 @@ def test_every_asset_of_every_run_is_in_the_processing_log(env):
     assert set(first["tenant_id"]) == {"acme-telecom", "globex-energy"}
     assert first["rows_out"].sum() == len(GROUND_TRUTH)  # each call transcribed once, then skipped
     assert log.filter(pl.col("asset_key") == "bronze/calls")["rows_rejected"].sum() == 0
+    # every scoring table is logged, and no contract rule set aside a row the pipeline wrote
+    scoring = {"call_metrics", "call_scores", "criterion_results"}
+    scoring |= {"scorecard_versions", "call_categories"}
+    assert {f"silver/{t}" for t in scoring} <= set(log["asset_key"])
+    assert log["rows_rejected"].fill_null(0).sum() == 0
 
 
 def test_qa_marts_cover_every_verdict_with_the_active_version(env):
@@ -355,6 +360,8 @@ def test_a_review_csv_overrides_the_ai_and_a_dispute_gets_resolved(env, tmp_path
     cli.run_pipeline(env)
     assert not list(folder.iterdir())  # the file left landing once stored
     assert lh.read(HUMAN_REVIEWS).height == 3
+    log = lh.read(PROCESSING_LOG).filter(pl.col("asset_key") == "silver/human_reviews")
+    assert log["status"].to_list() == ["success"] and log["rows_out"].to_list() == [3]
     q = lh.read(QUARANTINE)
     assert q.height == quarantined_before + 1
     assert q.filter(pl.col("batch_id") == "_reviews")["reason_code"].to_list() == [
