@@ -13,6 +13,7 @@ date rather than the session-local one.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -28,7 +29,13 @@ import pytest
 from transforms.lakehouse import Lakehouse, conform
 from transforms.reviews import record_reviews
 from transforms.scorecard import parse_scorecard
-from transforms.tables import ALL_TABLES, CALL_CATEGORIES, HUMAN_REVIEWS, SCORECARD_VERSIONS
+from transforms.tables import (
+    ALL_TABLES,
+    CALL_CATEGORIES,
+    HUMAN_REVIEWS,
+    REJECTED_ROWS,
+    SCORECARD_VERSIONS,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
@@ -96,12 +103,13 @@ def build_frames() -> dict[str, pl.DataFrame]:
                 "agent_id": agent,
                 "team": team,
                 "campaign": "retention",
-                "caller_key": f"hmac-{uid}",
+                # the shape of an HMAC-SHA256 pseudonym (the contract rejects anything else)
+                "caller_key": hashlib.sha256(uid.encode()).hexdigest(),
                 "started_at": started,
                 "language": language,
-                "channel_layout": "stereo_agent_left",
+                "channel_layout": "agent-left",
                 "audio_uri": f"file:///audio/{tenant}/{call_id}.wav",
-                "audio_sha256": f"sha-{uid}",
+                "audio_sha256": hashlib.sha256(f"audio-{uid}".encode()).hexdigest(),
                 "audio_format": "wav",
                 "duration_s": 120.0 + i,
                 "channels": 2,
@@ -142,7 +150,7 @@ def build_frames() -> dict[str, pl.DataFrame]:
                 "call_uid": uid,
                 "tenant_id": tenant_of[uid],
                 "call_id": call_id_of[uid],
-                "audio_sha256": f"sha-{uid}",
+                "audio_sha256": hashlib.sha256(f"audio-{uid}".encode()).hexdigest(),
                 "model_id": model,
                 "language": language,
                 "language_probability": 0.9,
@@ -354,6 +362,9 @@ def write_lakehouse(root: Path, frames: dict[str, pl.DataFrame]) -> None:
         lh.merge(spec, conform(spec, frame))
     for spec in (SCORECARD_VERSIONS, CALL_CATEGORIES, HUMAN_REVIEWS):
         lh.ensure(spec)  # present, possibly empty, as in a fresh lakehouse
+    # the synthetic rows are good rows: a contract rule setting one aside is a fixture bug
+    rejected = lh.read(REJECTED_ROWS)
+    assert rejected.is_empty(), rejected.select("table_name", "rule").unique().to_dicts()
 
 
 #: The scorecard the synthetic scores were "scored" with (two criteria, as in criterion_results).
