@@ -55,7 +55,7 @@ def lh(tmp_path):
         started_at=NOW,
         channel_layout="agent-left",
         audio_uri="file:///x",
-        audio_sha256="sha",
+        audio_sha256="ab" * 32,
         audio_format="wav",
         duration_s=30.0,
         channels=2,
@@ -64,6 +64,7 @@ def lh(tmp_path):
         ingested_at=NOW,
     )
     lake.merge(CALLS, conform(CALLS, [row]))
+    assert lake.read(CALLS).height == 1  # the call passed its contract's row rules
     return lake
 
 
