@@ -4,6 +4,7 @@ Scoring past calls with a new scorecard version adds rows beside the old ones, n
 them; the active flag follows _assignments.yaml; the two versions compare call by call.
 """
 
+import hashlib
 import shutil
 from datetime import UTC, datetime
 
@@ -54,18 +55,19 @@ def _seed(lh: Lakehouse) -> None:
     calls, transcripts, segments = [], [], []
     for call_id, lines in CALLS_SAID.items():
         uid = f"uid-{call_id}"
+        sha = hashlib.sha256(call_id.encode()).hexdigest()  # the shape the contract requires
         row = dict.fromkeys(CALLS.schema.names)
         row.update(
             call_uid=uid, tenant_id=TENANT, call_id=call_id, batch_id=BATCH, agent_id="a1",
             campaign="billing" if call_id == "c1" else None, started_at=NOW,
             channel_layout="agent-left",
-            audio_uri="file:///x", audio_sha256=f"sha-{call_id}", audio_format="wav",
+            audio_uri="file:///x", audio_sha256=sha, audio_format="wav",
             duration_s=55.0, channels=2, sample_rate=16000, file_size_bytes=1, ingested_at=NOW,
         )  # fmt: skip
         calls.append(row)
         t = dict.fromkeys(TRANSCRIPTS.schema.names)
         t.update(
-            call_uid=uid, tenant_id=TENANT, call_id=call_id, audio_sha256=f"sha-{call_id}",
+            call_uid=uid, tenant_id=TENANT, call_id=call_id, audio_sha256=sha,
             model_id=MODEL, language="en", duration_s=55.0, text="", agent_text="",
             customer_text="", segment_count=len(lines), transcribe_seconds=1.0,
             real_time_factor=55.0, transcribed_at=NOW,
@@ -90,6 +92,8 @@ def _seed(lh: Lakehouse) -> None:
     lh.merge(CALLS, conform(CALLS, calls))
     lh.merge(TRANSCRIPTS, conform(TRANSCRIPTS, transcripts))
     lh.merge(SEGMENTS, conform(SEGMENTS, segments))
+    # every seeded row passed its contract's row rules
+    assert lh.read(CALLS).height == lh.read(TRANSCRIPTS).height == len(CALLS_SAID)
 
 
 @pytest.fixture
