@@ -52,6 +52,18 @@ def _schema(*fields: tuple[str, pa.DataType, bool]) -> pa.Schema:
 
 
 S, F, I32, I64, B = pa.string(), pa.float64(), pa.int32(), pa.int64(), pa.bool_()
+#: Word timestamps, in order; joined with spaces they give the segment text (PII redaction
+#: cuts text and audio by these times).
+WORDS = pa.list_(
+    pa.struct(
+        [
+            pa.field("word", S, nullable=False),
+            pa.field("start_s", F, nullable=False),
+            pa.field("end_s", F, nullable=False),
+            pa.field("probability", F, nullable=False),
+        ]
+    )
+)
 
 CALLS = TableSpec(
     "bronze",
@@ -124,9 +136,16 @@ TRANSCRIPTS = TableSpec(
         ("transcribe_seconds", F, False),
         ("real_time_factor", F, False),
         ("transcribed_at", TS, False),
+        # stereo_channels | declared_layout | mono_diarization | fake_stereo_diarization
+        ("speaker_method", S, False),
+        ("language_source", S, False),  # declared | detected
+        ("quality", S, False),  # ok | low_confidence | suspect | no_speech
+        ("quality_reason", S, True),
+        ("confidence", F, True),
+        ("flagged_segment_count", I32, False),
     ),
     key=("call_uid", "model_id"),
-    description="One row per call and transcription model.",
+    description="One row per call and transcription model, with how speakers were decided.",
     pii_columns=("text", "agent_text", "customer_text"),
 )
 
@@ -145,10 +164,16 @@ SEGMENTS = TableSpec(
         ("text", S, False),
         ("avg_logprob", F, False),
         ("no_speech_prob", F, False),
+        ("words", WORDS, False),
+        ("confidence", F, True),
+        ("speaker_confidence", F, True),
+        ("compression_ratio", F, True),
+        ("flag", B, False),
+        ("flag_reason", S, True),
     ),
     key=("call_uid", "model_id", "segment_index"),
-    description="One row per transcribed segment, speaker from the stereo channel.",
-    pii_columns=("text",),
+    description="One row per segment (one voice between pauses), with words and guard flags.",
+    pii_columns=("text", "words"),
 )
 
 CALL_METRICS = TableSpec(
