@@ -37,14 +37,14 @@ DEFAULT_BEAM = 5
 BATCH_SIZE = 8
 #: A pause longer than this between two words of one speaker starts a new segment (a turn).
 PAUSE_S = 1.0
-#: Silence put between the two channels when both go through the model in one batch.
-CHANNEL_GAP_S = 1.0
 #: Silero VAD, for chunking and diarization alike: pauses of 160 ms split speech (turns
 #: separate for diarization); 400 ms of padding keeps word edges (200 ms cost 5 WER points).
 VAD = {"min_silence_duration_ms": 160, "speech_pad_ms": 400, "max_speech_duration_s": 30.0}
 DIARIZATION_VAD = VAD
 #: Longest chunk of concatenated speech (Whisper's window).
 CHUNK_S = 30.0
+#: A chunk shorter than one feature hop has nothing to decode.
+HOP_SAMPLES = 160
 #: Shortest encoder input (frames of 10 ms) for a short chunk.
 MIN_WINDOW_FRAMES = 500
 
@@ -178,7 +178,7 @@ class CallTranscript:
 class _Chunk:
     """One decoded chunk: (word, start, end, probability) in the call's clock, and its scores."""
 
-    index: int
+    source: int  # index of the signal (channel) it came from
     words: list[tuple[str, float, float, float]]
     avg_logprob: float
     no_speech_prob: float
@@ -236,21 +236,21 @@ class Transcriber:
         self.pipeline = BatchedInferencePipeline(self.model)
 
     def _run(
-        self, audio: np.ndarray, language: str | None, allowed: tuple[str, ...]
-    ) -> tuple[list[_Chunk], str, float | None, list[tuple[float, float]]]:
-        """VAD → speech chunks (≤ 30 s) → batched decode with word times.
+        self, signals: list[np.ndarray], language: str | None, allowed: tuple[str, ...]
+    ) -> tuple[list[_Chunk], str, float | None, list[list[tuple[float, float]]]]:
+        """VAD → speech chunks (≤ 30 s, one signal each) → one batched decode with word times.
 
-        Returns the decoded chunks (word times in ``audio``'s clock), the language used, its
-        probability when detected, and the speech regions in seconds. The same as
-        ``BatchedInferencePipeline.transcribe`` except that (1) each batch is padded to its own
-        longest chunk instead of to 30 s: the encoder is most of the CPU time and a chunk of
-        speech is often much shorter than 30 s; (2) the language is detected on the first chunk
-        among the tenant's languages, reusing no extra 30-s encoder pass; (3) the VAD regions
-        come back for diarization.
+        Returns the decoded chunks (``source`` = signal index, word times in that signal's
+        clock), the language used, its probability when detected, and each signal's speech
+        regions in seconds. As ``BatchedInferencePipeline.transcribe`` except that (1) the
+        chunks of both channels share the batches, yet a chunk never mixes channels (mixing
+        them changed what Whisper heard at the start of a call); (2) each batch is padded to its
+        own longest chunk, not to 30 s: the encoder is most of the CPU time; (3) the language
+        is detected on the first chunk among the tenant's languages; (4) the VAD regions come
+        back for diarization.
         """
         from faster_whisper.audio import pad_or_trim
         from faster_whisper.tokenizer import Tokenizer
-        from faster_whisper.transcribe import TranscriptionOptions, get_suppressed_tokens
         from faster_whisper.vad import (
             SpeechTimestampsMap,
             VadOptions,
@@ -259,30 +259,83 @@ class Transcriber:
         )
 
         model = self.model
-        clips = get_speech_timestamps(audio, VadOptions(**VAD))
-        regions = [
-            (c["start"] / WHISPER_SAMPLE_RATE, c["end"] / WHISPER_SAMPLE_RATE) for c in clips
-        ]
+        features: list[np.ndarray] = []
+        metadata: list[dict[str, Any]] = []
+        sources: list[int] = []
+        maps: list[Any] = []
+        regions: list[list[tuple[float, float]]] = []
+        for source, audio in enumerate(signals):
+            clips = get_speech_timestamps(audio, VadOptions(**VAD))
+            regions.append(
+                [(c["start"] / WHISPER_SAMPLE_RATE, c["end"] / WHISPER_SAMPLE_RATE) for c in clips]
+            )
+            maps.append(SpeechTimestampsMap(clips, WHISPER_SAMPLE_RATE) if clips else None)
+            if not clips:
+                continue
+            audio_chunks, chunk_meta = collect_chunks(audio, clips, max_duration=CHUNK_S)
+            for chunk, meta in zip(audio_chunks, chunk_meta, strict=True):
+                if len(chunk) < HOP_SAMPLES:
+                    continue
+                features.append(model.feature_extractor(chunk)[..., :-1])
+                metadata.append(meta)
+                sources.append(source)
         fallback = language or (allowed[0] if allowed else "en")
-        if not clips:
+        if not features:
             return [], fallback, None, regions
-        audio_chunks, metadata = collect_chunks(audio, clips, max_duration=CHUNK_S)
-        features = [model.feature_extractor(c)[..., :-1] for c in audio_chunks]
         probability = None
         if language is None:
             if model.model.is_multilingual:
                 first = self._window(features[0], metadata[0]["duration"])
-                encoded = model.encode(
-                    first[None] if self.trim_windows else pad_or_trim(first)[None]
-                )
-                probs = [(tok[2:-2], p) for tok, p in model.model.detect_language(encoded)[0]]
+                probs = [
+                    (token[2:-2], p)
+                    for token, p in model.model.detect_language(model.encode(first[None]))[0]
+                ]
                 language, probability = restrict_language(probs, allowed, fallback)
             else:
                 language = "en"
         tokenizer = Tokenizer(
             model.hf_tokenizer, model.model.is_multilingual, "transcribe", language
         )
-        options = TranscriptionOptions(
+        options = self._options(tokenizer)
+        decoded: list[_Chunk] = []
+        # Similar lengths batch together, so little padding is encoded.
+        order = sorted(range(len(features)), key=lambda i: features[i].shape[-1])
+        for b in range(0, len(order), self.batch_size):
+            idx = order[b : b + self.batch_size]
+            width = max(self._window(features[i], metadata[i]["duration"]).shape[-1] for i in idx)
+            batch = np.stack([pad_or_trim(features[i], width) for i in idx])
+            self.pipeline.last_speech_timestamp = 0.0
+            outputs = self.pipeline.forward(batch, tokenizer, [metadata[i] for i in idx], options)
+            for i, subsegments in zip(idx, outputs, strict=True):
+                ts_map = maps[sources[i]]
+                for sub in subsegments:
+                    words = []
+                    for w in sub.get("words") or ():
+                        where = ts_map.get_chunk_index((w["start"] + w["end"]) / 2)
+                        words.append(
+                            (
+                                w["word"],
+                                ts_map.get_original_time(w["start"], where),
+                                ts_map.get_original_time(w["end"], where),
+                                float(w["probability"]),
+                            )
+                        )
+                    decoded.append(
+                        _Chunk(
+                            sources[i],
+                            words,
+                            float(sub["avg_logprob"]),
+                            float(sub["no_speech_prob"]),
+                        )
+                    )
+        decoded.sort(key=lambda c: (c.source, c.words[0][1] if c.words else 0.0))
+        self.pipeline.last_speech_timestamp = 0.0
+        return decoded, language, probability, regions
+
+    def _options(self, tokenizer: Any) -> Any:
+        from faster_whisper.transcribe import TranscriptionOptions, get_suppressed_tokens
+
+        return TranscriptionOptions(
             beam_size=self.beam_size,
             best_of=5,
             patience=1,
@@ -311,35 +364,6 @@ class Transcriber:
             hallucination_silence_threshold=None,
             hotwords=None,
         )
-        ts_map = SpeechTimestampsMap(clips, WHISPER_SAMPLE_RATE)
-        decoded: list[_Chunk] = []
-        # Similar lengths batch together, so little padding is encoded.
-        order = sorted(range(len(features)), key=lambda i: features[i].shape[-1])
-        self.pipeline.last_speech_timestamp = 0.0
-        for b in range(0, len(order), self.batch_size):
-            idx = order[b : b + self.batch_size]
-            width = max(self._window(features[i], metadata[i]["duration"]).shape[-1] for i in idx)
-            batch = np.stack([pad_or_trim(features[i], width) for i in idx])
-            outputs = self.pipeline.forward(batch, tokenizer, [metadata[i] for i in idx], options)
-            for i, subsegments in zip(idx, outputs, strict=True):
-                for sub in subsegments:
-                    words = []
-                    for w in sub.get("words") or ():
-                        where = ts_map.get_chunk_index((w["start"] + w["end"]) / 2)
-                        words.append(
-                            (
-                                w["word"],
-                                ts_map.get_original_time(w["start"], where),
-                                ts_map.get_original_time(w["end"], where),
-                                float(w["probability"]),
-                            )
-                        )
-                    decoded.append(
-                        _Chunk(i, words, float(sub["avg_logprob"]), float(sub["no_speech_prob"]))
-                    )
-        decoded.sort(key=lambda c: (c.index, c.words[0][1] if c.words else 0.0))
-        self.pipeline.last_speech_timestamp = 0.0
-        return decoded, language, probability, regions
 
     def _window(self, features: np.ndarray, duration_s: float = 0.0) -> np.ndarray:
         """Encoder input of one chunk: its length rounded up to whole seconds, or 30 s.
@@ -396,33 +420,28 @@ class Transcriber:
     def _stereo(
         self, plan: ChannelPlan, language: str | None, allowed: tuple[str, ...]
     ) -> tuple[list[_Piece], str, float | None]:
-        """Both channels in one batch: [first, silence, second]; words go back by time.
-
-        The agent's channel goes first so that language detection hears the agent.
-        """
+        """Both channels in the same batches; the agent's first so that language detection
+        hears the agent."""
         first = 0 if plan.speakers is None or plan.speakers[0] == "agent" else 1
         order = [first, 1 - first]
-        gap = np.zeros(int(CHANNEL_GAP_S * WHISPER_SAMPLE_RATE), dtype=np.float32)
-        a, b = plan.signals[order[0]], plan.signals[order[1]]
-        offset = (len(a) + len(gap)) / WHISPER_SAMPLE_RATE
-        chunks, detected, probability, _ = self._run(np.concatenate([a, gap, b]), language, allowed)
+        chunks, detected, probability, _ = self._run(
+            [plan.signals[order[0]], plan.signals[order[1]]], language, allowed
+        )
 
-        def locate(start: float, end: float) -> tuple[int, float, float | None]:
-            if (start + end) / 2 < offset:
-                return order[0], 0.0, None
-            return order[1], offset, None
+        def locate(source: int, start: float, end: float) -> tuple[int, float | None]:
+            return order[source], None
 
         return _pieces(chunks, locate), detected, probability
 
     def _mono(
         self, audio: np.ndarray, language: str | None, allowed: tuple[str, ...]
     ) -> tuple[list[_Piece], str, float | None]:
-        chunks, detected, probability, regions = self._run(audio, language, allowed)
-        voices = diarize(audio, regions)
+        chunks, detected, probability, regions = self._run([audio], language, allowed)
+        voices = diarize(audio, regions[0])
 
-        def locate(start: float, end: float) -> tuple[int, float, float | None]:
+        def locate(source: int, start: float, end: float) -> tuple[int, float | None]:
             label, conf = voices.at(start, end)
-            return label, 0.0, conf
+            return label, conf
 
         return _pieces(chunks, locate), detected, probability
 
@@ -452,8 +471,8 @@ def _agent(pieces: list[_Piece], roles: RoleHints) -> tuple[int, str]:
 def _pieces(chunks: list[_Chunk], locate: Any) -> list[_Piece]:
     """Split decoded chunks into pieces of one voice between pauses.
 
-    ``locate(start, end)`` gives a word's voice, the shift back to its signal's clock and,
-    from diarization, how sure that voice is.
+    ``locate(source, start, end)`` gives a word's voice and, from diarization, how sure
+    that voice is.
     """
     pieces: list[_Piece] = []
     for chunk in chunks:
@@ -461,13 +480,8 @@ def _pieces(chunks: list[_Chunk], locate: Any) -> list[_Piece]:
         for text, start, end, probability in chunk.words:
             if not text.strip():
                 continue
-            source, shift, speaker_conf = locate(start, end)
-            word = Word(
-                text,
-                round(max(0.0, start - shift), 3),
-                round(max(0.0, end - shift), 3),
-                round(probability, 4),
-            )
+            source, speaker_conf = locate(chunk.source, start, end)
+            word = Word(text, round(start, 3), round(end, 3), round(probability, 4))
             if (
                 current is None
                 or current.source != source

@@ -92,3 +92,23 @@ def test_agent_is_who_greets_with_the_company_name_else_the_tenant_rule():
     assert agent_of(neutral, first_speaker=1, hints=second) == (0, "second_speaker")
     custom = RoleHints("", ("thank you for calling globex",), "first_speaker")
     assert agent_of(["hi", "thank you for calling Globex"], 0, custom) == (1, "greeting")
+
+
+def test_worker_plan_fits_the_cores():
+    from transforms.transcribe_pool import plan_workers
+
+    assert plan_workers(cpus=2) == (2, 1)
+    assert plan_workers(cpus=1) == (1, 1)
+    assert plan_workers(cpus=16) == (8, 2)
+    assert plan_workers(cpus=2, workers=1) == (1, 2)
+    assert plan_workers(cpus=8, workers=2, threads=3) == (2, 3)
+
+
+def test_language_is_chosen_among_the_tenants_languages():
+    from transforms.transcription import restrict_language
+
+    probs = [("nl", 0.5), ("fr", 0.3), ("en", 0.1), ("de", 0.1)]
+    assert restrict_language(probs, ("fr", "en"), "fr") == ("fr", 0.75)
+    assert restrict_language(probs, (), "fr") == ("nl", 0.5)
+    assert restrict_language(None, ("en", "fr"), "fr") == ("en", None)
+    assert restrict_language([("de", 1.0)], ("en",), "fr") == ("en", None)
