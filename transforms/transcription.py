@@ -10,6 +10,7 @@ two PyPI packages carry in halves; it is assembled once into a cache folder and 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib.util
 import shutil
@@ -249,7 +250,6 @@ class Transcriber:
         is detected on the first chunk among the tenant's languages; (4) the VAD regions come
         back for diarization.
         """
-        from faster_whisper.audio import pad_or_trim
         from faster_whisper.tokenizer import Tokenizer
         from faster_whisper.vad import (
             SpeechTimestampsMap,
@@ -297,40 +297,59 @@ class Transcriber:
             model.hf_tokenizer, model.model.is_multilingual, "transcribe", language
         )
         options = self._options(tokenizer)
-        decoded: list[_Chunk] = []
         # Similar lengths batch together, so little padding is encoded.
         order = sorted(range(len(features)), key=lambda i: features[i].shape[-1])
-        for b in range(0, len(order), self.batch_size):
-            idx = order[b : b + self.batch_size]
-            width = max(self._window(features[i], metadata[i]["duration"]).shape[-1] for i in idx)
-            batch = np.stack([pad_or_trim(features[i], width) for i in idx])
-            self.pipeline.last_speech_timestamp = 0.0
-            outputs = self.pipeline.forward(batch, tokenizer, [metadata[i] for i in idx], options)
-            for i, subsegments in zip(idx, outputs, strict=True):
-                ts_map = maps[sources[i]]
-                for sub in subsegments:
-                    words = []
-                    for w in sub.get("words") or ():
-                        where = ts_map.get_chunk_index((w["start"] + w["end"]) / 2)
-                        words.append(
-                            (
-                                w["word"],
-                                ts_map.get_original_time(w["start"], where),
-                                ts_map.get_original_time(w["end"], where),
-                                float(w["probability"]),
-                            )
-                        )
-                    decoded.append(
-                        _Chunk(
-                            sources[i],
-                            words,
-                            float(sub["avg_logprob"]),
-                            float(sub["no_speech_prob"]),
+        outputs = self._decode_batches(order, features, metadata, tokenizer, options)
+        # Batched decoding has no temperature fallback: a chunk that loops ("c'est le neuf,
+        # c'est le neuf, …") is decoded again with repeated trigrams banned; if it still fails
+        # the guards flag it.
+        looping = [i for i in order if any(_loops(sub["text"]) for sub in outputs[i])]
+        if looping:
+            retry = dataclasses.replace(options, no_repeat_ngram_size=3, repetition_penalty=1.1)
+            outputs.update(self._decode_batches(looping, features, metadata, tokenizer, retry))
+        decoded: list[_Chunk] = []
+        for i in order:
+            ts_map = maps[sources[i]]
+            for sub in outputs[i]:
+                words = []
+                for w in sub.get("words") or ():
+                    where = ts_map.get_chunk_index((w["start"] + w["end"]) / 2)
+                    words.append(
+                        (
+                            w["word"],
+                            ts_map.get_original_time(w["start"], where),
+                            ts_map.get_original_time(w["end"], where),
+                            float(w["probability"]),
                         )
                     )
+                decoded.append(
+                    _Chunk(
+                        sources[i], words, float(sub["avg_logprob"]), float(sub["no_speech_prob"])
+                    )
+                )
         decoded.sort(key=lambda c: (c.source, c.words[0][1] if c.words else 0.0))
         self.pipeline.last_speech_timestamp = 0.0
         return decoded, language, probability, regions
+
+    def _decode_batches(
+        self,
+        indices: list[int],
+        features: list[np.ndarray],
+        metadata: list[dict[str, Any]],
+        tokenizer: Any,
+        options: Any,
+    ) -> dict[int, list[dict[str, Any]]]:
+        from faster_whisper.audio import pad_or_trim
+
+        out: dict[int, list[dict[str, Any]]] = {}
+        for b in range(0, len(indices), self.batch_size):
+            idx = indices[b : b + self.batch_size]
+            width = max(self._window(features[i], metadata[i]["duration"]).shape[-1] for i in idx)
+            batch = np.stack([pad_or_trim(features[i], width) for i in idx])
+            self.pipeline.last_speech_timestamp = 0.0
+            results = self.pipeline.forward(batch, tokenizer, [metadata[i] for i in idx], options)
+            out.update(zip(idx, results, strict=True))
+        return out
 
     def _options(self, tokenizer: Any) -> Any:
         from faster_whisper.transcribe import TranscriptionOptions, get_suppressed_tokens
@@ -466,6 +485,12 @@ def _agent(pieces: list[_Piece], roles: RoleHints) -> tuple[int, str]:
     openings = [" ".join(w.word for p in ordered if p.source == v for w in p.words) for v in (0, 1)]
     first = ordered[0].source if ordered else 0
     return agent_of(openings, first, roles)
+
+
+def _loops(text: str) -> bool:
+    return guards.compression_ratio(text) > guards.COMPRESSION_RATIO_MAX or guards.repeated_ngram(
+        text
+    )
 
 
 def _pieces(chunks: list[_Chunk], locate: Any) -> list[_Piece]:
