@@ -20,6 +20,8 @@ N_MFCC = 20
 #: that most windows hold one voice (turns in a call last seconds).
 WINDOW_S = 1.0
 STEP_S = 0.25
+#: Frames per block of the MFCC computation (one minute): bounds memory on long calls.
+BLOCK_FRAMES = 6000
 
 
 @dataclass(frozen=True)
@@ -68,14 +70,26 @@ _DCT = np.cos(np.pi / N_MELS * (np.arange(N_MELS)[None, :] + 0.5) * np.arange(N_
 
 
 def mfcc(audio: np.ndarray) -> np.ndarray:
-    """(frames, N_MFCC − 1) MFCCs without c0, so loudness does not decide the speaker."""
+    """(frames, N_MFCC − 1) MFCCs without c0, so loudness does not decide the speaker.
+
+    Computed a minute at a time in float32: done at once, the spectrum of a 30-minute call
+    alone takes over a gigabyte.
+    """
     if len(audio) < FRAME:
         return np.zeros((0, N_MFCC - 1), dtype=np.float32)
     n = 1 + (len(audio) - FRAME) // HOP
-    frames = np.lib.stride_tricks.sliding_window_view(audio, FRAME)[::HOP][:n]
-    spec = np.abs(np.fft.rfft(frames * np.hanning(FRAME).astype(np.float32), n=512)) ** 2
-    logmel = np.log(spec @ _BANK.T + 1e-8)
-    return (logmel @ _DCT.T)[:, 1:].astype(np.float32)
+    window = np.hanning(FRAME).astype(np.float32)
+    out = np.empty((n, N_MFCC - 1), dtype=np.float32)
+    block = BLOCK_FRAMES
+    for i in range(0, n, block):
+        j = min(n, i + block)
+        frames = np.lib.stride_tricks.sliding_window_view(
+            audio[i * HOP : (j - 1) * HOP + FRAME], FRAME
+        )[::HOP]
+        spec = np.abs(np.fft.rfft(frames * window, n=512).astype(np.complex64)) ** 2
+        logmel = np.log(spec @ _BANK.T + 1e-8)
+        out[i:j] = (logmel @ _DCT.T.astype(np.float32))[:, 1:]
+    return out
 
 
 def diarize(audio: np.ndarray, regions: list[tuple[float, float]]) -> Diarization:
