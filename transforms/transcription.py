@@ -41,7 +41,9 @@ PAUSE_S = 1.0
 #: Silero VAD, for chunking and diarization alike: pauses of 160 ms split speech (turns
 #: separate for diarization); 400 ms of padding keeps word edges (200 ms cost 5 WER points).
 VAD = {"min_silence_duration_ms": 160, "speech_pad_ms": 400, "max_speech_duration_s": 30.0}
-DIARIZATION_VAD = VAD
+#: Diarization needs tighter regions (little silence inside): pads of 400 ms put one voice's
+#: padding over the other's turn and cost up to 20 points of speaker accuracy on a call.
+DIARIZATION_VAD = {"min_silence_duration_ms": 300, "speech_pad_ms": 100}
 #: Longest chunk of concatenated speech (Whisper's window).
 CHUNK_S = 30.0
 #: A chunk shorter than one feature hop has nothing to decode.
@@ -455,8 +457,14 @@ class Transcriber:
     def _mono(
         self, audio: np.ndarray, language: str | None, allowed: tuple[str, ...]
     ) -> tuple[list[_Piece], str, float | None]:
-        chunks, detected, probability, regions = self._run([audio], language, allowed)
-        voices = diarize(audio, regions[0])
+        from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+        chunks, detected, probability, _ = self._run([audio], language, allowed)
+        regions = [
+            (r["start"] / WHISPER_SAMPLE_RATE, r["end"] / WHISPER_SAMPLE_RATE)
+            for r in get_speech_timestamps(audio, VadOptions(**DIARIZATION_VAD))
+        ]
+        voices = diarize(audio, regions)
 
         def locate(source: int, start: float, end: float) -> tuple[int, float | None]:
             label, conf = voices.at(start, end)
