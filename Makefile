@@ -46,8 +46,9 @@ format: install
 lock:
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
 
+# Every benchmark script under bench/ (each prints a table and ends with one JSON line).
 bench: install
-	$(BIN)/python bench/pipeline.py
+	@set -e; for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script; done
 
 # Scoring accuracy on bench/scoring_calls.yaml (needs espeak-ng the first time; audio is cached).
 bench-scoring: install

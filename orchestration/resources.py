@@ -13,6 +13,7 @@ from transforms.pseudonymise import FileKeyStore
 from transforms.scorecard import Assignments, Scorecard, load_assignments, load_scorecards
 from transforms.settings import Settings
 from transforms.tenants import Tenant, load_tenants
+from transforms.transcribe_pool import plan_workers
 from transforms.transcription import Transcriber, ensure_bundled_model
 
 
@@ -52,11 +53,15 @@ class LakehouseResource(dg.ConfigurableResource):
 
 
 class WhisperResource(dg.ConfigurableResource):
-    """faster-whisper model. Empty ``model_dir`` means the bundled multilingual base model."""
+    """faster-whisper model. Empty ``model_dir`` means the bundled multilingual base model.
+
+    0 means "from the ``CCR_WHISPER_*`` settings" (and, for workers/threads, from the cores).
+    """
 
     model_dir: str = ""
     cpu_threads: int = 0
     beam_size: int = 0
+    workers: int = 0
     _transcriber: Transcriber | None = PrivateAttr(default=None)
 
     def model_path(self) -> Path:
@@ -64,13 +69,26 @@ class WhisperResource(dg.ConfigurableResource):
         chosen = self.model_dir or settings.whisper_model
         return Path(chosen) if chosen else ensure_bundled_model(settings.model_cache)
 
-    def transcriber(self) -> Transcriber:
+    def plan(self, calls: int) -> tuple[int, int]:
+        """(worker processes, threads each) for ``calls`` calls on this machine."""
+        settings = Settings.from_env()
+        workers, threads = plan_workers(
+            workers=self.workers or settings.whisper_workers,
+            threads=self.cpu_threads or settings.whisper_threads,
+        )
+        workers = max(1, min(workers, calls))
+        if not (self.cpu_threads or settings.whisper_threads):
+            # Fewer calls than planned workers: give the idle cores to the ones that run.
+            workers, threads = plan_workers(workers=workers)
+        return workers, threads
+
+    def beam(self) -> int:
+        return self.beam_size or Settings.from_env().whisper_beam
+
+    def transcriber(self, threads: int) -> Transcriber:
         """Load on first use, so runs that skip every call never pay for the model."""
         if self._transcriber is None:
-            settings = Settings.from_env()
             self._transcriber = Transcriber(
-                self.model_path(),
-                cpu_threads=self.cpu_threads or settings.whisper_threads,
-                beam_size=self.beam_size or settings.whisper_beam,
+                self.model_path(), cpu_threads=threads, beam_size=self.beam()
             )
         return self._transcriber

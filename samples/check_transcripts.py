@@ -26,8 +26,8 @@ from faster_whisper import WhisperModel
 from faster_whisper.audio import decode_audio
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from transforms.matching import normalise as norm
 from transforms.scoring import load_scorecard
-from transforms.scoring import normalise as norm
 from transforms.scoring import phrase_similarity as similarity
 from transforms.settings import Settings
 from transforms.transcription import ensure_bundled_model

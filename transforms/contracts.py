@@ -33,6 +33,17 @@ ARROW_TYPES: dict[str, pa.DataType] = {
     "bigint": pa.int64(),
     "boolean": pa.bool_(),
     "timestamp": TS,
+    # Word timestamps of a transcript segment (redaction cuts text and audio by these times).
+    "array<struct<word:string,start_s:double,end_s:double,probability:double>>": pa.list_(
+        pa.struct(
+            [
+                pa.field("word", pa.string(), nullable=False),
+                pa.field("start_s", pa.float64(), nullable=False),
+                pa.field("end_s", pa.float64(), nullable=False),
+                pa.field("probability", pa.float64(), nullable=False),
+            ]
+        )
+    ),
 }
 PII_CLASSES = ("direct_identifier", "indirect", "special_category", "none")
 #: DPA §4.3 categories of personal data (plus technical metadata).

@@ -363,8 +363,10 @@ def ingest_batch(
                     "duplicate_audio", "this audio was already ingested under another call_id"
                 )
             info = probe(data)
-            layout = fields["channel_layout"] or ("agent-left" if info.channels == 2 else "mono")
-            if (layout == "mono") != (info.channels == 1):
+            # Undeclared stereo is "auto": transcription tells real from fake stereo and finds
+            # the agent's side. Declared "mono" on a stereo file is a downmix, not an error.
+            layout = fields["channel_layout"] or ("auto" if info.channels == 2 else "mono")
+            if info.channels == 1 and layout != "mono":
                 raise _RowError(
                     "layout_mismatch",
                     f"channel_layout {layout} but the audio has {info.channels} channel(s)",

@@ -25,8 +25,9 @@ ENV_VARS: dict[str, tuple[str, str]] = {
     "CCR_TAXONOMIES": ("config/taxonomies", "call-topic taxonomies (<tenant>.yaml, default.yaml)"),
     "CCR_WHISPER_MODEL": ("bundled base", "CTranslate2 Whisper model folder"),
     "CCR_MODEL_CACHE": ("~/.cache/callcenterrate", "where the bundled model is assembled once"),
-    "CCR_WHISPER_THREADS": ("CPU count", "CTranslate2 intra-op threads per process"),
-    "CCR_WHISPER_BEAM": ("5", "beam size (1 = greedy, faster, less accurate)"),
+    "CCR_WHISPER_THREADS": ("auto", "CTranslate2 threads per worker (auto: cores / workers)"),
+    "CCR_WHISPER_WORKERS": ("auto", "transcription processes (auto: cores up to 2, then cores/2)"),
+    "CCR_WHISPER_BEAM": ("5", "beam size (1 = greedy: a little faster, ~2 WER points worse)"),
 }
 
 
@@ -35,6 +36,10 @@ def _path_or_uri(value: str) -> str:
     if "://" in value:
         return value.rstrip("/")
     return str(Path(value).expanduser().resolve())
+
+
+def _auto_int(value: str | None) -> int:
+    return 0 if not value or value == "auto" else int(value)
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,8 @@ class Settings:
     model_cache: str
     whisper_threads: int
     whisper_beam: int
+    #: 0 = decided from the core count (``transforms.transcribe_pool.plan_workers``)
+    whisper_workers: int = 0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -78,8 +85,10 @@ class Settings:
             whisper_model=env.get("CCR_WHISPER_MODEL") or None,
             model_cache=_path_or_uri(env.get("CCR_MODEL_CACHE", "~/.cache/callcenterrate")),
             # CTranslate2 defaults to 4 threads whatever the box: on 2 cores that oversubscribes.
-            whisper_threads=int(env.get("CCR_WHISPER_THREADS") or (os.cpu_count() or 1)),
-            whisper_beam=int(env.get("CCR_WHISPER_BEAM", "5")),
+            # 0 = auto: plan_workers splits the cores between worker processes.
+            whisper_threads=_auto_int(env.get("CCR_WHISPER_THREADS")),
+            whisper_beam=int(env.get("CCR_WHISPER_BEAM") or "5"),
+            whisper_workers=_auto_int(env.get("CCR_WHISPER_WORKERS")),
         )
 
     @property

@@ -6,14 +6,23 @@ from datetime import datetime
 from typing import Any
 
 from transforms.metrics import conversation_metrics
+from transforms.redaction import RedactedCall
 from transforms.scoring import CallScore, Scorecard, quote
-from transforms.transcription import CallTranscript, Segment
+from transforms.transcription import Segment, Word
 
 
 def transcript_rows(
-    call: dict[str, Any], transcript: CallTranscript, model_id: str, now: datetime
+    call: dict[str, Any],
+    redacted: RedactedCall,
+    model_id: str,
+    now: datetime,
+    playback_uri: str | None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """(the silver.transcripts row, the silver.transcript_segments rows) of one call."""
+    """(the silver.transcripts row, the silver.transcript_segments rows) of one call.
+
+    Built from the redacted transcript only: text in clear never reaches a table.
+    """
+    transcript = redacted.transcript
     ordered = transcript.ordered()
     row = {
         "call_uid": call["call_uid"],
@@ -31,6 +40,14 @@ def transcript_rows(
         "transcribe_seconds": round(transcript.seconds, 3),
         "real_time_factor": round(transcript.real_time_factor, 3),
         "transcribed_at": now,
+        "speaker_method": transcript.speaker_method,
+        "language_source": transcript.language_source,
+        "quality": transcript.quality,
+        "quality_reason": transcript.quality_reason,
+        "confidence": transcript.confidence,
+        "flagged_segment_count": transcript.flagged_segments,
+        "playback_uri": playback_uri,
+        "pii_redactions": sum(redacted.entities.values()),
     }
     segments = [
         {
@@ -39,6 +56,7 @@ def transcript_rows(
             "model_id": model_id,
             "segment_index": i,
             **{k: getattr(seg, k) for k in Segment.__dataclass_fields__},
+            "words": [w.__dict__ for w in seg.words],
         }
         for i, seg in enumerate(ordered)
     ]
@@ -46,7 +64,13 @@ def transcript_rows(
 
 
 def segments_from_rows(rows: list[dict[str, Any]]) -> list[Segment]:
-    return [Segment(**{k: r[k] for k in Segment.__dataclass_fields__}) for r in rows]
+    """Segments back from silver rows; columns a row lacks (older tables) keep their defaults."""
+    out = []
+    for r in rows:
+        fields = {k: r[k] for k in Segment.__dataclass_fields__ if k in r}
+        fields["words"] = tuple(Word(**w) for w in (r.get("words") or ()))
+        out.append(Segment(**fields))
+    return out
 
 
 def metrics_row(

@@ -17,6 +17,10 @@ class Tenant:
     scorecard: str
     contract_start: date | None = None
     contract_end: date | None = None
+    #: Phrases only this tenant's agents open with; they tell the agent's voice in mono calls.
+    greeting_phrases: tuple[str, ...] = ()
+    #: Who is the agent when no voice greets with the company name: first_speaker | second_speaker.
+    agent_rule: str = "first_speaker"
 
 
 def load_tenants(path: str | Path) -> dict[str, Tenant]:
@@ -36,5 +40,11 @@ def load_tenants(path: str | Path) -> dict[str, Tenant]:
             scorecard=str(entry["scorecard"]),
             contract_start=entry.get("contract_start"),
             contract_end=entry.get("contract_end"),
+            greeting_phrases=tuple(entry.get("greeting_phrases") or ()),
+            agent_rule=str(entry.get("agent_rule") or "first_speaker"),
         )
+        if tenants[tenant_id].agent_rule not in ("first_speaker", "second_speaker"):
+            raise ValueError(
+                f"{path}: tenant {tenant_id!r} agent_rule must be first_speaker or second_speaker"
+            )
     return tenants

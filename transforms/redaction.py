@@ -1,0 +1,74 @@
+"""Redact a call's transcript before it is stored, and say which audio to tone out.
+
+The transcript never reaches the lakehouse in clear: segment text and word lists carry typed
+placeholders (``<PHONE>``…) from ``transforms.pii``; the audio spans of those words drive the
+redacted playback copy (``transforms.audio_redaction``). Pure Python, run in the parent process
+after the transcription workers, so Presidio is imported once per run.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field, replace
+
+from transforms import pii
+from transforms.transcription import CallTranscript, Segment, Word
+
+
+@dataclass(frozen=True)
+class RedactedCall:
+    transcript: CallTranscript
+    #: Channel index → the stretches of that channel's audio holding an entity.
+    audio_spans: dict[int, list[pii.AudioSpan]] = field(default_factory=dict)
+    #: Entity type → placeholders written (a number read across two segments leaves one in
+    #: each). Counts only: safe for run metadata.
+    entities: Counter[str] = field(default_factory=Counter)
+
+
+def redact_transcript(transcript: CallTranscript) -> RedactedCall:
+    """The transcript with every entity replaced by its placeholder, per channel.
+
+    A channel's segments are redacted together, in time order, so a number read across two
+    segments is still found. A segment without word timings (none in practice: word timestamps
+    are on) is redacted on its text and its whole time span is toned out.
+    """
+    segments = list(transcript.segments)
+    by_channel: dict[int, list[int]] = {}
+    for i, seg in enumerate(segments):
+        by_channel.setdefault(seg.channel, []).append(i)
+    spans: dict[int, list[pii.AudioSpan]] = {}
+    counts: Counter[str] = Counter()
+    for channel, order in by_channel.items():
+        order.sort(key=lambda i: segments[i].start_s)
+        timed = [i for i in order if segments[i].words]
+        results = pii.redact_segments(
+            [[w.__dict__ for w in segments[i].words] for i in timed], transcript.language
+        )
+        for i, red in zip(timed, results, strict=True):
+            if not red.spans:
+                continue
+            segments[i] = replace(
+                segments[i],
+                text=red.text.strip(),
+                words=tuple(Word(**w) for w in red.words),
+            )
+            spans.setdefault(channel, []).extend(red.audio_spans)
+            counts.update(s.entity for s in red.spans)
+        for i in order:
+            if segments[i].words:
+                continue
+            red = pii.redact_text(segments[i].text, transcript.language)
+            if red.spans:
+                seg: Segment = segments[i]
+                segments[i] = replace(seg, text=red.text)
+                spans.setdefault(channel, []).extend(
+                    pii.AudioSpan(seg.start_s, seg.end_s, s.entity) for s in red.spans
+                )
+                counts.update(s.entity for s in red.spans)
+    return RedactedCall(replace(transcript, segments=segments), spans, counts)
+
+
+def playback_uri(audio_uri: str) -> str:
+    """Where the redacted playback copy of a stored call lives: beside it, as FLAC."""
+    stem = audio_uri.rsplit(".", 1)[0] if "." in audio_uri.rsplit("/", 1)[-1] else audio_uri
+    return f"{stem}.playback.flac"
