@@ -114,7 +114,8 @@ def run_pipeline(model_dir: str, items: list[dict]) -> dict:
             allowed_languages=tenants[item["tenant"]].languages,
             roles=RoleHints.for_tenant(tenants[item["tenant"]]),
         )
-        for item in items
+        # Longest first, as the transcribe asset orders a batch.
+        for item in sorted(items, key=lambda item: -item["audio_s"])
     )
     hyps, methods, langs = {}, {}, {}
     for result in transcribe_calls(

@@ -162,6 +162,14 @@ def build_frames() -> dict[str, pl.DataFrame]:
                 "transcribe_seconds": 12.0,
                 "real_time_factor": 0.1,
                 "transcribed_at": T0 + timedelta(hours=offset),
+                "speaker_method": "declared_layout",
+                "language_source": "declared",
+                "quality": "ok",
+                "quality_reason": None,
+                "confidence": 0.9,
+                "flagged_segment_count": 0,
+                "playback_uri": f"/audio/{uid}.playback.flac",
+                "pii_redactions": 0,
             }
             for uid, models in TRANSCRIPTS.items()
             for model, offset, language in models
@@ -182,6 +190,14 @@ def build_frames() -> dict[str, pl.DataFrame]:
             "transcribe_seconds": pl.Float64,
             "real_time_factor": pl.Float64,
             "transcribed_at": TS,
+            "speaker_method": pl.String,
+            "language_source": pl.String,
+            "quality": pl.String,
+            "quality_reason": pl.String,
+            "confidence": pl.Float64,
+            "flagged_segment_count": pl.Int32,
+            "playback_uri": pl.String,
+            "pii_redactions": pl.Int32,
         },
     )
 
@@ -199,6 +215,19 @@ def build_frames() -> dict[str, pl.DataFrame]:
                 "text": "words",
                 "avg_logprob": -0.2,
                 "no_speech_prob": 0.01,
+                "words": [
+                    {
+                        "word": " words",
+                        "start_s": 10.0 * idx,
+                        "end_s": 10.0 * idx + 8.0,
+                        "probability": 0.9,
+                    }
+                ],
+                "confidence": 0.9,
+                "speaker_confidence": None,
+                "compression_ratio": 1.2,
+                "flag": False,
+                "flag_reason": None,
             }
             for uid, models in TRANSCRIPTS.items()
             for model, _, _ in models
@@ -216,6 +245,21 @@ def build_frames() -> dict[str, pl.DataFrame]:
             "text": pl.String,
             "avg_logprob": pl.Float64,
             "no_speech_prob": pl.Float64,
+            "words": pl.List(
+                pl.Struct(
+                    {
+                        "word": pl.String,
+                        "start_s": pl.Float64,
+                        "end_s": pl.Float64,
+                        "probability": pl.Float64,
+                    }
+                )
+            ),
+            "confidence": pl.Float64,
+            "speaker_confidence": pl.Float64,
+            "compression_ratio": pl.Float64,
+            "flag": pl.Boolean,
+            "flag_reason": pl.String,
         },
     )
 

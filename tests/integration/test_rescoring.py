@@ -70,7 +70,8 @@ def _seed(lh: Lakehouse) -> None:
             call_uid=uid, tenant_id=TENANT, call_id=call_id, audio_sha256=sha,
             model_id=MODEL, language="en", duration_s=55.0, text="", agent_text="",
             customer_text="", segment_count=len(lines), transcribe_seconds=1.0,
-            real_time_factor=55.0, transcribed_at=NOW,
+            real_time_factor=55.0, transcribed_at=NOW, speaker_method="declared_layout",
+            language_source="declared", quality="ok", flagged_segment_count=0, pii_redactions=0,
         )  # fmt: skip
         transcripts.append(t)
         for i, (start, text, *who) in enumerate(lines):
@@ -87,6 +88,19 @@ def _seed(lh: Lakehouse) -> None:
                     "text": text,
                     "avg_logprob": -0.1,
                     "no_speech_prob": 0.01,
+                    "words": [
+                        {
+                            "word": f" {w}",
+                            "start_s": start,
+                            "end_s": start + 2.0,
+                            "probability": 0.9,
+                        }
+                        for w in text.split()
+                    ],
+                    "flag": False,
+                    **dict.fromkeys(
+                        ("confidence", "speaker_confidence", "compression_ratio", "flag_reason")
+                    ),
                 }
             )
     lh.merge(CALLS, conform(CALLS, calls))

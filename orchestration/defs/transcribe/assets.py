@@ -69,7 +69,11 @@ def transcripts(
     done = lh.read(TRANSCRIPTS, tenant_id, columns=["audio_sha256", "model_id"]).filter(
         pl.col("model_id") == model_id
     )
-    todo = calls.join(done.select("audio_sha256"), on="audio_sha256", how="anti")
+    # Longest calls first: the last call to finish then is a short one, so no worker idles
+    # long at the end of the batch while another finishes a long call.
+    todo = calls.join(done.select("audio_sha256"), on="audio_sha256", how="anti").sort(
+        "duration_s", descending=True
+    )
     by_uid = {c["call_uid"]: c for c in todo.iter_rows(named=True)}
     workers, threads = whisper.plan(todo.height)
     if todo.height:
