@@ -84,6 +84,9 @@ def transcript(uid: str, tenant: str) -> dict:
         "text": "t", "agent_text": "a", "customer_text": "c", "segment_count": 1,
         "transcribe_seconds": 1.0, "real_time_factor": 3.0,
         "transcribed_at": datetime(2026, 11, 20, tzinfo=UTC),
+        "speaker_method": "declared_layout", "language_source": "declared", "quality": "ok",
+        "quality_reason": None, "confidence": 0.9, "flagged_segment_count": 0,
+        "playback_uri": None, "pii_redactions": 0,
     }  # fmt: skip
 
 

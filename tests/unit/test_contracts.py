@@ -136,6 +136,12 @@ def segment(i: int, **over) -> dict:
         "text": "bonjour",
         "avg_logprob": -0.2,
         "no_speech_prob": 0.01,
+        "words": [{"word": " bonjour", "start_s": float(i), "end_s": i + 1.0, "probability": 0.9}],
+        "confidence": 0.9,
+        "speaker_confidence": None,
+        "compression_ratio": 1.0,
+        "flag": False,
+        "flag_reason": None,
     }
     return row | over
 
