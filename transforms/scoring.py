@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from transforms.matching import best_phrase, normalise, phrase_similarity
 from transforms.scorecard import (
@@ -222,6 +223,19 @@ def _phrase_result(
     # closest miss so a reviewer sees what was almost said.
     evidence = seg if (found or near) else None
     reason = _review_reason(card, criterion, evidence) if found else ("near_miss" if near else None)
+    return _result(
+        criterion,
+        status=status,
+        evidence=evidence,
+        evidence_kind="match" if found else ("near_miss" if near else "none"),
+        match_score=round(sim, 1) if seg is not None else None,
+        matched_phrase=phrase if evidence is not None else None,
+        review_reason=reason,
+    )
+
+
+def _result(criterion: Criterion, **verdict: Any) -> CriterionResult:
+    """A verdict on ``criterion``, its identity (id, section, kind, weight…) filled in."""
     return CriterionResult(
         criterion_id=criterion.id,
         criterion_name=criterion.name,
@@ -229,12 +243,7 @@ def _phrase_result(
         kind=criterion.kind,
         critical=criterion.critical,
         weight=criterion.weight,
-        status=status,
-        evidence=evidence,
-        evidence_kind="match" if found else ("near_miss" if near else "none"),
-        match_score=round(sim, 1) if seg is not None else None,
-        matched_phrase=phrase if evidence is not None else None,
-        review_reason=reason,
+        **verdict,
     )
 
 
@@ -255,13 +264,8 @@ def _metric_result(
         )
         status, reason = ("met" if ok else "not_met"), None
         note = f"{criterion.metric} = {float(value):.2f} ({', '.join(bounds)})"
-    return CriterionResult(
-        criterion_id=criterion.id,
-        criterion_name=criterion.name,
-        section_id=criterion.section_id,
-        kind=criterion.kind,
-        critical=criterion.critical,
-        weight=criterion.weight,
+    return _result(
+        criterion,
         status=status,
         evidence=None,
         evidence_kind="metric",
@@ -282,31 +286,23 @@ def _order_result(
         _first_match(card.criterion(ref), segments, language, duration_s, card.match_threshold)
         for ref in criterion.order
     ]
-    base = dict(
-        criterion_id=criterion.id,
-        criterion_name=criterion.name,
-        section_id=criterion.section_id,
-        kind=criterion.kind,
-        critical=criterion.critical,
-        weight=criterion.weight,
-    )
     if any(s is None for s in steps):
         # A missing step already fails its own criterion; the order cannot be judged.
         missing = [ref for ref, s in zip(criterion.order, steps, strict=True) if s is None]
-        return CriterionResult(
-            **base, status="na", evidence=None, evidence_kind="order",
+        return _result(
+            criterion, status="na", evidence=None, evidence_kind="order",
             evidence_note=f"step not found: {', '.join(missing)}",
         )  # fmt: skip
     found = [s for s in steps if s is not None]
     for ref, prev, cur in zip(criterion.order[1:], found, found[1:], strict=False):
         if cur.start_s < prev.start_s:
-            return CriterionResult(
-                **base, status="not_met", evidence=cur, evidence_kind="order",
+            return _result(
+                criterion, status="not_met", evidence=cur, evidence_kind="order",
                 evidence_note=f"{ref} came too early",
                 review_reason=_review_reason(card, criterion, cur),
             )  # fmt: skip
-    return CriterionResult(
-        **base, status="met", evidence=found[-1], evidence_kind="order",
+    return _result(
+        criterion, status="met", evidence=found[-1], evidence_kind="order",
         evidence_note="steps in order", review_reason=_review_reason(card, criterion, found[-1]),
     )  # fmt: skip
 
@@ -328,13 +324,8 @@ def score_call(
         )
         if why_na is not None:
             results.append(
-                CriterionResult(
-                    criterion_id=criterion.id,
-                    criterion_name=criterion.name,
-                    section_id=criterion.section_id,
-                    kind=criterion.kind,
-                    critical=criterion.critical,
-                    weight=criterion.weight,
+                _result(
+                    criterion,
                     status="na",
                     evidence=None,
                     evidence_kind="none",
