@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from transforms.audio import WHISPER_SAMPLE_RATE, decode_channels  # noqa: E402
 from transforms.settings import Settings  # noqa: E402
-from transforms.transcription import ensure_bundled_model  # noqa: E402
+from transforms.transcription import resolve_model_dir  # noqa: E402
 
 MINUTES = 30
 LIMIT_MB = 2048
@@ -127,7 +127,7 @@ def main() -> None:
         child(*sys.argv[2:6])
         return
     settings = Settings.from_env()
-    model_dir = settings.whisper_model or str(ensure_bundled_model(settings.model_cache))
+    model_dir = str(resolve_model_dir(settings))
     with tempfile.TemporaryDirectory(prefix="ccr-long-") as tmp:
         folder = Path(tmp)
         wav = long_call(folder)

@@ -34,7 +34,7 @@ from transforms.metrics import conversation_metrics  # noqa: E402
 from transforms.scorecard import load_scorecards  # noqa: E402
 from transforms.scoring import score_call  # noqa: E402
 from transforms.settings import Settings  # noqa: E402
-from transforms.transcription import Transcriber, ensure_bundled_model  # noqa: E402
+from transforms.transcription import Transcriber, resolve_model_dir  # noqa: E402
 
 SPECS = ROOT / "bench" / "scoring_calls.yaml"
 
@@ -80,7 +80,14 @@ def main(argv: list[str] | None = None) -> int:
     calls = spec["calls"][: args.limit or None]
     env = Settings.from_env()
     card = load_scorecards(env.scorecards_dir)[(spec["scorecard"], str(spec["scorecard_version"]))]
-    model_dir = env.whisper_model or ensure_bundled_model(env.model_cache)
+    # Labels are met / not met and the expected score is the weighted share met: a card with
+    # critical items or N/A rules would make that formula (and the MAE) silently wrong.
+    if any(c.critical or c.na_when for c in card.criteria):
+        raise SystemExit(
+            f"{card.id} v{card.version} has critical or N/A criteria: the bench labels and its "
+            "expected-score formula only cover plain met / not-met criteria"
+        )
+    model_dir = resolve_model_dir(env)
     transcriber = Transcriber(
         model_dir, cpu_threads=env.whisper_threads, beam_size=env.whisper_beam
     )

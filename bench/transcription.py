@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 from transforms.audio import WHISPER_SAMPLE_RATE, decode_channels  # noqa: E402
 from transforms.matching import normalise  # noqa: E402
 from transforms.settings import Settings  # noqa: E402
-from transforms.transcription import ensure_bundled_model  # noqa: E402
+from transforms.transcription import resolve_model_dir  # noqa: E402
 
 SAMPLES = ROOT / "samples"
 
@@ -200,9 +200,7 @@ def main() -> None:
         child(*args.child)
         return
     settings = Settings.from_env()
-    model_dir = (
-        args.model or settings.whisper_model or str(ensure_bundled_model(settings.model_cache))
-    )
+    model_dir = str(resolve_model_dir(settings, args.model))
     with tempfile.TemporaryDirectory(prefix="ccr-bench-") as tmp:
         folder = Path(tmp)
         items = prepare(folder)

@@ -18,6 +18,7 @@ from typing import Any
 
 import dagster as dg
 
+from transforms.ingest import split_partition_key
 from transforms.lakehouse import Lakehouse, conform
 from transforms.settings import Settings
 from transforms.tables import PROCESSING_LOG, TableSpec
@@ -40,7 +41,11 @@ def tally(run_id: str):
 
 
 def _tenant(partition_key: str | None) -> str | None:
-    return partition_key.split("__", 1)[0] if partition_key and "__" in partition_key else None
+    """The tenant of a call-batch partition; None for unpartitioned runs (reviews, KPIs)."""
+    try:
+        return split_partition_key(partition_key)[0] if partition_key else None
+    except ValueError:
+        return None
 
 
 def _row_count(metadata: Mapping[str, Any]) -> int | None:

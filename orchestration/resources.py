@@ -14,7 +14,7 @@ from transforms.scorecard import Assignments, Scorecard, load_assignments, load_
 from transforms.settings import Settings
 from transforms.tenants import Tenant, load_tenants
 from transforms.transcribe_pool import plan_workers
-from transforms.transcription import Transcriber, ensure_bundled_model
+from transforms.transcription import Transcriber, resolve_model_dir
 
 
 class LakehouseResource(dg.ConfigurableResource):
@@ -45,8 +45,9 @@ class LakehouseResource(dg.ConfigurableResource):
     def scorecards(self) -> dict[tuple[str, str], Scorecard]:
         return load_scorecards(self.settings().scorecards_dir)
 
-    def assignments(self) -> Assignments:
-        return load_assignments(self.settings().scorecards_dir, self.scorecards())
+    def assignments(self, cards: dict[tuple[str, str], Scorecard] | None = None) -> Assignments:
+        """The assignments file, checked against ``cards`` (loaded here when not given)."""
+        return load_assignments(self.settings().scorecards_dir, cards or self.scorecards())
 
     def taxonomy(self, tenant_id: str) -> Taxonomy:
         return load_taxonomy(self.settings().taxonomies_dir, tenant_id)
@@ -65,9 +66,7 @@ class WhisperResource(dg.ConfigurableResource):
     _transcriber: Transcriber | None = PrivateAttr(default=None)
 
     def model_path(self) -> Path:
-        settings = Settings.from_env()
-        chosen = self.model_dir or settings.whisper_model
-        return Path(chosen) if chosen else ensure_bundled_model(settings.model_cache)
+        return resolve_model_dir(Settings.from_env(), self.model_dir)
 
     def plan(self, calls: int) -> tuple[int, int]:
         """(worker processes, threads each) for ``calls`` calls on this machine."""

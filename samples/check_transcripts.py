@@ -30,7 +30,7 @@ from transforms.matching import normalise as norm
 from transforms.scoring import load_scorecard
 from transforms.scoring import phrase_similarity as similarity
 from transforms.settings import Settings
-from transforms.transcription import ensure_bundled_model
+from transforms.transcription import resolve_model_dir
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import (
@@ -98,7 +98,7 @@ def main() -> int:
         for r in map(json.loads, (args.dir / "ground_truth.jsonl").read_text().splitlines())
     }
     settings = Settings.from_env()
-    model_dir = args.model or settings.whisper_model or ensure_bundled_model(settings.model_cache)
+    model_dir = resolve_model_dir(settings, args.model)
     model = WhisperModel(str(model_dir), device="cpu", compute_type="int8", cpu_threads=2)
     failures: list[str] = []
     timings: list[float] = []

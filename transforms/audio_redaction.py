@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import av
@@ -172,15 +171,3 @@ def redact_audio(
         channels=samples.shape[0],
     )
     return encode_flac(out, rate), report
-
-
-def write_redacted_copy(
-    source: Path, target: Path, spans_by_channel: Mapping[int | None, Sequence[Any]], **kwargs: Any
-) -> ToneReport:
-    """Decode ``source``, tone out the spans and write the FLAC copy to ``target`` atomically."""
-    flac, report = redact_audio(source.read_bytes(), spans_by_channel, **kwargs)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.write_bytes(flac)
-    tmp.replace(target)
-    return report

@@ -21,10 +21,10 @@ def agreement(pairs: Iterable[tuple[str, str]]) -> float | None:
 def cohen_kappa(pairs: Iterable[tuple[str, str]]) -> float | None:
     """Cohen's kappa of (rater A label, rater B label) pairs; None if undefined."""
     pairs = list(pairs)
-    n = len(pairs)
-    if n == 0:
+    p_o = agreement(pairs)
+    if p_o is None:
         return None
-    p_o = sum(a == b for a, b in pairs) / n
+    n = len(pairs)
     a_counts = Counter(a for a, _ in pairs)
     b_counts = Counter(b for _, b in pairs)
     p_e = sum(a_counts[k] * b_counts[k] for k in a_counts.keys() | b_counts.keys()) / (n * n)

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from transforms.matching import MATCH_THRESHOLD, best_phrase
+from transforms.matching import MATCH_THRESHOLD, best_phrase, phrasings_for, speaker_ok
 from transforms.scorecard import SPEAKERS, ScorecardError
 from transforms.scoring import quote
 from transforms.transcription import Segment
@@ -96,11 +96,10 @@ def categorise(
     """(category, hits, first matching segment, its similarity) for every category the call has."""
     found = []
     for cat in taxonomy.categories:
-        langs = [language] if language in cat.phrases else list(cat.phrases)
-        phrasings = [(p, lang) for lang in langs for p in cat.phrases[lang]]
+        phrasings = phrasings_for(cat.phrases, language)
         hits: list[tuple[Segment, float]] = []
         for seg in sorted(segments, key=lambda s: s.start_s):
-            if cat.speaker != "any" and seg.speaker not in (cat.speaker, "unknown"):
+            if not speaker_ok(cat.speaker, seg.speaker):
                 continue
             _, sim = best_phrase(phrasings, seg.text, language)
             if sim >= taxonomy.match_threshold:

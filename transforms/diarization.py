@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-SAMPLE_RATE = 16000
+from transforms.audio import WHISPER_SAMPLE_RATE as SAMPLE_RATE
+
 FRAME = 400  # 25 ms analysis window
 HOP = 160  # 10 ms: 100 frames per second
 N_MELS = 40

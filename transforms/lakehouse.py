@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.fs as pafs
 from deltalake import DeltaTable
 from deltalake.exceptions import TableNotFoundError
@@ -129,6 +130,17 @@ def rejected_rows(
     return pa.Table.from_pylist(out, schema=REJECTED_ROWS.schema)
 
 
+def _where(where: Mapping[str, str | Sequence[str]] | None) -> pc.Expression | None:
+    """A scan filter of column = value / column in values. Columns are cast to string: files
+    written from Polars may hold string_view, which pyarrow cannot compare with a string."""
+    expression = None
+    for column, wanted in (where or {}).items():
+        values = [wanted] if isinstance(wanted, str) else list(wanted)
+        test = pc.field(column).cast(pa.string()).isin(pa.array(values, pa.string()))
+        expression = test if expression is None else expression & test
+    return expression
+
+
 @dataclass(frozen=True)
 class Lakehouse:
     """The Delta tables under one root."""
@@ -188,11 +200,17 @@ class Lakehouse:
             )
 
     def read(
-        self, spec: TableSpec, tenant_id: str | None = None, columns: list[str] | None = None
+        self,
+        spec: TableSpec,
+        tenant_id: str | None = None,
+        columns: list[str] | None = None,
+        where: Mapping[str, str | Sequence[str]] | None = None,
     ) -> pl.DataFrame:
         """The current version of a table (empty with the right schema if it does not exist).
 
-        ``tenant_id`` prunes to one partition folder; ``columns`` reads only those columns.
+        ``tenant_id`` prunes to one partition folder; ``columns`` reads only those columns;
+        ``where`` keeps rows whose string column equals a value or is in a list of values, in the
+        scan, so one batch's rows are read without loading the tenant's whole history.
         """
         table = self._open(spec)
         if table is None:
@@ -200,7 +218,7 @@ class Lakehouse:
             return pl.from_arrow(empty.select(columns) if columns else empty)  # type: ignore[return-value]
         partitions = [("tenant_id", "=", tenant_id)] if tenant_id else None
         dataset = table.to_pyarrow_dataset(partitions=partitions)
-        return pl.from_arrow(dataset.to_table(columns=columns))  # type: ignore[return-value]
+        return pl.from_arrow(dataset.to_table(columns=columns, filter=_where(where)))  # type: ignore[return-value]
 
     def merge(self, spec: TableSpec, data: pa.Table, *, update: bool = False) -> dict[str, int]:
         """MERGE rows on the table key: insert new keys; with ``update``, also replace matched rows.

@@ -20,7 +20,7 @@ while unrelated words of similar length stay below 80.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import suppress
 from functools import lru_cache
 
@@ -79,3 +79,20 @@ def best_phrase(
         if sim > best:
             best_phrase_, best = phrase, sim
     return best_phrase_, best
+
+
+def phrasings_for(
+    phrases: Mapping[str, Sequence[str]], language: str | None
+) -> list[tuple[str, str]]:
+    """(phrasing, language) pairs: the call's language if it has phrasings, else every language
+    (a call in an unexpected language is still matched rather than scored as silence)."""
+    langs = [language] if language in phrases else list(phrases)
+    return [(p, lang) for lang in langs for p in phrases[lang]]
+
+
+def speaker_ok(wanted: str, speaker: str) -> bool:
+    """Whether a segment's speaker can satisfy a rule for ``wanted`` (agent, customer, any).
+
+    An unattributed (mono) segment may be anyone's: it is a candidate, flagged for review.
+    """
+    return wanted == "any" or speaker in (wanted, "unknown")

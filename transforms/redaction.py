@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from transforms import pii
-from transforms.transcription import CallTranscript, Segment, Word
+from transforms.transcription import CallTranscript, Word
 
 
 @dataclass(frozen=True)
@@ -29,8 +29,8 @@ def redact_transcript(transcript: CallTranscript) -> RedactedCall:
     """The transcript with every entity replaced by its placeholder, per channel.
 
     A channel's segments are redacted together, in time order, so a number read across two
-    segments is still found. A segment without word timings (none in practice: word timestamps
-    are on) is redacted on its text and its whole time span is toned out.
+    segments is still found. The transcriber gives every segment its words (its text is their
+    join), so redacting the words redacts the text.
     """
     segments = list(transcript.segments)
     by_channel: dict[int, list[int]] = {}
@@ -40,11 +40,10 @@ def redact_transcript(transcript: CallTranscript) -> RedactedCall:
     counts: Counter[str] = Counter()
     for channel, order in by_channel.items():
         order.sort(key=lambda i: segments[i].start_s)
-        timed = [i for i in order if segments[i].words]
         results = pii.redact_segments(
-            [[w.__dict__ for w in segments[i].words] for i in timed], transcript.language
+            [[w.__dict__ for w in segments[i].words] for i in order], transcript.language
         )
-        for i, red in zip(timed, results, strict=True):
+        for i, red in zip(order, results, strict=True):
             if not red.spans:
                 continue
             segments[i] = replace(
@@ -54,17 +53,6 @@ def redact_transcript(transcript: CallTranscript) -> RedactedCall:
             )
             spans.setdefault(channel, []).extend(red.audio_spans)
             counts.update(s.entity for s in red.spans)
-        for i in order:
-            if segments[i].words:
-                continue
-            red = pii.redact_text(segments[i].text, transcript.language)
-            if red.spans:
-                seg: Segment = segments[i]
-                segments[i] = replace(seg, text=red.text)
-                spans.setdefault(channel, []).extend(
-                    pii.AudioSpan(seg.start_s, seg.end_s, s.entity) for s in red.spans
-                )
-                counts.update(s.entity for s in red.spans)
     return RedactedCall(replace(transcript, segments=segments), spans, counts)
 
 

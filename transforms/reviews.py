@@ -215,7 +215,13 @@ def _context(lh: Any, tenant_id: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     from transforms.tables import CALLS, HUMAN_REVIEWS
 
     calls = lh.read(CALLS, tenant_id, columns=["call_id", "call_uid", "agent_id"])
-    history = lh.read(HUMAN_REVIEWS, tenant_id)
+    # Only what validation needs: the disputes on file (not reviewers' free-text comments).
+    history = lh.read(
+        HUMAN_REVIEWS,
+        tenant_id,
+        columns=["kind", "call_uid", "scorecard_id", "scorecard_version", "criterion_id"],
+        where={"kind": "dispute"},
+    )
     return calls, history
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from transforms.matching import MATCH_THRESHOLD
+from transforms.matching import MATCH_THRESHOLD, phrasings_for
 
 CRITERION_KINDS = ("phrase_said", "phrase_not_said", "metric_threshold", "event_order")
 PHRASE_KINDS = ("phrase_said", "phrase_not_said")
@@ -118,8 +118,7 @@ class Criterion:
 
     def phrasings(self, language: str | None) -> list[tuple[str, str]]:
         """(phrasing, language) pairs: the call's language if the card has it, else all."""
-        langs = [language] if language in self.phrases else list(self.phrases)
-        return [(p, lang) for lang in langs for p in self.phrases[lang]]
+        return phrasings_for(self.phrases, language)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from transforms.matching import best_phrase, normalise, phrase_similarity
+from transforms.matching import best_phrase, normalise, phrase_similarity, phrasings_for, speaker_ok
 from transforms.scorecard import (
     Criterion,
     Scorecard,
@@ -82,10 +82,6 @@ class CriterionResult:
         return self.status == "met"
 
     @property
-    def verdict(self) -> str:
-        return self.status
-
-    @property
     def points_possible(self) -> float:
         return 0.0 if self.status == "na" else self.weight
 
@@ -123,17 +119,12 @@ class CallScore:
         return any(r.needs_review for r in self.results)
 
 
-def _speaker_ok(wanted: str, speaker: str) -> bool:
-    # An unattributed (mono) segment may be anyone's: it is a candidate, flagged for review.
-    return wanted == "any" or speaker in (wanted, "unknown")
-
-
 def _candidates(
     criterion: Criterion, segments: Sequence[Segment], duration_s: float
 ) -> list[Segment]:
     out = []
     for seg in segments:
-        if not _speaker_ok(criterion.speaker, seg.speaker):
+        if not speaker_ok(criterion.speaker, seg.speaker):
             continue
         if criterion.first_s is not None and seg.start_s > criterion.first_s:
             continue
@@ -187,9 +178,8 @@ def _not_applicable(
         return f"campaign {campaign!r} not covered"
     if na.phrase_said is not None:
         cond = na.phrase_said
-        langs = [language] if language in cond.phrases else list(cond.phrases)
-        phrasings = [(p, lang) for lang in langs for p in cond.phrases[lang]]
-        pool = [s for s in segments if _speaker_ok(cond.speaker, s.speaker)]
+        phrasings = phrasings_for(cond.phrases, language)
+        pool = [s for s in segments if speaker_ok(cond.speaker, s.speaker)]
         seg, _, sim = _best_match(phrasings, pool, language)
         if seg is not None and sim >= threshold:
             return "exempting phrase said"

@@ -105,7 +105,7 @@ def score_rows(
             **versioned,
             "criterion_id": r.criterion_id,
             "criterion_name": r.criterion_name,
-            "verdict": r.verdict,
+            "verdict": r.status,
             "met": r.met,
             "points_earned": r.points_earned,
             "points_possible": r.points_possible,

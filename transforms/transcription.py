@@ -94,6 +94,13 @@ def ensure_bundled_model(cache_dir: str | Path) -> Path:
     return target
 
 
+def resolve_model_dir(settings: Any, override: str | Path | None = None) -> Path:
+    """The model folder to load: an explicit one, else ``CCR_WHISPER_MODEL``, else the bundled
+    base model (assembled on first use)."""
+    chosen = override or settings.whisper_model
+    return Path(chosen) if chosen else ensure_bundled_model(settings.model_cache)
+
+
 def model_id(model_dir: str | Path) -> str:
     """Stable id of a model folder: name + a hash of its config and weights size, + compute type.
 
@@ -224,7 +231,6 @@ class Transcriber:
         cpu_threads: int,
         beam_size: int = DEFAULT_BEAM,
         batch_size: int = BATCH_SIZE,
-        trim_windows: bool = True,
     ) -> None:
         from faster_whisper import BatchedInferencePipeline, WhisperModel
 
@@ -232,7 +238,6 @@ class Transcriber:
         self.model_id = model_id(self.model_dir)
         self.beam_size = beam_size
         self.batch_size = batch_size
-        self.trim_windows = trim_windows
         self.model = WhisperModel(
             str(self.model_dir), device="cpu", compute_type=COMPUTE_TYPE, cpu_threads=cpu_threads
         )
@@ -240,17 +245,16 @@ class Transcriber:
 
     def _run(
         self, signals: list[np.ndarray], language: str | None, allowed: tuple[str, ...]
-    ) -> tuple[list[_Chunk], str, float | None, list[list[tuple[float, float]]]]:
+    ) -> tuple[list[_Chunk], str, float | None]:
         """VAD → speech chunks (≤ 30 s, one signal each) → one batched decode with word times.
 
         Returns the decoded chunks (``source`` = signal index, word times in that signal's
-        clock), the language used, its probability when detected, and each signal's speech
-        regions in seconds. As ``BatchedInferencePipeline.transcribe`` except that (1) the
+        clock), the language used and its probability when detected. As
+        ``BatchedInferencePipeline.transcribe`` except that (1) the
         chunks of both channels share the batches, yet a chunk never mixes channels (mixing
         them changed what Whisper heard at the start of a call); (2) each batch is padded to its
         own longest chunk, not to 30 s: the encoder is most of the CPU time; (3) the language
-        is detected on the first chunk among the tenant's languages; (4) the VAD regions come
-        back for diarization.
+        is detected on the first chunk among the tenant's languages.
         """
         from faster_whisper.tokenizer import Tokenizer
         from faster_whisper.vad import (
@@ -265,12 +269,8 @@ class Transcriber:
         metadata: list[dict[str, Any]] = []
         sources: list[int] = []
         maps: list[Any] = []
-        regions: list[list[tuple[float, float]]] = []
         for source, audio in enumerate(signals):
             clips = get_speech_timestamps(audio, VadOptions(**VAD))
-            regions.append(
-                [(c["start"] / WHISPER_SAMPLE_RATE, c["end"] / WHISPER_SAMPLE_RATE) for c in clips]
-            )
             maps.append(SpeechTimestampsMap(clips, WHISPER_SAMPLE_RATE) if clips else None)
             if not clips:
                 continue
@@ -283,7 +283,7 @@ class Transcriber:
                 sources.append(source)
         fallback = language or (allowed[0] if allowed else "en")
         if not features:
-            return [], fallback, None, regions
+            return [], fallback, None
         probability = None
         if language is None:
             if model.model.is_multilingual:
@@ -331,7 +331,7 @@ class Transcriber:
                 )
         decoded.sort(key=lambda c: (c.source, c.words[0][1] if c.words else 0.0))
         self.pipeline.last_speech_timestamp = 0.0
-        return decoded, language, probability, regions
+        return decoded, language, probability
 
     def _decode_batches(
         self,
@@ -386,7 +386,7 @@ class Transcriber:
             hotwords=None,
         )
 
-    def _window(self, features: np.ndarray, duration_s: float = 0.0) -> np.ndarray:
+    def _window(self, features: np.ndarray, duration_s: float) -> np.ndarray:
         """Encoder input of one chunk: its length rounded up to whole seconds, or 30 s.
 
         Whole seconds because the word aligner reads ``ceil(duration)`` seconds of encoder
@@ -394,8 +394,6 @@ class Transcriber:
         """
         from faster_whisper.audio import pad_or_trim
 
-        if not self.trim_windows:
-            return pad_or_trim(features)
         frames = max(-(-features.shape[-1] // 100), int(np.ceil(duration_s))) * 100
         return pad_or_trim(features, min(3000, max(MIN_WINDOW_FRAMES, frames)))
 
@@ -445,7 +443,7 @@ class Transcriber:
         hears the agent."""
         first = 0 if plan.speakers is None or plan.speakers[0] == "agent" else 1
         order = [first, 1 - first]
-        chunks, detected, probability, _ = self._run(
+        chunks, detected, probability = self._run(
             [plan.signals[order[0]], plan.signals[order[1]]], language, allowed
         )
 
@@ -459,7 +457,7 @@ class Transcriber:
     ) -> tuple[list[_Piece], str, float | None]:
         from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-        chunks, detected, probability, _ = self._run([audio], language, allowed)
+        chunks, detected, probability = self._run([audio], language, allowed)
         regions = [
             (r["start"] / WHISPER_SAMPLE_RATE, r["end"] / WHISPER_SAMPLE_RATE)
             for r in get_speech_timestamps(audio, VadOptions(**DIARIZATION_VAD))

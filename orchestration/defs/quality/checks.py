@@ -11,7 +11,6 @@ import datetime
 import warnings
 
 import dagster as dg
-import polars as pl
 
 from orchestration.resources import LakehouseResource
 from transforms import ingest
@@ -28,14 +27,14 @@ def batch_rows(lakehouse: LakehouseResource, spec: TableSpec, partition_key: str
     if partition_key is None:
         return lh.read(spec)
     tenant_id, batch_id = ingest.split_partition_key(partition_key)
-    rows = lh.read(spec, tenant_id)
+    in_batch = {"batch_id": batch_id}
     if spec.path in (CALLS.path, QUARANTINE.path):
-        return rows.filter(pl.col("batch_id") == batch_id)
+        return lh.read(spec, tenant_id, where=in_batch)
     if "call_uid" not in spec.schema.names:
         # Per-tenant rows rewritten by every batch's step (silver.scorecard_versions).
-        return rows
-    calls = lh.read(CALLS, tenant_id, columns=["call_uid", "batch_id"])
-    return rows.join(calls.filter(pl.col("batch_id") == batch_id).select("call_uid"), on="call_uid")
+        return lh.read(spec, tenant_id)
+    uids = lh.read(CALLS, tenant_id, columns=["call_uid"], where=in_batch)["call_uid"].to_list()
+    return lh.read(spec, tenant_id, where={"call_uid": uids})
 
 
 def contract_check(spec: TableSpec) -> dg.AssetChecksDefinition:

@@ -89,7 +89,8 @@ def call_scores(
         for table in _TABLES:
             yield dg.MaterializeResult(asset_key=["silver", table.name], metadata={"calls": 0})
         return
-    cards, assignments = lakehouse.scorecards(), lakehouse.assignments()
+    cards = lakehouse.scorecards()
+    assignments = lakehouse.assignments(cards)
     fallback = lakehouse.tenants()[tenant_id].scorecard
     taxonomy = lakehouse.taxonomy(tenant_id)
 
@@ -107,26 +108,26 @@ def call_scores(
     transcripts = lh.read(
         TRANSCRIPTS, tenant_id, columns=["call_uid", "model_id", "language", "duration_s"]
     ).join(calls, on="call_uid")
-    # The card each call is scored with (by campaign; a call without campaign gets the default).
-    campaigns = transcripts["campaign"].unique().to_list()
+    # The card each call is scored with (by campaign; a call without campaign gets the default),
+    # chosen once per campaign.
+    chosen = {c: card_for(c) for c in transcripts["campaign"].unique().to_list()}
     by_campaign = pl.DataFrame(
         {
-            "campaign": campaigns,
-            "_card": [f"{card_for(c).id}\x1f{card_for(c).version}" for c in campaigns],
+            "campaign": list(chosen),
+            "scorecard_id": [card.id for card in chosen.values()],
+            "scorecard_version": [card.version for card in chosen.values()],
         },
-        schema={"campaign": pl.String, "_card": pl.String},
+        schema={"campaign": pl.String, "scorecard_id": pl.String, "scorecard_version": pl.String},
     )
     transcripts = transcripts.join(by_campaign, on="campaign", how="left", nulls_equal=True)
     scored = lh.read(
         CALL_SCORES,
         tenant_id,
         columns=["call_uid", "model_id", "scorecard_id", "scorecard_version"],
-    ).select(
-        "call_uid",
-        "model_id",
-        pl.concat_str("scorecard_id", "scorecard_version", separator="\x1f").alias("_card"),
     )
-    todo = transcripts.join(scored, on=["call_uid", "model_id", "_card"], how="anti")
+    todo = transcripts.join(
+        scored, on=["call_uid", "model_id", "scorecard_id", "scorecard_version"], how="anti"
+    )
     segments = lh.read(SEGMENTS, tenant_id).join(
         todo.select("call_uid", "model_id"), on=["call_uid", "model_id"]
     )
@@ -137,7 +138,7 @@ def call_scores(
     metric_rows, score_rows_, criterion_rows, topic_rows = [], [], [], []
     used = {}
     for t in todo.iter_rows(named=True):
-        card = card_for(t["campaign"])
+        card = chosen[t["campaign"]]
         used[(card.id, card.version)] = card
         key = {"call_uid": t["call_uid"], "tenant_id": tenant_id, "model_id": t["model_id"]}
         frame = by_call.get((t["call_uid"], t["model_id"]))

@@ -26,8 +26,8 @@ from transforms.transcription import model_id as model_id_of
 def batch_calls(lakehouse: LakehouseResource, partition_key: str) -> pl.DataFrame:
     """The bronze rows of one call batch."""
     tenant_id, batch_id = ingest.split_partition_key(partition_key)
-    calls = lakehouse.lakehouse().read(CALLS, tenant_id)
-    return calls.filter(pl.col("batch_id") == batch_id).sort("call_id")
+    calls = lakehouse.lakehouse().read(CALLS, tenant_id, where={"batch_id": batch_id})
+    return calls.sort("call_id")
 
 
 @dg.multi_asset(
@@ -82,12 +82,17 @@ def transcripts(
             f"beam {whisper.beam()}"
         )
 
+    # Each call's bytes are read once and kept until its result is in (the pool pulls jobs
+    # lazily, so only the calls in flight are held): the playback copy is made from them.
+    audio_of: dict[str, bytes] = {}
+
     def jobs():
         for call in by_uid.values():
             tenant = tenants.get(call["tenant_id"])
+            audio_of[call["call_uid"]] = storage.read_bytes(call["audio_uri"])
             yield CallJob(
                 key=call["call_uid"],
-                audio=storage.read_bytes(call["audio_uri"]),
+                audio=audio_of[call["call_uid"]],
                 channels=call["channels"],
                 language=call["language"],
                 channel_layout=call["channel_layout"],
@@ -109,12 +114,13 @@ def transcripts(
     )
     for i, result in enumerate(results, start=1):
         call = by_uid[result.key]
+        audio = audio_of.pop(result.key)
         if result.transcript is None:
             failed.append(_quarantine_row(call, result))
             context.log.warning(f"call {i}/{todo.height} not transcribed: {result.error_code}")
             continue
         redacted = redact_transcript(result.transcript)
-        playback = _write_playback_copy(call, redacted)
+        playback = _write_playback_copy(call["audio_uri"], audio, redacted)
         entities.update(redacted.entities)
         row, segs = transcript_rows(call, redacted, model_id, datetime.now(UTC), playback)
         rows.append(row)
@@ -131,9 +137,7 @@ def transcripts(
     if failed:
         lh.merge(QUARANTINE, conform(QUARANTINE, failed))
     rtf = round(audio_s / wall_s, 2) if wall_s and audio_s else None
-    quality: dict[str, int] = {}
-    for row in rows:
-        quality[row["quality"]] = quality.get(row["quality"], 0) + 1
+    quality = Counter(row["quality"] for row in rows)
     yield dg.MaterializeResult(
         asset_key=["silver", "transcripts"],
         metadata={
@@ -147,7 +151,7 @@ def transcripts(
             "real_time_factor": rtf,
             "workers": workers,
             "threads_per_worker": threads,
-            "quality": dg.MetadataValue.json(quality),
+            "quality": dg.MetadataValue.json(dict(quality)),
             # Counts per entity type only: what was redacted never goes into metadata.
             "pii_redacted": dg.MetadataValue.json(dict(entities)),
         },
@@ -161,10 +165,10 @@ def transcripts(
     )
 
 
-def _write_playback_copy(call: dict, redacted: RedactedCall) -> str:
+def _write_playback_copy(audio_uri: str, audio: bytes, redacted: RedactedCall) -> str:
     """The playback/export copy of the call (FLAC), with every redacted span toned out."""
-    flac, _ = redact_audio(storage.read_bytes(call["audio_uri"]), redacted.audio_spans)
-    uri = playback_uri(call["audio_uri"])
+    flac, _ = redact_audio(audio, redacted.audio_spans)
+    uri = playback_uri(audio_uri)
     storage.write_bytes(uri, flac)
     return uri
 
