@@ -128,9 +128,10 @@ def call_scores(
     todo = transcripts.join(
         scored, on=["call_uid", "model_id", "scorecard_id", "scorecard_version"], how="anti"
     )
-    segments = lh.read(SEGMENTS, tenant_id).join(
-        todo.select("call_uid", "model_id"), on=["call_uid", "model_id"]
-    )
+    # Only the segments of the calls to score, filtered in the scan (not the tenant's history).
+    segments = lh.read(
+        SEGMENTS, tenant_id, where={"call_uid": todo["call_uid"].unique().to_list()}
+    ).join(todo.select("call_uid", "model_id"), on=["call_uid", "model_id"])
     by_call = segments.sort("segment_index").partition_by(
         ["call_uid", "model_id"], as_dict=True, maintain_order=True
     )
