@@ -8,6 +8,10 @@ its stereo file, the others as a mono mix (diarized). Each run is its own proces
 memory (process tree RSS, sampled) is its own. WER is against the scripts, on text normalised
 as the scorer normalises it.
 
+The baseline's temperature fallback samples at random, so unseeded its wall time moved
+83–103 s between runs on this box; CTranslate2's sampler is seeded (``--seed``, default 0) so
+that a re-run gives the same figures.
+
     .venv/bin/python bench/transcription.py            # prints a table, then one JSON line
 """
 
@@ -134,7 +138,10 @@ def run_pipeline(model_dir: str, items: list[dict]) -> dict:
     }
 
 
-def child(kind: str, model_dir: str, items_file: str, out_file: str) -> None:
+def child(kind: str, model_dir: str, items_file: str, out_file: str, seed: str) -> None:
+    import ctranslate2
+
+    ctranslate2.set_random_seed(int(seed))
     items = json.loads(Path(items_file).read_text())
     started = time.perf_counter()  # model load included: a real run pays for it too
     result = (run_baseline if kind == "baseline" else run_pipeline)(model_dir, items)
@@ -157,10 +164,10 @@ def tree_rss_mb(pid: int) -> float:
     return total / 2**20
 
 
-def measure(kind: str, model_dir: str, items_file: Path, folder: Path) -> dict:
+def measure(kind: str, model_dir: str, items_file: Path, folder: Path, seed: int) -> dict:
     out = folder / f"{kind}.json"
     proc = subprocess.Popen(
-        [sys.executable, __file__, "--child", kind, model_dir, str(items_file), str(out)]
+        [sys.executable, __file__, "--child", kind, model_dir, str(items_file), str(out), str(seed)]
     )
     peak = 0.0
     stop = threading.Event()
@@ -193,7 +200,8 @@ def wer(items: list[dict], hyps: dict[str, str]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
+    parser.add_argument("--seed", type=int, default=0, help="CTranslate2 sampling seed")
     parser.add_argument("--model", help="CTranslate2 Whisper folder (default: the bundled base)")
     args = parser.parse_args()
     if args.child:
@@ -208,7 +216,8 @@ def main() -> None:
         items_file.write_text(json.dumps(items))
         audio_s = sum(i["audio_s"] for i in items)
         runs = {
-            kind: measure(kind, model_dir, items_file, folder) for kind in ("baseline", "pipeline")
+            kind: measure(kind, model_dir, items_file, folder, args.seed)
+            for kind in ("baseline", "pipeline")
         }
     stereo = sum(i["pipeline_channels"] == 2 for i in items)
     print(
@@ -254,6 +263,7 @@ def main() -> None:
                 "peak_rss_mb_baseline": round(runs["baseline"]["peak_rss_mb"], 1),
                 "audio_s": round(audio_s, 1),
                 "calls": len(items),
+                "seed": args.seed,
             }
         )
     )
