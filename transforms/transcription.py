@@ -502,10 +502,11 @@ def _model_class() -> type:
     from faster_whisper import WhisperModel
 
     class PerChunkEncoder(WhisperModel):
-        _memo: tuple[np.ndarray, np.ndarray] | None = None
+        #: The last chunk encoded alone (language detection) and its output.
+        memo: tuple[np.ndarray, np.ndarray] | None = None
 
         def _encode_one(self, features: np.ndarray) -> np.ndarray:
-            memo = self._memo
+            memo = self.memo
             if memo is not None and np.array_equal(memo[0], features):
                 return memo[1]
             return np.array(super().encode(features[None]))
@@ -515,7 +516,7 @@ def _model_class() -> type:
                 features = features[None]
             out = np.concatenate([self._encode_one(f) for f in features])
             if len(features) == 1:
-                self._memo = (features[0], out)
+                self.memo = (features[0], out)
             # from_array shares the array's memory: keep it alive as long as the view.
             self._encoded = out
             return ctranslate2.StorageView.from_array(out)

@@ -87,6 +87,24 @@ def words_agree_with_text(transcript) -> None:
         assert all(a.end_s <= b.start_s + 1e-6 for a, b in pairwise(segs))
 
 
+def test_chunks_encoded_one_at_a_time_match_the_batched_encoder(model):
+    """The speed-up (one chunk at a time, the language-detection chunk remembered) must not
+    change what the decoder hears."""
+    from faster_whisper import WhisperModel
+
+    left, right = stereo(EN)
+    features = np.stack(
+        [model.model.feature_extractor(c[: 16000 * 20])[..., :2000] for c in (left, right)]
+    )
+    batched = np.array(WhisperModel.encode(model.model, features))
+    model.model.memo = None
+    alone = np.array(model.model.encode(features[:1]))  # as language detection does
+    assert model.model.memo is not None and np.array_equal(model.model.memo[1], alone)
+    together = np.array(model.model.encode(features))  # the first chunk comes from the memo
+    assert np.array_equal(alone[0], batched[0])
+    assert np.array_equal(together, batched)
+
+
 @pytest.mark.parametrize("fmt", ["mulaw", "alaw", "mp3"])
 def test_8khz_telephone_audio_transcribes(model, fmt):
     left, right = stereo(EN)
