@@ -8,11 +8,10 @@ for a 30-minute call. Each layout runs in its own process; its RSS is sampled ev
 
 from __future__ import annotations
 
+import argparse
 import json
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.peak_rss import run_measured  # noqa: E402
 from transforms.audio import WHISPER_SAMPLE_RATE, decode_channels  # noqa: E402
 from transforms.settings import Settings  # noqa: E402
 from transforms.transcription import resolve_model_dir  # noqa: E402
@@ -93,38 +93,18 @@ def child(model_dir: str, wav: str, layout: str, out: str) -> None:
 
 
 def measure(model_dir: str, wav: Path, layout: str, folder: Path) -> dict:
-    import psutil
-
     out = folder / f"{layout}.json"
-    proc = subprocess.Popen(
-        [sys.executable, __file__, "--child", model_dir, str(wav), layout, str(out)]
-    )
-    peak = 0.0
-    stop = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        ps = psutil.Process(proc.pid)
-        while not stop.is_set():
-            try:
-                peak = max(peak, ps.memory_info().rss / 2**20)
-            except psutil.NoSuchProcess:
-                return
-            stop.wait(0.1)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    rc = proc.wait()
-    stop.set()
-    sampler.join()
-    if rc != 0:
-        raise SystemExit(f"{layout} run failed with exit code {rc}")
+    command = [sys.executable, __file__, "--child", model_dir, str(wav), layout, str(out)]
+    peak = run_measured(command, layout)
     return {**json.loads(out.read_text()), "peak_rss_mb": peak}
 
 
 def main() -> None:
-    if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        child(*sys.argv[2:6])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(*args.child)
         return
     settings = Settings.from_env()
     model_dir = str(resolve_model_dir(settings))

@@ -18,12 +18,9 @@ that a re-run gives the same figures.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -34,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+from bench.peak_rss import run_measured  # noqa: E402
 from transforms.audio import WHISPER_SAMPLE_RATE, decode_channels  # noqa: E402
 from transforms.matching import normalise  # noqa: E402
 from transforms.settings import Settings  # noqa: E402
@@ -149,45 +147,11 @@ def child(kind: str, model_dir: str, items_file: str, out_file: str, seed: str) 
     Path(out_file).write_text(json.dumps(result))
 
 
-def tree_rss_mb(pid: int) -> float:
-    import psutil
-
-    try:
-        proc = psutil.Process(pid)
-        procs = [proc, *proc.children(recursive=True)]
-    except psutil.NoSuchProcess:
-        return 0.0
-    total = 0
-    for p in procs:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            total += p.memory_info().rss
-    return total / 2**20
-
-
 def measure(kind: str, model_dir: str, items_file: Path, folder: Path, seed: int) -> dict:
     out = folder / f"{kind}.json"
-    proc = subprocess.Popen(
-        [sys.executable, __file__, "--child", kind, model_dir, str(items_file), str(out), str(seed)]
-    )
-    peak = 0.0
-    stop = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not stop.is_set():
-            peak = max(peak, tree_rss_mb(proc.pid))
-            stop.wait(0.1)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    rc = proc.wait()
-    stop.set()
-    sampler.join()
-    if rc != 0:
-        raise SystemExit(f"{kind} run failed with exit code {rc}")
-    result = json.loads(out.read_text())
-    result["peak_rss_mb"] = peak
-    return result
+    command = [sys.executable, __file__, "--child", kind, model_dir, str(items_file), str(out)]
+    peak = run_measured([*command, str(seed)], kind)
+    return {**json.loads(out.read_text()), "peak_rss_mb": peak}
 
 
 def wer(items: list[dict], hyps: dict[str, str]) -> float:
