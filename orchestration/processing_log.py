@@ -74,9 +74,15 @@ def log_rows(context: dg.HookContext, status: str) -> list[dict[str, Any]]:
         keys = [k for k in keys if k in metadata]
     partition = step.dagster_run.tags.get("dagster/partition")
     now = datetime.now(UTC)
+    paths = [key.to_user_string() for key in keys]
+    with _LOCK:
+        # Tables the step wrote besides its own assets (the transcribe step sets undecodable
+        # audio aside in bronze/quarantine): logged under the table they went to. Steps of a
+        # run end one at a time in a process, so what is left in the tally is this step's.
+        paths += sorted(path for run, path in _TALLY if run == context.run_id and path not in paths)
     rows = []
-    for key in keys:
-        path = key.to_user_string()
+    for path in paths:
+        key = dg.AssetKey.from_user_string(path)
         with _LOCK:
             counts = _TALLY.pop((context.run_id, path), None)
         rows.append(

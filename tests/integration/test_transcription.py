@@ -17,6 +17,7 @@ import numpy as np
 import polars as pl
 import pytest
 
+from orchestration import processing_log
 from orchestration.defs.transcribe.assets import transcripts
 from orchestration.partitions import call_batches
 from orchestration.resources import LakehouseResource, WhisperResource
@@ -29,7 +30,7 @@ from transforms.matching import normalise
 from transforms.pseudonymise import FileKeyStore, caller_key
 from transforms.roles import RoleHints
 from transforms.settings import REPO_ROOT, Settings
-from transforms.tables import CALLS, QUARANTINE, SEGMENTS, TRANSCRIPTS
+from transforms.tables import CALLS, PROCESSING_LOG, QUARANTINE, SEGMENTS, TRANSCRIPTS
 from transforms.tenants import load_tenants
 from transforms.transcription import Transcriber, ensure_bundled_model
 
@@ -220,7 +221,7 @@ def test_rerun_skips_transcribed_calls_and_bad_audio_is_quarantined(tmp_path, mo
 
     def materialize():
         result = dg.materialize(
-            [transcripts],
+            [transcripts.with_hooks(processing_log.HOOKS)],
             partition_key=batch.partition_key,
             resources=resources,
             instance=instance,
@@ -237,6 +238,13 @@ def test_rerun_skips_transcribed_calls_and_bad_audio_is_quarantined(tmp_path, mo
     assert first["calls_transcribed"] == 1 and first["calls_quarantined"] == 1
     q = lh.read(QUARANTINE).row(0, named=True)
     assert q["call_id"] == "c-bad" and q["reason_code"] == "undecodable"
+    # the processing log records the quarantine write of the transcribe step too
+    log = lh.read(PROCESSING_LOG)
+    assert dict(zip(log["asset_key"], log["rows_out"], strict=True)) == {
+        "silver/transcripts": 1,
+        "silver/transcript_segments": lh.read(SEGMENTS).height,
+        "bronze/quarantine": 1,
+    }
     t = lh.read(TRANSCRIPTS).row(0, named=True)
     assert t["speaker_method"] == "stereo_channels" and t["quality"] in {"ok", "low_confidence"}
     segs = lh.read(SEGMENTS)
