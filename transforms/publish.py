@@ -10,6 +10,7 @@ open keep reading it. A new file each time also means rows deleted upstream leav
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -21,6 +22,26 @@ def build_path(published: str) -> str:
     """dbt's working file, beside the published one but never opened by BI tools."""
     p = Path(published)
     return str(p.parent / "build" / p.name.replace(".duckdb", ".build.duckdb"))
+
+
+#: dbt artifacts (run_results.json, dbt.log, compiled SQL) of the last builds, kept for debugging.
+KEEP_BUILD_FOLDERS = 5
+
+
+def prune_build_folders(folder: Path, prefix: str, keep: int = KEEP_BUILD_FOLDERS) -> list[Path]:
+    """Remove all but the ``keep`` newest ``<prefix>-*`` folders in ``folder``; the removed ones.
+
+    dagster-dbt gives every build its own target folder (about 10 MB here) and never removes
+    one: a daily schedule alone would pile up gigabytes in a year.
+    """
+    found = sorted(
+        (p for p in folder.glob(f"{prefix}-*") if p.is_dir()),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for old in found[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
+    return found[keep:]
 
 
 def reset_build_file(build: str) -> None:

@@ -169,9 +169,17 @@ def test_kpis_agree_with_the_silver_tables(env):
 
 def test_running_again_changes_no_row_count(env):
     before = counts(env)
+    # dagster-dbt gives each build its own target folder: the old ones must not pile up
+    target = REPO_ROOT / "dbt_project" / "target"
+    stale = [target / f"kpi_models-stale{i}-test" for i in range(6)]
+    for folder in stale:
+        folder.mkdir(parents=True, exist_ok=True)
+        os.utime(folder, (1_000_000, 1_000_000))
     cli.land(cli.SAMPLE_LANDING, env)
     cli.run_pipeline(env)
     assert counts(env) == before
+    assert not any(folder.exists() for folder in stale)
+    assert 0 < len(list(target.glob("kpi_models-*"))) <= 5
 
 
 def test_a_bad_file_dropped_later_is_quarantined_and_nothing_else_moves(env, tmp_path):

@@ -1,10 +1,11 @@
+import os
 import stat
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from transforms.publish import build_path, publish_marts
+from transforms.publish import build_path, prune_build_folders, publish_marts
 
 
 def make_build(path: str, score: float) -> None:
@@ -49,3 +50,21 @@ def test_a_reader_keeps_its_snapshot_while_a_new_build_is_swapped_in(tmp_path):
 def test_publishing_without_a_build_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="materialize the dbt KPI models first"):
         publish_marts(str(tmp_path / "missing.duckdb"), str(tmp_path / "kpis.duckdb"))
+
+
+def test_only_the_newest_dbt_build_folders_are_kept(tmp_path):
+    for i in range(7):
+        folder = tmp_path / f"kpi_models-run{i}-x"
+        folder.mkdir()
+        (folder / "run_results.json").write_text("{}")
+        os.utime(folder, (1_000_000 + i, 1_000_000 + i))
+    (tmp_path / "manifest.json").write_text("{}")
+    (tmp_path / "other-run0-x").mkdir()
+    removed = prune_build_folders(tmp_path, "kpi_models", keep=5)
+    assert sorted(p.name for p in removed) == ["kpi_models-run0-x", "kpi_models-run1-x"]
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == [
+        *(f"kpi_models-run{i}-x" for i in range(2, 7)),
+        "manifest.json",
+        "other-run0-x",
+    ]

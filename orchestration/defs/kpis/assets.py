@@ -50,6 +50,8 @@ def kpi_models(
     os.environ["CCR_LAKEHOUSE"] = settings.lakehouse
     os.environ["CCR_DBT_DUCKDB_PATH"] = build
     yield from dbt.cli(["build"], context=context).stream()
+    target = DBT_PROJECT_DIR / os.environ.get("DBT_TARGET_PATH", "target")
+    publish.prune_build_folders(target, context.op_execution_context.op.name)
 
 
 @dg.asset(
