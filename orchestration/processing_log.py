@@ -24,6 +24,9 @@ from transforms.settings import Settings
 from transforms.tables import PROCESSING_LOG, TableSpec
 
 _LOCK = threading.Lock()
+#: op name -> the asset keys it materializes; filled by ``with_processing_log`` in every process
+#: that loads the definitions.
+_ASSETS_OF_OP: dict[str, set[dg.AssetKey]] = {}
 #: (run_id, asset path) -> summed MERGE counts of the tables written in that run so far.
 _TALLY: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
 
@@ -54,14 +57,12 @@ def _row_count(metadata: Mapping[str, Any]) -> int | None:
 
 
 def log_rows(context: dg.HookContext, status: str) -> list[dict[str, Any]]:
-    """Processing-log rows for the assets of the step that just ended."""
-    step = context._step_execution_context  # the only way from a hook to its assets
-    layer = step.job_def.asset_layer
-    keys = [
-        k
-        for k in layer.get_selected_entity_keys_for_node(step.node_handle)
-        if isinstance(k, dg.AssetKey)
-    ]
+    """Processing-log rows for the assets of the step that just ended.
+
+    Public hook API only: a successful step's assets are those it materialized (from the
+    event log); a failed step has none, so its op's assets come from ``_ASSETS_OF_OP``.
+    """
+    run = context.instance.get_run_by_id(context.run_id)
     metadata: dict[dg.AssetKey, Mapping[str, Any]] = {}
     if status == "success":
         records = context.instance.get_records_for_run(
@@ -71,10 +72,14 @@ def log_rows(context: dg.HookContext, status: str) -> list[dict[str, Any]]:
             if r.event_log_entry.step_key == context.step_key:
                 mat = r.event_log_entry.asset_materialization
                 metadata[mat.asset_key] = mat.metadata
-        keys = [k for k in keys if k in metadata]
-    partition = step.dagster_run.tags.get("dagster/partition")
+        keys = list(metadata)
+    else:
+        keys = list(_ASSETS_OF_OP.get(context.op.name, ()))
+        if run is not None and run.asset_selection:
+            keys = [k for k in keys if k in run.asset_selection]
+    partition = run.tags.get("dagster/partition") if run is not None else None
     now = datetime.now(UTC)
-    paths = [key.to_user_string() for key in keys]
+    paths = sorted(key.to_user_string() for key in keys)
     with _LOCK:
         # Tables the step wrote besides its own assets (the transcribe step sets undecodable
         # audio aside in bronze/quarantine): logged under the table they went to. Steps of a
@@ -139,6 +144,7 @@ def with_processing_log(
     assets = []
     for a in defs.assets or []:
         if isinstance(a, dg.AssetsDefinition) and a.is_executable:
+            _ASSETS_OF_OP.setdefault(a.node_def.name, set()).update(a.keys)
             a = a.with_hooks(HOOKS)
             if map_spec is not None:
                 a = a.map_asset_specs(map_spec)
