@@ -84,7 +84,7 @@ def log_rows(context: dg.HookContext, status: str) -> list[dict[str, Any]]:
         # Tables the step wrote besides its own assets (the transcribe step sets undecodable
         # audio aside in bronze/quarantine): logged under the table they went to. Steps of a
         # run end one at a time in a process, so what is left in the tally is this step's.
-        paths += sorted(path for run, path in _TALLY if run == context.run_id and path not in paths)
+        paths += sorted(p for run_id, p in _TALLY if run_id == context.run_id and p not in paths)
     rows = []
     for path in paths:
         key = dg.AssetKey.from_user_string(path)
