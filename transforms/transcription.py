@@ -493,10 +493,11 @@ class Transcriber:
 def _model_class() -> type:
     """WhisperModel whose encoder runs a batch one chunk at a time, remembering the last one.
 
-    On CPU, CTranslate2's encoder is slower per chunk in a batch than alone (+10 % for two
-    20-s chunks, +40 % for four 10-s chunks, measured on this 2-core box), while the decoder
-    gains from batching. So chunks are encoded one by one and decoded together. The last
-    chunk encoded alone (the one language detection heard) is not encoded twice.
+    On CPU, CTranslate2's encoder is slower per chunk in a batch than alone (+11 % for two
+    30-s chunks, +47 % for four 10-s chunks, +68 % for eight 20-s chunks, one thread on this
+    2-core box), while the decoder gains from batching. So chunks are encoded one by one and
+    decoded together. The last chunk encoded alone (the one language detection heard) is not
+    encoded twice.
     """
     import ctranslate2
     from faster_whisper import WhisperModel
