@@ -32,7 +32,7 @@ test: install
 	$(BIN)/pytest
 
 dev: install
-	DAGSTER_HOME=$(CCR_HOME)/dagster $(BIN)/python -c "from orchestration.cli import _dagster_home; from transforms.settings import Settings; _dagster_home(Settings.from_env())"
+	DAGSTER_HOME=$(CCR_HOME)/dagster $(BIN)/python -c "from orchestration.cli import _dagster_home; from transforms.core.settings import Settings; _dagster_home(Settings.from_env())"
 	# PATH: dagster-dbt re-parses the project in dev mode and looks for `dbt` there.
 	PATH="$(CURDIR)/$(BIN):$$PATH" DAGSTER_HOME=$(CCR_HOME)/dagster $(BIN)/dagster dev -w workspace.yaml
 

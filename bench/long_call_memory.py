@@ -21,9 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.peak_rss import run_measured  # noqa: E402
-from transforms.audio import WHISPER_SAMPLE_RATE, decode_channels  # noqa: E402
-from transforms.settings import Settings  # noqa: E402
-from transforms.transcription import resolve_model_dir  # noqa: E402
+from transforms.core.settings import Settings  # noqa: E402
+from transforms.ingest.audio import WHISPER_SAMPLE_RATE, decode_channels  # noqa: E402
+from transforms.transcribe.model import resolve_model_dir  # noqa: E402
 
 MINUTES = 30
 LIMIT_MB = 2048
@@ -62,9 +62,9 @@ def long_call(folder: Path) -> Path:
 
 
 def child(model_dir: str, wav: str, layout: str, out: str) -> None:
-    from transforms.roles import RoleHints
-    from transforms.transcribe_pool import CallJob, plan_workers, transcribe_job
-    from transforms.transcription import Transcriber
+    from transforms.transcribe.engine import Transcriber
+    from transforms.transcribe.pool import CallJob, plan_workers, transcribe_job
+    from transforms.transcribe.roles import RoleHints
 
     _, threads = plan_workers(workers=1)
     model = Transcriber(model_dir, cpu_threads=threads)

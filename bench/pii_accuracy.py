@@ -1,4 +1,4 @@
-"""PII recall and precision of ``transforms.pii`` on a labelled corpus of ASR-style utterances.
+"""PII recall and precision of ``transforms.privacy.pii`` on labelled ASR-style utterances.
 
 Usage: ``.venv/bin/python bench/pii_accuracy.py [--corpus bench/data/pii_corpus.jsonl] [--errors]``
 
@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from transforms.pii import ENTITIES, find_pii
+from transforms.privacy.pii import ENTITIES, find_pii
 
 DEFAULT_CORPUS = Path(__file__).parent / "data" / "pii_corpus.jsonl"
 

@@ -30,11 +30,12 @@ sys.path.insert(0, str(ROOT / "samples"))
 
 import generate  # noqa: E402  (samples/generate.py: the espeak machinery)
 
-from transforms.metrics import conversation_metrics  # noqa: E402
-from transforms.scorecard import load_scorecards  # noqa: E402
-from transforms.scoring import score_call  # noqa: E402
-from transforms.settings import Settings  # noqa: E402
-from transforms.transcription import Transcriber, resolve_model_dir  # noqa: E402
+from transforms.core.settings import Settings  # noqa: E402
+from transforms.score.metrics import conversation_metrics  # noqa: E402
+from transforms.score.scorecard import load_scorecards  # noqa: E402
+from transforms.score.scoring import score_call  # noqa: E402
+from transforms.transcribe.engine import Transcriber  # noqa: E402
+from transforms.transcribe.model import resolve_model_dir  # noqa: E402
 
 SPECS = ROOT / "bench" / "scoring_calls.yaml"
 

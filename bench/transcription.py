@@ -3,7 +3,7 @@
 The same calls (the sample set: stereo and mono, French and English, ≥ 10 min of audio) go
 through (a) ``WhisperModel(<model>, device="cpu", compute_type="int8")`` and
 ``model.transcribe(<mono mix>, beam_size=5)``, one call after another, untuned, and (b)
-``transforms.transcribe_pool.transcribe_calls`` with this machine's plan: every other call as
+``transforms.transcribe.pool.transcribe_calls`` with this machine's plan: every other call as
 its stereo file, the others as a mono mix (diarized). Each run is its own process so its peak
 memory (process tree RSS, sampled) is its own. WER is against the scripts, on text normalised
 as the scorer normalises it.
@@ -32,10 +32,10 @@ sys.path.insert(0, str(ROOT))
 
 
 from bench.peak_rss import run_measured  # noqa: E402
-from transforms.audio import WHISPER_SAMPLE_RATE, decode_channels  # noqa: E402
-from transforms.matching import normalise  # noqa: E402
-from transforms.settings import Settings  # noqa: E402
-from transforms.transcription import resolve_model_dir  # noqa: E402
+from transforms.core.settings import Settings  # noqa: E402
+from transforms.ingest.audio import WHISPER_SAMPLE_RATE, decode_channels  # noqa: E402
+from transforms.score.matching import normalise  # noqa: E402
+from transforms.transcribe.model import resolve_model_dir  # noqa: E402
 
 SAMPLES = ROOT / "samples"
 
@@ -97,9 +97,9 @@ def run_baseline(model_dir: str, items: list[dict]) -> dict:
 
 
 def run_pipeline(model_dir: str, items: list[dict]) -> dict:
-    from transforms.roles import RoleHints
-    from transforms.tenants import load_tenants
-    from transforms.transcribe_pool import CallJob, plan_workers, transcribe_calls
+    from transforms.core.tenants import load_tenants
+    from transforms.transcribe.pool import CallJob, plan_workers, transcribe_calls
+    from transforms.transcribe.roles import RoleHints
 
     settings = Settings.from_env()
     tenants = load_tenants(settings.tenants_file)

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from transforms.settings import ENV_VARS, REPO_ROOT, Settings
+from transforms.core.settings import ENV_VARS, REPO_ROOT, Settings
 
 SAMPLE_LANDING = REPO_ROOT / "samples" / "landing"
 
@@ -42,7 +42,7 @@ def run_pipeline(settings: Settings) -> None:
 
     from orchestration.definitions import build_definitions
     from orchestration.defs.ingest.sensors import landing_requests
-    from orchestration.partitions import call_batches
+    from orchestration.lib.partitions import call_batches
 
     _dagster_home(settings)
     instance = dg.DagsterInstance.get()
@@ -64,7 +64,7 @@ def run_pipeline(settings: Settings) -> None:
         )
         if not result.success:
             failed.append(request.partition_key)
-    from orchestration.defs.review.assets import review_files
+    from transforms.review.landing import review_files
 
     if review_files(settings.reviews_landing):
         print("running review_job (human reviews from landing)", flush=True)
@@ -86,8 +86,8 @@ def summary(settings: Settings) -> str:
     import duckdb
     import polars as pl
 
-    from transforms.lakehouse import Lakehouse
-    from transforms.tables import CALLS, QUARANTINE, TRANSCRIPTS
+    from transforms.core.lakehouse import Lakehouse
+    from transforms.core.tables import CALLS, QUARANTINE, TRANSCRIPTS
 
     lh = Lakehouse(settings.lakehouse)
     transcripts = lh.read(TRANSCRIPTS)
@@ -131,10 +131,10 @@ def compliance_record(settings: Settings, out_dir: Path) -> tuple[Path, Path]:
     from datetime import UTC, datetime
 
     from orchestration.definitions import build_definitions
-    from orchestration.defs.kpis.assets import dbt_project
-    from transforms import record
-    from transforms.contracts import load_contracts
-    from transforms.tenants import load_tenants
+    from orchestration.defs.kpis.resources import kpi_dbt_project
+    from transforms.compliance import record
+    from transforms.core.contracts import load_contracts
+    from transforms.core.tenants import load_tenants
 
     graph = build_definitions().resolve_asset_graph()
     assets = {}
@@ -146,7 +146,7 @@ def compliance_record(settings: Settings, out_dir: Path) -> tuple[Path, Path]:
             "owners": sorted(node.owners),
         }
     contracts = load_contracts()
-    manifest = json.loads(Path(dbt_project.manifest_path).read_text())
+    manifest = json.loads(Path(kpi_dbt_project().manifest_path).read_text())
     lineage = record.column_lineage(manifest, contracts, REPO_ROOT / "dbt_project" / "macros")
     controllers = [
         {
@@ -166,9 +166,9 @@ def compliance_breach(settings: Settings, args: argparse.Namespace) -> str:
     import json
     from datetime import UTC, datetime
 
-    from transforms.contracts import load_contracts
-    from transforms.lakehouse import Lakehouse
-    from transforms.record import breach_facts
+    from transforms.compliance.breach import breach_facts, format_breach
+    from transforms.core.contracts import load_contracts
+    from transforms.core.lakehouse import Lakehouse
 
     def instant(text: str) -> datetime:
         value = datetime.fromisoformat(text)
@@ -189,22 +189,7 @@ def compliance_breach(settings: Settings, args: argparse.Namespace) -> str:
     )
     if args.json:
         return json.dumps(facts.as_dict(), indent=2)
-    d = facts.as_dict()
-    lines = [
-        "Personal data breach: facts for the notification to the controller (DPA §12)",
-        f"  window (call start):   {d['window']['since']} .. {d['window']['until']}",
-        f"  tables:                {', '.join(d['tables'])}",
-        f"  tenants affected:      {', '.join(d['tenants_affected']) or 'none'}",
-        f"  data categories:       {', '.join(d['data_categories'])}",
-        f"  data subjects:         {d['data_subjects']} (callers {d['callers']} by pseudonym, "
-        f"agents {d['agents']}, calls without caller number {d['calls_without_caller_key']})",
-        f"  calls:                 {d['calls']}",
-        "  records by table:      "
-        + ", ".join(f"{k} {v}" for k, v in d["records_by_table"].items()),
-        "  to be completed by the processor's DPO: nature of the breach, likely consequences,",
-        "  measures taken; notify the controller without undue delay (it has 72 h for the CNIL).",
-    ]
-    return "\n".join(lines)
+    return format_breach(facts)
 
 
 def main(argv: list[str] | None = None) -> int:

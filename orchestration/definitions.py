@@ -5,7 +5,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.defs.quality.checks import FRESHNESS_ASSETS, FRESHNESS_POLICY
-from orchestration.processing_log import with_processing_log
+from orchestration.lib.processing_log import with_processing_log
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 

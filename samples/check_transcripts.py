@@ -26,11 +26,11 @@ from faster_whisper import WhisperModel
 from faster_whisper.audio import decode_audio
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from transforms.matching import normalise as norm
-from transforms.scoring import load_scorecard
-from transforms.scoring import phrase_similarity as similarity
-from transforms.settings import Settings
-from transforms.transcription import resolve_model_dir
+from transforms.core.settings import Settings
+from transforms.score.matching import normalise as norm
+from transforms.score.scoring import load_scorecard
+from transforms.score.scoring import phrase_similarity as similarity
+from transforms.transcribe.model import resolve_model_dir
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import (

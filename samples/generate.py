@@ -40,7 +40,7 @@ import numpy as np
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from transforms.ingest import MANIFEST_COLUMNS
+from transforms.ingest.manifest import MANIFEST_COLUMNS
 
 SAMPLES_DIR = Path(__file__).resolve().parent
 

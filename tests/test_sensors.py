@@ -1,11 +1,12 @@
 """The landing sensor turns complete landing folders into partitions and run requests."""
 
 import shutil
+from pathlib import Path
 
 import dagster as dg
 
 from orchestration.defs.ingest.sensors import landing_sensor
-from orchestration.resources import LakehouseResource
+from orchestration.lib.resources import LakehouseResource
 from tests.audio_fixtures import tone
 
 
@@ -16,9 +17,8 @@ def evaluate(instance):
         return landing_sensor(context)
 
 
-def test_sensor_registers_complete_batches_once(tmp_path, monkeypatch):
-    monkeypatch.setenv("CCR_HOME", str(tmp_path))
-    batch = tmp_path / "landing" / "acme-telecom" / "b1"
+def test_sensor_registers_complete_batches_once(ccr_home):
+    batch = Path(ccr_home.landing) / "acme-telecom" / "b1"
     batch.mkdir(parents=True)
     (batch / "c1.wav").write_bytes(tone(1.0))
     instance = dg.DagsterInstance.ephemeral()
@@ -43,11 +43,10 @@ def test_sensor_registers_complete_batches_once(tmp_path, monkeypatch):
     assert evaluate(instance).run_requests == []
 
 
-def test_review_csvs_start_a_review_run_and_are_not_call_batches(tmp_path, monkeypatch):
+def test_review_csvs_start_a_review_run_and_are_not_call_batches(ccr_home):
     from orchestration.defs.review.sensors import review_landing_sensor
 
-    monkeypatch.setenv("CCR_HOME", str(tmp_path))
-    reviews = tmp_path / "landing" / "_reviews" / "acme-telecom"
+    reviews = Path(ccr_home.landing) / "_reviews" / "acme-telecom"
     reviews.mkdir(parents=True)
     # even a file named like a manifest under _reviews is not a call batch
     (reviews / "manifest.csv").write_text("call_id\n")

@@ -3,7 +3,7 @@
 import dagster as dg
 
 from orchestration.defs.quality.checks import freshness_checks
-from orchestration.partitions import call_batches
+from orchestration.lib.partitions import call_batches
 
 # Freshness is judged by its sensor on the instance's history, not inside the run it judges.
 _NOT_FRESHNESS = dg.AssetSelection.all() - dg.AssetSelection.checks(*freshness_checks)

@@ -1,17 +1,13 @@
-"""Resources bound once for the whole code location."""
+"""Resources every domain uses, bound once for the whole code location (the KPI domain binds its
+own ``dbt`` resource in ``defs/kpis/resources.py``)."""
 
 import dagster as dg
 
-from orchestration.defs.kpis.assets import dbt_resource
-from orchestration.resources import LakehouseResource, WhisperResource
+from orchestration.lib.resources import LakehouseResource, WhisperResource
 
 
 @dg.definitions
 def resources() -> dg.Definitions:
     return dg.Definitions(
-        resources={
-            "lakehouse": LakehouseResource(),
-            "whisper": WhisperResource(),
-            "dbt": dbt_resource,
-        }
+        resources={"lakehouse": LakehouseResource(), "whisper": WhisperResource()}
     )

@@ -18,10 +18,10 @@ from typing import Any
 
 import dagster as dg
 
-from transforms.ingest import split_partition_key
-from transforms.lakehouse import Lakehouse, conform
-from transforms.settings import Settings
-from transforms.tables import PROCESSING_LOG, TableSpec
+from transforms.core.lakehouse import Lakehouse, conform
+from transforms.core.settings import Settings
+from transforms.core.tables import PROCESSING_LOG, TableSpec
+from transforms.ingest.landing import split_partition_key
 
 _LOCK = threading.Lock()
 #: op name -> the asset keys it materializes; filled by ``with_processing_log`` in every process

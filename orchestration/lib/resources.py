@@ -7,14 +7,15 @@ from pathlib import Path
 import dagster as dg
 from pydantic import PrivateAttr
 
-from transforms.categories import Taxonomy, load_taxonomy
-from transforms.lakehouse import Lakehouse
-from transforms.pseudonymise import FileKeyStore
-from transforms.scorecard import Assignments, Scorecard, load_assignments, load_scorecards
-from transforms.settings import Settings
-from transforms.tenants import Tenant, load_tenants
-from transforms.transcribe_pool import plan_workers
-from transforms.transcription import Transcriber, resolve_model_dir
+from transforms.core.lakehouse import Lakehouse
+from transforms.core.settings import Settings
+from transforms.core.tenants import Tenant, load_tenants
+from transforms.privacy.pseudonymise import FileKeyStore
+from transforms.score.categories import Taxonomy, load_taxonomy
+from transforms.score.scorecard import Assignments, Scorecard, load_assignments, load_scorecards
+from transforms.transcribe.engine import Transcriber
+from transforms.transcribe.model import resolve_model_dir
+from transforms.transcribe.pool import plan_workers
 
 
 class LakehouseResource(dg.ConfigurableResource):
@@ -31,7 +32,7 @@ class LakehouseResource(dg.ConfigurableResource):
         current = current_execution_context.get()
         if current is None:  # outside a run (a notebook, a test)
             return Lakehouse(root)
-        from orchestration.processing_log import tally
+        from orchestration.lib.processing_log import tally
 
         run_id = current.op_execution_context.run_id
         return Lakehouse(root, run_id=run_id, on_write=tally(run_id))

@@ -26,16 +26,16 @@ import duckdb
 import polars as pl
 import pytest
 
-from transforms.lakehouse import Lakehouse, conform
-from transforms.reviews import record_reviews
-from transforms.scorecard import parse_scorecard
-from transforms.tables import (
+from transforms.core.lakehouse import Lakehouse, conform
+from transforms.core.tables import (
     ALL_TABLES,
     CALL_CATEGORIES,
     HUMAN_REVIEWS,
     REJECTED_ROWS,
     SCORECARD_VERSIONS,
 )
+from transforms.review.reviews import record_reviews
+from transforms.score.scorecard import parse_scorecard
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"

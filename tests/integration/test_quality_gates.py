@@ -15,22 +15,17 @@ import pytest
 from orchestration.cli import _dagster_home, land
 from orchestration.definitions import build_definitions
 from tests.audio_fixtures import tone
-from transforms.lakehouse import Lakehouse
-from transforms.settings import Settings
-from transforms.tables import CALLS, PROCESSING_LOG, TRANSCRIPTS
+from transforms.core.lakehouse import Lakehouse
+from transforms.core.tables import CALLS, PROCESSING_LOG, TRANSCRIPTS
 
 BRONZE = [dg.AssetKey(["bronze", "calls"]), dg.AssetKey(["bronze", "quarantine"])]
 HEADER = "call_id,file_name,agent_id,caller_phone,started_at,language,channel_layout"
 
 
 @pytest.fixture
-def settings(tmp_path, monkeypatch):
-    monkeypatch.setenv("CCR_HOME", str(tmp_path / "home"))
-    for var in ("CCR_LANDING", "CCR_LAKEHOUSE", "CCR_WAREHOUSE", "CCR_KEYS", "DAGSTER_HOME"):
-        monkeypatch.delenv(var, raising=False)
-    s = Settings.from_env()
-    _dagster_home(s)
-    return s
+def settings(ccr_home):
+    _dagster_home(ccr_home)
+    return ccr_home
 
 
 def drop_batch(tmp_path, settings, batch: str, started_at: str) -> str:
@@ -119,11 +114,11 @@ def test_the_scorecard_versions_check_reads_the_tenants_rows_and_catches_a_dupli
     from datetime import UTC, datetime
 
     from orchestration.defs.quality.checks import batch_rows
-    from orchestration.resources import LakehouseResource
-    from transforms.contracts import load_contracts
-    from transforms.lakehouse import conform
-    from transforms.quality import validate
-    from transforms.tables import SCORECARD_VERSIONS
+    from orchestration.lib.resources import LakehouseResource
+    from transforms.core.contracts import load_contracts
+    from transforms.core.lakehouse import conform
+    from transforms.core.tables import SCORECARD_VERSIONS
+    from transforms.quality.expectations import validate
 
     def version(tenant: str, v: str) -> dict:
         return {

@@ -13,11 +13,11 @@ import polars as pl
 import pytest
 
 from orchestration.defs.score.assets import call_scores
-from orchestration.partitions import call_batches
-from orchestration.resources import LakehouseResource
-from transforms.lakehouse import Lakehouse, conform
-from transforms.settings import REPO_ROOT
-from transforms.tables import (
+from orchestration.lib.partitions import call_batches
+from orchestration.lib.resources import LakehouseResource
+from transforms.core.lakehouse import Lakehouse, conform
+from transforms.core.settings import REPO_ROOT
+from transforms.core.tables import (
     CALL_CATEGORIES,
     CALL_METRICS,
     CALL_SCORES,
@@ -111,15 +111,12 @@ def _seed(lh: Lakehouse) -> None:
 
 
 @pytest.fixture
-def env(tmp_path, monkeypatch):
+def env(tmp_path, monkeypatch, ccr_home):
     cards = tmp_path / "scorecards"
     cards.mkdir()
     for name in ("standard-v1.yaml", "standard-v2.yaml", "_assignments.yaml"):
         shutil.copy(REPO_ROOT / "config" / "scorecards" / name, cards / name)
-    monkeypatch.setenv("CCR_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("CCR_SCORECARDS", str(cards))
-    for var in ("CCR_LANDING", "CCR_LAKEHOUSE", "CCR_WAREHOUSE", "CCR_KEYS"):
-        monkeypatch.delenv(var, raising=False)
     lh = LakehouseResource().lakehouse()
     _seed(lh)
     instance = dg.DagsterInstance.ephemeral()

@@ -17,22 +17,24 @@ import numpy as np
 import polars as pl
 import pytest
 
-from orchestration import processing_log
 from orchestration.defs.transcribe.assets import transcripts
-from orchestration.partitions import call_batches
-from orchestration.resources import LakehouseResource, WhisperResource
+from orchestration.lib import processing_log
+from orchestration.lib.partitions import call_batches
+from orchestration.lib.resources import LakehouseResource, WhisperResource
 from tests.audio_fixtures import encode, resample
-from transforms import ingest
-from transforms import lakehouse as storage
-from transforms.audio import decode_channels, probe
-from transforms.lakehouse import Lakehouse
-from transforms.matching import normalise
-from transforms.pseudonymise import FileKeyStore, caller_key
-from transforms.roles import RoleHints
-from transforms.settings import REPO_ROOT, Settings
-from transforms.tables import CALLS, PROCESSING_LOG, QUARANTINE, SEGMENTS, TRANSCRIPTS
-from transforms.tenants import load_tenants
-from transforms.transcription import Transcriber, ensure_bundled_model
+from transforms.core import storage
+from transforms.core.lakehouse import Lakehouse
+from transforms.core.settings import REPO_ROOT, Settings
+from transforms.core.tables import CALLS, PROCESSING_LOG, QUARANTINE, SEGMENTS, TRANSCRIPTS
+from transforms.core.tenants import load_tenants
+from transforms.ingest import batch as ingest
+from transforms.ingest import landing, manifest
+from transforms.ingest.audio import decode_channels, probe
+from transforms.privacy.pseudonymise import FileKeyStore, caller_key
+from transforms.score.matching import normalise
+from transforms.transcribe.engine import Transcriber
+from transforms.transcribe.model import ensure_bundled_model
+from transforms.transcribe.roles import RoleHints
 
 LANDING = REPO_ROOT / "samples" / "landing"
 EN = "acme-20261102-0003.wav"  # English, stereo 8 kHz µ-law: "Good afternoon, Acme Telecom…"
@@ -56,8 +58,20 @@ def stereo(name: str) -> tuple[np.ndarray, np.ndarray]:
 
 @pytest.fixture(scope="module")
 def model() -> Transcriber:
+    """The bundled model with this run's ``CCR_WHISPER_THREADS`` and ``CCR_WHISPER_BEAM``."""
     settings = Settings.from_env()
-    return Transcriber(ensure_bundled_model(settings.model_cache), cpu_threads=2)
+    return Transcriber(
+        ensure_bundled_model(settings.model_cache),
+        cpu_threads=settings.whisper_threads or 2,
+        beam_size=settings.whisper_beam,
+    )
+
+
+def script(name: str, speaker: str | None = None) -> str:
+    """What the sample's speakers were given to say (normalised), one speaker or both."""
+    truth = next(c for c in GROUND_TRUTH if c["file_name"] == name)
+    turns = [t["text"] for t in truth["turns"] if speaker in (None, t["speaker"])]
+    return normalise(" ".join(turns))
 
 
 def run(model: Transcriber, data: bytes, **kw):
@@ -118,13 +132,11 @@ def test_8khz_telephone_audio_transcribes(model, fmt):
     assert probe(data).sample_rate == 8000
     t = run(model, data, layout=None if fmt == "mp3" else "agent-left")
     words_agree_with_text(t)
-    # telephone-band audio is hard for the base model: judge the whole text, and the agent's
-    # side by the one phrase both 8 kHz variants kept
-    assert "my name is" in normalise(t.text_of("agent"))
-    assert "thank you for" in normalise(t.text_of("agent"))
-    truth = next(c for c in GROUND_TRUTH if c["file_name"] == EN)
-    reference = normalise(" ".join(turn["text"] for turn in truth["turns"]))
-    assert jiwer.wer(reference, normalise(t.text_of())) < 0.5
+    # Telephone-band audio is hard for the base model (its words differ between CPUs): the
+    # promise is a bounded error rate, and the agent's words on the agent's side.
+    assert jiwer.wer(script(EN), normalise(t.text_of())) < 0.5
+    agent = normalise(t.text_of("agent"))
+    assert jiwer.wer(script(EN, "agent"), agent) < jiwer.wer(script(EN, "customer"), agent)
     assert t.language == "en" and t.language_source == "detected"
     assert t.speaker_method == ("mono_diarization" if fmt == "mp3" else "declared_layout")
 
@@ -138,7 +150,9 @@ def test_fake_stereo_is_diarized_and_the_agent_found_by_the_greeting(model):
     assert all(s.speaker_confidence is not None for s in t.segments)
     ordered = t.ordered()
     assert ordered[0].speaker == "agent"  # the agent opens the call
-    assert "bonjour" in normalise(ordered[0].text)
+    # the voice called the agent says the agent's lines (roles not swapped)
+    agent = normalise(t.text_of("agent"))
+    assert jiwer.wer(script(FR, "agent"), agent) < jiwer.wer(script(FR, "customer"), agent)
     assert t.language == "fr"
 
 
@@ -174,18 +188,15 @@ def test_a_declared_language_wins(model):
 # --- the Dagster asset: re-runs skip, bad audio goes to quarantine -----------------------------
 
 
-def test_rerun_skips_transcribed_calls_and_bad_audio_is_quarantined(tmp_path, monkeypatch):
-    monkeypatch.setenv("CCR_HOME", str(tmp_path))
-    for var in ("CCR_LANDING", "CCR_LAKEHOUSE", "CCR_WAREHOUSE", "CCR_KEYS"):
-        monkeypatch.delenv(var, raising=False)
-    settings = Settings.from_env()
+def test_rerun_skips_transcribed_calls_and_bad_audio_is_quarantined(ccr_home):
+    settings = ccr_home
     folder = Path(settings.landing) / "acme-telecom" / "b1"
     folder.mkdir(parents=True)
     left, right = stereo(EN)
     (folder / "good.wav").write_bytes(encode(np.stack([left, right])[:, : 16000 * 20], 16000))
     (folder / "later-bad.wav").write_bytes(encode(np.stack([right, left]), 16000))
     with (folder / "manifest.csv").open("w", newline="") as f:
-        writer = csv.DictWriter(f, ingest.MANIFEST_COLUMNS)
+        writer = csv.DictWriter(f, manifest.MANIFEST_COLUMNS)
         writer.writeheader()
         for call_id, name in (("c-good", "good.wav"), ("c-bad", "later-bad.wav")):
             writer.writerow(
@@ -199,7 +210,7 @@ def test_rerun_skips_transcribed_calls_and_bad_audio_is_quarantined(tmp_path, mo
             )
     lh = Lakehouse(settings.lakehouse)
     keys = FileKeyStore(settings.keys)
-    (batch,) = ingest.discover_batches(settings.landing)
+    (batch,) = landing.discover_batches(settings.landing)
     outcome = ingest.ingest_batch(
         batch,
         tenants=TENANTS,

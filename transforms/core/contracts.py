@@ -20,7 +20,7 @@ import pyarrow as pa
 import yaml
 from open_data_contract_standard.model import OpenDataContractStandard
 
-from transforms.settings import REPO_ROOT
+from transforms.core.settings import REPO_ROOT
 
 CONTRACTS_DIR = REPO_ROOT / "data_contracts"
 TS = pa.timestamp("us", tz="UTC")
@@ -390,7 +390,7 @@ def scaffold(
 
 
 if __name__ == "__main__":  # pragma: no cover - a developer's helper
-    # python -m transforms.contracts  → validates every contract and prints a summary
+    # python -m transforms.core.contracts  → validates every contract and prints a summary
     for c in load_contracts().values():
         print(f"{c.name:32} {len(c.columns):3} columns, {len(c.rules):3} rules, key {c.key}")
     sys.exit(0)

@@ -1,7 +1,8 @@
-"""Delta tables and object storage, reached only through deltalake and pyarrow filesystems.
+"""Delta tables, reached only through deltalake: read, MERGE, create with the contract's schema.
 
 Nothing here uses ``os.path`` for lakehouse data, so the root may be a local folder or an
-object-store URI. Writes are MERGEs on the table key: re-running any step writes nothing new.
+object-store URI (files that are not tables go through ``transforms.core.storage``). Writes are
+MERGEs on the table key: re-running any step writes nothing new.
 """
 
 from __future__ import annotations
@@ -16,42 +17,14 @@ from typing import Any
 import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.fs as pafs
 from deltalake import DeltaTable
 from deltalake.exceptions import TableNotFoundError
 
-from transforms.contracts import ContractError, diff_schema, load_contracts
-from transforms.tables import REJECTED_ROWS, TableSpec
+from transforms.core.contracts import ContractError, diff_schema, load_contracts
+from transforms.core.tables import REJECTED_ROWS, TableSpec
 
 #: Called after each MERGE with the table and its counts (the processing log's tally).
 WriteObserver = Callable[[TableSpec, Mapping[str, int]], None]
-
-
-def filesystem(uri: str) -> tuple[pafs.FileSystem, str]:
-    """pyarrow filesystem and in-filesystem path for a local path or a URI."""
-    return pafs.FileSystem.from_uri(uri if "://" in uri else f"file://{uri}")
-
-
-def write_bytes(uri: str, data: bytes) -> None:
-    fs, path = filesystem(uri)
-    fs.create_dir(path.rsplit("/", 1)[0], recursive=True)
-    # Write beside, then move: a reader never sees half an audio file.
-    tmp = f"{path}.partial"
-    with fs.open_output_stream(tmp) as out:
-        out.write(data)
-    fs.move(tmp, path)
-
-
-def read_bytes(uri: str) -> bytes:
-    fs, path = filesystem(uri)
-    with fs.open_input_file(path) as f:
-        return f.read()
-
-
-def delete_file(uri: str) -> None:
-    fs, path = filesystem(uri)
-    if fs.get_file_info(path).type == pafs.FileType.File:
-        fs.delete_file(path)
 
 
 def conform(spec: TableSpec, rows: Iterable[Mapping[str, Any]] | pl.DataFrame) -> pa.Table:

@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 #: Documented settings: name -> (default, meaning); `ccr settings` prints them.
 ENV_VARS: dict[str, tuple[str, str]] = {
@@ -56,7 +56,7 @@ class Settings:
     model_cache: str
     whisper_threads: int
     whisper_beam: int
-    #: 0 = decided from the core count (``transforms.transcribe_pool.plan_workers``)
+    #: 0 = decided from the core count (``transforms.transcribe.pool.plan_workers``)
     whisper_workers: int = 0
 
     @classmethod

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-from transforms.contracts import ContractError, diff_schema, load_contracts
+from transforms.core.contracts import ContractError, diff_schema, load_contracts
 
 
 @dataclass(frozen=True)
@@ -106,14 +106,14 @@ def registry_problems(specs: tuple[TableSpec, ...]) -> list[str]:
         if name not in contracts:
             problems.append(
                 f"{name}: no contract data_contracts/{name}.odcs.yaml (write one with "
-                "transforms.contracts.scaffold)"
+                "transforms.core.contracts.scaffold)"
             )
             continue
         c = contracts[name]
-        problems += diff_schema(name, c.arrow_schema(), spec.schema, "transforms/tables.py")
+        problems += diff_schema(name, c.arrow_schema(), spec.schema, "transforms/core/tables.py")
         if tuple(spec.key) != c.key:
             problems.append(
-                f"{name}: key {spec.key} in transforms/tables.py, contract says {c.key}"
+                f"{name}: key {spec.key} in transforms/core/tables.py, contract says {c.key}"
             )
     return problems
 

@@ -1,9 +1,9 @@
 """Redact a call's transcript before it is stored, and say which audio to tone out.
 
 The transcript never reaches the lakehouse in clear: segment text and word lists carry typed
-placeholders (``<PHONE>``…) from ``transforms.pii``; the audio spans of those words drive the
-redacted playback copy (``transforms.audio_redaction``). Pure Python, run in the parent process
-after the transcription workers, so Presidio is imported once per run.
+placeholders (``<PHONE>``…) from ``transforms.privacy.pii``; the audio spans of those words drive
+the redacted playback copy (``transforms.privacy.audio_redaction``). Pure Python, run in the
+parent process after the transcription workers, so Presidio is imported once per run.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from transforms import pii
-from transforms.transcription import CallTranscript, Word
+from transforms.privacy import pii
+from transforms.transcribe.types import CallTranscript, Word
 
 
 @dataclass(frozen=True)

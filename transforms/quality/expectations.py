@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from transforms.contracts import Contract, Rule
+from transforms.core.contracts import Contract, Rule
 
 _LOCK = threading.Lock()
 _CONTEXT: Any = None

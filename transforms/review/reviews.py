@@ -27,7 +27,8 @@ from typing import Any
 
 import polars as pl
 
-from transforms.scorecard import Scorecard
+from transforms.core.quarantine import quarantine_row
+from transforms.score.scorecard import Scorecard
 
 REVIEW_COLUMNS = (
     "call_id",
@@ -191,28 +192,24 @@ def quarantine_rows(
 ) -> list[dict[str, Any]]:
     """bronze/quarantine rows for rejected review rows (one per row, keyed by file and row)."""
     return [
-        {
-            "quarantine_id": hashlib.sha256(
-                f"{tenant_id}/{REVIEWS_FOLDER}/{file_sha256}/{r.row_number}".encode()
-            ).hexdigest()[:32],
-            "tenant_id": tenant_id,
-            "batch_id": REVIEWS_FOLDER,
-            "file_name": file_name,
-            "call_id": r.row.get("call_id") or None,
-            "file_sha256": file_sha256,
-            "file_size_bytes": None,
-            "quarantine_uri": None,
-            "reason_code": r.reason_code,
-            "reason": r.reason,
-            "manifest_row": json.dumps(r.row, ensure_ascii=False),
-            "quarantined_at": now,
-        }
+        quarantine_row(
+            key=f"{tenant_id}/{REVIEWS_FOLDER}/{file_sha256}/{r.row_number}",
+            tenant_id=tenant_id,
+            batch_id=REVIEWS_FOLDER,
+            file_name=file_name,
+            call_id=r.row.get("call_id") or None,
+            file_sha256=file_sha256,
+            reason_code=r.reason_code,
+            reason=r.reason,
+            manifest_row=r.row,
+            quarantined_at=now,
+        )
         for r in rejected
     ]
 
 
 def _context(lh: Any, tenant_id: str) -> tuple[pl.DataFrame, pl.DataFrame]:
-    from transforms.tables import CALLS, HUMAN_REVIEWS
+    from transforms.core.tables import CALLS, HUMAN_REVIEWS
 
     calls = lh.read(CALLS, tenant_id, columns=["call_id", "call_uid", "agent_id"])
     # Only what validation needs: the disputes on file (not reviewers' free-text comments).
@@ -238,8 +235,8 @@ def record_reviews(
 
     Raises ReviewError listing each bad row's reason (no row content, it may hold names).
     """
-    from transforms.lakehouse import conform
-    from transforms.tables import HUMAN_REVIEWS
+    from transforms.core.lakehouse import conform
+    from transforms.core.tables import HUMAN_REVIEWS
 
     now = now or datetime.now(UTC)
     calls, history = _context(lh, tenant_id)
@@ -262,8 +259,8 @@ def ingest_review_file(
     now: datetime | None = None,
 ) -> tuple[int, int]:
     """Land one review CSV: good rows appended, bad rows quarantined. (inserted, rejected)."""
-    from transforms.lakehouse import conform
-    from transforms.tables import HUMAN_REVIEWS, QUARANTINE
+    from transforms.core.lakehouse import conform
+    from transforms.core.tables import HUMAN_REVIEWS, QUARANTINE
 
     now = now or datetime.now(UTC)
     sha = hashlib.sha256(data).hexdigest()

@@ -2,7 +2,7 @@
 
 A taxonomy file ``config/taxonomies/<tenant>.yaml`` (else ``default.yaml``) lists categories with
 phrasings per language; a call gets every category with at least ``min_hits`` matching segments
-(same normalisation and fuzzy threshold as scoring, see ``transforms.matching``). Rules, not a
+(same normalisation and fuzzy threshold as scoring, see ``transforms.score.matching``). Rules, not a
 model: a reviewer can see the quote that put a call in a category. Topics describe the call, not the
 agent: nothing here infers anyone's emotion.
 """
@@ -17,10 +17,10 @@ from typing import Any
 
 import yaml
 
-from transforms.matching import MATCH_THRESHOLD, best_phrase, phrasings_for, speaker_ok
-from transforms.scorecard import SPEAKERS, ScorecardError
-from transforms.scoring import quote
-from transforms.transcription import Segment
+from transforms.score.matching import MATCH_THRESHOLD, best_phrase, phrasings_for, speaker_ok
+from transforms.score.scorecard import SPEAKERS, ScorecardError
+from transforms.score.scoring import quote
+from transforms.transcribe.types import Segment
 
 
 class TaxonomyError(ScorecardError):

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from transforms.matching import MATCH_THRESHOLD, phrasings_for
+from transforms.score.matching import MATCH_THRESHOLD, phrasings_for
 
 CRITERION_KINDS = ("phrase_said", "phrase_not_said", "metric_threshold", "event_order")
 PHRASE_KINDS = ("phrase_said", "phrase_not_said")

@@ -24,8 +24,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from transforms.matching import best_phrase, normalise, phrase_similarity, phrasings_for, speaker_ok
-from transforms.scorecard import (
+from transforms.score.matching import (
+    best_phrase,
+    normalise,
+    phrase_similarity,
+    phrasings_for,
+    speaker_ok,
+)
+from transforms.score.scorecard import (
     Criterion,
     Scorecard,
     ScorecardError,
@@ -33,7 +39,7 @@ from transforms.scorecard import (
     load_scorecard,
     load_scorecards,
 )
-from transforms.transcription import Segment
+from transforms.transcribe.types import Segment
 
 __all__ = [
     "CallScore",

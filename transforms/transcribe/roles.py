@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from transforms.matching import normalise
+from transforms.score.matching import normalise
 
 #: Only the opening counts: an agent greets within the first seconds of their speech.
 OPENING_WORDS = 25

@@ -2,13 +2,13 @@
 
 import dagster as dg
 
-from orchestration.partitions import call_batches
-from orchestration.resources import LakehouseResource
-from transforms import ingest
-from transforms.pseudonymise import caller_key
-from transforms.tables import CALLS, QUARANTINE
-
-OWNERS = ["team:data-platform"]
+from orchestration.lib.owners import OWNERS
+from orchestration.lib.partitions import call_batches
+from orchestration.lib.resources import LakehouseResource
+from transforms.core.tables import CALLS, QUARANTINE
+from transforms.ingest import landing
+from transforms.ingest.batch import ingest_batch
+from transforms.privacy.pseudonymise import caller_key
 
 
 @dg.multi_asset(
@@ -35,8 +35,8 @@ def landed_calls(context: dg.AssetExecutionContext, lakehouse: LakehouseResource
     """Validate a landing batch; good audio to the audio store, bad files to quarantine."""
     settings = lakehouse.settings()
     lh = lakehouse.lakehouse()
-    tenant_id, _ = ingest.split_partition_key(context.partition_key)
-    batch = ingest.batch_from_key(settings.landing, context.partition_key)
+    tenant_id, _ = landing.split_partition_key(context.partition_key)
+    batch = landing.batch_from_key(settings.landing, context.partition_key)
     if batch is None:
         # Already ingested and cleared: re-running is a no-op, not an error.
         context.log.info("landing batch already cleared; nothing to ingest")
@@ -46,7 +46,7 @@ def landed_calls(context: dg.AssetExecutionContext, lakehouse: LakehouseResource
             )
         return
     keys = lakehouse.keystore()
-    outcome = ingest.ingest_batch(
+    outcome = ingest_batch(
         batch,
         tenants=lakehouse.tenants(),
         existing_calls=lh.read(CALLS, tenant_id, columns=["call_id", "audio_sha256"]),
@@ -57,7 +57,7 @@ def landed_calls(context: dg.AssetExecutionContext, lakehouse: LakehouseResource
     calls = lh.merge(CALLS, outcome.calls)
     quarantined = lh.merge(QUARANTINE, outcome.quarantine)
     # Only now, with both commits done, may the landing copies go.
-    cleared = ingest.clear_landing(batch, outcome.consumed)
+    cleared = landing.clear_landing(batch, outcome.consumed)
     context.log.info(
         f"batch {batch.partition_key}: {outcome.calls.num_rows} accepted, "
         f"{outcome.quarantine.num_rows} quarantined, {outcome.already_ingested} already ingested"

@@ -3,9 +3,9 @@
 import dagster as dg
 
 from orchestration.defs.jobs import call_batch_job, kpi_job, review_job
-from orchestration.partitions import call_batches
-from orchestration.resources import LakehouseResource
-from transforms.ingest import discover_batches
+from orchestration.lib.partitions import call_batches
+from orchestration.lib.resources import LakehouseResource
+from transforms.ingest.landing import discover_batches
 
 
 def landing_requests(

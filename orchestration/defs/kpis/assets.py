@@ -1,23 +1,17 @@
 """dbt KPI models (built into a fresh DuckDB file) and their atomic publication for BI tools."""
 
 import os
-import sys
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from orchestration.defs.ingest.assets import OWNERS
-from orchestration.resources import LakehouseResource
-from transforms import publish
-from transforms.settings import REPO_ROOT
-from transforms.tables import ALL_TABLES
-
-DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
-dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-dbt_project.prepare_if_dev()
+from orchestration.defs.kpis.resources import DBT_PROJECT_DIR, kpi_dbt_project
+from orchestration.lib.owners import OWNERS
+from orchestration.lib.resources import LakehouseResource
+from transforms.core.tables import ALL_TABLES
+from transforms.kpis import publish
 
 
 class KpiTranslator(DagsterDbtTranslator):
@@ -33,7 +27,7 @@ class KpiTranslator(DagsterDbtTranslator):
         )
 
 
-@dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=KpiTranslator())
+@dbt_assets(manifest=kpi_dbt_project().manifest_path, dagster_dbt_translator=KpiTranslator())
 def kpi_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, lakehouse: LakehouseResource
 ):
@@ -73,9 +67,3 @@ def kpi_warehouse(lakehouse: LakehouseResource) -> dg.MaterializeResult:
             **{f"rows_{t}": n for t, n in counts.items()},
         }
     )
-
-
-# The dbt of this interpreter's environment, whether or not the venv is on PATH (cron, `ccr`).
-dbt_resource = DbtCliResource(
-    project_dir=dbt_project, dbt_executable=str(Path(sys.executable).parent / "dbt")
-)

@@ -12,10 +12,10 @@ import warnings
 
 import dagster as dg
 
-from orchestration.resources import LakehouseResource
-from transforms import ingest
-from transforms.contracts import load_contracts
-from transforms.tables import ALL_TABLES, CALLS, QUARANTINE, TableSpec
+from orchestration.lib.resources import LakehouseResource
+from transforms.core.contracts import load_contracts
+from transforms.core.tables import ALL_TABLES, CALLS, QUARANTINE, TableSpec
+from transforms.ingest import landing
 
 #: Tables with an asset of their own (bronze.rejected_rows is written by the others' MERGEs).
 CHECKED = [t for t in ALL_TABLES if t.name != "rejected_rows"]
@@ -26,7 +26,7 @@ def batch_rows(lakehouse: LakehouseResource, spec: TableSpec, partition_key: str
     lh = lakehouse.lakehouse()
     if partition_key is None:
         return lh.read(spec)
-    tenant_id, batch_id = ingest.split_partition_key(partition_key)
+    tenant_id, batch_id = landing.split_partition_key(partition_key)
     in_batch = {"batch_id": batch_id}
     if spec.path in (CALLS.path, QUARANTINE.path):
         return lh.read(spec, tenant_id, where=in_batch)
@@ -48,7 +48,7 @@ def contract_check(spec: TableSpec) -> dg.AssetChecksDefinition:
         f"{len(contract.rules)} rules on the call batch's rows.",
     )
     def _check(context: dg.AssetCheckExecutionContext, lakehouse: LakehouseResource):
-        from transforms.quality import validate
+        from transforms.quality.expectations import validate
 
         partition = context.run.tags.get("dagster/partition")
         rows = batch_rows(lakehouse, spec, partition)

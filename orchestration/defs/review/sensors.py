@@ -5,8 +5,8 @@ import hashlib
 import dagster as dg
 
 from orchestration.defs.jobs import review_job
-from orchestration.defs.review.assets import review_files
-from orchestration.resources import LakehouseResource
+from orchestration.lib.resources import LakehouseResource
+from transforms.review.landing import review_files
 
 
 @dg.sensor(

@@ -9,14 +9,14 @@ import dagster as dg
 
 from orchestration import cli
 from orchestration.definitions import build_definitions
-from transforms.contracts import load_contracts
-from transforms.lakehouse import Lakehouse, conform
-from transforms.record import breach_facts
-from transforms.tables import CALLS, TRANSCRIPTS
+from tests.row_fixtures import call, transcript
+from transforms.compliance.breach import breach_facts
+from transforms.core.contracts import load_contracts
+from transforms.core.lakehouse import Lakehouse, conform
+from transforms.core.tables import CALLS, TRANSCRIPTS
 
 
-def test_record_of_processing_links_categories_tables_columns_and_lineage(tmp_path, monkeypatch):
-    monkeypatch.setenv("CCR_HOME", str(tmp_path))
+def test_record_of_processing_links_categories_tables_columns_and_lineage(tmp_path, ccr_home):
     assert cli.main(["compliance", "record", "--out", str(tmp_path / "rec")]) == 0
     record = json.loads((tmp_path / "rec" / "record_of_processing.json").read_text())
     page = (tmp_path / "rec" / "record_of_processing.html").read_text()
@@ -52,7 +52,7 @@ def test_record_of_processing_links_categories_tables_columns_and_lineage(tmp_pa
         "silver.transcripts.language",
     ]
 
-    # issue-4 tables and marts: classified, and the final verdict traced to the human review
+    # review tables and QA marts: classified, and the final verdict traced to the human review
     reviews = {c["name"]: c for c in tables["silver.human_reviews"]["columns"]}
     assert reviews["comment"]["pii_class"] == "direct_identifier"
     assert ("silver.human_reviews", "comment") in {
@@ -66,32 +66,8 @@ def test_record_of_processing_links_categories_tables_columns_and_lineage(tmp_pa
     assert "bronze.calls.started_at" in page
 
 
-def call(uid: str, tenant: str, caller: str | None, agent: str, day: int) -> dict:
-    at = datetime(2026, 11, day, 9, tzinfo=UTC)
-    return {
-        "call_uid": uid, "tenant_id": tenant, "call_id": uid, "batch_id": "b", "agent_id": agent,
-        "team": None, "campaign": None, "caller_key": caller, "started_at": at, "language": "fr",
-        "channel_layout": "agent-left", "audio_uri": "x", "audio_sha256": "0" * 64,
-        "audio_format": "mp3", "duration_s": 3.0, "channels": 2, "sample_rate": 8000,
-        "file_size_bytes": 10, "ingested_at": at,
-    }  # fmt: skip
-
-
-def transcript(uid: str, tenant: str) -> dict:
-    return {
-        "call_uid": uid, "tenant_id": tenant, "call_id": uid, "audio_sha256": "0" * 64,
-        "model_id": "m", "language": "fr", "language_probability": None, "duration_s": 3.0,
-        "text": "t", "agent_text": "a", "customer_text": "c", "segment_count": 1,
-        "transcribe_seconds": 1.0, "real_time_factor": 3.0,
-        "transcribed_at": datetime(2026, 11, 20, tzinfo=UTC),
-        "speaker_method": "declared_layout", "language_source": "declared", "quality": "ok",
-        "quality_reason": None, "confidence": 0.9, "flagged_segment_count": 0,
-        "playback_uri": None, "pii_redactions": 0,
-    }  # fmt: skip
-
-
-def test_breach_facts_count_people_calls_and_tenants_from_the_lakehouse(tmp_path, capsys):
-    lh = Lakehouse(str(tmp_path / "lakehouse"))
+def test_breach_facts_count_people_calls_and_tenants_from_the_lakehouse(ccr_home, capsys):
+    lh = Lakehouse(ccr_home.lakehouse)
     caller_a, caller_b = "a" * 64, "b" * 64
     calls = [
         call("u1", "acme-telecom", caller_a, "acme-a01", 2),
@@ -125,14 +101,8 @@ def test_breach_facts_count_people_calls_and_tenants_from_the_lakehouse(tmp_path
     )
     assert "voice recordings" in facts.data_categories
 
-    import os
-
-    os.environ["CCR_LAKEHOUSE"] = str(tmp_path / "lakehouse")
-    try:
-        cli.main(["compliance", "breach", "--tables", "calls", "transcripts", "--since",
-                  "2026-11-01", "--until", "2026-11-05"])  # fmt: skip
-    finally:
-        del os.environ["CCR_LAKEHOUSE"]
+    cli.main(["compliance", "breach", "--tables", "calls", "transcripts", "--since",
+              "2026-11-01", "--until", "2026-11-05"])  # fmt: skip
     out = capsys.readouterr().out
     assert "tenants affected:      acme-telecom, globex-energy" in out
     assert "calls:                 4" in out and "data subjects:         6" in out

@@ -14,7 +14,7 @@ import yaml
 from deltalake import DeltaTable, write_deltalake
 from open_data_contract_standard.model import OpenDataContractStandard
 
-from transforms.contracts import (
+from transforms.core.contracts import (
     CONTRACTS_DIR,
     DATA_CATEGORIES,
     ContractError,
@@ -22,9 +22,9 @@ from transforms.contracts import (
     parse,
     scaffold,
 )
-from transforms.lakehouse import Lakehouse, conform
-from transforms.settings import REPO_ROOT
-from transforms.tables import (
+from transforms.core.lakehouse import Lakehouse, conform
+from transforms.core.settings import REPO_ROOT
+from transforms.core.tables import (
     ALL_TABLES,
     PROCESSING_LOG,
     REJECTED_ROWS,
@@ -185,10 +185,10 @@ def test_a_column_added_in_code_but_not_in_the_contract_is_named():
         "silver", "agent_notes", pa.schema([("note_id", pa.string())]), ("note_id",), ""
     )
     assert registry_problems((extended, notes)) == [
-        "silver.transcript_segments: column 'unported' is in transforms/tables.py but not in "
+        "silver.transcript_segments: column 'unported' is in transforms/core/tables.py but not in "
         "the contract",
         "silver.agent_notes: no contract data_contracts/silver.agent_notes.odcs.yaml (write "
-        "one with transforms.contracts.scaffold)",
+        "one with transforms.core.contracts.scaffold)",
     ]
     with pytest.raises(ContractError, match="Adding a column"):
         check_registry((extended,))
@@ -223,7 +223,7 @@ def test_rows_breaking_a_row_rule_go_to_rejected_rows_with_the_rule_name(tmp_pat
 
 
 def test_the_caller_key_rule_rejects_a_phone_number_in_clear(tmp_path):
-    from transforms.tables import CALLS
+    from transforms.core.tables import CALLS
 
     lh = Lakehouse(str(tmp_path))
     now = datetime(2026, 11, 2, tzinfo=UTC)
@@ -240,7 +240,7 @@ def test_the_caller_key_rule_rejects_a_phone_number_in_clear(tmp_path):
 
 
 def test_gx_suite_from_the_contract_reports_rules_and_counts_never_values():
-    from transforms.quality import validate
+    from transforms.quality.expectations import validate
 
     contract = CONTRACTS["silver.transcript_segments"]
     good = pl.from_arrow(conform(SEGMENTS, [segment(0), segment(1)]))

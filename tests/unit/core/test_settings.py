@@ -1,6 +1,6 @@
-from transforms.lakehouse import Lakehouse
-from transforms.settings import Settings
-from transforms.tables import CALLS
+from transforms.core.lakehouse import Lakehouse
+from transforms.core.settings import Settings
+from transforms.core.tables import CALLS
 
 
 def test_everything_defaults_under_ccr_home(tmp_path):

@@ -9,12 +9,13 @@ import polars as pl
 import pytest
 
 from tests.audio_fixtures import tone
-from transforms import ingest
-from transforms.lakehouse import Lakehouse
-from transforms.pseudonymise import FileKeyStore, caller_key
-from transforms.settings import Settings
-from transforms.tables import CALLS, QUARANTINE
-from transforms.tenants import Tenant
+from transforms.core.lakehouse import Lakehouse
+from transforms.core.settings import Settings
+from transforms.core.tables import CALLS, QUARANTINE
+from transforms.core.tenants import Tenant
+from transforms.ingest import batch as ingest
+from transforms.ingest import landing, manifest
+from transforms.privacy.pseudonymise import FileKeyStore, caller_key
 
 TENANTS = {
     "acme-telecom": Tenant("acme-telecom", "ACME", ("fr", "en"), "standard"),
@@ -45,7 +46,7 @@ def drop_batch(
     for name, data in files.items():
         (folder / name).write_bytes(data)
     with (folder / "manifest.csv").open("w", newline="") as f:
-        writer = csv.DictWriter(f, ingest.MANIFEST_COLUMNS)
+        writer = csv.DictWriter(f, manifest.MANIFEST_COLUMNS)
         writer.writeheader()
         writer.writerows(rows)
 
@@ -55,7 +56,7 @@ def run_ingest(settings: Settings, tenant: str = "acme-telecom"):
     lh = Lakehouse(settings.lakehouse)
     keys = FileKeyStore(settings.keys)
     outcomes = []
-    for batch in ingest.discover_batches(settings.landing):
+    for batch in landing.discover_batches(settings.landing):
         outcome = ingest.ingest_batch(
             batch,
             tenants=TENANTS,
@@ -66,7 +67,7 @@ def run_ingest(settings: Settings, tenant: str = "acme-telecom"):
         )
         lh.merge(CALLS, outcome.calls)
         lh.merge(QUARANTINE, outcome.quarantine)
-        ingest.clear_landing(batch, outcome.consumed)
+        landing.clear_landing(batch, outcome.consumed)
         outcomes.append(outcome)
     return lh, outcomes
 
@@ -203,7 +204,7 @@ def test_batch_without_manifest_is_not_ready(settings):
     folder = Path(settings.landing) / "acme-telecom" / "b1"
     folder.mkdir(parents=True)
     (folder / "a.wav").write_bytes(tone(1.0))
-    assert ingest.discover_batches(settings.landing) == []
+    assert landing.discover_batches(settings.landing) == []
 
 
 def test_channel_layouts_declared_undeclared_and_mismatched(settings):
@@ -226,7 +227,7 @@ def test_channel_layouts_declared_undeclared_and_mismatched(settings):
 
 def test_absurd_duration_is_quarantined(settings, monkeypatch):
     # the real limit is 4 h; lowering it keeps the fixture small and exercises the same check
-    monkeypatch.setattr("transforms.audio.MAX_DURATION_S", 1.5)
+    monkeypatch.setattr("transforms.ingest.audio.MAX_DURATION_S", 1.5)
     drop_batch(
         Path(settings.landing),
         "acme-telecom",

@@ -5,7 +5,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from transforms.publish import build_path, prune_build_folders, publish_marts
+from transforms.kpis.publish import build_path, prune_build_folders, publish_marts
 
 
 def make_build(path: str, score: float) -> None:

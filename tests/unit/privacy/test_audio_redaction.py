@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from tests.audio_fixtures import tone as make_audio
-from transforms.audio_redaction import (
+from transforms.privacy.audio_redaction import (
     TONE_HZ,
     TONE_LEVEL,
     decode_pcm16,
@@ -15,7 +15,7 @@ from transforms.audio_redaction import (
     tone,
     tone_out,
 )
-from transforms.pii import AudioSpan
+from transforms.privacy.pii import AudioSpan
 
 
 def _peak_hz(signal: np.ndarray, rate: int) -> float:

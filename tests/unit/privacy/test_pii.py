@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from transforms.pii import (
+from transforms.privacy.pii import (
     AudioSpan,
     PiiSpan,
     find_pii,
@@ -23,7 +23,7 @@ from transforms.pii import (
     redact_words,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 POSITIVES = [
     # (language, text, entity, the entity's words)
@@ -227,7 +227,7 @@ def no_network(monkeypatch):
 
 
 def test_engine_built_and_run_offline(no_network) -> None:
-    from transforms import pii
+    from transforms.privacy import pii
 
     pii.analyzer.cache_clear()
     assert redact_text("écrivez à jean.dupont@exemple.fr", "fr").text == "écrivez à <EMAIL>"
@@ -249,7 +249,7 @@ import spacy
 def no_model(*a, **k):
     raise SystemExit("a spaCy model load was attempted")
 spacy.load = no_model
-from transforms.pii import redact_text
+from transforms.privacy.pii import redact_text
 out = redact_text("mail jean point dupont arobase exemple point fr ou marie@exemple.com", "fr").text
 assert out == "mail <EMAIL> ou <EMAIL>", out
 print("ok")

@@ -1,6 +1,6 @@
 import stat
 
-from transforms.pseudonymise import FileKeyStore, caller_key
+from transforms.privacy.pseudonymise import FileKeyStore, caller_key
 
 
 def test_same_number_same_key_within_a_tenant_never_across(tmp_path):

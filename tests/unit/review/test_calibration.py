@@ -1,7 +1,7 @@
 import pytest
 from sklearn.metrics import cohen_kappa_score
 
-from transforms.calibration import agreement, cohen_kappa
+from transforms.review.calibration import agreement, cohen_kappa
 
 
 def test_kappa_worked_example_by_hand():

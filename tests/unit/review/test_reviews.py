@@ -5,15 +5,15 @@ from datetime import UTC, datetime
 import polars as pl
 import pytest
 
-from transforms.lakehouse import Lakehouse, conform
-from transforms.reviews import (
+from transforms.core.lakehouse import Lakehouse, conform
+from transforms.core.tables import CALLS, HUMAN_REVIEWS, QUARANTINE
+from transforms.review.reviews import (
     REVIEW_COLUMNS,
     ReviewError,
     ingest_review_file,
     record_reviews,
 )
-from transforms.scorecard import parse_scorecard
-from transforms.tables import CALLS, HUMAN_REVIEWS, QUARANTINE
+from transforms.score.scorecard import parse_scorecard
 
 NOW = datetime(2026, 11, 6, 12, tzinfo=UTC)
 CARD = parse_scorecard(

@@ -2,9 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from transforms.categories import TaxonomyError, categorise, load_taxonomy
-from transforms.settings import REPO_ROOT
-from transforms.transcription import Segment
+from transforms.core.settings import REPO_ROOT
+from transforms.score.categories import TaxonomyError, categorise, load_taxonomy
+from transforms.transcribe.types import Segment
 
 TAXONOMIES = REPO_ROOT / "config" / "taxonomies"
 

@@ -1,6 +1,6 @@
 import pytest
 
-from transforms.metrics import conversation_metrics, intersection, union
+from transforms.score.metrics import conversation_metrics, intersection, union
 
 
 def test_union_merges_overlapping_and_touching_intervals():

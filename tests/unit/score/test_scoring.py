@@ -3,8 +3,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from transforms.scorecard import parse_scorecard
-from transforms.scoring import (
+from transforms.core.settings import REPO_ROOT
+from transforms.score.scorecard import parse_scorecard
+from transforms.score.scoring import (
     latest,
     load_scorecard,
     load_scorecards,
@@ -12,8 +13,7 @@ from transforms.scoring import (
     phrase_similarity,
     score_call,
 )
-from transforms.settings import REPO_ROOT
-from transforms.transcription import Segment
+from transforms.transcribe.types import Segment
 
 CARD = REPO_ROOT / "config" / "scorecards" / "standard-v1.yaml"
 

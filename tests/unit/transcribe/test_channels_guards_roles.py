@@ -6,11 +6,16 @@ import numpy as np
 import pytest
 
 from tests.audio_fixtures import encode, resample, tone
-from transforms.audio import decode_channels
-from transforms.channels import is_fake_stereo, plan_channels, stereo_residual
-from transforms.guards import call_quality, compression_ratio, repeated_ngram, segment_flags
-from transforms.roles import RoleHints, agent_of
-from transforms.tenants import Tenant
+from transforms.core.tenants import Tenant
+from transforms.ingest.audio import decode_channels
+from transforms.transcribe.channels import is_fake_stereo, plan_channels, stereo_residual
+from transforms.transcribe.guards import (
+    call_quality,
+    compression_ratio,
+    repeated_ngram,
+    segment_flags,
+)
+from transforms.transcribe.roles import RoleHints, agent_of
 
 RNG = np.random.default_rng(7)
 
@@ -95,7 +100,7 @@ def test_agent_is_who_greets_with_the_company_name_else_the_tenant_rule():
 
 
 def test_worker_plan_fits_the_cores():
-    from transforms.transcribe_pool import plan_workers
+    from transforms.transcribe.pool import plan_workers
 
     assert plan_workers(cpus=2) == (2, 1)
     assert plan_workers(cpus=1) == (1, 1)
@@ -105,7 +110,7 @@ def test_worker_plan_fits_the_cores():
 
 
 def test_language_is_chosen_among_the_tenants_languages():
-    from transforms.transcription import restrict_language
+    from transforms.transcribe.engine import restrict_language
 
     probs = [("nl", 0.5), ("fr", 0.3), ("en", 0.1), ("de", 0.1)]
     assert restrict_language(probs, ("fr", "en"), "fr") == ("fr", 0.75)

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-from transforms.audio import decode_channels
-from transforms.diarization import STEP_S, diarize
-from transforms.settings import REPO_ROOT
-from transforms.transcription import DIARIZATION_VAD
+from transforms.core.settings import REPO_ROOT
+from transforms.ingest.audio import decode_channels
+from transforms.transcribe.diarization import STEP_S, diarize
+from transforms.transcribe.engine import DIARIZATION_VAD
 
 LANDING = REPO_ROOT / "samples" / "landing"
 

@@ -1,0 +1,61 @@
+"""PII redaction of call transcripts, offline: Presidio with pattern and checksum recognizers only.
+
+Transcripts come out of ASR lower case, with stray punctuation, and with numbers either as digits
+or as words ("zéro six douze trente-quatre…", "oh seven seven double oh…"). Recognition therefore
+works on tokens rather than on regexes over raw text: number words become digit groups (text2num),
+adjacent groups are joined into candidate digit strings, and a candidate is an entity only when a
+library validates it (phonenumbers, python-stdnum's Luhn, IBAN and NIR checks; tldextract's public
+suffix list for e-mail domains). Validation is what keeps prices, dates, durations and order numbers
+out: they rarely have the length, prefix and checksum of a real identifier.
+
+Presidio runs with its ``NoOpNlpEngine`` (no spaCy model is loaded) and tldextract reads only its
+bundled public-suffix snapshot, so nothing is downloaded at run time.
+
+Public API (stable; the transcription step wires it in), re-exported here:
+
+- ``redact_text(text, language) -> Redacted``: placeholders in ``.text``; ``.spans`` are offsets in
+  the original text.
+- ``redact_words(words, language) -> RedactedSegment`` and ``redact_segments(segments, language)``:
+  a faster-whisper word list (``{"word", "start_s", "end_s", "probability"}``) in; the redacted
+  text, the redacted word list (the words of an entity merged into one placeholder word, timings
+  kept) and the audio spans to tone out come back.
+
+Entity spans are entity-level, e.g. one ``<PHONE>`` for a whole number spoken over ten words.
+"""
+
+from transforms.privacy.pii.engine import analyzer, find_pii, redact_text
+from transforms.privacy.pii.entities import (
+    CARD,
+    EMAIL,
+    ENTITIES,
+    IBAN,
+    LANGUAGES,
+    NIR,
+    PHONE,
+    AudioSpan,
+    PiiSpan,
+    Redacted,
+    RedactedSegment,
+    placeholder,
+)
+from transforms.privacy.pii.words import redact_segments, redact_words
+
+__all__ = [
+    "CARD",
+    "EMAIL",
+    "ENTITIES",
+    "IBAN",
+    "LANGUAGES",
+    "NIR",
+    "PHONE",
+    "AudioSpan",
+    "PiiSpan",
+    "Redacted",
+    "RedactedSegment",
+    "analyzer",
+    "find_pii",
+    "placeholder",
+    "redact_segments",
+    "redact_text",
+    "redact_words",
+]

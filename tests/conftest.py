@@ -1,0 +1,39 @@
+"""Shared fixtures: a throw-away ``CCR_HOME`` for a test (or a module of tests).
+
+Every location is derived from ``CCR_HOME``: none of the developer's own ``CCR_*`` locations or
+``DAGSTER_HOME`` leaks in, and nothing the test sets leaks out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from transforms.core.settings import Settings
+
+#: Locations that would otherwise point outside the test's home.
+_LOCATIONS = ("CCR_LANDING", "CCR_LAKEHOUSE", "CCR_WAREHOUSE", "CCR_KEYS")
+
+
+def use_home(mp: pytest.MonkeyPatch, home: Path) -> Settings:
+    """Point every setting at ``home`` (Dagster's instance at ``home/dagster``)."""
+    mp.setenv("CCR_HOME", str(home))
+    mp.setenv("DAGSTER_HOME", str(home / "dagster"))
+    for var in _LOCATIONS:
+        mp.delenv(var, raising=False)
+    return Settings.from_env()
+
+
+@pytest.fixture
+def ccr_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """The settings of a fresh ``tmp_path/home``."""
+    return use_home(monkeypatch, tmp_path / "home")
+
+
+@pytest.fixture(scope="module")
+def module_ccr_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """The same, shared by a module's tests (an expensive pipeline run set up once)."""
+    with pytest.MonkeyPatch.context() as mp:
+        yield use_home(mp, tmp_path_factory.mktemp("ccr_home"))

@@ -1,0 +1,128 @@
+"""ASR text as tokens, and tokens as units: spoken numbers read as digit strings (text2num)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from text_to_num import text2num
+
+from transforms.privacy.pii.entities import LANGUAGES
+
+#: Punctuation ASR scatters around tokens; stripped so that "34," and "(202)" read as numbers.
+_EDGE_PUNCT = ".,;:!?…()[]{}\"«»“”'’/"
+#: Digits, maybe grouped by "-" or "." (slashes make dates, not numbers to join).
+_DIGITS_RE = re.compile(r"\+?\d+(?:[-.]\d+)*")
+
+_ZERO = {"fr": {"zéro", "zero"}, "en": {"zero", "oh", "o", "nought"}}
+_REPEAT = {"double": 2, "triple": 3}
+#: Hesitations and the NIR "key" word may sit between the digit groups of one number.
+_FILLERS = {
+    "euh", "heu", "hum", "hm", "uh", "um", "er", "erm", "ah", "bah", "ben", "clé", "cle", "key",
+}  # fmt: skip
+#: Self-corrections inside a number ("… nine oh oh, sorry, nine oh oh eight two one"): the digits on
+#: both sides belong to the same number, so the whole stretch is redacted.
+_CORRECTIONS = {"sorry", "pardon", "non", "no", "désolé", "désolée", "oops"}
+#: Glue words inside one spoken number ("vingt et un", "three hundred and twelve").
+_NUMBER_GLUE = {"et", "and"}
+_PLUS = {"plus"}
+_WORD_KINDS = {
+    **dict.fromkeys(_FILLERS, "filler"),
+    **dict.fromkeys(_CORRECTIONS, "correction"),
+    **dict.fromkeys(_PLUS, "plus"),
+}
+#: A spoken number is at most this many words ("quatre mille neuf cent soixante-dix-neuf").
+_MAX_NUMBER_WORDS = 7
+
+
+@dataclass(frozen=True)
+class Token:
+    start: int
+    end: int
+    text: str  # lower case, edge punctuation stripped
+    pause: bool = False  # punctuation followed it: a spoken number does not run across it
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A token or a spoken number made of several tokens ``[lo, hi)``."""
+
+    kind: str  # "num", "word", "filler", "correction", "plus"
+    value: str  # digits for "num", the lower-case token otherwise
+    lo: int
+    hi: int
+    plus: bool = False  # a written "+33…"
+
+
+def tokenize(text: str) -> list[Token]:
+    out = []
+    for m in re.finditer(r"\S+", text):
+        raw = m.group(0)
+        left = len(raw) - len(raw.lstrip(_EDGE_PUNCT))
+        stripped = raw.strip(_EDGE_PUNCT)
+        if not stripped:
+            continue
+        start = m.start() + left
+        pause = raw.rstrip(_EDGE_PUNCT) != raw
+        out.append(Token(start, start + len(stripped), stripped.lower(), pause))
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _number(words: str, language: str) -> int | None:
+    """text2num of a phrase, or None when the phrase is not one number."""
+    try:
+        return text2num(words, language)
+    except (ValueError, IndexError, KeyError):
+        return None
+
+
+def is_number_word(word: str) -> bool:
+    return any(_number(word, lang) is not None for lang in LANGUAGES)
+
+
+def spoken_units(tokens: Sequence[Token], language: str) -> list[Unit]:
+    zero = _ZERO[language]
+    units: list[Unit] = []
+    i = 0
+    n = len(tokens)
+    while i < n:
+        word = tokens[i].text
+        if _DIGITS_RE.fullmatch(word):
+            digits = re.sub(r"\D", "", word)
+            units.append(Unit("num", digits, i, i + 1, plus=word.startswith("+")))
+            i += 1
+            continue
+        if word in zero:
+            units.append(Unit("num", "0", i, i + 1))
+            i += 1
+            continue
+        if word in _REPEAT and i + 1 < n:
+            nxt = tokens[i + 1].text
+            digit = "0" if nxt in zero else _number(nxt, language)
+            if digit is not None and len(str(digit)) == 1:
+                units.append(Unit("num", str(digit) * _REPEAT[word], i, i + 2))
+                i += 2
+                continue
+        if _number(word, language) is not None:
+            # Longest run of words that text2num reads as ONE number; zeros always stand alone
+            # ("zéro zéro" is two digits, not 0).
+            best = i + 1
+            for j in range(min(n, i + _MAX_NUMBER_WORDS), i + 1, -1):
+                words = [t.text for t in tokens[i:j]]
+                if any(w in zero for w in words) or words[-1] in _NUMBER_GLUE:
+                    continue
+                if any(t.pause for t in tokens[i : j - 1]):
+                    continue
+                if _number(" ".join(words), language) is not None:
+                    best = j
+                    break
+            value = _number(" ".join(t.text for t in tokens[i:best]), language)
+            units.append(Unit("num", str(value), i, best))
+            i = best
+            continue
+        units.append(Unit(_WORD_KINDS.get(word, "word"), word, i, i + 1))
+        i += 1
+    return units

@@ -1,0 +1,69 @@
+"""Whether a digit string is a phone number, a payment card or a French NIR (by checksum
+libraries), and the words around a number that say what it is."""
+
+from __future__ import annotations
+
+import phonenumbers
+from stdnum import luhn
+from stdnum.fr import nir as std_nir
+
+#: Words just before a digit string that name it as something else than a phone number.
+NOT_PHONE_CONTEXT = {
+    "order", "case", "ticket", "reference", "ref", "tracking", "invoice", "contract", "serial",
+    "complaint", "parcel", "commande", "dossier", "référence", "suivi", "contrat", "facture",
+    "réclamation", "colis", "série", "siret", "siren", "abonné", "client", "customer", "account",
+}  # fmt: skip
+#: How many words before a digit string are looked at for that context.
+CONTEXT_WINDOW = 4
+#: Words announcing a phone number. ASR often garbles a number read aloud ("39, 48, 4, 5, 2"):
+#: no checksum or length check can pass, yet the digits are still personal data.
+PHONE_CONTEXT = {
+    "numéro", "portable", "téléphone", "tel", "tél", "fixe", "mobile", "joindre", "joignable",
+    "rappeler", "rappelez", "number", "phone", "cell", "landline", "reach", "call", "sms", "text",
+}  # fmt: skip
+#: How far back such a word may be, and the fewest digits a garbled number keeps.
+PHONE_CONTEXT_WINDOW = 10
+MIN_GARBLED_DIGITS = 7
+
+#: Regions tried for national numbers (written with the trunk 0, or 10-digit NANP for the US).
+_REGIONS = {"fr": ("FR", "GB"), "en": ("GB", "US", "FR")}
+
+
+def is_phone(digits: str, international: bool, language: str) -> bool:
+    """A phone number by phonenumbers' metadata, or a well-formed number in a fiction range.
+
+    libphonenumber marks the ranges reserved for drama (01 99 00, 06 39 98, 07700 900) invalid;
+    a national number written with its trunk 0 and the exact possible length is accepted too, since
+    real callers' numbers are what we must not miss.
+    """
+    if not 9 <= len(digits) <= 15:
+        return False
+    try:
+        if international or digits.startswith("00"):
+            parsed = phonenumbers.parse("+" + digits.removeprefix("00"))
+            return phonenumbers.is_valid_number(parsed) or phonenumbers.is_possible_number(parsed)
+        for region in _REGIONS[language]:
+            parsed = phonenumbers.parse(digits, region)
+            if region == "US":
+                if len(digits) == 10 and phonenumbers.is_valid_number(parsed):
+                    return True
+                continue
+            if digits[0] != "0" or digits[1] == "0":
+                continue
+            if phonenumbers.is_valid_number(parsed):
+                return True
+            reason = phonenumbers.is_possible_number_with_reason(parsed)
+            if reason == phonenumbers.ValidationResult.IS_POSSIBLE:
+                return True
+    except phonenumbers.NumberParseException:
+        return False
+    return False
+
+
+def is_card(digits: str) -> bool:
+    # Payment cards: 13-19 digits, issuer prefix 2-6 (Mastercard 2-series, Amex 3, Visa 4, …).
+    return 13 <= len(digits) <= 19 and digits[0] in "23456" and luhn.is_valid(digits)
+
+
+def is_nir(digits: str) -> bool:
+    return len(digits) == 15 and std_nir.is_valid(digits)
