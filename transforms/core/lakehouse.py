@@ -17,6 +17,7 @@ from typing import Any
 import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.fs as pafs
 from deltalake import DeltaTable
 from deltalake.exceptions import TableNotFoundError
 
@@ -137,6 +138,22 @@ class Lakehouse:
     def _options(self) -> dict[str, str] | None:
         return dict(self.storage_options) if self.storage_options else None
 
+    def _arrow_filesystem(self, spec: TableSpec) -> pafs.FileSystem | None:
+        """A native Arrow filesystem rooted at the table, for the scan.
+
+        deltalake's default is a filesystem implemented in Python: Arrow's I/O threads calling
+        back into Python abort the interpreter at exit ("terminate called without an active
+        exception", exit 134) in 26 runs out of 40 on this machine; with a native one, 0 of 40.
+        With storage options (credentials) deltalake's own handler is kept.
+        """
+        if self.storage_options:
+            return None
+        uri = self.uri(spec)
+        if "://" not in uri:  # a plain path: no URI parsing (non-ASCII names stay as they are)
+            return pafs.SubTreeFileSystem(uri, pafs.LocalFileSystem())
+        fs, path = pafs.FileSystem.from_uri(uri)
+        return pafs.SubTreeFileSystem(path, fs)
+
     def ensure(self, spec: TableSpec) -> DeltaTable:
         """Open the table, creating it with its properties the first time.
 
@@ -190,7 +207,9 @@ class Lakehouse:
             empty = spec.schema.empty_table()
             return pl.from_arrow(empty.select(columns) if columns else empty)  # type: ignore[return-value]
         partitions = [("tenant_id", "=", tenant_id)] if tenant_id else None
-        dataset = table.to_pyarrow_dataset(partitions=partitions)
+        dataset = table.to_pyarrow_dataset(
+            partitions=partitions, filesystem=self._arrow_filesystem(spec)
+        )
         return pl.from_arrow(dataset.to_table(columns=columns, filter=_where(where)))  # type: ignore[return-value]
 
     def merge(self, spec: TableSpec, data: pa.Table, *, update: bool = False) -> dict[str, int]:
