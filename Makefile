@@ -11,22 +11,23 @@ DBT_FLAGS := --project-dir dbt_project --profiles-dir dbt_project --quiet
 
 # The venv is rebuilt whenever the lock changes; uv installs exactly what the lock pins.
 $(VENV)/.installed: requirements.lock pyproject.toml
-	$(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install -q "uv==$(UV_VERSION)"
-	# Byte-compiled once here: every worker process would otherwise compile what it imports
-	# (about 2 s each where PYTHONDONTWRITEBYTECODE is set, as on CI).
-	$(BIN)/uv pip sync -q --compile-bytecode --python $(BIN)/python requirements.lock
-	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
-	touch $@
+	@echo "installing $(VENV) from requirements.lock (about a minute)"
+	@$(PY) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q "uv==$(UV_VERSION)"
+	@# Byte-compiled once here: every worker process would otherwise compile what it imports
+	@# (about 2 s each where PYTHONDONTWRITEBYTECODE is set, as on CI).
+	@$(BIN)/uv pip sync -q --compile-bytecode --python $(BIN)/python requirements.lock
+	@$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
+	@touch $@
 
 # Dagster loads the dbt manifest when the definitions load: parse before anything runs.
 dbt-parse: $(VENV)/.installed
-	$(DBT) parse $(DBT_FLAGS)
+	@$(DBT) parse $(DBT_FLAGS)
 
 install: $(VENV)/.installed dbt-parse
 
 demo: install
-	$(BIN)/ccr demo
+	@$(BIN)/ccr demo
 
 test: install
 	$(BIN)/pytest

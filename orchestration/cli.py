@@ -1,13 +1,17 @@
-"""``ccr``: the operations people run by hand. Each launches Dagster runs, never bypasses them."""
+"""``ccr``: the operations people run by hand. ``demo`` and ``run`` execute the Dagster jobs on
+the instance in ``$DAGSTER_HOME`` (the same runs, hooks and checks as the sensors start); the other
+commands read or copy files and start no run."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import sys
 import time
 from pathlib import Path
+from typing import Any, TextIO
 
 from transforms.core.settings import ENV_VARS, REPO_ROOT, Settings
 
@@ -36,6 +40,40 @@ def land(source: Path, settings: Settings) -> int:
     return copied
 
 
+def run_log(settings: Settings) -> Path:
+    """Where ``ccr`` puts what the runs print (dbt's progress lines): the terminal gets one line
+    per stage; the full event logs stay in the Dagster instance (`make dev`)."""
+    path = Path(settings.home) / "logs" / "ccr-last-run.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _execute(job: Any, label: str, log: TextIO, **kwargs: Any) -> Any:
+    """Run ``job`` in process, its printed output into ``log``; one progress line here."""
+    # The terminal gets Dagster's warnings and errors only.
+    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+    print(f"{label} ...", end=" ", flush=True)
+    started = time.perf_counter()
+    print(f"== {label}", file=log, flush=True)
+    with contextlib.redirect_stdout(log):
+        result = job.execute_in_process(run_config=quiet, raise_on_error=False, **kwargs)
+    log.flush()
+    outcome = "ok" if result.success else "FAILED"
+    print(f"{outcome} in {time.perf_counter() - started:.0f} s", flush=True)
+    return result
+
+
+def _dbt_line(result: Any) -> str:
+    """What the KPI build did, from its Dagster events (dbt models are assets, tests checks)."""
+    built = sum(e.event_type_value == "ASSET_MATERIALIZATION" for e in result.all_events)
+    checks = result.get_asset_check_evaluations()
+    passed = sum(c.passed for c in checks)
+    return (
+        f"  {built} assets materialized (dbt models, the published warehouse), "
+        f"{passed}/{len(checks)} dbt tests passed"
+    )
+
+
 def run_pipeline(settings: Settings) -> None:
     """Register landing batches, run each batch job, then build and publish the KPIs."""
     import dagster as dg
@@ -43,6 +81,7 @@ def run_pipeline(settings: Settings) -> None:
     from orchestration.definitions import build_definitions
     from orchestration.defs.ingest.sensors import landing_requests
     from orchestration.lib.partitions import call_batches
+    from transforms.review.landing import review_files
 
     _dagster_home(settings)
     instance = dg.DagsterInstance.get()
@@ -50,33 +89,23 @@ def run_pipeline(settings: Settings) -> None:
     new, requests = landing_requests(instance, settings.landing)
     if new:
         instance.add_dynamic_partitions(call_batches.name, new)
-    # Full event logs stay in the Dagster instance (`make dev`); the terminal gets warnings only.
-    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
     batch_job = defs.resolve_job_def("call_batch_job")
     failed = []
-    for request in requests:
-        print(f"running call_batch_job for batch {request.partition_key}", flush=True)
-        result = batch_job.execute_in_process(
-            instance=instance,
-            partition_key=request.partition_key,
-            run_config=quiet,
-            raise_on_error=False,
-        )
-        if not result.success:
-            failed.append(request.partition_key)
-    from transforms.review.landing import review_files
-
-    if review_files(settings.reviews_landing):
-        print("running review_job (human reviews from landing)", flush=True)
-        reviews = defs.resolve_job_def("review_job").execute_in_process(
-            instance=instance, run_config=quiet, raise_on_error=False
-        )
-        if not reviews.success:
-            failed.append("reviews")
-    print("running kpi_job (dbt build + publish)", flush=True)
-    kpis = defs.resolve_job_def("kpi_job").execute_in_process(
-        instance=instance, run_config=quiet, raise_on_error=False
-    )
+    with run_log(settings).open("w") as log:
+        for request in requests:
+            key = request.partition_key
+            label = f"batch {key}: ingest, transcribe, score"
+            result = _execute(batch_job, label, log, instance=instance, partition_key=key)
+            if not result.success:
+                failed.append(key)
+        if review_files(settings.reviews_landing):
+            reviews = defs.resolve_job_def("review_job")
+            if not _execute(reviews, "human reviews from landing", log, instance=instance).success:
+                failed.append("reviews")
+        kpi_job = defs.resolve_job_def("kpi_job")
+        kpis = _execute(kpi_job, "KPIs: dbt build, then publish", log, instance=instance)
+    print(_dbt_line(kpis))
+    print(f"  what the runs printed (dbt's progress): {run_log(settings)}")
     if failed or not kpis.success:
         raise SystemExit(f"runs failed: batches {failed}, kpis ok={kpis.success}; see `make dev`")
 
@@ -215,8 +244,9 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env()
 
     if args.command == "settings":
-        for name, (default, meaning) in ENV_VARS.items():
-            print(f"{name:22} {os.environ.get(name, '(default: ' + default + ')'):45} {meaning}")
+        for name, value in settings.effective().items():
+            where = "set" if os.environ.get(name) else "default"
+            print(f"{name:20} {value:45} ({where}) {ENV_VARS[name][1]}")
         return 0
     if args.command == "compliance":
         if args.action == "record":

@@ -31,6 +31,24 @@ ENV_VARS: dict[str, tuple[str, str]] = {
 }
 
 
+#: The ``Settings`` field each variable sets.
+FIELD_OF: dict[str, str] = {
+    "CCR_HOME": "home",
+    "CCR_LANDING": "landing",
+    "CCR_LAKEHOUSE": "lakehouse",
+    "CCR_WAREHOUSE": "warehouse",
+    "CCR_KEYS": "keys",
+    "CCR_TENANTS_FILE": "tenants_file",
+    "CCR_SCORECARDS": "scorecards_dir",
+    "CCR_TAXONOMIES": "taxonomies_dir",
+    "CCR_WHISPER_MODEL": "whisper_model",
+    "CCR_MODEL_CACHE": "model_cache",
+    "CCR_WHISPER_THREADS": "whisper_threads",
+    "CCR_WHISPER_WORKERS": "whisper_workers",
+    "CCR_WHISPER_BEAM": "whisper_beam",
+}
+
+
 def _path_or_uri(value: str) -> str:
     """Absolute local path, or the URI untouched (pyarrow/deltalake resolve ``s3://``)."""
     if "://" in value:
@@ -90,6 +108,16 @@ class Settings:
             whisper_beam=int(env.get("CCR_WHISPER_BEAM") or "5"),
             whisper_workers=_auto_int(env.get("CCR_WHISPER_WORKERS")),
         )
+
+    def effective(self) -> dict[str, str]:
+        """Each documented variable with the value in force once defaults are applied."""
+        out = {}
+        for name, field_name in FIELD_OF.items():
+            value = getattr(self, field_name)
+            if value in (None, 0):  # unset model, or 0 = decided from the cores at run time
+                value = ENV_VARS[name][0]
+            out[name] = str(value)
+        return out
 
     @property
     def audio_store(self) -> str:
