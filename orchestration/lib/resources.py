@@ -19,7 +19,7 @@ from transforms.transcribe.pool import plan_workers
 
 
 class LakehouseResource(dg.ConfigurableResource):
-    """Settings from the ``CCR_*`` environment (see README), read when a run starts."""
+    """Settings from the ``CCR_*`` environment (docs/configuration.md), read when a run starts."""
 
     def settings(self) -> Settings:
         return Settings.from_env()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -756,3 +757,12 @@ def test_score_versions_compare_call_by_call(built):
     )
     # t1-c02 was scored with versions 1 (40) and 2 (60, active): both kept, compared with 2
     assert rows == [("1", False, 40.0, -20.0), ("2", True, 60.0, 0.0)]
+
+
+def test_the_dbt_readme_lists_every_model_once():
+    """The README's model table names each model (its grain lives in the model's YAML only)."""
+    readme = (DBT_PROJECT_DIR / "README.md").read_text()
+    listed = re.findall(r"^\| `((?:stg|int|fct|agg|dim)_\w+)` \|", readme, flags=re.M)
+    models = sorted(p.stem for p in (DBT_PROJECT_DIR / "models").rglob("*.sql"))
+    assert len(listed) == len(set(listed))
+    assert sorted(listed) == models

@@ -43,8 +43,8 @@ REASON_CODES: dict[str, str] = {
     # transcribe: a stored call whose audio cannot be transcribed
     "transcription_failed": "the transcriber failed on a stored call without a more precise code",
     # human reviews (batch ``_reviews``)
-    "review_file_unreadable": "the review CSV is not UTF-8",
-    "review_missing_column": "the review CSV lacks a required column",
+    "review_file_unreadable": "the review CSV is not UTF-8 or its header lacks a column",
+    "review_missing_column": "a review given to record_reviews lacks a field (it raises)",
     "review_unknown_call": "the call id is not one of the tenant's calls",
     "review_unknown_scorecard": "the scorecard id and version are not on file",
     "review_unknown_criterion": "the criterion is not in that scorecard version",

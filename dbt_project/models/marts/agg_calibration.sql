@@ -2,7 +2,7 @@
     AI-vs-human calibration per criterion and scorecard version.
     Cohen's kappa = (p_o - p_e) / (1 - p_e): p_o the share of calls where the AI verdict equals
     the latest human verdict, p_e = sum over labels of p_ai(label) * p_human(label). Null when
-    p_e = 1 (one label only on both sides). Reference: transforms/calibration.py.
+    p_e = 1 (one label only on both sides). Reference: transforms/review/calibration.py.
 -#}
 with
 

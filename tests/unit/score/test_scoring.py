@@ -88,7 +88,7 @@ def test_latest_version_wins(tmp_path: Path):
     assert latest(load_scorecards(tmp_path), "standard").version == "10"
 
 
-# ----------------------------------------------------------------- issue 4: rules and evidence
+# ----------------------------------------------------------------- rules and evidence
 
 
 def card_with(*criteria, pass_threshold=70):
