@@ -366,7 +366,7 @@ def _first_voice(ordered: list[_Piece], diarized: bool) -> int:
     a fake-stereo MP3 of a sample call gave its opening "Bonjour," to the customer's voice, and
     the first-speaker rule then swapped both roles for the whole call.
     """
-    for piece, after in zip(ordered, [*ordered[1:], None], strict=True):
+    for piece, after in zip(ordered, [*ordered[1:], None], strict=False):
         slip = (
             diarized
             and len(piece.words) == 1
