@@ -221,6 +221,44 @@ def compliance_breach(settings: Settings, args: argparse.Namespace) -> str:
     return format_breach(facts)
 
 
+def keys_command(settings: Settings, args: argparse.Namespace) -> int:
+    """``ccr keys create|status``: provisioning is explicit; processing never creates a key."""
+    from transforms.core.tenants import load_tenants
+    from transforms.privacy.keys import FileKeyStore, KeyStoreError
+
+    store = FileKeyStore(settings.keys)
+    tenants = load_tenants(settings.tenants_file)
+    if args.action == "status":
+        for tenant_id in tenants:
+            print(f"{tenant_id:24} {store.status(tenant_id)}")
+        return 0
+    failed = 0
+    for tenant_id in args.tenants:
+        if tenant_id not in tenants:
+            print(f"{tenant_id}: not in the tenant registry {settings.tenants_file}")
+            failed += 1
+            continue
+        try:
+            store.create(tenant_id)
+            print(f"{tenant_id}: key created in {settings.keys}")
+        except KeyStoreError as exc:
+            print(f"{tenant_id}: {exc}")
+            failed += 1
+    return 1 if failed else 0
+
+
+def provision_sample_keys(settings: Settings) -> list[str]:
+    """The demo's tenants get a key if they have none yet (a destroyed key stays destroyed)."""
+    from transforms.privacy.keys import FileKeyStore
+
+    store = FileKeyStore(settings.keys)
+    tenants = sorted(p.name for p in SAMPLE_LANDING.iterdir() if p.is_dir())
+    missing = [t for t in tenants if store.status(t) == "missing"]
+    for tenant_id in missing:
+        store.create(tenant_id)
+    return missing
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ccr", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -230,6 +268,11 @@ def main(argv: list[str] | None = None) -> int:
     land_p.add_argument("source", type=Path)
     sub.add_parser("kpis", help="print the KPI summary of the published warehouse")
     sub.add_parser("settings", help="print the effective settings and their variables")
+    keys_p = sub.add_parser("keys", help="the per-tenant pseudonym keys (CCR_KEYS)")
+    keys_sub = keys_p.add_subparsers(dest="action", required=True)
+    create = keys_sub.add_parser("create", help="provision a tenant's key (never replaces one)")
+    create.add_argument("tenants", nargs="+")
+    keys_sub.add_parser("status", help="each registry tenant's key: ok, missing, destroyed")
     comp = sub.add_parser("compliance", help="record of processing (art. 30), breach facts")
     comp_sub = comp.add_subparsers(dest="action", required=True)
     rec = comp_sub.add_parser("record", help="write the art. 30 record as HTML and JSON")
@@ -259,10 +302,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "land":
         print(f"copied {land(args.source, settings)} files into {settings.landing}")
         return 0
+    if args.command == "keys":
+        return keys_command(settings, args)
     if args.command in ("demo", "run"):
         started = time.perf_counter()
         if args.command == "demo":
             print(f"landing {land(SAMPLE_LANDING, settings)} sample files into {settings.landing}")
+            provisioned = provision_sample_keys(settings)
+            if provisioned:
+                print(f"provisioned pseudonym keys for {', '.join(provisioned)} in {settings.keys}")
         run_pipeline(settings)
         print(summary(settings))
         print(f"{args.command} took {time.perf_counter() - started:.0f} s")

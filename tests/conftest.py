@@ -12,18 +12,26 @@ from pathlib import Path
 import pytest
 
 from transforms.core.settings import Settings
+from transforms.core.tenants import load_tenants
+from transforms.privacy.keys import FileKeyStore
 
 #: Locations that would otherwise point outside the test's home.
-_LOCATIONS = ("CCR_LANDING", "CCR_LAKEHOUSE", "CCR_WAREHOUSE", "CCR_KEYS")
+_LOCATIONS = ("CCR_LANDING", "CCR_LAKEHOUSE", "CCR_WAREHOUSE")
 
 
 def use_home(mp: pytest.MonkeyPatch, home: Path) -> Settings:
-    """Point every setting at ``home`` (Dagster's instance at ``home/dagster``)."""
+    """Point every setting at ``home`` (Dagster's instance at ``home/dagster``, the key store at
+    ``home/keys``, never the developer's own), with a key provisioned for each registry tenant."""
     mp.setenv("CCR_HOME", str(home))
     mp.setenv("DAGSTER_HOME", str(home / "dagster"))
+    mp.setenv("CCR_KEYS", str(home / "keys"))
     for var in _LOCATIONS:
         mp.delenv(var, raising=False)
-    return Settings.from_env()
+    settings = Settings.from_env()
+    keys = FileKeyStore(settings.keys)
+    for tenant in load_tenants(settings.tenants_file):
+        keys.create(tenant)
+    return settings
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pydantic import PrivateAttr
 from transforms.core.lakehouse import Lakehouse
 from transforms.core.settings import Settings
 from transforms.core.tenants import Tenant, load_tenants
-from transforms.privacy.pseudonymise import FileKeyStore
+from transforms.privacy.keys import FileKeyStore
 from transforms.score.categories import Taxonomy, load_taxonomy
 from transforms.score.scorecard import Assignments, Scorecard, load_assignments, load_scorecards
 from transforms.transcribe.engine import Transcriber

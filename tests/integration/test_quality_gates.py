@@ -8,6 +8,8 @@ the only steps that would need it are the ones the gate must skip.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dagster as dg
 import polars as pl
 import pytest
@@ -17,6 +19,7 @@ from orchestration.definitions import build_definitions
 from tests.audio_fixtures import tone
 from transforms.core.lakehouse import Lakehouse
 from transforms.core.tables import CALLS, PROCESSING_LOG, TRANSCRIPTS
+from transforms.privacy.keys import FileKeyStore
 
 BRONZE = [dg.AssetKey(["bronze", "calls"]), dg.AssetKey(["bronze", "quarantine"])]
 HEADER = "call_id,file_name,agent_id,caller_phone,started_at,language,channel_layout"
@@ -107,6 +110,36 @@ def test_a_failing_step_is_logged_as_a_failure(tmp_path, settings, monkeypatch):
     assert sorted(log["asset_key"]) == ["bronze/calls", "bronze/quarantine"]
     assert set(log["status"]) == {"failure"} and set(log["run_id"]) == {result.run_id}
     assert log["rows_out"].is_null().all()  # nothing was written
+
+
+@pytest.mark.parametrize("state", ["missing", "too_open", "destroyed"])
+def test_a_tenant_whose_key_cannot_be_used_is_not_ingested_and_its_files_wait(
+    tmp_path, settings, state
+):
+    """The key store fails closed: no new key, no call stored, the batch stays in landing."""
+    keys = FileKeyStore(settings.keys)
+    key_file = Path(settings.keys) / "acme-telecom.key"
+    if state == "missing":
+        key_file.unlink()
+    elif state == "too_open":
+        key_file.chmod(0o644)
+    else:
+        keys.destroy("acme-telecom")
+    partition = drop_batch(tmp_path, settings, f"key-{state}", "2026-11-02T09:00:00+01:00")
+    result = run_batch(partition, asset_selection=BRONZE)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    assert "acme-telecom" in failure.message or "acme-telecom" in str(failure.event_specific_data)
+    assert "+33" not in str(failure.event_specific_data)
+    assert Lakehouse(settings.lakehouse).read(CALLS).height == 0
+    assert sorted(
+        p.name for p in (Path(settings.landing) / "acme-telecom" / f"key-{state}").iterdir()
+    ) == [
+        "c1.wav",
+        "manifest.csv",
+    ]
+    if state != "too_open":  # nothing minted a new key
+        assert not key_file.exists() and keys.status("acme-telecom") == state
 
 
 def test_the_scorecard_versions_check_reads_the_tenants_rows_and_catches_a_duplicate(settings):

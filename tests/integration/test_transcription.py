@@ -30,7 +30,8 @@ from transforms.core.tenants import load_tenants
 from transforms.ingest import batch as ingest
 from transforms.ingest import landing, manifest
 from transforms.ingest.audio import decode_channels, probe
-from transforms.privacy.pseudonymise import FileKeyStore, caller_key
+from transforms.privacy.keys import FileKeyStore
+from transforms.privacy.pseudonymise import caller_key
 from transforms.score.matching import normalise
 from transforms.transcribe.engine import Transcriber
 from transforms.transcribe.model import ensure_bundled_model

@@ -19,7 +19,10 @@ ENV_VARS: dict[str, tuple[str, str]] = {
     "CCR_LANDING": ("$CCR_HOME/landing", "where call centres drop <tenant>/<batch>/ folders"),
     "CCR_LAKEHOUSE": ("$CCR_HOME/lakehouse", "Delta tables and audio store (path or URI)"),
     "CCR_WAREHOUSE": ("$CCR_HOME/warehouse", "published KPI database kpis.duckdb for BI"),
-    "CCR_KEYS": ("$CCR_HOME/keys", "local per-tenant secret store (0600 files)"),
+    "CCR_KEYS": (
+        "~/.config/callcenterrate/keys",
+        "per-tenant pseudonym keys (0600 files), outside the data BI and backups see",
+    ),
     "CCR_TENANTS_FILE": ("config/tenants.yaml", "tenant registry"),
     "CCR_SCORECARDS": ("config/scorecards", "folder of versioned scorecard YAML files"),
     "CCR_TAXONOMIES": ("config/taxonomies", "call-topic taxonomies (<tenant>.yaml, default.yaml)"),
@@ -90,7 +93,11 @@ class Settings:
             landing=under_home("CCR_LANDING", "landing"),
             lakehouse=under_home("CCR_LAKEHOUSE", "lakehouse"),
             warehouse=under_home("CCR_WAREHOUSE", "warehouse"),
-            keys=under_home("CCR_KEYS", "keys"),
+            # Not under CCR_HOME: the folder BI readers, backups and exports see holds no secret.
+            keys=_path_or_uri(
+                env.get("CCR_KEYS")
+                or f"{env.get('XDG_CONFIG_HOME') or '~/.config'}/callcenterrate/keys"
+            ),
             tenants_file=_path_or_uri(
                 env.get("CCR_TENANTS_FILE", str(REPO_ROOT / "config" / "tenants.yaml"))
             ),

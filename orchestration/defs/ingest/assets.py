@@ -8,6 +8,7 @@ from orchestration.lib.resources import LakehouseResource
 from transforms.core.tables import CALLS, QUARANTINE
 from transforms.ingest import landing
 from transforms.ingest.batch import ingest_batch
+from transforms.privacy.keys import KeyStoreError
 from transforms.privacy.pseudonymise import caller_key
 
 
@@ -46,6 +47,11 @@ def landed_calls(context: dg.AssetExecutionContext, lakehouse: LakehouseResource
             )
         return
     keys = lakehouse.keystore()
+    if tenant_id in lakehouse.tenants():
+        try:  # fail closed, before anything is stored: the files stay in landing until fixed
+            keys.secret(tenant_id)
+        except KeyStoreError as exc:
+            raise dg.Failure(f"batch {context.partition_key} not ingested: {exc}") from exc
     outcome = ingest_batch(
         batch,
         tenants=lakehouse.tenants(),

@@ -15,7 +15,8 @@ from transforms.core.tables import CALLS, QUARANTINE
 from transforms.core.tenants import Tenant
 from transforms.ingest import batch as ingest
 from transforms.ingest import landing, manifest
-from transforms.privacy.pseudonymise import FileKeyStore, caller_key
+from transforms.privacy.keys import FileKeyStore
+from transforms.privacy.pseudonymise import caller_key
 
 TENANTS = {
     "acme-telecom": Tenant("acme-telecom", "ACME", ("fr", "en"), "standard"),
@@ -74,7 +75,10 @@ def run_ingest(settings: Settings, tenant: str = "acme-telecom"):
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
-    return Settings.from_env({"CCR_HOME": str(tmp_path)})
+    s = Settings.from_env({"CCR_HOME": str(tmp_path), "CCR_KEYS": str(tmp_path / "keys")})
+    for tenant in ("acme-telecom", "globex-energy"):
+        FileKeyStore(s.keys).create(tenant)
+    return s
 
 
 def reasons(lh: Lakehouse) -> dict[str, str]:
