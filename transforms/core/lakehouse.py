@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -22,6 +23,7 @@ from deltalake import DeltaTable
 from deltalake.exceptions import TableNotFoundError
 
 from transforms.core.contracts import ContractError, diff_schema, load_contracts
+from transforms.core.locks import exclusive, writer_lock_path
 from transforms.core.tables import REJECTED_ROWS, TableSpec
 
 #: Called after each MERGE with the table and its counts (the processing log's tally).
@@ -219,18 +221,24 @@ class Lakehouse:
         name instead. Returns the counts delta-rs reports (``num_target_rows_inserted`` …) and
         ``num_rows_rejected``, for run metadata and the processing log.
         """
-        table = self.ensure(spec)
-        rows_in = data.num_rows
-        if spec.path != REJECTED_ROWS.path:
-            data, bad = split_by_rules(spec, data)
-            if bad.height:
-                self.merge(REJECTED_ROWS, rejected_rows(spec, bad, self.run_id), update=True)
-        counts = self._merge(table, spec, data, update=update)
+        with self.writing():
+            table = self.ensure(spec)
+            rows_in = data.num_rows
+            if spec.path != REJECTED_ROWS.path:
+                data, bad = split_by_rules(spec, data)
+                if bad.height:
+                    self.merge(REJECTED_ROWS, rejected_rows(spec, bad, self.run_id), update=True)
+            counts = self._merge(table, spec, data, update=update)
         counts |= {"num_source_rows": rows_in, "num_rows_rejected": rows_in - data.num_rows}
         if self.on_write is not None and spec.path != REJECTED_ROWS.path:
             # rejected rows are already counted, as num_rows_rejected of the table they left
             self.on_write(spec, counts)
         return counts
+
+    def writing(self) -> AbstractContextManager[None]:
+        """Hold the lakehouse's writer lock (``transforms.core.locks``): every MERGE does; so
+        must anything that rewrites or vacuums tables."""
+        return exclusive(writer_lock_path(self.root))
 
     def _merge(self, table: DeltaTable, spec: TableSpec, data: pa.Table, *, update: bool):
         if data.num_rows == 0:
