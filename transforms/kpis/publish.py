@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from pathlib import Path
 
 import duckdb
@@ -58,9 +59,26 @@ def publish_marts(build: str, published: str) -> dict[str, int]:
     """Copy the marts of ``build`` into a new file and swap it in; returns rows per mart."""
     if not Path(build).exists():
         raise FileNotFoundError(f"{build} does not exist: materialize the dbt KPI models first")
-    staging = f"{published}.publishing"
-    for leftover in (staging, f"{staging}.wal"):
-        Path(leftover).unlink(missing_ok=True)
+    # A staging file of its own: two publishes at once each build their own copy, and the last
+    # rename wins (one fixed name let one publish delete or rename the other's half-built file).
+    staging = f"{published}.{uuid.uuid4().hex[:12]}.publishing"
+    try:
+        counts = _copy_marts(build, staging)
+        os.chmod(staging, 0o444)  # the published file is for readers only
+        os.replace(staging, published)
+    finally:
+        for leftover in (staging, f"{staging}.wal"):
+            Path(leftover).unlink(missing_ok=True)
+    dir_fd = os.open(Path(published).parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)  # make the rename itself durable
+    finally:
+        os.close(dir_fd)
+    return counts
+
+
+def _copy_marts(build: str, staging: str) -> dict[str, int]:
+    """The mart tables of ``build`` copied into the new file ``staging``; rows per mart."""
     counts: dict[str, int] = {}
     with duckdb.connect(staging) as con:
         con.execute(f"attach {_literal(build)} as build (read_only)")
@@ -79,15 +97,7 @@ def publish_marts(build: str, published: str) -> dict[str, int]:
         con.execute("detach build")
         con.execute("checkpoint")
     if not counts:
-        Path(staging).unlink()
         raise RuntimeError(f"{build} holds no mart table ({', '.join(MART_PREFIXES)}*)")
-    os.chmod(staging, 0o444)  # the published file is for readers only
-    os.replace(staging, published)
-    dir_fd = os.open(Path(published).parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)  # make the rename itself durable
-    finally:
-        os.close(dir_fd)
     return counts
 
 

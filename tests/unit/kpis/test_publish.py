@@ -68,3 +68,22 @@ def test_only_the_newest_dbt_build_folders_are_kept(tmp_path):
         "manifest.json",
         "other-run0-x",
     ]
+
+
+def test_concurrent_publishes_leave_one_readable_file_and_no_staging_copy(tmp_path):
+    """Each publish builds its own staging file: with one fixed name, two publishes at once
+    left the published database unreadable in one try out of three."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    published = str(tmp_path / "kpis.duckdb")
+    builds = []
+    for score in (10.0, 20.0, 30.0, 40.0):
+        build = str(tmp_path / f"build-{int(score)}" / "kpis.build.duckdb")
+        make_build(build, score)
+        builds.append(build)
+    for _ in range(3):
+        with ThreadPoolExecutor(4) as pool:
+            list(pool.map(lambda b: publish_marts(b, published), builds))
+        with duckdb.connect(published, read_only=True) as con:
+            assert con.execute("select score from fct_calls").fetchone()[0] in (10, 20, 30, 40)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["kpis.duckdb"]
