@@ -1,36 +1,236 @@
-"""Files that are not Delta tables (audio, quarantined bytes, landing): pyarrow filesystems.
+"""Files that are not Delta tables (audio, quarantined bytes, landing): paths, never URIs.
 
-A location is a local path or an object-store URI; nothing here uses ``os.path``, so the audio
-store can sit beside the Delta tables wherever they live.
+A location is a local path or an object-store URI. Names are never put into a URI: pyarrow
+cannot parse a ``file://`` URI holding a space or a non-ASCII character ("appel-été n°1.mp3"),
+and ``#``, ``%`` or ``?`` in a name would change its meaning. So a local path goes to pyarrow's
+``LocalFileSystem`` (or ``os``) as it is, and of a real URI (``s3://bucket/prefix``) only the
+root (``s3://bucket``) is parsed; the rest, names included, is joined as path segments.
+
+Landing is read as an untrusted upload area: it is listed with ``lstat`` (a link is reported as
+a link, never followed), and a file is opened with ``O_NOFOLLOW`` and checked to be a regular
+file on the open descriptor, so a link swapped in after the listing is not followed either.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import functools
+import hashlib
+import os
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import pyarrow.fs as pafs
+
+_LOCAL = pafs.LocalFileSystem()
+#: Bytes read or copied at a time when streaming a file.
+CHUNK_BYTES = 1 << 20
+
+
+class NotARegularFile(OSError):
+    """The path is a link, a folder, a FIFO, a socket or a device, not a regular file."""
+
+
+class FileTooLarge(OSError):
+    """The file is larger than the caller's cap; nothing past the cap was read."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One name in a folder, as listed without following links."""
+
+    name: str  # as on disk; a name that is not UTF-8 holds surrogate escapes (os.fsdecode)
+    uri: str
+    kind: str  # "file" | "dir" | "symlink" | "other" (FIFO, socket, device)
+    size: int
+    #: Latest of modification and status change (a rename or a copy that keeps the
+    #: modification time still changes the status time), nanoseconds since the epoch.
+    changed_ns: int
+
+
+def join(base: str, *parts: str) -> str:
+    """``base/part/…`` for a path or a URI; parts are names, never parsed."""
+    return "/".join([base.rstrip("/"), *parts])
+
+
+@functools.lru_cache(maxsize=32)
+def _root_filesystem(root: str) -> tuple[pafs.FileSystem, str]:
+    return pafs.FileSystem.from_uri(root)
+
+
+def is_local(uri: str) -> bool:
+    return "://" not in uri or uri.startswith("file://")
 
 
 def filesystem(uri: str) -> tuple[pafs.FileSystem, str]:
-    """pyarrow filesystem and in-filesystem path for a local path or a URI."""
-    return pafs.FileSystem.from_uri(uri if "://" in uri else f"file://{uri}")
+    """pyarrow filesystem and in-filesystem path; only a URI's ``scheme://authority`` is parsed."""
+    if "://" not in uri:
+        return _LOCAL, uri
+    if uri.startswith("file://"):
+        return _LOCAL, uri.removeprefix("file://")
+    scheme, rest = uri.split("://", 1)
+    authority, _, path = rest.partition("/")
+    fs, base = _root_filesystem(f"{scheme}://{authority}")
+    return fs, "/".join(p for p in (base.rstrip("/"), path) if p)
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISLNK(mode):
+        return "symlink"
+    if stat.S_ISDIR(mode):
+        return "dir"
+    return "file" if stat.S_ISREG(mode) else "other"
+
+
+def entry(uri: str) -> Entry | None:
+    """What is at ``uri`` (a link described, not followed); None when nothing is there."""
+    fs, path = filesystem(uri)
+    name = path.rstrip("/").rsplit("/", 1)[-1]
+    if fs is _LOCAL:
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            return None
+        changed = max(st.st_mtime_ns, st.st_ctime_ns)
+        return Entry(name, uri, _kind(st.st_mode), st.st_size, changed)
+    info = fs.get_file_info(path)
+    if info.type == pafs.FileType.NotFound:
+        return None
+    return _remote_entry(info, uri)
+
+
+def _remote_entry(info: pafs.FileInfo, uri: str) -> Entry:
+    kind = {pafs.FileType.File: "file", pafs.FileType.Directory: "dir"}.get(info.type, "other")
+    return Entry(info.base_name, uri, kind, max(info.size or 0, 0), info.mtime_ns or 0)
+
+
+def list_entries(uri: str) -> list[Entry]:
+    """The folder's entries sorted by name, links not followed; empty if there is no folder.
+
+    ``os.scandir`` rather than pyarrow's selector locally: pyarrow follows links and raises
+    ``UnicodeDecodeError`` on a name that is not UTF-8, which would stop every tenant's batches.
+    """
+    fs, path = filesystem(uri)
+    found: list[Entry] = []
+    if fs is _LOCAL:
+        try:
+            with os.scandir(path) as it:
+                for e in it:
+                    try:
+                        st = e.stat(follow_symlinks=False)
+                    except FileNotFoundError:  # removed while listing
+                        continue
+                    changed = max(st.st_mtime_ns, st.st_ctime_ns)
+                    found.append(
+                        Entry(e.name, join(uri, e.name), _kind(st.st_mode), st.st_size, changed)
+                    )
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+    else:
+        for info in fs.get_file_info(pafs.FileSelector(path, allow_not_found=True)):
+            found.append(_remote_entry(info, join(uri, info.base_name)))
+    return sorted(found, key=lambda e: os.fsencode(e.name))
+
+
+def _open_regular(uri: str, max_bytes: int | None):
+    """An open binary stream of a regular file no larger than ``max_bytes``."""
+    fs, path = filesystem(uri)
+    if fs is _LOCAL:
+        # O_NOFOLLOW: a link is refused, even one swapped in after the listing; O_NONBLOCK: a
+        # FIFO does not block the open (it is refused just below).
+        flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+        try:
+            fd = os.open(path, flags)
+        except OSError as exc:
+            if exc.errno in (errno.ELOOP, errno.ENOTDIR):  # a link (O_NOFOLLOW)
+                raise NotARegularFile(f"{exc.strerror}") from None
+            raise
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            os.close(fd)
+            raise NotARegularFile("not a regular file")
+        if max_bytes is not None and st.st_size > max_bytes:
+            os.close(fd)
+            raise FileTooLarge(f"{st.st_size} bytes, more than {max_bytes}")
+        return os.fdopen(fd, "rb")
+    f = fs.open_input_file(path)
+    if max_bytes is not None and f.size() > max_bytes:
+        f.close()
+        raise FileTooLarge(f"{f.size()} bytes, more than {max_bytes}")
+    return f
+
+
+def read_bytes(uri: str, max_bytes: int | None = None) -> bytes:
+    """The bytes of a regular file; links are not followed. Raises ``FileTooLarge`` past
+    ``max_bytes`` (checked on the open file, and again on what is read)."""
+    with _open_regular(uri, max_bytes) as f:
+        data = f.read() if max_bytes is None else f.read(max_bytes + 1)
+    if max_bytes is not None and len(data) > max_bytes:
+        raise FileTooLarge(f"more than {max_bytes} bytes")
+    return data
+
+
+def _partial(path: str) -> str:
+    """The temporary name a write goes to first: short (a long name plus a suffix could pass the
+    file system's name limit) and the same for the same target, so a write interrupted by a
+    crash is overwritten by the rerun rather than left behind."""
+    folder, _, name = path.rpartition("/")
+    digest = hashlib.sha256(os.fsencode(name)).hexdigest()[:16]
+    return f"{folder}/.{digest}.partial"
 
 
 def write_bytes(uri: str, data: bytes) -> None:
     fs, path = filesystem(uri)
     fs.create_dir(path.rsplit("/", 1)[0], recursive=True)
     # Write beside, then move: a reader never sees half an audio file.
-    tmp = f"{path}.partial"
+    tmp = _partial(path)
     with fs.open_output_stream(tmp) as out:
         out.write(data)
     fs.move(tmp, path)
 
 
-def read_bytes(uri: str) -> bytes:
-    fs, path = filesystem(uri)
-    with fs.open_input_file(path) as f:
-        return f.read()
+def copy_hashed(src_uri: str, folder_uri: str, name_for: Callable[[str], str]) -> tuple[str, int]:
+    """Stream a regular file into ``folder_uri/name_for(sha256)``, never holding it in memory.
+
+    Returns (sha256, size). Used for files too large to read whole.
+    """
+    fs, folder = filesystem(folder_uri)
+    fs.create_dir(folder, recursive=True)
+    tmp = _partial(f"{folder}/{hashlib.sha256(src_uri.encode('utf-8', 'replace')).hexdigest()}")
+    digest, size = hashlib.sha256(), 0
+    with _open_regular(src_uri, None) as src, fs.open_output_stream(tmp) as out:
+        while chunk := src.read(CHUNK_BYTES):
+            digest.update(chunk)
+            size += len(chunk)
+            out.write(chunk)
+    sha = digest.hexdigest()
+    fs.move(tmp, f"{folder}/{name_for(sha)}")
+    return sha, size
 
 
 def delete_file(uri: str) -> None:
+    """Remove a file, link (not its target), FIFO or socket; nothing if it is already gone."""
     fs, path = filesystem(uri)
+    if fs is _LOCAL:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+        return
     if fs.get_file_info(path).type == pafs.FileType.File:
         fs.delete_file(path)
+
+
+def remove_empty_folder(uri: str) -> bool:
+    """Remove the folder if it is empty; whether it was removed."""
+    fs, path = filesystem(uri)
+    if fs is _LOCAL:
+        try:
+            os.rmdir(path)
+        except OSError:
+            return False
+        return True
+    if fs.get_file_info(pafs.FileSelector(path, allow_not_found=True)):
+        return False
+    fs.delete_dir(path)
+    return True

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import yaml
+
+#: A tenant id: the registry key, the landing folder name, the key-store file name and the Delta
+#: partition value. ASCII only, so a look-alike letter can never pass for another tenant.
+TENANT_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
 @dataclass(frozen=True)

@@ -15,17 +15,17 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import secrets
 import stat
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
+from transforms.core.tenants import TENANT_ID_RE
+
 #: HMAC-SHA256 keys: 256 bits. Anything shorter is refused (an empty key makes pseudonyms of
 #: phone numbers reversible by enumerating numbers).
 KEY_BYTES = 32
-_TENANT_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
 class KeyStoreError(RuntimeError):
@@ -49,7 +49,7 @@ class FileKeyStore:
         self.root = Path(root)
 
     def _path(self, tenant_id: str, suffix: str = ".key") -> Path:
-        if not _TENANT_RE.match(tenant_id):
+        if not TENANT_ID_RE.match(tenant_id):
             raise ValueError("tenant id must be lower-case letters, digits, '-' or '_'")
         return self.root / f"{tenant_id}{suffix}"
 
