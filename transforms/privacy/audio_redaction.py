@@ -15,6 +15,8 @@ from typing import Any
 import av
 import numpy as np
 
+from transforms.ingest.audio import open_audio
+
 #: The classic "bleep": audible over telephone bandwidth (300-3400 Hz), not startling.
 TONE_HZ = 1000.0
 #: Peak level relative to full scale (-20 dBFS): clearly audible, well below typical speech peaks.
@@ -107,8 +109,7 @@ def tone_out(
 
 def decode_pcm16(data: bytes) -> tuple[np.ndarray, int]:
     """Decode any stored call to int16 samples shaped ``(channels, n)`` at its own sample rate."""
-    with av.open(io.BytesIO(data), mode="r", metadata_errors="ignore") as container:
-        stream = container.streams.audio[0]
+    with open_audio(data) as (container, stream):  # the stored bytes' own format, never guessed
         rate = stream.codec_context.sample_rate
         channels = stream.codec_context.channels
         layout = "stereo" if channels == 2 else "mono"

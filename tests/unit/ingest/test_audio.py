@@ -15,7 +15,7 @@ def test_probe_reads_real_duration_channels_and_rate(fmt):
     ("data", "codes"),
     [
         (b"", {"empty_file"}),
-        (b"this is not audio " * 50, {"undecodable"}),
+        (b"this is not audio " * 50, {"unsupported_format"}),
         # FFmpeg either fails on the cut frame or finds no whole frame: both are rejections.
         (tone(2.0, fmt="mp3")[:200], {"undecodable", "no_audio"}),
     ],

@@ -117,7 +117,7 @@ def test_bad_files_are_quarantined_with_reasons_and_good_ones_stored(settings):
 
     got = reasons(lh)
     assert got["empty.wav"] == "empty_file"
-    assert got["text.wav"] == "undecodable"
+    assert got["text.wav"] == "unsupported_format"  # not a container we accept
     assert got["truncated.mp3"] in {"undecodable", "no_audio"}
     assert got["orphan.wav"] == "no_manifest_row"
     assert got["clash.wav"] == "duplicate_call_id"
