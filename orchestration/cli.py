@@ -28,13 +28,19 @@ def _dagster_home(settings: Settings) -> Path:
 
 
 def land(source: Path, settings: Settings) -> int:
-    """Copy a landing tree (``<tenant>/<batch>/…``); the manifest of each batch goes last."""
+    """Copy a landing tree (``<tenant>/<batch>/…``); the manifest of each batch goes last.
+
+    Only real folders and regular files are copied: a link in the source is not followed.
+    """
     copied = 0
-    for batch in sorted(p for p in source.glob("*/*") if p.is_dir()):
+    tenants = [p for p in sorted(source.iterdir()) if p.is_dir() and not p.is_symlink()]
+    for batch in [b for t in tenants for b in sorted(t.iterdir())]:
+        if not batch.is_dir() or batch.is_symlink():
+            continue
         target = Path(settings.landing) / batch.relative_to(source)
         target.mkdir(parents=True, exist_ok=True)
-        files = sorted(batch.iterdir(), key=lambda p: p.name.startswith("manifest."))
-        for f in files:
+        files = [f for f in batch.iterdir() if f.is_file() and not f.is_symlink()]
+        for f in sorted(files, key=lambda p: (p.name.startswith("manifest."), p.name)):
             shutil.copyfile(f, target / f.name)
             copied += 1
     return copied
@@ -74,8 +80,12 @@ def _dbt_line(result: Any) -> str:
     )
 
 
-def run_pipeline(settings: Settings) -> None:
-    """Register landing batches, run each batch job, then build and publish the KPIs."""
+def run_pipeline(settings: Settings, quiet_s: float | None = None) -> None:
+    """Register landing batches, run each batch job, then build and publish the KPIs.
+
+    A batch is taken once unchanged for ``CCR_LANDING_QUIET_S`` (``quiet_s`` overrides it: the
+    demo copied its files itself); a batch whose last run failed is retried at once.
+    """
     import dagster as dg
 
     from orchestration.definitions import build_definitions
@@ -86,16 +96,22 @@ def run_pipeline(settings: Settings) -> None:
     _dagster_home(settings)
     instance = dg.DagsterInstance.get()
     defs = build_definitions()
-    new, requests = landing_requests(instance, settings.landing)
-    if new:
-        instance.add_dynamic_partitions(call_batches.name, new)
+    plan = landing_requests(instance, settings, quiet_s=quiet_s, retry_now=True)
+    if plan.new_partitions:
+        instance.add_dynamic_partitions(call_batches.name, plan.new_partitions)
+    for line in plan.waiting:
+        print(f"waiting: {line}")
+    for name in plan.loose:
+        print(f"not in a batch folder, not read: {name}")
     batch_job = defs.resolve_job_def("call_batch_job")
     failed = []
     with run_log(settings).open("w") as log:
-        for request in requests:
+        for request in plan.requests:
             key = request.partition_key
             label = f"batch {key}: ingest, transcribe, score"
-            result = _execute(batch_job, label, log, instance=instance, partition_key=key)
+            result = _execute(
+                batch_job, label, log, instance=instance, partition_key=key, tags=request.tags
+            )
             if not result.success:
                 failed.append(key)
         if review_files(settings.reviews_landing):
@@ -117,6 +133,7 @@ def summary(settings: Settings) -> str:
 
     from transforms.core.lakehouse import Lakehouse
     from transforms.core.tables import CALLS, QUARANTINE, TRANSCRIPTS
+    from transforms.ingest.names import display
 
     lh = Lakehouse(settings.lakehouse)
     transcripts = lh.read(TRANSCRIPTS)
@@ -130,7 +147,8 @@ def summary(settings: Settings) -> str:
         f"bronze.calls: {lh.read(CALLS).height} calls; bronze.quarantine: {quarantine.height} rows",
     ]
     for row in quarantine.sort("file_name").iter_rows(named=True):
-        lines.append(f"  quarantined {row['tenant_id']}/{row['file_name']}: {row['reason']}")
+        name = display(row["file_name"])  # rows stored before names were masked, too
+        lines.append(f"  quarantined {row['tenant_id']}/{name}: {row['reason']}")
     lines.append(
         f"silver.transcripts: {transcripts.height} calls, "
         f"{transcripts['duration_s'].sum() / 60 if transcripts.height else 0:.1f} audio min, "
@@ -301,6 +319,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "land":
         print(f"copied {land(args.source, settings)} files into {settings.landing}")
+        print(
+            f"the landing sensor or `ccr run` takes each batch once unchanged for "
+            f"{settings.landing_quiet_s:.0f} s (CCR_LANDING_QUIET_S)"
+        )
         return 0
     if args.command == "keys":
         return keys_command(settings, args)
@@ -311,7 +333,8 @@ def main(argv: list[str] | None = None) -> int:
             provisioned = provision_sample_keys(settings)
             if provisioned:
                 print(f"provisioned pseudonym keys for {', '.join(provisioned)} in {settings.keys}")
-        run_pipeline(settings)
+        # The demo copied its files itself: they are complete, no quiet period to wait.
+        run_pipeline(settings, quiet_s=0 if args.command == "demo" else None)
         print(summary(settings))
         print(f"{args.command} took {time.perf_counter() - started:.0f} s")
         return 0

@@ -21,10 +21,13 @@ _LOCATIONS = ("CCR_LANDING", "CCR_LAKEHOUSE", "CCR_WAREHOUSE")
 
 def use_home(mp: pytest.MonkeyPatch, home: Path) -> Settings:
     """Point every setting at ``home`` (Dagster's instance at ``home/dagster``, the key store at
-    ``home/keys``, never the developer's own), with a key provisioned for each registry tenant."""
+    ``home/keys``, never the developer's own), with a key provisioned for each registry tenant
+    and no landing quiet period."""
     mp.setenv("CCR_HOME", str(home))
     mp.setenv("DAGSTER_HOME", str(home / "dagster"))
     mp.setenv("CCR_KEYS", str(home / "keys"))
+    # A test's files are complete when written: no quiet period (tests that need one set it).
+    mp.setenv("CCR_LANDING_QUIET_S", "0")
     for var in _LOCATIONS:
         mp.delenv(var, raising=False)
     settings = Settings.from_env()

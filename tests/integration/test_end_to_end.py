@@ -50,7 +50,7 @@ GROUND_TRUTH = [
 MAX_FLAGGED_SHARE = 0.08
 #: The two deliberately bad sample files and what must be said about them.
 EXPECTED_QUARANTINE = {
-    "acme-20261105-0099.wav": {"undecodable"},
+    "acme-20261105-0099.wav": {"unsupported_format"},  # text bytes: not a container we accept
     "glx-20261105-0099.mp3": {"undecodable", "no_audio"},
 }
 

@@ -27,7 +27,8 @@ REASON_CODES: dict[str, str] = {
     "duration_out_of_range": "longer than the longest plausible call (4 h)",
     "unsupported_channels": "neither mono nor stereo",
     "sample_rate_too_low": "below telephone narrow-band (8 kHz)",
-    "unsupported_format": "the file extension is not a supported audio format",
+    "unsupported_format": "not an accepted container and codec (judged from the bytes), or the "
+    "extension is not an audio one",
     # ingest: the manifest and its rows
     "manifest_unreadable": "the manifest cannot be parsed; the whole batch is set aside",
     "manifest_missing_column": "the manifest lacks a required column; the whole batch is set aside",
@@ -40,6 +41,21 @@ REASON_CODES: dict[str, str] = {
     "layout_mismatch": "a stereo channel_layout is declared on mono audio",
     "duplicate_call_id": "the call id is already used in this batch or with other audio",
     "duplicate_audio": "the same audio was already ingested under another call id",
+    # ingest: landing names, links, uploads and values (most checked before a byte is read)
+    "bad_tenant_folder": "the tenant folder's name is not a tenant id (kept under _unattributed)",
+    "bad_batch_folder": "the batch folder's name is not text (not UTF-8, or control characters)",
+    "bad_file_name": "the file name is not text (not UTF-8, control characters, bidi overrides)",
+    "name_too_long": "the file name is longer than 200 characters",
+    "ambiguous_file_name": "two files of the batch have one name in NFC and NFD forms",
+    "symlink": "a symbolic link; never followed, its target never read",
+    "not_a_regular_file": "a FIFO, socket or device; nothing read",
+    "nested_folder": "a folder inside a batch folder; left in landing",
+    "file_too_large": "larger than CCR_MAX_FILE_MB; bytes kept, never loaded whole",
+    "late_file": "arrived after its batch was ingested, with no manifest of its own",
+    "size_mismatch": "the file's size differs from the manifest's size column",
+    "sha256_mismatch": "the file's sha256 differs from the manifest's sha256 column",
+    "unsafe_value": "an id, team or campaign starts with = + - or @ (a spreadsheet formula)",
+    "internal_error": "an unforeseen error on this file or row (the reason gives its class only)",
     # transcribe: a stored call whose audio cannot be transcribed
     "transcription_failed": "the transcriber failed on a stored call without a more precise code",
     # human reviews (batch ``_reviews``)

@@ -31,6 +31,9 @@ ENV_VARS: dict[str, tuple[str, str]] = {
     "CCR_WHISPER_THREADS": ("auto", "CTranslate2 threads per worker (auto: cores / workers)"),
     "CCR_WHISPER_WORKERS": ("auto", "transcription processes (auto: cores up to 2, then cores/2)"),
     "CCR_WHISPER_BEAM": ("5", "beam size (1 = greedy: a little faster, ~2 WER points worse)"),
+    "CCR_LANDING_QUIET_S": ("60", "a landing batch is taken once unchanged this long (s)"),
+    "CCR_LANDING_RETRY_S": ("300", "wait before a failed batch is retried (s, then doubled)"),
+    "CCR_MAX_FILE_MB": ("1024", "larger landing files are quarantined unread (file_too_large)"),
 }
 
 
@@ -49,7 +52,12 @@ FIELD_OF: dict[str, str] = {
     "CCR_WHISPER_THREADS": "whisper_threads",
     "CCR_WHISPER_WORKERS": "whisper_workers",
     "CCR_WHISPER_BEAM": "whisper_beam",
+    "CCR_LANDING_QUIET_S": "landing_quiet_s",
+    "CCR_LANDING_RETRY_S": "landing_retry_s",
+    "CCR_MAX_FILE_MB": "max_file_mb",
 }
+#: Fields where 0 (or None) means "decided at run time": shown with their documented default.
+_AUTO_FIELDS = ("whisper_model", "whisper_threads", "whisper_workers")
 
 
 def _path_or_uri(value: str) -> str:
@@ -79,6 +87,10 @@ class Settings:
     whisper_beam: int
     #: 0 = decided from the core count (``transforms.transcribe.pool.plan_workers``)
     whisper_workers: int = 0
+    #: An upload is still running while its files change (SFTP clients write for minutes).
+    landing_quiet_s: float = 60.0
+    landing_retry_s: float = 300.0
+    max_file_mb: int = 1024
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -114,6 +126,9 @@ class Settings:
             whisper_threads=_auto_int(env.get("CCR_WHISPER_THREADS")),
             whisper_beam=int(env.get("CCR_WHISPER_BEAM") or "5"),
             whisper_workers=_auto_int(env.get("CCR_WHISPER_WORKERS")),
+            landing_quiet_s=float(env.get("CCR_LANDING_QUIET_S") or "60"),
+            landing_retry_s=float(env.get("CCR_LANDING_RETRY_S") or "300"),
+            max_file_mb=int(env.get("CCR_MAX_FILE_MB") or "1024"),
         )
 
     def effective(self) -> dict[str, str]:
@@ -121,7 +136,8 @@ class Settings:
         out = {}
         for name, field_name in FIELD_OF.items():
             value = getattr(self, field_name)
-            if value in (None, 0):  # unset model, or 0 = decided from the cores at run time
+            # unset model, or 0 = decided from the cores at run time
+            if field_name in _AUTO_FIELDS and value in (None, 0):
                 value = ENV_VARS[name][0]
             out[name] = str(value)
         return out
@@ -138,6 +154,10 @@ class Settings:
     def reviews_landing(self) -> str:
         """Review CSVs: ``<landing>/_reviews/<tenant>/*.csv`` (the batch sensor skips ``_*``)."""
         return f"{self.landing}/_reviews"
+
+    @property
+    def max_file_bytes(self) -> int:
+        return self.max_file_mb * 1024 * 1024
 
     @property
     def kpi_database(self) -> str:

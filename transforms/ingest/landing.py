@@ -1,99 +1,177 @@
-"""The landing area: complete ``<tenant>/<batch>/`` folders, their partition keys, their clean-up.
+"""The landing area: ``<tenant>/<batch>/`` folders, their partition keys, their clean-up.
 
 A call centre drops audio files and a manifest into ``<landing>/<tenant>/<batch>/``; the manifest
-is written last and marks the batch complete. Each complete batch becomes one Dagster partition
-(``<tenant>__<batch>``). Landing files are deleted only after bronze has committed them.
+is written last and marks the batch complete. Each batch becomes one Dagster partition
+``<tenant>__<batch>`` (ids from ``transforms.ingest.names``). Landing is listed without following
+links; temporary upload names are not part of a batch (``is_temporary``) but their changes still
+count towards ``changed_ns``, which the sensor compares with the quiet period. Landing files are
+deleted only after bronze has committed them, the manifest last (``clear_landing``).
+
+Besides complete batches a scan reports:
+
+- folders whose tenant folder or batch folder name is not acceptable, and links standing where a
+  tenant or batch folder should be: ``problem`` batches, set aside whole by ingest;
+- folders without a manifest (``manifest is None``): still uploading, or files that arrived after
+  their batch was ingested (the sensor tells them apart by whether the partition has run);
+- anything else directly under landing or a tenant folder (``Landing.loose``), which is reported.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
-
-import pyarrow.fs as pafs
+import os
+from dataclasses import dataclass, field
 
 from transforms.core import storage
+from transforms.core.storage import Entry
+from transforms.ingest import names
 
 MANIFEST_NAMES = ("manifest.csv", "manifest.json")
 PARTITION_SEPARATOR = "__"
+#: Names upload tools give a file while it is written (SFTP/WinSCP ``.filepart``, browsers
+#: ``.crdownload``/``.part``, rsync ``.name.XXXXXX``, editors ``~``/``.swp``) and hidden files.
+TEMPORARY_SUFFIXES = (".partial", ".part", ".filepart", ".crdownload", ".tmp", ".temp", ".swp", "~")
+
+
+def is_temporary(name: str) -> bool:
+    """Hidden files and common temporary upload names: never part of a batch, left in place."""
+    return name.startswith((".", "~$")) or name.lower().endswith(TEMPORARY_SUFFIXES)
 
 
 @dataclass(frozen=True)
 class LandingBatch:
     tenant_id: str
     batch_id: str
-    uri: str
-    files: tuple[str, ...]
+    #: The batch folder (removed once empty after clean-up); None when the batch is a link
+    #: standing where a folder should be.
+    uri: str | None
+    #: What the batch holds (temporary names excluded), links and sub-folders included.
+    entries: tuple[Entry, ...]
     fingerprint: str
+    #: The latest change in the folder, temporary files and the folder itself included.
+    changed_ns: int
+    #: Name of the manifest entry; None: no manifest (still uploading, or late files).
+    manifest: str | None = None
+    #: Why the batch is set aside whole before anything is read (a quarantine reason code).
+    problem: str | None = None
 
     @property
     def partition_key(self) -> str:
         return f"{self.tenant_id}{PARTITION_SEPARATOR}{self.batch_id}"
 
+    @property
+    def files(self) -> tuple[str, ...]:
+        return tuple(e.name for e in self.entries)
+
+
+@dataclass
+class Landing:
+    """What a scan of landing found."""
+
+    batches: list[LandingBatch] = field(default_factory=list)
+    #: Entries directly under landing or a tenant folder that are neither (shown names).
+    loose: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> list[LandingBatch]:
+        return [b for b in self.batches if b.manifest is not None and b.problem is None]
+
 
 def split_partition_key(key: str) -> tuple[str, str]:
-    tenant_id, sep, batch_id = key.partition(PARTITION_SEPARATOR)
+    """(tenant, batch). The last ``__`` separates them: a batch id never holds ``__``."""
+    tenant_id, sep, batch_id = key.rpartition(PARTITION_SEPARATOR)
     if not sep or not tenant_id or not batch_id:
         raise ValueError(f"partition key {key!r} is not '<tenant>{PARTITION_SEPARATOR}<batch>'")
     return tenant_id, batch_id
 
 
-def discover_batches(landing_uri: str) -> list[LandingBatch]:
-    """Complete batches (those holding a manifest) under ``<landing>/<tenant>/<batch>/``."""
-    fs, root = storage.filesystem(landing_uri)
-    if fs.get_file_info(root).type == pafs.FileType.NotFound:
-        return []
-    batches = []
-    for tenant_dir in sorted(fs.get_file_info(pafs.FileSelector(root)), key=lambda i: i.path):
+def _fingerprint(entries: list[Entry]) -> str:
+    digest = hashlib.sha256()
+    for e in entries:
+        digest.update(os.fsencode(e.name) + f":{e.kind}:{e.size}:{e.changed_ns}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def _batch(
+    tenant_id: str, batch_id: str, folder: Entry, problem: str | None = None
+) -> LandingBatch:
+    """The batch in ``folder`` (or the link ``folder`` itself, for a link problem)."""
+    if folder.kind != "dir":
+        return LandingBatch(
+            tenant_id, batch_id, None, (folder,), _fingerprint([folder]), folder.changed_ns,
+            problem=problem or "symlink",
+        )  # fmt: skip
+    listed = storage.list_entries(folder.uri)
+    entries = [e for e in listed if not is_temporary(e.name)]
+    manifests = [e.name for e in entries if e.name in MANIFEST_NAMES]
+    return LandingBatch(
+        tenant_id=tenant_id,
+        batch_id=batch_id,
+        uri=folder.uri,
+        entries=tuple(entries),
+        fingerprint=_fingerprint(entries),
+        changed_ns=max([folder.changed_ns, *(e.changed_ns for e in listed)]),
+        manifest=manifests[0] if manifests else None,
+        problem=problem,
+    )
+
+
+def _tenant_batches(tenant: Entry, landing: Landing) -> None:
+    """The batches of one tenant folder (a link or a badly named folder: set aside)."""
+    if tenant.kind != "dir":
+        batch_id = names.batch_ids([tenant.name])[tenant.name]
+        landing.batches.append(_batch(names.UNATTRIBUTED, batch_id, tenant))
+        return
+    good = names.is_tenant_folder(tenant.name)
+    folders = [e for e in storage.list_entries(tenant.uri) if not is_temporary(e.name)]
+    landing.loose += [
+        f"{names.display(tenant.name)}/{names.display(e.name)}"
+        for e in folders
+        if e.kind not in ("dir", "symlink")
+    ]
+    folders = [e for e in folders if e.kind in ("dir", "symlink")]
+    if good:
+        ids = names.batch_ids([e.name for e in folders])
+        for e in folders:
+            text = names.is_text(e.name)
+            batch = _batch(tenant.name, ids[e.name], e, None if text else "bad_batch_folder")
+            landing.batches.append(batch)
+        return
+    ids = names.batch_ids([f"{tenant.name}/{e.name}" for e in folders])
+    for e in folders:
+        batch_id = ids[f"{tenant.name}/{e.name}"]
+        landing.batches.append(_batch(names.UNATTRIBUTED, batch_id, e, "bad_tenant_folder"))
+
+
+def scan_landing(landing_uri: str) -> Landing:
+    """Every batch folder under ``<landing>/<tenant>/``, complete or not, good or not."""
+    landing = Landing()
+    for tenant in storage.list_entries(landing_uri):
         # "_reviews" and other "_*" folders are not tenants (human reviews land there).
-        if tenant_dir.type != pafs.FileType.Directory or tenant_dir.base_name[:1] in "._":
+        if tenant.name[:1] in "._" or is_temporary(tenant.name):
             continue
-        for batch_dir in sorted(
-            fs.get_file_info(pafs.FileSelector(tenant_dir.path)), key=lambda i: i.path
-        ):
-            if batch_dir.type != pafs.FileType.Directory or batch_dir.base_name.startswith("."):
-                continue
-            infos = [
-                i
-                for i in fs.get_file_info(pafs.FileSelector(batch_dir.path))
-                if i.type == pafs.FileType.File and not i.base_name.endswith(".partial")
-            ]
-            names = sorted(i.base_name for i in infos)
-            if not any(n in MANIFEST_NAMES for n in names):
-                continue  # still uploading: the manifest comes last
-            digest = hashlib.sha256()
-            for i in sorted(infos, key=lambda i: i.base_name):
-                digest.update(f"{i.base_name}:{i.size}:{i.mtime_ns}\n".encode())
-            batches.append(
-                LandingBatch(
-                    tenant_id=tenant_dir.base_name,
-                    batch_id=batch_dir.base_name,
-                    uri=join(landing_uri, tenant_dir.base_name, batch_dir.base_name),
-                    files=tuple(names),
-                    fingerprint=digest.hexdigest()[:16],
-                )
-            )
-    return batches
+        if tenant.kind in ("dir", "symlink"):
+            _tenant_batches(tenant, landing)
+        else:
+            landing.loose.append(names.display(tenant.name))
+    return landing
+
+
+def discover_batches(landing_uri: str) -> list[LandingBatch]:
+    """Complete batches: a good tenant folder, a good batch folder, a manifest."""
+    return scan_landing(landing_uri).complete
 
 
 def batch_from_key(landing_uri: str, key: str) -> LandingBatch | None:
-    tenant_id, batch_id = split_partition_key(key)
-    for batch in discover_batches(landing_uri):
-        if batch.tenant_id == tenant_id and batch.batch_id == batch_id:
-            return batch
-    return None
-
-
-def join(base: str, *parts: str) -> str:
-    """``base/part/…`` for a path or a URI."""
-    return "/".join([base.rstrip("/"), *parts])
+    return next((b for b in scan_landing(landing_uri).batches if b.partition_key == key), None)
 
 
 def clear_landing(batch: LandingBatch, consumed: list[str]) -> int:
-    """Delete handled landing files (call only after the bronze commits), then the empty folder."""
+    """Delete handled landing entries (call only after the bronze commits), in the order given
+    (the manifest last: while any file of the batch is left, the batch stays complete), then
+    the batch folder if it is empty."""
     for uri in consumed:
         storage.delete_file(uri)
-    fs, path = storage.filesystem(batch.uri)
-    if not fs.get_file_info(pafs.FileSelector(path, allow_not_found=True)):
-        fs.delete_dir(path)
+    if batch.uri is not None:
+        storage.remove_empty_folder(batch.uri)
     return len(consumed)

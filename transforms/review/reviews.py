@@ -188,9 +188,16 @@ def read_review_csv(data: bytes) -> list[dict[str, str]]:
 
 
 def quarantine_rows(
-    tenant_id: str, file_name: str, file_sha256: str, rejected: list[Rejected], now: datetime
+    tenant_id: str,
+    file_name: str,
+    file_sha256: str | None,
+    rejected: list[Rejected],
+    now: datetime,
 ) -> list[dict[str, Any]]:
-    """bronze/quarantine rows for rejected review rows (one per row, keyed by file and row)."""
+    """bronze/quarantine rows for rejected review rows (one per row, keyed by file and row).
+
+    The row is kept without its free-text ``comment`` (reviewers write names and numbers there).
+    """
     return [
         quarantine_row(
             key=f"{tenant_id}/{REVIEWS_FOLDER}/{file_sha256}/{r.row_number}",
@@ -201,7 +208,7 @@ def quarantine_rows(
             file_sha256=file_sha256,
             reason_code=r.reason_code,
             reason=r.reason,
-            manifest_row=r.row,
+            manifest_row={k: v for k, v in r.row.items() if k != "comment"},
             quarantined_at=now,
         )
         for r in rejected
@@ -260,18 +267,15 @@ def ingest_review_file(
 ) -> tuple[int, int]:
     """Land one review CSV: good rows appended, bad rows quarantined. (inserted, rejected)."""
     from transforms.core.lakehouse import conform
-    from transforms.core.tables import HUMAN_REVIEWS, QUARANTINE
+    from transforms.core.tables import HUMAN_REVIEWS
 
     now = now or datetime.now(UTC)
     sha = hashlib.sha256(data).hexdigest()
     try:
         entries = read_review_csv(data)
     except ReviewError as exc:
-        rejected = [Rejected(0, "review_file_unreadable", str(exc), {})]
-        lh.merge(
-            QUARANTINE,
-            conform(QUARANTINE, quarantine_rows(tenant_id, file_name, sha, rejected, now)),
-        )
+        unreadable = Rejected(0, "review_file_unreadable", str(exc), {})
+        set_aside(lh, tenant_id, file_name, sha, [unreadable], now)
         return 0, 1
     calls, history = _context(lh, tenant_id)
     good, bad = validate_reviews(
@@ -280,7 +284,21 @@ def ingest_review_file(
     )  # fmt: skip
     inserted = lh.merge(HUMAN_REVIEWS, conform(HUMAN_REVIEWS, good))["num_target_rows_inserted"]
     if bad:
-        lh.merge(
-            QUARANTINE, conform(QUARANTINE, quarantine_rows(tenant_id, file_name, sha, bad, now))
-        )
+        set_aside(lh, tenant_id, file_name, sha, bad, now)
     return inserted, len(bad)
+
+
+def set_aside(
+    lh: Any,
+    tenant_id: str,
+    file_name: str,
+    file_sha256: str | None,
+    rejected: list[Rejected],
+    now: datetime | None = None,
+) -> None:
+    """Commit the quarantine rows of a review file's rejected rows (or of the file itself)."""
+    from transforms.core.lakehouse import conform
+    from transforms.core.tables import QUARANTINE
+
+    rows = quarantine_rows(tenant_id, file_name, file_sha256, rejected, now or datetime.now(UTC))
+    lh.merge(QUARANTINE, conform(QUARANTINE, rows))

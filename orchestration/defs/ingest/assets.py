@@ -7,7 +7,7 @@ from orchestration.lib.partitions import call_batches
 from orchestration.lib.resources import LakehouseResource
 from transforms.core.tables import CALLS, QUARANTINE
 from transforms.ingest import landing
-from transforms.ingest.batch import ingest_batch
+from transforms.ingest.batch import Limits, commit_batch
 from transforms.privacy.keys import KeyStoreError
 from transforms.privacy.pseudonymise import caller_key
 
@@ -35,7 +35,6 @@ from transforms.privacy.pseudonymise import caller_key
 def landed_calls(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
     """Validate a landing batch; good audio to the audio store, bad files to quarantine."""
     settings = lakehouse.settings()
-    lh = lakehouse.lakehouse()
     tenant_id, _ = landing.split_partition_key(context.partition_key)
     batch = landing.batch_from_key(settings.landing, context.partition_key)
     if batch is None:
@@ -52,36 +51,35 @@ def landed_calls(context: dg.AssetExecutionContext, lakehouse: LakehouseResource
             keys.secret(tenant_id)
         except KeyStoreError as exc:
             raise dg.Failure(f"batch {context.partition_key} not ingested: {exc}") from exc
-    outcome = ingest_batch(
+    outcome = commit_batch(
+        lakehouse.lakehouse(),
         batch,
         tenants=lakehouse.tenants(),
-        existing_calls=lh.read(CALLS, tenant_id, columns=["call_id", "audio_sha256"]),
         audio_store=settings.audio_store,
         quarantine_store=settings.quarantine_store,
         pseudonymise_phone=lambda tenant, phone: caller_key(keys, tenant, phone),
+        limits=Limits(max_file_bytes=settings.max_file_bytes, quiet_s=settings.landing_quiet_s),
     )
-    calls = lh.merge(CALLS, outcome.calls)
-    quarantined = lh.merge(QUARANTINE, outcome.quarantine)
-    # Only now, with both commits done, may the landing copies go.
-    cleared = landing.clear_landing(batch, outcome.consumed)
     context.log.info(
         f"batch {batch.partition_key}: {outcome.calls.num_rows} accepted, "
-        f"{outcome.quarantine.num_rows} quarantined, {outcome.already_ingested} already ingested"
+        f"{outcome.quarantine.num_rows} quarantined, {outcome.already_ingested} already ingested, "
+        f"{len(outcome.left)} left in landing for a later run"
     )
     yield dg.MaterializeResult(
         asset_key=["bronze", "calls"],
         metadata={
-            "rows_inserted": calls["num_target_rows_inserted"],
+            "rows_inserted": outcome.calls_inserted,
             "calls_accepted": outcome.calls.num_rows,
             "already_ingested": outcome.already_ingested,
             "audio_seconds": round(sum(outcome.calls.column("duration_s").to_pylist()), 1),
-            "landing_files_cleared": cleared,
+            "landing_files_cleared": outcome.cleared,
+            "landing_files_left": len(outcome.left),
         },
     )
     yield dg.MaterializeResult(
         asset_key=["bronze", "quarantine"],
         metadata={
-            "rows_inserted": quarantined["num_target_rows_inserted"],
+            "rows_inserted": outcome.quarantine_inserted,
             "reasons": dg.MetadataValue.json(outcome.reasons()),
         },
     )

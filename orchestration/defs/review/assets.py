@@ -19,12 +19,14 @@ from transforms.review.landing import land_review_files
 )
 def human_reviews(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
     """Append the rows of every landed review CSV; bad rows go to quarantine with a reason."""
+    settings = lakehouse.settings()
     landed = land_review_files(
         lakehouse.lakehouse(),
-        lakehouse.settings().reviews_landing,
+        settings.reviews_landing,
         lakehouse.tenants(),
         lakehouse.scorecards(),
         log=context.log,
+        quiet_s=settings.landing_quiet_s,
     )
     return dg.MaterializeResult(
         metadata={

@@ -17,7 +17,10 @@ from transforms.core.settings import REPO_ROOT
 EMITTERS: dict[str, int | None] = {
     "AudioRejected": 0,  # audio checks
     "RowError": 0,  # manifest and manifest rows
-    "quarantine": 1,  # ingest's per-batch quarantine(name, code, …)
+    "keep": 1,  # ingest: an entry set aside with its bytes, keep(entry, code, …)
+    "record": 1,  # ingest: a row without bytes, record(name, code, …)
+    "Reason": 0,  # ingest: what is wrong with an entry before it is read
+    "_batch": 3,  # landing: a batch folder set aside whole, _batch(tenant, batch, entry, code)
     "_set_aside_whole_batch": 1,  # ingest: the whole batch under one code
     "reject": 0,  # human-review rows
     "Rejected": 1,  # a whole review file
@@ -53,7 +56,7 @@ def emitted_codes() -> dict[str, list[str]]:
 
 def documented_codes() -> list[str]:
     text = (REPO_ROOT / "docs" / "reason-codes.md").read_text()
-    return re.findall(r"^\| `([a-z_]+)` \|", text, flags=re.M)
+    return re.findall(r"^\| `([a-z0-9_]+)` \|", text, flags=re.M)
 
 
 def test_every_code_the_code_emits_is_registered_and_every_registered_code_is_emitted():
@@ -80,3 +83,13 @@ def test_an_unregistered_code_is_refused():
             reason="r",
             quarantined_at=datetime.now(UTC),
         )
+
+
+def test_the_quarantine_contract_accepts_exactly_the_registered_codes():
+    """A code missing from the contract's reason_code_known rule would send its rows to
+    bronze.rejected_rows instead of bronze.quarantine."""
+    from transforms.core.contracts import load_contracts
+
+    contract = load_contracts()["bronze.quarantine"]
+    (rule,) = [r for r in contract.rules if r.name == "reason_code_known"]
+    assert sorted(rule.args["validValues"]) == sorted(REASON_CODES)
