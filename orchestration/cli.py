@@ -126,6 +126,16 @@ def run_pipeline(settings: Settings, quiet_s: float | None = None) -> None:
         raise SystemExit(f"runs failed: batches {failed}, kpis ok={kpis.success}; see `make dev`")
 
 
+def quarantine_lines(quarantine: Any) -> list[str]:
+    """One line per quarantine row; file names masked (rows stored before masking, too)."""
+    from transforms.ingest.names import display
+
+    return [
+        f"  quarantined {row['tenant_id']}/{display(row['file_name'])}: {row['reason']}"
+        for row in quarantine.sort("file_name").iter_rows(named=True)
+    ]
+
+
 def summary(settings: Settings) -> str:
     """A short KPI summary read back from the published warehouse and the lakehouse."""
     import duckdb
@@ -133,7 +143,6 @@ def summary(settings: Settings) -> str:
 
     from transforms.core.lakehouse import Lakehouse
     from transforms.core.tables import CALLS, QUARANTINE, TRANSCRIPTS
-    from transforms.ingest.names import display
 
     lh = Lakehouse(settings.lakehouse)
     transcripts = lh.read(TRANSCRIPTS)
@@ -146,9 +155,7 @@ def summary(settings: Settings) -> str:
     lines = [
         f"bronze.calls: {lh.read(CALLS).height} calls; bronze.quarantine: {quarantine.height} rows",
     ]
-    for row in quarantine.sort("file_name").iter_rows(named=True):
-        name = display(row["file_name"])  # rows stored before names were masked, too
-        lines.append(f"  quarantined {row['tenant_id']}/{name}: {row['reason']}")
+    lines += quarantine_lines(quarantine)
     lines.append(
         f"silver.transcripts: {transcripts.height} calls, "
         f"{transcripts['duration_s'].sum() / 60 if transcripts.height else 0:.1f} audio min, "

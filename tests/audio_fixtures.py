@@ -12,9 +12,17 @@ CONTAINERS = {
     "mulaw": ("wav", "pcm_mulaw"),
     "alaw": ("wav", "pcm_alaw"),
     "ogg": ("ogg", "libopus"),
+    "vorbis": ("ogg", "vorbis"),
     "mp3": ("mp3", "libmp3lame"),
     "flac": ("flac", "flac"),
+    # Formats ingest refuses (tests of the allow-list):
+    "mp4-aac": ("mp4", "aac"),
+    "adts-aac": ("adts", "aac"),
+    "mp2": ("mp2", "mp2"),
+    "wav-adpcm": ("wav", "adpcm_ima_wav"),
 }
+#: FFmpeg's own Vorbis encoder is marked experimental.
+_OPTIONS = {"vorbis": {"strict": "experimental"}}
 
 
 def tone(
@@ -35,7 +43,7 @@ def encode(signal: np.ndarray, rate: int, fmt: str = "wav") -> bytes:
     pcm = (np.clip(signal, -1, 1) * 32767).astype(np.int16)
     buf = io.BytesIO()
     with av.open(buf, mode="w", format=container_fmt) as out:
-        stream = out.add_stream(codec, rate=rate, layout=layout)
+        stream = out.add_stream(codec, rate=rate, layout=layout, options=_OPTIONS.get(codec, {}))
         frame = av.AudioFrame.from_ndarray(pcm.T.reshape(1, -1).copy(), format="s16", layout=layout)
         frame.sample_rate = rate
         for packet in stream.encode(frame):

@@ -11,8 +11,9 @@ Nothing is built from a manifest value: files are the entries landing lists, mat
 name in NFC form. Links, folders, FIFOs, names that are not text, over-long names and
 over-large files are set aside before a byte is read, and a link's target is never read.
 
-``ingest_batch`` writes the bytes and returns the rows; ``commit_batch`` (what the ingest asset
-runs) commits them, calls first, then quarantine, and only then clears landing. Each step is
+``ingest_batch`` writes the bytes and returns the rows; ``commit_batch`` commits them, calls
+first, then quarantine, and only then clears landing; ``land_partition`` (what the ingest asset
+runs) finds the partition's folder, checks the tenant's key and commits. Each step is
 safe to crash after: a rerun rewrites the same objects, recognises stored calls (also when
 their landing files are already gone) and inserts no row twice.
 """
@@ -33,12 +34,13 @@ import pyarrow as pa
 
 from transforms.core import lakehouse, storage
 from transforms.core.quarantine import quarantine_row
+from transforms.core.settings import Settings
 from transforms.core.storage import Entry, FileTooLarge, NotARegularFile, join
 from transforms.core.tables import CALLS, QUARANTINE
 from transforms.core.tenants import Tenant
 from transforms.ingest import names
 from transforms.ingest.audio import SUPPORTED_EXTENSIONS, AudioInfo, AudioRejected, probe
-from transforms.ingest.landing import LandingBatch, clear_landing
+from transforms.ingest.landing import LandingBatch, batch_from_key, clear_landing
 from transforms.ingest.manifest import (
     MAX_MANIFEST_BYTES,
     RowError,
@@ -46,6 +48,8 @@ from transforms.ingest.manifest import (
     parse_manifest,
     validate_row,
 )
+from transforms.privacy.keys import KeyStore
+from transforms.privacy.pseudonymise import caller_key
 
 #: ``pseudonymise_phone(tenant_id, phone)``: the caller's keyed pseudonym (None without a number).
 Pseudonymiser = Callable[[str, str | None], str | None]
@@ -553,3 +557,35 @@ def commit_batch(
     # Only now, with both commits done, may the landing copies go.
     outcome.cleared = clear_landing(batch, outcome.consumed)
     return outcome
+
+
+def land_partition(
+    lh: lakehouse.Lakehouse,
+    settings: Settings,
+    partition_key: str,
+    *,
+    tenants: dict[str, Tenant],
+    keys: KeyStore,
+    now: datetime | None = None,
+) -> IngestOutcome | None:
+    """What the ingest asset does for one call-batch partition; None when its landing folder is
+    already cleared (a rerun: nothing to do).
+
+    A registry tenant's key must be usable before anything is stored (``KeyStoreError``
+    otherwise: the batch stays in landing until ``ccr keys create`` or the file mode is fixed).
+    """
+    batch = batch_from_key(settings.landing, partition_key)
+    if batch is None:
+        return None
+    if batch.tenant_id in tenants:
+        keys.secret(batch.tenant_id)
+    return commit_batch(
+        lh,
+        batch,
+        tenants=tenants,
+        audio_store=settings.audio_store,
+        quarantine_store=settings.quarantine_store,
+        pseudonymise_phone=lambda tenant, phone: caller_key(keys, tenant, phone),
+        limits=Limits(max_file_bytes=settings.max_file_bytes, quiet_s=settings.landing_quiet_s),
+        now=now,
+    )

@@ -6,10 +6,8 @@ from orchestration.lib.owners import OWNERS
 from orchestration.lib.partitions import call_batches
 from orchestration.lib.resources import LakehouseResource
 from transforms.core.tables import CALLS, QUARANTINE
-from transforms.ingest import landing
-from transforms.ingest.batch import Limits, commit_batch
+from transforms.ingest.batch import land_partition
 from transforms.privacy.keys import KeyStoreError
-from transforms.privacy.pseudonymise import caller_key
 
 
 @dg.multi_asset(
@@ -34,10 +32,17 @@ from transforms.privacy.pseudonymise import caller_key
 )
 def landed_calls(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
     """Validate a landing batch; good audio to the audio store, bad files to quarantine."""
-    settings = lakehouse.settings()
-    tenant_id, _ = landing.split_partition_key(context.partition_key)
-    batch = landing.batch_from_key(settings.landing, context.partition_key)
-    if batch is None:
+    try:
+        outcome = land_partition(
+            lakehouse.lakehouse(),
+            lakehouse.settings(),
+            context.partition_key,
+            tenants=lakehouse.tenants(),
+            keys=lakehouse.keystore(),
+        )
+    except KeyStoreError as exc:  # fail closed: nothing stored, the files wait in landing
+        raise dg.Failure(f"batch {context.partition_key} not ingested: {exc}") from exc
+    if outcome is None:
         # Already ingested and cleared: re-running is a no-op, not an error.
         context.log.info("landing batch already cleared; nothing to ingest")
         for spec in (CALLS, QUARANTINE):
@@ -45,23 +50,8 @@ def landed_calls(context: dg.AssetExecutionContext, lakehouse: LakehouseResource
                 asset_key=["bronze", spec.name], metadata={"rows_inserted": 0, "landing": "empty"}
             )
         return
-    keys = lakehouse.keystore()
-    if tenant_id in lakehouse.tenants():
-        try:  # fail closed, before anything is stored: the files stay in landing until fixed
-            keys.secret(tenant_id)
-        except KeyStoreError as exc:
-            raise dg.Failure(f"batch {context.partition_key} not ingested: {exc}") from exc
-    outcome = commit_batch(
-        lakehouse.lakehouse(),
-        batch,
-        tenants=lakehouse.tenants(),
-        audio_store=settings.audio_store,
-        quarantine_store=settings.quarantine_store,
-        pseudonymise_phone=lambda tenant, phone: caller_key(keys, tenant, phone),
-        limits=Limits(max_file_bytes=settings.max_file_bytes, quiet_s=settings.landing_quiet_s),
-    )
     context.log.info(
-        f"batch {batch.partition_key}: {outcome.calls.num_rows} accepted, "
+        f"batch {context.partition_key}: {outcome.calls.num_rows} accepted, "
         f"{outcome.quarantine.num_rows} quarantined, {outcome.already_ingested} already ingested, "
         f"{len(outcome.left)} left in landing for a later run"
     )
