@@ -80,11 +80,11 @@ def _dbt_line(result: Any) -> str:
     )
 
 
-def run_pipeline(settings: Settings, quiet_s: float | None = None) -> None:
+def run_pipeline(settings: Settings) -> None:
     """Register landing batches, run each batch job, then build and publish the KPIs.
 
-    A batch is taken once unchanged for ``CCR_LANDING_QUIET_S`` (``quiet_s`` overrides it: the
-    demo copied its files itself); a batch whose last run failed is retried at once.
+    A batch is taken once unchanged for ``CCR_LANDING_QUIET_S``; a batch whose last run failed
+    is retried at once (a person asked).
     """
     import dagster as dg
 
@@ -96,7 +96,7 @@ def run_pipeline(settings: Settings, quiet_s: float | None = None) -> None:
     _dagster_home(settings)
     instance = dg.DagsterInstance.get()
     defs = build_definitions()
-    plan = landing_requests(instance, settings, quiet_s=quiet_s, retry_now=True)
+    plan = landing_requests(instance, settings, retry_now=True)
     if plan.new_partitions:
         instance.add_dynamic_partitions(call_batches.name, plan.new_partitions)
     for line in plan.waiting:
@@ -309,6 +309,10 @@ def main(argv: list[str] | None = None) -> int:
     br.add_argument("--until", required=True, help="ISO date/time, call start (exclusive)")
     br.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
+    if args.command == "demo":
+        # The demo copies its own files: they are complete, no upload to wait for (the sensor's
+        # plan and the ingest asset both read the quiet period from the environment).
+        os.environ["CCR_LANDING_QUIET_S"] = "0"
     settings = Settings.from_env()
 
     if args.command == "settings":
@@ -340,8 +344,7 @@ def main(argv: list[str] | None = None) -> int:
             provisioned = provision_sample_keys(settings)
             if provisioned:
                 print(f"provisioned pseudonym keys for {', '.join(provisioned)} in {settings.keys}")
-        # The demo copied its files itself: they are complete, no quiet period to wait.
-        run_pipeline(settings, quiet_s=0 if args.command == "demo" else None)
+        run_pipeline(settings)
         print(summary(settings))
         print(f"{args.command} took {time.perf_counter() - started:.0f} s")
         return 0

@@ -244,9 +244,10 @@ def test_rerun_skips_transcribed_calls_and_bad_audio_is_quarantined(ccr_home):
     lh.merge(CALLS, outcome.calls)
     calls = lh.read(CALLS)
     assert set(calls["channel_layout"]) == {"auto"}  # undeclared stereo: decided from audio
-    # the stored audio of one call rots after ingest: transcription must not fail the run
+    # the stored audio of one call rots after ingest (a WAV header, then garbage): transcription
+    # must not fail the run
     bad_uri = calls.filter(pl.col("call_id") == "c-bad")["audio_uri"][0]
-    storage.write_bytes(bad_uri, b"RIFF garbage " * 20)
+    storage.write_bytes(bad_uri, b"RIFF\x24\x00\x00\x00WAVE" + b"garbage " * 20)
 
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions(call_batches.name, [batch.partition_key])

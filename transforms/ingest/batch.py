@@ -24,7 +24,7 @@ import contextlib
 import hashlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from typing import Any, NamedTuple
@@ -69,6 +69,9 @@ class Reason(NamedTuple):
 
     code: str
     text: str
+
+
+LINK = Reason("symlink", "a symbolic link; it is not followed")
 
 
 @dataclass(frozen=True)
@@ -162,15 +165,18 @@ class _Batch:
         b = self.batch
         sha = size = q_uri = None
         if entry.kind == "file":
-            folder = join(self.quarantine_store, b.tenant_id, b.batch_id)
             try:
                 if data is None and entry.size <= self.limits.max_file_bytes:
                     data = storage.read_bytes(entry.uri, self.limits.max_file_bytes)
             except FileTooLarge:  # grew since it was listed: streamed below
                 data = None
-            except OSError as exc:
+            except NotARegularFile:  # swapped for a link since it was listed: nothing read
+                entry = replace(entry, kind="other")
+            except OSError as exc:  # a read error; a write error below fails the run
                 self.unreadable(entry, exc, row)
                 return
+        if entry.kind == "file":
+            folder = join(self.quarantine_store, b.tenant_id, b.batch_id)
             if data is not None:
                 sha, size = hashlib.sha256(data).hexdigest(), len(data)
                 q_uri = join(folder, names.object_name(entry.name, sha))
@@ -329,7 +335,7 @@ def _read_manifest(manifest: Entry) -> list[dict[str, str]]:
 def _entry_problem(entry: Entry, limits: Limits) -> Reason | None:
     """What is wrong with an entry before a byte of it is read."""
     if entry.kind == "symlink":
-        return Reason("symlink", "a symbolic link; it is not followed")
+        return LINK
     if entry.kind == "dir":
         return Reason(
             "nested_folder", "a folder inside a batch is not read; land its files as a batch"
@@ -416,8 +422,7 @@ def _land_file(
     try:
         data = storage.read_bytes(entry.uri, work.limits.max_file_bytes)
     except NotARegularFile:  # swapped for a link since it was listed
-        work.keep(Entry(entry.name, entry.uri, "other", 0, entry.changed_ns), "symlink",
-                  "a symbolic link; it is not followed", row)  # fmt: skip
+        work.keep(replace(entry, kind="symlink"), *LINK, row)
         return
     except FileTooLarge:
         work.keep(entry, "file_too_large", "the file grew past the size limit", row)
