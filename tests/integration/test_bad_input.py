@@ -901,6 +901,21 @@ def test_review_links_are_not_followed_and_comments_not_kept(ccr_home: Settings)
     assert secret.exists() and list(folder.iterdir()) == []
 
 
+def test_ccr_land_copies_no_link(ccr_home: Settings, tmp_path: Path):
+    from orchestration.cli import land as ccr_land
+
+    batch = tmp_path / "drop" / TENANT / "b1"
+    batch.mkdir(parents=True)
+    (batch / "a.mp3").write_bytes(audio())
+    (batch / "manifest.csv").write_bytes(csv_bytes([row("cl-1", "a.mp3")]))
+    os.symlink(Path(ccr_home.keys) / f"{OTHER}.key", batch / "k.wav")
+    os.symlink(tmp_path, tmp_path / "drop" / TENANT / "linked-batch")
+    assert ccr_land(tmp_path / "drop", ccr_home) == 2
+    landed = Path(ccr_home.landing) / TENANT
+    assert sorted(p.name for p in landed.iterdir()) == ["b1"]
+    assert sorted(p.name for p in (landed / "b1").iterdir()) == ["a.mp3", "manifest.csv"]
+
+
 def test_ccr_prints_file_names_masked():
     from orchestration.cli import quarantine_lines
 
@@ -951,6 +966,8 @@ FUNCTION_CASES = [
     ("review-link-and-comment", "reviews", "a review CSV that is a link; a comment with a number",
      "`symlink` unread; the comment not kept",
      "test_review_links_are_not_followed_and_comments_not_kept"),
+    ("ccr-land-links", "links", "`ccr land` from a tree holding links",
+     "links are not copied", "test_ccr_land_copies_no_link"),
     ("ccr-output-masked", "privacy", "a quarantined name holding a phone number",
      "`ccr` prints it masked", "test_ccr_prints_file_names_masked"),
     ("object-store-names", "names", "odd names under an object-store URI",
