@@ -116,11 +116,12 @@ def _batch(
     )
 
 
-def _tenant_batches(tenant: Entry, landing: Landing) -> None:
-    """The batches of one tenant folder (a link or a badly named folder: set aside)."""
+def _tenant_batches(tenant: Entry, landing: Landing, unattributed: dict[str, Entry]) -> None:
+    """The batches of one tenant folder. A link, or a folder whose name is not a tenant id, is
+    set aside under ``_unattributed`` (added to ``unattributed``: ids are given across all of
+    them at once, so two such folders can never share a partition)."""
     if tenant.kind != "dir":
-        batch_id = names.batch_ids([tenant.name])[tenant.name]
-        landing.batches.append(_batch(names.UNATTRIBUTED, batch_id, tenant))
+        unattributed[tenant.name] = tenant
         return
     good = names.is_tenant_folder(tenant.name)
     folders = [e for e in storage.list_entries(tenant.uri) if not is_temporary(e.name)]
@@ -130,30 +131,34 @@ def _tenant_batches(tenant: Entry, landing: Landing) -> None:
         if e.kind not in ("dir", "symlink")
     ]
     folders = [e for e in folders if e.kind in ("dir", "symlink")]
-    if good:
-        ids = names.batch_ids([e.name for e in folders])
-        for e in folders:
-            text = names.is_text(e.name)
-            batch = _batch(tenant.name, ids[e.name], e, None if text else "bad_batch_folder")
-            landing.batches.append(batch)
+    if not good:
+        unattributed.update({f"{tenant.name}/{e.name}": e for e in folders})
         return
-    ids = names.batch_ids([f"{tenant.name}/{e.name}" for e in folders])
+    ids = names.batch_ids([e.name for e in folders])
     for e in folders:
-        batch_id = ids[f"{tenant.name}/{e.name}"]
-        landing.batches.append(_batch(names.UNATTRIBUTED, batch_id, e, "bad_tenant_folder"))
+        text = names.is_text(e.name)
+        landing.batches.append(
+            _batch(tenant.name, ids[e.name], e, None if text else "bad_batch_folder")
+        )
 
 
 def scan_landing(landing_uri: str) -> Landing:
     """Every batch folder under ``<landing>/<tenant>/``, complete or not, good or not."""
     landing = Landing()
+    unattributed: dict[str, Entry] = {}
     for tenant in storage.list_entries(landing_uri):
         # "_reviews" and other "_*" folders are not tenants (human reviews land there).
         if tenant.name[:1] in "._" or is_temporary(tenant.name):
             continue
         if tenant.kind in ("dir", "symlink"):
-            _tenant_batches(tenant, landing)
+            _tenant_batches(tenant, landing, unattributed)
         else:
             landing.loose.append(names.display(tenant.name))
+    ids = names.batch_ids(list(unattributed))
+    for name, e in unattributed.items():  # a "<tenant>/<batch>" folder, or a tenant link
+        folder = "/" in name
+        batch = _batch(names.UNATTRIBUTED, ids[name], e, "bad_tenant_folder" if folder else None)
+        landing.batches.append(batch)
     return landing
 
 

@@ -56,3 +56,15 @@ def test_object_names_fit_the_file_system_and_stay_distinct(name):
     assert len(os.fsencode(made)) <= names.NAME_MAX_BYTES and made.startswith(sha[:12])
     assert "39 98" not in made
     assert names.object_name(name + "x", sha) != made
+
+
+def test_unattributed_folders_never_share_a_partition(tmp_path):
+    from transforms.ingest.landing import scan_landing
+
+    for tenant in ("0639980123", "0639980124", "acmé"):  # all display as xxxxxxxxxx or are bad
+        (tmp_path / tenant / "b1").mkdir(parents=True)
+    os.symlink(tmp_path / "acmé", tmp_path / "linked")
+    keys = [b.partition_key for b in scan_landing(str(tmp_path)).batches]
+    assert len(keys) == len(set(keys)) == 4
+    assert all(k.startswith(f"{names.UNATTRIBUTED}__") for k in keys)
+    assert not any("0639980123" in k for k in keys)
