@@ -1,5 +1,6 @@
 """Minimal synthetic rows of bronze.calls and silver.transcripts (no personal data), for tests
-that need a lakehouse with a few calls and no pipeline run."""
+that need a lakehouse with a few calls and no pipeline run, and manifest rows for ingest tests
+(the caller's number is in a range reserved for fiction)."""
 
 from __future__ import annotations
 
@@ -28,3 +29,20 @@ def transcript(uid: str, tenant: str) -> dict:
         "quality_reason": None, "confidence": 0.9, "flagged_segment_count": 0,
         "playback_uri": None, "pii_redactions": 0,
     }  # fmt: skip
+
+
+def manifest_row(call_id: str, file_name: str, **over: str) -> dict[str, str]:
+    """A manifest row of acme-telecom filling every column; ``over`` replaces or adds columns."""
+    base = {
+        "call_id": call_id,
+        "file_name": file_name,
+        "tenant_id": "acme-telecom",
+        "agent_id": "acme-a01",
+        "team": "acme-support",
+        "campaign": "billing",
+        "caller_phone": "+33639980101",
+        "started_at": "2026-11-02T09:15:00+01:00",
+        "language": "fr",
+        "channel_layout": "agent-left",
+    }
+    return base | over

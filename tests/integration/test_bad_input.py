@@ -33,6 +33,7 @@ import pytest
 from orchestration.defs.ingest.sensors import landing_requests, landing_sensor
 from orchestration.lib.resources import LakehouseResource
 from tests.audio_fixtures import tone
+from tests.row_fixtures import manifest_row as row
 from transforms.core.lakehouse import Lakehouse
 from transforms.core.settings import REPO_ROOT, Settings
 from transforms.core.tables import CALLS, QUARANTINE
@@ -72,22 +73,6 @@ _FREQ = iter(range(200, 100_000, 9))
 def audio(fmt: str = "mp3", seconds: float = 0.5, rate: int = 8000) -> bytes:
     """A short tone no other case shares (distinct audio: no accidental duplicate_audio)."""
     return tone(seconds, rate=rate, channels=2, fmt=fmt, freq=next(_FREQ))
-
-
-def row(call_id: str, file_name: str, **over: str) -> dict[str, str]:
-    base = {
-        "call_id": call_id,
-        "file_name": file_name,
-        "tenant_id": TENANT,
-        "agent_id": "acme-a01",
-        "team": "acme-support",
-        "campaign": "billing",
-        "caller_phone": "+33639980101",
-        "started_at": "2026-11-02T09:15:00+01:00",
-        "language": "fr",
-        "channel_layout": "agent-left",
-    }
-    return base | over
 
 
 def csv_bytes(rows: list[dict[str, str]], columns: tuple[str, ...] = MANIFEST_COLUMNS) -> bytes:

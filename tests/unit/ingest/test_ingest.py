@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 
 from tests.audio_fixtures import tone
+from tests.row_fixtures import manifest_row as row
 from transforms.core.lakehouse import Lakehouse
 from transforms.core.settings import Settings
 from transforms.core.tables import CALLS, QUARANTINE
@@ -21,22 +22,6 @@ from transforms.privacy.pseudonymise import caller_key
 TENANTS = {
     "acme-telecom": Tenant("acme-telecom", "ACME", ("fr", "en"), "standard"),
 }
-
-
-def row(call_id: str, file_name: str, **over) -> dict[str, str]:
-    base = {
-        "call_id": call_id,
-        "file_name": file_name,
-        "tenant_id": "acme-telecom",
-        "agent_id": "acme-a01",
-        "team": "acme-support",
-        "campaign": "billing",
-        "caller_phone": "+33639980101",
-        "started_at": "2026-11-02T09:15:00+01:00",
-        "language": "fr",
-        "channel_layout": "agent-left",
-    }
-    return base | over
 
 
 def drop_batch(
