@@ -39,7 +39,7 @@ def test_record_of_processing_links_categories_tables_columns_and_lineage(tmp_pa
     transcripts = tables["silver.transcripts"]
     assert transcripts["upstream"] == ["bronze/calls"]  # from the Dagster asset graph
     assert "silver/call_scores" in transcripts["downstream"]
-    assert transcripts["retention"]["retentionPeriod"] == "P6M"
+    assert transcripts["retention"]["retentionPeriod"] == "P180D"
     assert "call_uid" in transcripts["erasure"]["row"]
     # column lineage from the dbt manifest, through staging and intermediate models
     daily = {c["name"]: c for c in tables["marts.agg_agent_daily"]["columns"]}
