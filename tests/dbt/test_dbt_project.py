@@ -87,6 +87,14 @@ SCORES = [
     ("t2-c03", "1", "whisper-large", 33.25, False, 2, 6),
 ]
 NO_METRICS = {"t2-c03"}
+TRANSCRIBED = {
+    (uid, model): T0 + timedelta(hours=offset)
+    for uid, models in TRANSCRIPTS.items()
+    for model, offset, _ in models
+}
+LANGUAGE = {
+    (uid, model): language for uid, models in TRANSCRIPTS.items() for model, _, language in models
+}
 
 
 def _frame(rows: list[dict], schema: dict) -> pl.DataFrame:
@@ -321,7 +329,9 @@ def build_frames() -> dict[str, pl.DataFrame]:
                 "passed": passed,
                 "criteria_met": met,
                 "criteria_total": total,
-                "scored_at": T0 + timedelta(days=3, hours=int(version)),
+                # a model is scored after it transcribes; a later version later still
+                "scored_at": TRANSCRIBED[(uid, model)] + timedelta(hours=1 + int(version)),
+                "language": LANGUAGE[(uid, model)],
             }
             for uid, version, model, score, passed, met, total in SCORES
         ],
@@ -338,6 +348,7 @@ def build_frames() -> dict[str, pl.DataFrame]:
             "criteria_met": pl.Int32,
             "criteria_total": pl.Int32,
             "scored_at": TS,
+            "language": pl.String,
         },
     )
 
@@ -470,9 +481,12 @@ def record_sample_reviews(root: Path) -> None:
 
 
 def expected_fct_calls(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    # the model first scored most recently (read from the scores, not the transcripts)
     latest_model = (
-        frames["silver/transcripts"]
-        .sort(["transcribed_at", "model_id"], descending=True)
+        frames["silver/call_scores"]
+        .group_by("call_uid", "model_id")
+        .agg(pl.col("scored_at").min())
+        .sort(["scored_at", "model_id"], descending=True)
         .group_by("call_uid", maintain_order=True)
         .first()
         .select("call_uid", "model_id")
