@@ -157,6 +157,8 @@ def ingest_batch(
     if tenant is None:
         reason = "the landing folder's tenant is not in the tenant registry"
         return _set_aside_whole_batch(work, "unknown_tenant", reason)
+    if tenant.contract_ended(work.now.date()):
+        return _set_aside_whole_batch(work, "contract_ended", "the tenant's contract has ended")
     try:
         rows = parse_manifest(manifest_name, manifest_bytes)
     except RowError as err:

@@ -1,5 +1,7 @@
 """Landing → bronze.calls + bronze.quarantine, one call batch (dynamic partition) per run."""
 
+from datetime import UTC, datetime
+
 import dagster as dg
 
 from orchestration.lib.owners import OWNERS
@@ -47,7 +49,9 @@ def landed_calls(context: dg.AssetExecutionContext, lakehouse: LakehouseResource
             )
         return
     keys = lakehouse.keystore()
-    if tenant_id in lakehouse.tenants():
+    tenant = lakehouse.tenants().get(tenant_id)
+    # A tenant whose contract has ended needs no key: its batches are set aside as they are.
+    if tenant is not None and not tenant.contract_ended(datetime.now(UTC).date()):
         try:  # fail closed, before anything is stored: the files stay in landing until fixed
             keys.secret(tenant_id)
         except KeyStoreError as exc:

@@ -80,3 +80,11 @@ def test_an_unregistered_code_is_refused():
             reason="r",
             quarantined_at=datetime.now(UTC),
         )
+
+
+def test_the_quarantine_contract_accepts_exactly_the_registered_codes():
+    """A code missing from the contract's validValues would send its rows to rejected_rows."""
+    from transforms.core.contracts import load_contracts
+
+    rule = next(r for r in load_contracts()["bronze.quarantine"].rules if r.kind == "valid_values")
+    assert sorted(rule.args["validValues"]) == sorted(REASON_CODES)
