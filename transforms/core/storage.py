@@ -34,3 +34,32 @@ def delete_file(uri: str) -> None:
     fs, path = filesystem(uri)
     if fs.get_file_info(path).type == pafs.FileType.File:
         fs.delete_file(path)
+
+
+def existing(uris: list[str]) -> list[str]:
+    """The ``uris`` that name a file now (one listing call per filesystem, not one per file)."""
+    if not uris:
+        return []
+    fs, _ = filesystem(uris[0])
+    paths = [filesystem(u)[1] for u in uris]
+    infos = fs.get_file_info(paths)
+    return [u for u, i in zip(uris, infos, strict=True) if i.type == pafs.FileType.File]
+
+
+def list_files(uri: str) -> list[str]:
+    """Every file under the folder ``uri`` (recursively); empty if there is no such folder."""
+    fs, root = filesystem(uri)
+    if fs.get_file_info(root).type != pafs.FileType.Directory:
+        return []
+    infos = fs.get_file_info(pafs.FileSelector(root, recursive=True))
+    prefix = uri[: len(uri) - len(root)] if "://" in uri else ""
+    return sorted(prefix + i.path for i in infos if i.type == pafs.FileType.File)
+
+
+def delete_tree(uri: str) -> int:
+    """Remove the folder ``uri`` and everything in it; the number of files it held."""
+    fs, root = filesystem(uri)
+    count = len(list_files(uri))
+    if fs.get_file_info(root).type == pafs.FileType.Directory:
+        fs.delete_dir(root)
+    return count
