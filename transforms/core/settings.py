@@ -142,3 +142,19 @@ class Settings:
     @property
     def kpi_database(self) -> str:
         return f"{self.warehouse}/kpis.duckdb"
+
+    @property
+    def anonymised_database(self) -> str:
+        """The published anonymised statistics (kept after the tenants' data is deleted)."""
+        return f"{self.warehouse}/anonymised.duckdb"
+
+    @property
+    def dbt_artifacts(self) -> str:
+        """dbt's per-build target and log folders (compiled SQL, run results, logs): under
+        CCR_HOME with the data they describe, cleared by every erasure."""
+        return f"{self.home}/dbt"
+
+    @property
+    def compliance_dir(self) -> str:
+        """The erasure ledger, deletion certificates and the record of processing."""
+        return f"{self.home}/compliance"
