@@ -31,6 +31,8 @@ ENV_VARS: dict[str, tuple[str, str]] = {
     "CCR_WHISPER_THREADS": ("auto", "CTranslate2 threads per worker (auto: cores / workers)"),
     "CCR_WHISPER_WORKERS": ("auto", "transcription processes (auto: cores up to 2, then cores/2)"),
     "CCR_WHISPER_BEAM": ("5", "beam size (1 = greedy: a little faster, ~2 WER points worse)"),
+    "CCR_ANON_MIN_CALLS": ("20", "anonymised statistics: fewest calls a published cell may have"),
+    "CCR_ANON_MIN_AGENTS": ("5", "anonymised statistics: fewest distinct agents a cell may have"),
 }
 
 
@@ -49,6 +51,8 @@ FIELD_OF: dict[str, str] = {
     "CCR_WHISPER_THREADS": "whisper_threads",
     "CCR_WHISPER_WORKERS": "whisper_workers",
     "CCR_WHISPER_BEAM": "whisper_beam",
+    "CCR_ANON_MIN_CALLS": "anon_min_calls",
+    "CCR_ANON_MIN_AGENTS": "anon_min_agents",
 }
 
 
@@ -79,6 +83,9 @@ class Settings:
     whisper_beam: int
     #: 0 = decided from the core count (``transforms.transcribe.pool.plan_workers``)
     whisper_workers: int = 0
+    #: Anonymised statistics publish a cell only with at least this many calls and agents.
+    anon_min_calls: int = 20
+    anon_min_agents: int = 5
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -114,6 +121,8 @@ class Settings:
             whisper_threads=_auto_int(env.get("CCR_WHISPER_THREADS")),
             whisper_beam=int(env.get("CCR_WHISPER_BEAM") or "5"),
             whisper_workers=_auto_int(env.get("CCR_WHISPER_WORKERS")),
+            anon_min_calls=int(env.get("CCR_ANON_MIN_CALLS") or "20"),
+            anon_min_agents=int(env.get("CCR_ANON_MIN_AGENTS") or "5"),
         )
 
     def effective(self) -> dict[str, str]:
