@@ -30,6 +30,8 @@ ACTIVITIES = {
     "review": "Human oversight: reviewers' verdicts, agents' disputes and their resolution, "
     "overriding AI verdicts (append-only).",
     "kpis": "Aggregation into KPI tables published read-only for the client's BI tools.",
+    "compliance": "Storage limitation and erasure: anonymised statistics of closed months, the "
+    "daily retention plan and its application, verified and recorded in the erasure ledger.",
 }
 SECURITY_MEASURES = (
     "Caller phone numbers stored only as HMAC-SHA256 pseudonyms with a per-tenant secret "

@@ -9,8 +9,8 @@ with the number of needles.
 
 A planted canary is the positive control: one marker in a plain file and one inside a
 gzip-compressed Parquet file without statistics (invisible to a raw search) must both be found,
-or the scan counts as failed. Hits are reported by kind and by path with the needle masked: the report is written
-into a certificate and must not carry what it looks for.
+or the scan counts as failed. Hits are reported by kind and by path with the needle masked: the
+report is written into a certificate and must not carry what it looks for.
 """
 
 from __future__ import annotations
