@@ -316,10 +316,14 @@ def apply_retention(settings: Settings, day: Any) -> bool:
 
 def export_command(settings: Settings, args: argparse.Namespace) -> int:
     """``ccr export tenant T --out DIR``: restitution of everything the tenant gave us."""
-    from transforms.compliance.export import tenant_export
+    from transforms.compliance.export import ExportError, tenant_export
     from transforms.core.lakehouse import Lakehouse
 
-    manifest = tenant_export(Lakehouse(settings.lakehouse), settings, args.tenant, args.out)
+    try:
+        manifest = tenant_export(Lakehouse(settings.lakehouse), settings, args.tenant, args.out)
+    except ExportError as exc:
+        print(exc)
+        return 2
     rows = sum(manifest["rows"].values())
     print(f"exported {len(manifest['files'])} files ({rows} rows) to {args.out}")
     return 0
@@ -340,12 +344,21 @@ def subject_command(settings: Settings, args: argparse.Namespace) -> int:
     if args.action == "export":
         if args.out is None:
             raise SystemExit("ccr subject export needs --out DIR")
-        manifest = subjects.export(lh, settings, keys, subject, args.out)
+        try:
+            manifest = subjects.export(lh, settings, keys, subject, args.out)
+        except ValueError as exc:  # ExportError: where it cannot be written
+            print(exc)
+            return 2
         print(f"exported {len(manifest['files'])} files to {args.out}")
         return 0
     request = subjects.erasure(lh, settings, keys, subject)
+
+    def rebuild() -> None:
+        with run_log(settings).open("w") as log, contextlib.redirect_stdout(log):
+            rebuild_warehouse(dbt_cli(), settings)  # dbt's progress goes to the run log
+
     hooks = Hooks(
-        rebuild_warehouse=lambda: rebuild_warehouse(dbt_cli(), settings),
+        rebuild_warehouse=rebuild,
         forget_partitions=lambda _tenant: 0,
         remaining=lambda: 0 if subjects.find(lh, settings, keys, subject).empty else 1,
     )

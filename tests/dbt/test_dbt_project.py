@@ -780,3 +780,40 @@ def test_the_dbt_readme_lists_every_model_once():
     models = sorted(p.stem for p in (DBT_PROJECT_DIR / "models").rglob("*.sql"))
     assert len(listed) == len(set(listed))
     assert sorted(listed) == models
+
+
+def test_kpis_are_the_same_after_the_content_purge(built, tmp_path):
+    """Six months after the calls their transcripts, segments, quotes and comments go; every
+    mart (1-year KPIs) is exactly what it was, model choice and language included."""
+    from transforms.compliance.erasure import erase_tables
+    from transforms.compliance.retention import plan_retention
+    from transforms.core.settings import Settings
+    from transforms.core.tables import TRANSCRIPTS
+    from transforms.core.tenants import Tenant
+
+    assert built["result"].returncode == 0
+    shutil.copytree(built["warehouse"].parent.parent / "lakehouse", tmp_path / "lakehouse")
+    settings = Settings.from_env({"CCR_HOME": str(tmp_path)})
+    lh = Lakehouse(settings.lakehouse)
+    tenants = {t: Tenant(t, t, ("en",), "qa-default") for t in ("t1", "t2")}
+    plan = plan_retention(lh, tenants, date(2024, 11, 1), settings)  # calls of 2024-05-01/02
+    assert {a.rule for a in plan.work()} == {"content_expired"}
+    erase_tables(lh, plan.work())
+    assert lh.read(TRANSCRIPTS).is_empty()
+    assert lh.read(HUMAN_REVIEWS)["comment"].null_count() == lh.read(HUMAN_REVIEWS).height
+    after = tmp_path / "after.build.duckdb"
+    result = run_dbt(
+        ["build"],
+        tmp_path,
+        {"CCR_LAKEHOUSE": settings.lakehouse, "CCR_DBT_DUCKDB_PATH": str(after)},
+    )
+    assert result.returncode == 0, result.stdout[-4000:]
+    marts = [
+        row[0]
+        for row in _query(after, "select table_name from information_schema.tables")
+        if row[0].startswith(("fct_", "agg_"))
+    ]
+    assert len(marts) >= 8
+    for mart in marts:
+        query = f"select * from main.{mart} order by all"
+        assert _query(after, query) == _query(built["warehouse"], query), mart
