@@ -29,7 +29,7 @@ def test_record_of_processing_links_categories_tables_columns_and_lineage(tmp_pa
     assert "silver.transcripts" in categories["conversation content"]["tables"]
     assert {t["tenant_id"] for t in record["controllers"]} == {"acme-telecom", "globex-energy"}
     activities = {a["activity"]: a for a in record["processing_activities"]}
-    assert set(activities) == {"ingest", "transcribe", "score", "review", "kpis"}
+    assert set(activities) == {"ingest", "transcribe", "score", "review", "kpis", "compliance"}
     assert all(a["description"] for a in activities.values())
     assert "silver/transcripts" in activities["transcribe"]["assets"]
     assert activities["review"]["assets"] == ["silver/human_reviews"]
@@ -49,7 +49,7 @@ def test_record_of_processing_links_categories_tables_columns_and_lineage(tmp_pa
     fct = {c["name"]: c for c in tables["marts.fct_calls"]["columns"]}
     assert fct["language"]["derived_from"] == [
         "bronze.calls.language",
-        "silver.transcripts.language",
+        "silver.call_scores.language",
     ]
 
     # review tables and QA marts: classified, and the final verdict traced to the human review
