@@ -620,8 +620,6 @@ def test_dbt_parse_succeeds(tmp_path):
     asset_keys = {tuple(src["meta"]["dagster"]["asset_key"]) for src in sources.values()}
     assert asset_keys == {
         ("bronze", "calls"),
-        ("silver", "transcripts"),
-        ("silver", "transcript_segments"),
         ("silver", "call_metrics"),
         ("silver", "call_scores"),
         ("silver", "criterion_results"),
