@@ -264,6 +264,22 @@ def provision_sample_keys(settings: Settings) -> list[str]:
     return missing
 
 
+def compliance_ledger(settings: Settings) -> int:
+    """Every erasure recorded, and whether the hash chain is intact (exit 1 if not)."""
+    from transforms.compliance.ledger import LEDGER_NAME, Ledger
+
+    ledger = Ledger(Path(settings.compliance_dir) / LEDGER_NAME)
+    for e in ledger.entries():
+        print(
+            f"{e['seq']:>4} {e['performed_at']} {e['kind']:<9} {','.join(e['tenants']):<24} "
+            f"rows {e['rows_deleted']:>7} files {e['files_deleted']:>6} "
+            f"verified {e['verified']}  {e['certificate']}"
+        )
+    problems = ledger.verify()
+    print("\n".join(problems) or f"chain intact ({len(ledger.entries())} entries)")
+    return 1 if problems else 0
+
+
 def _as_of(text: str | None):
     from datetime import UTC, date, datetime
 
@@ -415,6 +431,7 @@ def main(argv: list[str] | None = None) -> int:
     br.add_argument("--since", required=True, help="ISO date/time, call start (inclusive)")
     br.add_argument("--until", required=True, help="ISO date/time, call start (exclusive)")
     br.add_argument("--json", action="store_true")
+    comp_sub.add_parser("ledger", help="list the erasure ledger and check its hash chain")
     _compliance_parsers(sub)
     args = parser.parse_args(argv)
     settings = Settings.from_env()
@@ -428,6 +445,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name:20} {value:45} ({where}) {ENV_VARS[name][1]}")
         return 0
     if args.command == "compliance":
+        if args.action == "ledger":
+            return compliance_ledger(settings)
         if args.action == "record":
             out = args.out or Path(settings.home) / "compliance"
             for path in compliance_record(settings, out):

@@ -248,6 +248,8 @@ def test_applying_again_deletes_nothing_and_verifies_the_plan_is_done(env, regis
     assert len(ledger.entries()) == entries
     _, printed = run_ccr("retention", "plan", "--as-of", str(AS_OF))
     assert "0 actions delete 0 rows and 0 files" in printed and "tenant_purged" in printed
+    code, printed = run_ccr("compliance", "ledger")
+    assert code == 0 and f"chain intact ({entries} entries)" in printed
 
 
 def test_one_caller_is_erased_and_nothing_of_them_is_left(env, registry, use):
