@@ -10,7 +10,6 @@ of every file. The caller's number is not in it (we never stored it); pseudonyms
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 from collections.abc import Callable, Mapping
@@ -115,21 +114,13 @@ def write_export(
         "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "rows": {name: frame.height for name, frame in sorted(tables.items())},
         "files": {
-            str(p.relative_to(out)): {"sha256": _sha256(p), "bytes": p.stat().st_size}
+            str(p.relative_to(out)): {"sha256": storage.file_sha256(p), "bytes": p.stat().st_size}
             for p in sorted(out.rglob("*"))
             if p.is_file() and p.name != MANIFEST
         },
     }
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
     return manifest
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def readme(scope: str, tables: Mapping[str, pl.DataFrame]) -> str:

@@ -434,25 +434,7 @@ def _delete_calls(
     now: datetime,
 ) -> list[Action]:
     hit = rows.filter(pl.col("call_uid").is_in(list(uids)))
-    if hit.is_empty():
-        return []
-    period = periods[category]
-    return [
-        Action(
-            tenant_id,
-            name_of(spec),
-            f"{category}_expired",
-            "delete_rows",
-            f"{category} of calls started before {period.before(now):%Y-%m-%d} ({period})",
-            category=category,
-            period=period,
-            cutoff=period.before(now),
-            key_column="call_uid",
-            keys=frozenset(hit["call_uid"].to_list()),
-            calls=frozenset(hit["call_uid"].to_list()),
-            rows=hit.height,
-        )
-    ]
+    return _call_action(spec, tenant_id, hit, category, "delete_rows", periods, now)
 
 
 def _null_content(
@@ -472,23 +454,38 @@ def _null_content(
     uids = set(expired_content["call_uid"].to_list()) - gone_calls
     still_set = pl.any_horizontal(pl.col(c).is_not_null() for c in columns)
     hit = rows.filter(pl.col("call_uid").is_in(list(uids)) & still_set)
+    return _call_action(spec, tenant_id, hit, "content", "null_columns", periods, now, columns)
+
+
+def _call_action(
+    spec: TableSpec,
+    tenant_id: str,
+    hit: pl.DataFrame,
+    category: str,
+    action: str,
+    periods: Mapping[str, Period],
+    now: datetime,
+    columns: list[str] | None = None,
+) -> list[Action]:
+    """The rows ``hit`` of calls past their ``category`` period: one action, keyed by call."""
     if hit.is_empty():
         return []
-    period = periods["content"]
+    period = periods[category]
+    uids = frozenset(hit["call_uid"].to_list())
     return [
         Action(
             tenant_id,
             name_of(spec),
-            "content_expired",
-            "null_columns",
-            f"content of calls started before {period.before(now):%Y-%m-%d} ({period})",
-            category="content",
+            f"{category}_expired",
+            action,
+            f"{category} of calls started before {period.before(now):%Y-%m-%d} ({period})",
+            category=category,
             period=period,
             cutoff=period.before(now),
-            columns=tuple(columns),
+            columns=tuple(columns or ()),
             key_column="call_uid",
-            keys=frozenset(hit["call_uid"].to_list()),
-            calls=frozenset(hit["call_uid"].to_list()),
+            keys=uids,
+            calls=uids,
             rows=hit.height,
         )
     ]
@@ -514,54 +511,30 @@ def _quarantine_rules(
         (pl.col("tenant_id") == tenant_id) & (pl.col("rejected_at") < cutoff)
     )
     reason = f"set aside before {cutoff:%Y-%m-%d} ({period})"
-    actions = []
-    if q.height:
-        actions.append(
-            Action(
-                tenant_id,
-                name_of(QUARANTINE),
-                "quarantine_expired",
-                "delete_rows",
-                reason,
-                category="quarantine",
-                period=period,
-                cutoff=cutoff,
-                key_column="quarantine_id",
-                keys=frozenset(q["quarantine_id"].to_list()),
-                rows=q.height,
-            )
+
+    def expired(table: str, action: str, **what: Any) -> Action:
+        return Action(
+            tenant_id, table, "quarantine_expired", action, reason,
+            category="quarantine", period=period, cutoff=cutoff, **what,
+        )  # fmt: skip
+
+    actions = [
+        expired(
+            name_of(spec),
+            "delete_rows",
+            key_column=key,
+            keys=frozenset(rows[key]),
+            rows=rows.height,
         )
+        for rows, spec, key in (
+            (q, QUARANTINE, "quarantine_id"),
+            (rejected, REJECTED_ROWS, "rejection_id"),
+        )
+        if rows.height
+    ]
     files = quarantine_files(q, keep=calls)
     if files:
-        actions.append(
-            Action(
-                tenant_id,
-                "files:quarantine",
-                "quarantine_expired",
-                "delete_files",
-                reason,
-                category="quarantine",
-                period=period,
-                cutoff=cutoff,
-                files=tuple(files),
-            )
-        )
-    if rejected.height:
-        actions.append(
-            Action(
-                tenant_id,
-                name_of(REJECTED_ROWS),
-                "quarantine_expired",
-                "delete_rows",
-                reason,
-                category="quarantine",
-                period=period,
-                cutoff=cutoff,
-                key_column="rejection_id",
-                keys=frozenset(rejected["rejection_id"].to_list()),
-                rows=rejected.height,
-            )
-        )
+        actions.append(expired("files:quarantine", "delete_files", files=tuple(files)))
     return actions
 
 
@@ -645,15 +618,14 @@ def _purge_tenant(
     for spec in ALL_TABLES:
         rows = lh.read(spec, tenant_id, columns=[spec.key[0]]).height
         if rows:
+            partition = frozenset({tenant_id})
             actions.append(
-                Action(
+                _purge(
                     tenant_id,
                     name_of(spec),
-                    "tenant_purge",
-                    "delete_rows",
                     reason,
                     key_column="tenant_id",
-                    keys=frozenset({tenant_id}),
+                    keys=partition,
                     rows=rows,
                 )
             )
@@ -662,15 +634,7 @@ def _purge_tenant(
         if files:
             store = folder.rsplit("/", 2)[-2]  # audio, quarantine_files, landing, _reviews
             actions.append(
-                Action(
-                    tenant_id,
-                    f"files:{store}",
-                    "tenant_purge",
-                    "delete_files",
-                    reason,
-                    files=tuple(files),
-                    folders=(folder,),
-                )
+                _purge(tenant_id, f"files:{store}", reason, files=tuple(files), folders=(folder,))
             )
     if not actions and key_destroyed:
         return [
@@ -693,6 +657,12 @@ def _purge_tenant(
     return [whole, *actions]
 
 
+def _purge(tenant_id: str, table: str, reason: str, **what: Any) -> Action:
+    """One part of a tenant purge: rows (what has keys) or files (what has files)."""
+    action = "delete_files" if "files" in what else "delete_rows"
+    return Action(tenant_id, table, "tenant_purge", action, reason, **what)
+
+
 def _partial_purge(
     inv: Inventory,
     tenant_id: str,
@@ -712,16 +682,15 @@ def _partial_purge(
             (pl.col("tenant_id") == tenant_id) & pl.col("call_uid").is_in(list(uids))
         )
         if rows.height:
+            uids_here = frozenset(rows["call_uid"].to_list())
             actions.append(
-                Action(
+                _purge(
                     tenant_id,
                     name_of(spec),
-                    "tenant_purge",
-                    "delete_rows",
                     reason,
                     key_column="call_uid",
-                    keys=frozenset(rows["call_uid"].to_list()),
-                    calls=frozenset(rows["call_uid"].to_list()),
+                    keys=uids_here,
+                    calls=uids_here,
                     rows=rows.height,
                 )
             )

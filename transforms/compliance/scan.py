@@ -35,6 +35,8 @@ BLOCK = 64 * 1024 * 1024
 #: Small files are searched together, in batches of about this many bytes.
 BATCH = 32 * 1024 * 1024
 CANARY = "canary"
+#: Joins decoded values into one text; no needle holds it (ASCII unit separator).
+_SEPARATOR = "\x1f"
 _PARQUET = b"PAR1"
 _DUCKDB = b"DUCK"
 
@@ -110,11 +112,9 @@ class _Matcher:
             return []
         patterns, kinds = (self.raw, self.raw_kind) if raw else (self.text, self.kind_of)
         found = values.str.extract_many(patterns, ascii_case_insensitive=True)
-        hits = []
-        for i, matched in enumerate(found.to_list()):
-            for m in matched or []:
-                hits.append((i, kinds.get(m.lower(), "?")))
-        return hits
+        # only the values that hold something leave Rust (almost none, or the scan failed)
+        where = (found.list.len() > 0).fill_null(False).arg_true().to_list()
+        return [(i, kinds.get(m.lower(), "?")) for i in where for m in found[i].to_list()]
 
 
 def scan(roots: list[Path], needles: Mapping[str, str], plant_canary: bool = True) -> ScanReport:
@@ -166,26 +166,34 @@ class _Scanner:
     def __init__(self, matcher: _Matcher, report: ScanReport) -> None:
         self.matcher = matcher
         self.report = report
-        self.pending: list[tuple[str, str]] = []  # (label, latin-1 text) of small files
+        #: texts waiting to be searched together, by how they were seen: raw bytes of small
+        #: files (as latin-1), decoded Parquet and DuckDB values (joined per column). Polars
+        #: builds the automaton of all needles on every call: few calls on big texts, not many
+        #: on small ones.
+        self.pending: dict[str, list[tuple[str, str]]] = {"raw": [], "parquet": [], "duckdb": []}
         self.pending_bytes = 0
         self.names: list[str] = []
 
     def run(self, roots: list[Path]) -> None:
         for root in roots:
-            for path in _files(root):
-                label = str(path.relative_to(root.parent))
-                self._file(path, label)
+            base = str(root.parent) + os.sep
+            for path, size in _files(str(root)):
+                self._file(path, path.removeprefix(base), size)
         self._flush()
 
-    def _file(self, path: Path, label: str) -> None:
+    def _file(self, path: str, label: str, size: int) -> None:
         report = self.report
         report.files += 1
+        report.bytes += size
         self.names.append(label)
         try:
-            size = path.stat().st_size
-            report.bytes += size
-            with path.open("rb") as f:
-                head = f.read(16)
+            if size > BATCH:
+                with open(path, "rb") as f:
+                    head = f.read(16)
+            else:
+                data = Path(path).read_bytes()
+                head = data[:16]
+                self._enqueue("raw", label, data.decode("latin-1"))
             if head[:4] == _PARQUET:
                 report.parquet_files += 1
                 self._parquet(path, label)
@@ -194,33 +202,36 @@ class _Scanner:
                 self._duckdb(path, label)
             if size > BATCH:
                 self._large(path, label)
-            else:
-                self.pending.append((label, path.read_bytes().decode("latin-1")))
-                self.pending_bytes += size
-                if self.pending_bytes >= BATCH:
-                    self._flush()
         except (OSError, pa.ArrowException, duckdb.Error) as exc:
             report.unreadable.append(f"{label}: {type(exc).__name__}")
+
+    def _enqueue(self, seen_in: str, label: str, text: str) -> None:
+        self.pending[seen_in].append((label, text))
+        self.pending_bytes += len(text)
+        if self.pending_bytes >= BATCH:
+            self._flush()
 
     def _flush(self) -> None:
         self._search(self.names, self.names, raw=False, seen_in="name")
         self.names = []
-        if self.pending:
-            labels = [label for label, _ in self.pending]
-            self._search(labels, [text for _, text in self.pending], raw=True, seen_in="raw")
-        self.pending, self.pending_bytes = [], 0
+        for seen_in, queue in self.pending.items():
+            if queue:
+                labels, texts = [q[0] for q in queue], [q[1] for q in queue]
+                self._search(labels, texts, raw=seen_in == "raw", seen_in=seen_in)
+            queue.clear()
+        self.pending_bytes = 0
 
-    def _large(self, path: Path, label: str) -> None:
+    def _large(self, path: str, label: str) -> None:
         """Big files (recordings, the build DuckDB) block by block, blocks overlapping."""
         overlap = self.matcher.longest
-        with path.open("rb") as f:
+        with open(path, "rb") as f:
             tail = b""
             while block := f.read(BLOCK):
                 text = (tail + block).decode("latin-1")
                 self._search([label], [text], raw=True, seen_in="raw")
                 tail = block[-overlap:]
 
-    def _parquet(self, path: Path, label: str) -> None:
+    def _parquet(self, path: str, label: str) -> None:
         """The string columns whose pages are compressed (uncompressed ones the raw search
         sees), decoded row group by row group."""
         parquet = pq.ParquetFile(path)
@@ -236,11 +247,11 @@ class _Scanner:
             if names:
                 table = parquet.read_row_group(group, columns=names)
                 for values in _text_values(table):
-                    self._search([label] * len(values), values, raw=False, seen_in="parquet")
+                    self._search_values(label, values, "parquet")
 
-    def _duckdb(self, path: Path, label: str) -> None:
+    def _duckdb(self, path: str, label: str) -> None:
         """Every text column of every table (DuckDB compresses strings: FSST, dictionaries)."""
-        with duckdb.connect(str(path), read_only=True) as con:
+        with duckdb.connect(path, read_only=True) as con:
             columns = con.execute(
                 "select c.table_catalog, c.table_schema, c.table_name, c.column_name "
                 "from information_schema.columns c join information_schema.tables t using "
@@ -251,9 +262,14 @@ class _Scanner:
             for catalog, schema, table, column in columns:
                 name = ".".join(f'"{p}"' for p in (catalog, schema, table))
                 arrow = con.sql(f'select "{column}" from {name}').to_arrow_table()
-                values = pl.Series(arrow.column(0).combine_chunks())
-                values = values.drop_nulls()
-                self._search([label] * len(values), values, raw=False, seen_in="duckdb")
+                self._search_values(label, pl.Series(arrow.column(0).combine_chunks()), "duckdb")
+
+    def _search_values(self, label: str, values: pl.Series, seen_in: str) -> None:
+        """A column's decoded values, joined into one text (a separator no needle holds):
+        one search per column, not one per value (millions of segment words)."""
+        joined = values.drop_nulls().str.join(_SEPARATOR).item()
+        if joined:
+            self._enqueue(seen_in, label, joined)
 
     def _search(self, labels: list[str], values, raw: bool, seen_in: str) -> None:
         series = values if isinstance(values, pl.Series) else pl.Series(values, dtype=pl.String)
@@ -263,15 +279,19 @@ class _Scanner:
                 self.report.hits.append(hit)
 
 
-def _files(root: Path) -> Iterator[Path]:
-    if root.is_file():
-        yield root
+def _files(root: str) -> Iterator[tuple[str, int]]:
+    """(path, size) of every regular file under ``root`` (symbolic links are not followed)."""
+    if os.path.isfile(root):
+        yield root, os.path.getsize(root)
         return
-    for folder, _dirs, names in os.walk(root):
-        for name in sorted(names):
-            path = Path(folder) / name
-            if path.is_file() and not path.is_symlink():
-                yield path
+    stack = [root]
+    while stack:
+        with os.scandir(stack.pop()) as entries:
+            for entry in sorted(entries, key=lambda e: e.name):
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                elif entry.is_file(follow_symlinks=False):
+                    yield entry.path, entry.stat(follow_symlinks=False).st_size
 
 
 def _has_text(kind: pa.DataType) -> bool:

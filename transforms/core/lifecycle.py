@@ -176,12 +176,18 @@ def _overrides(
     return out
 
 
-def _hold(raw: Any, where: str) -> LegalHold:
+def _choice(raw: Any, key: str, allowed: tuple[str, ...], where: str, fields: str) -> str:
+    """``raw[key]``, one of ``allowed``; ``raw`` must be a mapping (of ``fields``)."""
     if not isinstance(raw, dict):
-        raise LifecycleError(f"{where}: must be a mapping with scope, reason and until")
-    scope = raw.get("scope")
-    if scope not in HOLD_SCOPES:
-        raise LifecycleError(f"{where}.scope: must be one of {HOLD_SCOPES}")
+        raise LifecycleError(f"{where}: must be a mapping with {fields}")
+    value = raw.get(key)
+    if value not in allowed:
+        raise LifecycleError(f"{where}.{key}: must be one of {allowed}")
+    return value
+
+
+def _hold(raw: Any, where: str) -> LegalHold:
+    scope = _choice(raw, "scope", HOLD_SCOPES, where, "scope, reason and until")
     if "until" not in raw:
         raise LifecycleError(f"{where}.until: required (a date, or null until lifted)")
     hold = LegalHold(
@@ -204,11 +210,7 @@ def _hold(raw: Any, where: str) -> LegalHold:
 
 
 def _restitution(raw: Any, where: str) -> RestitutionRequest:
-    if not isinstance(raw, dict):
-        raise LifecycleError(f"{where}: must be a mapping with requested_at and status")
-    status = raw.get("status")
-    if status not in RESTITUTION_STATUSES:
-        raise LifecycleError(f"{where}.status: must be one of {RESTITUTION_STATUSES}")
+    status = _choice(raw, "status", RESTITUTION_STATUSES, where, "requested_at and status")
     return RestitutionRequest(
         _required_date(raw.get("requested_at"), f"{where}.requested_at"), status
     )

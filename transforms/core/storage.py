@@ -6,6 +6,9 @@ store can sit beside the Delta tables wherever they live.
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
 import pyarrow.fs as pafs
 
 
@@ -63,3 +66,12 @@ def delete_tree(uri: str) -> int:
     if fs.get_file_info(root).type == pafs.FileType.Directory:
         fs.delete_dir(root)
     return count
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a local file, read in 1 MiB blocks (a recording may be large)."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
