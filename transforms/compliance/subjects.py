@@ -124,8 +124,8 @@ def _landing_rewrites(
     ]
     for uri in [u for f in folders for u in storage.list_files(f)]:
         name = uri.rsplit("/", 1)[-1]
-        if name.endswith(".csv") and (name in MANIFEST_NAMES or "/_reviews/" in uri):
-            kept, removed = _split_csv(storage.read_bytes(uri), subject, call_ids)
+        if name in MANIFEST_NAMES or ("/_reviews/" in uri and name.endswith(".csv")):
+            kept, removed = _without_subject(name, storage.read_bytes(uri), subject, call_ids)
             if removed:
                 out[uri] = kept
                 folder = uri.rsplit("/", 1)[0]
@@ -133,31 +133,42 @@ def _landing_rewrites(
     return out
 
 
-def _split_csv(
-    data: bytes, subject: Subject, call_ids: set[str]
+def _without_subject(
+    name: str, data: bytes, subject: Subject, call_ids: set[str]
 ) -> tuple[bytes | None, list[dict]]:
-    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8", errors="replace"))))
-    if not rows:
+    """The file's bytes without the subject's rows (None: no row left), and the rows removed.
+    A file that cannot be parsed is left as it is (the residual scan would report it)."""
+    try:
+        text = data.decode("utf-8-sig")
+        parsed = json.loads(text) if name.endswith(".json") else None
+        rows = parsed.get("calls", []) if isinstance(parsed, dict) else parsed
+        if rows is None:
+            rows = list(csv.DictReader(io.StringIO(text)))
+    except (UnicodeDecodeError, json.JSONDecodeError, csv.Error):
         return data, []
-
-    def about(row: dict) -> bool:
-        if subject.kind == "caller":
-            phone = row.get("caller_phone") or ""
-            return bool(phone) and normalise_phone(phone) == subject.normalised()
-        return (
-            subject.value in (row.get("agent_id"), row.get("reviewer_id"))
-            or row.get("call_id") in call_ids
-        )
-
-    kept = [r for r in rows if not about(r)]
-    removed = [r for r in rows if about(r)]
-    if not kept:
-        return None, removed
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        return data, []
+    removed = [r for r in rows if _about_row(r, subject, call_ids)]
+    kept = [r for r in rows if not _about_row(r, subject, call_ids)]
+    if not removed or not kept:
+        return (data if not removed else None), removed
+    if parsed is not None:
+        return json.dumps({"calls": kept} if isinstance(parsed, dict) else kept).encode(), removed
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
     writer.writeheader()
     writer.writerows(kept)
     return buffer.getvalue().encode(), removed
+
+
+def _about_row(row: dict, subject: Subject, call_ids: set[str]) -> bool:
+    """A manifest or review row about the subject: their number, their agent id, their calls."""
+    if row.get("call_id") in call_ids:
+        return True
+    if subject.kind == "caller":
+        phone = str(row.get("caller_phone") or "")
+        return bool(phone) and normalise_phone(phone) == subject.normalised()
+    return subject.value in (row.get("agent_id"), row.get("reviewer_id"))
 
 
 def export(lh: Lakehouse, settings: Settings, keys: KeyStore, subject: Subject, out: Path) -> dict:

@@ -44,9 +44,14 @@ def prune_targets(settings: Settings, label: str) -> None:
 
 
 def rebuild_warehouse(dbt: DbtCliResource, settings: Settings) -> dict[str, int]:
-    """``dbt build`` into a new build file, then the marts into a new published file: after an
-    erasure no DuckDB file still holds the erased rows' bytes. Rows per mart."""
+    """The models (``dbt run``) into a new build file, then the marts into a new published file:
+    after an erasure no DuckDB file still holds the erased rows' bytes. Rows per mart.
+
+    Models only, no tests: the file must be replaced whatever a data test would say (keeping the
+    old one would keep the erased rows), the SQL is the last tested build's, and the next KPI
+    build runs every test. At 1M segments that is 13 s instead of 21 s (measured).
+    """
     build = prepare_build(settings, Lakehouse(settings.lakehouse), full=True)
-    dbt.cli(["build"], target_path=target_folder(settings, "rebuild")).wait()
+    dbt.cli(["run"], target_path=target_folder(settings, "rebuild")).wait()
     prune_targets(settings, "rebuild")
     return publish.publish_marts(build, settings.kpi_database)

@@ -102,7 +102,16 @@ def test_a_caller_erasure_finds_them_by_number_in_any_spelling(lake):
     caller = calls.filter(pl.col("tenant_id") == "globex")["phone"][0]
     theirs = calls.filter(pl.col("phone") == caller)
     spelled = f"{caller[:3]} {caller[3:6]} {caller[6:]}"
+    batch = Path(settings.landing) / "globex" / "2026-12-01"
+    batch.mkdir(parents=True)
+    waiting = [
+        {"call_id": "glo-new-1", "file_name": "a.wav", "caller_phone": caller},
+        {"call_id": "glo-new-2", "file_name": "b.wav", "caller_phone": "+447700900999"},
+    ]
+    (batch / "manifest.json").write_text(json.dumps({"calls": waiting}))
     certificate = erase(settings, subjects.Subject("globex", "caller", spelled))
+    left = json.loads((batch / "manifest.json").read_text())["calls"]
+    assert [r["call_id"] for r in left] == ["glo-new-2"]
     assert certificate["verification"]["passed"]
     assert certificate["subject"]["kind"] == "caller" and caller not in json.dumps(certificate)
     lh = Lakehouse(settings.lakehouse)
