@@ -11,6 +11,7 @@ the surrogate keys, never the keys: the plan outlives the data it deleted.
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
@@ -40,8 +41,6 @@ from transforms.privacy.redaction import playback_uri
 
 #: Tables whose rows belong to a call (deleted with it, by call_uid), bronze.calls first.
 CALL_TABLES: tuple[TableSpec, ...] = tuple(s for s in ALL_TABLES if "call_uid" in s.schema.names)
-#: Actions a plan row may carry (the contract of compliance.retention_plan lists the same).
-ACTIONS = ("delete_rows", "null_columns", "delete_files", "purge_tenant", "keep")
 #: The tenant column value of rules about the processor's own tables.
 ALL_TENANTS = "*"
 
@@ -83,12 +82,13 @@ class Action:
     calls: frozenset[str] = frozenset()
     rows: int = 0
 
-    @property
-    def selection_sha256(self) -> str | None:
-        """What apply checks it is about to delete is what was planned."""
+    def selection_digest(self, secret: bytes | None) -> str | None:
+        """What apply checks it is about to delete is what was planned. Keyed with the tenant's
+        secret when there is one: a plain hash of one call's key would let whoever guesses the
+        call confirm it was deleted; once the tenant's key is destroyed nobody can."""
         if self.action == "keep":
             return None
-        digest = hashlib.sha256()
+        digest = hmac.new(secret, digestmod="sha256") if secret else hashlib.sha256()
         for item in (*sorted(self.keys), *sorted(self.files), *sorted(self.folders)):
             digest.update(item.encode() + b"\n")
         return digest.hexdigest()
@@ -102,10 +102,8 @@ class Action:
 class Plan:
     as_of: date
     actions: tuple[Action, ...]
-
-    @property
-    def cutoff_instant(self) -> datetime:
-        return midnight(self.as_of)
+    #: tenant -> its pseudonym secret, to key the selection digests (in memory only)
+    secrets: Mapping[str, bytes] = field(default_factory=dict, repr=False)
 
     def work(self) -> tuple[Action, ...]:
         """The actions that delete something."""
@@ -120,7 +118,7 @@ class Plan:
 
         def selection(rows: list[dict[str, Any]]) -> set[tuple]:
             return {
-                (r["tenant_id"], r["table_name"], r["rule"], r["action"], r["selection_sha256"])
+                (r["tenant_id"], r["table_name"], r["rule"], r["action"], r["selection_digest"])
                 for r in rows
                 if r["action"] != "keep"
             }
@@ -147,7 +145,7 @@ class Plan:
                     "calls": len(a.calls),
                     "rows": a.rows,
                     "files": a.file_count,
-                    "selection_sha256": a.selection_sha256,
+                    "selection_digest": a.selection_digest(self.secrets.get(a.tenant_id)),
                     "reason": a.reason,
                     "run_id": run_id,
                     "planned_at": planned_at,
@@ -258,16 +256,20 @@ def plan_retention(
     keys: KeyStore | None = None,
 ) -> Plan:
     """What the retention job deletes and keeps on ``as_of``, tenant by tenant, then the rules
-    on the processor's own tables. ``keys`` tells whether a purged tenant's key is destroyed."""
+    on the processor's own tables. ``keys`` tells whether a purged tenant's key is destroyed,
+    and keys the selection digests."""
     inv = Inventory.read(lh)
     actions: list[Action] = []
+    secrets: dict[str, bytes] = {}
     for tenant_id in sorted(set(tenants) | inv.tenants()):
-        destroyed = keys is not None and keys.status(tenant_id) == "destroyed"
-        actions += _tenant_plan(
-            inv, tenant_id, tenants.get(tenant_id), as_of, settings, lh, destroyed
-        )
+        status = keys.status(tenant_id) if keys is not None else None
+        if keys is not None and status == "ok":
+            secrets[tenant_id] = keys.secret(tenant_id)
+        tenant = tenants.get(tenant_id)
+        destroyed = status == "destroyed"
+        actions += _tenant_plan(inv, tenant_id, tenant, as_of, settings, lh, destroyed)
     actions += _own_tables(inv, as_of)
-    return Plan(as_of, tuple(actions))
+    return Plan(as_of, tuple(actions), secrets)
 
 
 def _tenant_plan(

@@ -202,3 +202,18 @@ def test_the_processing_log_goes_after_three_years(lake):
         a for a in plan(lake, date(2029, 11, 3)).actions if a.table == "compliance.processing_log"
     )
     assert expired.tenant_id == "*" and expired.keys == {"e" * 32}
+
+
+def test_the_selection_digest_is_keyed_so_a_guessed_call_cannot_be_confirmed(lake):
+    import hashlib
+
+    p = plan(lake, date(2027, 11, 3))
+    action = next(a for a in p.work() if a.table == "bronze.calls" and a.tenant_id == "acme")
+    row = next(
+        r
+        for r in p.rows(None, midnight(p.as_of))
+        if (r["table_name"], r["tenant_id"], r["rule"]) == ("bronze.calls", "acme", action.rule)
+    )
+    plain = hashlib.sha256("".join(f"{k}\n" for k in sorted(action.keys)).encode()).hexdigest()
+    secret = FileKeyStore(lake.keys).secret("acme")
+    assert row["selection_digest"] == action.selection_digest(secret) != plain
