@@ -54,10 +54,15 @@ def run_log(settings: Settings) -> Path:
     return path
 
 
-def _execute(job: Any, label: str, log: TextIO, **kwargs: Any) -> Any:
-    """Run ``job`` in process, its printed output into ``log``; one progress line here."""
+def _execute(
+    job: Any, label: str, log: TextIO, ops: dict[str, dict] | None = None, **kwargs: Any
+) -> Any:
+    """Run ``job`` in process, its printed output into ``log``; one progress line here.
+    ``ops``: op name -> its config."""
     # The terminal gets Dagster's warnings and errors only.
-    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+    quiet: dict[str, Any] = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+    if ops:
+        quiet["ops"] = {name: {"config": config} for name, config in ops.items()}
     print(f"{label} ...", end=" ", flush=True)
     started = time.perf_counter()
     print(f"== {label}", file=log, flush=True)
@@ -284,6 +289,149 @@ def provision_sample_keys(settings: Settings) -> list[str]:
     return missing
 
 
+def compliance_ledger(settings: Settings) -> int:
+    """Every erasure recorded, and whether the hash chain is intact (exit 1 if not)."""
+    from transforms.compliance.ledger import LEDGER_NAME, Ledger
+
+    ledger = Ledger(Path(settings.compliance_dir) / LEDGER_NAME)
+    for e in ledger.entries():
+        print(
+            f"{e['seq']:>4} {e['performed_at']} {e['kind']:<9} {','.join(e['tenants']):<24} "
+            f"rows {e['rows_deleted']:>7} files {e['files_deleted']:>6} "
+            f"verified {e['verified']}  {e['certificate']}"
+        )
+    problems = ledger.verify()
+    print("\n".join(problems) or f"chain intact ({len(ledger.entries())} entries)")
+    return 1 if problems else 0
+
+
+def _as_of(text: str | None):
+    from datetime import UTC, date, datetime
+
+    return date.fromisoformat(text) if text else datetime.now(UTC).date()
+
+
+def retention_command(settings: Settings, args: argparse.Namespace) -> int:
+    """``ccr retention plan`` prints what would go on a date; ``apply`` runs retention_job."""
+    from transforms.compliance.retention import format_plan, plan_retention
+    from transforms.core.lakehouse import Lakehouse
+    from transforms.core.tenants import load_tenants
+    from transforms.privacy.keys import FileKeyStore
+
+    day = _as_of(args.as_of)
+    if args.action == "plan":
+        lh = Lakehouse(settings.lakehouse)
+        tenants = load_tenants(settings.tenants_file)
+        print(format_plan(plan_retention(lh, tenants, day, settings, FileKeyStore(settings.keys))))
+        return 0
+    return 0 if apply_retention(settings, day) else 1
+
+
+def apply_retention(settings: Settings, day: Any) -> bool:
+    """Run retention_job for ``day`` on the instance (as the daily schedule does); True if it
+    succeeded and the erasure it carried out (if any) was verified."""
+    import dagster as dg
+
+    from orchestration.definitions import build_definitions
+
+    _dagster_home(settings)
+    job = build_definitions().resolve_job_def("retention_job")
+    config = {"as_of": str(day)}
+    ops = {"compliance__anonymised_statistics": config, "compliance__retention_plan": config}
+    with run_log(settings).open("w") as log:
+        result = _execute(
+            job,
+            f"retention for {day}: statistics, plan, erasure, verification",
+            log,
+            ops=ops,
+            instance=dg.DagsterInstance.get(),
+        )
+    for event in result.get_asset_materialization_events():
+        meta = event.materialization.metadata
+        if "certificate" in meta:
+            print(
+                f"  certificate: {meta['certificate'].value} (verified: {meta['verified'].value})"
+            )
+    return result.success
+
+
+def export_command(settings: Settings, args: argparse.Namespace) -> int:
+    """``ccr export tenant T --out DIR``: restitution of everything the tenant gave us."""
+    from transforms.compliance.export import ExportError, tenant_export
+    from transforms.core.lakehouse import Lakehouse
+
+    try:
+        manifest = tenant_export(Lakehouse(settings.lakehouse), settings, args.tenant, args.out)
+    except ExportError as exc:
+        print(exc)
+        return 2
+    rows = sum(manifest["rows"].values())
+    print(f"exported {len(manifest['files'])} files ({rows} rows) to {args.out}")
+    return 0
+
+
+def subject_command(settings: Settings, args: argparse.Namespace) -> int:
+    """``ccr subject export|erase``: one caller (by number) or one agent of a tenant."""
+    from orchestration.defs.kpis.build import rebuild_warehouse
+    from orchestration.defs.kpis.resources import dbt_cli
+    from transforms.compliance import subjects
+    from transforms.compliance.erasure import Hooks, carry_out
+    from transforms.core.lakehouse import Lakehouse
+    from transforms.privacy.keys import FileKeyStore
+
+    lh, keys = Lakehouse(settings.lakehouse), FileKeyStore(settings.keys)
+    kind, value = ("caller", args.phone) if args.phone else ("agent", args.agent)
+    subject = subjects.Subject(args.tenant, kind, value)
+    if args.action == "export":
+        if args.out is None:
+            raise SystemExit("ccr subject export needs --out DIR")
+        try:
+            manifest = subjects.export(lh, settings, keys, subject, args.out)
+        except ValueError as exc:  # ExportError: where it cannot be written
+            print(exc)
+            return 2
+        print(f"exported {len(manifest['files'])} files to {args.out}")
+        return 0
+    request = subjects.erasure(lh, settings, keys, subject)
+
+    def rebuild() -> None:
+        with run_log(settings).open("w") as log, contextlib.redirect_stdout(log):
+            rebuild_warehouse(dbt_cli(), settings)  # dbt's progress goes to the run log
+
+    hooks = Hooks(
+        rebuild_warehouse=rebuild,
+        forget_partitions=lambda _tenant: 0,
+        remaining=lambda: 0 if subjects.find(lh, settings, keys, subject).empty else 1,
+    )
+    certificate = carry_out(request, lh, settings, keys, hooks)
+    passed = certificate["verification"]["passed"]
+    print(
+        f"erased one {kind} of {args.tenant}: "
+        f"{sum(t['rows_deleted'] for t in certificate['tables'])} rows, "
+        f"{sum(certificate['files'].values())} files; verified: {passed}"
+    )
+    print(f"  certificate: {settings.compliance_dir}/certificates/{certificate['request_id']}.html")
+    return 0 if passed else 1
+
+
+def _compliance_parsers(sub: Any) -> None:
+    """``retention``, ``export`` and ``subject`` (docs/retention.md)."""
+    ret = sub.add_parser("retention", help="retention plan for a date, or apply it")
+    ret.add_argument("action", choices=("plan", "apply"))
+    ret.add_argument("--as-of", default=None, help="YYYY-MM-DD (default: today, UTC)")
+    exp = sub.add_parser("export", help="restitution: a tenant's data as files")
+    exp.add_argument("scope", choices=("tenant",))
+    exp.add_argument("tenant")
+    exp.add_argument("--out", type=Path, required=True, help="an empty folder outside CCR_HOME")
+    subj = sub.add_parser("subject", help="a caller's or an agent's data: export or erase")
+    subj.add_argument("action", choices=("export", "erase"))
+    subj.add_argument("--tenant", required=True)
+    who = subj.add_mutually_exclusive_group(required=True)
+    who.add_argument("--phone", help="the caller's number, as the client knows it")
+    who.add_argument("--agent", help="the agent's id")
+    subj.add_argument("--out", type=Path, default=None, help="export: an empty folder")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ccr", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -308,12 +456,17 @@ def main(argv: list[str] | None = None) -> int:
     br.add_argument("--since", required=True, help="ISO date/time, call start (inclusive)")
     br.add_argument("--until", required=True, help="ISO date/time, call start (exclusive)")
     br.add_argument("--json", action="store_true")
+    comp_sub.add_parser("ledger", help="list the erasure ledger and check its hash chain")
+    _compliance_parsers(sub)
     args = parser.parse_args(argv)
     if args.command == "demo":
         # The demo copies its own files: they are complete, no upload to wait for (the sensor's
         # plan and the ingest asset both read the quiet period from the environment).
         os.environ["CCR_LANDING_QUIET_S"] = "0"
     settings = Settings.from_env()
+    handlers = {"retention": retention_command, "export": export_command}
+    if args.command in (*handlers, "subject"):
+        return handlers.get(args.command, subject_command)(settings, args)
 
     if args.command == "settings":
         for name, value in settings.effective().items():
@@ -321,6 +474,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name:20} {value:45} ({where}) {ENV_VARS[name][1]}")
         return 0
     if args.command == "compliance":
+        if args.action == "ledger":
+            return compliance_ledger(settings)
         if args.action == "record":
             out = args.out or Path(settings.home) / "compliance"
             for path in compliance_record(settings, out):

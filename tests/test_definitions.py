@@ -35,3 +35,23 @@ def test_definitions_load_with_jobs_sensors_and_the_full_asset_graph():
                 frontier.append(parent)
     assert dg.AssetKey(["bronze", "calls"]) in lineage
     assert dg.AssetKey(["silver", "criterion_results"]) in lineage
+
+
+def test_the_retention_job_runs_daily_and_purges_after_the_statistics():
+    defs = build_definitions()
+    job = defs.resolve_job_def("retention_job")
+    assert job.tags["ccr/delta-writer"] == "lakehouse"  # one Delta writer at a time
+    schedule = next(s for s in defs.schedules if s.name == "retention_daily")
+    assert schedule.cron_schedule == "0 3 * * *" and schedule.job_name == "retention_job"
+    assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
+    graph = defs.resolve_asset_graph()
+    ledger = graph.get(dg.AssetKey(["compliance", "erasure_ledger"]))
+    upstream, frontier = set(), [ledger.key]
+    while frontier:
+        for parent in graph.get(frontier.pop()).parent_keys:
+            if parent not in upstream:
+                upstream.add(parent)
+                frontier.append(parent)
+    # the statistics are computed from the published KPIs before anything is erased
+    assert dg.AssetKey(["compliance", "anonymised_statistics"]) in upstream
+    assert dg.AssetKey(["warehouse", "kpis"]) in upstream

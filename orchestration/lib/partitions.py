@@ -5,7 +5,7 @@ import polars as pl
 
 from transforms.core.lakehouse import Lakehouse
 from transforms.core.tables import CALLS
-from transforms.ingest.landing import split_partition_key
+from transforms.ingest.landing import PARTITION_SEPARATOR, split_partition_key
 
 call_batches = dg.DynamicPartitionsDefinition(name="call_batches")
 
@@ -14,3 +14,16 @@ def batch_calls(lh: Lakehouse, partition_key: str) -> pl.DataFrame:
     """The bronze rows of one call batch, by call id (what each per-batch asset starts from)."""
     tenant_id, batch_id = split_partition_key(partition_key)
     return lh.read(CALLS, tenant_id, where={"batch_id": batch_id}).sort("call_id")
+
+
+def forget_tenant_partitions(instance: dg.DagsterInstance, tenant_id: str) -> int:
+    """Remove a purged tenant's call-batch partitions (``<tenant>__<batch>``); how many.
+
+    The runs and their event logs stay: they name the partition (tenant and batch folder) and
+    hold counts, model and scorecard ids, never a call, caller, agent or transcript (the
+    residual scan checks the whole instance)."""
+    prefix = f"{tenant_id}{PARTITION_SEPARATOR}"
+    keys = [k for k in instance.get_dynamic_partitions(call_batches.name) if k.startswith(prefix)]
+    for key in keys:
+        instance.delete_dynamic_partition(call_batches.name, key)
+    return len(keys)

@@ -87,6 +87,14 @@ SCORES = [
     ("t2-c03", "1", "whisper-large", 33.25, False, 2, 6),
 ]
 NO_METRICS = {"t2-c03"}
+TRANSCRIBED = {
+    (uid, model): T0 + timedelta(hours=offset)
+    for uid, models in TRANSCRIPTS.items()
+    for model, offset, _ in models
+}
+LANGUAGE = {
+    (uid, model): language for uid, models in TRANSCRIPTS.items() for model, _, language in models
+}
 
 
 def _frame(rows: list[dict], schema: dict) -> pl.DataFrame:
@@ -321,7 +329,9 @@ def build_frames() -> dict[str, pl.DataFrame]:
                 "passed": passed,
                 "criteria_met": met,
                 "criteria_total": total,
-                "scored_at": T0 + timedelta(days=3, hours=int(version)),
+                # a model is scored after it transcribes; a later version later still
+                "scored_at": TRANSCRIBED[(uid, model)] + timedelta(hours=1 + int(version)),
+                "language": LANGUAGE[(uid, model)],
             }
             for uid, version, model, score, passed, met, total in SCORES
         ],
@@ -338,6 +348,7 @@ def build_frames() -> dict[str, pl.DataFrame]:
             "criteria_met": pl.Int32,
             "criteria_total": pl.Int32,
             "scored_at": TS,
+            "language": pl.String,
         },
     )
 
@@ -470,9 +481,12 @@ def record_sample_reviews(root: Path) -> None:
 
 
 def expected_fct_calls(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    # the model first scored most recently (read from the scores, not the transcripts)
     latest_model = (
-        frames["silver/transcripts"]
-        .sort(["transcribed_at", "model_id"], descending=True)
+        frames["silver/call_scores"]
+        .group_by("call_uid", "model_id")
+        .agg(pl.col("scored_at").min())
+        .sort(["scored_at", "model_id"], descending=True)
         .group_by("call_uid", maintain_order=True)
         .first()
         .select("call_uid", "model_id")
@@ -606,8 +620,6 @@ def test_dbt_parse_succeeds(tmp_path):
     asset_keys = {tuple(src["meta"]["dagster"]["asset_key"]) for src in sources.values()}
     assert asset_keys == {
         ("bronze", "calls"),
-        ("silver", "transcripts"),
-        ("silver", "transcript_segments"),
         ("silver", "call_metrics"),
         ("silver", "call_scores"),
         ("silver", "criterion_results"),
@@ -766,3 +778,40 @@ def test_the_dbt_readme_lists_every_model_once():
     models = sorted(p.stem for p in (DBT_PROJECT_DIR / "models").rglob("*.sql"))
     assert len(listed) == len(set(listed))
     assert sorted(listed) == models
+
+
+def test_kpis_are_the_same_after_the_content_purge(built, tmp_path):
+    """Six months after the calls their transcripts, segments, quotes and comments go; every
+    mart (1-year KPIs) is exactly what it was, model choice and language included."""
+    from transforms.compliance.erasure import erase_tables
+    from transforms.compliance.retention import plan_retention
+    from transforms.core.settings import Settings
+    from transforms.core.tables import TRANSCRIPTS
+    from transforms.core.tenants import Tenant
+
+    assert built["result"].returncode == 0
+    shutil.copytree(built["warehouse"].parent.parent / "lakehouse", tmp_path / "lakehouse")
+    settings = Settings.from_env({"CCR_HOME": str(tmp_path)})
+    lh = Lakehouse(settings.lakehouse)
+    tenants = {t: Tenant(t, t, ("en",), "qa-default") for t in ("t1", "t2")}
+    plan = plan_retention(lh, tenants, date(2024, 11, 1), settings)  # calls of 2024-05-01/02
+    assert {a.rule for a in plan.work()} == {"content_expired"}
+    erase_tables(lh, plan.work())
+    assert lh.read(TRANSCRIPTS).is_empty()
+    assert lh.read(HUMAN_REVIEWS)["comment"].null_count() == lh.read(HUMAN_REVIEWS).height
+    after = tmp_path / "after.build.duckdb"
+    result = run_dbt(
+        ["build"],
+        tmp_path,
+        {"CCR_LAKEHOUSE": settings.lakehouse, "CCR_DBT_DUCKDB_PATH": str(after)},
+    )
+    assert result.returncode == 0, result.stdout[-4000:]
+    marts = [
+        row[0]
+        for row in _query(after, "select table_name from information_schema.tables")
+        if row[0].startswith(("fct_", "agg_"))
+    ]
+    assert len(marts) >= 8
+    for mart in marts:
+        query = f"select * from main.{mart} order by all"
+        assert _query(after, query) == _query(built["warehouse"], query), mart

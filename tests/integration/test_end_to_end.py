@@ -196,8 +196,10 @@ def test_kpis_agree_with_the_silver_tables(env):
 
 def test_running_again_changes_no_row_count(env):
     before = counts(env)
-    # dagster-dbt gives each build its own target folder: the old ones must not pile up
-    target = REPO_ROOT / "dbt_project" / "target"
+    # dagster-dbt gives each build its own target folder (under CCR_HOME, with the data it was
+    # built from): the old ones must not pile up, and none is left in the repository
+    target = Path(env.dbt_artifacts) / "target"
+    assert not list((REPO_ROOT / "dbt_project" / "target").glob("kpi_models-*"))
     stale = [target / f"kpi_models-stale{i}-test" for i in range(6)]
     for folder in stale:
         folder.mkdir(parents=True, exist_ok=True)

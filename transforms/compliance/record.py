@@ -30,6 +30,8 @@ ACTIVITIES = {
     "review": "Human oversight: reviewers' verdicts, agents' disputes and their resolution, "
     "overriding AI verdicts (append-only).",
     "kpis": "Aggregation into KPI tables published read-only for the client's BI tools.",
+    "compliance": "Storage limitation and erasure: anonymised statistics of closed months, the "
+    "daily retention plan and its application, verified and recorded in the erasure ledger.",
 }
 SECURITY_MEASURES = (
     "Caller phone numbers stored only as HMAC-SHA256 pseudonyms with a per-tenant secret "
@@ -37,6 +39,8 @@ SECURITY_MEASURES = (
     "Transcripts PII-redacted (phone numbers, e-mails, IBAN, cards, NIR) before storage.",
     "Every table partitioned by tenant; personal-data columns kept out of Delta statistics; "
     "deletion vectors off so erasure rewrites files; vacuum and log clean-up after erasure.",
+    "Retention applied daily from the data contracts; every erasure verified by a scan of every "
+    "file for what was erased, recorded in a hash-chained ledger with a deletion certificate.",
     "No personal data in logs, run metadata or the processing log (checked by the test suite).",
     "Published KPI database holds marts only (no transcripts, no pseudonyms), read-only for BI.",
     "Quality gates from the data contracts stop bad batches; rejected rows kept with the rule.",
@@ -187,12 +191,21 @@ def build_record(
 
 
 def _period(iso: str | None) -> str:
-    """ISO 8601 period as words: P6M → 6 months."""
+    """ISO 8601 period as words: P180D → 180 days, P3Y → 3 years."""
     units = {"Y": "year", "M": "month", "D": "day"}
     if not iso or not iso.startswith("P") or iso[-1] not in units or not iso[1:-1].isdigit():
         return str(iso)
     n = int(iso[1:-1])
     return f"{n} {units[iso[-1]]}{'s' if n > 1 else ''}"
+
+
+def _anchor(column: str | None) -> str:
+    """Where a period runs from, in words (``call_uid``: the call's start)."""
+    if column is None:
+        return "(rebuilt from the data still kept)"
+    if column == "call_uid":
+        return "from the call's start"
+    return f"from <code>{_e(column)}</code>"
 
 
 def _e(value: Any) -> str:
@@ -260,8 +273,9 @@ def render_html(record: dict[str, Any]) -> str:
             f"<tr><th>purpose</th><td>{_e(t['purpose'])}</td></tr>",
             f"<tr><th>grain</th><td>{_e(t['grain'])}</td></tr>",
             f"<tr><th>legal basis</th><td>{_e(t['legal_basis'])}</td></tr>",
-            f"<tr><th>retention</th><td>{_e(_period(r.get('retentionPeriod')))} from "
-            f"<code>{_e(r.get('retentionAnchor'))}</code>: {_e(r.get('retentionBasis'))}. "
+            f"<tr><th>retention</th><td>{_e(r.get('retentionCategory'))}: "
+            f"{_e(_period(r.get('retentionPeriod')))} {_anchor(r.get('retentionAnchor'))}: "
+            f"{_e(r.get('retentionBasis'))}. "
             f"After the contract: {_e(r.get('afterContractEnd', 'n/a'))}.</td></tr>",
             f"<tr><th>erasure of a person</th><td>{_e(t['erasure'].get('row'))}</td></tr>",
             f"<tr><th>erasure of a tenant</th><td>{_e(t['erasure'].get('tenant'))}</td></tr>",

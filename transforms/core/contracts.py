@@ -9,8 +9,10 @@ erasure. Pure Python: no Dagster here.
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -58,9 +60,60 @@ DATA_CATEGORIES = (
     "technical metadata",
 )
 
+#: What a table's rows (or a column) are, for retention: each category has one period, the same in
+#: every contract that uses it (``docs/retention.md``).
+RETENTION_CATEGORIES = (
+    "content",
+    "evaluation",
+    "quarantine",
+    "processing_log",
+    "anonymised",
+    "marts",
+)
+_PERIOD_RE = re.compile(r"^P([1-9][0-9]*)([DY])$")
+
 
 class ContractError(ValueError):
     """A contract is invalid, or a table, schema or registry disagrees with it."""
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """An ISO 8601 retention period in whole days (``P180D``) or calendar years (``P3Y``).
+
+    Days and years only: a month has no fixed length, so ``P6M`` would give a cutoff that depends
+    on the calendar arithmetic used; 180 days is never longer than six calendar months.
+    """
+
+    days: int = 0
+    years: int = 0
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        match = _PERIOD_RE.match(str(text))
+        if not match:
+            raise ValueError("must be an ISO 8601 period in days or years, e.g. P180D or P3Y")
+        n = int(match.group(1))
+        return cls(days=n) if match.group(2) == "D" else cls(years=n)
+
+    def before(self, instant: datetime) -> datetime:
+        """``instant`` minus the period (29 February minus a year is 28 February)."""
+        if self.years:
+            day = instant.day
+            while True:
+                try:
+                    return instant.replace(year=instant.year - self.years, day=day)
+                except ValueError:
+                    day -= 1
+        return instant - timedelta(days=self.days)
+
+    @property
+    def approx_days(self) -> int:
+        """For comparing periods (a year counts 365 days)."""
+        return self.days + 365 * self.years
+
+    def __str__(self) -> str:
+        return f"P{self.years}Y" if self.years else f"P{self.days}D"
 
 
 @dataclass(frozen=True)
@@ -74,6 +127,11 @@ class Column:
     data_category: str
     primary_key_position: int | None = None
     partition_position: int | None = None
+    #: Set where the column's retention differs from its row's (e.g. a quote in an evaluation).
+    retention_category: str | None = None
+    #: The column holds the location of an object (recording, playback copy, quarantined bytes)
+    #: that retention and erasure delete with it.
+    object_uri: bool = False
 
     @property
     def personal(self) -> bool:
@@ -153,6 +211,20 @@ class Contract:
     @property
     def retention(self) -> dict[str, str]:
         return self.properties["retention"]
+
+    @property
+    def retention_category(self) -> str:
+        return self.retention["retentionCategory"]
+
+    @property
+    def retention_period(self) -> Period:
+        return Period.parse(self.retention["retentionPeriod"])
+
+    @property
+    def retention_anchor(self) -> str | None:
+        """The column the period runs from; ``call_uid`` means the call's start
+        (``bronze.calls.started_at``). None only for marts without a time column."""
+        return self.retention.get("retentionAnchor")
 
     @property
     def erasure(self) -> dict[str, str]:
@@ -267,6 +339,8 @@ def parse(path: Path) -> Contract:
                 data_category=cp["dataCategory"],
                 primary_key_position=p.primaryKeyPosition if p.primaryKey else None,
                 partition_position=p.partitionKeyPosition if p.partitioned else None,
+                retention_category=cp.get("retentionCategory"),
+                object_uri=bool(cp.get("objectUri", False)),
             )
         )
         if p.required:
@@ -279,6 +353,7 @@ def parse(path: Path) -> Contract:
     for needed in ("owner", "retention", "erasure", "assetKey"):
         if needed not in props:
             raise ContractError(f"{path.name}: customProperties needs {needed!r}")
+    _check_retention(path.name, props["retention"], columns)
     return Contract(
         id=odcs.id or "",
         name=odcs.name or "",
@@ -290,6 +365,39 @@ def parse(path: Path) -> Contract:
         properties=props,
         odcs=odcs,
     )
+
+
+def _check_retention(where: str, retention: Any, columns: list[Column]) -> None:
+    """Retention the code can act on: a known category, a period it parses, an anchor column
+    that exists (a timestamp, or ``call_uid``: the call's start)."""
+    if not isinstance(retention, dict):
+        raise ContractError(f"{where}: retention must be a mapping")
+    categories = [("retention.retentionCategory", retention.get("retentionCategory"))]
+    categories += [(f"column {c.name}: retentionCategory", c.retention_category) for c in columns]
+    for field_name, category in categories:
+        if category is not None and category not in RETENTION_CATEGORIES:
+            raise ContractError(f"{where}: {field_name} must be one of {RETENTION_CATEGORIES}")
+    if retention.get("retentionCategory") is None:
+        raise ContractError(f"{where}: retention.retentionCategory is required")
+    try:
+        Period.parse(retention.get("retentionPeriod"))
+    except ValueError as exc:
+        raise ContractError(f"{where}: retention.retentionPeriod {exc}") from None
+    anchor = retention.get("retentionAnchor")
+    by_name = {c.name: c for c in columns}
+    if anchor is None and retention["retentionCategory"] != "marts":
+        raise ContractError(f"{where}: retention.retentionAnchor is required")
+    if anchor is not None and (
+        anchor not in by_name
+        or (anchor != "call_uid" and by_name[anchor].physical_type not in _TIME_TYPES)
+    ):
+        raise ContractError(
+            f"{where}: retention.retentionAnchor must name a timestamp or date column of the "
+            "table, or call_uid (the call's start)"
+        )
+
+
+_TIME_TYPES = ("timestamp", "date", "timestamp with time zone")
 
 
 @cache
@@ -304,6 +412,20 @@ def load_contracts(directory: Path = CONTRACTS_DIR) -> dict[str, Contract]:
             )
         out[contract.name] = contract
     return out
+
+
+def category_periods(contracts: dict[str, Contract] | None = None) -> dict[str, Period]:
+    """The period of each retention category; every contract of a category must state the same
+    one (a column whose category differs from its row's takes its category's period)."""
+    found: dict[str, Period] = {}
+    for c in (contracts or load_contracts()).values():
+        period = c.retention_period
+        if found.setdefault(c.retention_category, period) != period:
+            raise ContractError(
+                f"{c.path.name}: retention category {c.retention_category} has period "
+                f"{found[c.retention_category]} in another contract, {period} here"
+            )
+    return found
 
 
 def diff_schema(name: str, expected: pa.Schema, actual: pa.Schema, where: str) -> list[str]:

@@ -1,4 +1,5 @@
-"""Delta tables, reached only through deltalake: read, MERGE, create with the contract's schema.
+"""Delta tables, reached only through deltalake: read, MERGE, create with the contract's schema,
+and erase (delete or null by surrogate key, then forget the history that still holds the rows).
 
 Nothing here uses ``os.path`` for lakehouse data, so the root may be a local folder or an
 object-store URI (files that are not tables go through ``transforms.core.storage``). Writes are
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -22,12 +24,18 @@ import pyarrow.fs as pafs
 from deltalake import DeltaTable
 from deltalake.exceptions import TableNotFoundError
 
+from transforms.core import storage
 from transforms.core.contracts import ContractError, diff_schema, load_contracts
 from transforms.core.locks import exclusive, writer_lock_path
 from transforms.core.tables import REJECTED_ROWS, TableSpec
 
 #: Called after each MERGE with the table and its counts (the processing log's tally).
 WriteObserver = Callable[[TableSpec, Mapping[str, int]], None]
+#: What an erasure predicate may hold: surrogate keys (hex hashes) and tenant ids. Predicates are
+#: written into ``_delta_log``; a phone number or a name is refused before it could get there.
+_KEY_VALUE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,127}$")
+#: Values per DELETE/UPDATE statement (each is one commit; the list is an IN predicate).
+_KEYS_PER_STATEMENT = 10_000
 
 
 def conform(spec: TableSpec, rows: Iterable[Mapping[str, Any]] | pl.DataFrame) -> pa.Table:
@@ -239,6 +247,98 @@ class Lakehouse:
         """Hold the lakehouse's writer lock (``transforms.core.locks``): every MERGE does; so
         must anything that rewrites or vacuums tables."""
         return exclusive(writer_lock_path(self.root))
+
+    # ------------------------------------------------------------------ erasure
+
+    def delete_rows(
+        self, spec: TableSpec, column: str, values: Iterable[str], tenant_id: str | None = None
+    ) -> int:
+        """Delete the rows whose ``column`` is one of ``values`` (within ``tenant_id``'s
+        partition, if given); the number deleted.
+
+        ``column`` is a surrogate key or ``tenant_id`` (a whole partition goes without rewriting
+        a file). The rows stay in older files and log entries until ``forget_history``.
+        """
+        return self._rewrite(spec, column, values, None, tenant_id)
+
+    def null_columns(
+        self,
+        spec: TableSpec,
+        columns: Sequence[str],
+        column: str,
+        values: Iterable[str],
+        tenant_id: str | None = None,
+    ) -> int:
+        """Set ``columns`` to null in the rows whose ``column`` is one of ``values``; the number
+        of rows changed (rows already null are not rewritten, so a second run changes none)."""
+        return self._rewrite(spec, column, values, columns, tenant_id)
+
+    def _rewrite(
+        self,
+        spec: TableSpec,
+        column: str,
+        values: Iterable[str],
+        nulls: Sequence[str] | None,
+        tenant_id: str | None,
+    ) -> int:
+        keys = sorted(set(values))
+        if not all(_KEY_VALUE.match(v) for v in [*keys, tenant_id or "x"]):
+            raise ValueError(
+                f"{spec.layer}.{spec.name}: erasure predicates hold surrogate keys only "
+                "(lower-case hex, tenant ids): a personal value would be written into _delta_log"
+            )
+        partition = f"tenant_id = '{tenant_id}' AND " if tenant_id else ""
+        changed = 0
+        with self.writing():
+            table = self._open(spec)
+            if table is None or not keys:
+                return 0
+            for start in range(0, len(keys), _KEYS_PER_STATEMENT):
+                chunk = ", ".join(f"'{v}'" for v in keys[start : start + _KEYS_PER_STATEMENT])
+                where = f"{partition}{column} IN ({chunk})"
+                if nulls is None:
+                    changed += int(table.delete(where)["num_deleted_rows"])
+                    continue
+                not_null = " OR ".join(f"{c} IS NOT NULL" for c in nulls)
+                metrics = table.update(
+                    updates={c: "NULL" for c in nulls}, predicate=f"({where}) AND ({not_null})"
+                )
+                changed += int(metrics["num_updated_rows"])
+        return changed
+
+    def forget_history(self, spec: TableSpec) -> int:
+        """Make deleted rows unrecoverable: the files and log entries that still hold them go.
+
+        Vacuum with zero retention (every file the current version does not use, time travel
+        included), then a checkpoint and log clean-up with the log retention set to zero for the
+        moment, so the commits that held the old files' statistics and the DELETE predicates are
+        removed too; the table's own log retention is set back after. Holds the writer lock, so
+        no MERGE commits in the middle. Returns the number of data files removed.
+        """
+        with self.writing():
+            table = self._open(spec)
+            if table is None:
+                return 0
+            keep = spec.delta_configuration()["delta.logRetentionDuration"] or ""
+            table.alter.set_table_properties({"delta.logRetentionDuration": "interval 0 seconds"})
+            removed = table.vacuum(
+                retention_hours=0, enforce_retention_duration=False, dry_run=False, full=True
+            )
+            table.create_checkpoint()
+            table.cleanup_metadata()
+            table.alter.set_table_properties({"delta.logRetentionDuration": keep})
+            self._drop_empty_partitions(spec)
+        return len(removed)
+
+    def _drop_empty_partitions(self, spec: TableSpec) -> None:
+        """Partition folders vacuum emptied (a purged tenant's) go too: a listing shows nothing."""
+        fs, root = storage.filesystem(self.uri(spec))
+        for info in fs.get_file_info(pafs.FileSelector(root)):
+            if info.type != pafs.FileType.Directory or info.base_name == "_delta_log":
+                continue
+            inside = fs.get_file_info(pafs.FileSelector(info.path, recursive=True))
+            if not any(i.type == pafs.FileType.File for i in inside):
+                fs.delete_dir(info.path)
 
     def _merge(self, table: DeltaTable, spec: TableSpec, data: pa.Table, *, update: bool):
         if data.num_rows == 0:

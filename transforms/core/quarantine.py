@@ -33,6 +33,7 @@ REASON_CODES: dict[str, str] = {
     "manifest_unreadable": "the manifest cannot be parsed; the whole batch is set aside",
     "manifest_missing_column": "the manifest lacks a required column; the whole batch is set aside",
     "unknown_tenant": "the landing folder's tenant is not in the tenant registry",
+    "contract_ended": "the tenant's contract has ended: its batches are no longer processed",
     "no_manifest_row": "no manifest row names this file",
     "audio_missing": "a manifest row names no file present in the batch",
     "duplicate_file_reference": "several manifest rows name the same file (all but the first)",

@@ -34,6 +34,8 @@ ENV_VARS: dict[str, tuple[str, str]] = {
     "CCR_LANDING_QUIET_S": ("60", "a landing batch is taken once unchanged this long (s)"),
     "CCR_LANDING_RETRY_S": ("300", "wait before a failed batch is retried (s, then doubled)"),
     "CCR_MAX_FILE_MB": ("1024", "larger landing files are quarantined unread (file_too_large)"),
+    "CCR_ANON_MIN_CALLS": ("20", "anonymised statistics: fewest calls a published cell may have"),
+    "CCR_ANON_MIN_AGENTS": ("5", "anonymised statistics: fewest distinct agents a cell may have"),
 }
 
 
@@ -55,6 +57,8 @@ FIELD_OF: dict[str, str] = {
     "CCR_LANDING_QUIET_S": "landing_quiet_s",
     "CCR_LANDING_RETRY_S": "landing_retry_s",
     "CCR_MAX_FILE_MB": "max_file_mb",
+    "CCR_ANON_MIN_CALLS": "anon_min_calls",
+    "CCR_ANON_MIN_AGENTS": "anon_min_agents",
 }
 #: Fields where 0 (or None) means "decided at run time": shown with their documented default.
 _AUTO_FIELDS = ("whisper_model", "whisper_threads", "whisper_workers")
@@ -91,6 +95,9 @@ class Settings:
     landing_quiet_s: float = 60.0
     landing_retry_s: float = 300.0
     max_file_mb: int = 1024
+    #: Anonymised statistics publish a cell only with at least this many calls and agents.
+    anon_min_calls: int = 20
+    anon_min_agents: int = 5
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -129,6 +136,8 @@ class Settings:
             landing_quiet_s=float(env.get("CCR_LANDING_QUIET_S") or "60"),
             landing_retry_s=float(env.get("CCR_LANDING_RETRY_S") or "300"),
             max_file_mb=int(env.get("CCR_MAX_FILE_MB") or "1024"),
+            anon_min_calls=int(env.get("CCR_ANON_MIN_CALLS") or "20"),
+            anon_min_agents=int(env.get("CCR_ANON_MIN_AGENTS") or "5"),
         )
 
     def effective(self) -> dict[str, str]:
@@ -162,3 +171,19 @@ class Settings:
     @property
     def kpi_database(self) -> str:
         return f"{self.warehouse}/kpis.duckdb"
+
+    @property
+    def anonymised_database(self) -> str:
+        """The published anonymised statistics (kept after the tenants' data is deleted)."""
+        return f"{self.warehouse}/anonymised.duckdb"
+
+    @property
+    def dbt_artifacts(self) -> str:
+        """dbt's per-build target and log folders (compiled SQL, run results, logs): under
+        CCR_HOME with the data they describe, cleared by every erasure."""
+        return f"{self.home}/dbt"
+
+    @property
+    def compliance_dir(self) -> str:
+        """The erasure ledger, deletion certificates and the record of processing."""
+        return f"{self.home}/compliance"

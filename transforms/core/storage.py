@@ -21,6 +21,7 @@ import os
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pyarrow.fs as pafs
 
@@ -234,3 +235,41 @@ def remove_empty_folder(uri: str) -> bool:
         return False
     fs.delete_dir(path)
     return True
+
+
+def existing(uris: list[str]) -> list[str]:
+    """The ``uris`` that name a file now (one listing call per filesystem, not one per file)."""
+    if not uris:
+        return []
+    fs, _ = filesystem(uris[0])
+    paths = [filesystem(u)[1] for u in uris]
+    infos = fs.get_file_info(paths)
+    return [u for u, i in zip(uris, infos, strict=True) if i.type == pafs.FileType.File]
+
+
+def list_files(uri: str) -> list[str]:
+    """Every file under the folder ``uri`` (recursively); empty if there is no such folder."""
+    fs, root = filesystem(uri)
+    if fs.get_file_info(root).type != pafs.FileType.Directory:
+        return []
+    infos = fs.get_file_info(pafs.FileSelector(root, recursive=True))
+    prefix = uri[: len(uri) - len(root)] if "://" in uri else ""
+    return sorted(prefix + i.path for i in infos if i.type == pafs.FileType.File)
+
+
+def delete_tree(uri: str) -> int:
+    """Remove the folder ``uri`` and everything in it; the number of files it held."""
+    fs, root = filesystem(uri)
+    count = len(list_files(uri))
+    if fs.get_file_info(root).type == pafs.FileType.Directory:
+        fs.delete_dir(root)
+    return count
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a local file, read in 1 MiB blocks (a recording may be large)."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -80,8 +80,13 @@ CALL_CATEGORIES = from_contract("silver.call_categories")
 HUMAN_REVIEWS = from_contract("silver.human_reviews")
 #: Accountability log: appended by every asset step, not part of the data flow.
 PROCESSING_LOG = from_contract("compliance.processing_log")
+#: What the retention job deletes on a date and why (no personal data).
+RETENTION_PLAN = from_contract("compliance.retention_plan")
+#: Kept after the tenants' data is deleted: no tenant, no person (docs/retention.md).
+ANONYMISED_STATISTICS = from_contract("compliance.anonymised_statistics")
 
 
+#: The tenants' tables, partitioned by tenant_id (dbt reads them, a tenant purge drops them).
 ALL_TABLES: tuple[TableSpec, ...] = (
     CALLS,
     QUARANTINE,
@@ -95,6 +100,8 @@ ALL_TABLES: tuple[TableSpec, ...] = (
     CALL_CATEGORIES,
     HUMAN_REVIEWS,
 )
+#: The processor's own tables: no tenant partition, no personal data.
+COMPLIANCE_TABLES: tuple[TableSpec, ...] = (PROCESSING_LOG, RETENTION_PLAN, ANONYMISED_STATISTICS)
 
 
 def registry_problems(specs: tuple[TableSpec, ...]) -> list[str]:

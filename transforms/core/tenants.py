@@ -1,13 +1,18 @@
-"""The tenant registry: which client companies exist, their languages, contract and scorecard."""
+"""The tenant registry: which client companies exist, their languages, contract and scorecard,
+and the lifecycle the operator records (grace period, retention overrides, legal holds,
+restitution requests: ``transforms/core/lifecycle.py``)."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 
 import yaml
+
+from transforms.core.contracts import category_periods
+from transforms.core.lifecycle import Lifecycle, optional_date, parse_lifecycle
 
 #: A tenant id: the registry key, the landing folder name, the key-store file name and the Delta
 #: partition value. ASCII only, so a look-alike letter can never pass for another tenant.
@@ -26,27 +31,43 @@ class Tenant:
     greeting_phrases: tuple[str, ...] = ()
     #: Who is the agent when no voice greets with the company name: first_speaker | second_speaker.
     agent_rule: str = "first_speaker"
+    lifecycle: Lifecycle = field(default_factory=Lifecycle)
+
+    def contract_ended(self, on: date) -> bool:
+        """After ``contract_end`` no batch is processed (it is quarantined as contract_ended)."""
+        return self.contract_end is not None and on > self.contract_end
+
+    @property
+    def purge_due_after(self) -> date | None:
+        """The last day the tenant's data may be kept: contract end plus the grace period."""
+        if self.contract_end is None:
+            return None
+        return self.contract_end + timedelta(days=self.lifecycle.grace_days)
 
 
 def load_tenants(path: str | Path) -> dict[str, Tenant]:
-    """Read the registry; a malformed entry is an error naming the tenant and the field."""
+    """Read the registry; a malformed entry is an error naming the file, the tenant and the field
+    (``LifecycleError``, a ``ValueError``), never the value."""
     raw = yaml.safe_load(Path(path).read_text()) or {}
     tenants: dict[str, Tenant] = {}
+    periods = category_periods()
     for tenant_id, entry in (raw.get("tenants") or {}).items():
         if not isinstance(entry, dict):
             raise ValueError(f"{path}: tenant {tenant_id!r} must be a mapping")
         for required in ("display_name", "languages", "scorecard"):
             if required not in entry:
                 raise ValueError(f"{path}: tenant {tenant_id!r} lacks {required!r}")
+        where = f"{path}: tenants.{tenant_id}"
         tenants[tenant_id] = Tenant(
             tenant_id=tenant_id,
             display_name=str(entry["display_name"]),
             languages=tuple(entry["languages"]),
             scorecard=str(entry["scorecard"]),
-            contract_start=entry.get("contract_start"),
-            contract_end=entry.get("contract_end"),
+            contract_start=optional_date(entry.get("contract_start"), f"{where}.contract_start"),
+            contract_end=optional_date(entry.get("contract_end"), f"{where}.contract_end"),
             greeting_phrases=tuple(entry.get("greeting_phrases") or ()),
             agent_rule=str(entry.get("agent_rule") or "first_speaker"),
+            lifecycle=parse_lifecycle(entry, where, periods),
         )
         if tenants[tenant_id].agent_rule not in ("first_speaker", "second_speaker"):
             raise ValueError(

@@ -287,6 +287,8 @@ def ingest_batch(
     manifest = next(e for e in batch.entries if e.name == batch.manifest)
     if not work.settled(manifest):
         return work.outcome()  # the manifest is being rewritten: the whole batch waits
+    if tenant.contract_ended(work.now.date()):
+        return _set_aside_whole_batch(work, "contract_ended", "the tenant's contract has ended")
     try:
         rows = _read_manifest(manifest)
     except RowError as err:
@@ -582,7 +584,9 @@ def land_partition(
     batch = batch_from_key(settings.landing, partition_key)
     if batch is None:
         return None
-    if batch.tenant_id in tenants:
+    tenant = tenants.get(batch.tenant_id)
+    # A tenant whose contract has ended needs no key: its batches are set aside as they are.
+    if tenant is not None and not tenant.contract_ended((now or datetime.now(UTC)).date()):
         keys.secret(batch.tenant_id)
     return commit_batch(
         lh,

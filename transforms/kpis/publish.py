@@ -12,9 +12,11 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 MART_PREFIXES = ("fct_", "dim_", "agg_")
 
@@ -59,11 +61,32 @@ def publish_marts(build: str, published: str) -> dict[str, int]:
     """Copy the marts of ``build`` into a new file and swap it in; returns rows per mart."""
     if not Path(build).exists():
         raise FileNotFoundError(f"{build} does not exist: materialize the dbt KPI models first")
+    return _swap_in(published, lambda staging: _copy_marts(build, staging))
+
+
+def publish_tables(tables: dict[str, pa.Table], published: str) -> dict[str, int]:
+    """Write ``tables`` (name → rows) into a new file and swap it in; rows per table."""
+
+    def write(staging: str) -> dict[str, int]:
+        with duckdb.connect(staging) as con:
+            for name, table in tables.items():
+                con.register("rows", table)
+                con.execute(f"create table main.{_quote(name)} as select * from rows")
+                con.unregister("rows")
+            con.execute("checkpoint")
+        return {name: table.num_rows for name, table in tables.items()}
+
+    return _swap_in(published, write)
+
+
+def _swap_in(published: str, build: Callable[[str], dict[str, int]]) -> dict[str, int]:
+    """Build a new file with ``build(staging)`` and rename it over ``published``, durably."""
+    Path(published).parent.mkdir(parents=True, exist_ok=True)
     # A staging file of its own: two publishes at once each build their own copy, and the last
     # rename wins (one fixed name let one publish delete or rename the other's half-built file).
     staging = f"{published}.{uuid.uuid4().hex[:12]}.publishing"
     try:
-        counts = _copy_marts(build, staging)
+        counts = build(staging)
         os.chmod(staging, 0o444)  # the published file is for readers only
         os.replace(staging, published)
     finally:

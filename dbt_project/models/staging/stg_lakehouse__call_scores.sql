@@ -28,6 +28,9 @@ final as (
         coalesce(cast(critical_failed as boolean), false) as critical_failed,
         coalesce(cast(needs_review as boolean), false) as needs_review,
 
+        ---------- the transcript's language (declared or detected), kept with the score
+        cast(language as varchar) as language,
+
         ---------- timestamps
         cast(scored_at as timestamp with time zone) as scored_at
 

@@ -1,16 +1,15 @@
 """dbt KPI models (built into a fresh DuckDB file) and their atomic publication for BI tools."""
 
-import os
 from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from orchestration.defs.kpis.resources import DBT_PROJECT_DIR, kpi_dbt_project
+from orchestration.defs.kpis.build import prepare_build, prune_targets, target_folder
+from orchestration.defs.kpis.resources import kpi_dbt_project
 from orchestration.lib.owners import OWNERS
 from orchestration.lib.resources import LakehouseResource
-from transforms.core.tables import ALL_TABLES
 from transforms.kpis import publish
 
 
@@ -33,19 +32,12 @@ def kpi_models(
 ):
     """``dbt build`` (models and their tests) into the build file, never into the published one."""
     settings = lakehouse.settings()
-    build = publish.build_path(settings.kpi_database)
-    if not context.is_subset:
-        # A full build starts from an empty file; a partial one keeps the other models' tables.
-        publish.reset_build_file(build)
-    # Every source table exists, possibly empty (no review landed yet is not an error).
-    lh = lakehouse.lakehouse()
-    for spec in ALL_TABLES:
-        lh.ensure(spec)
-    os.environ["CCR_LAKEHOUSE"] = settings.lakehouse
-    os.environ["CCR_DBT_DUCKDB_PATH"] = build
-    yield from dbt.cli(["build"], context=context).stream()
-    target = DBT_PROJECT_DIR / os.environ.get("DBT_TARGET_PATH", "target")
-    publish.prune_build_folders(target, context.op_execution_context.op.name)
+    # A full build starts from an empty file; a partial one keeps the other models' tables.
+    prepare_build(settings, lakehouse.lakehouse(), full=not context.is_subset)
+    label = context.op_execution_context.op.name
+    target = target_folder(settings, f"{label}-{context.run_id[:7]}")
+    yield from dbt.cli(["build"], context=context, target_path=target).stream()
+    prune_targets(settings, label)
 
 
 @dg.asset(

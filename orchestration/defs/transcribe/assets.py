@@ -3,10 +3,12 @@
 from collections import Counter
 
 import dagster as dg
+import polars as pl
 
 from orchestration.lib.owners import OWNERS
 from orchestration.lib.partitions import batch_calls, call_batches
 from orchestration.lib.resources import LakehouseResource, WhisperResource
+from transforms.core import storage
 from transforms.core.lakehouse import conform
 from transforms.core.tables import QUARANTINE, SEGMENTS, TRANSCRIPTS
 from transforms.ingest.landing import split_partition_key
@@ -51,6 +53,8 @@ def transcripts(
     model_id = model_id_of(model_path)
     done = lh.read(TRANSCRIPTS, tenant_id, columns=["audio_sha256", "model_id"])
     todo = calls_to_transcribe(calls, done, model_id)
+    # A recording deleted under retention (content, 6 months) is not transcribed again.
+    todo = todo.filter(pl.col("audio_uri").is_in(storage.existing(todo["audio_uri"].to_list())))
     workers, threads = whisper.plan(todo.height)
     if todo.height:
         context.log.info(

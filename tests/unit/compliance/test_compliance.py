@@ -29,7 +29,7 @@ def test_record_of_processing_links_categories_tables_columns_and_lineage(tmp_pa
     assert "silver.transcripts" in categories["conversation content"]["tables"]
     assert {t["tenant_id"] for t in record["controllers"]} == {"acme-telecom", "globex-energy"}
     activities = {a["activity"]: a for a in record["processing_activities"]}
-    assert set(activities) == {"ingest", "transcribe", "score", "review", "kpis"}
+    assert set(activities) == {"ingest", "transcribe", "score", "review", "kpis", "compliance"}
     assert all(a["description"] for a in activities.values())
     assert "silver/transcripts" in activities["transcribe"]["assets"]
     assert activities["review"]["assets"] == ["silver/human_reviews"]
@@ -39,7 +39,7 @@ def test_record_of_processing_links_categories_tables_columns_and_lineage(tmp_pa
     transcripts = tables["silver.transcripts"]
     assert transcripts["upstream"] == ["bronze/calls"]  # from the Dagster asset graph
     assert "silver/call_scores" in transcripts["downstream"]
-    assert transcripts["retention"]["retentionPeriod"] == "P6M"
+    assert transcripts["retention"]["retentionPeriod"] == "P180D"
     assert "call_uid" in transcripts["erasure"]["row"]
     # column lineage from the dbt manifest, through staging and intermediate models
     daily = {c["name"]: c for c in tables["marts.agg_agent_daily"]["columns"]}
@@ -49,7 +49,7 @@ def test_record_of_processing_links_categories_tables_columns_and_lineage(tmp_pa
     fct = {c["name"]: c for c in tables["marts.fct_calls"]["columns"]}
     assert fct["language"]["derived_from"] == [
         "bronze.calls.language",
-        "silver.transcripts.language",
+        "silver.call_scores.language",
     ]
 
     # review tables and QA marts: classified, and the final verdict traced to the human review

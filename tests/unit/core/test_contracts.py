@@ -18,6 +18,7 @@ from transforms.core.contracts import (
     CONTRACTS_DIR,
     DATA_CATEGORIES,
     ContractError,
+    category_periods,
     load_contracts,
     parse,
     scaffold,
@@ -26,7 +27,7 @@ from transforms.core.lakehouse import Lakehouse, conform
 from transforms.core.settings import REPO_ROOT
 from transforms.core.tables import (
     ALL_TABLES,
-    PROCESSING_LOG,
+    COMPLIANCE_TABLES,
     REJECTED_ROWS,
     SEGMENTS,
     TableSpec,
@@ -35,7 +36,7 @@ from transforms.core.tables import (
 )
 
 CONTRACTS = load_contracts()
-DELTA_TABLES = (*ALL_TABLES, PROCESSING_LOG)
+DELTA_TABLES = (*ALL_TABLES, *COMPLIANCE_TABLES)
 #: dbt model YAMLs of the marts (_marts__models.yml, _qa__models.yml): every mart has a contract.
 MART_YAMLS = sorted((REPO_ROOT / "dbt_project" / "models" / "marts").glob("_*__models.yml"))
 SCHEMA_JSON = json.loads((Path(odcs_package.__file__).parent / "schema.json").read_text())
@@ -61,15 +62,57 @@ def test_every_contract_is_valid_odcs_and_fully_classified():
 
 
 def test_retention_follows_the_design():
-    """Recordings and what derives from them 6 months; evaluations 1 year (CNIL 2014-474)."""
-    period = {n: c.retention["retentionPeriod"] for n, c in CONTRACTS.items()}
-    for name in ("bronze.calls", "silver.transcripts", "silver.transcript_segments"):
-        assert period[name] == "P6M"
-    for name in ("silver.call_scores", "silver.criterion_results", "marts.agg_agent_daily"):
-        assert period[name] == "P1Y"
+    """Content 180 days, evaluations 365 days (CNIL 2014-474), quarantine 30 days, the processing
+    log 3 years; in whole days, never longer than the 6 months or the year they stand for."""
+    period = {n: str(c.retention_period) for n, c in CONTRACTS.items()}
+    for name in ("silver.transcripts", "silver.transcript_segments"):
+        assert period[name] == "P180D" and CONTRACTS[name].retention_category == "content"
+    for name in ("bronze.calls", "silver.call_scores", "silver.criterion_results"):
+        assert period[name] == "P365D" and CONTRACTS[name].retention_category == "evaluation"
+    assert period["bronze.quarantine"] == period["bronze.rejected_rows"] == "P30D"
+    assert period["compliance.processing_log"] == "P3Y"
+    # the call facts live a year, the caller pseudonym and the recording 6 months
+    calls = CONTRACTS["bronze.calls"]
+    assert calls.column("caller_key").retention_category == "content"
+    assert calls.column("audio_uri").object_uri
+    for name, column in (
+        ("silver.criterion_results", "evidence_quote"),
+        ("silver.call_categories", "evidence_quote"),
+        ("silver.human_reviews", "comment"),
+    ):
+        col = CONTRACTS[name].column(column)
+        assert col.retention_category == "content" and not col.required, (name, column)
     for c in CONTRACTS.values():
         if c.layer != "compliance":
             assert "30 days after the end of the contract" in c.retention["afterContractEnd"]
+    assert category_periods()["content"] < category_periods()["evaluation"]
+
+
+def test_every_retention_anchor_is_a_column_of_its_table():
+    for c in CONTRACTS.values():
+        anchor = c.retention_anchor
+        if anchor is None:  # only marts without a time column: rebuilt from what is kept
+            assert c.retention_category == "marts", c.name
+            continue
+        column = c.column(anchor)
+        assert anchor == "call_uid" or column.physical_type in (
+            "timestamp",
+            "date",
+            "timestamp with time zone",
+        ), c.name
+
+
+def test_a_retention_the_code_cannot_act_on_fails_to_load(tmp_path):
+    source = (CONTRACTS_DIR / "silver.call_scores.odcs.yaml").read_text()
+    for broken, message in (
+        ("retentionPeriod: P365D", "retentionPeriod: P1M"),
+        ("retentionAnchor: call_uid", "retentionAnchor: started_at"),
+        ("retentionCategory: evaluation", "retentionCategory: forever"),
+    ):
+        path = tmp_path / "silver.call_scores.odcs.yaml"
+        path.write_text(source.replace(broken, message))
+        with pytest.raises(ContractError, match=r"silver.call_scores.odcs.yaml: retention"):
+            parse(path)
 
 
 def test_each_contract_matches_the_real_delta_table_and_its_properties(tmp_path):

@@ -11,21 +11,22 @@ import pytest
 from transforms.core.quarantine import REASON_CODES, quarantine_row
 from transforms.core.settings import REPO_ROOT
 
-#: Where a reason code is written as a literal: callee name -> index of the code argument
-#: (``None``: the ``reason_code=`` keyword). Any string literal inside that argument counts, so
-#: ``result.error_code or "transcription_failed"`` is found too.
-EMITTERS: dict[str, int | None] = {
-    "AudioRejected": 0,  # audio checks
-    "RowError": 0,  # manifest and manifest rows
-    "keep": 1,  # ingest: an entry set aside with its bytes, keep(entry, code, …)
-    "record": 1,  # ingest: a row without bytes, record(name, code, …)
-    "Reason": 0,  # ingest: what is wrong with an entry before it is read
-    "_batch": 3,  # landing: a batch folder set aside whole, _batch(tenant, batch, entry, code)
-    "_set_aside_whole_batch": 1,  # ingest: the whole batch under one code
-    "reject": 0,  # human-review rows
-    "Rejected": 1,  # a whole review file
-    "JobResult": 2,  # transcription workers
-    "quarantine_row": None,  # the row builder itself
+#: Where a reason code is written as a literal: callee name -> (index of the code argument, the
+#: folder of transforms/ it is looked for in). ``None`` as index: the ``reason_code=`` keyword.
+#: Any string literal inside that argument counts, so ``result.error_code or
+#: "transcription_failed"`` is found too. Short names are looked for in their domain only.
+EMITTERS: dict[str, tuple[int | None, str]] = {
+    "AudioRejected": (0, "ingest"),  # audio checks
+    "RowError": (0, "ingest"),  # manifest and manifest rows
+    "keep": (1, "ingest"),  # an entry set aside with its bytes, keep(entry, code, …)
+    "record": (1, "ingest"),  # a row without bytes, record(name, code, …)
+    "Reason": (0, "ingest"),  # what is wrong with an entry before it is read
+    "_batch": (3, "ingest"),  # a batch folder set aside whole, _batch(tenant, batch, entry, code)
+    "_set_aside_whole_batch": (1, "ingest"),  # the whole batch under one code
+    "reject": (0, "review"),  # human-review rows
+    "Rejected": (1, "review"),  # a whole review file
+    "JobResult": (2, "transcribe"),  # transcription workers
+    "quarantine_row": (None, ""),  # the row builder itself, anywhere
 }
 
 
@@ -41,7 +42,9 @@ def emitted_codes() -> dict[str, list[str]]:
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
             if not isinstance(node, ast.Call) or _callee(node) not in EMITTERS:
                 continue
-            index = EMITTERS[_callee(node)]
+            index, domain = EMITTERS[_callee(node)]
+            if domain and path.parent.relative_to(REPO_ROOT / "transforms").parts[:1] != (domain,):
+                continue
             if index is None:
                 args = [k.value for k in node.keywords if k.arg == "reason_code"]
             else:

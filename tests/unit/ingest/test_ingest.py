@@ -129,6 +129,24 @@ def test_unknown_tenant_is_quarantined_whole(settings):
     assert set(reasons(lh)) == {"a.wav", "manifest.csv"}
 
 
+def test_a_batch_after_the_contract_ended_is_quarantined_whole_and_never_processed(
+    settings, monkeypatch
+):
+    from dataclasses import replace
+    from datetime import date
+
+    ended = replace(TENANTS["acme-telecom"], contract_end=date(2026, 1, 31))
+    monkeypatch.setitem(TENANTS, "acme-telecom", ended)
+    drop_batch(
+        Path(settings.landing), "acme-telecom", "b1", {"a.wav": tone(1.0)}, [row("x", "a.wav")]
+    )
+    lh, _ = run_ingest(settings)
+    assert lh.read(CALLS).is_empty()
+    assert set(reasons(lh).values()) == {"contract_ended"}
+    assert set(reasons(lh)) == {"a.wav", "manifest.csv"}
+    assert not list(Path(settings.audio_store).rglob("*.wav"))  # nothing stored as a call
+
+
 def test_relanding_is_idempotent_and_a_new_file_reusing_an_id_is_a_duplicate(settings):
     audio = tone(2.0, fmt="flac")
     drop_batch(

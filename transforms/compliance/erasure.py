@@ -1,0 +1,266 @@
+"""Physical erasure, carried out and proved.
+
+One ``carry_out`` for every kind of request (a retention run, a tenant purge, one caller, one
+agent): delete or null by surrogate key in the Delta tables, then forget their history (vacuum
+with zero retention, checkpoint, log clean-up, all under the lakehouse's writer lock so no
+MERGE commits in the middle); delete the recordings, playback copies, ``.partial`` leftovers,
+quarantined bytes and landing files; clear dbt's artifacts and rebuild the KPI warehouse into new
+files (a DuckDB file keeps deleted bytes); forget the purged tenants' Dagster partitions and
+destroy their keys; scan every file for what was erased; then chain a ledger entry and write
+the certificate. Dagster and dbt come in as callbacks (``Hooks``): this module stays pure.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from transforms.compliance import certificate as certificates
+from transforms.compliance import needles as needle_lib
+from transforms.compliance.ledger import LEDGER_NAME, Ledger
+from transforms.compliance.needles import Needles
+from transforms.compliance.retention import ALL_TENANTS, Action, Plan, name_of
+from transforms.compliance.scan import scan
+from transforms.core import storage
+from transforms.core.lakehouse import Lakehouse
+from transforms.core.settings import REPO_ROOT, Settings
+from transforms.core.tables import ALL_TABLES, CALLS, COMPLIANCE_TABLES, TableSpec
+from transforms.privacy.keys import KeyStore
+
+PROCESSOR = "CallCenterRate (processor, GDPR art. 28)"
+SPECS: dict[str, TableSpec] = {name_of(s): s for s in (*ALL_TABLES, *COMPLIANCE_TABLES)}
+
+
+@dataclass(frozen=True)
+class Request:
+    """One erasure: what goes, what the proof looks for, and who it is about.
+
+    ``needles`` hold the personal values being erased: in memory only, never written.
+    """
+
+    kind: str  # retention | tenant | caller | agent
+    tenants: tuple[str, ...]
+    actions: tuple[Action, ...]
+    needles: Needles
+    subject: dict[str, str] | None = None  # {"kind": ..., "keyed_hash": ...}
+    as_of: date | None = None
+    #: Tenants purged completely: their key is destroyed, their Dagster partitions removed.
+    purged: tuple[str, ...] = ()
+    #: Landing files to rewrite without the subject's rows: uri -> new bytes (None: delete).
+    rewrites: dict[str, bytes | None] = field(default_factory=dict)
+    kept: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Hooks:
+    """What erasure needs from outside the lakehouse."""
+
+    #: dbt build into a new build file, marts published into a new file.
+    rebuild_warehouse: Callable[[], Any]
+    #: Remove a tenant's Dagster partitions; how many.
+    forget_partitions: Callable[[str], int]
+    #: After the erasure: how much the request would still find (0 = nothing left).
+    remaining: Callable[[], int]
+
+
+def retention_request(lh: Lakehouse, plan: Plan) -> Request:
+    """A retention run as one request: the plan's work, the tenants it purges completely (key
+    destroyed, Dagster partitions removed), what it keeps and why."""
+    work = plan.work()
+    purged = tuple(a.tenant_id for a in work if a.action == "purge_tenant")
+    tenants = sorted({a.tenant_id for a in work} - {ALL_TENANTS})
+    kept = tuple(
+        f"{a.tenant_id}: {a.reason}"
+        for a in plan.actions
+        if a.action == "keep" and a.rule not in ("contract_running", "tenant_purged")
+    )
+    return Request(
+        kind="tenant" if purged else "retention",
+        tenants=tuple(tenants),
+        actions=work,
+        needles=needle_lib.for_plan(lh, plan),
+        as_of=plan.as_of,
+        purged=purged,
+        kept=kept,
+    )
+
+
+def scan_roots(settings: Settings) -> list[Path]:
+    """Every folder the product writes to, and the repository's dbt folders."""
+    roots = [Path(settings.home)]
+    elsewhere = [settings.lakehouse, settings.warehouse, settings.landing]
+    for folder in [*elsewhere, os.environ.get("DAGSTER_HOME")]:
+        if folder and "://" not in folder and not Path(folder).is_relative_to(settings.home):
+            roots.append(Path(folder))
+    return [*roots, REPO_ROOT / "dbt_project" / "target", REPO_ROOT / "dbt_project" / "logs"]
+
+
+def carry_out(
+    request: Request,
+    lh: Lakehouse,
+    settings: Settings,
+    keys: KeyStore,
+    hooks: Hooks,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Erase, rebuild, forget, verify, record; the certificate (verification may have failed:
+    ``certificate["verification"]["passed"]``)."""
+    now = now or datetime.now(UTC)
+    started = time.perf_counter()
+    tables = erase_tables(lh, request.actions)
+    files = erase_files(request.actions, request.rewrites)
+    copies = {"dbt_artifact_folders_cleared": clear_dbt_artifacts(settings)}
+    hooks.rebuild_warehouse()
+    copies["warehouse_rebuilt_into_new_files"] = 1
+    copies["dagster_partitions_removed"] = 0
+    for tenant_id in request.purged:
+        copies["dagster_partitions_removed"] += hooks.forget_partitions(tenant_id)
+        keys.destroy(tenant_id)
+    copies["pseudonym_keys_destroyed"] = len(request.purged)
+    report = scan(scan_roots(settings), request.needles.values)
+    remaining = hooks.remaining()
+    verification = report.as_dict() | {"remaining_after": remaining}
+    verification["passed"] = report.passed and remaining == 0
+    body = {
+        "title": "Deletion certificate",
+        "request_id": f"{request.kind}-{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}",
+        "kind": request.kind,
+        "processor": PROCESSOR,
+        "tenants": list(request.tenants),
+        "subject": request.subject,
+        "performed_at": now.isoformat(timespec="seconds"),
+        "as_of": str(request.as_of) if request.as_of else None,
+        "rules": _rules(request.actions),
+        "tables": tables,
+        "files": files,
+        "copies": copies,
+        "kept": list(request.kept),
+        "verification": verification,
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+    return record(body, settings)
+
+
+def record(body: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """Chain the ledger entry (holding the certificate's digest), then write the certificate
+    with its place in the ledger."""
+    folder = Path(settings.compliance_dir)
+    ledger = Ledger(folder / LEDGER_NAME)
+    entry = ledger.append(
+        {
+            "request_id": body["request_id"],
+            "kind": body["kind"],
+            "tenants": body["tenants"],
+            "subject_hash": (body["subject"] or {}).get("keyed_hash"),
+            "performed_at": body["performed_at"],
+            "as_of": body["as_of"],
+            "rules": sorted({r["rule"] for r in body["rules"]}),
+            "rows_deleted": sum(t["rows_deleted"] for t in body["tables"]),
+            "rows_nulled": sum(t["rows_nulled"] for t in body["tables"]),
+            "files_deleted": sum(body["files"].values()),
+            "verified": body["verification"]["passed"],
+            "certificate": f"{certificates.CERTIFICATES}/{body['request_id']}.json",
+            "certificate_sha256": certificates.digest(body),
+        }
+    )
+    body["ledger"] = {
+        "file": LEDGER_NAME,
+        "seq": entry["seq"],
+        "prev_hash": entry["prev_hash"],
+        "entry_hash": entry["entry_hash"],
+    }
+    certificates.write_certificate(body, folder / certificates.CERTIFICATES)
+    return body
+
+
+def _rules(actions: tuple[Action, ...]) -> list[dict[str, Any]]:
+    seen: dict[tuple, dict[str, Any]] = {}
+    for a in actions:
+        if a.action == "keep":
+            continue
+        key = (a.rule, a.category, str(a.period) if a.period else None)
+        seen.setdefault(
+            key,
+            {
+                "rule": a.rule,
+                "category": a.category,
+                "period": key[2],
+                "cutoff": a.cutoff.isoformat() if a.cutoff else None,
+                "reason": a.reason,
+            },
+        )
+    return list(seen.values())
+
+
+def erase_tables(lh: Lakehouse, actions: tuple[Action, ...]) -> list[dict[str, Any]]:
+    """Deletes and nulls by surrogate key, then each touched table's history forgotten.
+
+    bronze.calls last: if anything fails half-way, the call is still there and the next plan
+    finds its remaining rows again (rows of a call already gone are deleted as orphans).
+    """
+    out: dict[str, dict[str, Any]] = {}
+    row_work = [a for a in actions if a.action in ("delete_rows", "null_columns")]
+    row_work.sort(key=lambda a: a.table == name_of(CALLS))
+    with lh.writing():
+        for a in row_work:
+            spec = SPECS[a.table]
+            entry = out.setdefault(
+                a.table,
+                {"table": a.table, "rows_deleted": 0, "rows_nulled": 0, "columns_nulled": []},
+            )
+            tenant = _partition(spec, a)
+            assert a.key_column is not None
+            if a.action == "delete_rows":
+                entry["rows_deleted"] += lh.delete_rows(spec, a.key_column, a.keys, tenant)
+            else:
+                changed = lh.null_columns(spec, a.columns, a.key_column, a.keys, tenant)
+                entry["rows_nulled"] += changed
+                entry["columns_nulled"] = sorted({*entry["columns_nulled"], *a.columns})
+        for name, entry in out.items():
+            entry["data_files_removed"] = lh.forget_history(SPECS[name])
+    return sorted(out.values(), key=lambda e: e["table"])
+
+
+def _partition(spec: TableSpec, action: Action) -> str | None:
+    """The tenant partition a keyed delete is confined to (faster, and safer)."""
+    if action.key_column == "tenant_id" or "tenant_id" not in spec.partition_by:
+        return None
+    return action.tenant_id
+
+
+def erase_files(actions: tuple[Action, ...], rewrites: dict[str, bytes | None]) -> dict[str, int]:
+    """Files and folders of ``delete_files`` actions, and landing files rewritten; per store."""
+    counts: dict[str, int] = {}
+    for a in actions:
+        if a.action != "delete_files":
+            continue
+        store = a.table.removeprefix("files:")
+        for uri in a.files:
+            storage.delete_file(uri)
+        for folder in a.folders:
+            storage.delete_tree(folder)
+        counts[store] = counts.get(store, 0) + len(a.files)
+    for uri, data in rewrites.items():
+        if data is None:
+            storage.delete_file(uri)
+        else:
+            storage.write_bytes(uri, data)
+        counts["landing_rewritten"] = counts.get("landing_rewritten", 0) + 1
+    return dict(sorted(counts.items()))
+
+
+def clear_dbt_artifacts(settings: Settings) -> int:
+    """Every dbt target folder of past builds (run results, compiled SQL, dbt.log)."""
+    root = Path(settings.dbt_artifacts)
+    if not root.exists():
+        return 0
+    folders = [p for p in (root / "target").glob("*") if p.is_dir()]
+    shutil.rmtree(root)
+    return len(folders)

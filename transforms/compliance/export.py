@@ -1,0 +1,156 @@
+"""Restitution (DPA §17) and access (GDPR art. 15): a tenant's, or one person's, data handed over
+as files a client can read without us.
+
+An export folder holds ``tables/<layer>.<table>.parquet`` (every lakehouse table and KPI mart,
+read through the lakehouse, filtered to the tenant or the person), the original recordings under
+``audio/`` (and the redacted playback copies, the quarantined bytes), a ``README.md`` describing
+every table and column from the data contracts, and ``manifest.json`` with the SHA-256 and size
+of every file. The caller's number is not in it (we never stored it); pseudonyms are, as stored.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from transforms.compliance.retention import call_files, name_of, quarantine_files
+from transforms.core import storage
+from transforms.core.contracts import load_contracts
+from transforms.core.lakehouse import Lakehouse
+from transforms.core.settings import Settings
+from transforms.core.tables import (
+    ALL_TABLES,
+    CALLS,
+    PROCESSING_LOG,
+    QUARANTINE,
+    RETENTION_PLAN,
+    TRANSCRIPTS,
+)
+
+MANIFEST = "manifest.json"
+
+
+class ExportError(ValueError):
+    """An export that cannot be written where asked."""
+
+
+def check_destination(out: Path, settings: Settings) -> None:
+    """Outside CCR_HOME (an export there would be scanned, and erased, with the data) and empty."""
+    out = out.resolve()
+    if out.is_relative_to(Path(settings.home).resolve()):
+        raise ExportError(f"{out}: write exports outside CCR_HOME ({settings.home})")
+    if out.exists() and any(out.iterdir()):
+        raise ExportError(f"{out}: the folder is not empty")
+
+
+def tenant_export(lh: Lakehouse, settings: Settings, tenant_id: str, out: Path) -> dict[str, Any]:
+    """Every row, recording and quarantined file of ``tenant_id``; the manifest."""
+    check_destination(out, settings)
+    tables = {name_of(s): lh.read(s, tenant_id) for s in ALL_TABLES}
+    for spec in (PROCESSING_LOG, RETENTION_PLAN):
+        tables[name_of(spec)] = lh.read(spec).filter(pl.col("tenant_id") == tenant_id)
+    tables |= marts(settings, lambda frame: frame.filter(pl.col("tenant_id") == tenant_id))
+    calls = tables[name_of(CALLS)]
+    files = object_files(calls, tables[name_of(TRANSCRIPTS)], tables[name_of(QUARANTINE)])
+    scope = f"all data of tenant {tenant_id}"
+    return write_export(out, tables, files, scope)
+
+
+def marts(
+    settings: Settings, keep: Callable[[pl.DataFrame], pl.DataFrame]
+) -> dict[str, pl.DataFrame]:
+    """The published KPI marts (``marts.<name>``), each through ``keep``."""
+    path = Path(settings.kpi_database)
+    if not path.exists():
+        return {}
+    out = {}
+    with duckdb.connect(str(path), read_only=True) as con:
+        names = [r[0] for r in con.execute("show tables").fetchall()]
+        for name in names:
+            frame = pl.from_arrow(con.sql(f'select * from "{name}"').to_arrow_table())
+            assert isinstance(frame, pl.DataFrame)
+            out[f"marts.{name}"] = keep(frame)
+    return out
+
+
+def object_files(
+    calls: pl.DataFrame, transcripts: pl.DataFrame, quarantine: pl.DataFrame
+) -> dict[str, str]:
+    """Export path → stored file: recordings, playback copies, quarantined bytes."""
+    files = {}
+    for uri in call_files(calls, transcripts):
+        kind = "playback" if ".playback." in uri else "audio"
+        if not uri.endswith(".partial"):
+            files[f"{kind}/{uri.rsplit('/', 1)[-1]}"] = uri
+    for uri in quarantine_files(quarantine, keep=calls.clear()):
+        files[f"quarantine_files/{uri.rsplit('/', 1)[-1]}"] = uri
+    return files
+
+
+def write_export(
+    out: Path, tables: Mapping[str, pl.DataFrame], files: Mapping[str, str], scope: str
+) -> dict[str, Any]:
+    """Tables as Parquet, files copied, README and manifest (sha256 of every file)."""
+    (out / "tables").mkdir(parents=True, exist_ok=True)
+    for name, frame in sorted(tables.items()):
+        frame.write_parquet(out / "tables" / f"{name}.parquet")
+    for relative, uri in sorted(files.items()):
+        target = out / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if "://" in uri:
+            target.write_bytes(storage.read_bytes(uri))
+        else:
+            shutil.copyfile(uri, target)
+    (out / "README.md").write_text(readme(scope, tables))
+    manifest = {
+        "scope": scope,
+        "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "rows": {name: frame.height for name, frame in sorted(tables.items())},
+        "files": {
+            str(p.relative_to(out)): {"sha256": storage.file_sha256(p), "bytes": p.stat().st_size}
+            for p in sorted(out.rglob("*"))
+            if p.is_file() and p.name != MANIFEST
+        },
+    }
+    (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+    return manifest
+
+
+def readme(scope: str, tables: Mapping[str, pl.DataFrame]) -> str:
+    """What is in the folder and what every column means, from the data contracts."""
+    contracts = load_contracts()
+    lines = [
+        "# Data export",
+        "",
+        f"Scope: {scope}. Exported by CallCenterRate (processor) for the controller.",
+        "",
+        "- `tables/<layer>.<table>.parquet`: one Apache Parquet file per table (open with "
+        "Polars, pandas, DuckDB, Spark or Excel's Power Query). Timestamps are UTC.",
+        "- `audio/<sha256>.<ext>`: the original recordings as received; `playback/`: the "
+        "redacted playback copies (FLAC); `quarantine_files/`: files set aside at ingest.",
+        "- `manifest.json`: SHA-256 and size of every file, and the rows of every table.",
+        "",
+        "Caller phone numbers were never stored: `caller_key` is their keyed pseudonym "
+        "(HMAC-SHA256 with the tenant's secret).",
+        "",
+    ]
+    for name, frame in sorted(tables.items()):
+        contract = contracts.get(name)
+        lines += [f"## {name} ({frame.height} rows)", ""]
+        if contract is None:
+            lines += [", ".join(f"`{c}`" for c in frame.columns), ""]
+            continue
+        lines += [contract.description, "", "| column | type | personal data | meaning |"]
+        lines += ["|---|---|---|---|"]
+        for c in contract.columns:
+            meaning = c.description.replace("|", "/")
+            lines.append(f"| `{c.name}` | {c.physical_type} | {c.pii_class} | {meaning} |")
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,341 @@
+"""The residual scan: proof that erased identifiers and text are nowhere in the files any more.
+
+Every file under the given folders is read once: its path, its raw bytes (``_delta_log`` JSON,
+SQLite pages of the Dagster instance, logs, audio tags) and, where compression hides the bytes,
+its decoded values (the compressed string columns of Parquet files, including Delta checkpoints;
+every text column of DuckDB files). All needles are searched at once with Aho–Corasick (Polars'
+``str.extract_many``, in Rust), ASCII case-insensitive, so the cost grows with the bytes, not
+with the number of needles.
+
+A planted canary is the positive control: one marker in a plain file and one inside a
+gzip-compressed Parquet file without statistics (invisible to a raw search) must both be found,
+or the scan counts as failed. Hits are reported by kind and by path with the needle masked: the
+report is written into a certificate and must not carry what it looks for.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+#: Needles shorter than this are not searched: a 3-character id ("a01") matches bytes by
+#: chance; the certificate counts them as skipped.
+MIN_NEEDLE = 6
+#: Raw bytes are searched in blocks of this size (with an overlap of the longest needle).
+BLOCK = 64 * 1024 * 1024
+#: Small files are searched together, in batches of about this many bytes.
+BATCH = 32 * 1024 * 1024
+CANARY = "canary"
+#: Joins decoded values into one text; no needle holds it (ASCII unit separator).
+_SEPARATOR = "\x1f"
+_PARQUET = b"PAR1"
+_DUCKDB = b"DUCK"
+
+
+@dataclass(frozen=True)
+class Hit:
+    """Where a needle was found: the path relative to its root with needles masked, the kind of
+    needle (call_id, phrase …) and how it was seen (name, raw, parquet, duckdb)."""
+
+    path: str
+    kind: str
+    seen_in: str
+
+
+@dataclass
+class ScanReport:
+    roots: list[str]
+    needles: dict[str, int]
+    skipped_short: int
+    files: int = 0
+    bytes: int = 0
+    parquet_files: int = 0
+    duckdb_files: int = 0
+    unreadable: list[str] = field(default_factory=list)
+    hits: list[Hit] = field(default_factory=list)
+    canary_found: bool = False
+    seconds: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        """Zero hits, every file read, and the canary found (else the scan proves nothing)."""
+        return self.canary_found and not self.hits and not self.unreadable
+
+    def as_dict(self) -> dict:
+        return {
+            "passed": self.passed,
+            "roots": self.roots,
+            "needles_by_kind": self.needles,
+            "needles_too_short_to_search": self.skipped_short,
+            "files_scanned": self.files,
+            "bytes_scanned": self.bytes,
+            "parquet_files_decoded": self.parquet_files,
+            "duckdb_files_decoded": self.duckdb_files,
+            "unreadable_files": self.unreadable,
+            "canary_found": self.canary_found,
+            "hits": len(self.hits),
+            "hits_by_kind": _count(h.kind for h in self.hits),
+            "hit_paths": sorted({f"{h.path} ({h.kind}, {h.seen_in})" for h in self.hits}),
+            "seconds": round(self.seconds, 2),
+        }
+
+
+def _count(items: Iterator[str]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for item in items:
+        out[item] = out.get(item, 0) + 1
+    return dict(sorted(out.items()))
+
+
+class _Matcher:
+    """All needles at once; text and bytes (bytes as latin-1, so one char is one byte)."""
+
+    def __init__(self, needles: Mapping[str, str]) -> None:
+        self.kind_of = {n.lower(): k for n, k in needles.items()}
+        self.text = list(needles)
+        self.raw = [n.encode().decode("latin-1") for n in needles]
+        self.raw_kind = {r.lower(): needles[n] for r, n in zip(self.raw, needles, strict=True)}
+        self.longest = max((len(n.encode()) for n in needles), default=1)
+
+    def find(self, values: pl.Series, raw: bool) -> list[tuple[int, str]]:
+        """(index of the value, kind) for each value holding a needle."""
+        if values.is_empty() or not self.text:
+            return []
+        patterns, kinds = (self.raw, self.raw_kind) if raw else (self.text, self.kind_of)
+        found = values.str.extract_many(patterns, ascii_case_insensitive=True)
+        # only the values that hold something leave Rust (almost none, or the scan failed)
+        where = (found.list.len() > 0).fill_null(False).arg_true().to_list()
+        return [(i, kinds.get(m.lower(), "?")) for i in where for m in found[i].to_list()]
+
+
+def scan(roots: list[Path], needles: Mapping[str, str], plant_canary: bool = True) -> ScanReport:
+    """Search every file under ``roots`` for ``needles`` (needle → kind).
+
+    With ``plant_canary`` the first root gets the canary files for the time of the scan.
+    """
+    started = time.perf_counter()
+    searched = {n: k for n, k in needles.items() if len(n) >= MIN_NEEDLE}
+    report = ScanReport(
+        roots=[str(r) for r in roots],
+        needles=dict(_count(iter(searched.values()))),
+        skipped_short=len(needles) - len(searched),
+    )
+    canaries: list[Path] = []
+    if plant_canary:
+        marker = f"ccr-canary-{secrets.token_hex(12)}"
+        searched[marker] = CANARY
+        canaries = _plant(roots[0], marker)
+    try:
+        _Scanner(_Matcher(searched), report).run([r for r in roots if r.exists()])
+    finally:
+        for path in canaries:
+            path.unlink(missing_ok=True)
+    found_canary = [h for h in report.hits if h.kind == CANARY]
+    # seen by the raw search (the plain file) and by decoding (the compressed Parquet file)
+    seen = {h.seen_in for h in found_canary}
+    report.canary_found = {"raw", "parquet"} <= seen if plant_canary else True
+    report.hits = [h for h in report.hits if h.kind != CANARY]
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _plant(root: Path, marker: str) -> list[Path]:
+    """The marker in a plain file and, hidden by compression, in a Parquet file."""
+    folder = root / "compliance" / ".scan-canary"
+    folder.mkdir(parents=True, exist_ok=True)
+    plain = folder / f"{secrets.token_hex(4)}.txt"
+    plain.write_text(f"positive control {marker}\n")
+    packed = folder / f"{secrets.token_hex(4)}.parquet"
+    # gzip Huffman-codes every literal and no statistics are written: the marker's bytes
+    # appear nowhere in the file, so only decoding can find it
+    table = pa.table({"value": [f"positive control {marker} " * 4] * 3})
+    pq.write_table(table, packed, compression="gzip", write_statistics=False)
+    return [plain, packed]
+
+
+class _Scanner:
+    def __init__(self, matcher: _Matcher, report: ScanReport) -> None:
+        self.matcher = matcher
+        self.report = report
+        #: texts waiting to be searched together, by how they were seen: raw bytes of small
+        #: files (as latin-1), decoded Parquet and DuckDB values (joined per column). Polars
+        #: builds the automaton of all needles on every call: few calls on big texts, not many
+        #: on small ones.
+        self.pending: dict[str, list[tuple[str, str]]] = {"raw": [], "parquet": [], "duckdb": []}
+        self.pending_bytes = 0
+        self.names: list[str] = []
+
+    def run(self, roots: list[Path]) -> None:
+        for root in roots:
+            base = str(root.parent) + os.sep
+            for path, size in _files(str(root)):
+                self._file(path, path.removeprefix(base), size)
+        self._flush()
+
+    def _file(self, path: str, label: str, size: int) -> None:
+        report = self.report
+        report.files += 1
+        report.bytes += size
+        self.names.append(label)
+        try:
+            if size > BATCH:
+                with open(path, "rb") as f:
+                    head = f.read(16)
+            else:
+                data = Path(path).read_bytes()
+                head = data[:16]
+                self._enqueue("raw", label, data.decode("latin-1"))
+            if head[:4] == _PARQUET:
+                report.parquet_files += 1
+                self._parquet(path, label)
+            elif head[8:12] == _DUCKDB:
+                report.duckdb_files += 1
+                self._duckdb(path, label)
+            if size > BATCH:
+                self._large(path, label)
+        except (OSError, pa.ArrowException, duckdb.Error) as exc:
+            report.unreadable.append(f"{label}: {type(exc).__name__}")
+
+    def _enqueue(self, seen_in: str, label: str, text: str) -> None:
+        self.pending[seen_in].append((label, text))
+        self.pending_bytes += len(text)
+        if self.pending_bytes >= BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        self._search(self.names, self.names, raw=False, seen_in="name")
+        self.names = []
+        for seen_in, queue in self.pending.items():
+            if queue:
+                labels, texts = [q[0] for q in queue], [q[1] for q in queue]
+                self._search(labels, texts, raw=seen_in == "raw", seen_in=seen_in)
+            queue.clear()
+        self.pending_bytes = 0
+
+    def _large(self, path: str, label: str) -> None:
+        """Big files (recordings, the build DuckDB) block by block, blocks overlapping."""
+        overlap = self.matcher.longest
+        with open(path, "rb") as f:
+            tail = b""
+            while block := f.read(BLOCK):
+                text = (tail + block).decode("latin-1")
+                self._search([label], [text], raw=True, seen_in="raw")
+                tail = block[-overlap:]
+
+    def _parquet(self, path: str, label: str) -> None:
+        """The string columns whose pages are compressed (uncompressed ones the raw search
+        sees), decoded row group by row group."""
+        parquet = pq.ParquetFile(path)
+        meta = parquet.metadata
+        schema = parquet.schema_arrow
+        for group in range(meta.num_row_groups):
+            hidden = {
+                meta.row_group(group).column(i).path_in_schema.split(".")[0]
+                for i in range(meta.num_columns)
+                if meta.row_group(group).column(i).compression != "UNCOMPRESSED"
+            }
+            names = [f.name for f in schema if f.name in hidden and _has_text(f.type)]
+            if names:
+                table = parquet.read_row_group(group, columns=names)
+                for values in _text_values(table):
+                    self._search_values(label, values, "parquet")
+
+    def _duckdb(self, path: str, label: str) -> None:
+        """Every text column of every table (DuckDB compresses strings: FSST, dictionaries)."""
+        with duckdb.connect(path, read_only=True) as con:
+            columns = con.execute(
+                "select c.table_catalog, c.table_schema, c.table_name, c.column_name "
+                "from information_schema.columns c join information_schema.tables t using "
+                "(table_catalog, table_schema, table_name) "
+                "where c.data_type = 'VARCHAR' and t.table_type = 'BASE TABLE' "
+                "and c.table_catalog not in ('system', 'temp')"
+            ).fetchall()
+            for catalog, schema, table, column in columns:
+                name = ".".join(f'"{p}"' for p in (catalog, schema, table))
+                arrow = con.sql(f'select "{column}" from {name}').to_arrow_table()
+                self._search_values(label, pl.Series(arrow.column(0).combine_chunks()), "duckdb")
+
+    def _search_values(self, label: str, values: pl.Series, seen_in: str) -> None:
+        """A column's decoded values, joined into one text (a separator no needle holds):
+        one search per column, not one per value (millions of segment words)."""
+        joined = values.drop_nulls().str.join(_SEPARATOR).item()
+        if joined:
+            self._enqueue(seen_in, label, joined)
+
+    def _search(self, labels: list[str], values, raw: bool, seen_in: str) -> None:
+        series = values if isinstance(values, pl.Series) else pl.Series(values, dtype=pl.String)
+        for index, kind in self.matcher.find(series, raw):
+            hit = Hit(_mask(labels[index], self.matcher), kind, seen_in)
+            if hit not in self.report.hits:
+                self.report.hits.append(hit)
+
+
+def _files(root: str) -> Iterator[tuple[str, int]]:
+    """(path, size) of every regular file under ``root`` (symbolic links are not followed)."""
+    if os.path.isfile(root):
+        yield root, os.path.getsize(root)
+        return
+    stack = [root]
+    while stack:
+        with os.scandir(stack.pop()) as entries:
+            for entry in sorted(entries, key=lambda e: e.name):
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                elif entry.is_file(follow_symlinks=False):
+                    yield entry.path, entry.stat(follow_symlinks=False).st_size
+
+
+def _has_text(kind: pa.DataType) -> bool:
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_binary(kind):
+        return True
+    if pa.types.is_string_view(kind) or pa.types.is_large_binary(kind):
+        return True
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind):
+        return _has_text(kind.value_type)
+    if pa.types.is_struct(kind):
+        return any(_has_text(kind.field(i).type) for i in range(kind.num_fields))
+    if pa.types.is_map(kind):
+        return _has_text(kind.key_type) or _has_text(kind.item_type)
+    return False
+
+
+def _text_values(table: pa.Table) -> Iterator[pl.Series]:
+    """Every string value of ``table``, nested ones (a segment's words, a checkpoint's
+    partition values) flattened."""
+    for column in table.columns:
+        yield from _strings(column.combine_chunks() if column.num_chunks else column)
+
+
+def _strings(array) -> Iterator[pl.Series]:
+    kind = array.type
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_map(kind):
+        yield from _strings(array.flatten())
+    elif pa.types.is_struct(kind):
+        for i in range(kind.num_fields):
+            yield from _strings(array.field(i))
+    elif _has_text(kind):
+        if pa.types.is_binary(kind) or pa.types.is_large_binary(kind):
+            values = [v.decode("latin-1") for v in array.to_pylist() if v is not None]
+            yield pl.Series(values, dtype=pl.String)
+        else:
+            yield pl.Series(array.cast(pa.large_string())).drop_nulls()
+
+
+def _mask(label: str, matcher: _Matcher) -> str:
+    """The path with every needle in it replaced by '…' (a file may be named by a call id)."""
+    lowered = label.lower()
+    for needle in matcher.kind_of:
+        while needle and needle in lowered:
+            i = lowered.index(needle)
+            label = label[:i] + "…" + label[i + len(needle) :]
+            lowered = label.lower()
+    return label

@@ -1,0 +1,265 @@
+"""Data-subject requests (GDPR art. 15 and 17, DPA §11): one caller, found through the tenant's
+keyed hash of their number, or one agent, by id; everything about them, to export or erase.
+
+"Everything": their calls' rows in every table, the recordings, playback copies and
+``.partial`` leftovers, their quarantined rows and bytes (``bronze.quarantine.manifest_row``
+holds the caller's pseudonym, a review row the reviewer), rows set aside by a contract rule,
+review rows an agent wrote on other calls, and rows still waiting in landing (manifests and
+review CSVs are rewritten without them). The published warehouse is rebuilt by the erasure.
+The number or agent id lives in memory only; the ledger names the subject by a keyed hash.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from transforms.compliance import needles as needle_lib
+from transforms.compliance.erasure import Request
+from transforms.compliance.export import check_destination, marts, object_files, write_export
+from transforms.compliance.ledger import subject_hash
+from transforms.compliance.retention import CALL_TABLES, Action, call_files, name_of
+from transforms.core import storage
+from transforms.core.lakehouse import Lakehouse
+from transforms.core.settings import Settings
+from transforms.core.tables import CALLS, HUMAN_REVIEWS, QUARANTINE, REJECTED_ROWS, TRANSCRIPTS
+from transforms.ingest.landing import MANIFEST_NAMES
+from transforms.privacy.keys import KeyStore
+from transforms.privacy.pseudonymise import caller_key, normalise_phone
+
+KINDS = ("caller", "agent")
+
+
+@dataclass(frozen=True)
+class Subject:
+    tenant_id: str
+    kind: str  # caller | agent
+    value: str  # the phone number as given, or the agent id: in memory only
+
+    def normalised(self) -> str:
+        return normalise_phone(self.value) if self.kind == "caller" else self.value
+
+    def keyed_hash(self, keys: KeyStore) -> str:
+        return subject_hash(keys, self.tenant_id, self.kind, self.normalised())
+
+
+@dataclass
+class Found:
+    """Everything about one subject, as rows and files that exist now."""
+
+    calls: pl.DataFrame
+    reviews: pl.DataFrame
+    quarantine: pl.DataFrame
+    rejected: pl.DataFrame
+    files: dict[str, str]
+    landing: dict[str, bytes | None] = field(default_factory=dict)
+    caller_key: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        parts = (self.calls, self.reviews, self.quarantine, self.rejected)
+        return all(p.is_empty() for p in parts) and not self.files and not self.landing
+
+
+def find(lh: Lakehouse, settings: Settings, keys: KeyStore, subject: Subject) -> Found:
+    """The subject's rows and files in the tenant's data."""
+    tenant = subject.tenant_id
+    calls = lh.read(CALLS, tenant)
+    key = caller_key(keys, tenant, subject.value) if subject.kind == "caller" else None
+    column, wanted = (
+        ("caller_key", key) if subject.kind == "caller" else ("agent_id", subject.value)
+    )
+    calls = calls.filter(pl.col(column) == wanted)
+    uids, ids = set(calls["call_uid"].to_list()), set(calls["call_id"].to_list())
+    reviews = lh.read(HUMAN_REVIEWS, tenant).filter(
+        pl.col("call_uid").is_in(list(uids)) | (pl.col("reviewer_id") == subject.value)
+    )
+    marks = {key} if key else {subject.value}
+    quarantine = lh.read(QUARANTINE, tenant)
+    quarantine = quarantine.filter(
+        pl.col("call_id").is_in(list(ids)).fill_null(False)
+        | pl.col("manifest_row")
+        .map_elements(lambda r: _mentions(r, marks, ids), return_dtype=pl.Boolean)
+        .fill_null(False)
+    )
+    rejected = lh.read(REJECTED_ROWS, tenant).filter(
+        pl.col("row_json").map_elements(
+            lambda r: _mentions(r, marks | uids, ids), return_dtype=pl.Boolean
+        )
+    )
+    transcripts = (
+        lh.read(TRANSCRIPTS, tenant, where={"call_uid": sorted(uids)})
+        if uids
+        else lh.read(TRANSCRIPTS).clear()
+    )
+    files = object_files(calls, transcripts, quarantine)
+    landing = _landing_rewrites(settings, subject, ids)
+    return Found(calls, reviews, quarantine, rejected, files, landing, key)
+
+
+def _mentions(text: str | None, marks: set[str], call_ids: set[str]) -> bool:
+    """A quarantined or rejected row (JSON) about the subject: their pseudonym, agent id or
+    call_uid in a field, or one of their call ids."""
+    if not text:
+        return False
+    row = json.loads(text)
+    values = {str(v) for v in row.values() if v is not None}
+    return bool(values & marks) or str(row.get("call_id")) in call_ids
+
+
+def _landing_rewrites(
+    settings: Settings, subject: Subject, call_ids: set[str]
+) -> dict[str, bytes | None]:
+    """Manifests and review CSVs waiting in the tenant's landing, without the subject's rows
+    (a file left with no row goes; so does an audio file only a removed row named)."""
+    out: dict[str, bytes | None] = {}
+    folders = [
+        f"{settings.landing}/{subject.tenant_id}",
+        f"{settings.reviews_landing}/{subject.tenant_id}",
+    ]
+    for uri in [u for f in folders for u in storage.list_files(f)]:
+        name = uri.rsplit("/", 1)[-1]
+        if name in MANIFEST_NAMES or ("/_reviews/" in uri and name.endswith(".csv")):
+            kept, removed = _without_subject(name, storage.read_bytes(uri), subject, call_ids)
+            if removed:
+                out[uri] = kept
+                folder = uri.rsplit("/", 1)[0]
+                out |= {f"{folder}/{r['file_name']}": None for r in removed if r.get("file_name")}
+    return out
+
+
+def _without_subject(
+    name: str, data: bytes, subject: Subject, call_ids: set[str]
+) -> tuple[bytes | None, list[dict]]:
+    """The file's bytes without the subject's rows (None: no row left), and the rows removed.
+    A file that cannot be parsed is left as it is (the residual scan would report it)."""
+    try:
+        text = data.decode("utf-8-sig")
+        parsed = json.loads(text) if name.endswith(".json") else None
+        rows = parsed.get("calls", []) if isinstance(parsed, dict) else parsed
+        if rows is None:
+            rows = list(csv.DictReader(io.StringIO(text)))
+    except (UnicodeDecodeError, json.JSONDecodeError, csv.Error):
+        return data, []
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        return data, []
+    removed = [r for r in rows if _about_row(r, subject, call_ids)]
+    kept = [r for r in rows if not _about_row(r, subject, call_ids)]
+    if not removed or not kept:
+        return (data if not removed else None), removed
+    if parsed is not None:
+        return json.dumps({"calls": kept} if isinstance(parsed, dict) else kept).encode(), removed
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(kept)
+    return buffer.getvalue().encode(), removed
+
+
+def _about_row(row: dict, subject: Subject, call_ids: set[str]) -> bool:
+    """A manifest or review row about the subject: their number, their agent id, their calls."""
+    if row.get("call_id") in call_ids:
+        return True
+    if subject.kind == "caller":
+        phone = str(row.get("caller_phone") or "")
+        return bool(phone) and normalise_phone(phone) == subject.normalised()
+    return subject.value in (row.get("agent_id"), row.get("reviewer_id"))
+
+
+def export(lh: Lakehouse, settings: Settings, keys: KeyStore, subject: Subject, out: Path) -> dict:
+    """Everything about the subject, as files (an access request); the manifest."""
+    check_destination(out, settings)
+    found = find(lh, settings, keys, subject)
+    uids = found.calls["call_uid"].to_list()
+    tables = {
+        name_of(s): lh.read(s, subject.tenant_id).filter(pl.col("call_uid").is_in(uids))
+        for s in CALL_TABLES
+    }
+    tables[name_of(HUMAN_REVIEWS)] = found.reviews
+    tables[name_of(QUARANTINE)] = found.quarantine
+    tables[name_of(REJECTED_ROWS)] = found.rejected
+    tables |= marts(settings, lambda frame: _about(frame, subject, uids))
+    scope = f"data about one {subject.kind} of tenant {subject.tenant_id}"
+    return write_export(out, tables, found.files, scope)
+
+
+def _about(frame: pl.DataFrame, subject: Subject, uids: list[str]) -> pl.DataFrame:
+    """A mart's rows about the subject: their calls; for an agent, also the rows keyed by them
+    (daily KPIs, QA KPIs by agent)."""
+    mine = pl.col("call_uid").is_in(uids) if "call_uid" in frame.columns else pl.lit(False)
+    if subject.kind == "agent" and "agent_id" in frame.columns:
+        mine = mine | (pl.col("agent_id") == subject.value)
+    if subject.kind == "agent" and "dimension" in frame.columns:
+        mine = mine | (
+            (pl.col("dimension") == "agent") & (pl.col("dimension_value") == subject.value)
+        )
+    return frame.filter((pl.col("tenant_id") == subject.tenant_id) & mine)
+
+
+def erasure(lh: Lakehouse, settings: Settings, keys: KeyStore, subject: Subject) -> Request:
+    """What erasing the subject deletes, and what the proof looks for (read before deleting)."""
+    found = find(lh, settings, keys, subject)
+    tenant = subject.tenant_id
+    uids = frozenset(found.calls["call_uid"].to_list())
+    why = f"erasure requested for one {subject.kind} (GDPR art. 17)"
+    rule = f"{subject.kind}_erasure"
+    actions = [
+        Action(
+            tenant,
+            name_of(s),
+            rule,
+            "delete_rows",
+            why,
+            key_column="call_uid",
+            keys=uids,
+            calls=uids,
+        )
+        for s in CALL_TABLES
+    ]
+    for spec, frame, key in (
+        (HUMAN_REVIEWS, found.reviews, "review_id"),
+        (QUARANTINE, found.quarantine, "quarantine_id"),
+        (REJECTED_ROWS, found.rejected, "rejection_id"),
+    ):
+        if frame.height:
+            keys_ = frozenset(frame[key].to_list())
+            actions.append(
+                Action(tenant, name_of(spec), rule, "delete_rows", why, key_column=key, keys=keys_)
+            )
+    transcripts = lh.read(
+        TRANSCRIPTS, tenant, columns=["call_uid", "playback_uri"], where={"call_uid": sorted(uids)}
+    )
+    files = sorted(set(call_files(found.calls, transcripts)) | set(found.files.values()))
+    if files:
+        actions.append(
+            Action(tenant, "files:audio", rule, "delete_files", why, files=tuple(files), calls=uids)
+        )
+    return Request(
+        kind=subject.kind,
+        tenants=(tenant,),
+        actions=tuple(actions),
+        needles=subject_needles(lh, subject, found),
+        subject={"kind": subject.kind, "keyed_hash": subject.keyed_hash(keys)},
+        rewrites=found.landing,
+    )
+
+
+def subject_needles(lh: Lakehouse, subject: Subject, found: Found) -> needle_lib.Needles:
+    """The subject's calls' ids, pseudonym, number or agent id, and phrases of their calls."""
+    uids = set(found.calls["call_uid"].to_list())
+    kept = needle_lib.kept_after(lh, uids, uids, found.quarantine)
+    needles = needle_lib.Needles()
+    needle_lib.identifier_needles(needles, found.calls, kept)
+    if subject.kind == "caller":
+        needles.add("caller_key", [found.caller_key])
+        needles.add("phone", needle_lib.phone_forms(subject.value))
+    else:
+        held = set(kept.calls["agent_id"].to_list()) | kept.reviewers
+        needles.add("agent_id", [subject.value], held)
+    needle_lib.phrase_needles(needles, lh, uids, kept)
+    return needles
