@@ -18,6 +18,7 @@ import numpy as np
 
 from transforms.ingest.audio import WHISPER_SAMPLE_RATE
 from transforms.transcribe import guards
+from transforms.transcribe.biasing import DecoderBias, bias_of
 from transforms.transcribe.channels import ChannelPlan, plan_channels
 from transforms.transcribe.diarization import diarize
 from transforms.transcribe.model import COMPUTE_TYPE, model_class, model_id
@@ -110,7 +111,11 @@ class Transcriber:
         self.pipeline = BatchedInferencePipeline(self.model)
 
     def _run(
-        self, signals: list[np.ndarray], language: str | None, allowed: tuple[str, ...]
+        self,
+        signals: list[np.ndarray],
+        language: str | None,
+        allowed: tuple[str, ...],
+        bias: DecoderBias | None = None,
     ) -> tuple[list[_Chunk], str, float | None]:
         """VAD → speech chunks (≤ 30 s, one signal each) → one batched decode with word times.
 
@@ -120,7 +125,8 @@ class Transcriber:
         chunks of both channels share the batches, yet a chunk never mixes channels (mixing
         them changed what Whisper heard at the start of a call); (2) each batch is padded to its
         own longest chunk, not to 30 s: the encoder is most of the CPU time; (3) the language
-        is detected on the first chunk among the tenant's languages.
+        is detected on the first chunk among the tenant's languages; (4) every chunk is primed
+        with ``bias``'s text for that language (``transforms.transcribe.biasing``).
         """
         from faster_whisper.tokenizer import Tokenizer
         from faster_whisper.vad import (
@@ -164,7 +170,7 @@ class Transcriber:
         tokenizer = Tokenizer(
             model.hf_tokenizer, model.model.is_multilingual, "transcribe", language
         )
-        options = self._options(tokenizer)
+        options = self._options(tokenizer, **bias_of(bias, language))
         # Similar lengths batch together, so little padding is encoded.
         order = sorted(range(len(features)), key=lambda i: features[i].shape[-1])
         outputs = self._decode_batches(order, features, metadata, tokenizer, options)
@@ -219,7 +225,9 @@ class Transcriber:
             out.update(zip(idx, results, strict=True))
         return out
 
-    def _options(self, tokenizer: Any) -> Any:
+    def _options(
+        self, tokenizer: Any, initial_prompt: str | None = None, hotwords: str | None = None
+    ) -> Any:
         from faster_whisper.transcribe import TranscriptionOptions, get_suppressed_tokens
 
         return TranscriptionOptions(
@@ -236,7 +244,7 @@ class Transcriber:
             condition_on_previous_text=False,
             prompt_reset_on_temperature=0.5,
             temperatures=[0.0],
-            initial_prompt=None,
+            initial_prompt=initial_prompt,
             prefix=None,
             suppress_blank=True,
             suppress_tokens=get_suppressed_tokens(tokenizer, [-1]),
@@ -249,7 +257,7 @@ class Transcriber:
             max_new_tokens=None,
             clip_timestamps="0",
             hallucination_silence_threshold=None,
-            hotwords=None,
+            hotwords=hotwords,
         )
 
     def _window(self, features: np.ndarray, duration_s: float) -> np.ndarray:
@@ -271,17 +279,21 @@ class Transcriber:
         channel_layout: str | None,
         allowed_languages: tuple[str, ...] = (),
         roles: RoleHints | None = None,
+        bias: DecoderBias | None = None,
     ) -> CallTranscript:
-        """Transcribe one call: speakers from the channels, or from diarization when mono."""
+        """Transcribe one call: speakers from the channels, or from diarization when mono;
+        ``bias`` primes the decoder with the call's scorecard phrasings and tenant name."""
         started = time.perf_counter()
         roles = roles or RoleHints()
         duration = max(len(c) for c in channels) / WHISPER_SAMPLE_RATE
         plan = plan_channels(channels, channel_layout)
         if len(plan.signals) == 2:
-            pieces, detected, probability = self._stereo(plan, language, allowed_languages)
+            pieces, detected, probability = self._stereo(plan, language, allowed_languages, bias)
             speakers = self._stereo_speakers(plan, pieces, roles)
         else:
-            pieces, detected, probability = self._mono(plan.signals[0], language, allowed_languages)
+            pieces, detected, probability = self._mono(
+                plan.signals[0], language, allowed_languages, bias
+            )
             speakers = self._mono_speakers(pieces, roles)
         segments = [_segment(p, speakers[p.source], len(plan.signals) == 2) for p in pieces]
         spans = [(s.start_s, s.end_s, s.flag) for s in segments]
@@ -303,14 +315,18 @@ class Transcriber:
         )
 
     def _stereo(
-        self, plan: ChannelPlan, language: str | None, allowed: tuple[str, ...]
+        self,
+        plan: ChannelPlan,
+        language: str | None,
+        allowed: tuple[str, ...],
+        bias: DecoderBias | None = None,
     ) -> tuple[list[_Piece], str, float | None]:
         """Both channels in the same batches; the agent's first so that language detection
         hears the agent."""
         first = 0 if plan.speakers is None or plan.speakers[0] == "agent" else 1
         order = [first, 1 - first]
         chunks, detected, probability = self._run(
-            [plan.signals[order[0]], plan.signals[order[1]]], language, allowed
+            [plan.signals[order[0]], plan.signals[order[1]]], language, allowed, bias
         )
 
         def locate(source: int, start: float, end: float) -> tuple[int, float | None]:
@@ -319,11 +335,15 @@ class Transcriber:
         return _pieces(chunks, locate), detected, probability
 
     def _mono(
-        self, audio: np.ndarray, language: str | None, allowed: tuple[str, ...]
+        self,
+        audio: np.ndarray,
+        language: str | None,
+        allowed: tuple[str, ...],
+        bias: DecoderBias | None = None,
     ) -> tuple[list[_Piece], str, float | None]:
         from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-        chunks, detected, probability = self._run([audio], language, allowed)
+        chunks, detected, probability = self._run([audio], language, allowed, bias)
         regions = [
             (r["start"] / WHISPER_SAMPLE_RATE, r["end"] / WHISPER_SAMPLE_RATE)
             for r in get_speech_timestamps(audio, VadOptions(**DIARIZATION_VAD))
