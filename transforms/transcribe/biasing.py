@@ -14,15 +14,18 @@ prompt) was measured too and helped less; both modes stay selectable for the ben
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from transforms.score.scorecard import Scorecard
 
-#: faster-whisper keeps the last 223 tokens (half of Whisper's 448) of a prompt; French text is
-#: about 3.4 characters a token with Whisper's tokenizer, so 600 characters (~175 tokens) always
-#: fit whole and leave the name, which comes first, in place.
-MAX_PROMPT_CHARS = 600
+#: faster-whisper keeps the *last* 223 tokens (half of Whisper's 448) of a prompt, which would cut
+#: the tenant's name off the front: the engine drops whole sentences from the end instead, to fit
+#: this many tokens (``fit_prompt``).
+MAX_PROMPT_TOKENS = 220
+#: Before tokenising, a cheap bound: French is about 3.4 characters a token with Whisper's
+#: tokenizer, so 1,200 characters is well past any 220-token prompt.
+MAX_PROMPT_CHARS = 1200
 MODES = ("prompt", "hotwords")
 
 
@@ -97,11 +100,27 @@ def company_name(display_name: str) -> str:
     return re.sub(r"\(.*?\)", "", display_name).strip()
 
 
-def bias_of(bias: DecoderBias | None, language: str) -> Mapping[str, str | None]:
-    """faster-whisper options for ``language``: ``initial_prompt`` and ``hotwords``."""
+def fit_prompt(text: str, count_tokens: Callable[[str], int], budget: int) -> str:
+    """``text`` without its last sentences, until it is at most ``budget`` tokens."""
+    sentences = text.split(". ")
+    while len(sentences) > 1 and count_tokens(" " + ". ".join(sentences)) > budget:
+        sentences.pop()
+    fitted = ". ".join(sentences)
+    return fitted if fitted.endswith(".") else fitted + "."
+
+
+def bias_of(
+    bias: DecoderBias | None,
+    language: str,
+    count_tokens: Callable[[str], int] | None = None,
+) -> Mapping[str, str | None]:
+    """faster-whisper options for ``language``: ``initial_prompt`` and ``hotwords``, fitted to
+    ``MAX_PROMPT_TOKENS`` when ``count_tokens`` (the model's tokenizer) is given."""
     text = bias.for_language(language) if bias is not None else None
     if text is None:
         return {"initial_prompt": None, "hotwords": None}
+    if count_tokens is not None:
+        text = fit_prompt(text, count_tokens, MAX_PROMPT_TOKENS)
     if bias is not None and bias.mode == "hotwords":
         return {"initial_prompt": None, "hotwords": text}
     # Batched decoding encodes the prompt as is; sequential decoding adds this leading space.

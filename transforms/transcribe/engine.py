@@ -116,6 +116,7 @@ class Transcriber:
         language: str | None,
         allowed: tuple[str, ...],
         bias: DecoderBias | None = None,
+        primed_sources: tuple[int, ...] | None = None,
     ) -> tuple[list[_Chunk], str, float | None]:
         """VAD → speech chunks (≤ 30 s, one signal each) → one batched decode with word times.
 
@@ -125,8 +126,9 @@ class Transcriber:
         chunks of both channels share the batches, yet a chunk never mixes channels (mixing
         them changed what Whisper heard at the start of a call); (2) each batch is padded to its
         own longest chunk, not to 30 s: the encoder is most of the CPU time; (3) the language
-        is detected on the first chunk among the tenant's languages; (4) every chunk is primed
-        with ``bias``'s text for that language (``transforms.transcribe.biasing``).
+        is detected on the first chunk among the tenant's languages; (4) the chunks of
+        ``primed_sources`` (all when None) are primed with ``bias``'s text for that language
+        (``transforms.transcribe.biasing``), in batches of their own.
         """
         from faster_whisper.tokenizer import Tokenizer
         from faster_whisper.vad import (
@@ -170,17 +172,31 @@ class Transcriber:
         tokenizer = Tokenizer(
             model.hf_tokenizer, model.model.is_multilingual, "transcribe", language
         )
-        options = self._options(tokenizer, **bias_of(bias, language))
+        plain = self._options(tokenizer)
+        primed = self._options(
+            tokenizer, **bias_of(bias, language, lambda text: len(tokenizer.encode(text)))
+        )
+        targets = set(range(len(signals))) if primed_sources is None else set(primed_sources)
         # Similar lengths batch together, so little padding is encoded.
         order = sorted(range(len(features)), key=lambda i: features[i].shape[-1])
-        outputs = self._decode_batches(order, features, metadata, tokenizer, options)
-        # Batched decoding has no temperature fallback: a chunk that loops ("c'est le neuf,
-        # c'est le neuf, …") is decoded again with repeated trigrams banned; if it still fails
-        # the guards flag it.
-        looping = [i for i in order if any(_loops(sub["text"]) for sub in outputs[i])]
-        if looping:
-            retry = dataclasses.replace(options, no_repeat_ngram_size=3, repetition_penalty=1.1)
-            outputs.update(self._decode_batches(looping, features, metadata, tokenizer, retry))
+        groups = [(plain, order)]
+        if primed != plain:
+            groups = [
+                (primed, [i for i in order if sources[i] in targets]),
+                (plain, [i for i in order if sources[i] not in targets]),
+            ]
+        outputs: dict[int, list[dict[str, Any]]] = {}
+        for options, group in groups:
+            if not group:
+                continue
+            outputs.update(self._decode_batches(group, features, metadata, tokenizer, options))
+            # Batched decoding has no temperature fallback: a chunk that loops ("c'est le neuf,
+            # c'est le neuf, …") is decoded again with repeated trigrams banned; if it still
+            # fails the guards flag it.
+            looping = [i for i in group if any(_loops(sub["text"]) for sub in outputs[i])]
+            if looping:
+                retry = dataclasses.replace(options, no_repeat_ngram_size=3, repetition_penalty=1.1)
+                outputs.update(self._decode_batches(looping, features, metadata, tokenizer, retry))
         decoded: list[_Chunk] = []
         for i in order:
             ts_map = maps[sources[i]]
@@ -325,8 +341,15 @@ class Transcriber:
         hears the agent."""
         first = 0 if plan.speakers is None or plan.speakers[0] == "agent" else 1
         order = [first, 1 - first]
+        # Only the agent's channel is primed when the layout says which it is: the scorecard
+        # lists the agent's words, and a primed customer channel had Whisper write them over
+        # the customer's speech (bench/french_accuracy.py).
         chunks, detected, probability = self._run(
-            [plan.signals[order[0]], plan.signals[order[1]]], language, allowed, bias
+            [plan.signals[order[0]], plan.signals[order[1]]],
+            language,
+            allowed,
+            bias,
+            primed_sources=None if plan.speakers is None else (0,),
         )
 
         def locate(source: int, start: float, end: float) -> tuple[int, float | None]:
