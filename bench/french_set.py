@@ -434,7 +434,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{call.call_id} {call.channels:<6} {call.agent_voice.key():<24} {note:<34} "
                 f"{seconds} unmet={','.join(unmet) or '-'}"
             )
-    print(f"{len(calls)} calls ({sum(c.split == 'dev' for c in calls)} dev)")
+    dev = sum(c.split == "dev" for c in calls)
+    print(json.dumps({"calls": len(calls), "dev": dev, "heldout": len(calls) - dev}))
     return 0
 
 

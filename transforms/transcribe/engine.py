@@ -45,6 +45,10 @@ CHUNK_S = 30.0
 #: Silero VAD, for chunking and diarization alike: pauses of 160 ms split speech (turns
 #: separate for diarization); 400 ms of padding keeps word edges (200 ms cost 5 WER points).
 VAD = {"min_silence_duration_ms": 160, "speech_pad_ms": 400, "max_speech_duration_s": CHUNK_S}
+#: A primed chunk that comes out with fewer words a second of speech than this was cut short by
+#: its prompt and is decoded again unprimed (``Transcriber._unprimed_if_cut``): speech runs at
+#: 2-3 words a second, VAD padding included; tuned on the French set's dev split.
+MIN_PRIMED_WORDS_PER_S = 1.0
 #: A chunk shorter than one feature hop has nothing to decode.
 HOP_SAMPLES = 160
 #: Shortest encoder input (frames of 10 ms) for a short chunk.
@@ -59,6 +63,15 @@ class _Chunk:
     words: list[tuple[str, float, float, float]]
     avg_logprob: float
     no_speech_prob: float
+
+
+@dataclass(frozen=True)
+class _Work:
+    """What every decode of one call shares: each chunk's features and metadata, the tokenizer."""
+
+    features: list[np.ndarray]
+    metadata: list[dict[str, Any]]
+    tokenizer: Any
 
 
 @dataclass
@@ -185,18 +198,12 @@ class Transcriber:
                 (primed, [i for i in order if sources[i] in targets]),
                 (plain, [i for i in order if sources[i] not in targets]),
             ]
+        work = _Work(features, metadata, tokenizer)
         outputs: dict[int, list[dict[str, Any]]] = {}
         for options, group in groups:
-            if not group:
-                continue
-            outputs.update(self._decode_batches(group, features, metadata, tokenizer, options))
-            # Batched decoding has no temperature fallback: a chunk that loops ("c'est le neuf,
-            # c'est le neuf, …") is decoded again with repeated trigrams banned; if it still
-            # fails the guards flag it.
-            looping = [i for i in group if any(_loops(sub["text"]) for sub in outputs[i])]
-            if looping:
-                retry = dataclasses.replace(options, no_repeat_ngram_size=3, repetition_penalty=1.1)
-                outputs.update(self._decode_batches(looping, features, metadata, tokenizer, retry))
+            outputs.update(self._decode(group, work, options))
+        if primed != plain:
+            outputs.update(self._unprimed_if_cut(outputs, groups[0][1], work, plain))
         decoded: list[_Chunk] = []
         for i in order:
             ts_map = maps[sources[i]]
@@ -221,23 +228,54 @@ class Transcriber:
         self.pipeline.last_speech_timestamp = 0.0
         return decoded, language, probability
 
+    def _decode(
+        self, indices: list[int], work: _Work, options: Any
+    ) -> dict[int, list[dict[str, Any]]]:
+        """Decode ``indices`` in batches; batched decoding has no temperature fallback, so a chunk
+        that loops ("c'est le neuf, c'est le neuf, …") is decoded again with repeated trigrams
+        banned (if it still fails, the guards flag it)."""
+        if not indices:
+            return {}
+        out = self._decode_batches(indices, work, options)
+        looping = [i for i in indices if any(_loops(sub["text"]) for sub in out[i])]
+        if looping:
+            retry = dataclasses.replace(options, no_repeat_ngram_size=3, repetition_penalty=1.1)
+            out.update(self._decode_batches(looping, work, retry))
+        return out
+
+    def _unprimed_if_cut(
+        self, outputs: dict[int, list[dict[str, Any]]], primed: list[int], work: _Work, plain: Any
+    ) -> dict[int, list[dict[str, Any]]]:
+        """Primed chunks that came out with fewer than ``MIN_PRIMED_WORDS_PER_S`` words a second,
+        decoded again without the prompt; the longer text wins.
+
+        A prompt can make Whisper write a few of its phrases and stop: on the French set's dev
+        calls whole agent turns vanished, and speech that is not transcribed cannot even be
+        flagged "not heard".
+        """
+        cut = [
+            i
+            for i in primed
+            if _word_count(outputs[i]) < MIN_PRIMED_WORDS_PER_S * work.metadata[i]["duration"]
+        ]
+        again = self._decode(cut, work, plain)
+        return {i: subs for i, subs in again.items() if _word_count(subs) > _word_count(outputs[i])}
+
     def _decode_batches(
-        self,
-        indices: list[int],
-        features: list[np.ndarray],
-        metadata: list[dict[str, Any]],
-        tokenizer: Any,
-        options: Any,
+        self, indices: list[int], work: _Work, options: Any
     ) -> dict[int, list[dict[str, Any]]]:
         from faster_whisper.audio import pad_or_trim
 
+        features, metadata = work.features, work.metadata
         out: dict[int, list[dict[str, Any]]] = {}
         for b in range(0, len(indices), self.batch_size):
             idx = indices[b : b + self.batch_size]
             width = max(self._window(features[i], metadata[i]["duration"]).shape[-1] for i in idx)
             batch = np.stack([pad_or_trim(features[i], width) for i in idx])
             self.pipeline.last_speech_timestamp = 0.0
-            results = self.pipeline.forward(batch, tokenizer, [metadata[i] for i in idx], options)
+            results = self.pipeline.forward(
+                batch, work.tokenizer, [metadata[i] for i in idx], options
+            )
             out.update(zip(idx, results, strict=True))
         return out
 
@@ -420,6 +458,10 @@ def _first_voice(ordered: list[_Piece], diarized: bool) -> int:
         if not slip:
             return piece.source
     return ordered[0].source if ordered else 0
+
+
+def _word_count(subsegments: list[dict[str, Any]]) -> int:
+    return sum(len(sub["text"].split()) for sub in subsegments)
 
 
 def _loops(text: str) -> bool:

@@ -6,6 +6,7 @@ import yaml
 from transforms.core.settings import REPO_ROOT
 from transforms.score.scorecard import parse_scorecard
 from transforms.score.scoring import (
+    MATCH_WORD_CONFIDENCE,
     NOT_HEARD_CONFIDENCE,
     NOT_HEARD_MARGIN,
     ScoringRules,
@@ -16,7 +17,7 @@ from transforms.score.scoring import (
     phrase_similarity,
     score_call,
 )
-from transforms.transcribe.types import Segment
+from transforms.transcribe.types import Segment, Word
 
 CARD = REPO_ROOT / "config" / "scorecards" / "standard-v1.yaml"
 
@@ -303,3 +304,23 @@ def test_mains_rules_do_not_flag_not_heard():
     garbled = heard("Je vous informe que c'est à peu près ton registre.", 0.2)
     r = disclosure([garbled], ScoringRules(phonetic=False, not_heard=False))
     assert r["disclosure"].status == "not_met" and r["disclosure"].review_reason is None
+
+
+def test_a_phrase_written_unsure_is_met_but_goes_to_a_person():
+    """What a prompt makes Whisper write without hearing it comes out with low word probability."""
+
+    def said(probability):
+        words = tuple(
+            Word(w, 1.0 + i * 0.3, 1.2 + i * 0.3, probability)
+            for i, w in enumerate([" Cet", " appel", " est", " enregistré."])
+        )
+        text = "".join(w.word for w in words).strip()
+        return Segment("agent", 0, 1.0, 2.2, text, -0.3, 0.01, words=words, confidence=probability)
+
+    unsure = disclosure([said(MATCH_WORD_CONFIDENCE / 2)])["disclosure"]
+    assert unsure.met and unsure.review_reason == "low_confidence"
+    sure = disclosure([said(0.9)])["disclosure"]
+    assert sure.met and not sure.needs_review
+    # main's rules did not look at the words' probabilities
+    legacy = disclosure([said(0.05)], ScoringRules(phonetic=False, not_heard=False))["disclosure"]
+    assert legacy.met and not legacy.needs_review

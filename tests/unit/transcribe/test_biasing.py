@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import numpy as np
+
 from transforms.core.settings import REPO_ROOT
 from transforms.core.tenants import Tenant
 from transforms.score.batch import CardChoice
@@ -15,6 +17,7 @@ from transforms.transcribe.biasing import (
     fit_prompt,
     prompt_text,
 )
+from transforms.transcribe.engine import MIN_PRIMED_WORDS_PER_S, Transcriber, _Work
 
 CARDS = load_scorecards(REPO_ROOT / "config" / "scorecards")
 STANDARD = CARDS[("standard", "1")]
@@ -86,3 +89,21 @@ def test_each_job_is_primed_with_the_card_assigned_to_its_campaign(tmp_path: Pat
     assert jobs[1].bias.for_language("fr") == "Atlas Énergie. Je vous propose une remise."
     # without a card (no tenant registry entry), a call is transcribed unprimed
     assert next(iter(_jobs(calls[:1], {}, {}, choice.card_for))).bias is None
+
+
+def test_a_primed_chunk_cut_short_is_decoded_again_without_the_prompt():
+    transcriber = Transcriber.__new__(Transcriber)  # no model: the decoder is stubbed
+    asked = []
+    heard = "je vous informe que votre conversation est enregistrée"
+
+    def decode(indices, work, options):
+        asked.append((tuple(indices), options))
+        return {i: [{"text": heard}] for i in indices}
+
+    transcriber._decode = decode
+    work = _Work([np.zeros(1), np.zeros(1)], [{"duration": 10.0}, {"duration": 2.0}], None)
+    primed = {0: [{"text": "Cet appel est enregistré."}], 1: [{"text": "Bonjour, je vous écoute."}]}
+    again = transcriber._unprimed_if_cut(primed, [0, 1], work, "unprimed options")
+    # 4 words for 10 s of speech is cut short (under MIN_PRIMED_WORDS_PER_S); 4 words for 2 s is not
+    assert MIN_PRIMED_WORDS_PER_S * 10 > 4 and asked == [((0,), "unprimed options")]
+    assert again == {0: [{"text": heard}]}
