@@ -54,8 +54,8 @@ from transforms.transcribe.types import Segment, Word  # noqa: E402
 
 #: How the transcriber applies a bias, part of the transcript cache key: a change to it must not
 #: reuse transcripts made the old way. Only the agent's channel of a stereo call with a known layout
-#: is primed (all of a mono call); a primed chunk cut short is decoded again unprimed.
-PRIMING = "agent channel; unprimed retry below 1 word/s"
+#: is primed (all of a mono call), only chunks heard unsure; a primed chunk cut short is not kept.
+PRIMING = "agent channel; chunks below 0.6 word probability; primed kept from 1 word/s"
 
 
 def cached_transcript(
@@ -255,7 +255,10 @@ def main(argv: list[str] | None = None) -> int:
     for split in splits:
         mine = [r for r in rows if r["split"] == split]
         print(f"== {split}: {len({r['call_id'] for r in mine})} calls")
-        print(f"{'criterion':<16} {'agree':>7} {'flagged':>8} {'silent':>7} {'n':>4}")
+        print(
+            f"{'criterion':<16} {'agree*':>7} {'flagged':>8} {'silent':>7} {'n':>4}"
+            "  (*over all verdicts)"
+        )
         for c in card.criteria:
             cr = [r for r in mine if r["criterion"] == c.id]
             print(

@@ -36,7 +36,7 @@ from transforms.core.settings import Settings  # noqa: E402
 from transforms.core.tenants import load_tenants  # noqa: E402
 from transforms.score.metrics import conversation_metrics  # noqa: E402
 from transforms.score.scorecard import load_scorecards  # noqa: E402
-from transforms.score.scoring import score_call  # noqa: E402
+from transforms.score.scoring import ScoringRules, score_call  # noqa: E402
 from transforms.transcribe.biasing import DecoderBias, company_name, decoder_bias  # noqa: E402
 from transforms.transcribe.engine import Transcriber  # noqa: E402
 from transforms.transcribe.model import resolve_model_dir  # noqa: E402
@@ -91,6 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--bias", choices=("prompt", "none"), default="prompt", help="decoder biasing (default on)"
     )
+    parser.add_argument(
+        "--legacy", action="store_true", help="main's scorer (no French phonetics, no not_heard)"
+    )
     args = parser.parse_args(argv)
     spec = yaml.safe_load(SPECS.read_text(encoding="utf-8"))
     calls = spec["calls"][: args.limit or None]
@@ -138,7 +141,12 @@ def main(argv: list[str] | None = None) -> int:
                 ((s.speaker, s.start_s, s.end_s, s.text) for s in segs), tr.duration_s
             ).as_row()
             result = score_call(
-                card, segs, language=call["language"], duration_s=tr.duration_s, metrics=metrics
+                card,
+                segs,
+                language=call["language"],
+                duration_s=tr.duration_s,
+                metrics=metrics,
+                rules=ScoringRules(False, False) if args.legacy else ScoringRules(),
             )
             labels = call["labels"]
             for r in result.results:
@@ -174,6 +182,7 @@ def main(argv: list[str] | None = None) -> int:
         "scorecard": f"{card.id} v{card.version}",
         "model": transcriber.model_id,
         "bias": args.bias,
+        "scorer": "legacy" if args.legacy else "current",
     }
     print(
         f"calls {len(calls)} ({mono} mono), agreement {agree:.1%}, score MAE {figures['score_mae']}"

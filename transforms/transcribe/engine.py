@@ -45,9 +45,14 @@ CHUNK_S = 30.0
 #: Silero VAD, for chunking and diarization alike: pauses of 160 ms split speech (turns
 #: separate for diarization); 400 ms of padding keeps word edges (200 ms cost 5 WER points).
 VAD = {"min_silence_duration_ms": 160, "speech_pad_ms": 400, "max_speech_duration_s": CHUNK_S}
+#: Only a chunk Whisper wrote unsure (mean word probability below this) is decoded again primed:
+#: clear speech is left as it was heard (the samples' agent turns: 0.62-0.99; garbled espeak at
+#: 8 kHz on the French set's dev calls: 0.1-0.45), so a prompt cannot put its phrases where
+#: Whisper already heard something else.
+PRIME_BELOW = 0.6
 #: A primed chunk that comes out with fewer words a second of speech than this was cut short by
-#: its prompt and is decoded again unprimed (``Transcriber._unprimed_if_cut``): speech runs at
-#: 2-3 words a second, VAD padding included; tuned on the French set's dev split.
+#: its prompt, and the plain text is kept if longer (``Transcriber._primed_unless_cut``): speech
+#: runs at 2-3 words a second, VAD padding included; tuned on the French set's dev split.
 MIN_PRIMED_WORDS_PER_S = 1.0
 #: A chunk shorter than one feature hop has nothing to decode.
 HOP_SAMPLES = 160
@@ -140,8 +145,8 @@ class Transcriber:
         them changed what Whisper heard at the start of a call); (2) each batch is padded to its
         own longest chunk, not to 30 s: the encoder is most of the CPU time; (3) the language
         is detected on the first chunk among the tenant's languages; (4) the chunks of
-        ``primed_sources`` (all when None) are primed with ``bias``'s text for that language
-        (``transforms.transcribe.biasing``), in batches of their own.
+        ``primed_sources`` (all when None) that came out unsure are decoded again primed with
+        ``bias``'s text for that language (``transforms.transcribe.biasing``).
         """
         from faster_whisper.tokenizer import Tokenizer
         from faster_whisper.vad import (
@@ -192,18 +197,15 @@ class Transcriber:
         targets = set(range(len(signals))) if primed_sources is None else set(primed_sources)
         # Similar lengths batch together, so little padding is encoded.
         order = sorted(range(len(features)), key=lambda i: features[i].shape[-1])
-        groups = [(plain, order)]
-        if primed != plain:
-            groups = [
-                (primed, [i for i in order if sources[i] in targets]),
-                (plain, [i for i in order if sources[i] not in targets]),
-            ]
         work = _Work(features, metadata, tokenizer)
-        outputs: dict[int, list[dict[str, Any]]] = {}
-        for options, group in groups:
-            outputs.update(self._decode(group, work, options))
+        outputs = self._decode(order, work, plain)
         if primed != plain:
-            outputs.update(self._unprimed_if_cut(outputs, groups[0][1], work, plain))
+            unsure = [
+                i
+                for i in order
+                if sources[i] in targets and _mean_word_probability(outputs[i]) < PRIME_BELOW
+            ]
+            outputs.update(self._primed_unless_cut(outputs, unsure, work, primed))
         decoded: list[_Chunk] = []
         for i in order:
             ts_map = maps[sources[i]]
@@ -243,23 +245,24 @@ class Transcriber:
             out.update(self._decode_batches(looping, work, retry))
         return out
 
-    def _unprimed_if_cut(
-        self, outputs: dict[int, list[dict[str, Any]]], primed: list[int], work: _Work, plain: Any
+    def _primed_unless_cut(
+        self, outputs: dict[int, list[dict[str, Any]]], unsure: list[int], work: _Work, primed: Any
     ) -> dict[int, list[dict[str, Any]]]:
-        """Primed chunks that came out with fewer than ``MIN_PRIMED_WORDS_PER_S`` words a second,
-        decoded again without the prompt; the longer text wins.
+        """``unsure`` chunks decoded again with the prompt; the primed text replaces the plain one
+        unless it came out with fewer than ``MIN_PRIMED_WORDS_PER_S`` words a second of speech
+        and fewer words than the plain text.
 
         A prompt can make Whisper write a few of its phrases and stop: on the French set's dev
         calls whole agent turns vanished, and speech that is not transcribed cannot even be
         flagged "not heard".
         """
-        cut = [
-            i
-            for i in primed
-            if _word_count(outputs[i]) < MIN_PRIMED_WORDS_PER_S * work.metadata[i]["duration"]
-        ]
-        again = self._decode(cut, work, plain)
-        return {i: subs for i, subs in again.items() if _word_count(subs) > _word_count(outputs[i])}
+        again = self._decode(unsure, work, primed)
+        return {
+            i: subs
+            for i, subs in again.items()
+            if _word_count(subs) >= MIN_PRIMED_WORDS_PER_S * work.metadata[i]["duration"]
+            or _word_count(subs) > _word_count(outputs[i])
+        }
 
     def _decode_batches(
         self, indices: list[int], work: _Work, options: Any
@@ -462,6 +465,12 @@ def _first_voice(ordered: list[_Piece], diarized: bool) -> int:
 
 def _word_count(subsegments: list[dict[str, Any]]) -> int:
     return sum(len(sub["text"].split()) for sub in subsegments)
+
+
+def _mean_word_probability(subsegments: list[dict[str, Any]]) -> float:
+    """How sure Whisper was of a decoded chunk (0 when it wrote nothing)."""
+    probs = [w["probability"] for sub in subsegments for w in sub.get("words") or ()]
+    return sum(probs) / len(probs) if probs else 0.0
 
 
 def _loops(text: str) -> bool:

@@ -17,7 +17,13 @@ from transforms.transcribe.biasing import (
     fit_prompt,
     prompt_text,
 )
-from transforms.transcribe.engine import MIN_PRIMED_WORDS_PER_S, Transcriber, _Work
+from transforms.transcribe.engine import (
+    MIN_PRIMED_WORDS_PER_S,
+    PRIME_BELOW,
+    Transcriber,
+    _mean_word_probability,
+    _Work,
+)
 
 CARDS = load_scorecards(REPO_ROOT / "config" / "scorecards")
 STANDARD = CARDS[("standard", "1")]
@@ -91,19 +97,28 @@ def test_each_job_is_primed_with_the_card_assigned_to_its_campaign(tmp_path: Pat
     assert next(iter(_jobs(calls[:1], {}, {}, choice.card_for))).bias is None
 
 
-def test_a_primed_chunk_cut_short_is_decoded_again_without_the_prompt():
+def test_a_primed_chunk_cut_short_by_its_prompt_is_not_kept():
     transcriber = Transcriber.__new__(Transcriber)  # no model: the decoder is stubbed
     asked = []
-    heard = "je vous informe que votre conversation est enregistrée"
+    primed_text = {0: "Cet appel est enregistré.", 1: "Bonjour, je vous écoute."}
 
     def decode(indices, work, options):
         asked.append((tuple(indices), options))
-        return {i: [{"text": heard}] for i in indices}
+        return {i: [{"text": primed_text[i]}] for i in indices}
 
     transcriber._decode = decode
     work = _Work([np.zeros(1), np.zeros(1)], [{"duration": 10.0}, {"duration": 2.0}], None)
-    primed = {0: [{"text": "Cet appel est enregistré."}], 1: [{"text": "Bonjour, je vous écoute."}]}
-    again = transcriber._unprimed_if_cut(primed, [0, 1], work, "unprimed options")
-    # 4 words for 10 s of speech is cut short (under MIN_PRIMED_WORDS_PER_S); 4 words for 2 s is not
-    assert MIN_PRIMED_WORDS_PER_S * 10 > 4 and asked == [((0,), "unprimed options")]
-    assert again == {0: [{"text": heard}]}
+    plain = {0: [{"text": "c'est un peu près ton registre on va voir"}], 1: [{"text": "Bon."}]}
+    kept = transcriber._primed_unless_cut(plain, [0, 1], work, "primed options")
+    assert asked == [((0, 1), "primed options")]
+    # 4 words for 10 s of speech is cut short (under MIN_PRIMED_WORDS_PER_S a second) and the
+    # plain text is longer: it stays; 4 words for 2 s is whole: the primed text replaces it
+    assert MIN_PRIMED_WORDS_PER_S * 10 > 4
+    assert kept == {1: [{"text": "Bonjour, je vous écoute."}]}
+
+
+def test_only_chunks_heard_unsure_are_primed():
+    sure = [{"text": "Bonjour", "words": [{"probability": 0.9}, {"probability": 0.8}]}]
+    unsure = [{"text": "Pour vous", "words": [{"probability": 0.2}, {"probability": 0.3}]}]
+    assert _mean_word_probability(sure) >= PRIME_BELOW > _mean_word_probability(unsure)
+    assert _mean_word_probability([{"text": "", "words": []}]) == 0.0
