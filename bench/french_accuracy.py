@@ -55,7 +55,7 @@ from transforms.transcribe.types import Segment, Word  # noqa: E402
 #: How the transcriber applies a bias, part of the transcript cache key: a change to it must not
 #: reuse transcripts made the old way. Only the agent's channel of a stereo call with a known layout
 #: is primed (all of a mono call), only chunks heard unsure; a primed chunk cut short is not kept.
-PRIMING = "agent channel; chunks below 0.6 word probability; primed kept from 1 word/s"
+PRIMING = "agent channel; chunks below 0.7 word probability; primed kept from 1 word/s"
 
 
 def cached_transcript(
