@@ -7,7 +7,7 @@ export CCR_HOME ?= $(CURDIR)/data
 DBT := $(BIN)/dbt
 DBT_FLAGS := --project-dir dbt_project --profiles-dir dbt_project --quiet
 
-.PHONY: install demo test dev lint format lock bench bench-scoring clean dbt-parse
+.PHONY: install demo test dev lint format lock bench bench-scoring bench-french clean dbt-parse
 
 # The venv is rebuilt whenever the lock changes; uv installs exactly what the lock pins.
 $(VENV)/.installed: requirements.lock pyproject.toml
@@ -56,6 +56,11 @@ bench: install
 # Scoring accuracy on bench/scoring_calls.yaml (needs espeak-ng the first time; audio is cached).
 bench-scoring: install
 	$(BIN)/python bench/scoring_accuracy.py
+
+# French verdict accuracy on the dev and held-out splits of bench/french_set.py (espeak-ng the
+# first time; audio and transcripts are cached).
+bench-french: install
+	$(BIN)/python bench/french_accuracy.py
 
 clean:
 	rm -rf $(VENV) data dbt_project/target dbt_project/logs

@@ -3,8 +3,10 @@
 The labelled set is ``bench/scoring_calls.yaml`` (≥30 synthetic calls: both languages, varied
 phrasings, omissions, forbidden words, some mono). Each call is voiced with espeak-ng through
 ``samples/generate.py``'s synthesiser (same voices, pronunciation hints and timing rules), cached
-under ``$CCR_MODEL_CACHE/bench-audio``, transcribed with the project's transcriber and scored with
-the scorecard version the file names. Prints a per-criterion table, then one JSON line.
+under ``$CCR_MODEL_CACHE/bench-audio``, transcribed with the project's transcriber (primed with the
+scorecard and the tenant's name the call opens with, as the transcribe asset primes it; ``--bias
+none`` for main's unprimed decoding) and scored with the scorecard version the file names. Prints
+a per-criterion table, then one JSON line.
 
 Run: ``.venv/bin/python bench/scoring_accuracy.py`` (needs espeak-ng on PATH the first time).
 """
@@ -31,9 +33,11 @@ sys.path.insert(0, str(ROOT / "samples"))
 import generate  # noqa: E402  (samples/generate.py: the espeak machinery)
 
 from transforms.core.settings import Settings  # noqa: E402
+from transforms.core.tenants import load_tenants  # noqa: E402
 from transforms.score.metrics import conversation_metrics  # noqa: E402
 from transforms.score.scorecard import load_scorecards  # noqa: E402
-from transforms.score.scoring import score_call  # noqa: E402
+from transforms.score.scoring import ScoringRules, score_call  # noqa: E402
+from transforms.transcribe.biasing import DecoderBias, company_name, decoder_bias  # noqa: E402
 from transforms.transcribe.engine import Transcriber  # noqa: E402
 from transforms.transcribe.model import resolve_model_dir  # noqa: E402
 
@@ -73,9 +77,23 @@ def audio_for(call: dict, synth, settings, cache: Path) -> np.ndarray:
     return np.load(path)
 
 
+def _bias(card, call: dict, tenants: dict) -> DecoderBias:
+    """The prime of the tenant whose name the agent opens with (calls name no tenant)."""
+    opening = next(t["agent"] for t in call["turns"] if "agent" in t).lower()
+    names = [company_name(t.display_name) for t in tenants.values()]
+    name = next((n for n in names if n.split()[0].lower() in opening), "")
+    return decoder_bias(card, name, (call["language"],))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=0, help="only the first N calls")
+    parser.add_argument(
+        "--bias", choices=("prompt", "none"), default="prompt", help="decoder biasing (default on)"
+    )
+    parser.add_argument(
+        "--legacy", action="store_true", help="main's scorer (no French phonetics, no not_heard)"
+    )
     args = parser.parse_args(argv)
     spec = yaml.safe_load(SPECS.read_text(encoding="utf-8"))
     calls = spec["calls"][: args.limit or None]
@@ -93,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         model_dir, cpu_threads=env.whisper_threads, beam_size=env.whisper_beam
     )
     script = generate.load_script(generate.SAMPLES_DIR / "dialogues.yaml")
+    tenants = load_tenants(env.tenants_file)
     cache = Path(env.model_cache) / "bench-audio"
     weights = {c.id: c.weight for c in card.criteria}
 
@@ -110,7 +129,10 @@ def main(argv: list[str] | None = None) -> int:
             )
             started = time.perf_counter()
             tr = transcriber.transcribe(
-                channels, language=call["language"], channel_layout="agent-left"
+                channels,
+                language=call["language"],
+                channel_layout="agent-left",
+                bias=None if args.bias == "none" else _bias(card, call, tenants),
             )
             asr_s += time.perf_counter() - started
             audio_s += tr.duration_s
@@ -119,7 +141,12 @@ def main(argv: list[str] | None = None) -> int:
                 ((s.speaker, s.start_s, s.end_s, s.text) for s in segs), tr.duration_s
             ).as_row()
             result = score_call(
-                card, segs, language=call["language"], duration_s=tr.duration_s, metrics=metrics
+                card,
+                segs,
+                language=call["language"],
+                duration_s=tr.duration_s,
+                metrics=metrics,
+                rules=ScoringRules(False, False) if args.legacy else ScoringRules(),
             )
             labels = call["labels"]
             for r in result.results:
@@ -154,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
         "asr_real_time_factor": round(audio_s / asr_s, 2) if asr_s else None,
         "scorecard": f"{card.id} v{card.version}",
         "model": transcriber.model_id,
+        "bias": args.bias,
+        "scorer": "legacy" if args.legacy else "current",
     }
     print(
         f"calls {len(calls)} ({mono} mono), agreement {agree:.1%}, score MAE {figures['score_mae']}"

@@ -4,7 +4,8 @@ The same calls (the sample set: stereo and mono, French and English, ≥ 10 min 
 through (a) ``WhisperModel(<model>, device="cpu", compute_type="int8")`` and
 ``model.transcribe(<mono mix>, beam_size=5)``, one call after another, untuned, and (b)
 ``transforms.transcribe.pool.transcribe_calls`` with this machine's plan: every other call as
-its stereo file, the others as a mono mix (diarized). Each run is its own process so its peak
+its stereo file, the others as a mono mix (diarized), primed with the tenant's scorecard and name
+as the transcribe asset primes it. Each run is its own process so its peak
 memory (process tree RSS, sampled) is its own. WER is against the scripts, on text normalised
 as the scorer normalises it.
 
@@ -96,13 +97,27 @@ def run_baseline(model_dir: str, items: list[dict]) -> dict:
     return {"hyps": hyps}
 
 
-def run_pipeline(model_dir: str, items: list[dict]) -> dict:
+def run_pipeline(model_dir: str, items: list[dict], primed: bool = True) -> dict:
     from transforms.core.tenants import load_tenants
+    from transforms.score.batch import CardChoice
+    from transforms.score.scorecard import load_assignments, load_scorecards
+    from transforms.transcribe.biasing import company_name, decoder_bias
     from transforms.transcribe.pool import CallJob, plan_workers, transcribe_calls
     from transforms.transcribe.roles import RoleHints
 
     settings = Settings.from_env()
     tenants = load_tenants(settings.tenants_file)
+    cards = load_scorecards(settings.scorecards_dir)
+    assignments = load_assignments(settings.scorecards_dir, cards)
+    # As the transcribe asset does: the tenant's assigned card and name prime the decoder.
+    bias = {
+        tid: decoder_bias(
+            CardChoice(tid, cards, assignments, t.scorecard).card_for(None),
+            company_name(t.display_name),
+            t.languages,
+        )
+        for tid, t in tenants.items()
+    }
     workers, threads = plan_workers(
         workers=settings.whisper_workers, threads=settings.whisper_threads
     )
@@ -115,6 +130,7 @@ def run_pipeline(model_dir: str, items: list[dict]) -> dict:
             channel_layout=item["layout"],
             allowed_languages=tenants[item["tenant"]].languages,
             roles=RoleHints.for_tenant(tenants[item["tenant"]]),
+            bias=bias[item["tenant"]] if primed else None,
         )
         # Longest first, as the transcribe asset orders a batch.
         for item in sorted(items, key=lambda item: -item["audio_s"])
@@ -142,7 +158,10 @@ def child(kind: str, model_dir: str, items_file: str, out_file: str, seed: str) 
     ctranslate2.set_random_seed(int(seed))
     items = json.loads(Path(items_file).read_text())
     started = time.perf_counter()  # model load included: a real run pays for it too
-    result = (run_baseline if kind == "baseline" else run_pipeline)(model_dir, items)
+    if kind == "baseline":
+        result = run_baseline(model_dir, items)
+    else:
+        result = run_pipeline(model_dir, items, primed=kind == "pipeline")
     result["wall_s"] = time.perf_counter() - started
     Path(out_file).write_text(json.dumps(result))
 
@@ -167,6 +186,9 @@ def main() -> None:
     parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     parser.add_argument("--seed", type=int, default=0, help="CTranslate2 sampling seed")
     parser.add_argument("--model", help="CTranslate2 Whisper folder (default: the bundled base)")
+    parser.add_argument(
+        "--no-bias", action="store_true", help="pipeline without decoder biasing (main's behaviour)"
+    )
     args = parser.parse_args()
     if args.child:
         child(*args.child)
@@ -179,9 +201,10 @@ def main() -> None:
         items_file = folder / "items.json"
         items_file.write_text(json.dumps(items))
         audio_s = sum(i["audio_s"] for i in items)
+        pipeline = "pipeline-unprimed" if args.no_bias else "pipeline"
         runs = {
-            kind: measure(kind, model_dir, items_file, folder, args.seed)
-            for kind in ("baseline", "pipeline")
+            kind: measure(run, model_dir, items_file, folder, args.seed)
+            for kind, run in (("baseline", "baseline"), ("pipeline", pipeline))
         }
     stereo = sum(i["pipeline_channels"] == 2 for i in items)
     print(
@@ -228,6 +251,7 @@ def main() -> None:
                 "audio_s": round(audio_s, 1),
                 "calls": len(items),
                 "seed": args.seed,
+                "decoder_bias": not args.no_bias,
             }
         )
     )

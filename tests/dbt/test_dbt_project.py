@@ -639,7 +639,13 @@ def test_dbt_parse_succeeds(tmp_path):
         "agg_qa_kpis",
         "fct_score_versions",
     )
-    for name in (*marts, "agg_calibration", "agg_reviewer_agreement", "fct_call_categories"):
+    for name in (
+        *marts,
+        "agg_calibration",
+        "agg_review_load",
+        "agg_reviewer_agreement",
+        "fct_call_categories",
+    ):
         node = manifest["nodes"][f"model.callcenterrate.{name}"]
         assert node["config"]["contract"]["enforced"] is True
         assert node["config"]["materialized"] == "table"

@@ -12,6 +12,11 @@ compares *normalised* text with a fuzzy ratio over word windows:
    the text of the phrasing's word count ±1 (a dropped or inserted word still matches; windows keep
    matches on word boundaries, so "hello" does not match inside "othello").
 
+5. French only: the same ratio on a *phonetic key* of each word (``phonetic_fr``), and the
+   better of the two counts. Whisper spells French by ear: "m'appellais" for "m'appelle", "c'est
+   appel" for "cet appel", "en registré" for "enregistré"; their keys are equal ("mapel", "se apel",
+   "arejistr"), while unrelated words keep different keys.
+
 ``MATCH_THRESHOLD`` (85) is the default a scorecard may override: on the sample and benchmark
 calls it accepts one ASR slip in a short phrase (e.g. "c'est appel peut être enregistré": 90-97)
 while unrelated words of similar length stay below 80.
@@ -31,8 +36,45 @@ from unidecode import unidecode
 MATCH_THRESHOLD = 85.0
 #: Languages text2num converts; others keep their number words as written.
 NUMBER_LANGUAGES = frozenset({"en", "fr", "es", "de", "it", "pt", "nl"})
+#: Languages with a phonetic key; others are matched on characters only.
+PHONETIC_LANGUAGES = frozenset({"fr"})
 _PLACEHOLDER = re.compile(r"<[A-Z][A-Z0-9_]*>")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+#: An elided particle ("c'", "m'", "qu'") is one sound with the next word: "c est" -> "cest".
+_ELISION = re.compile(r"\b(jusqu|lorsqu|puisqu|qu|[cdjlmnst]) (?=[aeiouyh])")
+#: "48h" / "48 h" is "48 heures".
+_HOURS = re.compile(r"\b(\d+) ?h\b")
+#: French spelling to sound, in order, on one accent-folded word. Nasal vowels become capitals
+#: (A, I, O) so that they cannot merge with the letters around them.
+_FR_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), sound)
+    for pattern, sound in (
+        (r"([a-z])\1+", r"\1"),  # double letters: appelle -> apele
+        (r"eau|au", "o"),
+        (r"ph", "f"),
+        (r"th", "t"),
+        (r"sch|ch", "x"),
+        (r"qu|q", "k"),
+        (r"gu(?=[eiy])", "g"),
+        (r"c(?=[eiy])", "s"),
+        (r"ck|c", "k"),
+        (r"g(?=[eiy])", "j"),
+        (r"oi", "wa"),
+        (r"ou", "u"),
+        (r"ien(?![aeiouyAIO])", "iI"),
+        (r"(ai|ei)[nm](?![aeiouyAIO])", "I"),
+        (r"[iyu][nm](?![aeiouyAIO])", "I"),
+        (r"[ae][nm](?![aeiouyAIO])", "A"),
+        (r"o[nm](?![aeiouyAIO])", "O"),
+        (r"ai|ei", "e"),
+        (r"(er|ez|et)$", "e"),
+        (r"y", "i"),
+        (r"h", ""),
+        (r"(?<=.)[stdxzp]+$", ""),  # mute final consonants: est -> e, vous -> vu
+        (r"(?<=..[^aeiouyAIO])e$", ""),  # mute final e of a longer word: appelle -> apel
+        (r"([a-zAIO])\1+", r"\1"),
+    )
+)
 
 
 @lru_cache(maxsize=65536)
@@ -50,6 +92,33 @@ def normalise(text: str, language: str | None = None) -> str:
     return _NON_WORD.sub(" ", folded).strip()
 
 
+@lru_cache(maxsize=65536)
+def phonetic_fr(text: str) -> str:
+    """French phonetic key of normalised text, word by word.
+
+    'je m appellais' -> 'je mapel'; 'c est appel' and 'cet appel' -> 'se apel'.
+    """
+    text = _HOURS.sub(r"\1 heures", _ELISION.sub(r"\1", text))
+    keys = []
+    for word in text.split():
+        if word.isdigit():
+            keys.append(word)
+            continue
+        for pattern, sound in _FR_RULES:
+            word = pattern.sub(sound, word)
+        keys.append(word)
+    return " ".join(k for k in keys if k)
+
+
+def similarity(phrase: str, text: str, language: str | None, phonetic: bool = True) -> float:
+    """Best fuzzy ratio of a normalised phrase in normalised text: on characters and, in a
+    language with a phonetic key (French), on the keys too; the better one counts."""
+    best = phrase_similarity(phrase, text)
+    if phonetic and best < 100.0 and language in PHONETIC_LANGUAGES:
+        best = max(best, phrase_similarity(phonetic_fr(phrase), phonetic_fr(text)))
+    return best
+
+
 def phrase_similarity(phrase: str, text: str) -> float:
     """Best fuzzy ratio (0-100) of a normalised phrase over word windows of the normalised text."""
     p_words, t_words = phrase.split(), text.split()
@@ -65,7 +134,10 @@ def phrase_similarity(phrase: str, text: str) -> float:
 
 
 def best_phrase(
-    phrases: Iterable[tuple[str, str | None]], text: str, text_language: str | None
+    phrases: Iterable[tuple[str, str | None]],
+    text: str,
+    text_language: str | None,
+    phonetic: bool = True,
 ) -> tuple[str | None, float]:
     """(phrasing, similarity) of the best of ``(phrasing, its language)`` pairs against ``text``."""
     best_phrase_, best = None, 0.0
@@ -75,7 +147,7 @@ def best_phrase(
         lang = language or text_language
         if lang not in norm_cache:
             norm_cache[lang] = normalise(text, lang)
-        sim = phrase_similarity(normalise(phrase, lang), norm_cache[lang])
+        sim = similarity(normalise(phrase, lang), norm_cache[lang], lang, phonetic)
         if sim > best:
             best_phrase_, best = phrase, sim
     return best_phrase_, best

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +23,8 @@ from transforms.core.quarantine import quarantine_row
 from transforms.core.tenants import Tenant
 from transforms.privacy.audio_redaction import redact_audio
 from transforms.privacy.redaction import RedactedCall, playback_uri, redact_transcript
+from transforms.score.scorecard import Scorecard
+from transforms.transcribe.biasing import DecoderBias, company_name, decoder_bias
 from transforms.transcribe.engine import Transcriber
 from transforms.transcribe.pool import CallJob, JobResult, transcribe_calls
 from transforms.transcribe.roles import RoleHints
@@ -63,10 +65,13 @@ def transcribe_batch(
     threads: int,
     beam_size: int,
     transcriber: Transcriber | None = None,
+    card_for: Callable[[str | None], Scorecard] | None = None,
     log: Log = SILENT,
 ) -> BatchTranscripts:
     """Transcribe ``todo`` (bronze.calls rows) in worker processes, redact, write playback copies.
 
+    ``card_for(campaign)`` is the scorecard that will score a call of the batch's tenant: its
+    phrasings and the tenant's name prime the decoder (``transforms.transcribe.biasing``).
     A call whose audio fails to decode becomes a quarantine row and the batch carries on.
     """
     by_uid = {c["call_uid"]: c for c in todo.iter_rows(named=True)}
@@ -76,7 +81,7 @@ def transcribe_batch(
     out = BatchTranscripts()
     started = time.perf_counter()
     results = transcribe_calls(
-        _jobs(by_uid.values(), tenants, audio_of),
+        _jobs(by_uid.values(), tenants, audio_of, card_for),
         model_dir=model_dir,
         workers=workers,
         threads=threads,
@@ -106,10 +111,21 @@ def transcribe_batch(
     return out
 
 
-def _jobs(calls: Any, tenants: dict[str, Tenant], audio_of: dict[str, bytes]) -> Iterator[CallJob]:
+def _jobs(
+    calls: Any,
+    tenants: dict[str, Tenant],
+    audio_of: dict[str, bytes],
+    card_for: Callable[[str | None], Scorecard] | None = None,
+) -> Iterator[CallJob]:
     """One job per call, its audio read when the pool asks for it."""
+    biases: dict[tuple[str, str | None], DecoderBias] = {}
     for call in calls:
         tenant = tenants.get(call["tenant_id"])
+        where = (call["tenant_id"], call.get("campaign"))
+        if where not in biases and tenant is not None and card_for is not None:
+            biases[where] = decoder_bias(
+                card_for(call.get("campaign")), company_name(tenant.display_name), tenant.languages
+            )
         audio_of[call["call_uid"]] = storage.read_bytes(call["audio_uri"])
         yield CallJob(
             key=call["call_uid"],
@@ -119,6 +135,7 @@ def _jobs(calls: Any, tenants: dict[str, Tenant], audio_of: dict[str, bytes]) ->
             channel_layout=call["channel_layout"],
             allowed_languages=tenant.languages if tenant else (),
             roles=RoleHints.for_tenant(tenant),
+            bias=biases.get(where),
         )
 
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from transforms.ingest.audio import WHISPER_SAMPLE_RATE
 from transforms.transcribe import guards
+from transforms.transcribe.biasing import DecoderBias, bias_of
 from transforms.transcribe.channels import ChannelPlan, plan_channels
 from transforms.transcribe.diarization import diarize
 from transforms.transcribe.model import COMPUTE_TYPE, model_class, model_id
@@ -44,6 +45,17 @@ CHUNK_S = 30.0
 #: Silero VAD, for chunking and diarization alike: pauses of 160 ms split speech (turns
 #: separate for diarization); 400 ms of padding keeps word edges (200 ms cost 5 WER points).
 VAD = {"min_silence_duration_ms": 160, "speech_pad_ms": 400, "max_speech_duration_s": CHUNK_S}
+#: Only a chunk Whisper wrote unsure (mean word probability below this) is decoded again primed:
+#: clear speech is left as it was heard, so a prompt cannot put its phrases where Whisper already
+#: heard something else (priming every chunk cost bench/scoring_accuracy.py 1.6 points). Chosen on
+#: the French set's dev split: 0.7 primes its garbled chunks (segments at 0.1-0.45) as priming
+#: everything did (silent errors 3.3 % of verdicts), 0.6 left some unprimed (4.4 %); the samples'
+#: agent turns sit at 0.62-0.99, and the scoring bench rose to 99.6 % with 0.7 (99.2 % with 0.6).
+PRIME_BELOW = 0.7
+#: A primed chunk that comes out with fewer words a second of speech than this was cut short by
+#: its prompt, and the plain text is kept if longer (``Transcriber._primed_unless_cut``): speech
+#: runs at 2-3 words a second, VAD padding included; tuned on the French set's dev split.
+MIN_PRIMED_WORDS_PER_S = 1.0
 #: A chunk shorter than one feature hop has nothing to decode.
 HOP_SAMPLES = 160
 #: Shortest encoder input (frames of 10 ms) for a short chunk.
@@ -58,6 +70,15 @@ class _Chunk:
     words: list[tuple[str, float, float, float]]
     avg_logprob: float
     no_speech_prob: float
+
+
+@dataclass(frozen=True)
+class _Work:
+    """What every decode of one call shares: each chunk's features and metadata, the tokenizer."""
+
+    features: list[np.ndarray]
+    metadata: list[dict[str, Any]]
+    tokenizer: Any
 
 
 @dataclass
@@ -110,7 +131,12 @@ class Transcriber:
         self.pipeline = BatchedInferencePipeline(self.model)
 
     def _run(
-        self, signals: list[np.ndarray], language: str | None, allowed: tuple[str, ...]
+        self,
+        signals: list[np.ndarray],
+        language: str | None,
+        allowed: tuple[str, ...],
+        bias: DecoderBias | None = None,
+        primed_sources: tuple[int, ...] | None = None,
     ) -> tuple[list[_Chunk], str, float | None]:
         """VAD → speech chunks (≤ 30 s, one signal each) → one batched decode with word times.
 
@@ -120,7 +146,9 @@ class Transcriber:
         chunks of both channels share the batches, yet a chunk never mixes channels (mixing
         them changed what Whisper heard at the start of a call); (2) each batch is padded to its
         own longest chunk, not to 30 s: the encoder is most of the CPU time; (3) the language
-        is detected on the first chunk among the tenant's languages.
+        is detected on the first chunk among the tenant's languages; (4) the chunks of
+        ``primed_sources`` (all when None) that came out unsure are decoded again primed with
+        ``bias``'s text for that language (``transforms.transcribe.biasing``).
         """
         from faster_whisper.tokenizer import Tokenizer
         from faster_whisper.vad import (
@@ -164,17 +192,22 @@ class Transcriber:
         tokenizer = Tokenizer(
             model.hf_tokenizer, model.model.is_multilingual, "transcribe", language
         )
-        options = self._options(tokenizer)
+        plain = self._options(tokenizer)
+        primed = self._options(
+            tokenizer, **bias_of(bias, language, lambda text: len(tokenizer.encode(text)))
+        )
+        targets = set(range(len(signals))) if primed_sources is None else set(primed_sources)
         # Similar lengths batch together, so little padding is encoded.
         order = sorted(range(len(features)), key=lambda i: features[i].shape[-1])
-        outputs = self._decode_batches(order, features, metadata, tokenizer, options)
-        # Batched decoding has no temperature fallback: a chunk that loops ("c'est le neuf,
-        # c'est le neuf, …") is decoded again with repeated trigrams banned; if it still fails
-        # the guards flag it.
-        looping = [i for i in order if any(_loops(sub["text"]) for sub in outputs[i])]
-        if looping:
-            retry = dataclasses.replace(options, no_repeat_ngram_size=3, repetition_penalty=1.1)
-            outputs.update(self._decode_batches(looping, features, metadata, tokenizer, retry))
+        work = _Work(features, metadata, tokenizer)
+        outputs = self._decode(order, work, plain)
+        if primed != plain:
+            unsure = [
+                i
+                for i in order
+                if sources[i] in targets and _mean_word_probability(outputs[i]) < PRIME_BELOW
+            ]
+            outputs.update(self._primed_unless_cut(outputs, unsure, work, primed))
         decoded: list[_Chunk] = []
         for i in order:
             ts_map = maps[sources[i]]
@@ -199,27 +232,61 @@ class Transcriber:
         self.pipeline.last_speech_timestamp = 0.0
         return decoded, language, probability
 
+    def _decode(
+        self, indices: list[int], work: _Work, options: Any
+    ) -> dict[int, list[dict[str, Any]]]:
+        """Decode ``indices`` in batches; batched decoding has no temperature fallback, so a chunk
+        that loops ("c'est le neuf, c'est le neuf, …") is decoded again with repeated trigrams
+        banned (if it still fails, the guards flag it)."""
+        if not indices:
+            return {}
+        out = self._decode_batches(indices, work, options)
+        looping = [i for i in indices if any(_loops(sub["text"]) for sub in out[i])]
+        if looping:
+            retry = dataclasses.replace(options, no_repeat_ngram_size=3, repetition_penalty=1.1)
+            out.update(self._decode_batches(looping, work, retry))
+        return out
+
+    def _primed_unless_cut(
+        self, outputs: dict[int, list[dict[str, Any]]], unsure: list[int], work: _Work, primed: Any
+    ) -> dict[int, list[dict[str, Any]]]:
+        """``unsure`` chunks decoded again with the prompt; the primed text replaces the plain one
+        unless it came out with fewer than ``MIN_PRIMED_WORDS_PER_S`` words a second of speech
+        and fewer words than the plain text.
+
+        A prompt can make Whisper write a few of its phrases and stop: on the French set's dev
+        calls whole agent turns vanished, and speech that is not transcribed cannot even be
+        flagged "not heard".
+        """
+        again = self._decode(unsure, work, primed)
+        return {
+            i: subs
+            for i, subs in again.items()
+            if _word_count(subs) >= MIN_PRIMED_WORDS_PER_S * work.metadata[i]["duration"]
+            or _word_count(subs) > _word_count(outputs[i])
+        }
+
     def _decode_batches(
-        self,
-        indices: list[int],
-        features: list[np.ndarray],
-        metadata: list[dict[str, Any]],
-        tokenizer: Any,
-        options: Any,
+        self, indices: list[int], work: _Work, options: Any
     ) -> dict[int, list[dict[str, Any]]]:
         from faster_whisper.audio import pad_or_trim
 
+        features, metadata = work.features, work.metadata
         out: dict[int, list[dict[str, Any]]] = {}
         for b in range(0, len(indices), self.batch_size):
             idx = indices[b : b + self.batch_size]
             width = max(self._window(features[i], metadata[i]["duration"]).shape[-1] for i in idx)
             batch = np.stack([pad_or_trim(features[i], width) for i in idx])
             self.pipeline.last_speech_timestamp = 0.0
-            results = self.pipeline.forward(batch, tokenizer, [metadata[i] for i in idx], options)
+            results = self.pipeline.forward(
+                batch, work.tokenizer, [metadata[i] for i in idx], options
+            )
             out.update(zip(idx, results, strict=True))
         return out
 
-    def _options(self, tokenizer: Any) -> Any:
+    def _options(
+        self, tokenizer: Any, initial_prompt: str | None = None, hotwords: str | None = None
+    ) -> Any:
         from faster_whisper.transcribe import TranscriptionOptions, get_suppressed_tokens
 
         return TranscriptionOptions(
@@ -236,7 +303,7 @@ class Transcriber:
             condition_on_previous_text=False,
             prompt_reset_on_temperature=0.5,
             temperatures=[0.0],
-            initial_prompt=None,
+            initial_prompt=initial_prompt,
             prefix=None,
             suppress_blank=True,
             suppress_tokens=get_suppressed_tokens(tokenizer, [-1]),
@@ -249,7 +316,7 @@ class Transcriber:
             max_new_tokens=None,
             clip_timestamps="0",
             hallucination_silence_threshold=None,
-            hotwords=None,
+            hotwords=hotwords,
         )
 
     def _window(self, features: np.ndarray, duration_s: float) -> np.ndarray:
@@ -271,17 +338,21 @@ class Transcriber:
         channel_layout: str | None,
         allowed_languages: tuple[str, ...] = (),
         roles: RoleHints | None = None,
+        bias: DecoderBias | None = None,
     ) -> CallTranscript:
-        """Transcribe one call: speakers from the channels, or from diarization when mono."""
+        """Transcribe one call: speakers from the channels, or from diarization when mono;
+        ``bias`` primes the decoder with the call's scorecard phrasings and tenant name."""
         started = time.perf_counter()
         roles = roles or RoleHints()
         duration = max(len(c) for c in channels) / WHISPER_SAMPLE_RATE
         plan = plan_channels(channels, channel_layout)
         if len(plan.signals) == 2:
-            pieces, detected, probability = self._stereo(plan, language, allowed_languages)
+            pieces, detected, probability = self._stereo(plan, language, allowed_languages, bias)
             speakers = self._stereo_speakers(plan, pieces, roles)
         else:
-            pieces, detected, probability = self._mono(plan.signals[0], language, allowed_languages)
+            pieces, detected, probability = self._mono(
+                plan.signals[0], language, allowed_languages, bias
+            )
             speakers = self._mono_speakers(pieces, roles)
         segments = [_segment(p, speakers[p.source], len(plan.signals) == 2) for p in pieces]
         spans = [(s.start_s, s.end_s, s.flag) for s in segments]
@@ -303,14 +374,25 @@ class Transcriber:
         )
 
     def _stereo(
-        self, plan: ChannelPlan, language: str | None, allowed: tuple[str, ...]
+        self,
+        plan: ChannelPlan,
+        language: str | None,
+        allowed: tuple[str, ...],
+        bias: DecoderBias | None = None,
     ) -> tuple[list[_Piece], str, float | None]:
         """Both channels in the same batches; the agent's first so that language detection
         hears the agent."""
         first = 0 if plan.speakers is None or plan.speakers[0] == "agent" else 1
         order = [first, 1 - first]
+        # Only the agent's channel is primed when the layout says which it is: the scorecard
+        # lists the agent's words, and a primed customer channel had Whisper write them over
+        # the customer's speech (bench/french_accuracy.py).
         chunks, detected, probability = self._run(
-            [plan.signals[order[0]], plan.signals[order[1]]], language, allowed
+            [plan.signals[order[0]], plan.signals[order[1]]],
+            language,
+            allowed,
+            bias,
+            primed_sources=None if plan.speakers is None else (0,),
         )
 
         def locate(source: int, start: float, end: float) -> tuple[int, float | None]:
@@ -319,11 +401,15 @@ class Transcriber:
         return _pieces(chunks, locate), detected, probability
 
     def _mono(
-        self, audio: np.ndarray, language: str | None, allowed: tuple[str, ...]
+        self,
+        audio: np.ndarray,
+        language: str | None,
+        allowed: tuple[str, ...],
+        bias: DecoderBias | None = None,
     ) -> tuple[list[_Piece], str, float | None]:
         from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-        chunks, detected, probability = self._run([audio], language, allowed)
+        chunks, detected, probability = self._run([audio], language, allowed, bias)
         regions = [
             (r["start"] / WHISPER_SAMPLE_RATE, r["end"] / WHISPER_SAMPLE_RATE)
             for r in get_speech_timestamps(audio, VadOptions(**DIARIZATION_VAD))
@@ -377,6 +463,16 @@ def _first_voice(ordered: list[_Piece], diarized: bool) -> int:
         if not slip:
             return piece.source
     return ordered[0].source if ordered else 0
+
+
+def _word_count(subsegments: list[dict[str, Any]]) -> int:
+    return sum(len(sub["text"].split()) for sub in subsegments)
+
+
+def _mean_word_probability(subsegments: list[dict[str, Any]]) -> float:
+    """How sure Whisper was of a decoded chunk (0 when it wrote nothing)."""
+    probs = [w["probability"] for sub in subsegments for w in sub.get("words") or ()]
+    return sum(probs) / len(probs) if probs else 0.0
 
 
 def _loops(text: str) -> bool:

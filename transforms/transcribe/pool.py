@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from transforms.ingest.audio import AudioRejected, decode_channels
+from transforms.transcribe.biasing import DecoderBias
 from transforms.transcribe.engine import DEFAULT_BEAM, Transcriber
 from transforms.transcribe.roles import RoleHints
 from transforms.transcribe.types import CallTranscript
@@ -33,6 +34,8 @@ class CallJob:
     channel_layout: str | None = None
     allowed_languages: tuple[str, ...] = ()
     roles: RoleHints = field(default_factory=RoleHints)
+    #: What the decoder is primed with: the call's scorecard phrasings and tenant name.
+    bias: DecoderBias | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,7 @@ def transcribe_job(job: CallJob, transcriber: Transcriber | None = None) -> JobR
         channel_layout=job.channel_layout,
         allowed_languages=job.allowed_languages,
         roles=job.roles,
+        bias=job.bias,
     )
     return JobResult(job.key, transcript)
 

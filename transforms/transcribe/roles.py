@@ -5,12 +5,12 @@ Used when the audio does not say it (mono, fake stereo, stereo with no declared 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
 from transforms.score.matching import normalise
+from transforms.transcribe.biasing import company_name
 
 #: Only the opening counts: an agent greets within the first seconds of their speech.
 OPENING_WORDS = 25
@@ -31,7 +31,7 @@ class RoleHints:
     def for_tenant(cls, tenant: object | None) -> RoleHints:
         if tenant is None:
             return cls()
-        name = re.sub(r"\(.*?\)", "", getattr(tenant, "display_name", "")).strip()
+        name = company_name(getattr(tenant, "display_name", ""))
         return cls(
             company=name,
             greetings=tuple(getattr(tenant, "greeting_phrases", ()) or ()),

@@ -12,6 +12,7 @@ from transforms.core import storage
 from transforms.core.lakehouse import conform
 from transforms.core.tables import QUARANTINE, SEGMENTS, TRANSCRIPTS
 from transforms.ingest.landing import split_partition_key
+from transforms.score.batch import CardChoice
 from transforms.transcribe.batch import calls_to_transcribe, transcribe_batch
 from transforms.transcribe.model import model_id as model_id_of
 
@@ -61,15 +62,24 @@ def transcripts(
             f"transcribing {todo.height} calls: {workers} process(es) x {threads} thread(s), "
             f"beam {whisper.beam()}"
         )
+    tenants = lakehouse.tenants()
+    cards = lakehouse.scorecards()
+    # The card that will score the calls primes the decoder with its phrasings.
+    choice = (
+        CardChoice(tenant_id, cards, lakehouse.assignments(cards), tenants[tenant_id].scorecard)
+        if tenant_id in tenants
+        else None
+    )
     out = transcribe_batch(
         todo,
-        tenants=lakehouse.tenants(),
+        tenants=tenants,
         model_dir=model_path,
         model_id=model_id,
         workers=workers,
         threads=threads,
         beam_size=whisper.beam(),
         transcriber=whisper.transcriber(threads) if workers == 1 and todo.height else None,
+        card_for=choice.card_for if choice else None,
         log=context.log,
     )
     inserted = lh.merge(TRANSCRIPTS, conform(TRANSCRIPTS, out.transcripts))

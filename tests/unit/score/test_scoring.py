@@ -6,6 +6,10 @@ import yaml
 from transforms.core.settings import REPO_ROOT
 from transforms.score.scorecard import parse_scorecard
 from transforms.score.scoring import (
+    MATCH_WORD_CONFIDENCE,
+    NOT_HEARD_CONFIDENCE,
+    NOT_HEARD_MARGIN,
+    ScoringRules,
     latest,
     load_scorecard,
     load_scorecards,
@@ -13,7 +17,7 @@ from transforms.score.scoring import (
     phrase_similarity,
     score_call,
 )
-from transforms.transcribe.types import Segment
+from transforms.transcribe.types import Segment, Word
 
 CARD = REPO_ROOT / "config" / "scorecards" / "standard-v1.yaml"
 
@@ -246,3 +250,77 @@ def test_number_words_and_pii_placeholders_are_normalised():
     assert normalise("within five days", "en") == normalise("within 5 days", "en")
     assert normalise("My number is <PHONE>, mail <EMAIL>.", "en") == "my number is mail"
     assert phrase_similarity(normalise("my name is"), normalise("my <PERSON> name is Tom")) == 100
+
+
+FR_CARD = parse_scorecard(
+    {"id": "fr", "version": "1", "name": "FR", "pass_threshold": 70, "sections": [
+        {"id": "s", "name": "S", "criteria": [
+            {"id": "disclosure", "name": "Disclosure", "kind": "phrase_said", "weight": 1,
+             "phrases": {"fr": ["cet appel est enregistré"]}},
+            {"id": "forbidden", "name": "Forbidden", "kind": "phrase_not_said", "weight": 1,
+             "phrases": {"fr": ["débrouillez-vous"]}},
+        ]}]}
+)  # fmt: skip
+
+
+def heard(text, confidence, start=1.0):
+    """An agent segment as Whisper gave it, with its mean word probability."""
+    return Segment("agent", 0, start, start + 3, text, -0.3, 0.01, confidence=confidence)
+
+
+def disclosure(segments, rules=None):
+    kwargs = {"rules": rules} if rules else {}
+    result = score_call(FR_CARD, segments, language="fr", duration_s=30, **kwargs)
+    return {r.criterion_id: r for r in result.results}
+
+
+def test_a_phrase_garbled_by_the_asr_is_not_heard_not_not_said():
+    garbled = heard(
+        "Je vous informe que c'est à peu près ton registre.", NOT_HEARD_CONFIDENCE - 0.2
+    )
+    r = disclosure([heard("Bonjour, Atlas Énergie.", 0.9, 0), garbled])
+    assert r["disclosure"].status == "not_met"
+    assert r["disclosure"].review_reason == "not_heard" and r["disclosure"].needs_review
+    assert r["disclosure"].evidence == garbled  # the reviewer listens to the unsure speech
+    assert r["disclosure"].evidence_kind == "not_heard"
+    # a forbidden phrase not heard is not flagged: "not said" is the good verdict there
+    assert r["forbidden"].met and not r["forbidden"].needs_review
+
+
+def test_clear_speech_without_the_phrase_is_not_said():
+    r = disclosure([heard("Bonjour, je vous écoute, que se passe-t-il ?", 0.9)])
+    assert r["disclosure"].status == "not_met" and not r["disclosure"].needs_review
+
+
+def test_a_match_within_the_wider_margin_is_not_heard():
+    # clear words, but close to the phrase
+    close = heard("Cet appel va être transféré.", 0.9)
+    sim = disclosure([close])["disclosure"].match_score
+    assert FR_CARD.match_threshold - NOT_HEARD_MARGIN <= sim < FR_CARD.match_threshold - 8
+    assert disclosure([close])["disclosure"].review_reason == "not_heard"
+
+
+def test_mains_rules_do_not_flag_not_heard():
+    garbled = heard("Je vous informe que c'est à peu près ton registre.", 0.2)
+    r = disclosure([garbled], ScoringRules(phonetic=False, not_heard=False))
+    assert r["disclosure"].status == "not_met" and r["disclosure"].review_reason is None
+
+
+def test_a_phrase_written_unsure_is_met_but_goes_to_a_person():
+    """What a prompt makes Whisper write without hearing it comes out with low word probability."""
+
+    def said(probability):
+        words = tuple(
+            Word(w, 1.0 + i * 0.3, 1.2 + i * 0.3, probability)
+            for i, w in enumerate([" Cet", " appel", " est", " enregistré."])
+        )
+        text = "".join(w.word for w in words).strip()
+        return Segment("agent", 0, 1.0, 2.2, text, -0.3, 0.01, words=words, confidence=probability)
+
+    unsure = disclosure([said(MATCH_WORD_CONFIDENCE / 2)])["disclosure"]
+    assert unsure.met and unsure.review_reason == "low_confidence"
+    sure = disclosure([said(0.9)])["disclosure"]
+    assert sure.met and not sure.needs_review
+    # main's rules did not look at the words' probabilities
+    legacy = disclosure([said(0.05)], ScoringRules(phonetic=False, not_heard=False))["disclosure"]
+    assert legacy.met and not legacy.needs_review
