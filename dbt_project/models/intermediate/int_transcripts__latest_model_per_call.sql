@@ -3,6 +3,7 @@ with
 transcripts as (
 
     select * from {{ ref('stg_lakehouse__transcripts') }}
+    where {{ in_changed_calls() }}
 
 ),
 
