@@ -18,7 +18,10 @@ ENV_VARS: dict[str, tuple[str, str]] = {
     "CCR_HOME": ("./data", "root folder for everything the product writes"),
     "CCR_LANDING": ("$CCR_HOME/landing", "where call centres drop <tenant>/<batch>/ folders"),
     "CCR_LAKEHOUSE": ("$CCR_HOME/lakehouse", "Delta tables and audio store (path or URI)"),
-    "CCR_WAREHOUSE": ("$CCR_HOME/warehouse", "published KPI database kpis.duckdb for BI"),
+    "CCR_WAREHOUSE": (
+        "$CCR_HOME/warehouse",
+        "what BI reads: tenants/<tenant>.duckdb (one tenant's KPIs) and its .html report",
+    ),
     "CCR_KEYS": (
         "~/.config/callcenterrate/keys",
         "per-tenant pseudonym keys (0600 files), outside the data BI and backups see",
@@ -140,5 +143,19 @@ class Settings:
         return f"{self.landing}/_reviews"
 
     @property
-    def kpi_database(self) -> str:
-        return f"{self.warehouse}/kpis.duckdb"
+    def build_dir(self) -> str:
+        """dbt's working files (build database, target folders): never where BI reads."""
+        return f"{self.home}/build"
+
+    @property
+    def kpi_build_database(self) -> str:
+        return f"{self.build_dir}/kpis.build.duckdb"
+
+    @property
+    def dbt_target_dir(self) -> str:
+        return f"{self.build_dir}/dbt"
+
+    @property
+    def operator_kpi_database(self) -> str:
+        """Every tenant's KPIs in one file, for the operator only (never handed to a client)."""
+        return f"{self.home}/operator/kpis_all_tenants.duckdb"

@@ -21,6 +21,9 @@ class Tenant:
     greeting_phrases: tuple[str, ...] = ()
     #: Who is the agent when no voice greets with the company name: first_speaker | second_speaker.
     agent_rule: str = "first_speaker"
+    #: Unix group of the tenant's BI account: its published KPI files are readable by that group
+    #: (transforms/kpis/access.py); unset, only the publishing account reads them.
+    bi_group: str | None = None
 
 
 def load_tenants(path: str | Path) -> dict[str, Tenant]:
@@ -42,6 +45,7 @@ def load_tenants(path: str | Path) -> dict[str, Tenant]:
             contract_end=entry.get("contract_end"),
             greeting_phrases=tuple(entry.get("greeting_phrases") or ()),
             agent_rule=str(entry.get("agent_rule") or "first_speaker"),
+            bi_group=str(entry["bi_group"]) if entry.get("bi_group") else None,
         )
         if tenants[tenant_id].agent_rule not in ("first_speaker", "second_speaker"):
             raise ValueError(

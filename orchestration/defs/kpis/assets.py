@@ -1,7 +1,10 @@
-"""dbt KPI models (built into a fresh DuckDB file) and their atomic publication for BI tools."""
+"""dbt KPI models (built into the build file, incrementally) and their atomic publication for BI
+tools: one database and one report per tenant."""
 
 import os
+import uuid
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -11,7 +14,7 @@ from orchestration.defs.kpis.resources import DBT_PROJECT_DIR, kpi_dbt_project
 from orchestration.lib.owners import OWNERS
 from orchestration.lib.resources import LakehouseResource
 from transforms.core.tables import ALL_TABLES
-from transforms.kpis import publish
+from transforms.kpis import build, publish
 
 
 class KpiTranslator(DagsterDbtTranslator):
@@ -27,25 +30,39 @@ class KpiTranslator(DagsterDbtTranslator):
         )
 
 
+class KpiBuildConfig(dg.Config):
+    #: Start from an empty build file: every call's rows rebuilt, not only the changed calls'.
+    full_refresh: bool = False
+
+
 @dbt_assets(manifest=kpi_dbt_project().manifest_path, dagster_dbt_translator=KpiTranslator())
 def kpi_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, lakehouse: LakehouseResource
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    lakehouse: LakehouseResource,
+    config: KpiBuildConfig,
 ):
-    """``dbt build`` (models and their tests) into the build file, never into the published one."""
+    """``dbt build`` into the build file ($CCR_HOME/build), never into a published one.
+
+    The build file stays between runs, so the incremental facts rebuild only the calls whose
+    inputs changed; it starts afresh when the dbt code changed or ``full_refresh`` is set.
+    """
     settings = lakehouse.settings()
-    build = publish.build_path(settings.kpi_database)
-    if not context.is_subset:
-        # A full build starts from an empty file; a partial one keeps the other models' tables.
-        publish.reset_build_file(build)
+    build_file = settings.kpi_build_database
+    if build.prepare_build_file(build_file, DBT_PROJECT_DIR, full_refresh=config.full_refresh):
+        context.log.info("dbt build from an empty build file: every call's rows are rebuilt")
     # Every source table exists, possibly empty (no review landed yet is not an error).
     lh = lakehouse.lakehouse()
     for spec in ALL_TABLES:
         lh.ensure(spec)
     os.environ["CCR_LAKEHOUSE"] = settings.lakehouse
-    os.environ["CCR_DBT_DUCKDB_PATH"] = build
-    yield from dbt.cli(["build"], context=context).stream()
-    target = DBT_PROJECT_DIR / os.environ.get("DBT_TARGET_PATH", "target")
-    publish.prune_build_folders(target, context.op_execution_context.op.name)
+    os.environ["CCR_DBT_DUCKDB_PATH"] = build_file
+    op = context.op_execution_context.op.name
+    targets = Path(settings.dbt_target_dir)
+    target = targets / f"{op}-{context.run.run_id[:7]}-{uuid.uuid4().hex[:7]}"
+    yield from dbt.cli(list(build.BUILD_ARGS), context=context, target_path=target).stream()
+    build.record_build(build_file, DBT_PROJECT_DIR)
+    publish.prune_build_folders(targets, op)
 
 
 @dg.asset(
@@ -55,15 +72,24 @@ def kpi_models(
     owners=OWNERS,
     kinds={"duckdb"},
     tags={"layer": "gold"},
-    description="The published read-only KPI database (warehouse/kpis.duckdb) that BI tools open.",
+    description=(
+        "The published KPI files BI reads: warehouse/tenants/<tenant>.duckdb (read-only, that "
+        "tenant's rows only) and its HTML report; plus the operator's all-tenant file."
+    ),
 )
 def kpi_warehouse(lakehouse: LakehouseResource) -> dg.MaterializeResult:
-    """Copy the marts into a new file and swap it in: a reader sees the old file or the new one."""
-    target = lakehouse.settings().kpi_database
-    counts = publish.publish_marts(publish.build_path(target), target)
+    """New files swapped in: a reader sees the old file or the new one, never half of one."""
+    settings = lakehouse.settings()
+    published = publish.publish_kpis(settings)
     return dg.MaterializeResult(
         metadata={
-            "path": dg.MetadataValue.path(target),
-            **{f"rows_{t}": n for t, n in counts.items()},
+            "tenant_databases": dg.MetadataValue.path(str(Path(settings.warehouse) / "tenants")),
+            "tenants": len(published.tenants),
+            "operator_database": dg.MetadataValue.path(str(published.operator)),
+            **{f"rows_{t}": n for t, n in published.rows.items()},
+            **{
+                f"calls_{tenant}": files.rows.get("fct_calls", 0)
+                for tenant, files in published.tenants.items()
+            },
         }
     )
