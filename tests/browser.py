@@ -53,7 +53,9 @@ class Page:
                 "--no-default-browser-check", "--disable-extensions", "--hide-scrollbars",
                 f"--user-data-dir={self.profile}", "--remote-debugging-pipe", "about:blank",
             ],
-            preexec_fn=wire_fds, pass_fds=(3, 4), stdout=subprocess.DEVNULL,
+            # fds 3 and 4 are made in the child (dup2 leaves them inheritable); Python opens
+            # everything else close-on-exec, so nothing more is inherited
+            preexec_fn=wire_fds, close_fds=False, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )  # fmt: skip
         os.close(to_browser_r)

@@ -353,6 +353,11 @@ def build_frames() -> dict[str, pl.DataFrame]:
                 "evidence_speaker": "agent",
                 "match_score": 0.8,
                 "confidence": 0.7,
+                # uncertain evidence: the AI sends t1-c04's greeting to a person
+                "needs_review": (uid, crit) == ("t1-c04", "greeting"),
+                "review_reason": "low_confidence"
+                if (uid, crit) == ("t1-c04", "greeting")
+                else None,
             }
             for uid, version, model, _, passed, _, _ in SCORES
             for crit, is_met in [("greeting", True), ("closing", passed)]
@@ -375,6 +380,8 @@ def build_frames() -> dict[str, pl.DataFrame]:
             "evidence_speaker": pl.String,
             "match_score": pl.Float64,
             "confidence": pl.Float64,
+            "needs_review": pl.Boolean,
+            "review_reason": pl.String,
         },
     )
 

@@ -10,7 +10,6 @@ import shutil
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -18,6 +17,7 @@ import pytest
 from matplotlib import image
 
 from tests.browser import Page, chromium_or_skip
+from tests.tenant_files import assert_only_its_own_rows, tenant_rows
 from transforms.kpis import publish
 from transforms.kpis.report import CHARTS
 
@@ -33,38 +33,10 @@ def published(built, tmp_path_factory):
     return {"home": home, "build": build, "files": files, "frames": built["frames"]}
 
 
-def tenant_rows(database: Path) -> dict[str, tuple[list[str], list[tuple]]]:
-    with duckdb.connect(str(database), read_only=True) as con:
-        names = [r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()]
-        return {
-            n: (
-                [d[0] for d in con.execute(f"select * from {n} limit 0").description],
-                con.execute(f"select * from {n}").fetchall(),
-            )
-            for n in names
-        }
-
-
-def assert_only_its_own_rows(database: Path, tenant: str, calls_of: dict, agents_of: dict):
-    """Every table, every column: no other tenant's id, call or agent."""
-    foreign_calls = {c for c, t in calls_of.items() if t != tenant}
-    foreign_agents = {a for (t, a) in agents_of if t != tenant} - {a for (t, a) in agents_of
-                                                                   if t == tenant}  # fmt: skip
-    for table, (columns, rows) in tenant_rows(database).items():
-        for i, column in enumerate(columns):
-            values = {r[i] for r in rows}
-            if column == "tenant_id":
-                assert values <= {tenant}, (table, values)
-            if column == "call_uid":
-                assert not values & foreign_calls, (table, values & foreign_calls)
-            if column == "agent_id":
-                assert not values & foreign_agents, (table, values & foreign_agents)
-
-
 def test_each_tenant_database_holds_its_rows_of_every_mart_and_no_other(published):
     calls = published["frames"]["bronze/calls"]
     calls_of = dict(zip(calls["call_uid"], calls["tenant_id"], strict=True))
-    agents_of = set(zip(calls["tenant_id"], calls["agent_id"], strict=True))
+    agents = set(zip(calls["tenant_id"], calls["agent_id"], strict=True))
     files = published["files"]
     assert sorted(files.tenants) == ["t1", "t2"]
     marts = {m.name for m in publish.list_marts(published["build"])}
@@ -72,7 +44,7 @@ def test_each_tenant_database_holds_its_rows_of_every_mart_and_no_other(publishe
         got = tenant_rows(f.database)
         assert set(got) == marts  # every mart (no operator-only one exists today)
         assert got["fct_calls"][1], tenant  # and rows in it
-        assert_only_its_own_rows(f.database, tenant, calls_of, agents_of)
+        assert_only_its_own_rows(f.database, tenant, calls_of, agents)
 
 
 def test_the_report_renders_every_chart_in_a_real_browser_with_no_error(published, tmp_path):

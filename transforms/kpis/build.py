@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from transforms.kpis import access
 from transforms.kpis.publish import reset_build_file
 
 #: What decides the tables' content (data tests do not): models, macros, the project file.
@@ -44,6 +45,8 @@ def prepare_build_file(build: str, project_dir: Path, *, full_refresh: bool = Fa
 
     Returns True when the coming build starts from scratch (no build file).
     """
+    # the build file holds every tenant's marts: the service account's alone
+    access.make_dir(Path(build).parent, access.PRIVATE_DIR)
     state = _state_file(build)
     recorded = state.read_text().strip() if state.exists() else None
     if full_refresh or recorded != code_fingerprint(project_dir):

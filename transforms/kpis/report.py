@@ -45,6 +45,8 @@ class Chart:
     title: str
     caption: str
     draw: Callable[[duckdb.DuckDBPyConnection, Figure], bool]
+    #: What the chart says while it has nothing to draw.
+    empty: str = "No scored call yet"
 
 
 def write_report(database: Path, out: Path, tenant_id: str, display_name: str) -> Path:
@@ -60,32 +62,33 @@ def write_report(database: Path, out: Path, tenant_id: str, display_name: str) -
 # --------------------------------------------------------------------------- charts
 
 
+def _week_axis(ax, weeks: list) -> list[int]:
+    """Weeks as categories (one or a year of them read the same), at most ~12 labels shown."""
+    positions = list(range(len(weeks)))
+    step = max(1, len(weeks) // 12)
+    ax.set_xticks(positions[::step], [f"{w:%d %b}" for w in weeks][::step], rotation=45)
+    ax.set_xlabel("week starting")
+    ax.set_xlim(-0.6, max(len(weeks), 8) - 0.4)  # a few weeks keep narrow bars
+    return positions
+
+
 def _score_trend(con: duckdb.DuckDBPyConnection, fig: Figure) -> bool:
     rows = con.execute(
         "select date_trunc('week', call_date) as week, avg(final_score), "
-        "avg(cast(final_passed as double)), count(*) "
-        "from fct_calls group by 1 order by 1"
+        "avg(cast(final_passed as double)) from fct_calls group by 1 order by 1"
     ).fetchall()
     if not rows:
         return False
     ax = fig.subplots()
-    weeks = [r[0] for r in rows]
-    ax.plot(weeks, [r[1] for r in rows], color=ACCENT, marker="o", markersize=3, label="QA score")
-    ax.set_ylim(0, 100)
-    ax.set_ylabel("mean QA score (0-100)")
-    rate = ax.twinx()
-    rate.plot(
-        weeks,
-        [None if r[2] is None else 100 * r[2] for r in rows],
-        color=WARN,
-        linestyle="--",
-        label="pass rate",
-    )
-    rate.set_ylim(0, 100)
-    rate.set_ylabel("pass rate (%)")
-    rate.spines["right"].set_visible(True)
-    fig.legend(loc="lower left", frameon=False, ncols=2)
-    fig.autofmt_xdate()
+    x = _week_axis(ax, [r[0] for r in rows])
+    ax.bar(x, [r[1] or 0 for r in rows], color=ACCENT, alpha=0.85, label="mean QA score")
+    ax.plot(
+        x, [None if r[2] is None else 100 * r[2] for r in rows], color=WARN, marker="o",
+        markersize=3, label="pass rate (%)",
+    )  # fmt: skip
+    ax.set_ylim(0, 105)
+    ax.set_ylabel("QA score / pass rate (%)")
+    fig.legend(frameon=False, loc="outside upper center", ncols=2)
     return True
 
 
@@ -153,20 +156,21 @@ def _talk_silence(con: duckdb.DuckDBPyConnection, fig: Figure) -> bool:
 
 def _review_queue(con: duckdb.DuckDBPyConnection, fig: Figure) -> bool:
     rows = con.execute(
-        "select date_trunc('week', call_date) as week, "
-        "sum(verdicts_sent_to_review), sum(verdicts_pending_review), sum(disputes_open) "
-        "from fct_calls group by 1 order by 1"
+        "select date_trunc('week', call_date) as week, sum(verdicts_sent_to_review), "
+        "sum(verdicts_pending_review), sum(disputes_open) from fct_calls group by 1 order by 1"
     ).fetchall()
-    if not rows:
+    if not rows or not any(r[1] or r[3] for r in rows):
         return False
     ax = fig.subplots()
-    weeks = [r[0] for r in rows]
-    ax.bar(weeks, [r[1] for r in rows], width=5, color=MUTED, label="sent to review")
-    ax.bar(weeks, [r[2] for r in rows], width=5, color=WARN, label="still waiting")
-    ax.plot(weeks, [r[3] for r in rows], color=INK, marker=".", label="open disputes")
-    ax.set_ylabel("verdicts, by week of the call")
-    ax.legend(frameon=False, loc="upper left")
-    fig.autofmt_xdate()
+    x = _week_axis(ax, [r[0] for r in rows])
+    waiting = [r[2] or 0 for r in rows]
+    reviewed = [(r[1] or 0) - (r[2] or 0) for r in rows]
+    ax.bar(x, reviewed, color=MUTED, label="sent to review, reviewed")
+    ax.bar(x, waiting, bottom=reviewed, color=WARN, label="sent to review, still waiting")
+    ax.plot(x, [r[3] or 0 for r in rows], color=INK, marker="o", markersize=3,
+            label="agent disputes open")  # fmt: skip
+    ax.set_ylabel("verdicts (calls of that week)")
+    fig.legend(frameon=False, loc="outside upper center", ncols=3)
     return True
 
 
@@ -190,10 +194,13 @@ def _calibration(con: duckdb.DuckDBPyConnection, fig: Figure) -> bool:
         color=WARN,
         label="Cohen's kappa",
     )
-    ax.set_xticks(list(positions), [f"{r[0]}\n({r[1]} reviewed)" for r in rows], fontsize=7)
+    ax.set_xticks(
+        list(positions), [f"{r[0]} ({r[1]})" for r in rows], rotation=30, ha="right", fontsize=7
+    )
+    ax.set_xlabel("criterion (verdicts reviewed)")
     ax.set_ylim(min(0, *(r[3] or 0 for r in rows)), 1)
     ax.axhline(0, color=MUTED, linewidth=0.5)
-    ax.legend(frameon=False, loc="lower right")
+    fig.legend(frameon=False, loc="outside upper center", ncols=2)
     return True
 
 
@@ -229,6 +236,7 @@ CHARTS = (
         "AI verdicts sent to a person, those still waiting, and "
         "agent disputes still open, by week of the call.",
         _review_queue,
+        "No verdict sent to a person",
     ),
     Chart(
         "calibration",
@@ -236,6 +244,7 @@ CHARTS = (
         "Where a person reviewed a verdict: how often "
         "the AI agreed, and Cohen's kappa (agreement beyond chance).",
         _calibration,
+        "No verdict reviewed by a person yet",
     ),
 )
 
@@ -248,7 +257,7 @@ def _svg(chart: Chart, con: duckdb.DuckDBPyConnection) -> str:
         fig = Figure(figsize=(7.2, 3.2), layout="constrained")
         if not chart.draw(con, fig):
             fig.clear()
-            fig.text(0.5, 0.5, "No data yet", ha="center", va="center", color=MUTED, fontsize=14)
+            fig.text(0.5, 0.5, chart.empty, ha="center", va="center", color=MUTED, fontsize=13)
         buffer = io.StringIO()
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     text = buffer.getvalue()
@@ -286,7 +295,7 @@ def _tiles(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
         ("Critical error rate", pct(c[2])),
         ("Average handle time", "–" if k[3] is None else f"{k[3] / 60:.1f} min"),
         ("Verdicts sent to review", pct(c[3])),
-        ("Review queue", f"{num(c[4])} verdicts, {num(c[5])} disputes"),
+        ("Waiting for a reviewer", f"{num(c[4])} (+{num(c[5])} disputes)"),
         ("Cohen's kappa (AI vs people)", num(kappa, "{:.2f}")),
     ]
 
@@ -301,7 +310,7 @@ main{max-width:1100px;margin:0 auto;padding:16px 32px 40px}
 margin:8px 0 20px}
 .tile{background:#fff;border-radius:6px;padding:10px 14px;box-shadow:0 1px 2px #0001}
 .tile b{display:block;font-size:20px;margin-top:2px}.tile span{font-size:12px;color:#56657a}
-.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:16px}
+.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(440px,1fr));gap:16px}
 figure.chart{background:#fff;margin:0;border-radius:6px;padding:12px 14px;
 box-shadow:0 1px 2px #0001}
 figure.chart h2{font-size:15px;margin:0 0 6px}figure.chart svg{width:100%;height:auto;display:block}
