@@ -154,8 +154,3 @@ class Settings:
     @property
     def dbt_target_dir(self) -> str:
         return f"{self.build_dir}/dbt"
-
-    @property
-    def operator_kpi_database(self) -> str:
-        """Every tenant's KPIs in one file, for the operator only (never handed to a client)."""
-        return f"{self.home}/operator/kpis_all_tenants.duckdb"
