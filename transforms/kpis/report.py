@@ -47,6 +47,9 @@ class Chart:
     draw: Callable[[duckdb.DuckDBPyConnection, Figure], bool]
     #: What the chart says while it has nothing to draw.
     empty: str = "No scored call yet"
+    #: Room around the axes (left, bottom, right, top), fixed: matplotlib's constrained layout
+    #: cost a third of a publish at a million calls.
+    margins: tuple[float, float, float, float] = (0.09, 0.22, 0.98, 0.86)
 
 
 def write_report(database: Path, out: Path, tenant_id: str, display_name: str) -> Path:
@@ -60,6 +63,10 @@ def write_report(database: Path, out: Path, tenant_id: str, display_name: str) -
 
 
 # --------------------------------------------------------------------------- charts
+
+
+def _short(label: str, width: int = 34) -> str:
+    return label if len(label) <= width else label[: width - 1] + "…"
 
 
 def _week_axis(ax, weeks: list) -> list[int]:
@@ -88,7 +95,7 @@ def _score_trend(con: duckdb.DuckDBPyConnection, fig: Figure) -> bool:
     )  # fmt: skip
     ax.set_ylim(0, 105)
     ax.set_ylabel("QA score / pass rate (%)")
-    fig.legend(frameon=False, loc="outside upper center", ncols=2)
+    fig.legend(frameon=False, loc="upper center", ncols=2)
     return True
 
 
@@ -120,7 +127,7 @@ def _criterion_compliance(con: duckdb.DuckDBPyConnection, fig: Figure) -> bool:
     if not rows:
         return False
     ax = fig.subplots()
-    labels = [f"{r[1] or r[0]}{' (critical)' if r[2] else ''}" for r in rows]
+    labels = [_short(f"{r[1] or r[0]}{' (critical)' if r[2] else ''}") for r in rows]
     ax.barh(labels, [100 * r[3] for r in rows], color=[WARN if r[2] else ACCENT for r in rows])
     ax.set_xlim(0, 100)
     ax.set_xlabel("final verdicts met, of those applicable (%)")
@@ -170,7 +177,7 @@ def _review_queue(con: duckdb.DuckDBPyConnection, fig: Figure) -> bool:
     ax.plot(x, [r[3] or 0 for r in rows], color=INK, marker="o", markersize=3,
             label="agent disputes open")  # fmt: skip
     ax.set_ylabel("verdicts (calls of that week)")
-    fig.legend(frameon=False, loc="outside upper center", ncols=3)
+    fig.legend(frameon=False, loc="upper center", ncols=3)
     return True
 
 
@@ -200,7 +207,7 @@ def _calibration(con: duckdb.DuckDBPyConnection, fig: Figure) -> bool:
     ax.set_xlabel("criterion (verdicts reviewed)")
     ax.set_ylim(min(0, *(r[3] or 0 for r in rows)), 1)
     ax.axhline(0, color=MUTED, linewidth=0.5)
-    fig.legend(frameon=False, loc="outside upper center", ncols=2)
+    fig.legend(frameon=False, loc="upper center", ncols=2)
     return True
 
 
@@ -217,18 +224,21 @@ CHARTS = (
         f"Mean QA score per agent (scored calls in brackets); the {RANKED_AGENTS // 2} best "
         f"and the {RANKED_AGENTS // 2} lowest when there are more.",
         _agent_ranking,
+        margins=(0.3, 0.15, 0.97, 0.97),
     ),
     Chart(
         "criterion-compliance",
         "Compliance per criterion",
         "Share of the applicable final verdicts met, per criterion (critical ones in orange).",
         _criterion_compliance,
+        margins=(0.37, 0.15, 0.97, 0.97),
     ),
     Chart(
         "talk-silence",
         "Talk and silence",
         "How the calls spread by the agent's share of the talk time and by the share of silence.",
         _talk_silence,
+        margins=(0.12, 0.16, 0.98, 0.97),
     ),
     Chart(
         "review-queue",
@@ -245,6 +255,7 @@ CHARTS = (
         "the AI agreed, and Cohen's kappa (agreement beyond chance).",
         _calibration,
         "No verdict reviewed by a person yet",
+        margins=(0.09, 0.32, 0.98, 0.86),
     ),
 )
 
@@ -254,7 +265,9 @@ CHARTS = (
 
 def _svg(chart: Chart, con: duckdb.DuckDBPyConnection) -> str:
     with matplotlib.rc_context(STYLE):
-        fig = Figure(figsize=(7.2, 3.2), layout="constrained")
+        fig = Figure(figsize=(7.2, 3.2))
+        left, bottom, right, top = chart.margins
+        fig.subplots_adjust(left=left, bottom=bottom, right=right, top=top, wspace=0.08)
         if not chart.draw(con, fig):
             fig.clear()
             fig.text(0.5, 0.5, chart.empty, ha="center", va="center", color=MUTED, fontsize=13)
