@@ -49,6 +49,9 @@ SHARED_MARTS = ("dim_dates",)
 CHANGED_CALLS = "int_calls__changed"
 #: A publishing connection's DuckDB memory (it copies tables; the rest spills to disk).
 PUBLISH_MEMORY_LIMIT = "1GB"
+#: The file format of the published databases: readable by DuckDB 1.0 and later, since BI tools'
+#: DuckDB drivers lag behind (DuckDB 2.0 writes files only 2.0 opens by default).
+PUBLISHED_STORAGE_VERSION = "v1.0.0"
 #: Above this share of a tenant's calls rebuilt, its file is written anew rather than updated.
 REWRITE_SHARE = 0.25
 #: Files a previous version published where BI reads; removed by every publish.
@@ -236,9 +239,12 @@ def _publish_tenant(
     def write(staging: Path) -> dict[str, int]:
         nonlocal how
         if not rewrite and database.exists():
-            shutil.copyfile(database, staging)
-            os.chmod(staging, 0o600)
-            counts = _update(build, staging, kept, tenant_id)
+            try:
+                shutil.copyfile(database, staging)
+                os.chmod(staging, 0o600)
+                counts = _update(build, staging, kept, tenant_id)
+            except OSError:  # a previous file this account cannot read: write it anew
+                counts = None
             if counts is not None:
                 how = "updated"
                 return counts
@@ -292,6 +298,11 @@ def _update(build: Path, staging: Path, marts: list[Mart], tenant_id: str) -> di
     changed = f"(select call_uid from build.main.{CHANGED_CALLS} where tenant_id = ?)"
     try:
         with _connect(staging, build) as con:
+            version = con.execute(
+                "select tags from duckdb_databases() where database_name = current_database()"
+            ).fetchone()[0]
+            if version.get("storage_version") != f"{PUBLISHED_STORAGE_VERSION}+":
+                return None  # a file of another format: write it anew in the published one
             if not _same_tables(con, marts):
                 return None
             rebuilt, calls = con.execute(
@@ -364,7 +375,11 @@ def _publish_operator(build: Path, operator: Path, marts: list[Mart]) -> Path | 
 
 
 def _connect(staging: Path, build: Path) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(str(staging), config={"memory_limit": PUBLISH_MEMORY_LIMIT})
+    config = {
+        "memory_limit": PUBLISH_MEMORY_LIMIT,
+        "storage_compatibility_version": PUBLISHED_STORAGE_VERSION,
+    }
+    con = duckdb.connect(str(staging), config=config)
     con.execute(f"attach {_literal(str(build))} as build (read_only)")
     return con
 

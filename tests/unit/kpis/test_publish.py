@@ -101,6 +101,11 @@ def test_each_tenant_gets_its_own_rows_of_every_mart_and_nothing_else(home):
         assert {r[0] for r in got["agg_agent_daily"]} <= {tenant}
         assert got["dim_dates"] == [(datetime(2026, 11, 1).date(),)]  # shared, whole
         assert b"secret words" not in files.database.read_bytes()
+        with duckdb.connect(str(files.database), read_only=True) as con:
+            tags = con.execute(
+                "select tags from duckdb_databases() where database_name = current_database()"
+            ).fetchone()[0]
+        assert tags["storage_version"] == "v1.0.0+"  # BI drivers on DuckDB 1.x open it
         assert files.mode == access.OWNER_READ  # no bi_group: the publishing account alone
     assert tables(published.operator) == {"agg_anonymised_stats": [(42,)]}
     assert stat.S_IMODE(published.operator.parent.stat().st_mode) == access.PRIVATE_DIR
