@@ -7,7 +7,7 @@ export CCR_HOME ?= $(CURDIR)/data
 DBT := $(BIN)/dbt
 DBT_FLAGS := --project-dir dbt_project --profiles-dir dbt_project --quiet
 
-.PHONY: install demo test dev lint format lock bench bench-scoring bench-french clean dbt-parse
+.PHONY: install demo test dev lint format lock bench bench-scoring bench-french clean dbt-parse docs
 
 # The venv is rebuilt whenever the lock changes; uv installs exactly what the lock pins.
 $(VENV)/.installed: requirements.lock pyproject.toml
@@ -48,6 +48,13 @@ format: install
 # Re-pin every dependency (needs the package registry).
 lock:
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+
+# dbt's documentation as one self-contained page (after `make demo`: the catalog reads the build
+# file): $(CCR_HOME)/build/dbt-docs/static_index.html
+docs: install
+	@CCR_LAKEHOUSE=$(CCR_HOME)/lakehouse CCR_DBT_DUCKDB_PATH=$(CCR_HOME)/build/kpis.build.duckdb \
+		$(DBT) docs generate --static $(DBT_FLAGS) --target-path $(CCR_HOME)/build/dbt-docs
+	@echo "dbt docs: $(CCR_HOME)/build/dbt-docs/static_index.html"
 
 # Every benchmark script under bench/ (each prints a table and ends with one JSON line).
 bench: install

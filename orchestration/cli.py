@@ -142,12 +142,13 @@ def quarantine_lines(quarantine: Any) -> list[str]:
 
 
 def summary(settings: Settings) -> str:
-    """A short KPI summary read back from the published warehouse and the lakehouse."""
+    """A short KPI summary, for the operator: every tenant's published file and the lakehouse."""
     import duckdb
     import polars as pl
 
     from transforms.core.lakehouse import Lakehouse
     from transforms.core.tables import CALLS, QUARANTINE, TRANSCRIPTS
+    from transforms.kpis.publish import all_tenants
 
     lh = Lakehouse(settings.lakehouse)
     transcripts = lh.read(TRANSCRIPTS)
@@ -166,7 +167,8 @@ def summary(settings: Settings) -> str:
         f"{transcripts['duration_s'].sum() / 60 if transcripts.height else 0:.1f} audio min, "
         f"transcription real-time factor {rtf:.1f}x"
     )
-    with duckdb.connect(settings.kpi_database, read_only=True) as con:
+    with duckdb.connect() as con:  # every tenant's published file, attached read-only
+        tenants = all_tenants(con, settings.warehouse)
         agents = con.sql(
             "select tenant_id, agent_id, sum(calls)::int as calls, "
             "round(sum(avg_score * calls) / sum(calls), 1) as avg_score, "
@@ -179,7 +181,11 @@ def summary(settings: Settings) -> str:
         tbl_hide_dataframe_shape=True, tbl_hide_column_data_types=True, tbl_formatting="MARKDOWN"
     ):
         lines.append(str(agents))
-    lines.append(f"Published KPI database (open read-only): {settings.kpi_database}")
+    tenants_dir = f"{settings.warehouse}/tenants"
+    lines.append(
+        f"Published for BI, one read-only database and report per tenant ({', '.join(tenants)}): "
+        f"{tenants_dir}/<tenant>.duckdb, .html"
+    )
     lines.append(f"Delta tables: {settings.lakehouse}/{{bronze,silver}}/…")
     return "\n".join(lines)
 
@@ -439,7 +445,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("run", help="process every batch now in landing, then rebuild the KPIs")
     land_p = sub.add_parser("land", help="copy a <tenant>/<batch>/ tree into landing")
     land_p.add_argument("source", type=Path)
-    sub.add_parser("kpis", help="print the KPI summary of the published warehouse")
+    sub.add_parser("kpis", help="print the KPI summary of the published tenant databases")
     sub.add_parser("settings", help="print the effective settings and their variables")
     keys_p = sub.add_parser("keys", help="the per-tenant pseudonym keys (CCR_KEYS)")
     keys_sub = keys_p.add_subparsers(dest="action", required=True)

@@ -960,7 +960,7 @@ FUNCTION_CASES = [
      "tests/unit/core/test_storage.py::test_object_store_paths_take_any_name"),
     ("concurrent-publishes", "concurrency", "two KPI publishes at once",
      "each stages its own file; the published file is always whole", "tests/unit/kpis/"
-     "test_publish.py::test_concurrent_publishes_leave_one_readable_file_and_no_staging_copy"),
+     "test_publish.py::test_concurrent_publishes_leave_readable_files_and_no_staging_copy"),
     ("one-writer", "concurrency", "two processes MERGE at once",
      "the writer lock serialises them", "tests/unit/core/test_locks.py"),
 ]  # fmt: skip

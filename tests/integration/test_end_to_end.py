@@ -13,6 +13,8 @@ import json
 import os
 import re
 import shutil
+import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -20,6 +22,7 @@ import polars as pl
 import pytest
 
 from orchestration import cli
+from tests.tenant_files import assert_only_its_own_rows
 from transforms.core.lakehouse import Lakehouse
 from transforms.core.settings import REPO_ROOT, Settings
 from transforms.core.tables import (
@@ -35,6 +38,7 @@ from transforms.core.tables import (
     SEGMENTS,
     TRANSCRIPTS,
 )
+from transforms.kpis.publish import all_tenants, tenant_database
 from transforms.review.reviews import REVIEW_COLUMNS
 
 pytestmark = pytest.mark.slow
@@ -55,6 +59,14 @@ EXPECTED_QUARANTINE = {
 }
 
 
+@contextlib.contextmanager
+def published(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Every tenant's published database attached read-only, its marts as views over all."""
+    with duckdb.connect() as con:
+        all_tenants(con, settings.warehouse)
+        yield con
+
+
 #: What the first run printed on the terminal.
 FIRST_RUN: dict[str, str] = {}
 
@@ -72,7 +84,7 @@ def env(module_ccr_home):
 def counts(settings: Settings) -> dict[str, int]:
     lh = Lakehouse(settings.lakehouse)
     out = {spec.path: lh.read(spec).height for spec in ALL_TABLES}
-    with duckdb.connect(settings.kpi_database, read_only=True) as con:
+    with published(settings) as con:
         for mart in (
             "fct_calls",
             "agg_agent_daily",
@@ -180,7 +192,7 @@ def test_kpis_agree_with_the_silver_tables(env):
         )
         .sort("tenant_id", "agent_id", "call_date")
     )
-    with duckdb.connect(env.kpi_database, read_only=True) as con:
+    with published(env) as con:
         got = con.sql(
             "select tenant_id, agent_id, call_date, calls, avg_score, pass_rate, "
             "avg_agent_talk_share, avg_silence_s from agg_agent_daily order by 1, 2, 3"
@@ -194,11 +206,34 @@ def test_kpis_agree_with_the_silver_tables(env):
     assert fct[1] == pytest.approx(lh.read(CALL_SCORES)["score"].sum())
 
 
+def test_each_tenant_has_its_database_and_report_with_no_foreign_row(env):
+    """What `make demo` leaves where BI reads: one file per tenant, nothing else, and in each
+    file, every table and every column, only that tenant's rows."""
+    calls = Lakehouse(env.lakehouse).read(CALLS)
+    calls_of = dict(zip(calls["call_uid"], calls["tenant_id"], strict=True))
+    agents = set(zip(calls["tenant_id"], calls["agent_id"], strict=True))
+    tenants_dir = Path(env.warehouse) / "tenants"
+    tenants = sorted(set(calls["tenant_id"]))
+    assert sorted(p.name for p in Path(env.warehouse).iterdir()) == ["tenants"]
+    assert sorted(p.name for p in tenants_dir.iterdir() if p.is_file()) == sorted(
+        f"{t}.{ext}" for t in tenants for ext in ("duckdb", "html")
+    )
+    for tenant in tenants:
+        database = tenant_database(env.warehouse, tenant)
+        assert stat.S_IMODE(database.stat().st_mode) == 0o400  # no bi_group in the demo
+        assert_only_its_own_rows(database, tenant, calls_of, agents)
+        with duckdb.connect(str(database), read_only=True) as con:
+            assert con.execute("select count(*) from fct_calls").fetchone()[0] == sum(
+                t == tenant for t in calls_of.values()
+            )
+    assert not list((Path(env.home) / "build").glob("*.duckdb.wal"))  # dbt closed its file
+
+
 def test_running_again_changes_no_row_count(env):
     before = counts(env)
     # dagster-dbt gives each build its own target folder (under CCR_HOME, with the data it was
     # built from): the old ones must not pile up, and none is left in the repository
-    target = Path(env.dbt_artifacts) / "target"
+    target = Path(env.dbt_target_dir)
     assert not list((REPO_ROOT / "dbt_project" / "target").glob("kpi_models-*"))
     stale = [target / f"kpi_models-stale{i}-test" for i in range(6)]
     for folder in stale:
@@ -363,7 +398,7 @@ def test_qa_marts_cover_every_verdict_with_the_active_version(env):
     n = len(GROUND_TRUTH)
     versions = lh.read(SCORECARD_VERSIONS)
     assert versions.filter(pl.col("is_active"))["scorecard_version"].unique().to_list() == ["1"]
-    with duckdb.connect(env.kpi_database, read_only=True) as con:
+    with published(env) as con:
         verdicts = con.sql("select * from fct_criterion_verdicts").pl()
         kpis = con.sql(
             "select dimension, period, sum(calls) as calls from agg_qa_kpis group by all"
@@ -427,7 +462,7 @@ def test_a_review_csv_overrides_the_ai_and_a_dispute_gets_resolved(env, tmp_path
     assert q.filter(pl.col("batch_id") == "_reviews")["reason_code"].to_list() == [
         "review_unknown_criterion"
     ]
-    with duckdb.connect(env.kpi_database, read_only=True) as con:
+    with published(env) as con:
         got = {
             r[0]: r[1:]
             for r in con.execute(

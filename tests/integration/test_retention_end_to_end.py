@@ -37,6 +37,7 @@ from transforms.core.tables import (
     SCORECARD_VERSIONS,
     TRANSCRIPTS,
 )
+from transforms.kpis import publish
 from transforms.privacy.keys import FileKeyStore
 
 pytestmark = pytest.mark.slow
@@ -114,7 +115,8 @@ def counts(settings: Settings, tenant: str) -> dict[str, int]:
 
 
 def marts(settings: Settings, tenant: str) -> dict[str, list]:
-    with duckdb.connect(settings.kpi_database, read_only=True) as con:
+    database = publish.tenant_database(settings.warehouse, tenant)
+    with duckdb.connect(str(database), read_only=True) as con:
         return {
             m: sorted(
                 map(str, con.execute(f"select * from {m} where tenant_id = ?", [tenant]).fetchall())
@@ -200,6 +202,9 @@ def test_the_tenant_purge_leaves_no_byte_of_the_tenant_anywhere(env, registry, u
     assert cli.apply_retention(settings, AS_OF)
     assert set(counts(settings, "globex-energy").values()) == {0}
     assert FileKeyStore(settings.keys).status("globex-energy") == "destroyed"
+    # its published database and report are gone, not emptied
+    assert not publish.tenant_database(settings.warehouse, "globex-energy").exists()
+    assert not publish.tenant_report(settings.warehouse, "globex-energy").exists()
     needles = BEFORE["needles"]
     kinds = set(needles.values())
     assert {"call_id", "agent_id", "phone", "phrase", "call_uid", "caller_key"} <= kinds

@@ -258,9 +258,9 @@ def erase_files(actions: tuple[Action, ...], rewrites: dict[str, bytes | None]) 
 
 def clear_dbt_artifacts(settings: Settings) -> int:
     """Every dbt target folder of past builds (run results, compiled SQL, dbt.log)."""
-    root = Path(settings.dbt_artifacts)
+    root = Path(settings.dbt_target_dir)
     if not root.exists():
         return 0
-    folders = [p for p in (root / "target").glob("*") if p.is_dir()]
+    folders = [p for p in root.glob("*") if p.is_dir()]
     shutil.rmtree(root)
     return len(folders)

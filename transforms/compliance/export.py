@@ -33,6 +33,7 @@ from transforms.core.tables import (
     RETENTION_PLAN,
     TRANSCRIPTS,
 )
+from transforms.kpis import publish
 
 MANIFEST = "manifest.json"
 
@@ -56,7 +57,7 @@ def tenant_export(lh: Lakehouse, settings: Settings, tenant_id: str, out: Path) 
     tables = {name_of(s): lh.read(s, tenant_id) for s in ALL_TABLES}
     for spec in (PROCESSING_LOG, RETENTION_PLAN):
         tables[name_of(spec)] = lh.read(spec).filter(pl.col("tenant_id") == tenant_id)
-    tables |= marts(settings, lambda frame: frame.filter(pl.col("tenant_id") == tenant_id))
+    tables |= marts(settings, lambda frame: frame, tenant_id)
     calls = tables[name_of(CALLS)]
     files = object_files(calls, tables[name_of(TRANSCRIPTS)], tables[name_of(QUARANTINE)])
     scope = f"all data of tenant {tenant_id}"
@@ -64,16 +65,25 @@ def tenant_export(lh: Lakehouse, settings: Settings, tenant_id: str, out: Path) 
 
 
 def marts(
-    settings: Settings, keep: Callable[[pl.DataFrame], pl.DataFrame]
+    settings: Settings,
+    keep: Callable[[pl.DataFrame], pl.DataFrame],
+    tenant_id: str | None = None,
 ) -> dict[str, pl.DataFrame]:
-    """The published KPI marts (``marts.<name>``), each through ``keep``."""
-    path = Path(settings.kpi_database)
-    if not path.exists():
-        return {}
+    """The published KPI marts (``marts.<name>``) of ``tenant_id``'s database, or of every
+    tenant's together, each through ``keep``."""
+    if tenant_id is not None:
+        path = publish.tenant_database(settings.warehouse, tenant_id)
+        if not path.exists():
+            return {}
+        con = duckdb.connect(str(path), read_only=True)
+    else:
+        con = duckdb.connect()
+        if not publish.all_tenants(con, settings.warehouse):
+            con.close()
+            return {}
     out = {}
-    with duckdb.connect(str(path), read_only=True) as con:
-        names = [r[0] for r in con.execute("show tables").fetchall()]
-        for name in names:
+    with con:
+        for (name,) in con.execute("show tables").fetchall():
             frame = pl.from_arrow(con.sql(f'select * from "{name}"').to_arrow_table())
             assert isinstance(frame, pl.DataFrame)
             out[f"marts.{name}"] = keep(frame)

@@ -16,7 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from sqlglot import exp, maybe_parse
 from sqlglot.lineage import lineage
+from sqlglot.optimizer.qualify import qualify
+from sqlglot.optimizer.scope import build_scope
 
 from transforms.core.contracts import Contract
 
@@ -42,7 +45,9 @@ SECURITY_MEASURES = (
     "Retention applied daily from the data contracts; every erasure verified by a scan of every "
     "file for what was erased, recorded in a hash-chained ledger with a deletion certificate.",
     "No personal data in logs, run metadata or the processing log (checked by the test suite).",
-    "Published KPI database holds marts only (no transcripts, no pseudonyms), read-only for BI.",
+    "Published KPIs: one read-only database per tenant holding only that tenant's rows of the "
+    "marts (no transcripts, no caller pseudonyms), readable by that tenant's BI group alone; "
+    "the KPI build reads no free-text column.",
     "Quality gates from the data contracts stop bad batches; rejected rows kept with the rule.",
 )
 
@@ -90,20 +95,54 @@ def column_lineage(
         for rel, name in sources.items()
         if name in contracts
     }
+    # Model by model, parents first: each model's columns are traced through its own SQL only
+    # and mapped through its parents' already traced columns. (Tracing every mart column through
+    # all its upstream SQL at once took minutes once the incremental models came.)
+    parents = {
+        n["name"]: [d.split(".")[-1] for d in n["depends_on"]["nodes"] if d.startswith("model.")]
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "model"
+    }
+    traced: dict[str, dict[str, set[str]]] = {}
+
+    def trace(model: str) -> None:
+        if model in traced:
+            return
+        for parent in parents.get(model, []):
+            trace(parent)
+        expression = qualify(
+            maybe_parse(models[model], dialect="duckdb"),
+            dialect="duckdb",
+            schema=schema,
+            validate_qualify_columns=False,
+            identify=False,
+        )
+        scope = build_scope(expression)
+        columns = [select.alias_or_name for select in expression.selects]
+        traced[model] = {}
+        for column in columns:
+            node = lineage(column, expression, schema=schema, dialect="duckdb", scope=scope)
+            found: set[str] = set()
+            for leaf in node.walk():
+                if leaf.downstream:
+                    continue
+                rel, _, name = leaf.name.rpartition(".")
+                if isinstance(leaf.source, exp.Table):  # the table, not its alias
+                    rel = leaf.source.name
+                if rel in sources:
+                    found.add(f"{sources[rel]}.{name}")
+                elif rel in traced:
+                    found |= traced[rel].get(name, set())
+            traced[model][column] = found
+        schema[model] = {c: "varchar" for c in columns}
+
     out: dict[str, dict[str, list[str]]] = {}
     for mart in (c.table for c in contracts.values() if c.layer == "marts"):
-        upstream = {k: v for k, v in models.items() if k != mart}
-        out[mart] = {}
-        for col in contracts[f"marts.{mart}"].columns:
-            node = lineage(
-                col.name, models[mart], schema=schema, sources=upstream, dialect="duckdb"
-            )
-            found = set()
-            for leaf in node.walk():
-                rel, _, column = leaf.name.rpartition(".")
-                if not leaf.downstream and rel in sources:
-                    found.add(f"{sources[rel]}.{column}")
-            out[mart][col.name] = sorted(found)
+        trace(mart)
+        out[mart] = {
+            col.name: sorted(traced[mart].get(col.name, set()))
+            for col in contracts[f"marts.{mart}"].columns
+        }
     return out
 
 

@@ -183,7 +183,7 @@ def export(lh: Lakehouse, settings: Settings, keys: KeyStore, subject: Subject, 
     tables[name_of(HUMAN_REVIEWS)] = found.reviews
     tables[name_of(QUARANTINE)] = found.quarantine
     tables[name_of(REJECTED_ROWS)] = found.rejected
-    tables |= marts(settings, lambda frame: _about(frame, subject, uids))
+    tables |= marts(settings, lambda frame: _about(frame, subject, uids), subject.tenant_id)
     scope = f"data about one {subject.kind} of tenant {subject.tenant_id}"
     return write_export(out, tables, found.files, scope)
 

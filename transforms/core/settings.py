@@ -18,7 +18,10 @@ ENV_VARS: dict[str, tuple[str, str]] = {
     "CCR_HOME": ("./data", "root folder for everything the product writes"),
     "CCR_LANDING": ("$CCR_HOME/landing", "where call centres drop <tenant>/<batch>/ folders"),
     "CCR_LAKEHOUSE": ("$CCR_HOME/lakehouse", "Delta tables and audio store (path or URI)"),
-    "CCR_WAREHOUSE": ("$CCR_HOME/warehouse", "published KPI database kpis.duckdb for BI"),
+    "CCR_WAREHOUSE": (
+        "$CCR_HOME/warehouse",
+        "what BI reads: tenants/<tenant>.duckdb (one tenant's KPIs) and its .html report",
+    ),
     "CCR_KEYS": (
         "~/.config/callcenterrate/keys",
         "per-tenant pseudonym keys (0600 files), outside the data BI and backups see",
@@ -169,21 +172,27 @@ class Settings:
         return self.max_file_mb * 1024 * 1024
 
     @property
-    def kpi_database(self) -> str:
-        return f"{self.warehouse}/kpis.duckdb"
-
-    @property
     def anonymised_database(self) -> str:
-        """The published anonymised statistics (kept after the tenants' data is deleted)."""
-        return f"{self.warehouse}/anonymised.duckdb"
-
-    @property
-    def dbt_artifacts(self) -> str:
-        """dbt's per-build target and log folders (compiled SQL, run results, logs): under
-        CCR_HOME with the data they describe, cleared by every erasure."""
-        return f"{self.home}/dbt"
+        """The anonymised statistics as a DuckDB file (kept after the tenants' data is deleted);
+        the operator's, beside its other files, not in the folder tenants' BI accounts read."""
+        return f"{self.home}/operator/anonymised.duckdb"
 
     @property
     def compliance_dir(self) -> str:
         """The erasure ledger, deletion certificates and the record of processing."""
         return f"{self.home}/compliance"
+
+    @property
+    def build_dir(self) -> str:
+        """dbt's working files (build database, target and log folders): never where BI reads,
+        under CCR_HOME with the data they describe, cleared by every erasure."""
+        return f"{self.home}/build"
+
+    @property
+    def kpi_build_database(self) -> str:
+        return f"{self.build_dir}/kpis.build.duckdb"
+
+    @property
+    def dbt_target_dir(self) -> str:
+        """dbt's per-build target folders (compiled SQL, run results, dbt.log)."""
+        return f"{self.build_dir}/dbt"

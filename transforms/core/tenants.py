@@ -31,6 +31,9 @@ class Tenant:
     greeting_phrases: tuple[str, ...] = ()
     #: Who is the agent when no voice greets with the company name: first_speaker | second_speaker.
     agent_rule: str = "first_speaker"
+    #: Unix group of the tenant's BI account: its published KPI files are readable by that group
+    #: (transforms/kpis/access.py); unset, only the publishing account reads them.
+    bi_group: str | None = None
     lifecycle: Lifecycle = field(default_factory=Lifecycle)
 
     def contract_ended(self, on: date) -> bool:
@@ -68,6 +71,7 @@ def load_tenants(path: str | Path) -> dict[str, Tenant]:
             greeting_phrases=tuple(entry.get("greeting_phrases") or ()),
             agent_rule=str(entry.get("agent_rule") or "first_speaker"),
             lifecycle=parse_lifecycle(entry, where, periods),
+            bi_group=str(entry["bi_group"]) if entry.get("bi_group") else None,
         )
         if tenants[tenant_id].agent_rule not in ("first_speaker", "second_speaker"):
             raise ValueError(

@@ -22,6 +22,8 @@ per_call as (
         sum(weight) filter (where is_kpi_eligible and final_verdict = 'met') as final_points_earned,
         coalesce(bool_or(is_critical and final_verdict = 'not_met' and is_kpi_eligible), false)
             as final_critical_failed,
+        count(*) as verdicts,
+        count(*) filter (where ai_needs_review) as verdicts_sent_to_review,
         count(*) filter (where not is_kpi_eligible) as verdicts_pending_review,
         count(*) filter (where verdict_source = 'human') as verdicts_by_human,
         count(*) filter (where is_overridden) as verdicts_overridden,
@@ -47,6 +49,8 @@ scored as (
             else round(100.0 * coalesce(per_call.final_points_earned, 0) / per_call.final_points_possible, 2)
         end as final_score,
         coalesce(per_call.final_critical_failed, false) as final_critical_failed,
+        coalesce(per_call.verdicts, 0) as verdicts,
+        coalesce(per_call.verdicts_sent_to_review, 0) as verdicts_sent_to_review,
         coalesce(per_call.verdicts_pending_review, 0) as verdicts_pending_review,
         coalesce(per_call.verdicts_by_human, 0) as verdicts_by_human,
         coalesce(per_call.verdicts_overridden, 0) as verdicts_overridden,

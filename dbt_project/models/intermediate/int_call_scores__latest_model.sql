@@ -3,6 +3,7 @@ with
 call_scores as (
 
     select * from {{ ref('stg_lakehouse__call_scores') }}
+    where {{ in_changed_calls() }}
 
 ),
 

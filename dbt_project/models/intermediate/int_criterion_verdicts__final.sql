@@ -3,6 +3,7 @@ with
 criterion_results as (
 
     select * from {{ ref('stg_lakehouse__criterion_results') }}
+    where {{ in_changed_calls() }}
 
 ),
 
@@ -15,6 +16,7 @@ selected_scores as (
 human_reviews as (
 
     select * from {{ ref('stg_lakehouse__human_reviews') }}
+    where {{ in_changed_calls() }}
 
 ),
 

@@ -1,8 +1,20 @@
 with
 
+changed_days as (
+
+    select * from {{ ref('int_calls__changed_periods') }}
+    where period = 'day'
+
+),
+
+-- the calls of the days this run recomputes (every day on a full build)
 calls as (
 
-    select * from {{ ref('fct_calls') }}
+    select fct_calls.*
+    from {{ ref('fct_calls') }} as fct_calls
+    inner join changed_days
+        on fct_calls.tenant_id = changed_days.tenant_id
+        and fct_calls.call_date = changed_days.period_start
 
 ),
 
@@ -32,10 +44,10 @@ daily_kpis as (
         call_date,
 
         count(*) as calls,
-        avg(score) as avg_score,
+        {{ exact_avg('score') }} as avg_score,
         avg(cast(passed as double)) as pass_rate,
-        avg(agent_talk_share) as avg_agent_talk_share,
-        avg(silence_s) as avg_silence_s
+        {{ exact_avg('agent_talk_share') }} as avg_agent_talk_share,
+        {{ exact_avg('silence_s') }} as avg_silence_s
 
     from calls
     group by tenant_id, agent_id, call_date

@@ -8,7 +8,7 @@ with
 
 verdicts as (
 
-    select * from {{ ref('int_criterion_verdicts__final') }}
+    select * from {{ ref('fct_criterion_verdicts') }}
 
 ),
 

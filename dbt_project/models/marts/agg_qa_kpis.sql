@@ -1,36 +1,75 @@
-{#- One long table so a BI tool filters dimension and period instead of joining nine marts. -#}
-{%- set dimensions = ['agent', 'team', 'campaign'] -%}
-{%- set periods = ['day', 'week', 'month'] -%}
-
 with
 
+changed_periods as (
+
+    select * from {{ ref('int_calls__changed_periods') }}
+
+),
+
+-- every day of those periods (a week can reach into a month no changed call is in)
+changed_days as (
+
+    select distinct
+        tenant_id,
+        cast(unnest(generate_series(period_start, period_end - 1, interval 1 day)) as date)
+            as call_date
+
+    from changed_periods
+
+),
+
+-- the calls of the periods this run recomputes (every period on a full build)
 calls as (
 
-    select * from {{ ref('fct_calls') }}
+    select fct_calls.*
+    from {{ ref('fct_calls') }} as fct_calls
+    inner join changed_days
+        on fct_calls.tenant_id = changed_days.tenant_id
+        and fct_calls.call_date = changed_days.call_date
 
 ),
 
-keyed as (
+received_calls as (
 
-    {% for dimension in dimensions %}{% for period in periods %}
-    select
-        '{{ dimension }}' as dimension,
-        coalesce({{ 'agent_id' if dimension == 'agent' else dimension }}, '(none)') as dimension_value,
-        '{{ period }}' as period,
-        cast(date_trunc('{{ period }}', call_date) as date) as period_start,
-        calls.*
-
-    from calls
-    {% if not (loop.last and dimension == dimensions[-1]) %}union all{% endif %}
-    {% endfor %}{% endfor %}
+    select stg_calls.*
+    from {{ ref('stg_lakehouse__calls') }} as stg_calls
+    inner join changed_days
+        on stg_calls.tenant_id = changed_days.tenant_id
+        and {{ to_utc_date('stg_calls.started_at') }} = changed_days.call_date
 
 ),
 
-final as (
+keyed_scored as (
+
+    {{ qa_kpi_keys('calls', 'call_date') }}
+
+),
+
+keyed_received as (
+
+    {{ qa_kpi_keys('received_calls', to_utc_date('started_at')) }}
+
+),
+
+received as (
 
     select
+        tenant_id,
+        dimension,
+        dimension_value,
+        period,
+        period_start,
+        count(*) as calls_received,
+        {{ exact_avg('duration_s') }} as avg_handle_time_s
 
-        ---------- grain
+    from keyed_received
+    group by tenant_id, dimension, dimension_value, period, period_start
+
+),
+
+scored as (
+
+    select
         tenant_id,
         dimension,
         dimension_value,
@@ -42,26 +81,83 @@ final as (
         count(final_score) as calls_with_final_score,
 
         ---------- quality (final = after human review, pending verdicts left out)
-        avg(final_score) as avg_final_score,
+        {{ exact_avg('final_score') }} as avg_final_score,
         avg(cast(final_passed as double)) as final_pass_rate,
         avg(cast(final_critical_failed as double)) as critical_fail_rate,
-        avg(score) as avg_ai_score,
+        {{ exact_avg('score') }} as avg_ai_score,
+        sum(verdicts) as verdicts,
+        sum(verdicts_sent_to_review) as verdicts_sent_to_review,
         sum(verdicts_pending_review) as verdicts_pending_review,
         sum(verdicts_overridden) as verdicts_overridden,
         sum(disputes_open) as disputes_open,
 
         ---------- conversation (timings only; no emotion inference)
-        avg(agent_talk_share) as avg_agent_talk_share,
-        avg(silence_share) as avg_silence_share,
-        avg(dead_air_s) as avg_dead_air_s,
+        {{ exact_avg('agent_talk_share') }} as avg_agent_talk_share,
+        {{ exact_avg('silence_share') }} as avg_silence_share,
+        {{ exact_avg('dead_air_share') }} as avg_dead_air_share,
+        {{ exact_avg('dead_air_s') }} as avg_dead_air_s,
         avg(overtalk_count) as avg_overtalk_count,
         avg(agent_interruptions) as avg_agent_interruptions,
-        avg(agent_words_per_minute) as avg_agent_words_per_minute,
-        avg(time_to_first_agent_word_s) as avg_time_to_first_agent_word_s,
+        {{ exact_avg('agent_words_per_minute') }} as avg_agent_words_per_minute,
+        {{ exact_avg('time_to_first_agent_word_s') }} as avg_time_to_first_agent_word_s,
         sum(long_hold_count) as long_holds
 
-    from keyed
+    from keyed_scored
     group by tenant_id, dimension, dimension_value, period, period_start
+
+),
+
+final as (
+
+    select
+
+        ---------- grain
+        coalesce(received.tenant_id, scored.tenant_id) as tenant_id,
+        coalesce(received.dimension, scored.dimension) as dimension,
+        coalesce(received.dimension_value, scored.dimension_value) as dimension_value,
+        coalesce(received.period, scored.period) as period,
+        coalesce(received.period_start, scored.period_start) as period_start,
+
+        ---------- volume and coverage
+        coalesce(received.calls_received, 0) as calls_received,
+        coalesce(scored.calls, 0) as calls,
+        scored.calls / nullif(received.calls_received, 0) as coverage_rate,
+        coalesce(scored.calls_with_final_score, 0) as calls_with_final_score,
+        received.avg_handle_time_s,
+
+        ---------- quality
+        scored.avg_final_score,
+        scored.final_pass_rate,
+        scored.critical_fail_rate,
+        scored.avg_ai_score,
+        scored.verdicts_sent_to_review / nullif(scored.verdicts, 0) as review_share,
+        scored.verdicts_pending_review,
+        scored.verdicts_overridden,
+        scored.disputes_open,
+
+        ---------- conversation
+        scored.avg_agent_talk_share,
+        scored.avg_silence_share,
+        scored.avg_dead_air_share,
+        scored.avg_dead_air_s,
+        scored.avg_overtalk_count,
+        scored.avg_agent_interruptions,
+        scored.avg_agent_words_per_minute,
+        scored.avg_time_to_first_agent_word_s,
+        scored.long_holds
+
+    from received
+    full outer join scored
+        on received.tenant_id = scored.tenant_id
+        and received.dimension = scored.dimension
+        and received.dimension_value = scored.dimension_value
+        and received.period = scored.period
+        and received.period_start = scored.period_start
+    -- a week reaches into a month this run does not recompute: only the changed periods
+    inner join changed_periods
+        on coalesce(received.tenant_id, scored.tenant_id) = changed_periods.tenant_id
+        and coalesce(received.period, scored.period) = changed_periods.period
+        and coalesce(received.period_start, scored.period_start) = changed_periods.period_start
 
 )
 

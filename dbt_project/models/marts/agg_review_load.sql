@@ -2,13 +2,14 @@
     Review load: how many AI verdicts go to a person, per tenant and scorecard version.
     flagged_share = verdicts flagged needs_review / all AI verdicts (rounded to 4 decimals).
     Verdicts still waiting for a person are flagged with no human verdict yet: they stay out of
-    the KPIs until someone decides.
+    the KPIs until someone decides. Over every call (a handful of rows per tenant): recomputed
+    whole from the incremental fact on each build.
 -#}
 with
 
 verdicts as (
 
-    select * from {{ ref('int_criterion_verdicts__final') }}
+    select * from {{ ref('fct_criterion_verdicts') }}
 
 ),
 

@@ -1,14 +1,22 @@
 with
 
+changed_calls as (
+
+    select * from {{ ref('int_calls__changed') }}
+
+),
+
 categories as (
 
     select * from {{ ref('stg_lakehouse__call_categories') }}
+    where {{ in_changed_calls() }}
 
 ),
 
 calls as (
 
     select * from {{ ref('fct_calls') }}
+    where {{ in_changed_calls() }}
 
 ),
 
@@ -33,7 +41,10 @@ final as (
         ---------- measures
         categories.hits,
         categories.match_score,
-        categories.evidence_start_s
+        categories.evidence_start_s,
+
+        ---------- lineage: when an input of the call last changed (incremental builds)
+        changed_calls.inputs_updated_at
 
     from categories
     -- the model that counts for the call (fct_calls' model)
@@ -41,6 +52,8 @@ final as (
         on categories.tenant_id = calls.tenant_id
         and categories.call_uid = calls.call_uid
         and categories.model_id = calls.model_id
+    inner join changed_calls
+        on categories.call_uid = changed_calls.call_uid
     -- latest taxonomy version of the call
     qualify row_number() over (
         partition by categories.tenant_id, categories.call_uid, categories.taxonomy_id, categories.category_id

@@ -1,8 +1,15 @@
 with
 
+changed_calls as (
+
+    select * from {{ ref('int_calls__changed') }}
+
+),
+
 calls as (
 
     select * from {{ ref('stg_lakehouse__calls') }}
+    where {{ in_changed_calls() }}
 
 ),
 
@@ -15,6 +22,7 @@ selected_scores as (
 call_metrics as (
 
     select * from {{ ref('stg_lakehouse__call_metrics') }}
+    where {{ in_changed_calls() }}
 
 ),
 
@@ -84,6 +92,8 @@ final as (
         final_scores.final_score,
         final_scores.final_passed,
         final_scores.final_critical_failed,
+        final_scores.verdicts,
+        final_scores.verdicts_sent_to_review,
         final_scores.verdicts_pending_review,
         final_scores.verdicts_by_human,
         final_scores.verdicts_overridden,
@@ -98,14 +108,20 @@ final as (
         call_metrics.overlap_s,
         call_metrics.dead_air_count,
         call_metrics.dead_air_s,
+        call_metrics.dead_air_s / nullif(call_metrics.duration_s, 0) as dead_air_share,
         call_metrics.overtalk_count,
         call_metrics.agent_interruptions,
         call_metrics.agent_words_per_minute,
         call_metrics.time_to_first_agent_word_s,
         call_metrics.long_hold_count,
-        call_metrics.long_hold_s
+        call_metrics.long_hold_s,
+
+        ---------- lineage: when an input of the row last changed (incremental builds)
+        changed_calls.inputs_updated_at
 
     from scored_calls
+    inner join changed_calls
+        on scored_calls.call_uid = changed_calls.call_uid
     left join call_metrics
         on scored_calls.tenant_id = call_metrics.tenant_id
         and scored_calls.call_uid = call_metrics.call_uid

@@ -1,5 +1,11 @@
 with
 
+changed_calls as (
+
+    select * from {{ ref('int_calls__changed') }}
+
+),
+
 verdicts as (
 
     select * from {{ ref('int_criterion_verdicts__final') }}
@@ -9,6 +15,7 @@ verdicts as (
 calls as (
 
     select * from {{ ref('stg_lakehouse__calls') }}
+    where {{ in_changed_calls() }}
 
 ),
 
@@ -58,12 +65,17 @@ final as (
         verdicts.final_verdict,
         verdicts.verdict_source,
         verdicts.is_overridden,
-        verdicts.is_kpi_eligible
+        verdicts.is_kpi_eligible,
+
+        ---------- lineage: when an input of the call last changed (incremental builds)
+        changed_calls.inputs_updated_at
 
     from verdicts
     inner join calls
         on verdicts.tenant_id = calls.tenant_id
         and verdicts.call_uid = calls.call_uid
+    inner join changed_calls
+        on verdicts.call_uid = changed_calls.call_uid
 
 )
 

@@ -1,5 +1,11 @@
 with
 
+changed_calls as (
+
+    select * from {{ ref('int_calls__changed') }}
+
+),
+
 -- the call's latest transcript model only, so versions compare on the same transcript
 call_scores as (
 
@@ -40,13 +46,18 @@ final as (
         selected_scores.scorecard_version as kpi_scorecard_version,
         call_scores.score - selected_scores.score as score_delta_vs_kpi_version,
         call_scores.passed <> selected_scores.passed as pass_changes_vs_kpi_version,
-        call_scores.scored_at
+        call_scores.scored_at,
+
+        ---------- lineage: when an input of the call last changed (incremental builds)
+        changed_calls.inputs_updated_at
 
     from call_scores
     inner join selected_scores
         on call_scores.tenant_id = selected_scores.tenant_id
         and call_scores.call_uid = selected_scores.call_uid
         and call_scores.scorecard_id = selected_scores.scorecard_id
+    inner join changed_calls
+        on call_scores.call_uid = changed_calls.call_uid
 
 )
 

@@ -22,10 +22,8 @@ final as (
         cast(category_name as varchar) as category_name,
         cast(hits as integer) as hits,
 
-        ---------- evidence (quote is PII)
-        cast(evidence_quote as varchar) as evidence_quote,
+        ---------- evidence pointer (the quote itself is never read: free text, PII)
         cast(evidence_start_s as double) as evidence_start_s,
-        cast(evidence_speaker as varchar) as evidence_speaker,
         cast(match_score as double) as match_score,
 
         ---------- timestamps

@@ -17,8 +17,6 @@ final as (
 
         ---------- talk time
         cast(duration_s as double) as duration_s,
-        cast(agent_talk_s as double) as agent_talk_s,
-        cast(customer_talk_s as double) as customer_talk_s,
         cast(agent_talk_share as double) as agent_talk_share,
         cast(customer_talk_share as double) as customer_talk_share,
 
@@ -33,7 +31,6 @@ final as (
         cast(long_hold_s as double) as long_hold_s,
 
         ---------- turn-taking (timings and word counts only: no emotion inference)
-        cast(unknown_talk_s as double) as unknown_talk_s,
         cast(overtalk_count as integer) as overtalk_count,
         cast(agent_interruptions as integer) as agent_interruptions,
         cast(agent_words_per_minute as double) as agent_words_per_minute,

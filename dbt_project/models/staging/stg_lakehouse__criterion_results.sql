@@ -21,12 +21,8 @@ final as (
         ---------- criterion
         cast(criterion_name as varchar) as criterion_name,
         cast(verdict as varchar) as verdict,
-        cast(met as boolean) as is_met,
-        cast(points_earned as double) as points_earned,
-        cast(points_possible as double) as points_possible,
 
-        ---------- evidence (quote is PII: free text may contain personal data)
-        cast(evidence_quote as varchar) as evidence_quote,
+        ---------- evidence pointers (the quote itself is never read: free text, PII)
         cast(evidence_start_s as double) as evidence_start_s,
         cast(evidence_end_s as double) as evidence_end_s,
         cast(evidence_speaker as varchar) as evidence_speaker,
@@ -36,7 +32,6 @@ final as (
         cast(confidence as double) as confidence,
         cast(evidence_kind as varchar) as evidence_kind,
         cast(metric_value as double) as metric_value,
-        cast(evidence_note as varchar) as evidence_note,
 
         ---------- scorecard structure
         cast(section_id as varchar) as section_id,

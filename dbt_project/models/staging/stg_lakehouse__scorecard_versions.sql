@@ -20,7 +20,6 @@ final as (
         cast(pass_threshold as double) as pass_threshold,
         cast(criteria_total as integer) as criteria_total,
         cast(is_active as boolean) as is_active,
-        cast(definition_sha256 as varchar) as definition_sha256,
 
         ---------- timestamps
         cast(recorded_at as timestamp with time zone) as recorded_at

@@ -3,6 +3,9 @@
     `columns` in the model must exist as `to_columns` in the `to` relation
     (same order). Use where a single-column `relationships` test is too weak,
     e.g. (tenant_id, call_uid, model_id).
+
+    The parent side is read only for the child's first key values: a child of
+    a few thousand rows is checked without aggregating a parent of millions.
 -#}
 {% test relationships_composite(model, columns, to, to_columns) %}
 
@@ -30,6 +33,7 @@ parent as (
         {{ to_column }} as parent_key_{{ loop.index }}{{ ',' if not loop.last }}
         {%- endfor %}
     from {{ to }}
+    where {{ to_columns[0] }} in (select {{ columns[0] }} from child)
 
 ),
 

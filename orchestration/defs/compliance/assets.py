@@ -7,6 +7,7 @@ warehouse, verifies and records. Each asset reads, calls one function of
 """
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import dagster as dg
 import polars as pl
@@ -93,8 +94,8 @@ def anonymised_statistics(
     owners=OWNERS,
     kinds={"duckdb"},
     tags={"layer": "gold", "pii": "none"},
-    description="The published anonymised statistics (warehouse/anonymised.duckdb), kept after "
-    "the tenants' data is deleted.",
+    description="The anonymised statistics as a DuckDB file for the operator "
+    "($CCR_HOME/operator/anonymised.duckdb), kept after the tenants' data is deleted.",
 )
 def anonymised_mart(lakehouse: LakehouseResource) -> dg.MaterializeResult:
     """The whole table into a new file, swapped in (the KPI file holds tenants' data; this one
@@ -102,7 +103,7 @@ def anonymised_mart(lakehouse: LakehouseResource) -> dg.MaterializeResult:
     settings = lakehouse.settings()
     rows = lakehouse.lakehouse().read(ANONYMISED_STATISTICS)
     counts = publish.publish_tables(
-        {anonymised.TABLE: rows.to_arrow()}, settings.anonymised_database
+        {anonymised.TABLE: rows.to_arrow()}, Path(settings.anonymised_database)
     )
     return dg.MaterializeResult(
         metadata={

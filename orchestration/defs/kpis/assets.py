@@ -1,16 +1,18 @@
-"""dbt KPI models (built into a fresh DuckDB file) and their atomic publication for BI tools."""
+"""dbt KPI models (built into the build file, incrementally) and their atomic publication for BI
+tools: one database and one report per tenant."""
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from orchestration.defs.kpis.build import prepare_build, prune_targets, target_folder
+from orchestration.defs.kpis.build import finish_build, prepare_build, target_folder
 from orchestration.defs.kpis.resources import kpi_dbt_project
 from orchestration.lib.owners import OWNERS
 from orchestration.lib.resources import LakehouseResource
-from transforms.kpis import publish
+from transforms.kpis import build, publish
 
 
 class KpiTranslator(DagsterDbtTranslator):
@@ -26,18 +28,30 @@ class KpiTranslator(DagsterDbtTranslator):
         )
 
 
+class KpiBuildConfig(dg.Config):
+    #: Start from an empty build file: every call's rows rebuilt, not only the changed calls'.
+    full_refresh: bool = False
+
+
 @dbt_assets(manifest=kpi_dbt_project().manifest_path, dagster_dbt_translator=KpiTranslator())
 def kpi_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, lakehouse: LakehouseResource
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    lakehouse: LakehouseResource,
+    config: KpiBuildConfig,
 ):
-    """``dbt build`` (models and their tests) into the build file, never into the published one."""
+    """``dbt build`` into the build file ($CCR_HOME/build), never into a published one.
+
+    The build file stays between runs, so the incremental facts rebuild only the calls whose
+    inputs changed; it starts afresh when the dbt code changed or ``full_refresh`` is set.
+    """
     settings = lakehouse.settings()
-    # A full build starts from an empty file; a partial one keeps the other models' tables.
-    prepare_build(settings, lakehouse.lakehouse(), full=not context.is_subset)
+    if prepare_build(settings, lakehouse.lakehouse(), full=config.full_refresh):
+        context.log.info("dbt build from an empty build file: every call's rows are rebuilt")
     label = context.op_execution_context.op.name
-    target = target_folder(settings, f"{label}-{context.run_id[:7]}")
-    yield from dbt.cli(["build"], context=context, target_path=target).stream()
-    prune_targets(settings, label)
+    target = target_folder(settings, f"{label}-{context.run.run_id[:7]}")
+    yield from dbt.cli(list(build.BUILD_ARGS), context=context, target_path=target).stream()
+    finish_build(settings, label)
 
 
 @dg.asset(
@@ -47,15 +61,24 @@ def kpi_models(
     owners=OWNERS,
     kinds={"duckdb"},
     tags={"layer": "gold"},
-    description="The published read-only KPI database (warehouse/kpis.duckdb) that BI tools open.",
+    description=(
+        "The published KPI files BI reads: warehouse/tenants/<tenant>.duckdb (read-only, that "
+        "tenant's rows only) and its HTML report; marts without a tenant go to the operator's file."
+    ),
 )
 def kpi_warehouse(lakehouse: LakehouseResource) -> dg.MaterializeResult:
-    """Copy the marts into a new file and swap it in: a reader sees the old file or the new one."""
-    target = lakehouse.settings().kpi_database
-    counts = publish.publish_marts(publish.build_path(target), target)
+    """New files swapped in: a reader sees the old file or the new one, never half of one."""
+    settings = lakehouse.settings()
+    published = publish.publish_kpis(settings)
     return dg.MaterializeResult(
         metadata={
-            "path": dg.MetadataValue.path(target),
-            **{f"rows_{t}": n for t, n in counts.items()},
+            "tenant_databases": dg.MetadataValue.path(str(Path(settings.warehouse) / "tenants")),
+            "tenants": len(published.tenants),
+            "operator_database": dg.MetadataValue.path(str(published.operator)),
+            **{f"rows_{t}": n for t, n in published.rows.items()},
+            **{
+                f"calls_{tenant}": files.rows.get("fct_calls", 0)
+                for tenant, files in published.tenants.items()
+            },
         }
     )

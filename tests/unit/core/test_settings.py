@@ -7,7 +7,11 @@ def test_everything_defaults_under_ccr_home(tmp_path):
     s = Settings.from_env({"CCR_HOME": str(tmp_path)})
     assert s.landing == f"{tmp_path}/landing"
     assert s.lakehouse == f"{tmp_path}/lakehouse"
-    assert s.kpi_database == f"{tmp_path}/warehouse/kpis.duckdb"
+    assert s.warehouse == f"{tmp_path}/warehouse"
+    # dbt's working files are never where BI reads, even with the warehouse elsewhere
+    assert s.kpi_build_database == f"{tmp_path}/build/kpis.build.duckdb"
+    elsewhere = Settings.from_env({"CCR_HOME": str(tmp_path), "CCR_WAREHOUSE": "/srv/bi"})
+    assert elsewhere.kpi_build_database == s.kpi_build_database
     assert Lakehouse(s.lakehouse).uri(CALLS) == f"{tmp_path}/lakehouse/bronze/calls"
 
 

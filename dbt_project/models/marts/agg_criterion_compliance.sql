@@ -1,0 +1,52 @@
+with
+
+changed_days as (
+
+    select * from {{ ref('int_calls__changed_periods') }}
+    where period = 'day'
+
+),
+
+-- the verdicts of the days this run recomputes (every day on a full build)
+verdicts as (
+
+    select fct_criterion_verdicts.*
+    from {{ ref('fct_criterion_verdicts') }} as fct_criterion_verdicts
+    inner join changed_days
+        on fct_criterion_verdicts.tenant_id = changed_days.tenant_id
+        and fct_criterion_verdicts.call_date = changed_days.period_start
+
+),
+
+final as (
+
+    select
+
+        ---------- grain
+        tenant_id,
+        scorecard_id,
+        scorecard_version,
+        criterion_id,
+        call_date,
+
+        ---------- criterion
+        max(criterion_name) as criterion_name,
+        bool_or(is_critical) as is_critical,
+
+        ---------- counts (final verdicts; a verdict waiting for a person does not count yet)
+        count(*) as verdicts,
+        count(*) filter (where is_kpi_eligible and final_verdict <> 'na') as applicable_verdicts,
+        count(*) filter (where is_kpi_eligible and final_verdict = 'met') as met_verdicts,
+        count(*) filter (where not is_kpi_eligible) as verdicts_pending_review,
+
+        ---------- KPI
+        count(*) filter (where is_kpi_eligible and final_verdict = 'met')
+            / nullif(count(*) filter (where is_kpi_eligible and final_verdict <> 'na'), 0)
+            as compliance_rate
+
+    from verdicts
+    group by tenant_id, scorecard_id, scorecard_version, criterion_id, call_date
+
+)
+
+select * from final
