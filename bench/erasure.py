@@ -52,10 +52,10 @@ class Timed:
         self.settings = settings
         self.seconds = 0.0
 
-    def rebuild(self) -> None:
+    def rebuild(self, tenants) -> None:
         started = time.perf_counter()
         with contextlib.redirect_stdout(io.StringIO()):
-            rebuild_warehouse(dbt_cli(), self.settings)
+            rebuild_warehouse(dbt_cli(), self.settings, tenants)
         self.seconds += time.perf_counter() - started
 
 

@@ -400,9 +400,9 @@ def subject_command(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     request = subjects.erasure(lh, settings, keys, subject)
 
-    def rebuild() -> None:
+    def rebuild(tenants) -> None:
         with run_log(settings).open("w") as log, contextlib.redirect_stdout(log):
-            rebuild_warehouse(dbt_cli(), settings)  # dbt's progress goes to the run log
+            rebuild_warehouse(dbt_cli(), settings, tenants)  # dbt's progress: the run log
 
     hooks = Hooks(
         rebuild_warehouse=rebuild,

@@ -16,7 +16,7 @@ import os
 import secrets
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -62,8 +62,8 @@ class Request:
 class Hooks:
     """What erasure needs from outside the lakehouse."""
 
-    #: dbt build into a new build file, marts published into a new file.
-    rebuild_warehouse: Callable[[], Any]
+    #: dbt run into a new build file, the files of these tenants (None: all) published anew.
+    rebuild_warehouse: Callable[[Sequence[str] | None], Any]
     #: Remove a tenant's Dagster partitions; how many.
     forget_partitions: Callable[[str], int]
     #: After the erasure: how much the request would still find (0 = nothing left).
@@ -117,7 +117,9 @@ def carry_out(
     tables = erase_tables(lh, request.actions)
     files = erase_files(request.actions, request.rewrites)
     copies = {"dbt_artifact_folders_cleared": clear_dbt_artifacts(settings)}
-    hooks.rebuild_warehouse()
+    # a cross-tenant action may touch any tenant's marts: then every file is rewritten
+    everyone = any(a.tenant_id == ALL_TENANTS for a in request.actions)
+    hooks.rebuild_warehouse(None if everyone else request.tenants)
     copies["warehouse_rebuilt_into_new_files"] = 1
     copies["dagster_partitions_removed"] = 0
     for tenant_id in request.purged:

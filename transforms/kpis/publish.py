@@ -32,7 +32,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -120,11 +120,18 @@ class Published:
 # --------------------------------------------------------------------------- the entry point
 
 
-def publish_kpis(settings: Settings, *, rewrite: bool = False, reports: bool = True) -> Published:
+def publish_kpis(
+    settings: Settings,
+    *,
+    rewrite: bool = False,
+    reports: bool = True,
+    only: Collection[str] | None = None,
+) -> Published:
     """Every published file, from the dbt build file: the one way to publish.
 
     Called by the ``warehouse/kpis`` asset after each dbt build, and by whatever must rebuild
-    the published files; after an erasure pass ``rewrite=True`` (no file is updated in place).
+    the published files; after an erasure pass ``rewrite=True`` (no file is updated in place)
+    and ``only`` the tenants whose data it changed (the others' files hold none of it).
     """
     return publish(
         build=Path(settings.kpi_build_database),
@@ -133,6 +140,7 @@ def publish_kpis(settings: Settings, *, rewrite: bool = False, reports: bool = T
         registry=load_tenants(settings.tenants_file),
         rewrite=rewrite,
         reports=reports,
+        only=only,
     )
 
 
@@ -144,10 +152,12 @@ def publish(
     *,
     rewrite: bool = False,
     reports: bool = True,
+    only: Collection[str] | None = None,
 ) -> Published:
     """Publish ``build``'s marts into ``warehouse/tenants`` (and operator-only marts into
     ``operator``). Tenants: those of the registry under contract and those with rows; the files
-    of any other tenant are removed (its data was erased)."""
+    of any other tenant are removed (its data was erased). With ``only``, a tenant outside it
+    that already has a file keeps it untouched (not in ``Published.tenants``)."""
     if not build.exists():
         raise FileNotFoundError(f"{build} does not exist: materialize the dbt KPI models first")
     registry = registry or {}
@@ -164,6 +174,9 @@ def publish(
     current = {t for t, tenant in registry.items() if not tenant.contract_ended(today)}
     tenant_ids = sorted(current | tenants_with_rows(build, marts))
     for tenant_id in tenant_ids:
+        kept = only is not None and tenant_id not in only
+        if kept and tenant_database(warehouse, tenant_id).exists():
+            continue
         tenant = registry.get(tenant_id)
         published.tenants[tenant_id] = _publish_tenant(
             build, warehouse, staging_dir, marts, tenant_id, tenant, rewrite, reports

@@ -180,7 +180,7 @@ def erasure_ledger(
             }
         )
     hooks = Hooks(
-        rebuild_warehouse=lambda: rebuild_warehouse(dbt, settings),
+        rebuild_warehouse=lambda tenants: rebuild_warehouse(dbt, settings, tenants),
         forget_partitions=lambda tenant: forget_tenant_partitions(context.instance, tenant),
         remaining=lambda: len(
             plan_retention(lh, lakehouse.tenants(), as_of, settings, keys).work()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Collection
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource
@@ -48,9 +49,13 @@ def finish_build(settings: Settings, label: str) -> None:
     publish.prune_build_folders(Path(settings.dbt_target_dir), label)
 
 
-def rebuild_warehouse(dbt: DbtCliResource, settings: Settings) -> publish.Published:
-    """The models (``dbt run``) into a new build file, then every published file written anew:
-    after an erasure no DuckDB file still holds the erased rows' bytes.
+def rebuild_warehouse(
+    dbt: DbtCliResource, settings: Settings, tenants: Collection[str] | None = None
+) -> publish.Published:
+    """The models (``dbt run``) into a new build file, then the published files of ``tenants``
+    (None: every tenant) written anew: after an erasure no DuckDB file still holds the erased
+    rows' bytes. Other tenants' files stay as they are: they hold none of them, and a
+    one-caller erasure then rewrites one tenant's file and report, not all of them.
 
     Models only, no tests: the files must be replaced whatever a data test would say (keeping the
     old ones would keep the erased rows), the SQL is the last tested build's, and the next KPI
@@ -59,4 +64,4 @@ def rebuild_warehouse(dbt: DbtCliResource, settings: Settings) -> publish.Publis
     prepare_build(settings, Lakehouse(settings.lakehouse), full=True)
     dbt.cli(["run"], target_path=target_folder(settings, "rebuild")).wait()
     finish_build(settings, "rebuild")
-    return publish.publish_kpis(settings, rewrite=True)
+    return publish.publish_kpis(settings, rewrite=True, only=tenants)

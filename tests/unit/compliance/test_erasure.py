@@ -32,7 +32,7 @@ def hooks(settings: Settings, subject: subjects.Subject) -> Hooks:
     """No warehouse to rebuild in these tests; the rest is the real thing."""
     lh, keys = Lakehouse(settings.lakehouse), FileKeyStore(settings.keys)
     return Hooks(
-        rebuild_warehouse=lambda: None,
+        rebuild_warehouse=lambda tenants: None,
         forget_partitions=lambda tenant: 0,
         remaining=lambda: 0 if subjects.find(lh, settings, keys, subject).empty else 1,
     )

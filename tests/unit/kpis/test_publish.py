@@ -232,6 +232,28 @@ def test_a_tenant_whose_data_is_gone_loses_its_files(home):
     assert [p.name for p in published.removed] == ["globex.duckdb"]
 
 
+def test_an_erasure_in_one_tenant_rewrites_its_file_and_leaves_the_others_untouched(home):
+    build = home[1]
+    before = run(home)
+    globex = before.tenants["globex"].database
+    stamp = globex.stat().st_mtime_ns, globex.stat().st_ino
+    erased = {uid: v for uid, v in CALLS.items() if uid != "a-1"}
+    make_build(build, erased)
+    published = run(home, rewrite=True, only={"acme"})
+    assert sorted(published.tenants) == ["acme"]
+    assert published.tenants["acme"].how == "rewritten"
+    assert b"a-1" not in published.tenants["acme"].database.read_bytes()
+    assert (globex.stat().st_mtime_ns, globex.stat().st_ino) == stamp  # the same file
+
+
+def test_a_tenant_that_is_gone_loses_its_files_even_outside_only(home):
+    build = home[1]
+    run(home)
+    make_build(build, {"a-1": ("acme", 80.0, 0)})
+    published = run(home, rewrite=True, only={"acme"})
+    assert [p.name for p in published.removed] == ["globex.duckdb"]
+
+
 def test_publishing_without_a_build_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="materialize the dbt KPI models first"):
         publish(tmp_path / "missing.duckdb", tmp_path / "warehouse", tmp_path / "op.duckdb")
