@@ -11,7 +11,7 @@
     were committed. Batches and KPI builds run one at a time (the ccr/delta-writer queue).
 -#}
 {%- set previous = previous_incremental_facts() if execute else {} -%}
-{%- set cutoff = previous_build_cutoff() if previous else none -%}
+{%- set cutoff = previous_build_cutoff_literal() if previous else none -%}
 
 with
 
