@@ -51,7 +51,7 @@ def kpi_models(
     label = context.op_execution_context.op.name
     target = target_folder(settings, f"{label}-{context.run.run_id[:7]}")
     yield from dbt.cli(list(build.BUILD_ARGS), context=context, target_path=target).stream()
-    finish_build(settings, label)
+    finish_build(settings, label, target)
 
 
 @dg.asset(

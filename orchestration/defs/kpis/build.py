@@ -11,6 +11,7 @@ writes (the manifest the definitions load).
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Collection
 from pathlib import Path
@@ -23,10 +24,23 @@ from transforms.core.settings import Settings
 from transforms.core.tables import ALL_TABLES
 from transforms.kpis import build, publish
 
+#: dbt's parse of the project, reused when nothing it depends on changed (dbt checks).
+PARSE_STATE = "partial_parse.msgpack"
+
 
 def target_folder(settings: Settings, label: str) -> Path:
-    """A new target (and log) folder for one dbt invocation."""
-    return Path(settings.dbt_target_dir) / f"{label}-{uuid.uuid4().hex[:7]}"
+    """A new target (and log) folder for one dbt invocation, seeded with the last build's parse.
+
+    dagster-dbt seeds it with the repository's parse otherwise, which ``dbt parse`` made
+    without this build file's path in the profile: dbt then parses the whole project again
+    (2-3 s of a daily incremental build).
+    """
+    folder = Path(settings.dbt_target_dir) / f"{label}-{uuid.uuid4().hex[:7]}"
+    folder.mkdir(parents=True)
+    last = Path(settings.dbt_target_dir) / PARSE_STATE
+    if last.exists():
+        shutil.copyfile(last, folder / PARSE_STATE)
+    return folder
 
 
 def prepare_build(settings: Settings, lh: Lakehouse, full: bool) -> bool:
@@ -43,9 +57,15 @@ def prepare_build(settings: Settings, lh: Lakehouse, full: bool) -> bool:
     return from_scratch
 
 
-def finish_build(settings: Settings, label: str) -> None:
-    """After a successful build: record the code it reflects, drop old target folders."""
+def finish_build(settings: Settings, label: str, target: Path) -> None:
+    """After a successful build: record the code it reflects, keep its parse for the next
+    build, drop old target folders."""
     build.record_build(settings.kpi_build_database, DBT_PROJECT_DIR)
+    parsed = target / PARSE_STATE
+    if parsed.exists():
+        kept = Path(settings.dbt_target_dir) / PARSE_STATE
+        shutil.copyfile(parsed, f"{kept}.new")
+        os.replace(f"{kept}.new", kept)
     publish.prune_build_folders(Path(settings.dbt_target_dir), label)
 
 
@@ -62,6 +82,7 @@ def rebuild_warehouse(
     build runs every test.
     """
     prepare_build(settings, Lakehouse(settings.lakehouse), full=True)
-    dbt.cli(["run"], target_path=target_folder(settings, "rebuild")).wait()
-    finish_build(settings, "rebuild")
+    target = target_folder(settings, "rebuild")
+    dbt.cli(["run"], target_path=target).wait()
+    finish_build(settings, "rebuild", target)
     return publish.publish_kpis(settings, rewrite=True, only=tenants)
