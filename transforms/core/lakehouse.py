@@ -2,8 +2,9 @@
 and erase (delete or null by surrogate key, then forget the history that still holds the rows).
 
 Nothing here uses ``os.path`` for lakehouse data, so the root may be a local folder or an
-object-store URI (files that are not tables go through ``transforms.core.storage``). Writes are
-MERGEs on the table key: re-running any step writes nothing new.
+object-store URI (files that are not tables go through ``transforms.core.storage``; S3 options
+through ``transforms.core.object_store``). Writes are MERGEs on the table key: re-running any
+step writes nothing new.
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ import pyarrow.fs as pafs
 from deltalake import DeltaTable
 from deltalake.exceptions import TableNotFoundError
 
-from transforms.core import storage
+from transforms.core import object_store, storage
 from transforms.core.contracts import ContractError, diff_schema, load_contracts
 from transforms.core.locks import exclusive, writer_lock_path
+from transforms.core.settings import Settings
 from transforms.core.tables import REJECTED_ROWS, TableSpec
 
 #: Called after each MERGE with the table and its counts (the processing log's tally).
@@ -130,12 +132,12 @@ def native_filesystem(table_uri: str) -> pafs.FileSystem:
 
     deltalake's default is a filesystem implemented in Python: Arrow's I/O threads calling back
     into Python abort the interpreter at exit ("terminate called without an active exception",
-    exit 134) in 26 runs out of 40 on this machine; with a native one, 0 of 40. Tables that need
-    storage options (credentials) keep deltalake's own handler.
+    exit 134) in 26 runs out of 40 on this machine; with a native one, 0 of 40. On S3 the same
+    holds: pyarrow's C++ ``S3FileSystem`` with the ``CCR_S3_*`` settings.
     """
     if "://" not in table_uri:  # a plain path: no URI parsing (non-ASCII names stay as they are)
         return pafs.SubTreeFileSystem(table_uri, pafs.LocalFileSystem())
-    fs, path = pafs.FileSystem.from_uri(table_uri)
+    fs, path = storage.filesystem(table_uri)
     return pafs.SubTreeFileSystem(path, fs)
 
 
@@ -152,18 +154,26 @@ class Lakehouse:
     def uri(self, spec: TableSpec) -> str:
         return f"{self.root}/{spec.path}"
 
+    def _delta_uri(self, spec: TableSpec) -> str:
+        """``uri`` as delta-rs parses it (names percent-encoded on an object store)."""
+        return object_store.delta_uri(self.uri(spec))
+
     def _open(self, spec: TableSpec) -> DeltaTable | None:
         try:
-            return DeltaTable(self.uri(spec), storage_options=self._options)
+            return DeltaTable(self._delta_uri(spec), storage_options=self._options)
         except TableNotFoundError:
             return None
 
     @property
     def _options(self) -> dict[str, str] | None:
-        return dict(self.storage_options) if self.storage_options else None
+        """delta-rs options: on S3, endpoint, credentials and conditional put from the
+        ``CCR_S3_*`` settings (``transforms.core.object_store``), then ``storage_options``."""
+        options = object_store.delta_options() if object_store.is_s3(self.root) else {}
+        options |= dict(self.storage_options or {})
+        return options or None
 
-    def _arrow_filesystem(self, spec: TableSpec) -> pafs.FileSystem | None:
-        return None if self.storage_options else native_filesystem(self.uri(spec))
+    def _arrow_filesystem(self, spec: TableSpec) -> pafs.FileSystem:
+        return native_filesystem(self.uri(spec))
 
     def ensure(self, spec: TableSpec) -> DeltaTable:
         """Open the table, creating it with its properties the first time.
@@ -176,7 +186,7 @@ class Lakehouse:
             self.verify(spec, table)
             return table
         return DeltaTable.create(
-            self.uri(spec),
+            self._delta_uri(spec),
             schema=spec.schema,
             mode="ignore",
             partition_by=list(spec.partition_by),
@@ -247,7 +257,7 @@ class Lakehouse:
     def writing(self) -> AbstractContextManager[None]:
         """Hold the lakehouse's writer lock (``transforms.core.locks``): every MERGE does; so
         must anything that rewrites or vacuums tables."""
-        return exclusive(writer_lock_path(self.root))
+        return exclusive(writer_lock_path(self.root, Settings.from_env().home))
 
     # ------------------------------------------------------------------ erasure
 
