@@ -257,7 +257,8 @@ class Lakehouse:
     def writing(self) -> AbstractContextManager[None]:
         """Hold the lakehouse's writer lock (``transforms.core.locks``): every MERGE does; so
         must anything that rewrites or vacuums tables."""
-        return exclusive(writer_lock_path(self.root, Settings.from_env().home))
+        home = Settings.from_env().home if "://" in self.root else None  # S3: lock under home
+        return exclusive(writer_lock_path(self.root, home))
 
     # ------------------------------------------------------------------ erasure
 
