@@ -55,6 +55,15 @@ def test_every_table_and_file_store_is_in_the_bucket(env):
     assert playback.len() and all(storage.entry(u) is not None for u in playback)
 
 
+def test_the_credentials_are_in_no_log_metadata_or_file(env, s3_server):
+    """Dagster's event log and compute logs, dbt's logs and artifacts, the run log, the
+    published files, and every object version in the bucket: neither key id nor secret."""
+    secrets = {s3_server.access_key_id: "access_key_id", s3_server.secret_access_key: "secret"}
+    report = scan(bucket_roots(env), secrets)
+    assert report.passed, report.as_dict()["hit_paths"]
+    assert report.as_dict()["files_scanned"] > 100
+
+
 def test_every_layer_has_one_row_per_good_call(env):
     local_e2e.test_every_layer_has_one_row_per_good_call(env)
 

@@ -147,6 +147,15 @@ def test_credentials_are_never_shown(s3_server, monkeypatch, capsys):
     assert "CCR_S3_SECRET_ACCESS_KEY" in printed and "(set, hidden)" in printed
     assert object_store.redact(f"x {s3_server.secret_access_key} y") == "x *** y"
 
+    # AWS's SignatureDoesNotMatch body names the key id, and delta-rs quotes the body
+    @object_store.redacting
+    def refused():
+        raise OSError(f"403 <AWSAccessKeyId>{s3_server.access_key_id}</AWSAccessKeyId>")
+
+    with pytest.raises(OSError) as raised:
+        refused()
+    assert s3_server.access_key_id not in str(raised.value) and "***" in str(raised.value)
+
 
 @pytest.mark.parametrize("var", ["CCR_HOME", "CCR_WAREHOUSE"])
 def test_home_and_warehouse_must_be_local(var, tmp_path):

@@ -175,6 +175,7 @@ class Lakehouse:
     def _arrow_filesystem(self, spec: TableSpec) -> pafs.FileSystem:
         return native_filesystem(self.uri(spec))
 
+    @object_store.redacting
     def ensure(self, spec: TableSpec) -> DeltaTable:
         """Open the table, creating it with its properties the first time.
 
@@ -196,6 +197,7 @@ class Lakehouse:
             storage_options=self._options,
         )
 
+    @object_store.redacting
     def verify(self, spec: TableSpec, table: DeltaTable | None = None) -> None:
         """Raise ContractError if the live Delta schema differs from the contract's."""
         table = table or self._open(spec)
@@ -210,6 +212,7 @@ class Lakehouse:
                 "a Delta table no longer matches its data contract:\n  " + "\n  ".join(problems)
             )
 
+    @object_store.redacting
     def read(
         self,
         spec: TableSpec,
@@ -233,6 +236,7 @@ class Lakehouse:
         )
         return pl.from_arrow(dataset.to_table(columns=columns, filter=_where(where)))  # type: ignore[return-value]
 
+    @object_store.redacting
     def merge(self, spec: TableSpec, data: pa.Table, *, update: bool = False) -> dict[str, int]:
         """MERGE rows on the table key: insert new keys; with ``update``, also replace matched rows.
 
@@ -262,6 +266,7 @@ class Lakehouse:
 
     # ------------------------------------------------------------------ erasure
 
+    @object_store.redacting
     def delete_rows(
         self, spec: TableSpec, column: str, values: Iterable[str], tenant_id: str | None = None
     ) -> int:
@@ -273,6 +278,7 @@ class Lakehouse:
         """
         return self._rewrite(spec, column, values, None, tenant_id)
 
+    @object_store.redacting
     def null_columns(
         self,
         spec: TableSpec,
@@ -318,6 +324,7 @@ class Lakehouse:
                 changed += int(metrics["num_updated_rows"])
         return changed
 
+    @object_store.redacting
     def forget_history(self, spec: TableSpec) -> int:
         """Make deleted rows unrecoverable: the files and log entries that still hold them go.
 

@@ -17,14 +17,16 @@ from __future__ import annotations
 
 import functools
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import pyarrow.fs as pafs
 
 from transforms.core.settings import ObjectStoreSettings
 
+P = ParamSpec("P")
+R = TypeVar("R")
 #: Keys per DeleteObjects request (the S3 API's limit).
 _DELETE_BATCH = 1000
 
@@ -132,6 +134,31 @@ def redact(text: str, config: ObjectStoreSettings | None = None) -> str:
     for secret in (config or current()).secrets():
         text = text.replace(secret, "***")
     return text
+
+
+def redacting(method: Callable[P, R]) -> Callable[P, R]:
+    """Re-raise an error whose text holds a credential with the credential masked.
+
+    delta-rs puts the store's error body into its message, and AWS's ``SignatureDoesNotMatch``
+    body names the access key id; such a message would reach Dagster's event log.
+    """
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except Exception as exc:
+            text = str(exc)
+            masked = redact(text)
+            if masked == text:
+                raise
+            try:
+                clean = type(exc)(masked)
+            except Exception:  # an exception type that takes other arguments
+                clean = RuntimeError(f"{type(exc).__name__}: {masked}")
+            raise clean from None
+
+    return wrapper
 
 
 @dataclass(frozen=True)

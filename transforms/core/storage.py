@@ -221,6 +221,14 @@ def copy_hashed(src_uri: str, folder_uri: str, name_for: Callable[[str], str]) -
     return sha, size
 
 
+def copy_to_local(uri: str, target: Path) -> None:
+    """Stream a stored file (local or on an object store) into the local file ``target``."""
+    fs, path = filesystem(uri)
+    with fs.open_input_stream(path) as src, target.open("wb") as out:
+        while chunk := src.read(CHUNK_BYTES):
+            out.write(chunk)
+
+
 def delete_file(uri: str) -> None:
     """Remove a file, link (not its target), FIFO or socket; nothing if it is already gone."""
     fs, path = filesystem(uri)
