@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.fs as pafs
 from deltalake import DeltaTable
-from deltalake.exceptions import TableNotFoundError
+from deltalake.exceptions import CommitFailedError, TableNotFoundError
 
 from transforms.core import object_store, storage
 from transforms.core.contracts import ContractError, diff_schema, load_contracts
@@ -186,16 +186,24 @@ class Lakehouse:
         if table is not None:
             self.verify(spec, table)
             return table
-        return DeltaTable.create(
-            self._delta_uri(spec),
-            schema=spec.schema,
-            mode="ignore",
-            partition_by=list(spec.partition_by),
-            name=spec.name,
-            description=spec.description,
-            configuration=spec.delta_configuration(),
-            storage_options=self._options,
-        )
+        try:
+            return DeltaTable.create(
+                self._delta_uri(spec),
+                schema=spec.schema,
+                mode="ignore",
+                partition_by=list(spec.partition_by),
+                name=spec.name,
+                description=spec.description,
+                configuration=spec.delta_configuration(),
+                storage_options=self._options,
+            )
+        except CommitFailedError:
+            # another process (another host: the writer lock is per host) created it first
+            table = self._open(spec)
+            if table is None:
+                raise
+            self.verify(spec, table)
+            return table
 
     @object_store.redacting
     def verify(self, spec: TableSpec, table: DeltaTable | None = None) -> None:
