@@ -4,10 +4,12 @@ One ``carry_out`` for every kind of request (a retention run, a tenant purge, on
 agent): delete or null by surrogate key in the Delta tables, then forget their history (vacuum
 with zero retention, checkpoint, log clean-up, all under the lakehouse's writer lock so no
 MERGE commits in the middle); delete the recordings, playback copies, ``.partial`` leftovers,
-quarantined bytes and landing files; clear dbt's artifacts and rebuild the KPI warehouse into new
-files (a DuckDB file keeps deleted bytes); forget the purged tenants' Dagster partitions and
-destroy their keys; scan every file for what was erased; then chain a ledger entry and write
-the certificate. Dagster and dbt come in as callbacks (``Hooks``): this module stays pure.
+quarantined bytes and landing files (and, in a versioned bucket, every old object version and
+delete marker under the lakehouse prefix); clear dbt's artifacts and rebuild the KPI warehouse
+into new files (a DuckDB file keeps deleted bytes); forget the purged tenants' Dagster
+partitions and destroy their keys; scan every file for what was erased; then chain a ledger
+entry and write the certificate. Dagster and dbt come in as callbacks (``Hooks``): this
+module stays pure.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from transforms.compliance.ledger import LEDGER_NAME, Ledger
 from transforms.compliance.needles import Needles
 from transforms.compliance.retention import ALL_TENANTS, Action, Plan, name_of
 from transforms.compliance.scan import scan
-from transforms.core import storage
+from transforms.core import object_store, storage
 from transforms.core.lakehouse import Lakehouse
 from transforms.core.settings import REPO_ROOT, Settings
 from transforms.core.tables import ALL_TABLES, CALLS, COMPLIANCE_TABLES, TableSpec
@@ -92,14 +94,24 @@ def retention_request(lh: Lakehouse, plan: Plan) -> Request:
     )
 
 
-def scan_roots(settings: Settings) -> list[Path]:
-    """Every folder the product writes to, and the repository's dbt folders."""
-    roots = [Path(settings.home)]
+def scan_roots(settings: Settings) -> list[Path | str]:
+    """Every folder the product writes to, the repository's dbt folders, and the lakehouse's
+    object-store prefix (every object version in it) when it is on one."""
+    roots: list[Path | str] = [Path(settings.home)]
     elsewhere = [settings.lakehouse, settings.warehouse, settings.landing]
     for folder in [*elsewhere, os.environ.get("DAGSTER_HOME")]:
         if folder and "://" not in folder and not Path(folder).is_relative_to(settings.home):
             roots.append(Path(folder))
-    return [*roots, REPO_ROOT / "dbt_project" / "target", REPO_ROOT / "dbt_project" / "logs"]
+    roots += [REPO_ROOT / "dbt_project" / "target", REPO_ROOT / "dbt_project" / "logs"]
+    return roots + [f for f in elsewhere if object_store.is_s3(f)]
+
+
+def forget_object_versions(settings: Settings) -> int:
+    """On a versioned bucket, the old versions and delete markers that vacuums and file deletes
+    left under the lakehouse prefix (each still holds, or names, what was erased)."""
+    if not object_store.is_s3(settings.lakehouse):
+        return 0
+    return object_store.purge_noncurrent(settings.lakehouse)
 
 
 def carry_out(
@@ -120,6 +132,8 @@ def carry_out(
     # a cross-tenant action may touch any tenant's marts: then every file is rewritten
     everyone = any(a.tenant_id == ALL_TENANTS for a in request.actions)
     hooks.rebuild_warehouse(None if everyone else request.tenants)
+    # after the rebuild: nothing writes to the lakehouse any more in this request
+    copies["object_versions_removed"] = forget_object_versions(settings)
     copies["warehouse_rebuilt_into_new_files"] = 1
     copies["dagster_partitions_removed"] = 0
     for tenant_id in request.purged:

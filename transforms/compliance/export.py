@@ -114,8 +114,8 @@ def write_export(
     for relative, uri in sorted(files.items()):
         target = out / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        if "://" in uri:
-            target.write_bytes(storage.read_bytes(uri))
+        if "://" in uri:  # an object store: streamed, a recording may be large
+            storage.copy_to_local(uri, target)
         else:
             shutil.copyfile(uri, target)
     (out / "README.md").write_text(readme(scope, tables))

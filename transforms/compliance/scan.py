@@ -7,6 +7,10 @@ every text column of DuckDB files). All needles are searched at once with Aho–
 ``str.extract_many``, in Rust), ASCII case-insensitive, so the cost grows with the bytes, not
 with the number of needles.
 
+A root may be an ``s3://`` prefix: every version of every object under it is downloaded and read
+the same way (a versioned bucket keeps deleted and overwritten objects as old versions), and the
+names of delete markers are searched.
+
 A planted canary is the positive control: one marker in a plain file and one inside a
 gzip-compressed Parquet file without statistics (invisible to a raw search) must both be found,
 or the scan counts as failed. Hits are reported by kind and by path with the needle masked: the
@@ -17,8 +21,9 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +31,8 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from transforms.core import object_store, storage
 
 #: Needles shorter than this are not searched: a 3-character id ("a01") matches bytes by
 #: chance; the certificate counts them as skipped.
@@ -117,12 +124,19 @@ class _Matcher:
         return [(i, kinds.get(m.lower(), "?")) for i in where for m in found[i].to_list()]
 
 
-def scan(roots: list[Path], needles: Mapping[str, str], plant_canary: bool = True) -> ScanReport:
+def scan(
+    roots: Sequence[Path | str], needles: Mapping[str, str], plant_canary: bool = True
+) -> ScanReport:
     """Search every file under ``roots`` for ``needles`` (needle → kind).
 
-    With ``plant_canary`` the first root gets the canary files for the time of the scan.
+    A root is a local folder or an ``s3://bucket/prefix``: there every version of every object
+    is read (old versions of a versioned bucket too) and every delete marker's name.
+    With ``plant_canary`` the first local root, and every object-store root, get the canary
+    files for the time of the scan: each must be found.
     """
     started = time.perf_counter()
+    local = [Path(r) for r in roots if "://" not in str(r)]
+    remote = [str(r).rstrip("/") for r in roots if "://" in str(r)]
     searched = {n: k for n, k in needles.items() if len(n) >= MIN_NEEDLE}
     report = ScanReport(
         roots=[str(r) for r in roots],
@@ -130,22 +144,39 @@ def scan(roots: list[Path], needles: Mapping[str, str], plant_canary: bool = Tru
         skipped_short=len(needles) - len(searched),
     )
     canaries: list[Path] = []
+    planted: list[str] = []
     if plant_canary:
+        for i, root in enumerate(remote):
+            marker = f"ccr-canary-{secrets.token_hex(12)}"
+            searched[marker] = f"{CANARY}:{i}"
+            planted.append(_plant_objects(root, marker))
         marker = f"ccr-canary-{secrets.token_hex(12)}"
         searched[marker] = CANARY
-        canaries = _plant(roots[0], marker)
+        canaries = _plant(local[0], marker) if local else []
     try:
-        _Scanner(_Matcher(searched), report).run([r for r in roots if r.exists()])
+        scanner = _Scanner(_Matcher(searched), report)
+        scanner.run([r for r in local if r.exists()])
+        for root in remote:
+            scanner.run_objects(root)
+        scanner.flush()
     finally:
         for path in canaries:
             path.unlink(missing_ok=True)
-    found_canary = [h for h in report.hits if h.kind == CANARY]
-    # seen by the raw search (the plain file) and by decoding (the compressed Parquet file)
-    seen = {h.seen_in for h in found_canary}
-    report.canary_found = {"raw", "parquet"} <= seen if plant_canary else True
-    report.hits = [h for h in report.hits if h.kind != CANARY]
+        for folder in planted:
+            _remove_objects(folder)
+    # each canary seen by the raw search (the plain file) and by decoding (the compressed
+    # Parquet file)
+    kinds = [f"{CANARY}:{i}" for i in range(len(remote))] + ([CANARY] if local else [])
+    seen = {k: {h.seen_in for h in report.hits if h.kind == k} for k in kinds}
+    found = all({"raw", "parquet"} <= s for s in seen.values())
+    report.canary_found = found if plant_canary else True
+    report.hits = [h for h in report.hits if not h.kind.startswith(CANARY)]
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _canary_table(marker: str) -> pa.Table:
+    return pa.table({"value": [f"positive control {marker} " * 4] * 3})
 
 
 def _plant(root: Path, marker: str) -> list[Path]:
@@ -157,9 +188,25 @@ def _plant(root: Path, marker: str) -> list[Path]:
     packed = folder / f"{secrets.token_hex(4)}.parquet"
     # gzip Huffman-codes every literal and no statistics are written: the marker's bytes
     # appear nowhere in the file, so only decoding can find it
-    table = pa.table({"value": [f"positive control {marker} " * 4] * 3})
-    pq.write_table(table, packed, compression="gzip", write_statistics=False)
+    pq.write_table(_canary_table(marker), packed, compression="gzip", write_statistics=False)
     return [plain, packed]
+
+
+def _plant_objects(root: str, marker: str) -> str:
+    """The same two canaries as objects under ``root``; the folder they are in."""
+    folder = f"{root}/compliance/.scan-canary-{secrets.token_hex(4)}"
+    storage.write_bytes(f"{folder}/plain.txt", f"positive control {marker}\n".encode())
+    fs, path = storage.filesystem(f"{folder}/packed.parquet")
+    with fs.open_output_stream(path) as out:
+        pq.write_table(_canary_table(marker), out, compression="gzip", write_statistics=False)
+    return folder
+
+
+def _remove_objects(folder: str) -> None:
+    """The canary objects, every version of them (a versioned bucket keeps deleted ones)."""
+    storage.delete_tree(folder)
+    bucket, _ = object_store.split(folder)
+    object_store.delete_versions(bucket, list(object_store.versions(folder)))
 
 
 class _Scanner:
@@ -179,6 +226,31 @@ class _Scanner:
             base = str(root.parent) + os.sep
             for path, size in _files(str(root)):
                 self._file(path, path.removeprefix(base), size)
+
+    def run_objects(self, root: str) -> None:
+        """Every version of every object under ``root``, each downloaded once into a private
+        temporary folder and read like a local file; delete markers by name."""
+        bucket, _ = object_store.split(root)
+        with tempfile.TemporaryDirectory(prefix="ccr-scan-") as folder:
+            copy = Path(folder) / "object"
+            for version in object_store.versions(root):
+                label = f"s3://{bucket}/{version.key}"
+                if not version.is_latest:
+                    label += f" (old version {version.version_id[:12]})"
+                if version.delete_marker:
+                    self.report.files += 1
+                    self.names.append(label + " (delete marker)")
+                    continue
+                try:
+                    with copy.open("wb") as f:
+                        object_store.download(version, bucket, f)
+                except Exception as exc:  # an SDK error: its type only, never its text
+                    self.report.unreadable.append(f"{label}: {type(exc).__name__}")
+                    continue
+                self._file(str(copy), label, version.size)
+                copy.unlink()
+
+    def flush(self) -> None:
         self._flush()
 
     def _file(self, path: str, label: str, size: int) -> None:

@@ -2,8 +2,9 @@
 and erase (delete or null by surrogate key, then forget the history that still holds the rows).
 
 Nothing here uses ``os.path`` for lakehouse data, so the root may be a local folder or an
-object-store URI (files that are not tables go through ``transforms.core.storage``). Writes are
-MERGEs on the table key: re-running any step writes nothing new.
+object-store URI (files that are not tables go through ``transforms.core.storage``; S3 options
+through ``transforms.core.object_store``). Writes are MERGEs on the table key: re-running any
+step writes nothing new.
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.fs as pafs
 from deltalake import DeltaTable
-from deltalake.exceptions import TableNotFoundError
+from deltalake.exceptions import CommitFailedError, TableNotFoundError
 
-from transforms.core import storage
+from transforms.core import object_store, storage
 from transforms.core.contracts import ContractError, diff_schema, load_contracts
 from transforms.core.locks import exclusive, writer_lock_path
+from transforms.core.settings import Settings
 from transforms.core.tables import REJECTED_ROWS, TableSpec
 
 #: Called after each MERGE with the table and its counts (the processing log's tally).
@@ -130,12 +132,12 @@ def native_filesystem(table_uri: str) -> pafs.FileSystem:
 
     deltalake's default is a filesystem implemented in Python: Arrow's I/O threads calling back
     into Python abort the interpreter at exit ("terminate called without an active exception",
-    exit 134) in 26 runs out of 40 on this machine; with a native one, 0 of 40. Tables that need
-    storage options (credentials) keep deltalake's own handler.
+    exit 134) in 26 runs out of 40 on this machine; with a native one, 0 of 40. On S3 the same
+    holds: pyarrow's C++ ``S3FileSystem`` with the ``CCR_S3_*`` settings.
     """
     if "://" not in table_uri:  # a plain path: no URI parsing (non-ASCII names stay as they are)
         return pafs.SubTreeFileSystem(table_uri, pafs.LocalFileSystem())
-    fs, path = pafs.FileSystem.from_uri(table_uri)
+    fs, path = storage.filesystem(table_uri)
     return pafs.SubTreeFileSystem(path, fs)
 
 
@@ -152,19 +154,28 @@ class Lakehouse:
     def uri(self, spec: TableSpec) -> str:
         return f"{self.root}/{spec.path}"
 
+    def _delta_uri(self, spec: TableSpec) -> str:
+        """``uri`` as delta-rs parses it (names percent-encoded on an object store)."""
+        return object_store.delta_uri(self.uri(spec))
+
     def _open(self, spec: TableSpec) -> DeltaTable | None:
         try:
-            return DeltaTable(self.uri(spec), storage_options=self._options)
+            return DeltaTable(self._delta_uri(spec), storage_options=self._options)
         except TableNotFoundError:
             return None
 
     @property
     def _options(self) -> dict[str, str] | None:
-        return dict(self.storage_options) if self.storage_options else None
+        """delta-rs options: on S3, endpoint, credentials and conditional put from the
+        ``CCR_S3_*`` settings (``transforms.core.object_store``), then ``storage_options``."""
+        options = object_store.delta_options() if object_store.is_s3(self.root) else {}
+        options |= dict(self.storage_options or {})
+        return options or None
 
-    def _arrow_filesystem(self, spec: TableSpec) -> pafs.FileSystem | None:
-        return None if self.storage_options else native_filesystem(self.uri(spec))
+    def _arrow_filesystem(self, spec: TableSpec) -> pafs.FileSystem:
+        return native_filesystem(self.uri(spec))
 
+    @object_store.redacting
     def ensure(self, spec: TableSpec) -> DeltaTable:
         """Open the table, creating it with its properties the first time.
 
@@ -175,17 +186,26 @@ class Lakehouse:
         if table is not None:
             self.verify(spec, table)
             return table
-        return DeltaTable.create(
-            self.uri(spec),
-            schema=spec.schema,
-            mode="ignore",
-            partition_by=list(spec.partition_by),
-            name=spec.name,
-            description=spec.description,
-            configuration=spec.delta_configuration(),
-            storage_options=self._options,
-        )
+        try:
+            return DeltaTable.create(
+                self._delta_uri(spec),
+                schema=spec.schema,
+                mode="ignore",
+                partition_by=list(spec.partition_by),
+                name=spec.name,
+                description=spec.description,
+                configuration=spec.delta_configuration(),
+                storage_options=self._options,
+            )
+        except CommitFailedError:
+            # another process (another host: the writer lock is per host) created it first
+            table = self._open(spec)
+            if table is None:
+                raise
+            self.verify(spec, table)
+            return table
 
+    @object_store.redacting
     def verify(self, spec: TableSpec, table: DeltaTable | None = None) -> None:
         """Raise ContractError if the live Delta schema differs from the contract's."""
         table = table or self._open(spec)
@@ -200,6 +220,7 @@ class Lakehouse:
                 "a Delta table no longer matches its data contract:\n  " + "\n  ".join(problems)
             )
 
+    @object_store.redacting
     def read(
         self,
         spec: TableSpec,
@@ -223,6 +244,7 @@ class Lakehouse:
         )
         return pl.from_arrow(dataset.to_table(columns=columns, filter=_where(where)))  # type: ignore[return-value]
 
+    @object_store.redacting
     def merge(self, spec: TableSpec, data: pa.Table, *, update: bool = False) -> dict[str, int]:
         """MERGE rows on the table key: insert new keys; with ``update``, also replace matched rows.
 
@@ -247,10 +269,12 @@ class Lakehouse:
     def writing(self) -> AbstractContextManager[None]:
         """Hold the lakehouse's writer lock (``transforms.core.locks``): every MERGE does; so
         must anything that rewrites or vacuums tables."""
-        return exclusive(writer_lock_path(self.root))
+        home = Settings.from_env().home if "://" in self.root else None  # S3: lock under home
+        return exclusive(writer_lock_path(self.root, home))
 
     # ------------------------------------------------------------------ erasure
 
+    @object_store.redacting
     def delete_rows(
         self, spec: TableSpec, column: str, values: Iterable[str], tenant_id: str | None = None
     ) -> int:
@@ -262,6 +286,7 @@ class Lakehouse:
         """
         return self._rewrite(spec, column, values, None, tenant_id)
 
+    @object_store.redacting
     def null_columns(
         self,
         spec: TableSpec,
@@ -307,6 +332,7 @@ class Lakehouse:
                 changed += int(metrics["num_updated_rows"])
         return changed
 
+    @object_store.redacting
     def forget_history(self, spec: TableSpec) -> int:
         """Make deleted rows unrecoverable: the files and log entries that still hold them go.
 

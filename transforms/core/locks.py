@@ -6,13 +6,18 @@ The Dagster run queue lets one ``ccr/delta-writer`` run at a time, but runs exec
 ``<lakehouse>/_writer.lock`` (``fcntl.flock``: released by the kernel if the process dies). The
 lock is re-entrant within a process (a MERGE writes rejected rows through a nested MERGE).
 
-Object stores have no such lock: there, concurrent Delta commits rely on the store's conditional
-writes, and vacuum needs the writers paused by other means.
+A lakehouse on an object store has no folder to hold the lock: its lock file is under
+``$CCR_HOME/locks/`` instead, named by a hash of the lakehouse URI. It still serialises the
+processes of one host (MERGEs, and a vacuum against them); what makes commits from several
+hosts safe is delta-rs's conditional put (``transforms.core.object_store``): a commit that loses
+the race for a log version retries on the new one. A vacuum still needs the writers of the
+other hosts paused (docs/object-storage.md).
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import threading
 from collections.abc import Iterator
@@ -26,11 +31,15 @@ _GUARD = threading.Lock()
 _HELD: dict[str, list] = {}
 
 
-def writer_lock_path(lakehouse_root: str) -> Path | None:
-    """The lock file of a local lakehouse; None for an object-store URI."""
-    if "://" in lakehouse_root:
+def writer_lock_path(lakehouse_root: str, home: str | None = None) -> Path | None:
+    """The lock file of a lakehouse: in its folder, or for an object-store URI under
+    ``home/locks`` (None without a home)."""
+    if "://" not in lakehouse_root:
+        return Path(lakehouse_root) / LOCK_NAME
+    if home is None:
         return None
-    return Path(lakehouse_root) / LOCK_NAME
+    digest = hashlib.sha256(lakehouse_root.rstrip("/").encode()).hexdigest()[:16]
+    return Path(home) / "locks" / f"writer-{digest}.lock"
 
 
 @contextmanager

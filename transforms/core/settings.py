@@ -8,7 +8,8 @@ deleting one folder. Each location can be overridden on its own; the lakehouse r
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -78,6 +79,90 @@ def _auto_int(value: str | None) -> int:
     return 0 if not value or value == "auto" else int(value)
 
 
+# ------------------------------------------------------------------ object storage (issue 15)
+#: The object store a ``CCR_LAKEHOUSE=s3://bucket/prefix`` lives in (docs/object-storage.md).
+#: Unset credentials leave the choice to the AWS SDKs' own chain (``AWS_*`` variables, an
+#: instance or pod role), so production needs no key in the environment.
+S3_ENV_VARS: dict[str, tuple[str, str]] = {
+    "CCR_S3_ENDPOINT_URL": ("AWS", "S3 endpoint of a non-AWS store (e.g. http://127.0.0.1:8333)"),
+    "CCR_S3_REGION": ("us-east-1", "S3 region"),
+    "CCR_S3_ACCESS_KEY_ID": ("SDK chain", "S3 access key id (never printed or logged)"),
+    "CCR_S3_SECRET_ACCESS_KEY": ("SDK chain", "S3 secret access key (never printed or logged)"),
+    "CCR_S3_ALLOW_HTTP": ("false", "allow plain HTTP to the endpoint (loopback tests only)"),
+    "CCR_S3_VIRTUAL_HOSTED": ("false", "bucket in the host name instead of the path"),
+}
+ENV_VARS.update(S3_ENV_VARS)
+#: What ``ccr settings`` shows for a credential that is set.
+HIDDEN = "(set, hidden)"
+#: Settings that must be local folders: the published DuckDB files need an atomic rename and
+#: page-level reads, the writer lock and the erasure ledger a local file lock.
+LOCAL_ONLY = ("CCR_HOME", "CCR_WAREHOUSE", "CCR_KEYS")
+
+
+class SettingsError(ValueError):
+    """A setting that cannot work; names the variable, never a credential."""
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _check_local(env: Mapping[str, str]) -> None:
+    for var in LOCAL_ONLY:
+        if "://" in env.get(var, ""):
+            raise SettingsError(
+                f"{var} must be a local folder, not a URI: published DuckDB files are renamed "
+                "atomically and read page by page by BI drivers, which needs a local file "
+                "system; only CCR_LAKEHOUSE may be an object store (docs/object-storage.md)"
+            )
+
+
+@dataclass(frozen=True)
+class ObjectStoreSettings:
+    """Endpoint, region and credentials of the lakehouse's object store.
+
+    The credentials are left out of ``repr`` (a settings object printed in a traceback or a log
+    line shows none) and shown as hidden by ``effective``.
+    """
+
+    endpoint_url: str | None = None
+    region: str = "us-east-1"
+    access_key_id: str | None = field(default=None, repr=False)
+    secret_access_key: str | None = field(default=None, repr=False)
+    allow_http: bool = False
+    virtual_hosted: bool = False
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> ObjectStoreSettings:
+        env = os.environ if env is None else env
+        return cls(
+            endpoint_url=(env.get("CCR_S3_ENDPOINT_URL") or "").rstrip("/") or None,
+            region=env.get("CCR_S3_REGION") or "us-east-1",
+            access_key_id=env.get("CCR_S3_ACCESS_KEY_ID") or None,
+            secret_access_key=env.get("CCR_S3_SECRET_ACCESS_KEY") or None,
+            allow_http=_flag(env.get("CCR_S3_ALLOW_HTTP")),
+            virtual_hosted=_flag(env.get("CCR_S3_VIRTUAL_HOSTED")),
+        )
+
+    def effective(self) -> dict[str, str]:
+        secret = {True: HIDDEN, False: S3_ENV_VARS["CCR_S3_ACCESS_KEY_ID"][0]}
+        return {
+            "CCR_S3_ENDPOINT_URL": self.endpoint_url or S3_ENV_VARS["CCR_S3_ENDPOINT_URL"][0],
+            "CCR_S3_REGION": self.region,
+            "CCR_S3_ACCESS_KEY_ID": secret[bool(self.access_key_id)],
+            "CCR_S3_SECRET_ACCESS_KEY": secret[bool(self.secret_access_key)],
+            "CCR_S3_ALLOW_HTTP": str(self.allow_http).lower(),
+            "CCR_S3_VIRTUAL_HOSTED": str(self.virtual_hosted).lower(),
+        }
+
+    def secrets(self) -> tuple[str, ...]:
+        """The values no message may hold (``transforms.core.object_store.redact``)."""
+        return tuple(v for v in (self.access_key_id, self.secret_access_key) if v)
+
+
+# ------------------------------------------------------------------ end of object storage
+
+
 @dataclass(frozen=True)
 class Settings:
     home: str
@@ -101,10 +186,12 @@ class Settings:
     #: Anonymised statistics publish a cell only with at least this many calls and agents.
     anon_min_calls: int = 20
     anon_min_agents: int = 5
+    object_store: ObjectStoreSettings = field(default_factory=ObjectStoreSettings)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if env is None else env)
+        _check_local(env)
         home = _path_or_uri(env.get("CCR_HOME", "./data"))
 
         def under_home(var: str, leaf: str) -> str:
@@ -141,6 +228,7 @@ class Settings:
             max_file_mb=int(env.get("CCR_MAX_FILE_MB") or "1024"),
             anon_min_calls=int(env.get("CCR_ANON_MIN_CALLS") or "20"),
             anon_min_agents=int(env.get("CCR_ANON_MIN_AGENTS") or "5"),
+            object_store=ObjectStoreSettings.from_env(env),
         )
 
     def effective(self) -> dict[str, str]:
@@ -152,7 +240,7 @@ class Settings:
             if field_name in _AUTO_FIELDS and value in (None, 0):
                 value = ENV_VARS[name][0]
             out[name] = str(value)
-        return out
+        return out | self.object_store.effective()
 
     @property
     def audio_store(self) -> str:

@@ -4,7 +4,9 @@ A location is a local path or an object-store URI. Names are never put into a UR
 cannot parse a ``file://`` URI holding a space or a non-ASCII character ("appel-été n°1.mp3"),
 and ``#``, ``%`` or ``?`` in a name would change its meaning. So a local path goes to pyarrow's
 ``LocalFileSystem`` (or ``os``) as it is, and of a real URI (``s3://bucket/prefix``) only the
-root (``s3://bucket``) is parsed; the rest, names included, is joined as path segments.
+root (``s3://bucket``) is parsed; the rest, names included, is joined as path segments. An
+``s3://`` location gets pyarrow's native S3 filesystem with the ``CCR_S3_*`` settings
+(``transforms.core.object_store``).
 
 Landing is read as an untrusted upload area: it is listed with ``lstat`` (a link is reported as
 a link, never followed), and a file is opened with ``O_NOFOLLOW`` and checked to be a regular
@@ -24,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow.fs as pafs
+
+from transforms.core import object_store
 
 _LOCAL = pafs.LocalFileSystem()
 #: Bytes read or copied at a time when streaming a file.
@@ -73,6 +77,8 @@ def filesystem(uri: str) -> tuple[pafs.FileSystem, str]:
         return _LOCAL, uri.removeprefix("file://")
     scheme, rest = uri.split("://", 1)
     authority, _, path = rest.partition("/")
+    if object_store.is_s3(uri):  # endpoint and credentials from the CCR_S3_* settings
+        return object_store.arrow_filesystem(), "/".join(p for p in (authority, path) if p)
     fs, base = _root_filesystem(f"{scheme}://{authority}")
     return fs, "/".join(p for p in (base.rstrip("/"), path) if p)
 
@@ -185,6 +191,10 @@ def _partial(path: str) -> str:
 def write_bytes(uri: str, data: bytes) -> None:
     fs, path = filesystem(uri)
     fs.create_dir(path.rsplit("/", 1)[0], recursive=True)
+    if not is_local(uri):  # an object PUT is atomic already; a move would be a copy
+        with fs.open_output_stream(path) as out:
+            out.write(data)
+        return
     # Write beside, then move: a reader never sees half an audio file.
     tmp = _partial(path)
     with fs.open_output_stream(tmp) as out:
@@ -209,6 +219,14 @@ def copy_hashed(src_uri: str, folder_uri: str, name_for: Callable[[str], str]) -
     sha = digest.hexdigest()
     fs.move(tmp, f"{folder}/{name_for(sha)}")
     return sha, size
+
+
+def copy_to_local(uri: str, target: Path) -> None:
+    """Stream a stored file (local or on an object store) into the local file ``target``."""
+    fs, path = filesystem(uri)
+    with fs.open_input_stream(path) as src, target.open("wb") as out:
+        while chunk := src.read(CHUNK_BYTES):
+            out.write(chunk)
 
 
 def delete_file(uri: str) -> None:
@@ -252,7 +270,9 @@ def list_files(uri: str) -> list[str]:
     fs, root = filesystem(uri)
     if fs.get_file_info(root).type != pafs.FileType.Directory:
         return []
-    infos = fs.get_file_info(pafs.FileSelector(root, recursive=True))
+    # allow_not_found: an object store may report a folder (a marker, a prefix in a versioned
+    # bucket) whose listing then finds nothing
+    infos = fs.get_file_info(pafs.FileSelector(root, recursive=True, allow_not_found=True))
     prefix = uri[: len(uri) - len(root)] if "://" in uri else ""
     return sorted(prefix + i.path for i in infos if i.type == pafs.FileType.File)
 
@@ -260,10 +280,11 @@ def list_files(uri: str) -> list[str]:
 def delete_tree(uri: str) -> int:
     """Remove the folder ``uri`` and everything in it; the number of files it held."""
     fs, root = filesystem(uri)
-    count = len(list_files(uri))
+    files = list_files(uri)
     if fs.get_file_info(root).type == pafs.FileType.Directory:
-        fs.delete_dir(root)
-    return count
+        with contextlib.suppress(FileNotFoundError):  # an object store's folder may be empty
+            fs.delete_dir(root)
+    return len(files)
 
 
 def file_sha256(path: str | Path) -> str:

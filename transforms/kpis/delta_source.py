@@ -12,7 +12,9 @@ each source's Delta log (deltalake: the files of the table's current version and
 values) and creates ``lakehouse.<table>`` as a view over exactly those Parquet files with DuckDB's
 own reader, selecting the columns in the source's ``meta.read_columns``. DuckDB then reads only
 the columns and row groups a query needs; nothing is copied, a column not listed is never read,
-and every model of the run sees the same table versions. Reading the files of the current version
+and every model of the run sees the same table versions. A table on ``s3://`` becomes the same
+view over an Arrow dataset of the same files on pyarrow's S3 filesystem (``s3_view``: DuckDB's
+httpfs extension cannot be installed offline). Reading the files of the current version
 is reading the table: the tables have no deletion vectors and no column mapping (their data
 contracts set the properties; anything else is refused here), so a file in the version holds
 exactly its rows.
@@ -32,16 +34,20 @@ Source (``models/staging/_lakehouse__sources.yml``), a plain dbt source the plug
 from __future__ import annotations
 
 import os
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
 import yaml
 from dbt.adapters.duckdb.plugins import BasePlugin
 from deltalake import DeltaTable
 
+from transforms.core import object_store
 from transforms.core.settings import REPO_ROOT
 
 SOURCES_FILE = REPO_ROOT / "dbt_project" / "models" / "staging" / "_lakehouse__sources.yml"
@@ -119,14 +125,12 @@ def _sql_type(arrow_type: pa.DataType) -> str:
     return simple[arrow_type]
 
 
-def view_sql(source: DeltaSource, con: Any) -> str:
-    """``create or replace view`` of the source over the Parquet files of its current version."""
-    if "://" in source.path:
-        raise SourceColumnError(
-            f"{source.path}: the KPI build reads local Delta tables (an object store would need "
-            "DuckDB's httpfs extension, which cannot be installed offline)"
-        )
-    table = DeltaTable(source.path)
+def _open(source: DeltaSource) -> tuple[DeltaTable, pa.Schema]:
+    """The table, checked: no reader feature the views cannot honour, every listed column."""
+    if "://" in source.path and not object_store.is_s3(source.path):
+        raise SourceColumnError(f"{source.path}: the KPI build reads local or s3:// tables")
+    options = object_store.delta_options() if object_store.is_s3(source.path) else None
+    table = DeltaTable(object_store.delta_uri(source.path), storage_options=options)
     protocol = table.protocol()
     unsupported = set(protocol.reader_features or ()) & UNSUPPORTED_FEATURES
     if unsupported:
@@ -138,6 +142,12 @@ def view_sql(source: DeltaSource, con: Any) -> str:
             f"{source.path}: read_columns {missing} are not columns of the Delta table; fix the "
             "source's meta in _lakehouse__sources.yml"
         )
+    return table, schema
+
+
+def view_sql(source: DeltaSource, con: Any) -> str:
+    """``create or replace view`` of the source over the Parquet files of its current version."""
+    table, schema = _open(source)
     partitions = table.metadata().partition_columns
     actions = pa.table(table.get_add_actions(flatten=True))
     groups: dict[tuple, list[str]] = {}
@@ -169,10 +179,68 @@ def view_sql(source: DeltaSource, con: Any) -> str:
     return f"create or replace view {name} as\n" + "\nunion all\n".join(selects)
 
 
+def registered_name(source: DeltaSource) -> str:
+    """The name an object-store source's Arrow dataset is registered under on each cursor."""
+    return f"ccr_s3__{source.schema}__{source.name}"
+
+
+def s3_view(source: DeltaSource) -> tuple[str, ds.Scanner]:
+    """``create or replace view`` of an ``s3://`` source over an Arrow dataset of the files of
+    its current version, and a scanner of it (to register on each cursor under
+    ``registered_name``).
+
+    DuckDB cannot read ``s3://`` without its httpfs extension, which cannot be installed
+    offline; pyarrow's native S3 filesystem can. The dataset holds only the listed columns; a
+    file's partition values come from the Delta log (as partition expressions of its
+    fragment); a column older files lack reads as null. DuckDB streams it batch by batch, so
+    memory stays bounded by the batches in flight, not the table.
+    """
+    table, schema = _open(source)
+    partitions = table.metadata().partition_columns
+    fields = pa.schema([schema.field(c) for c in source.columns])
+    bucket, prefix = object_store.split(source.path)
+    actions = pa.table(table.get_add_actions(flatten=True))
+    paths, expressions = [], []
+    for row in actions.select(["path", *(f"partition.{p}" for p in partitions)]).to_pylist():
+        # the log holds the key percent-encoded (partition values in keys are escaped again)
+        key = urllib.parse.unquote(row["path"])
+        paths.append("/".join(p for p in (bucket, prefix, key) if p))
+        expression = pc.scalar(True)
+        for p in partitions:
+            value = row[f"partition.{p}"]
+            kind = schema.field(p).type
+            test = (
+                pc.field(p).is_null()
+                if value is None
+                else pc.field(p) == pa.scalar(value).cast(kind)
+            )
+            expression = expression & test
+        expressions.append(expression)
+    # A scanner, not the dataset: DuckDB pushes its filters into a dataset, and pyarrow then
+    # evaluates them against each file's own types; files delta-rs wrote from Polars hold
+    # string_view, and `verdict = 'met'` fails ("no kernel matching input types (string,
+    # string_view)"). A scanner takes only the projection; DuckDB filters what it streams.
+    dataset = ds.FileSystemDataset.from_paths(
+        paths,
+        schema=fields,
+        format=ds.ParquetFileFormat(),
+        filesystem=object_store.arrow_filesystem(),
+        partitions=expressions,
+    )
+    select = ", ".join(
+        f"cast({_quote(c)} as {_sql_type(fields.field(c).type)}) as {_quote(c)}"
+        for c in source.columns
+    )
+    name = f"{_quote(source.schema)}.{_quote(source.name)}"
+    sql = f"create or replace view {name} as select {select} from {_quote(registered_name(source))}"
+    return sql, dataset.scanner(columns=list(source.columns))
+
+
 class Plugin(BasePlugin):
     def initialize(self, config: dict[str, Any]) -> None:
         self.sources_file = Path(config.get("sources_file") or SOURCES_FILE)
         self._views: list[str] | None = None
+        self._datasets: dict[str, ds.Scanner] | None = None
 
     def configure_connection(self, conn: Any) -> None:
         """Create the source views; the same files for the whole invocation."""
@@ -180,6 +248,21 @@ class Plugin(BasePlugin):
         for schema in sorted({s.schema for s in sources}):
             conn.execute(f"create schema if not exists {_quote(schema)}")
         if self._views is None:
-            self._views = [view_sql(source, conn) for source in sources]
+            self._views, self._datasets = [], {}
+            for source in sources:
+                if object_store.is_s3(source.path):
+                    sql, dataset = s3_view(source)
+                    self._datasets[registered_name(source)] = dataset
+                    self._views.append(sql)
+                else:
+                    self._views.append(view_sql(source, conn))
+        self.configure_cursor(conn)
         for sql in self._views:
             conn.execute(sql)
+
+    def configure_cursor(self, cursor: Any) -> None:
+        """Register the object-store sources' datasets: a registration belongs to one
+        connection, and dbt-duckdb runs every model on a cursor of its own. Fixed when the
+        connection was configured, so no thread changes the dict another one reads."""
+        for name, dataset in (self._datasets or {}).items():
+            cursor.register(name, dataset)

@@ -133,6 +133,13 @@ def publish_kpis(
     the published files; after an erasure pass ``rewrite=True`` (no file is updated in place)
     and ``only`` the tenants whose data it changed (the others' files hold none of it).
     """
+    for where in (settings.kpi_build_database, settings.warehouse, settings.home):
+        if "://" in where:  # Settings refuses these; a hand-made Settings must not slip through
+            raise ValueError(
+                f"{where}: published DuckDB files are written on a local file system (an atomic "
+                "rename, a folder fsync, page-level reads by BI drivers); see "
+                "docs/object-storage.md"
+            )
     return publish(
         build=Path(settings.kpi_build_database),
         warehouse=Path(settings.warehouse),
