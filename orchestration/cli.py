@@ -519,7 +519,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "settings":
         for name, value in settings.effective().items():
             where = "set" if os.environ.get(name) else "default"
-            print(f"{name:20} {value:45} ({where}) {ENV_VARS[name][1]}")
+            print(f"{name:24} {value:45} ({where}) {ENV_VARS[name][1]}")
         return 0
     if args.command == "compliance":
         if args.action == "ledger":
