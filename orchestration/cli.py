@@ -84,10 +84,12 @@ def _run_on_workers(settings: Settings, requests: list[Any], log: TextIO) -> lis
     parallel = settings.batch_runs_at_once
     print(f"{len(requests)} batches on the Celery workers, {parallel} at once ...", flush=True)
     started = time.perf_counter()
-    with contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
-        outcomes = run_batches(
-            [(r.partition_key, dict(r.tags)) for r in requests], parallel=parallel
-        )
+    log.flush()
+    outcomes = run_batches(
+        [(r.partition_key, dict(r.tags)) for r in requests],
+        parallel=parallel,
+        log_path=log.name,
+    )
     for o in outcomes:
         retried = f" (retried {len(o.run_ids) - 1}x)" if len(o.run_ids) > 1 else ""
         print(f"  batch {o.partition_key}: {'ok' if o.success else 'FAILED'}{retried}")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -192,20 +192,42 @@ def run_batches(
     parallel: int,
     run_config: Mapping[str, Any] | None = None,
     retries: int = RETRIES,
+    log_path: str | None = None,
 ) -> list[BatchOutcome]:
     """Many batches (a month's backfill: one run per partition), ``parallel`` runs at once.
 
-    The runs are orchestrated by threads of this process (each mostly waits on the broker); the
-    steps run on the workers. Each thread opens the instance itself (``DAGSTER_HOME``).
+    Each run is orchestrated by a process of a small pool (it mostly waits on the broker; the
+    steps run on the workers), which opens the instance itself (``DAGSTER_HOME``). Processes, not
+    threads: two ``execute_job`` calls in threads of one process hung on this machine (one run
+    started, the other never did). What the runs print goes to ``log_path`` when given.
     """
+    import multiprocessing
 
-    def one(request: tuple[str, Mapping[str, str]]) -> BatchOutcome:
-        key, tags = request
-        with dg.DagsterInstance.get() as instance:
-            return run_batch(instance, key, tags, run_config, retries)
+    work = [(key, dict(tags), dict(run_config or {}), retries) for key, tags in requests]
+    if not work:
+        return []
+    with ProcessPoolExecutor(
+        max_workers=max(1, min(parallel, len(work))),
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_orchestrator,
+        initargs=(log_path,),
+    ) as pool:
+        return list(pool.map(_run_one, work))
 
-    with ThreadPoolExecutor(max_workers=max(1, parallel), thread_name_prefix="batch") as pool:
-        return list(pool.map(one, list(requests)))
+
+def _orchestrator(log_path: str | None) -> None:
+    """A pool process's output goes to the run log, not the terminal."""
+    if log_path:
+        fd = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        os.dup2(fd, 1)
+        os.dup2(fd, 2)
+        os.close(fd)
+
+
+def _run_one(work: tuple[str, dict[str, str], dict[str, Any], int]) -> BatchOutcome:
+    key, tags, run_config, retries = work
+    with dg.DagsterInstance.get() as instance:
+        return run_batch(instance, key, tags, run_config, retries)
 
 
 def cpu_threads_per_worker(workers_here: int) -> int:
