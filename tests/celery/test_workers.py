@@ -170,7 +170,14 @@ def test_the_processing_log_counts_each_step_once(celery_home, backfill):
 
 
 def _delta_version(lakehouse: str, spec: TableSpec) -> int:
-    return len(list((Path(lakehouse) / spec.path / "_delta_log").glob("*.json")))
+    """The table's next version: one more than its newest commit file's."""
+    commits = (Path(lakehouse) / spec.path / "_delta_log").glob("*.json")
+    return max((int(p.stem) for p in commits), default=-1) + 1
+
+
+def _commit_file(lakehouse: str, spec: TableSpec, versions: int) -> Path:
+    """The commit file that commit ``versions`` of ``spec`` writes."""
+    return Path(lakehouse) / spec.path / "_delta_log" / f"{versions:020d}.json"
 
 
 def _wait_for(what: str, found, timeout: float = 300, every: float = 0.2):
@@ -185,7 +192,11 @@ def _wait_for(what: str, found, timeout: float = 300, every: float = 0.2):
 def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(celery_home, backfill):
     """The pool process transcribing a batch is killed right after its first Delta commit
     (the segments) and before its last (the transcripts): the run fails, its lost step is
-    logged as failed, the re-execution from failure finishes the batch."""
+    logged as failed, the re-execution from failure finishes the batch.
+
+    The test holds the lakehouse's writer lock while the step transcribes, so the step waits at
+    its first commit; then it lets that commit through, stops the process (SIGSTOP) as soon as
+    the commit file is there, checks the transcripts are not committed, and kills it (SIGKILL)."""
     settings, _ = celery_home
     calls = ["glx-20261104-0006", "glx-20261104-0007", "glx-20261104-0008"]
     key = land_calls(settings, "globex-energy", "2026-11-04", calls)
@@ -224,17 +235,14 @@ def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(celery_home, bac
         segments, transcripts = (
             _delta_version(settings.lakehouse, s) for s in (SEGMENTS, TRANSCRIPTS)
         )
-        fcntl.flock(lock_fd, fcntl.LOCK_UN)  # let one commit through ...
-        _wait_for(
-            "the segments commit",
-            lambda: _delta_version(settings.lakehouse, SEGMENTS) > segments,
-            timeout=60,
-            every=0.001,
-        )
-        fcntl.flock(lock_fd, fcntl.LOCK_EX)  # ... and stop the next one
+        next_segments = _commit_file(settings.lakehouse, SEGMENTS, segments)
+        fcntl.flock(lock_fd, fcntl.LOCK_UN)  # let the first commit through ...
+        _wait_for("the segments commit", next_segments.exists, timeout=60, every=0.0005)
+        # ... and freeze the step there: its next commit (the transcripts MERGE: a read, a
+        # DataFusion plan, a Parquet write) takes tens of milliseconds, the stop a fraction of one.
+        os.kill(pid, signal.SIGSTOP)
         assert _delta_version(settings.lakehouse, TRANSCRIPTS) == transcripts
         os.kill(pid, signal.SIGKILL)
-        time.sleep(0.5)
     finally:
         fcntl.flock(lock_fd, fcntl.LOCK_UN)
         os.close(lock_fd)
