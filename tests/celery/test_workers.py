@@ -169,6 +169,18 @@ def test_the_processing_log_counts_each_step_once(celery_home, backfill):
         assert logged == lh.read(spec).height, spec.path
 
 
+def test_the_processing_log_says_what_the_in_process_run_says(celery_home, backfill, reference):
+    """Same assets, partitions, statuses and counts per step, whichever process ran it."""
+    settings, _ = celery_home
+    run_ids = [o.run_ids[0] for o in backfill["outcomes"]]
+    columns = ["partition_key", "asset_key", "status", "rows_in", "rows_out", "rows_rejected"]
+    ours = Lakehouse(settings.lakehouse).read(PROCESSING_LOG)
+    ours = ours.filter(pl.col("run_id").is_in(run_ids)).select(columns).sort(columns)
+    theirs = Lakehouse(reference.lakehouse).read(PROCESSING_LOG).select(columns).sort(columns)
+    assert ours.height == theirs.height == len(BATCHES) * 9
+    assert ours.equals(theirs)
+
+
 def _delta_version(lakehouse: str, spec: TableSpec) -> int:
     """The table's next version: one more than its newest commit file's."""
     commits = (Path(lakehouse) / spec.path / "_delta_log").glob("*.json")
