@@ -228,8 +228,3 @@ def _run_one(work: tuple[str, dict[str, str], dict[str, Any], int]) -> BatchOutc
     key, tags, run_config, retries = work
     with dg.DagsterInstance.get() as instance:
         return run_batch(instance, key, tags, run_config, retries)
-
-
-def cpu_threads_per_worker(workers_here: int) -> int:
-    """CTranslate2 threads for each of ``workers_here`` single-process workers on this host."""
-    return max(1, (os.cpu_count() or 1) // max(1, workers_here))
