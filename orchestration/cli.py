@@ -74,6 +74,44 @@ def _execute(
     return result
 
 
+def _run_on_workers(settings: Settings, requests: list[Any], log: TextIO) -> list[str]:
+    """The batches on the Celery workers, ``CCR_BATCH_PARALLEL`` runs at once, a failed run
+    re-executed from failure once; the failed partition keys."""
+    from orchestration.lib.workers import run_batches
+
+    if not requests:
+        return []
+    parallel = settings.batch_runs_at_once
+    print(f"{len(requests)} batches on the Celery workers, {parallel} at once ...", flush=True)
+    started = time.perf_counter()
+    log.flush()
+    outcomes = run_batches(
+        [(r.partition_key, dict(r.tags)) for r in requests],
+        parallel=parallel,
+        log_path=log.name,
+    )
+    for o in outcomes:
+        retried = f" (retried {len(o.run_ids) - 1}x)" if len(o.run_ids) > 1 else ""
+        print(f"  batch {o.partition_key}: {'ok' if o.success else 'FAILED'}{retried}")
+    print(f"  batches done in {time.perf_counter() - started:.0f} s", flush=True)
+    return [o.partition_key for o in outcomes if not o.success]
+
+
+def worker_command(settings: Settings, args: argparse.Namespace) -> int:
+    """``ccr worker``: one Celery worker for call-batch steps, in the foreground."""
+    import subprocess
+
+    from orchestration.lib.workers import worker_command as command
+    from orchestration.lib.workers import worker_env
+
+    if not settings.celery_broker:
+        print("CCR_CELERY_BROKER is not set: the worker needs the broker's URL (redis://…)")
+        return 2
+    _dagster_home(settings)
+    env = worker_env(os.environ, threads=args.threads)
+    return subprocess.call(command(args.name, concurrency=args.concurrency), env=env)
+
+
 def _dbt_line(result: Any) -> str:
     """What the KPI build did, from its Dagster events (dbt models are assets, tests checks)."""
     built = sum(e.event_type_value == "ASSET_MATERIALIZATION" for e in result.all_events)
@@ -111,7 +149,9 @@ def run_pipeline(settings: Settings) -> None:
     batch_job = defs.resolve_job_def("call_batch_job")
     failed = []
     with run_log(settings).open("w") as log:
-        for request in plan.requests:
+        if settings.celery_broker:
+            failed += _run_on_workers(settings, plan.requests, log)
+        for request in [] if settings.celery_broker else plan.requests:
             key = request.partition_key
             label = f"batch {key}: ingest, transcribe, score"
             result = _execute(
@@ -452,6 +492,10 @@ def main(argv: list[str] | None = None) -> int:
     create = keys_sub.add_parser("create", help="provision a tenant's key (never replaces one)")
     create.add_argument("tenants", nargs="+")
     keys_sub.add_parser("status", help="each registry tenant's key: ok, missing, destroyed")
+    worker = sub.add_parser("worker", help="a Celery worker for batch steps (docs/scale-out.md)")
+    worker.add_argument("--name", default=f"ccr-{os.getpid()}", help="unique on this host")
+    worker.add_argument("--concurrency", type=int, default=1, help="pool processes, one model each")
+    worker.add_argument("--threads", type=int, default=0, help="Whisper threads each (0: setting)")
     comp = sub.add_parser("compliance", help="record of processing (art. 30), breach facts")
     comp_sub = comp.add_subparsers(dest="action", required=True)
     rec = comp_sub.add_parser("record", help="write the art. 30 record as HTML and JSON")
@@ -477,7 +521,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "settings":
         for name, value in settings.effective().items():
             where = "set" if os.environ.get(name) else "default"
-            print(f"{name:20} {value:45} ({where}) {ENV_VARS[name][1]}")
+            print(f"{name:24} {value:45} ({where}) {ENV_VARS[name][1]}")
         return 0
     if args.command == "compliance":
         if args.action == "ledger":
@@ -498,6 +542,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "keys":
         return keys_command(settings, args)
+    if args.command == "worker":
+        return worker_command(settings, args)
     if args.command in ("demo", "run"):
         started = time.perf_counter()
         if args.command == "demo":

@@ -4,6 +4,7 @@ import dagster as dg
 
 from orchestration.defs.quality.checks import freshness_checks
 from orchestration.lib.partitions import call_batches
+from orchestration.lib.workers import batch_executor
 
 # Freshness is judged by its sensor on the instance's history, not inside the run it judges.
 _NOT_FRESHNESS = dg.AssetSelection.all() - dg.AssetSelection.checks(*freshness_checks)
@@ -15,6 +16,8 @@ call_batch_job = dg.define_asset_job(
     description="Land, transcribe and score one call batch.",
     # Delta writers of one table must not race: one batch run at a time (see dagster.yaml).
     tags={"ccr/delta-writer": "lakehouse"},
+    # With CCR_CELERY_BROKER set, each step runs on a Celery worker (docs/scale-out.md).
+    executor_def=batch_executor(),
 )
 
 kpi_job = dg.define_asset_job(

@@ -1,10 +1,16 @@
 """compliance/processing_log: one row per asset per run step, appended by hooks on every asset.
 
 Applied once, at definitions level (``with_processing_log``), so no asset has to remember it and
-it works the same in ``ccr`` (jobs executed in process, no daemon) and in ``dagster dev``. Row
-counts come from the lakehouse's MERGE tally (``LakehouseResource`` registers it for the step);
-assets that write no Delta table (dbt models, the published warehouse) log their run and status,
-with dbt's row count when it reports one. Nothing personal is written: ids, counts and times.
+it works the same in ``ccr`` (jobs executed in process, no daemon), in ``dagster dev`` and on
+Celery workers. Row counts come from the lakehouse's MERGE tally, which ``LakehouseResource``
+registers for the step and which is kept per (run, step) in the process that runs the step: the
+hooks run in that process too (Dagster runs a step's hooks where the step ran, whichever executor
+sent it there), so counts never mix between steps or leak across processes. Assets that write no
+Delta table (dbt models, the published warehouse) log their run and status, with dbt's row count
+when it reports one. A step whose process died (a worker killed, out of memory) ran no hook: the
+process that orchestrated the run logs it as failed afterwards (``record_lost_steps``; the
+``processing_log_after_failure`` sensor does it for runs the daemon started). Nothing personal is
+written: ids, counts and times.
 """
 
 from __future__ import annotations
@@ -27,16 +33,16 @@ _LOCK = threading.Lock()
 #: op name -> the asset keys it materializes; filled by ``with_processing_log`` in every process
 #: that loads the definitions.
 _ASSETS_OF_OP: dict[str, set[dg.AssetKey]] = {}
-#: (run_id, asset path) -> summed MERGE counts of the tables written in that run so far.
-_TALLY: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+#: (run_id, step_key, asset path) -> summed MERGE counts of the tables that step wrote so far.
+_TALLY: dict[tuple[str, str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
 
 
-def tally(run_id: str):
-    """The ``Lakehouse.on_write`` observer of one run."""
+def tally(run_id: str, step_key: str):
+    """The ``Lakehouse.on_write`` observer of one run step."""
 
     def record(spec: TableSpec, counts: Mapping[str, int]) -> None:
         with _LOCK:
-            bucket = _TALLY[(run_id, spec.path)]
+            bucket = _TALLY[(run_id, step_key, spec.path)]
             for k, v in counts.items():
                 bucket[k] += int(v)
 
@@ -80,38 +86,101 @@ def log_rows(context: dg.HookContext, status: str) -> list[dict[str, Any]]:
     partition = run.tags.get("dagster/partition") if run is not None else None
     now = datetime.now(UTC)
     paths = sorted(key.to_user_string() for key in keys)
+    step = (context.run_id, context.step_key)
     with _LOCK:
         # Tables the step wrote besides its own assets (the transcribe step sets undecodable
-        # audio aside in bronze/quarantine): logged under the table they went to. Steps of a
-        # run end one at a time in a process, so what is left in the tally is this step's.
-        paths += sorted(p for run_id, p in _TALLY if run_id == context.run_id and p not in paths)
+        # audio aside in bronze/quarantine): logged under the table they went to.
+        paths += sorted(p for r, k, p in _TALLY if (r, k) == step and p not in paths)
     rows = []
     for path in paths:
         key = dg.AssetKey.from_user_string(path)
         with _LOCK:
-            counts = _TALLY.pop((context.run_id, path), None)
+            counts = _TALLY.pop((*step, path), None)
         rows.append(
-            {
-                "entry_id": hashlib.sha256(
-                    f"{context.run_id}|{context.step_key}|{path}".encode()
-                ).hexdigest()[:32],
-                "run_id": context.run_id,
-                "job_name": context.job_name,
-                "asset_key": path,
-                "tenant_id": _tenant(partition),
-                "partition_key": partition,
-                "status": status,
-                "rows_in": counts["num_source_rows"] if counts else None,
-                "rows_out": (
-                    counts["num_target_rows_inserted"] + counts["num_target_rows_updated"]
-                    if counts
-                    else _row_count(metadata.get(key, {}))
-                ),
-                "rows_rejected": counts["num_rows_rejected"] if counts else None,
-                "logged_at": now,
-            }
+            _row(
+                context.run_id,
+                context.step_key,
+                context.job_name,
+                path,
+                partition,
+                status,
+                now,
+                counts,
+                _row_count(metadata.get(key, {})),
+            )
         )
     return rows
+
+
+def _row(
+    run_id: str,
+    step_key: str,
+    job_name: str,
+    path: str,
+    partition: str | None,
+    status: str,
+    now: datetime,
+    counts: Mapping[str, int] | None = None,
+    rows_out: int | None = None,
+) -> dict[str, Any]:
+    """One processing-log row; its key is (run, step, asset), so a step is logged once."""
+    return {
+        "entry_id": hashlib.sha256(f"{run_id}|{step_key}|{path}".encode()).hexdigest()[:32],
+        "run_id": run_id,
+        "job_name": job_name,
+        "asset_key": path,
+        "tenant_id": _tenant(partition),
+        "partition_key": partition,
+        "status": status,
+        "rows_in": counts["num_source_rows"] if counts else None,
+        "rows_out": (
+            counts["num_target_rows_inserted"] + counts["num_target_rows_updated"]
+            if counts
+            else rows_out
+        ),
+        "rows_rejected": counts["num_rows_rejected"] if counts else None,
+        "logged_at": now,
+    }
+
+
+def lost_step_rows(instance: dg.DagsterInstance, run_id: str) -> list[dict[str, Any]]:
+    """Failure rows for the asset steps of a run that started and never ended: their process
+    died (a worker killed mid-step) before any hook could run. Their counts died with it: the
+    rows say which assets were being processed and that the attempt failed."""
+    run = instance.get_run_by_id(run_id)
+    if run is None:
+        return []
+    ended = {dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE}
+    records = instance.get_records_for_run(run_id=run_id, limit=100_000).records
+    started, done = set(), set()
+    for record in records:
+        entry = record.event_log_entry
+        event = entry.dagster_event
+        if event is None or entry.step_key is None:
+            continue
+        if event.event_type == dg.DagsterEventType.STEP_START:
+            started.add(entry.step_key)
+        elif event.event_type in ended:
+            done.add(entry.step_key)
+    partition = run.tags.get("dagster/partition")
+    now = datetime.now(UTC)
+    rows = []
+    for step_key in sorted(started - done):
+        keys = _ASSETS_OF_OP.get(step_key, set())
+        if run.asset_selection:
+            keys = {k for k in keys if k in run.asset_selection}
+        for path in sorted(k.to_user_string() for k in keys):
+            rows.append(_row(run_id, step_key, run.job_name, path, partition, "failure", now))
+    return rows
+
+
+def record_lost_steps(instance: dg.DagsterInstance, run_id: str) -> int:
+    """Log the run's lost steps as failed (insert only: a row a hook wrote stays); how many."""
+    rows = lost_step_rows(instance, run_id)
+    if rows:
+        lakehouse = Lakehouse(Settings.from_env().lakehouse)
+        lakehouse.merge(PROCESSING_LOG, conform(PROCESSING_LOG, rows))
+    return len(rows)
 
 
 def _write(context: dg.HookContext, status: str) -> None:
@@ -134,6 +203,14 @@ def on_failure(context: dg.HookContext) -> None:
 HOOKS = {on_success, on_failure}
 
 
+@dg.run_failure_sensor(
+    name="processing_log_after_failure", default_status=dg.DefaultSensorStatus.RUNNING
+)
+def processing_log_after_failure(context: dg.RunFailureSensorContext) -> None:
+    """A failed run's steps whose process died are logged as failed (no hook ran for them)."""
+    record_lost_steps(context.instance, context.dagster_run.run_id)
+
+
 def with_processing_log(
     defs: dg.Definitions, map_spec: Callable[[dg.AssetSpec], dg.AssetSpec] | None = None
 ) -> dg.Definitions:
@@ -153,7 +230,7 @@ def with_processing_log(
         assets=assets,
         asset_checks=defs.asset_checks,
         schedules=defs.schedules,
-        sensors=defs.sensors,
+        sensors=[*(defs.sensors or []), processing_log_after_failure],
         jobs=defs.jobs,
         resources=defs.resources,
         executor=defs.executor,

@@ -1,11 +1,10 @@
-"""Resources: where the lakehouse lives, and the Whisper model (loaded once per run)."""
+"""Resources: where the lakehouse lives, and the Whisper model (loaded once per process)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import dagster as dg
-from pydantic import PrivateAttr
 
 from transforms.core.lakehouse import Lakehouse
 from transforms.core.settings import Settings
@@ -14,8 +13,8 @@ from transforms.privacy.keys import FileKeyStore
 from transforms.score.categories import Taxonomy, load_taxonomy
 from transforms.score.scorecard import Assignments, Scorecard, load_assignments, load_scorecards
 from transforms.transcribe.engine import Transcriber
-from transforms.transcribe.model import resolve_model_dir
-from transforms.transcribe.pool import plan_workers
+from transforms.transcribe.model import model_id, resolve_model_dir
+from transforms.transcribe.pool import cached_transcriber, plan_workers
 
 
 class LakehouseResource(dg.ConfigurableResource):
@@ -25,7 +24,8 @@ class LakehouseResource(dg.ConfigurableResource):
         return Settings.from_env()
 
     def lakehouse(self) -> Lakehouse:
-        """The lakehouse; inside a run, its MERGEs are tallied for the processing log."""
+        """The lakehouse; inside a run, its MERGEs are tallied for the processing log, per step
+        (steps of one run may share a process, or run in several)."""
         from dagster._core.execution.context.compute import current_execution_context
 
         root = self.settings().lakehouse
@@ -35,7 +35,8 @@ class LakehouseResource(dg.ConfigurableResource):
         from orchestration.lib.processing_log import tally
 
         run_id = current.op_execution_context.run_id
-        return Lakehouse(root, run_id=run_id, on_write=tally(run_id))
+        step_key = current.get_step_execution_context().step.key
+        return Lakehouse(root, run_id=run_id, on_write=tally(run_id, step_key))
 
     def tenants(self) -> dict[str, Tenant]:
         return load_tenants(self.settings().tenants_file)
@@ -64,10 +65,18 @@ class WhisperResource(dg.ConfigurableResource):
     cpu_threads: int = 0
     beam_size: int = 0
     workers: int = 0
-    _transcriber: Transcriber | None = PrivateAttr(default=None)
 
     def model_path(self) -> Path:
         return resolve_model_dir(Settings.from_env(), self.model_dir)
+
+    def model_id(self) -> str:
+        """The id transcripts are keyed by: the model folder and the compute type in force."""
+        return model_id(self.model_path(), Settings.from_env().compute_type)
+
+    def device(self) -> tuple[str, str]:
+        """(device, compute type): ``cpu``/``int8`` unless a GPU worker's settings say so."""
+        settings = Settings.from_env()
+        return settings.whisper_device, settings.compute_type
 
     def plan(self, calls: int) -> tuple[int, int]:
         """(worker processes, threads each) for ``calls`` calls on this machine."""
@@ -85,10 +94,15 @@ class WhisperResource(dg.ConfigurableResource):
     def beam(self) -> int:
         return self.beam_size or Settings.from_env().whisper_beam
 
-    def transcriber(self, threads: int) -> Transcriber:
-        """Load on first use, so runs that skip every call never pay for the model."""
-        if self._transcriber is None:
-            self._transcriber = Transcriber(
-                self.model_path(), cpu_threads=threads, beam_size=self.beam()
-            )
-        return self._transcriber
+    def transcriber(self, threads: int) -> tuple[Transcriber, bool]:
+        """This process's model, and whether this call loaded it. Loaded on first use, so runs
+        that skip every call never pay for it; kept for the process's life, so a long-lived
+        worker (a Celery worker's pool process) loads it once, not once per batch step."""
+        device, compute_type = self.device()
+        return cached_transcriber(
+            self.model_path(),
+            threads=threads,
+            beam_size=self.beam(),
+            device=device,
+            compute_type=compute_type,
+        )

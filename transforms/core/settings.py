@@ -40,6 +40,12 @@ ENV_VARS: dict[str, tuple[str, str]] = {
     "CCR_MAX_FILE_MB": ("1024", "larger landing files are quarantined unread (file_too_large)"),
     "CCR_ANON_MIN_CALLS": ("20", "anonymised statistics: fewest calls a published cell may have"),
     "CCR_ANON_MIN_AGENTS": ("5", "anonymised statistics: fewest distinct agents a cell may have"),
+    # -- scale-out: Celery workers and the Whisper device (docs/scale-out.md)
+    "CCR_CELERY_BROKER": ("unset", "Celery broker URL (redis://…): batch steps run on workers"),
+    "CCR_CELERY_BACKEND": ("$CCR_CELERY_BROKER", "Celery result backend URL"),
+    "CCR_BATCH_PARALLEL": ("auto", "batch runs at once with Celery (auto: 2; 1 without Celery)"),
+    "CCR_WHISPER_DEVICE": ("cpu", "where Whisper runs: cpu, or cuda on a GPU worker"),
+    "CCR_WHISPER_COMPUTE_TYPE": ("auto", "compute type (auto: int8 on cpu, float16 on cuda)"),
 }
 
 
@@ -63,9 +69,23 @@ FIELD_OF: dict[str, str] = {
     "CCR_MAX_FILE_MB": "max_file_mb",
     "CCR_ANON_MIN_CALLS": "anon_min_calls",
     "CCR_ANON_MIN_AGENTS": "anon_min_agents",
+    # -- scale-out
+    "CCR_CELERY_BROKER": "celery_broker",
+    "CCR_CELERY_BACKEND": "celery_backend",
+    "CCR_BATCH_PARALLEL": "batch_parallel",
+    "CCR_WHISPER_DEVICE": "whisper_device",
+    "CCR_WHISPER_COMPUTE_TYPE": "whisper_compute_type",
 }
 #: Fields where 0 (or None) means "decided at run time": shown with their documented default.
-_AUTO_FIELDS = ("whisper_model", "whisper_threads", "whisper_workers")
+_AUTO_FIELDS = (
+    "whisper_model",
+    "whisper_threads",
+    "whisper_workers",
+    "celery_broker",
+    "celery_backend",
+    "batch_parallel",
+    "whisper_compute_type",
+)
 
 
 def _path_or_uri(value: str) -> str:
@@ -73,6 +93,16 @@ def _path_or_uri(value: str) -> str:
     if "://" in value:
         return value.rstrip("/")
     return str(Path(value).expanduser().resolve())
+
+
+def without_password(url: str) -> str:
+    """A broker URL fit to print: ``redis://:secret@host`` → ``redis://:***@host``."""
+    scheme, sep, rest = url.partition("://")
+    userinfo, at, host = rest.rpartition("@")
+    if not sep or not at:
+        return url
+    user = userinfo.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}"
 
 
 def _auto_int(value: str | None) -> int:
@@ -187,6 +217,16 @@ class Settings:
     anon_min_calls: int = 20
     anon_min_agents: int = 5
     object_store: ObjectStoreSettings = field(default_factory=ObjectStoreSettings)
+    # -- scale-out (docs/scale-out.md)
+    #: None: steps run in the run's own process(es), as without Celery.
+    celery_broker: str | None = None
+    #: None: the broker's URL (Redis holds both).
+    celery_backend: str | None = None
+    #: 0 = auto: two batch runs at once with Celery (one per worker here), one without.
+    batch_parallel: int = 0
+    whisper_device: str = "cpu"
+    #: "" = auto: int8 on CPU (1.1-1.9x faster than float32, same WER), float16 on a GPU.
+    whisper_compute_type: str = ""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -229,6 +269,12 @@ class Settings:
             anon_min_calls=int(env.get("CCR_ANON_MIN_CALLS") or "20"),
             anon_min_agents=int(env.get("CCR_ANON_MIN_AGENTS") or "5"),
             object_store=ObjectStoreSettings.from_env(env),
+            # -- scale-out
+            celery_broker=env.get("CCR_CELERY_BROKER") or None,
+            celery_backend=env.get("CCR_CELERY_BACKEND") or env.get("CCR_CELERY_BROKER") or None,
+            batch_parallel=_auto_int(env.get("CCR_BATCH_PARALLEL")),
+            whisper_device=env.get("CCR_WHISPER_DEVICE") or "cpu",
+            whisper_compute_type=(env.get("CCR_WHISPER_COMPUTE_TYPE") or "").replace("auto", ""),
         )
 
     def effective(self) -> dict[str, str]:
@@ -237,10 +283,28 @@ class Settings:
         for name, field_name in FIELD_OF.items():
             value = getattr(self, field_name)
             # unset model, or 0 = decided from the cores at run time
-            if field_name in _AUTO_FIELDS and value in (None, 0):
+            if field_name in _AUTO_FIELDS and value in (None, 0, ""):
                 value = ENV_VARS[name][0]
+            elif field_name in ("celery_broker", "celery_backend"):
+                value = without_password(str(value))
             out[name] = str(value)
         return out | self.object_store.effective()
+
+    @property
+    def compute_type(self) -> str:
+        """The CTranslate2 compute type in force: int8 has no fast kernels on GPUs, float16 none
+        on most CPUs."""
+        if self.whisper_compute_type:
+            return self.whisper_compute_type
+        return "float16" if self.whisper_device.startswith("cuda") else "int8"
+
+    @property
+    def batch_runs_at_once(self) -> int:
+        """Batch runs executed together: with Celery, enough to keep two workers busy (one
+        batch run is a chain of steps, so it keeps only one worker busy at a time)."""
+        if self.batch_parallel:
+            return self.batch_parallel
+        return 2 if self.celery_broker else 1
 
     @property
     def audio_store(self) -> str:

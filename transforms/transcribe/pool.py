@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from pathlib import Path
 from transforms.ingest.audio import AudioRejected, decode_channels
 from transforms.transcribe.biasing import DecoderBias
 from transforms.transcribe.engine import DEFAULT_BEAM, Transcriber
+from transforms.transcribe.model import COMPUTE_TYPE
 from transforms.transcribe.roles import RoleHints
 from transforms.transcribe.types import CallTranscript
 
@@ -62,11 +64,44 @@ def plan_workers(cpus: int | None = None, workers: int = 0, threads: int = 0) ->
 
 
 _transcriber: Transcriber | None = None
+#: Models this process keeps for its lifetime, by (folder, threads, beam, device, compute type):
+#: a long-lived worker (a Celery worker's pool process) runs one batch step after another, and
+#: loading the model costs about a second of CPU and 150 MB each time.
+_LOADED: dict[tuple[str, int, int, str, str], Transcriber] = {}
+_LOADED_LOCK = threading.Lock()
 
 
-def _init_worker(model_dir: str, threads: int, beam_size: int) -> None:
+def cached_transcriber(
+    model_dir: str | Path,
+    *,
+    threads: int,
+    beam_size: int = DEFAULT_BEAM,
+    device: str = "cpu",
+    compute_type: str = COMPUTE_TYPE,
+) -> tuple[Transcriber, bool]:
+    """This process's model for these settings, and whether it was loaded by this call."""
+    key = (str(model_dir), threads, beam_size, device, compute_type)
+    with _LOADED_LOCK:
+        if key in _LOADED:
+            return _LOADED[key], False
+        model = Transcriber(
+            model_dir,
+            cpu_threads=threads,
+            beam_size=beam_size,
+            device=device,
+            compute_type=compute_type,
+        )
+        _LOADED[key] = model
+        return model, True
+
+
+def _init_worker(
+    model_dir: str, threads: int, beam_size: int, device: str, compute_type: str
+) -> None:
     global _transcriber
-    _transcriber = Transcriber(model_dir, cpu_threads=threads, beam_size=beam_size)
+    _transcriber, _ = cached_transcriber(
+        model_dir, threads=threads, beam_size=beam_size, device=device, compute_type=compute_type
+    )
 
 
 def transcribe_job(job: CallJob, transcriber: Transcriber | None = None) -> JobResult:
@@ -104,10 +139,18 @@ def transcribe_calls(
     beam_size: int = DEFAULT_BEAM,
     transcriber: Transcriber | None = None,
     on_result: Callable[[JobResult], None] | None = None,
+    device: str = "cpu",
+    compute_type: str = COMPUTE_TYPE,
 ) -> Iterator[JobResult]:
     """Results in completion order. One worker runs in this process (no start-up cost)."""
     if workers <= 1:
-        model = transcriber or Transcriber(model_dir, cpu_threads=threads, beam_size=beam_size)
+        model = transcriber or Transcriber(
+            model_dir,
+            cpu_threads=threads,
+            beam_size=beam_size,
+            device=device,
+            compute_type=compute_type,
+        )
         for job in jobs:
             result = transcribe_job(job, model)
             if on_result:
@@ -120,7 +163,7 @@ def transcribe_calls(
         max_workers=workers,
         mp_context=context,
         initializer=_init_worker,
-        initargs=(str(model_dir), threads, beam_size),
+        initargs=(str(model_dir), threads, beam_size, device, compute_type),
     ) as pool:
         pending: set[Future[JobResult]] = set()
         queued = iter(jobs)

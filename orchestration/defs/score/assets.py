@@ -79,10 +79,12 @@ def call_scores(
         raise dg.Failure(str(exc)) from exc
     # Metrics and topics depend only on the transcript: recomputing replaces (update).
     lh.merge(CALL_METRICS, conform(CALL_METRICS, out.metrics), update=True)
-    inserted = lh.merge(CALL_SCORES, conform(CALL_SCORES, out.scores))
     lh.merge(CRITERION_RESULTS, conform(CRITERION_RESULTS, out.criteria))
     lh.merge(SCORECARD_VERSIONS, conform(SCORECARD_VERSIONS, out.versions), update=True)
     lh.merge(CALL_CATEGORIES, conform(CALL_CATEGORIES, out.topics), update=True)
+    # The score row marks a call scored (a rerun skips it): committed last, so a step killed
+    # between two commits leaves the call to score again, never a score without its verdicts.
+    inserted = lh.merge(CALL_SCORES, conform(CALL_SCORES, out.scores))
     scores = out.scores
     yield dg.MaterializeResult(
         asset_key=["silver", "call_metrics"], metadata={"calls": len(out.metrics)}

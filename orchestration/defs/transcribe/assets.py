@@ -1,5 +1,6 @@
 """bronze.calls → silver.transcripts + silver.transcript_segments (faster-whisper)."""
 
+import os
 from collections import Counter
 
 import dagster as dg
@@ -14,7 +15,6 @@ from transforms.core.tables import QUARANTINE, SEGMENTS, TRANSCRIPTS
 from transforms.ingest.landing import split_partition_key
 from transforms.score.batch import CardChoice
 from transforms.transcribe.batch import calls_to_transcribe, transcribe_batch
-from transforms.transcribe.model import model_id as model_id_of
 
 
 @dg.multi_asset(
@@ -51,7 +51,7 @@ def transcripts(
     tenant_id, _ = split_partition_key(context.partition_key)
     calls = batch_calls(lh, context.partition_key)
     model_path = whisper.model_path()
-    model_id = model_id_of(model_path)
+    model_id = whisper.model_id()
     done = lh.read(TRANSCRIPTS, tenant_id, columns=["audio_sha256", "model_id"])
     todo = calls_to_transcribe(calls, done, model_id)
     # A recording deleted under retention (content, 6 months) is not transcribed again.
@@ -70,6 +70,14 @@ def transcripts(
         if tenant_id in tenants
         else None
     )
+    transcriber = None
+    if workers == 1 and todo.height:
+        transcriber, loaded = whisper.transcriber(threads)
+        # One line per step: the worker-process tests count model loads per process with it.
+        context.log.info(
+            f"Whisper model {'loaded' if loaded else 'reused'} in process {os.getpid()}"
+        )
+    device, compute_type = whisper.device()
     out = transcribe_batch(
         todo,
         tenants=tenants,
@@ -78,14 +86,19 @@ def transcripts(
         workers=workers,
         threads=threads,
         beam_size=whisper.beam(),
-        transcriber=whisper.transcriber(threads) if workers == 1 and todo.height else None,
+        transcriber=transcriber,
         card_for=choice.card_for if choice else None,
         log=context.log,
+        device=device,
+        compute_type=compute_type,
     )
-    inserted = lh.merge(TRANSCRIPTS, conform(TRANSCRIPTS, out.transcripts))
+    # The transcript row is what marks a call done (a rerun skips it): it is committed last, so
+    # a step killed between two commits leaves calls that a retry transcribes again, never a
+    # transcript without its segments.
     lh.merge(SEGMENTS, conform(SEGMENTS, out.segments))
     if out.quarantine:
         lh.merge(QUARANTINE, conform(QUARANTINE, out.quarantine))
+    inserted = lh.merge(TRANSCRIPTS, conform(TRANSCRIPTS, out.transcripts))
     quality = Counter(row["quality"] for row in out.transcripts)
     yield dg.MaterializeResult(
         asset_key=["silver", "transcripts"],

@@ -29,3 +29,25 @@ def test_every_documented_variable_has_an_effective_value(tmp_path):
     assert effective["CCR_LANDING"] == f"{tmp_path}/landing"
     assert effective["CCR_WHISPER_BEAM"] == "4"
     assert effective["CCR_WHISPER_WORKERS"] == "auto"
+
+
+def test_scale_out_settings_default_to_no_broker_and_cpu_int8(tmp_path):
+    s = Settings.from_env({"CCR_HOME": str(tmp_path)})
+    assert s.celery_broker is None and s.celery_backend is None
+    assert s.batch_runs_at_once == 1
+    assert (s.whisper_device, s.compute_type) == ("cpu", "int8")
+    assert s.effective()["CCR_CELERY_BROKER"] == "unset"
+
+
+def test_the_backend_follows_the_broker_and_a_gpu_worker_runs_float16(tmp_path):
+    env = {"CCR_HOME": str(tmp_path), "CCR_CELERY_BROKER": "redis://:s3cret@10.0.0.5:6379/0"}
+    s = Settings.from_env({**env, "CCR_WHISPER_DEVICE": "cuda"})
+    assert s.celery_backend == s.celery_broker and s.batch_runs_at_once == 2
+    assert s.compute_type == "float16"
+    # `ccr settings` prints these: the password never
+    shown = s.effective()
+    assert shown["CCR_CELERY_BROKER"] == "redis://:***@10.0.0.5:6379/0"
+    assert "s3cret" not in str(shown)
+    explicit = Settings.from_env({**env, "CCR_WHISPER_COMPUTE_TYPE": "int8_float16"})
+    assert explicit.compute_type == "int8_float16"
+    assert Settings.from_env({**env, "CCR_BATCH_PARALLEL": "4"}).batch_runs_at_once == 4
