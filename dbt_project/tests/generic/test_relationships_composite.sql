@@ -5,7 +5,12 @@
     e.g. (tenant_id, call_uid, model_id).
 
     The parent side is read only for the child's first key values: a child of
-    a few thousand rows is checked without aggregating a parent of millions.
+    a few thousand rows is checked without reading a parent of millions. Keys
+    are compared by their 64-bit hash: a full build at a million calls checks 7
+    million verdicts, and distinct tuples of five strings on both sides ran out
+    of the build's memory; a set of hashes takes 8 bytes a key. A missing
+    parent goes unseen only if its key's hash equals another parent key's
+    (about 7e6 / 2^64 at that size).
 -#}
 {% test relationships_composite(model, columns, to, to_columns) %}
 
@@ -17,7 +22,7 @@ with
 
 child as (
 
-    select distinct {{ columns | join(', ') }}
+    select {{ columns | join(', ') }}
     from {{ model }}
     where
         {%- for column in columns %}
@@ -26,12 +31,9 @@ child as (
 
 ),
 
-parent as (
+parent_keys as (
 
-    select distinct
-        {%- for to_column in to_columns %}
-        {{ to_column }} as parent_key_{{ loop.index }}{{ ',' if not loop.last }}
-        {%- endfor %}
+    select distinct hash({{ to_columns | join(', ') }}) as parent_key
     from {{ to }}
     where {{ to_columns[0] }} in (select {{ columns[0] }} from child)
 
@@ -39,14 +41,9 @@ parent as (
 
 final as (
 
-    select child.*
+    select distinct child.*
     from child
-    left join parent
-        on
-        {%- for column in columns %}
-        {{ 'and ' if not loop.first }}child.{{ column }} = parent.parent_key_{{ loop.index }}
-        {%- endfor %}
-    where parent.parent_key_1 is null
+    where hash({{ columns | join(', ') }}) not in (select parent_key from parent_keys)
 
 )
 
