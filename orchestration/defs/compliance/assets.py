@@ -57,8 +57,7 @@ def anonymised_statistics(
     """Months closed since the last run, from the published marts; suppressed below the
     thresholds; never recomputed (so no purge changes a published cell)."""
     settings, lh = lakehouse.settings(), lakehouse.lakehouse()
-    wanted = {"marts.fct_calls", "marts.fct_criterion_verdicts"}
-    found = {n: f for n, f in marts(settings, lambda frame: frame).items() if n in wanted}
+    found = marts(settings, lambda frame: frame, names=("fct_calls", "fct_criterion_verdicts"))
     done = set(lh.read(ANONYMISED_STATISTICS, columns=["month"])["month"].to_list())
     calls = found.get("marts.fct_calls", pl.DataFrame())
     months = anonymised.closed_months(calls, config.day(), done) if calls.height else []
