@@ -5,10 +5,10 @@
     versions changed their active flag since the facts recorded it.
 
     "Written after the previous build": an input's write time (the pipeline's clock: ingested_at,
-    transcribed_at, computed_at, scored_at, categorised_at; a review's ingested_at, never the
-    reviewed_at a person typed) later than the newest inputs_updated_at the incremental facts
-    hold, less var('kpi_lookback_hours') for a batch whose timestamps were taken before its rows
-    were committed. Batches and KPI builds run one at a time (the ccr/delta-writer queue).
+    computed_at, scored_at, categorised_at; a review's ingested_at, never the reviewed_at a
+    person typed) later than the newest inputs_updated_at the incremental facts hold, less
+    var('kpi_lookback_hours') for a batch whose timestamps were taken before its rows were
+    committed (batches may run beside a KPI build on Celery workers).
 -#}
 {%- set previous = previous_incremental_facts() if execute else {} -%}
 {%- set cutoff = previous_build_cutoff_literal() if previous else none -%}
