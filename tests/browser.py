@@ -29,7 +29,7 @@ def chromium_or_skip() -> str:
     if found:
         return found
     if os.environ.get("CI"):
-        pytest.fail("chromium is not installed: .ci/run installs it (apt-get install chromium)")
+        pytest.fail("chromium is not installed: `make system-deps` installs it")
     pytest.skip("chromium is not installed (apt-get install chromium); CI is not set")
 
 

@@ -1,7 +1,7 @@
 """Real Celery workers on a real Redis, on loopback, for the call-batch job.
 
-``redis-server`` (Debian's package; ``.ci/run`` installs it) is started on a free port, bound to
-127.0.0.1, with no persistence, under the test's tmp folder; two workers
+``redis-server`` (Debian's package; ``make system-deps`` installs it) is started on a free
+port, bound to 127.0.0.1, with no persistence, under the test's tmp folder; two workers
 (``orchestration.lib.workers.worker_command``, Celery's prefork pool, one pool process each) are
 started as subprocesses in sessions of their own, with the test's ``CCR_*`` settings. Everything
 started here is killed at the end, by process group id.
@@ -37,9 +37,7 @@ def redis_server_or_skip() -> str:
     if found:
         return found
     if os.environ.get("CI"):
-        pytest.fail(
-            "redis-server is not installed: .ci/run installs it (apt-get install redis-server)"
-        )
+        pytest.fail("redis-server is not installed: `make system-deps` installs it")
     pytest.skip("redis-server is not installed (apt-get install redis-server); CI is not set")
 
 
