@@ -28,20 +28,22 @@ def lake(tmp_path) -> tuple[Settings, pl.DataFrame]:
     return settings, built.calls
 
 
-def hooks(settings: Settings, subject: subjects.Subject) -> Hooks:
-    """No warehouse to rebuild in these tests; the rest is the real thing."""
+def hooks(settings: Settings, subject: subjects.Subject, rebuilt: list | None = None) -> Hooks:
+    """No warehouse to rebuild in these tests (``rebuilt`` gets the tenants it was asked to
+    rebuild); the rest is the real thing."""
     lh, keys = Lakehouse(settings.lakehouse), FileKeyStore(settings.keys)
+    rebuilt = [] if rebuilt is None else rebuilt
     return Hooks(
-        rebuild_warehouse=lambda tenants: None,
+        rebuild_warehouse=rebuilt.append,
         forget_partitions=lambda tenant: 0,
         remaining=lambda: 0 if subjects.find(lh, settings, keys, subject).empty else 1,
     )
 
 
-def erase(settings: Settings, subject: subjects.Subject) -> dict:
+def erase(settings: Settings, subject: subjects.Subject, rebuilt: list | None = None) -> dict:
     lh, keys = Lakehouse(settings.lakehouse), FileKeyStore(settings.keys)
     request = subjects.erasure(lh, settings, keys, subject)
-    return carry_out(request, lh, settings, keys, hooks(settings, subject))
+    return carry_out(request, lh, settings, keys, hooks(settings, subject, rebuilt))
 
 
 def waiting_in_landing(settings: Settings, calls: pl.DataFrame) -> tuple[Path, Path]:
@@ -109,7 +111,10 @@ def test_a_caller_erasure_finds_them_by_number_in_any_spelling(lake):
         {"call_id": "glo-new-2", "file_name": "b.wav", "caller_phone": "+447700900999"},
     ]
     (batch / "manifest.json").write_text(json.dumps({"calls": waiting}))
-    certificate = erase(settings, subjects.Subject("globex", "caller", spelled))
+    rebuilt: list = []
+    certificate = erase(settings, subjects.Subject("globex", "caller", spelled), rebuilt)
+    # only globex's published files are rewritten: acme's hold nothing of this caller
+    assert [tuple(t) for t in rebuilt] == [("globex",)]
     left = json.loads((batch / "manifest.json").read_text())["calls"]
     assert [r["call_id"] for r in left] == ["glo-new-2"]
     assert certificate["verification"]["passed"]
