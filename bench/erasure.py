@@ -37,10 +37,10 @@ from tests.synthetic_lakehouse import build  # noqa: E402
 from transforms.compliance import subjects  # noqa: E402
 from transforms.compliance.erasure import Hooks, carry_out, retention_request  # noqa: E402
 from transforms.compliance.retention import plan_retention  # noqa: E402
+from transforms.core.keys import FileKeyStore  # noqa: E402
 from transforms.core.lakehouse import Lakehouse  # noqa: E402
 from transforms.core.settings import Settings  # noqa: E402
 from transforms.core.tenants import Tenant  # noqa: E402
-from transforms.privacy.keys import FileKeyStore  # noqa: E402
 
 AS_OF = date(2026, 12, 20)
 

@@ -43,14 +43,14 @@ sys.path.insert(0, str(ROOT / "bench"))
 import french_set  # noqa: E402
 
 from transforms.core.settings import Settings  # noqa: E402
-from transforms.score.matching import normalise  # noqa: E402
+from transforms.core.text import normalise  # noqa: E402
+from transforms.core.transcript import Segment, Word  # noqa: E402
 from transforms.score.metrics import conversation_metrics  # noqa: E402
 from transforms.score.scoring import ScoringRules, score_call  # noqa: E402
 from transforms.transcribe.biasing import decoder_bias  # noqa: E402
 from transforms.transcribe.engine import Transcriber  # noqa: E402
 from transforms.transcribe.model import model_id, resolve_model_dir  # noqa: E402
 from transforms.transcribe.roles import RoleHints  # noqa: E402
-from transforms.transcribe.types import Segment, Word  # noqa: E402
 
 #: How the transcriber applies a bias, part of the transcript cache key: a change to it must not
 #: reuse transcripts made the old way. Only the agent's channel of a stereo call with a known layout

@@ -44,8 +44,8 @@ sys.path.insert(0, str(ROOT / "samples"))
 
 import generate  # noqa: E402  (samples/generate.py: turn layout, mixing, WAV reading)
 
-from transforms.score.matching import normalise  # noqa: E402
-from transforms.score.scorecard import Scorecard, load_scorecard  # noqa: E402
+from transforms.core.scorecards import Scorecard, load_scorecard  # noqa: E402
+from transforms.core.text import normalise  # noqa: E402
 
 SCRIPT = ROOT / "bench" / "french_calls.yaml"
 SPLITS = ("dev", "heldout")

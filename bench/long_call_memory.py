@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.peak_rss import run_measured  # noqa: E402
+from transforms.core.audio import WHISPER_SAMPLE_RATE, decode_channels  # noqa: E402
 from transforms.core.settings import Settings  # noqa: E402
-from transforms.ingest.audio import WHISPER_SAMPLE_RATE, decode_channels  # noqa: E402
 from transforms.transcribe.model import resolve_model_dir  # noqa: E402
 
 MINUTES = 30

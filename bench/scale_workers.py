@@ -129,11 +129,11 @@ def _one(workers: int, calls: list[tuple[str, str]], per_batch: int, work: Path)
     from orchestration.defs.ingest.sensors import landing_requests
     from orchestration.lib.partitions import call_batches
     from orchestration.lib.workers import run_batches
+    from transforms.core.keys import FileKeyStore
     from transforms.core.lakehouse import Lakehouse
     from transforms.core.settings import Settings
     from transforms.core.tables import CALL_SCORES, TRANSCRIPTS
     from transforms.core.tenants import load_tenants
-    from transforms.privacy.keys import FileKeyStore
 
     home = work / f"home-{workers}"
     threads = max(1, (os.cpu_count() or 1) // workers)

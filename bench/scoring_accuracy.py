@@ -32,10 +32,10 @@ sys.path.insert(0, str(ROOT / "samples"))
 
 import generate  # noqa: E402  (samples/generate.py: the espeak machinery)
 
+from transforms.core.scorecards import load_scorecards  # noqa: E402
 from transforms.core.settings import Settings  # noqa: E402
 from transforms.core.tenants import load_tenants  # noqa: E402
 from transforms.score.metrics import conversation_metrics  # noqa: E402
-from transforms.score.scorecard import load_scorecards  # noqa: E402
 from transforms.score.scoring import ScoringRules, score_call  # noqa: E402
 from transforms.transcribe.biasing import DecoderBias, company_name, decoder_bias  # noqa: E402
 from transforms.transcribe.engine import Transcriber  # noqa: E402

@@ -33,9 +33,9 @@ sys.path.insert(0, str(ROOT))
 
 
 from bench.peak_rss import run_measured  # noqa: E402
+from transforms.core.audio import WHISPER_SAMPLE_RATE, decode_channels  # noqa: E402
 from transforms.core.settings import Settings  # noqa: E402
-from transforms.ingest.audio import WHISPER_SAMPLE_RATE, decode_channels  # noqa: E402
-from transforms.score.matching import normalise  # noqa: E402
+from transforms.core.text import normalise  # noqa: E402
 from transforms.transcribe.model import resolve_model_dir  # noqa: E402
 
 SAMPLES = ROOT / "samples"
@@ -98,9 +98,8 @@ def run_baseline(model_dir: str, items: list[dict]) -> dict:
 
 
 def run_pipeline(model_dir: str, items: list[dict], primed: bool = True) -> dict:
+    from transforms.core.scorecards import CardChoice, load_assignments, load_scorecards
     from transforms.core.tenants import load_tenants
-    from transforms.score.batch import CardChoice
-    from transforms.score.scorecard import load_assignments, load_scorecards
     from transforms.transcribe.biasing import company_name, decoder_bias
     from transforms.transcribe.pool import CallJob, plan_workers, transcribe_calls
     from transforms.transcribe.roles import RoleHints

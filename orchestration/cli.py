@@ -299,8 +299,8 @@ def compliance_breach(settings: Settings, args: argparse.Namespace) -> str:
 
 def keys_command(settings: Settings, args: argparse.Namespace) -> int:
     """``ccr keys create|status``: provisioning is explicit; processing never creates a key."""
+    from transforms.core.keys import FileKeyStore, KeyStoreError
     from transforms.core.tenants import load_tenants
-    from transforms.privacy.keys import FileKeyStore, KeyStoreError
 
     store = FileKeyStore(settings.keys)
     tenants = load_tenants(settings.tenants_file)
@@ -325,7 +325,7 @@ def keys_command(settings: Settings, args: argparse.Namespace) -> int:
 
 def provision_sample_keys(settings: Settings) -> list[str]:
     """The demo's tenants get a key if they have none yet (a destroyed key stays destroyed)."""
-    from transforms.privacy.keys import FileKeyStore
+    from transforms.core.keys import FileKeyStore
 
     store = FileKeyStore(settings.keys)
     tenants = sorted(p.name for p in SAMPLE_LANDING.iterdir() if p.is_dir())
@@ -360,9 +360,9 @@ def _as_of(text: str | None):
 def retention_command(settings: Settings, args: argparse.Namespace) -> int:
     """``ccr retention plan`` prints what would go on a date; ``apply`` runs retention_job."""
     from transforms.compliance.retention import format_plan, plan_retention
+    from transforms.core.keys import FileKeyStore
     from transforms.core.lakehouse import Lakehouse
     from transforms.core.tenants import load_tenants
-    from transforms.privacy.keys import FileKeyStore
 
     day = _as_of(args.as_of)
     if args.action == "plan":
@@ -422,8 +422,8 @@ def subject_command(settings: Settings, args: argparse.Namespace) -> int:
     from orchestration.defs.kpis.resources import dbt_cli
     from transforms.compliance import subjects
     from transforms.compliance.erasure import Hooks, carry_out
+    from transforms.core.keys import FileKeyStore
     from transforms.core.lakehouse import Lakehouse
-    from transforms.privacy.keys import FileKeyStore
 
     lh, keys = Lakehouse(settings.lakehouse), FileKeyStore(settings.keys)
     kind, value = ("caller", args.phone) if args.phone else ("agent", args.agent)

@@ -27,7 +27,7 @@ from faster_whisper.audio import decode_audio
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from transforms.core.settings import Settings
-from transforms.score.matching import normalise as norm
+from transforms.core.text import normalise as norm
 from transforms.score.scoring import load_scorecard
 from transforms.score.scoring import phrase_similarity as similarity
 from transforms.transcribe.model import resolve_model_dir

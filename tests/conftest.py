@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from transforms.core.keys import FileKeyStore
 from transforms.core.settings import Settings
 from transforms.core.tenants import load_tenants
-from transforms.privacy.keys import FileKeyStore
 
 #: Locations that would otherwise point outside the test's home.
 _LOCATIONS = ("CCR_LANDING", "CCR_LAKEHOUSE", "CCR_WAREHOUSE")

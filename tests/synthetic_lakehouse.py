@@ -20,6 +20,7 @@ from pathlib import Path
 import polars as pl
 from deltalake import write_deltalake
 
+from transforms.core.keys import FileKeyStore
 from transforms.core.lakehouse import Lakehouse, conform
 from transforms.core.settings import Settings
 from transforms.core.tables import (
@@ -36,7 +37,6 @@ from transforms.core.tables import (
     TableSpec,
 )
 from transforms.ingest.batch import call_uid
-from transforms.privacy.keys import FileKeyStore
 from transforms.privacy.pseudonymise import caller_key
 from transforms.privacy.redaction import playback_uri
 

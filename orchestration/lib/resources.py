@@ -6,12 +6,12 @@ from pathlib import Path
 
 import dagster as dg
 
+from transforms.core.keys import FileKeyStore
 from transforms.core.lakehouse import Lakehouse
+from transforms.core.scorecards import Assignments, Scorecard, load_assignments, load_scorecards
 from transforms.core.settings import Settings
 from transforms.core.tenants import Tenant, load_tenants
-from transforms.privacy.keys import FileKeyStore
 from transforms.score.categories import Taxonomy, load_taxonomy
-from transforms.score.scorecard import Assignments, Scorecard, load_assignments, load_scorecards
 from transforms.transcribe.engine import Transcriber
 from transforms.transcribe.model import model_id, resolve_model_dir
 from transforms.transcribe.pool import cached_transcriber, plan_workers

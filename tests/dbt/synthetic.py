@@ -20,6 +20,7 @@ import polars as pl
 import pytest
 
 from transforms.core.lakehouse import Lakehouse, conform
+from transforms.core.scorecards import parse_scorecard
 from transforms.core.tables import (
     ALL_TABLES,
     CALL_CATEGORIES,
@@ -28,7 +29,6 @@ from transforms.core.tables import (
     SCORECARD_VERSIONS,
 )
 from transforms.review.reviews import record_reviews
-from transforms.score.scorecard import parse_scorecard
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"

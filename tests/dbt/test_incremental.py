@@ -13,6 +13,7 @@ import pytest
 
 from tests.dbt.synthetic import QA_CARD, run_dbt
 from transforms.core.lakehouse import Lakehouse, conform
+from transforms.core.scorecards import parse_scorecard
 from transforms.core.tables import (
     CALL_METRICS,
     CALL_SCORES,
@@ -23,7 +24,6 @@ from transforms.core.tables import (
 )
 from transforms.kpis.build import BUILD_ARGS
 from transforms.review.reviews import record_reviews
-from transforms.score.scorecard import parse_scorecard
 
 NOW = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)
 TABLES = {

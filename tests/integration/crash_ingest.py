@@ -12,11 +12,11 @@ import signal
 import sys
 
 from transforms.core import lakehouse, storage
+from transforms.core.keys import FileKeyStore
 from transforms.core.settings import Settings
 from transforms.core.tables import CALLS, QUARANTINE
 from transforms.core.tenants import load_tenants
 from transforms.ingest.batch import land_partition
-from transforms.privacy.keys import FileKeyStore
 
 
 def die() -> None:

@@ -34,6 +34,7 @@ from orchestration.defs.ingest.sensors import landing_requests, landing_sensor
 from orchestration.lib.resources import LakehouseResource
 from tests.audio_fixtures import tone
 from tests.row_fixtures import manifest_row as row
+from transforms.core.keys import FileKeyStore, KeyStoreError
 from transforms.core.lakehouse import Lakehouse
 from transforms.core.settings import REPO_ROOT, Settings
 from transforms.core.tables import CALLS, QUARANTINE
@@ -42,7 +43,6 @@ from transforms.ingest import names
 from transforms.ingest.batch import land_partition
 from transforms.ingest.landing import scan_landing
 from transforms.ingest.manifest import MANIFEST_COLUMNS
-from transforms.privacy.keys import FileKeyStore, KeyStoreError
 
 TENANT, OTHER = "acme-telecom", "globex-energy"
 BRONZE = [dg.AssetKey(["bronze", "calls"]), dg.AssetKey(["bronze", "quarantine"])]

@@ -17,9 +17,9 @@ import pytest
 from orchestration.cli import _dagster_home, land
 from orchestration.definitions import build_definitions
 from tests.audio_fixtures import tone
+from transforms.core.keys import FileKeyStore
 from transforms.core.lakehouse import Lakehouse
 from transforms.core.tables import CALLS, PROCESSING_LOG, TRANSCRIPTS
-from transforms.privacy.keys import FileKeyStore
 
 BRONZE = [dg.AssetKey(["bronze", "calls"]), dg.AssetKey(["bronze", "quarantine"])]
 HEADER = "call_id,file_name,agent_id,caller_phone,started_at,language,channel_layout"

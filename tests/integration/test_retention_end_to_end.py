@@ -28,6 +28,7 @@ from orchestration import cli
 from transforms.compliance.ledger import Ledger
 from transforms.compliance.needles import phone_forms
 from transforms.compliance.scan import scan
+from transforms.core.keys import FileKeyStore
 from transforms.core.lakehouse import Lakehouse
 from transforms.core.settings import REPO_ROOT, Settings
 from transforms.core.tables import (
@@ -38,7 +39,6 @@ from transforms.core.tables import (
     TRANSCRIPTS,
 )
 from transforms.kpis import publish
-from transforms.privacy.keys import FileKeyStore
 
 pytestmark = pytest.mark.slow
 

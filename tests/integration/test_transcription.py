@@ -23,16 +23,16 @@ from orchestration.lib.partitions import call_batches
 from orchestration.lib.resources import LakehouseResource, WhisperResource
 from tests.audio_fixtures import encode, resample
 from transforms.core import storage
+from transforms.core.audio import decode_channels, probe
+from transforms.core.keys import FileKeyStore
 from transforms.core.lakehouse import Lakehouse
 from transforms.core.settings import REPO_ROOT, Settings
 from transforms.core.tables import CALLS, PROCESSING_LOG, QUARANTINE, SEGMENTS, TRANSCRIPTS
 from transforms.core.tenants import load_tenants
+from transforms.core.text import normalise
 from transforms.ingest import batch as ingest
 from transforms.ingest import landing, manifest
-from transforms.ingest.audio import decode_channels, probe
-from transforms.privacy.keys import FileKeyStore
 from transforms.privacy.pseudonymise import caller_key
-from transforms.score.matching import normalise
 from transforms.transcribe.engine import Transcriber
 from transforms.transcribe.model import ensure_bundled_model
 from transforms.transcribe.roles import RoleHints

@@ -26,15 +26,15 @@ from typing import Any
 
 from transforms.compliance import certificate as certificates
 from transforms.compliance import needles as needle_lib
+from transforms.compliance.actions import ALL_TENANTS, Action, Plan, name_of
 from transforms.compliance.ledger import LEDGER_NAME, Ledger
 from transforms.compliance.needles import Needles
-from transforms.compliance.retention import ALL_TENANTS, Action, Plan, name_of
 from transforms.compliance.scan import scan
 from transforms.core import object_store, storage
+from transforms.core.keys import KeyStore
 from transforms.core.lakehouse import Lakehouse
 from transforms.core.settings import REPO_ROOT, Settings
 from transforms.core.tables import ALL_TABLES, CALLS, COMPLIANCE_TABLES, TableSpec
-from transforms.privacy.keys import KeyStore
 
 PROCESSOR = "CallCenterRate (processor, GDPR art. 28)"
 SPECS: dict[str, TableSpec] = {name_of(s): s for s in (*ALL_TABLES, *COMPLIANCE_TABLES)}

@@ -20,7 +20,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from transforms.compliance.retention import call_files, name_of, quarantine_files
+from transforms.compliance.actions import call_files, name_of, quarantine_files
 from transforms.core import storage
 from transforms.core.contracts import load_contracts
 from transforms.core.lakehouse import Lakehouse

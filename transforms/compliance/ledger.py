@@ -21,8 +21,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from transforms.core.keys import KeyStore
 from transforms.core.locks import exclusive
-from transforms.privacy.keys import KeyStore
 from transforms.privacy.pseudonymise import pseudonym
 
 GENESIS = "0" * 64

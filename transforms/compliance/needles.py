@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from transforms.compliance.retention import Action, Plan, name_of
+from transforms.compliance.actions import Action, Plan, name_of
 from transforms.core.lakehouse import Lakehouse
 from transforms.core.tables import CALLS, HUMAN_REVIEWS, QUARANTINE, SCORECARD_VERSIONS, TRANSCRIPTS
 from transforms.privacy.pseudonymise import normalise_phone

@@ -20,16 +20,16 @@ from pathlib import Path
 import polars as pl
 
 from transforms.compliance import needles as needle_lib
+from transforms.compliance.actions import CALL_TABLES, Action, call_files, name_of
 from transforms.compliance.erasure import Request
 from transforms.compliance.export import check_destination, marts, object_files, write_export
 from transforms.compliance.ledger import subject_hash
-from transforms.compliance.retention import CALL_TABLES, Action, call_files, name_of
 from transforms.core import storage
+from transforms.core.keys import KeyStore
 from transforms.core.lakehouse import Lakehouse
 from transforms.core.settings import Settings
 from transforms.core.tables import CALLS, HUMAN_REVIEWS, QUARANTINE, REJECTED_ROWS, TRANSCRIPTS
 from transforms.ingest.landing import MANIFEST_NAMES
-from transforms.privacy.keys import KeyStore
 from transforms.privacy.pseudonymise import caller_key, normalise_phone
 
 KINDS = ("caller", "agent")

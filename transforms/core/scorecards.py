@@ -14,14 +14,16 @@ of each scorecard is *active*: the one KPIs use and new calls are scored with.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from transforms.score.matching import MATCH_THRESHOLD, phrasings_for
-
+#: The similarity (0-100) a phrasing must reach to count as said; a scorecard may override it
+#: (the reasons for 85: ``transforms.score.matching``).
+MATCH_THRESHOLD = 85.0
 CRITERION_KINDS = ("phrase_said", "phrase_not_said", "metric_threshold", "event_order")
 PHRASE_KINDS = ("phrase_said", "phrase_not_said")
 SPEAKERS = ("agent", "customer", "any")
@@ -144,6 +146,15 @@ class Scorecard:
             if c.id == criterion_id:
                 return c
         raise KeyError(criterion_id)
+
+
+def phrasings_for(
+    phrases: Mapping[str, Sequence[str]], language: str | None
+) -> list[tuple[str, str]]:
+    """(phrasing, language) pairs: the call's language if it has phrasings, else every language
+    (a call in an unexpected language is still matched rather than scored as silence)."""
+    langs = [language] if language in phrases else list(phrases)
+    return [(p, lang) for lang in langs for p in phrases[lang]]
 
 
 # ------------------------------------------------------------------------- validation
@@ -468,3 +479,28 @@ def load_assignments(
                 if sid is not None and sid not in known:
                     raise ScorecardError(f"{where}: tenants.{tenant_id}: unknown scorecard {sid!r}")
     return result
+
+
+CardKey = tuple[str, str]  # (scorecard id, version)
+
+
+@dataclass(frozen=True)
+class CardChoice:
+    """Which card scores a tenant's calls: by campaign, else the tenant's default."""
+
+    tenant_id: str
+    cards: dict[CardKey, Scorecard]
+    assignments: Assignments
+    #: the tenant registry's scorecard, when ``_assignments.yaml`` names none
+    fallback: str
+    #: a what-if version to score with instead of the active one ("" = active)
+    version: str = ""
+
+    def card_for(self, campaign: str | None) -> Scorecard:
+        scorecard_id = self.assignments.scorecard_id(self.tenant_id, campaign, self.fallback)
+        if self.version:
+            key = (scorecard_id, self.version)
+            if key not in self.cards:
+                raise ScorecardError(f"scorecard {scorecard_id} v{self.version} not on file")
+            return self.cards[key]
+        return self.assignments.active(self.cards, scorecard_id)

@@ -1,13 +1,16 @@
 """What transcription produces: words, segments (one speaker's turn) and a call's transcript.
 
-Their own module so that scoring, metrics and redaction use them without importing the ASR engine.
+They live in core because transcription writes them, and redaction (privacy, below transcribe)
+and scoring (above it) read them: no domain imports the ASR engine for them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from transforms.transcribe import guards
+#: Flag codes that mean "Whisper heard no speech here": such text stays out of the call text
+#: (the guards that set them: ``transforms.transcribe.guards``).
+NOT_SPEECH = frozenset({"no_speech"})
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ class CallTranscript:
         return [
             s
             for s in self.ordered()
-            if not (s.flag_reason and guards.NOT_SPEECH & set(s.flag_reason.split(",")))
+            if not (s.flag_reason and NOT_SPEECH & set(s.flag_reason.split(",")))
         ]
 
     def text_of(self, speaker: str | None = None) -> str:

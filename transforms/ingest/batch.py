@@ -33,13 +33,14 @@ import polars as pl
 import pyarrow as pa
 
 from transforms.core import lakehouse, storage
+from transforms.core.audio import SUPPORTED_EXTENSIONS, AudioInfo, AudioRejected, probe
+from transforms.core.keys import KeyStore
 from transforms.core.quarantine import quarantine_row
 from transforms.core.settings import Settings
 from transforms.core.storage import Entry, FileTooLarge, NotARegularFile, join
 from transforms.core.tables import CALLS, QUARANTINE
 from transforms.core.tenants import Tenant
 from transforms.ingest import names
-from transforms.ingest.audio import SUPPORTED_EXTENSIONS, AudioInfo, AudioRejected, probe
 from transforms.ingest.landing import LandingBatch, batch_from_key, clear_landing
 from transforms.ingest.manifest import (
     MAX_MANIFEST_BYTES,
@@ -48,7 +49,6 @@ from transforms.ingest.manifest import (
     parse_manifest,
     validate_row,
 )
-from transforms.privacy.keys import KeyStore
 from transforms.privacy.pseudonymise import caller_key
 
 #: ``pseudonymise_phone(tenant_id, phone)``: the caller's keyed pseudonym (None without a number).

@@ -15,7 +15,7 @@ from typing import Any
 import av
 import numpy as np
 
-from transforms.ingest.audio import open_audio
+from transforms.core.audio import open_audio
 
 #: The classic "bleep": audible over telephone bandwidth (300-3400 Hz), not startling.
 TONE_HZ = 1000.0

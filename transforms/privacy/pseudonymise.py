@@ -2,7 +2,7 @@
 
 The same caller number always maps to the same key within a tenant, so repeat callers can be
 counted, and never across tenants, so two clients' data cannot be joined. The secrets come from a
-``transforms.privacy.keys.KeyStore``, which fails closed.
+``transforms.core.keys.KeyStore``, which fails closed.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import hashlib
 import hmac
 import re
 
-from transforms.privacy.keys import KeyStore
+from transforms.core.keys import KeyStore
 
 
 def normalise_phone(raw: str) -> str:

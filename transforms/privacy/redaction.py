@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
+from transforms.core.transcript import CallTranscript, Word
 from transforms.privacy import pii
-from transforms.transcribe.types import CallTranscript, Word
 
 
 @dataclass(frozen=True)

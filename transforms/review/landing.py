@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from transforms.core import storage
 from transforms.core.lakehouse import Lakehouse
 from transforms.core.log import SILENT, Log
+from transforms.core.scorecards import Scorecard
 from transforms.core.storage import Entry
 from transforms.core.tenants import Tenant
 from transforms.ingest.names import display
 from transforms.review.reviews import Rejected, ingest_review_file, set_aside
-from transforms.score.scorecard import Scorecard
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from typing import Any
 import polars as pl
 
 from transforms.core.quarantine import quarantine_row
-from transforms.score.scorecard import Scorecard
+from transforms.core.scorecards import Scorecard
 
 REVIEW_COLUMNS = (
     "call_id",

@@ -18,14 +18,12 @@ from typing import Any
 import polars as pl
 
 from transforms.core.lakehouse import Lakehouse
+from transforms.core.scorecards import CardChoice, CardKey, Scorecard
 from transforms.core.tables import CALL_SCORES, SCORECARD_VERSIONS, SEGMENTS, TRANSCRIPTS
 from transforms.score.categories import Taxonomy, category_rows
 from transforms.score.rows import metrics_row, score_rows
-from transforms.score.scorecard import Assignments, Scorecard, ScorecardError
 from transforms.score.scoring import score_call
 from transforms.transcribe.rows import segments_from_rows
-
-CardKey = tuple[str, str]  # (scorecard id, version)
 
 
 @dataclass
@@ -38,28 +36,6 @@ class ScoredBatch:
     #: (id, version) of every card of the tenant's versions rows (scored with now or before)
     used: list[CardKey] = field(default_factory=list)
     transcripts: int = 0
-
-
-@dataclass(frozen=True)
-class CardChoice:
-    """Which card scores a tenant's calls: by campaign, else the tenant's default."""
-
-    tenant_id: str
-    cards: dict[CardKey, Scorecard]
-    assignments: Assignments
-    #: the tenant registry's scorecard, when ``_assignments.yaml`` names none
-    fallback: str
-    #: a what-if version to score with instead of the active one ("" = active)
-    version: str = ""
-
-    def card_for(self, campaign: str | None) -> Scorecard:
-        scorecard_id = self.assignments.scorecard_id(self.tenant_id, campaign, self.fallback)
-        if self.version:
-            key = (scorecard_id, self.version)
-            if key not in self.cards:
-                raise ScorecardError(f"scorecard {scorecard_id} v{self.version} not on file")
-            return self.cards[key]
-        return self.assignments.active(self.cards, scorecard_id)
 
 
 def score_batch(

@@ -17,10 +17,10 @@ from typing import Any
 
 import yaml
 
-from transforms.score.matching import MATCH_THRESHOLD, best_phrase, phrasings_for, speaker_ok
-from transforms.score.scorecard import SPEAKERS, ScorecardError
+from transforms.core.scorecards import MATCH_THRESHOLD, SPEAKERS, ScorecardError, phrasings_for
+from transforms.core.transcript import Segment
+from transforms.score.matching import best_phrase, speaker_ok
 from transforms.score.scoring import quote
-from transforms.transcribe.types import Segment
 
 
 class TaxonomyError(ScorecardError):

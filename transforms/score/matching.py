@@ -4,10 +4,8 @@ Whisper (and espeak test voices) get words slightly wrong: accents dropped, "cet
 "c'est appel", numbers written as digits or words, a word dropped or inserted. Matching therefore
 compares *normalised* text with a fuzzy ratio over word windows:
 
-1. PII placeholders left by redaction (``<PHONE>``, ``<EMAIL>``, ``<IBAN>``…) become a word gap,
-   so they neither match a phrasing nor glue two words together.
-2. Number words become digits (``text2num``), per language: "five days" and "5 days" match.
-3. Lower case, accents folded (``unidecode``), apostrophes and punctuation to spaces.
+1-3. ``transforms.core.text.normalise``: PII placeholders to a word gap, number words to digits
+   (per language), lower case, accents folded, punctuation out.
 4. ``phrase_similarity``: the best rapidfuzz ratio (0-100) of the phrasing against windows of
    the text of the phrasing's word count ±1 (a dropped or inserted word still matches; windows keep
    matches on word boundaries, so "hello" does not match inside "othello").
@@ -17,29 +15,24 @@ compares *normalised* text with a fuzzy ratio over word windows:
    appel" for "cet appel", "en registré" for "enregistré"; their keys are equal ("mapel", "se apel",
    "arejistr"), while unrelated words keep different keys.
 
-``MATCH_THRESHOLD`` (85) is the default a scorecard may override: on the sample and benchmark
-calls it accepts one ASR slip in a short phrase (e.g. "c'est appel peut être enregistré": 90-97)
+``MATCH_THRESHOLD`` (85, in ``transforms.core.scorecards``) is the default a scorecard may
+override: on the sample and benchmark calls it accepts one ASR slip in a short phrase (e.g.
+"c'est appel peut être enregistré": 90-97)
 while unrelated words of similar length stay below 80.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from contextlib import suppress
+from collections.abc import Iterable
 from functools import lru_cache
 
 from rapidfuzz import fuzz
-from text_to_num import alpha2digit
-from unidecode import unidecode
 
-MATCH_THRESHOLD = 85.0
-#: Languages text2num converts; others keep their number words as written.
-NUMBER_LANGUAGES = frozenset({"en", "fr", "es", "de", "it", "pt", "nl"})
+from transforms.core.text import normalise
+
 #: Languages with a phonetic key; others are matched on characters only.
 PHONETIC_LANGUAGES = frozenset({"fr"})
-_PLACEHOLDER = re.compile(r"<[A-Z][A-Z0-9_]*>")
-_NON_WORD = re.compile(r"[^a-z0-9]+")
 #: An elided particle ("c'", "m'", "qu'") is one sound with the next word: "c est" -> "cest".
 _ELISION = re.compile(r"\b(jusqu|lorsqu|puisqu|qu|[cdjlmnst]) (?=[aeiouyh])")
 #: "48h" / "48 h" is "48 heures".
@@ -75,21 +68,6 @@ _FR_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"([a-zAIO])\1+", r"\1"),
     )
 )
-
-
-@lru_cache(maxsize=65536)
-def normalise(text: str, language: str | None = None) -> str:
-    """Placeholders out, number words to digits, lower case, accents folded, punctuation out.
-
-    'Cet appel est enregistré.' → 'cet appel est enregistre';
-    'cinq jours, <PHONE>' (fr) → '5 jours'
-    """
-    text = _PLACEHOLDER.sub(" ", text)
-    if language in NUMBER_LANGUAGES:
-        with suppress(ValueError, KeyError):  # a malformed number phrase keeps its words
-            text = alpha2digit(text, language)
-    folded = unidecode(text).lower().replace("'", " ")
-    return _NON_WORD.sub(" ", folded).strip()
 
 
 @lru_cache(maxsize=65536)
@@ -151,15 +129,6 @@ def best_phrase(
         if sim > best:
             best_phrase_, best = phrase, sim
     return best_phrase_, best
-
-
-def phrasings_for(
-    phrases: Mapping[str, Sequence[str]], language: str | None
-) -> list[tuple[str, str]]:
-    """(phrasing, language) pairs: the call's language if it has phrasings, else every language
-    (a call in an unexpected language is still matched rather than scored as silence)."""
-    langs = [language] if language in phrases else list(phrases)
-    return [(p, lang) for lang in langs for p in phrases[lang]]
 
 
 def speaker_ok(wanted: str, speaker: str) -> bool:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from transforms.core.transcript import Segment
 from transforms.score.metrics import conversation_metrics
 from transforms.score.scoring import CallScore, Scorecard, quote
-from transforms.transcribe.types import Segment
 
 
 def metrics_row(

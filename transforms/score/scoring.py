@@ -27,23 +27,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from transforms.score.matching import (
-    best_phrase,
-    normalise,
-    phrase_similarity,
-    phrasings_for,
-    similarity,
-    speaker_ok,
-)
-from transforms.score.scorecard import (
+from transforms.core.scorecards import (
     Criterion,
     Scorecard,
     ScorecardError,
     latest,
     load_scorecard,
     load_scorecards,
+    phrasings_for,
 )
-from transforms.transcribe.types import Segment
+from transforms.core.text import normalise
+from transforms.core.transcript import Segment
+from transforms.score.matching import best_phrase, phrase_similarity, similarity, speaker_ok
 
 __all__ = [
     "CallScore",

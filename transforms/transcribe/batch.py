@@ -20,10 +20,10 @@ import polars as pl
 from transforms.core import storage
 from transforms.core.log import SILENT, Log
 from transforms.core.quarantine import quarantine_row
+from transforms.core.scorecards import Scorecard
 from transforms.core.tenants import Tenant
 from transforms.privacy.audio_redaction import redact_audio
 from transforms.privacy.redaction import RedactedCall, playback_uri, redact_transcript
-from transforms.score.scorecard import Scorecard
 from transforms.transcribe.biasing import DecoderBias, company_name, decoder_bias
 from transforms.transcribe.engine import Transcriber
 from transforms.transcribe.model import COMPUTE_TYPE

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from transforms.score.scorecard import Scorecard
+from transforms.core.scorecards import Scorecard
 
 #: faster-whisper keeps the *last* 223 tokens (half of Whisper's 448) of a prompt, which would cut
 #: the tenant's name off the front: the engine drops whole sentences from the end instead, to fit

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from transforms.ingest.audio import WHISPER_SAMPLE_RATE as SAMPLE_RATE
+from transforms.core.audio import WHISPER_SAMPLE_RATE as SAMPLE_RATE
 
 FRAME = 400  # 25 ms analysis window
 HOP = 160  # 10 ms: 100 frames per second

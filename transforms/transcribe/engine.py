@@ -16,14 +16,14 @@ from typing import Any
 
 import numpy as np
 
-from transforms.ingest.audio import WHISPER_SAMPLE_RATE
+from transforms.core.audio import WHISPER_SAMPLE_RATE
+from transforms.core.transcript import CallTranscript, Segment, Word
 from transforms.transcribe import guards
 from transforms.transcribe.biasing import DecoderBias, bias_of
 from transforms.transcribe.channels import ChannelPlan, plan_channels
 from transforms.transcribe.diarization import diarize
 from transforms.transcribe.model import COMPUTE_TYPE, model_class, model_id
 from transforms.transcribe.roles import RoleHints, agent_of
-from transforms.transcribe.types import CallTranscript, Segment, Word
 
 #: Beam 5, batched: batching makes the beam cheap (the encoder dominates once windows are
 #: trimmed), and greedy decoding cost ~2 WER points on the samples (bench/transcription.py).

@@ -18,8 +18,6 @@ WORD_PROBABILITY_MIN = 0.4
 #: The same n-gram (1–4 words) this many times in a row is a decoding loop, not speech
 #: ("merci merci merci merci"); people repeat a word twice, rarely three times.
 REPEATS_MAX = {1: 4, 2: 3, 3: 3, 4: 3}
-#: Codes that mean "Whisper heard no speech here": such text stays out of the call text.
-NOT_SPEECH = frozenset({"no_speech"})
 #: Call-level quality: share of speech time in flagged segments above which a call is suspect.
 SUSPECT_SHARE = 0.25
 CONFIDENCE_LOW = 0.5

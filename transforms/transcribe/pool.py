@@ -15,12 +15,12 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from transforms.ingest.audio import AudioRejected, decode_channels
+from transforms.core.audio import AudioRejected, decode_channels
+from transforms.core.transcript import CallTranscript
 from transforms.transcribe.biasing import DecoderBias
 from transforms.transcribe.engine import DEFAULT_BEAM, Transcriber
 from transforms.transcribe.model import COMPUTE_TYPE
 from transforms.transcribe.roles import RoleHints
-from transforms.transcribe.types import CallTranscript
 
 #: Calls queued per worker beyond the one it runs: keeps workers busy without holding the
 #: audio bytes of a whole batch in memory.

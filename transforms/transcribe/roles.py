@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from transforms.score.matching import normalise
+from transforms.core.text import normalise
 from transforms.transcribe.biasing import company_name
 
 #: Only the opening counts: an agent greets within the first seconds of their speech.

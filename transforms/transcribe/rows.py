@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from transforms.transcribe.types import Segment, Word
+from transforms.core.transcript import Segment, Word
 
 if TYPE_CHECKING:  # redaction imports Presidio: not needed to read segments back
     from transforms.privacy.redaction import RedactedCall

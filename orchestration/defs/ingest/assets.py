@@ -5,9 +5,9 @@ import dagster as dg
 from orchestration.lib.owners import OWNERS
 from orchestration.lib.partitions import call_batches
 from orchestration.lib.resources import LakehouseResource
+from transforms.core.keys import KeyStoreError
 from transforms.core.tables import CALLS, QUARANTINE
 from transforms.ingest.batch import land_partition
-from transforms.privacy.keys import KeyStoreError
 
 
 @dg.multi_asset(

@@ -27,10 +27,10 @@ import dagster as dg
 from orchestration.defs.jobs import call_batch_job, kpi_job, review_job
 from orchestration.lib.partitions import call_batches
 from orchestration.lib.resources import LakehouseResource
+from transforms.core.keys import FileKeyStore
 from transforms.core.settings import Settings
 from transforms.core.tenants import TENANT_ID_RE
 from transforms.ingest.landing import LandingBatch, scan_landing
-from transforms.privacy.keys import FileKeyStore
 
 #: Tags of a batch run: the folder state it was asked for, and what it depended on outside it.
 LANDING_TAG = "ccr/landing"

@@ -6,6 +6,7 @@ from orchestration.lib.owners import OWNERS
 from orchestration.lib.partitions import batch_calls, call_batches
 from orchestration.lib.resources import LakehouseResource
 from transforms.core.lakehouse import conform
+from transforms.core.scorecards import CardChoice, ScorecardError
 from transforms.core.tables import (
     CALL_CATEGORIES,
     CALL_METRICS,
@@ -15,8 +16,7 @@ from transforms.core.tables import (
     TableSpec,
 )
 from transforms.ingest.landing import split_partition_key
-from transforms.score.batch import CardChoice, score_batch
-from transforms.score.scorecard import ScorecardError
+from transforms.score.batch import score_batch
 
 _DEPS = [["silver", "transcripts"], ["silver", "transcript_segments"]]
 _TABLES = (CALL_METRICS, CALL_SCORES, CRITERION_RESULTS, SCORECARD_VERSIONS, CALL_CATEGORIES)

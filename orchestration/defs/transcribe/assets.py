@@ -11,9 +11,9 @@ from orchestration.lib.partitions import batch_calls, call_batches
 from orchestration.lib.resources import LakehouseResource, WhisperResource
 from transforms.core import storage
 from transforms.core.lakehouse import conform
+from transforms.core.scorecards import CardChoice
 from transforms.core.tables import QUARANTINE, SEGMENTS, TRANSCRIPTS
 from transforms.ingest.landing import split_partition_key
-from transforms.score.batch import CardChoice
 from transforms.transcribe.batch import calls_to_transcribe, transcribe_batch
 
 

@@ -15,10 +15,10 @@ from transforms.compliance import subjects
 from transforms.compliance.erasure import Hooks, carry_out
 from transforms.compliance.ledger import Ledger
 from transforms.compliance.scan import scan
+from transforms.core.keys import FileKeyStore
 from transforms.core.lakehouse import Lakehouse
 from transforms.core.settings import Settings
 from transforms.core.tables import CALLS, HUMAN_REVIEWS, QUARANTINE, SEGMENTS
-from transforms.privacy.keys import FileKeyStore
 
 
 @pytest.fixture

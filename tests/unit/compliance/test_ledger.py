@@ -7,7 +7,7 @@ import json
 import pytest
 
 from transforms.compliance.ledger import GENESIS, Ledger, subject_hash
-from transforms.privacy.keys import FileKeyStore
+from transforms.core.keys import FileKeyStore
 from transforms.privacy.pseudonymise import caller_key
 
 

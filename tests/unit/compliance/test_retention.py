@@ -8,12 +8,13 @@ from datetime import date
 import pytest
 
 from tests.synthetic_lakehouse import build
-from transforms.compliance.retention import format_plan, midnight, plan_retention
+from transforms.compliance.actions import midnight
+from transforms.compliance.retention import format_plan, plan_retention
+from transforms.core.keys import FileKeyStore
 from transforms.core.lakehouse import Lakehouse
 from transforms.core.lifecycle import LegalHold, Lifecycle, RestitutionRequest
 from transforms.core.settings import Settings
 from transforms.core.tenants import Tenant
-from transforms.privacy.keys import FileKeyStore
 
 TENANTS = ("acme", "globex")
 #: The synthetic calls start on 2026-11-02 09:00 UTC, 17 minutes apart.

@@ -1,7 +1,7 @@
 import pytest
 
 from tests.audio_fixtures import tone
-from transforms.ingest.audio import AudioRejected, decode_channels, probe
+from transforms.core.audio import AudioRejected, decode_channels, probe
 
 
 @pytest.mark.parametrize("fmt", ["wav", "mulaw", "mp3", "flac"])

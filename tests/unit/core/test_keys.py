@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from transforms.privacy.keys import KEY_BYTES, FileKeyStore, KeyStoreError
+from transforms.core.keys import KEY_BYTES, FileKeyStore, KeyStoreError
 
 T = "acme-telecom"
 

@@ -16,7 +16,7 @@ from transforms.core.settings import REPO_ROOT
 #: Any string literal inside that argument counts, so ``result.error_code or
 #: "transcription_failed"`` is found too. Short names are looked for in their domain only.
 EMITTERS: dict[str, tuple[int | None, str]] = {
-    "AudioRejected": (0, "ingest"),  # audio checks
+    "AudioRejected": (0, "core"),  # audio checks (core/audio.py)
     "RowError": (0, "ingest"),  # manifest and manifest rows
     "keep": (1, "ingest"),  # an entry set aside with its bytes, keep(entry, code, …)
     "record": (1, "ingest"),  # a row without bytes, record(name, code, …)

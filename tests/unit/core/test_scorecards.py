@@ -6,14 +6,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from transforms.core.settings import REPO_ROOT
-from transforms.score.scorecard import (
+from transforms.core.scorecards import (
     ScorecardError,
     load_assignments,
     load_scorecard,
     load_scorecards,
     parse_scorecard,
 )
+from transforms.core.settings import REPO_ROOT
 
 CARDS = REPO_ROOT / "config" / "scorecards"
 BASE = {

@@ -10,13 +10,13 @@ import pytest
 
 from tests.audio_fixtures import tone
 from tests.row_fixtures import manifest_row as row
+from transforms.core.keys import FileKeyStore
 from transforms.core.lakehouse import Lakehouse
 from transforms.core.settings import Settings
 from transforms.core.tables import CALLS, QUARANTINE
 from transforms.core.tenants import Tenant
 from transforms.ingest import batch as ingest
 from transforms.ingest import landing, manifest
-from transforms.privacy.keys import FileKeyStore
 from transforms.privacy.pseudonymise import caller_key
 
 TENANTS = {
@@ -234,7 +234,7 @@ def test_channel_layouts_declared_undeclared_and_mismatched(settings):
 
 def test_absurd_duration_is_quarantined(settings, monkeypatch):
     # the real limit is 4 h; lowering it keeps the fixture small and exercises the same check
-    monkeypatch.setattr("transforms.ingest.audio.MAX_DURATION_S", 1.5)
+    monkeypatch.setattr("transforms.core.audio.MAX_DURATION_S", 1.5)
     drop_batch(
         Path(settings.landing),
         "acme-telecom",

@@ -1,6 +1,6 @@
 import pytest
 
-from transforms.privacy.keys import FileKeyStore
+from transforms.core.keys import FileKeyStore
 from transforms.privacy.pseudonymise import caller_key
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from transforms.core.transcript import CallTranscript, Segment, Word
 from transforms.privacy.redaction import playback_uri, redact_transcript
-from transforms.transcribe.types import CallTranscript, Segment, Word
 
 
 def _segment(speaker: str, channel: int, start: float, said: str) -> Segment:

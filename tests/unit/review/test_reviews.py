@@ -6,6 +6,7 @@ import polars as pl
 import pytest
 
 from transforms.core.lakehouse import Lakehouse, conform
+from transforms.core.scorecards import parse_scorecard
 from transforms.core.tables import CALLS, HUMAN_REVIEWS, QUARANTINE
 from transforms.review.reviews import (
     REVIEW_COLUMNS,
@@ -13,7 +14,6 @@ from transforms.review.reviews import (
     ingest_review_file,
     record_reviews,
 )
-from transforms.score.scorecard import parse_scorecard
 
 NOW = datetime(2026, 11, 6, 12, tzinfo=UTC)
 CARD = parse_scorecard(

@@ -3,8 +3,8 @@ from pathlib import Path
 import pytest
 
 from transforms.core.settings import REPO_ROOT
+from transforms.core.transcript import Segment
 from transforms.score.categories import TaxonomyError, categorise, load_taxonomy
-from transforms.transcribe.types import Segment
 
 TAXONOMIES = REPO_ROOT / "config" / "taxonomies"
 

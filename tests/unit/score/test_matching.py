@@ -2,14 +2,9 @@
 
 import pytest
 
-from transforms.score.matching import (
-    MATCH_THRESHOLD,
-    best_phrase,
-    normalise,
-    phonetic_fr,
-    phrase_similarity,
-    similarity,
-)
+from transforms.core.scorecards import MATCH_THRESHOLD
+from transforms.core.text import normalise
+from transforms.score.matching import best_phrase, phonetic_fr, phrase_similarity, similarity
 
 
 def fr(phrase: str, heard: str, phonetic: bool = True) -> float:

@@ -5,9 +5,9 @@ import re
 
 import yaml
 
+from transforms.core.scorecards import METRICS
 from transforms.core.settings import REPO_ROOT
 from transforms.core.tables import ALL_TABLES
-from transforms.score.scorecard import METRICS
 
 FORBIDDEN = re.compile(
     r"emotion|sentiment|mood|stress|anger|angry|frustrat|happiness|empathy_score",

@@ -3,8 +3,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from transforms.core.scorecards import parse_scorecard
 from transforms.core.settings import REPO_ROOT
-from transforms.score.scorecard import parse_scorecard
+from transforms.core.transcript import Segment, Word
 from transforms.score.scoring import (
     MATCH_WORD_CONFIDENCE,
     NOT_HEARD_CONFIDENCE,
@@ -17,7 +18,6 @@ from transforms.score.scoring import (
     phrase_similarity,
     score_call,
 )
-from transforms.transcribe.types import Segment, Word
 
 CARD = REPO_ROOT / "config" / "scorecards" / "standard-v1.yaml"
 

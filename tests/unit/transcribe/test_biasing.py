@@ -4,10 +4,9 @@ from pathlib import Path
 
 import numpy as np
 
+from transforms.core.scorecards import Assignments, CardChoice, load_scorecards, parse_scorecard
 from transforms.core.settings import REPO_ROOT
 from transforms.core.tenants import Tenant
-from transforms.score.batch import CardChoice
-from transforms.score.scorecard import Assignments, load_scorecards, parse_scorecard
 from transforms.transcribe.batch import _jobs
 from transforms.transcribe.biasing import (
     MAX_PROMPT_CHARS,

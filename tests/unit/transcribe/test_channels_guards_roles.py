@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from tests.audio_fixtures import encode, resample, tone
+from transforms.core.audio import decode_channels
 from transforms.core.tenants import Tenant
-from transforms.ingest.audio import decode_channels
 from transforms.transcribe.channels import is_fake_stereo, plan_channels, stereo_residual
 from transforms.transcribe.guards import (
     call_quality,

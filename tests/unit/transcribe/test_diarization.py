@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from faster_whisper.vad import VadOptions, get_speech_timestamps
 
+from transforms.core.audio import decode_channels
 from transforms.core.settings import REPO_ROOT
-from transforms.ingest.audio import decode_channels
 from transforms.transcribe.diarization import STEP_S, diarize
 from transforms.transcribe.engine import DIARIZATION_VAD
 
