@@ -48,9 +48,9 @@ system-deps:
 	fi
 
 dev: install
-	DAGSTER_HOME=$(CCR_HOME)/dagster $(BIN)/python -c "from orchestration.cli import _dagster_home; from transforms.core.settings import Settings; _dagster_home(Settings.from_env())"
+	$(BIN)/python -c "from orchestration.cli.common import prepare_dagster_home; from orchestration.lib.environment import process_settings; print(prepare_dagster_home(process_settings()))"
 	# PATH: dagster-dbt re-parses the project in dev mode and looks for `dbt` there.
-	PATH="$(CURDIR)/$(BIN):$$PATH" DAGSTER_HOME=$(CCR_HOME)/dagster $(BIN)/dagster dev -w workspace.yaml
+	PATH="$(CURDIR)/$(BIN):$$PATH" DAGSTER_HOME=$${DAGSTER_HOME:-$(CCR_HOME)/dagster} $(BIN)/dagster dev -w workspace.yaml
 
 lint: install
 	$(BIN)/ruff check .
@@ -67,8 +67,8 @@ lock:
 # dbt's documentation as one self-contained page (after `make demo`: the catalog reads the build
 # file): $(CCR_HOME)/build/dbt-docs/static_index.html
 docs: install
-	@CCR_LAKEHOUSE=$(CCR_HOME)/lakehouse CCR_DBT_DUCKDB_PATH=$(CCR_HOME)/build/kpis.build.duckdb \
-		$(DBT) docs generate --static $(DBT_FLAGS) --target-path $(CCR_HOME)/build/dbt-docs
+	@$(DBT) docs generate --static $(DBT_FLAGS) --target-path $(CCR_HOME)/build/dbt-docs \
+		--vars '{"ccr_lakehouse": "$(CCR_HOME)/lakehouse", "ccr_build_database": "$(CCR_HOME)/build/kpis.build.duckdb"}' 
 	@echo "dbt docs: $(CCR_HOME)/build/dbt-docs/static_index.html"
 
 # Every benchmark script under bench/ (each prints a table and ends with one JSON line).

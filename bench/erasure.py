@@ -31,14 +31,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from orchestration.defs.kpis.build import rebuild_warehouse  # noqa: E402
 from orchestration.defs.kpis.resources import dbt_cli  # noqa: E402
+from orchestration.lib.kpi_build import rebuild_warehouse  # noqa: E402
 from tests.synthetic_lakehouse import build  # noqa: E402
-from transforms.compliance import subjects  # noqa: E402
-from transforms.compliance.erasure import Hooks, carry_out, retention_request  # noqa: E402
-from transforms.compliance.retention import plan_retention  # noqa: E402
-from transforms.core.keys import FileKeyStore  # noqa: E402
-from transforms.core.lakehouse import Lakehouse  # noqa: E402
+from transforms.compliance import step, subjects  # noqa: E402
+from transforms.compliance.erasure import Hooks, retention_request  # noqa: E402
+from transforms.core.context import StepContext  # noqa: E402
 from transforms.core.settings import Settings  # noqa: E402
 from transforms.core.tenants import Tenant  # noqa: E402
 
@@ -48,14 +46,14 @@ AS_OF = date(2026, 12, 20)
 class Timed:
     """The warehouse rebuild, timed (dbt's output kept off the terminal)."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
+    def __init__(self, ctx: StepContext) -> None:
+        self.ctx = ctx
         self.seconds = 0.0
 
     def rebuild(self, tenants) -> None:
         started = time.perf_counter()
         with contextlib.redirect_stdout(io.StringIO()):
-            rebuild_warehouse(dbt_cli(), self.settings, tenants)
+            rebuild_warehouse(dbt_cli(), self.ctx, tenants)
         self.seconds += time.perf_counter() - started
 
 
@@ -67,26 +65,33 @@ def registry(tenants: list[str], ended: str) -> dict[str, Tenant]:
     }
 
 
+def context(settings: Settings, tenants: dict[str, Tenant]) -> StepContext:
+    """The retention job's context on ``AS_OF``, with the benchmark's registry."""
+    return StepContext.of(settings, today=AS_OF, tenants=tenants)
+
+
 def purge(settings: Settings, tenants: dict[str, Tenant]) -> dict:
-    lh, keys = Lakehouse(settings.lakehouse), FileKeyStore(settings.keys)
-    timer = Timed(settings)
+    """As the retention job does it (``transforms.compliance.step``), with no Dagster instance."""
+    ctx = context(settings, tenants)
+    timer = Timed(ctx)
     started = time.perf_counter()
-    plan = plan_retention(lh, tenants, AS_OF, settings, keys)
-    request = retention_request(lh, plan)
+    request = retention_request(ctx.lakehouse, step.plan(ctx))
     prepared = time.perf_counter() - started
     hooks = Hooks(
         rebuild_warehouse=timer.rebuild,
         forget_partitions=lambda tenant: 0,  # no Dagster instance in the benchmark
-        remaining=lambda: len(plan_retention(lh, tenants, AS_OF, settings, keys).work()),
+        remaining=step.remaining_after_retention(ctx, AS_OF),
     )
-    certificate = carry_out(request, lh, settings, keys, hooks)
+    certificate = step.erase(ctx, request, hooks)
     return figures(certificate, time.perf_counter() - started, prepared, timer.seconds)
 
 
-def erase_caller(settings: Settings, tenant: str, phone: str) -> dict:
-    lh, keys = Lakehouse(settings.lakehouse), FileKeyStore(settings.keys)
+def erase_caller(settings: Settings, tenants: dict[str, Tenant], tenant: str, phone: str) -> dict:
+    """As ``ccr subject erase`` does it, with no Dagster instance."""
+    ctx = context(settings, tenants)
+    lh, keys = ctx.lakehouse, ctx.keys
     subject = subjects.Subject(tenant, "caller", phone)
-    timer = Timed(settings)
+    timer = Timed(ctx)
     started = time.perf_counter()
     request = subjects.erasure(lh, settings, keys, subject)
     prepared = time.perf_counter() - started
@@ -95,7 +100,7 @@ def erase_caller(settings: Settings, tenant: str, phone: str) -> dict:
         forget_partitions=lambda tenant: 0,
         remaining=lambda: 0 if subjects.find(lh, settings, keys, subject).empty else 1,
     )
-    certificate = carry_out(request, lh, settings, keys, hooks)
+    certificate = step.erase(ctx, request, hooks)
     return figures(certificate, time.perf_counter() - started, prepared, timer.seconds)
 
 
@@ -134,7 +139,7 @@ def main() -> None:
         build_s = time.perf_counter() - started
         started = time.perf_counter()
         with contextlib.redirect_stdout(io.StringIO()):
-            rebuild_warehouse(dbt_cli(), settings)
+            rebuild_warehouse(dbt_cli(), StepContext.of(settings, today=AS_OF))
         warehouse_s = time.perf_counter() - started
         print(
             f"{len(names)} tenants, {built.calls.height} calls, {built.segments} segments, "
@@ -143,7 +148,7 @@ def main() -> None:
         )
         runs = {"tenant purge": purge(settings, registry(names, names[0]))}
         caller = built.calls.filter(built.calls["tenant_id"] == names[1])["phone"][0]
-        runs["one caller"] = erase_caller(settings, names[1], caller)
+        runs["one caller"] = erase_caller(settings, registry(names, names[0]), names[1], caller)
     columns = ("total_s", "plan_and_needles_s", "delete_vacuum_files_s", "warehouse_rebuild_s")
     columns += ("residual_scan_s",)
     print(f"{'erasure':<14}" + "".join(f"{c.removesuffix('_s'):>18}" for c in columns))

@@ -29,6 +29,7 @@ import argparse
 import dataclasses
 import hashlib
 import json
+import os
 import sys
 import tempfile
 import time
@@ -125,7 +126,7 @@ def split_figures(rows: list[dict], refs: list[str], hyps: list[str]) -> dict:
 def transcribe_set(args: argparse.Namespace, splits: tuple[str, ...]) -> tuple[list, dict]:
     """(call, segments, duration) of every call of ``splits``, transcribed as ``args`` say (or
     from the cache), and the real-time factor of what was transcribed now."""
-    env = Settings.from_env()
+    env = Settings.from_env(os.environ)
     script = french_set.load_script()
     card = french_set.load_card(script)
     calls = [c for c in french_set.build_calls(script, card) if c.split in splits]

@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -419,7 +420,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     script = load_script()
     calls = build_calls(script, load_card(script))
-    cache = cache_dir(Settings.from_env().model_cache)
+    cache = cache_dir(Settings.from_env(os.environ).model_cache)
     with tempfile.TemporaryDirectory(prefix="ccr-fr-set-") as tmp:
         synth = Synth(Path(tmp)) if args.render else None
         for call in calls:

@@ -601,16 +601,14 @@ class SyntheticLakehouse:
 
 def child(lakehouse: str, home: str, out_file: str) -> None:
     """One measured run: ``dbt build`` then the publish, as the two KPI assets run them."""
-    from transforms.kpis import build, publish
+    from transforms.kpis import build_file, publish
 
     project = ROOT / "dbt_project"
-    build_file = f"{home}/build/kpis.build.duckdb"
-    Path(build_file).parent.mkdir(parents=True, exist_ok=True)
-    full = build.prepare_build_file(build_file, project)
+    build_path = f"{home}/build/kpis.build.duckdb"
+    Path(build_path).parent.mkdir(parents=True, exist_ok=True)
+    full = build_file.prepare_build_file(build_path, project)
     env = {
         **os.environ,
-        "CCR_LAKEHOUSE": lakehouse,
-        "CCR_DBT_DUCKDB_PATH": build_file,
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
     target = Path(home) / "build" / "dbt" / f"bench-{time.time_ns()}"
@@ -619,17 +617,18 @@ def child(lakehouse: str, home: str, out_file: str) -> None:
     target.mkdir(parents=True)
     last = Path(home) / "build" / "dbt" / "partial_parse.msgpack"
     shutil.copy(last if last.exists() else project / "target" / "partial_parse.msgpack", target)
-    dbt = [str(Path(sys.executable).parent / "dbt"), *build.BUILD_ARGS, "--quiet"]
+    dbt = [str(Path(sys.executable).parent / "dbt"), *build_file.BUILD_ARGS, "--quiet"]
+    dbt += ["--vars", json.dumps(build_file.dbt_vars(lakehouse, build_path))]
     dbt += ["--project-dir", str(project), "--profiles-dir", str(project)]
     dbt += ["--target-path", str(target), "--log-path", str(target)]
     started = time.perf_counter()
     if subprocess.run(dbt, env=env).returncode != 0:
         raise SystemExit(f"dbt build failed: see {target}/dbt.log")
-    build.record_build(build_file, project)
+    build_file.record_build(build_path, project)
     shutil.copy(target / "partial_parse.msgpack", last)
     built = time.perf_counter()
     published = publish.publish(
-        Path(build_file), Path(home) / "warehouse", publish.operator_database(home)
+        Path(build_path), Path(home) / "warehouse", publish.operator_database(home)
     )
     done = time.perf_counter()
     results = json.loads((target / "run_results.json").read_text())["results"]
@@ -643,7 +642,7 @@ def child(lakehouse: str, home: str, out_file: str) -> None:
                 "tenants": len(published.tenants),
                 "nodes": len(results),
                 "tests": sum(r["unique_id"].startswith("test.") for r in results),
-                "rebuilt_calls": _rebuilt_calls(build_file),
+                "rebuilt_calls": _rebuilt_calls(build_path),
                 "updated_tenants": sum(f.how == "updated" for f in published.tenants.values()),
                 "cpu_s": _cpu_seconds(),
             }

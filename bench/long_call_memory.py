@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -106,7 +107,7 @@ def main() -> None:
     if args.child:
         child(*args.child)
         return
-    settings = Settings.from_env()
+    settings = Settings.from_env(os.environ)
     model_dir = str(resolve_model_dir(settings))
     with tempfile.TemporaryDirectory(prefix="ccr-long-") as tmp:
         folder = Path(tmp)

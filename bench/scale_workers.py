@@ -148,7 +148,7 @@ def _one(workers: int, calls: list[tuple[str, str]], per_batch: int, work: Path)
     for var in ("CCR_LANDING", "CCR_LAKEHOUSE", "CCR_WAREHOUSE"):
         os.environ.pop(var, None)
     with _redis(work) as url, _environment({**env, "CCR_CELERY_BROKER": url}):
-        settings = Settings.from_env()
+        settings = Settings.from_env(os.environ)
         (home / "dagster").mkdir(parents=True)
         shutil.copyfile(ROOT / "orchestration" / "dagster.yaml", home / "dagster" / "dagster.yaml")
         keys = FileKeyStore(settings.keys)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import sys
 import tempfile
 import time
@@ -97,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     spec = yaml.safe_load(SPECS.read_text(encoding="utf-8"))
     calls = spec["calls"][: args.limit or None]
-    env = Settings.from_env()
+    env = Settings.from_env(os.environ)
     card = load_scorecards(env.scorecards_dir)[(spec["scorecard"], str(spec["scorecard_version"]))]
     # Labels are met / not met and the expected score is the weighted share met: a card with
     # critical items or N/A rules would make that formula (and the MAE) silently wrong.

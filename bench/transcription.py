@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -98,22 +99,17 @@ def run_baseline(model_dir: str, items: list[dict]) -> dict:
 
 
 def run_pipeline(model_dir: str, items: list[dict], primed: bool = True) -> dict:
-    from transforms.core.scorecards import CardChoice, load_assignments, load_scorecards
-    from transforms.core.tenants import load_tenants
+    from transforms.core.context import StepContext
     from transforms.transcribe.biasing import company_name, decoder_bias
     from transforms.transcribe.pool import CallJob, plan_workers, transcribe_calls
     from transforms.transcribe.roles import RoleHints
 
-    settings = Settings.from_env()
-    tenants = load_tenants(settings.tenants_file)
-    cards = load_scorecards(settings.scorecards_dir)
-    assignments = load_assignments(settings.scorecards_dir, cards)
-    # As the transcribe asset does: the tenant's assigned card and name prime the decoder.
+    ctx = StepContext.of(Settings.from_env(os.environ))
+    settings, tenants = ctx.settings, ctx.tenants
+    # As the transcribe step does: the tenant's assigned card and name prime the decoder.
     bias = {
         tid: decoder_bias(
-            CardChoice(tid, cards, assignments, t.scorecard).card_for(None),
-            company_name(t.display_name),
-            t.languages,
+            ctx.card_choice(tid).card_for(None), company_name(t.display_name), t.languages
         )
         for tid, t in tenants.items()
     }
@@ -192,7 +188,7 @@ def main() -> None:
     if args.child:
         child(*args.child)
         return
-    settings = Settings.from_env()
+    settings = Settings.from_env(os.environ)
     model_dir = str(resolve_model_dir(settings, args.model))
     with tempfile.TemporaryDirectory(prefix="ccr-bench-") as tmp:
         folder = Path(tmp)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -97,7 +98,7 @@ def main() -> int:
         r["call_id"]: r
         for r in map(json.loads, (args.dir / "ground_truth.jsonl").read_text().splitlines())
     }
-    settings = Settings.from_env()
+    settings = Settings.from_env(os.environ)
     model_dir = resolve_model_dir(settings, args.model)
     model = WhisperModel(str(model_dir), device="cpu", compute_type="int8", cpu_threads=2)
     failures: list[str] = []

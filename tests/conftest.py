@@ -6,6 +6,7 @@ Every location is derived from ``CCR_HOME``: none of the developer's own ``CCR_*
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,7 +31,7 @@ def use_home(mp: pytest.MonkeyPatch, home: Path) -> Settings:
     mp.setenv("CCR_LANDING_QUIET_S", "0")
     for var in _LOCATIONS:
         mp.delenv(var, raising=False)
-    settings = Settings.from_env()
+    settings = Settings.from_env(os.environ)
     keys = FileKeyStore(settings.keys)
     for tenant in load_tenants(settings.tenants_file):
         keys.create(tenant)

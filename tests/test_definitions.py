@@ -45,7 +45,7 @@ def test_the_retention_job_runs_daily_and_purges_after_the_statistics():
     assert schedule.cron_schedule == "0 3 * * *" and schedule.job_name == "retention_job"
     assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
     graph = defs.resolve_asset_graph()
-    ledger = graph.get(dg.AssetKey(["compliance", "erasure_ledger"]))
+    ledger = graph.get(dg.AssetKey(["compliance", "retention_erasure"]))
     upstream, frontier = set(), [ledger.key]
     while frontier:
         for parent in graph.get(frontier.pop()).parent_keys:

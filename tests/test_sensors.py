@@ -1,18 +1,19 @@
 """The landing sensor turns complete landing folders into partitions and run requests."""
 
+import os
 import shutil
 from pathlib import Path
 
 import dagster as dg
 
 from orchestration.defs.ingest.sensors import landing_sensor
-from orchestration.lib.resources import LakehouseResource
+from orchestration.lib.resources import SettingsResource
 from tests.audio_fixtures import tone
 
 
 def evaluate(instance):
     with dg.build_sensor_context(
-        instance=instance, resources={"lakehouse": LakehouseResource()}
+        instance=instance, resources={"settings": SettingsResource.from_env(os.environ)}
     ) as context:
         return landing_sensor(context)
 
@@ -54,7 +55,7 @@ def test_review_csvs_start_a_review_run_and_are_not_call_batches(ccr_home):
     instance = dg.DagsterInstance.ephemeral()
     assert evaluate(instance).run_requests == []
     with dg.build_sensor_context(
-        instance=instance, resources={"lakehouse": LakehouseResource()}
+        instance=instance, resources={"settings": SettingsResource.from_env(os.environ)}
     ) as context:
         request = review_landing_sensor(context)
     assert isinstance(request, dg.RunRequest) and request.run_key.startswith("reviews:")

@@ -2,7 +2,7 @@
 
 Applied once, at definitions level (``with_processing_log``), so no asset has to remember it and
 it works the same in ``ccr`` (jobs executed in process, no daemon), in ``dagster dev`` and on
-Celery workers. Row counts come from the lakehouse's MERGE tally, which ``LakehouseResource``
+Celery workers. Row counts come from the lakehouse's MERGE tally, which ``SettingsResource``
 registers for the step and which is kept per (run, step) in the process that runs the step: the
 hooks run in that process too (Dagster runs a step's hooks where the step ran, whichever executor
 sent it there), so counts never mix between steps or leak across processes. Assets that write no
@@ -24,6 +24,7 @@ from typing import Any
 
 import dagster as dg
 
+from orchestration.lib.resources import SettingsResource
 from transforms.core.lakehouse import Lakehouse, conform
 from transforms.core.settings import Settings
 from transforms.core.tables import PROCESSING_LOG, TableSpec
@@ -174,11 +175,11 @@ def lost_step_rows(instance: dg.DagsterInstance, run_id: str) -> list[dict[str, 
     return rows
 
 
-def record_lost_steps(instance: dg.DagsterInstance, run_id: str) -> int:
+def record_lost_steps(instance: dg.DagsterInstance, run_id: str, settings: Settings) -> int:
     """Log the run's lost steps as failed (insert only: a row a hook wrote stays); how many."""
     rows = lost_step_rows(instance, run_id)
     if rows:
-        lakehouse = Lakehouse(Settings.from_env().lakehouse)
+        lakehouse = Lakehouse.from_settings(settings)
         lakehouse.merge(PROCESSING_LOG, conform(PROCESSING_LOG, rows))
     return len(rows)
 
@@ -186,16 +187,16 @@ def record_lost_steps(instance: dg.DagsterInstance, run_id: str) -> int:
 def _write(context: dg.HookContext, status: str) -> None:
     rows = log_rows(context, status)
     if rows:
-        lakehouse = Lakehouse(Settings.from_env().lakehouse)
+        lakehouse = Lakehouse.from_settings(context.resources.settings.settings())
         lakehouse.merge(PROCESSING_LOG, conform(PROCESSING_LOG, rows), update=True)
 
 
-@dg.success_hook(name="processing_log_success")
+@dg.success_hook(name="processing_log_success", required_resource_keys={"settings"})
 def on_success(context: dg.HookContext) -> None:
     _write(context, "success")
 
 
-@dg.failure_hook(name="processing_log_failure")
+@dg.failure_hook(name="processing_log_failure", required_resource_keys={"settings"})
 def on_failure(context: dg.HookContext) -> None:
     _write(context, "failure")
 
@@ -206,9 +207,11 @@ HOOKS = {on_success, on_failure}
 @dg.run_failure_sensor(
     name="processing_log_after_failure", default_status=dg.DefaultSensorStatus.RUNNING
 )
-def processing_log_after_failure(context: dg.RunFailureSensorContext) -> None:
+def processing_log_after_failure(
+    context: dg.RunFailureSensorContext, settings: SettingsResource
+) -> None:
     """A failed run's steps whose process died are logged as failed (no hook ran for them)."""
-    record_lost_steps(context.instance, context.dagster_run.run_id)
+    record_lost_steps(context.instance, context.dagster_run.run_id, settings.settings())
 
 
 def with_processing_log(

@@ -1,108 +1,95 @@
-"""Resources: where the lakehouse lives, and the Whisper model (loaded once per process)."""
+"""Resources: the product's settings (entering once, from ``dg.EnvVar``s) and the Whisper knobs.
+
+``SettingsResource`` has one string field per declared setting (``transforms.core.settings``),
+named after its variable in lower case (``ccr_home``, ``ccr_whisper_beam``). The code location
+binds each field to ``dg.EnvVar(<variable>)`` for the variables that are set, so Dagster resolves
+them where the step runs (a run worker, a Celery worker's pool process) and the UI shows the
+variable's name, never a credential. Assets ask it for a ``StepContext``: the settings, the
+lakehouse (tallying the step's writes for the processing log), the registries, "today" and
+the run's log; the step functions of ``transforms/`` take nothing else.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
 
 import dagster as dg
+from pydantic import create_model
 
-from transforms.core.keys import FileKeyStore
+from transforms.core import object_store
+from transforms.core.context import StepContext
 from transforms.core.lakehouse import Lakehouse
-from transforms.core.scorecards import Assignments, Scorecard, load_assignments, load_scorecards
-from transforms.core.settings import Settings
-from transforms.core.tenants import Tenant, load_tenants
-from transforms.score.categories import Taxonomy, load_taxonomy
-from transforms.transcribe.engine import Transcriber
-from transforms.transcribe.model import model_id, resolve_model_dir
-from transforms.transcribe.pool import cached_transcriber, plan_workers
+from transforms.core.log import SILENT
+from transforms.core.settings import Settings, declared
+
+#: One ``str`` field per setting ("" = unset: its default).
+_SettingsFields: Any = create_model(
+    "_SettingsFields",
+    __base__=dg.ConfigurableResource,
+    **{d.var.lower(): (str, "") for d in declared()},
+)
 
 
-class LakehouseResource(dg.ConfigurableResource):
-    """Settings from the ``CCR_*`` environment (docs/configuration.md), read when a run starts."""
+class SettingsResource(_SettingsFields):
+    """The ``CCR_*`` settings of a run (docs/configuration.md), and the step context built on
+    them."""
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> SettingsResource:
+        """Each variable set in ``env`` as a ``dg.EnvVar`` (resolved where the step runs)."""
+        return cls(**{d.var.lower(): dg.EnvVar(d.var) for d in declared() if d.var in env})
 
     def settings(self) -> Settings:
-        return Settings.from_env()
+        return Settings.from_values({d.var: getattr(self, d.var.lower()) for d in declared()})
 
-    def lakehouse(self) -> Lakehouse:
-        """The lakehouse; inside a run, its MERGEs are tallied for the processing log, per step
-        (steps of one run may share a process, or run in several)."""
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        # The object store's endpoint and credentials are this process's from now on.
+        object_store.configure(self.settings().object_store)
+
+    def step_context(self, log: Any = None, today: date | None = None) -> StepContext:
+        """What a step is given. Inside a run (an asset or an asset check), the lakehouse tallies
+        the step's MERGEs for the processing log (steps of one run may share a process, or run
+        in several); ``log`` is the run's (``context.log``)."""
         from dagster._core.execution.context.compute import current_execution_context
 
-        root = self.settings().lakehouse
+        settings = self.settings()
         current = current_execution_context.get()
         if current is None:  # outside a run (a notebook, a test)
-            return Lakehouse(root)
+            return StepContext.of(settings, today=today, log=log or SILENT)
         from orchestration.lib.processing_log import tally
 
         run_id = current.op_execution_context.run_id
         step_key = current.get_step_execution_context().step.key
-        return Lakehouse(root, run_id=run_id, on_write=tally(run_id, step_key))
-
-    def tenants(self) -> dict[str, Tenant]:
-        return load_tenants(self.settings().tenants_file)
-
-    def keystore(self) -> FileKeyStore:
-        return FileKeyStore(self.settings().keys)
-
-    def scorecards(self) -> dict[tuple[str, str], Scorecard]:
-        return load_scorecards(self.settings().scorecards_dir)
-
-    def assignments(self, cards: dict[tuple[str, str], Scorecard] | None = None) -> Assignments:
-        """The assignments file, checked against ``cards`` (loaded here when not given)."""
-        return load_assignments(self.settings().scorecards_dir, cards or self.scorecards())
-
-    def taxonomy(self, tenant_id: str) -> Taxonomy:
-        return load_taxonomy(self.settings().taxonomies_dir, tenant_id)
+        lakehouse = Lakehouse.from_settings(
+            settings, run_id=run_id, on_write=tally(run_id, step_key)
+        )
+        return StepContext.of(settings, today=today, log=log or SILENT, lakehouse=lakehouse)
 
 
 class WhisperResource(dg.ConfigurableResource):
-    """faster-whisper model. Empty ``model_dir`` means the bundled multilingual base model.
-
-    0 means "from the ``CCR_WHISPER_*`` settings" (and, for workers/threads, from the cores).
-    """
+    """Run-time overrides of the Whisper settings (``CCR_WHISPER_*``), e.g. from a run's config
+    in the UI: empty or 0 keeps the setting."""
 
     model_dir: str = ""
     cpu_threads: int = 0
     beam_size: int = 0
     workers: int = 0
 
-    def model_path(self) -> Path:
-        return resolve_model_dir(Settings.from_env(), self.model_dir)
-
-    def model_id(self) -> str:
-        """The id transcripts are keyed by: the model folder and the compute type in force."""
-        return model_id(self.model_path(), Settings.from_env().compute_type)
-
-    def device(self) -> tuple[str, str]:
-        """(device, compute type): ``cpu``/``int8`` unless a GPU worker's settings say so."""
-        settings = Settings.from_env()
-        return settings.whisper_device, settings.compute_type
-
-    def plan(self, calls: int) -> tuple[int, int]:
-        """(worker processes, threads each) for ``calls`` calls on this machine."""
-        settings = Settings.from_env()
-        workers, threads = plan_workers(
-            workers=self.workers or settings.whisper_workers,
-            threads=self.cpu_threads or settings.whisper_threads,
+    def apply(self, settings: Settings) -> Settings:
+        """``settings`` with these overrides."""
+        return settings.replace(
+            whisper_model=self.model_dir or settings.whisper_model,
+            whisper_threads=self.cpu_threads or settings.whisper_threads,
+            whisper_beam=self.beam_size or settings.whisper_beam,
+            whisper_workers=self.workers or settings.whisper_workers,
         )
-        workers = max(1, min(workers, calls))
-        if not (self.cpu_threads or settings.whisper_threads):
-            # Fewer calls than planned workers: give the idle cores to the ones that run.
-            workers, threads = plan_workers(workers=workers)
-        return workers, threads
 
-    def beam(self) -> int:
-        return self.beam_size or Settings.from_env().whisper_beam
 
-    def transcriber(self, threads: int) -> tuple[Transcriber, bool]:
-        """This process's model, and whether this call loaded it. Loaded on first use, so runs
-        that skip every call never pay for it; kept for the process's life, so a long-lived
-        worker (a Celery worker's pool process) loads it once, not once per batch step."""
-        device, compute_type = self.device()
-        return cached_transcriber(
-            self.model_path(),
-            threads=threads,
-            beam_size=self.beam(),
-            device=device,
-            compute_type=compute_type,
-        )
+def settings_run_config(env: Mapping[str, str], **overrides: str) -> dict[str, Any]:
+    """Run config for the settings resource: every variable set in ``env`` read from it where
+    the step runs (``{"env": VAR}``), and ``overrides`` ({field: value}) for this run only,
+    e.g. ``ccr demo``'s quiet period of 0 for the files it copied itself."""
+    config: dict[str, Any] = {d.var.lower(): {"env": d.var} for d in declared() if d.var in env}
+    return {"settings": {"config": config | overrides}}

@@ -19,6 +19,7 @@ from typing import Any
 
 import dagster as dg
 
+from orchestration.lib.environment import process_settings
 from transforms.core.settings import Settings
 
 #: The Celery queue dagster-celery routes steps to (its default; workers listen on it).
@@ -49,8 +50,9 @@ def executor_config(settings: Settings) -> dict[str, Any]:
 
 
 def batch_executor(settings: Settings | None = None) -> dg.ExecutorDefinition | None:
-    """dagster-celery's executor when a broker is set; None (the default executor) otherwise."""
-    settings = settings or Settings.from_env()
+    """dagster-celery's executor when a broker is set; None (the default executor) otherwise.
+    Without ``settings``, this process's."""
+    settings = settings or process_settings()
     if not settings.celery_broker:
         return None
     from dagster_celery import celery_executor
@@ -65,7 +67,7 @@ def make_worker_app(settings: Settings | None = None) -> Any:
     from dagster_celery.make_app import make_app
     from dagster_celery.tasks import create_task
 
-    settings = settings or Settings.from_env()
+    settings = settings or process_settings()
     if not settings.celery_broker:
         raise RuntimeError("CCR_CELERY_BROKER is not set: a worker needs the broker's URL")
     config = executor_config(settings)
@@ -166,6 +168,7 @@ def run_batch(
     """
     from orchestration.lib.processing_log import record_lost_steps
 
+    settings = process_settings()
     job = dg.reconstructable(call_batch_job)
     # The partition is a run tag; a re-execution must carry it again (Dagster does not copy it).
     run_tags = {**(tags or {}), "dagster/partition": partition_key}
@@ -176,13 +179,13 @@ def run_batch(
     for _ in range(retries):
         if outcome.success:
             break
-        outcome.lost_steps += record_lost_steps(instance, outcome.run_ids[-1])
+        outcome.lost_steps += record_lost_steps(instance, outcome.run_ids[-1], settings)
         options = dg.ReexecutionOptions.from_failure(outcome.run_ids[-1], instance)
         result = dg.execute_job(job, instance=instance, tags=run_tags, reexecution_options=options)
         outcome.run_ids.append(result.run_id)
         outcome.success = result.success
     if not outcome.success:
-        outcome.lost_steps += record_lost_steps(instance, outcome.run_ids[-1])
+        outcome.lost_steps += record_lost_steps(instance, outcome.run_ids[-1], settings)
     return outcome
 
 
@@ -193,17 +196,21 @@ def run_batches(
     run_config: Mapping[str, Any] | None = None,
     retries: int = RETRIES,
     log_path: str | None = None,
+    dagster_home: str | None = None,
 ) -> list[BatchOutcome]:
     """Many batches (a month's backfill: one run per partition), ``parallel`` runs at once.
 
     Each run is orchestrated by a process of a small pool (it mostly waits on the broker; the
     steps run on the workers), which opens the instance itself (``DAGSTER_HOME``). Processes, not
     threads: two ``execute_job`` calls in threads of one process hung on this machine (one run
-    started, the other never did). What the runs print goes to ``log_path`` when given.
+    started, the other never did). What the runs print goes to ``log_path`` when given; the
+    instance is ``dagster_home``'s (default: ``DAGSTER_HOME``).
     """
     import multiprocessing
 
-    work = [(key, dict(tags), dict(run_config or {}), retries) for key, tags in requests]
+    work = [
+        (key, dict(tags), dict(run_config or {}), retries, dagster_home) for key, tags in requests
+    ]
     if not work:
         return []
     with ProcessPoolExecutor(
@@ -224,7 +231,8 @@ def _orchestrator(log_path: str | None) -> None:
         os.close(fd)
 
 
-def _run_one(work: tuple[str, dict[str, str], dict[str, Any], int]) -> BatchOutcome:
-    key, tags, run_config, retries = work
-    with dg.DagsterInstance.get() as instance:
+def _run_one(work: tuple[str, dict[str, str], dict[str, Any], int, str | None]) -> BatchOutcome:
+    key, tags, run_config, retries, home = work
+    opened = dg.DagsterInstance.from_config(home) if home else dg.DagsterInstance.get()
+    with opened as instance:
         return run_batch(instance, key, tags, run_config, retries)

@@ -138,7 +138,7 @@ def celery_home(
             for name in ("w1", "w2"):
                 workers.start(name)
             workers.wait_ready()
-            yield Settings.from_env(), workers
+            yield Settings.from_env(os.environ), workers
         finally:
             workers.stop()
 

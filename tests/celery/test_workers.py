@@ -85,7 +85,7 @@ def reference(celery_home, tmp_path_factory) -> Settings:
         settings = use_home(mp, tmp_path_factory.mktemp("in_process_home"))
         mp.setenv("CCR_KEYS", celery_settings.keys)
         mp.delenv("CCR_CELERY_BROKER")
-        settings = Settings.from_env()
+        settings = Settings.from_env(os.environ)
         make_dagster_home()
         for (tenant, batch), calls in BATCHES.items():
             land_calls(settings, tenant, batch, calls)

@@ -20,16 +20,8 @@ def built(tmp_path_factory):
     write_lakehouse(lakehouse, frames)
     record_sample_reviews(lakehouse)
 
-    result = run_dbt(
-        ["build"],
-        work,
-        {
-            "CCR_LAKEHOUSE": str(lakehouse),
-            "CCR_DBT_DUCKDB_PATH": str(warehouse),
-            # a zone far from UTC: call_date must not depend on it
-            "TZ": "Pacific/Auckland",
-        },
-    )
+    # a zone far from UTC: call_date must not depend on it
+    result = run_dbt(["build"], work, lakehouse, warehouse, {"TZ": "Pacific/Auckland"})
     run_results_path = work / "target" / "run_results.json"
     run_results = json.loads(run_results_path.read_text()) if run_results_path.exists() else None
     return {

@@ -9,6 +9,7 @@ its DuckDB connection is closed before a test opens the file read-only.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -28,6 +29,7 @@ from transforms.core.tables import (
     REJECTED_ROWS,
     SCORECARD_VERSIONS,
 )
+from transforms.kpis.build_file import dbt_vars
 from transforms.review.reviews import record_reviews
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -490,17 +492,25 @@ def _dbt_executable() -> str:
 
 
 def run_dbt(
-    args: list[str], work_dir: Path, env_extra: dict[str, str]
+    args: list[str],
+    work_dir: Path,
+    lakehouse: str | Path,
+    build: str | Path,
+    env_extra: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess:
+    """dbt as the KPI build runs it: told where the lakehouse and the build file are by
+    ``--vars`` (``transforms.kpis.build_file.dbt_vars``)."""
     env = {
         **os.environ,
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "DO_NOT_TRACK": "1",
-        **env_extra,
+        **(env_extra or {}),
     }
     cmd = [
         _dbt_executable(),
         *args,
+        "--vars",
+        json.dumps(dbt_vars(str(lakehouse), str(build))),
         "--project-dir",
         str(DBT_PROJECT_DIR),
         "--profiles-dir",

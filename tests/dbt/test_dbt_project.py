@@ -119,7 +119,7 @@ KPIS = {
 @pytest.fixture(scope="module")
 def manifest(tmp_path_factory):
     work = tmp_path_factory.mktemp("dbt_parse")
-    result = run_dbt(["parse"], work, {})
+    result = run_dbt(["parse"], work, work / "lakehouse", work / "kpis.build.duckdb")
     assert result.returncode == 0, result.stdout + result.stderr
     return json.loads((work / "target" / "manifest.json").read_text())
 
@@ -369,11 +369,7 @@ def test_kpis_are_the_same_after_the_content_purge(built, tmp_path):
     assert lh.read(TRANSCRIPTS).is_empty()
     assert lh.read(HUMAN_REVIEWS)["comment"].null_count() == lh.read(HUMAN_REVIEWS).height
     after = tmp_path / "after.build.duckdb"
-    result = run_dbt(
-        ["build"],
-        tmp_path,
-        {"CCR_LAKEHOUSE": settings.lakehouse, "CCR_DBT_DUCKDB_PATH": str(after)},
-    )
+    result = run_dbt(["build"], tmp_path, settings.lakehouse, after)
     assert result.returncode == 0, result.stdout[-4000:]
     marts = [
         row[0]

@@ -22,7 +22,7 @@ from transforms.core.tables import (
     SCORECARD_VERSIONS,
     TRANSCRIPTS,
 )
-from transforms.kpis.build import BUILD_ARGS
+from transforms.kpis.build_file import BUILD_ARGS
 from transforms.review.reviews import record_reviews
 
 NOW = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)
@@ -118,8 +118,7 @@ def rebuilt(built, tmp_path_factory):
     shutil.copyfile(built["warehouse"], build)
 
     def dbt(path, *extra):
-        env = {"CCR_LAKEHOUSE": str(lakehouse), "CCR_DBT_DUCKDB_PATH": str(path)}
-        result = run_dbt([*BUILD_ARGS, *extra], work, env)
+        result = run_dbt([*BUILD_ARGS, *extra], work, lakehouse, path)
         assert result.returncode == 0, result.stdout[-6000:]
         return result
 

@@ -12,11 +12,10 @@ import signal
 import sys
 
 from transforms.core import lakehouse, storage
-from transforms.core.keys import FileKeyStore
+from transforms.core.context import StepContext
 from transforms.core.settings import Settings
 from transforms.core.tables import CALLS, QUARANTINE
-from transforms.core.tenants import load_tenants
-from transforms.ingest.batch import land_partition
+from transforms.ingest import step
 
 
 def die() -> None:
@@ -72,13 +71,7 @@ def hook(point: str, settings: Settings) -> None:
 
 if __name__ == "__main__":
     point, key = sys.argv[1], sys.argv[2]
-    settings = Settings.from_env()
+    settings = Settings.from_env(os.environ)
     hook(point, settings)
-    land_partition(
-        lakehouse.Lakehouse(settings.lakehouse),
-        settings,
-        key,
-        tenants=load_tenants(settings.tenants_file),
-        keys=FileKeyStore(settings.keys),
-    )
+    step.run(StepContext.of(settings), key)
     sys.exit(f"{point}: the crash point was never reached")

@@ -2,11 +2,11 @@
 
 The sweep lands one batch folder per case (each with a good neighbour call, ``ok.mp3``) and a
 control batch of another tenant, asks the real landing sensor logic what to run, and runs each
-partition through ``land_partition`` (what the ingest asset runs: real Delta tables, real
-FFmpeg, real file system). Each case then asserts its batch's rows exactly: which calls are
-stored, which entries are quarantined with which code, what is left in landing. The other tests
-cover what needs time, a sequence of runs, a crash (a child process killed with SIGKILL at each
-commit point, then a rerun) or a key store state.
+partition through the ingest step (``transforms.ingest.step.run``, what the ingest asset runs:
+real Delta tables, real FFmpeg, real file system). Each case then asserts its batch's rows
+exactly: which calls are stored, which entries are quarantined with which code, what is left in
+landing. The other tests cover what needs time, a sequence of runs, a crash (a child process
+killed with SIGKILL at each commit point, then a rerun) or a key store state.
 
 The table of cases in ``docs/landing.md`` ("What happens to bad uploads") is generated from this
 module (``python -m tests.integration.test_bad_input``) and checked against it.
@@ -31,16 +31,17 @@ import polars as pl
 import pytest
 
 from orchestration.defs.ingest.sensors import landing_requests, landing_sensor
-from orchestration.lib.resources import LakehouseResource
+from orchestration.lib.resources import SettingsResource
 from tests.audio_fixtures import tone
 from tests.row_fixtures import manifest_row as row
+from transforms.core.context import StepContext
 from transforms.core.keys import FileKeyStore, KeyStoreError
 from transforms.core.lakehouse import Lakehouse
 from transforms.core.settings import REPO_ROOT, Settings
 from transforms.core.tables import CALLS, QUARANTINE
 from transforms.core.tenants import load_tenants
 from transforms.ingest import names
-from transforms.ingest.batch import land_partition
+from transforms.ingest import step as ingest_step
 from transforms.ingest.landing import scan_landing
 from transforms.ingest.manifest import MANIFEST_COLUMNS
 
@@ -443,7 +444,7 @@ def _files(folder: Path) -> dict[str, bytes]:
 def sweep(module_ccr_home: Settings, tmp_path_factory: pytest.TempPathFactory) -> Sweep:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("CCR_MAX_FILE_MB", str(MAX_FILE_MB))
-        settings = Settings.from_env()
+        settings = Settings.from_env(os.environ)
         landing, keys = Path(settings.landing), Path(settings.keys)
         outside = tmp_path_factory.mktemp("outside")
         (outside / "other-tenant.mp3").write_bytes(audio())
@@ -464,10 +465,8 @@ def sweep(module_ccr_home: Settings, tmp_path_factory: pytest.TempPathFactory) -
         instance = dg.DagsterInstance.ephemeral()
         plan = landing_requests(instance, settings)
         lh = Lakehouse(settings.lakehouse)
-        tenants = load_tenants(settings.tenants_file)
-        store = FileKeyStore(settings.keys)
         for request in plan.requests:
-            land_partition(lh, settings, request.partition_key, tenants=tenants, keys=store)
+            ingest_step.run(StepContext.of(settings, lakehouse=lh), request.partition_key)
         planned = sorted(r.partition_key for r in plan.requests)
         assert planned == sorted([*key_of.values(), f"{OTHER}__control"])
         yield Sweep(settings, lh, key_of, folders, outside, outside_before,
@@ -573,18 +572,12 @@ def land(settings: Settings, batch: str, files: dict[str, bytes], rows, tenant=T
 
 
 def run_partition(settings: Settings, key: str):
-    return land_partition(
-        Lakehouse(settings.lakehouse),
-        settings,
-        key,
-        tenants=load_tenants(settings.tenants_file),
-        keys=FileKeyStore(settings.keys),
-    )
+    return ingest_step.run(StepContext.of(settings), key)
 
 
 def evaluate(instance: dg.DagsterInstance) -> dg.SensorResult:
     with dg.build_sensor_context(
-        instance=instance, resources={"lakehouse": LakehouseResource()}
+        instance=instance, resources={"settings": SettingsResource.from_env(os.environ)}
     ) as context:
         return landing_sensor(context)
 
@@ -600,7 +593,7 @@ def newest_change(folder: Path) -> float:
 def test_quiet_period(ccr_home: Settings, monkeypatch):
     """A batch whose files changed within CCR_LANDING_QUIET_S is not taken; then it is."""
     monkeypatch.setenv("CCR_LANDING_QUIET_S", "60")
-    settings = Settings.from_env()
+    settings = Settings.from_env(os.environ)
     folder = land(settings, "b1", {"a.mp3": audio()}, [row("q-1", "a.mp3")])
     instance = dg.DagsterInstance.ephemeral()
     changed = newest_change(folder)
@@ -621,14 +614,11 @@ def test_file_still_changing_at_run_time(ccr_home: Settings, monkeypatch):
     a = folder / "a.mp3"
     assert b_changed - max(a.stat().st_mtime_ns, a.stat().st_ctime_ns) / 1e9 >= 0.25
     monkeypatch.setenv("CCR_LANDING_QUIET_S", "0.2")
-    settings = Settings.from_env()
+    settings = Settings.from_env(os.environ)
     from datetime import UTC, datetime
 
     now = datetime.fromtimestamp(b_changed + 0.1, UTC)  # a settled, b still changing
-    outcome = land_partition(
-        Lakehouse(settings.lakehouse), settings, f"{TENANT}__b1",
-        tenants=load_tenants(settings.tenants_file), keys=FileKeyStore(settings.keys), now=now,
-    )  # fmt: skip
+    outcome = ingest_step.run(StepContext.of(settings, now=now), f"{TENANT}__b1")
     assert outcome.left == ["b.mp3"] and outcome.quarantine.num_rows == 0
     assert sorted(p.name for p in folder.iterdir()) == ["b.mp3", "manifest.csv"]
     outcome = run_partition(ccr_home, f"{TENANT}__b1")  # later: b has settled
@@ -694,11 +684,11 @@ def test_a_failed_run_is_retried_once_the_cause_is_fixed(ccr_home: Settings):
     """Real job runs and real sensor evaluations: a missing key fails the run; the sensor does
     not retry it while nothing changed (Dagster would skip the same run key anyway), retries
     after the back-off, and at once when the key is provisioned."""
-    from orchestration.cli import _dagster_home
+    from orchestration.cli.common import prepare_dagster_home
     from orchestration.definitions import build_definitions
     from orchestration.defs.ingest.sensors import LANDING_TAG
 
-    _dagster_home(ccr_home)
+    prepare_dagster_home(ccr_home)
     (Path(ccr_home.keys) / f"{TENANT}.key").unlink()
     land(ccr_home, "b1", {"a.mp3": audio()}, [row("f-1", "a.mp3")])
     instance = dg.DagsterInstance.get()
@@ -887,7 +877,7 @@ def test_review_links_are_not_followed_and_comments_not_kept(ccr_home: Settings)
 
 
 def test_ccr_land_copies_no_link(ccr_home: Settings, tmp_path: Path):
-    from orchestration.cli import land as ccr_land
+    from orchestration.cli.pipeline import land as ccr_land
 
     batch = tmp_path / "drop" / TENANT / "b1"
     batch.mkdir(parents=True)
@@ -902,7 +892,7 @@ def test_ccr_land_copies_no_link(ccr_home: Settings, tmp_path: Path):
 
 
 def test_ccr_prints_file_names_masked():
-    from orchestration.cli import quarantine_lines
+    from orchestration.cli.kpis import quarantine_lines
 
     rows = pl.DataFrame(
         {"tenant_id": [TENANT], "file_name": ["+33 6 39 98 01 23.wav"], "reason": ["r"]}

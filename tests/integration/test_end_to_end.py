@@ -21,7 +21,8 @@ import duckdb
 import polars as pl
 import pytest
 
-from orchestration import cli
+from orchestration.cli.common import SAMPLE_LANDING, run_log
+from orchestration.cli.pipeline import land, run_pipeline
 from tests.tenant_files import assert_only_its_own_rows
 from transforms.core.lakehouse import Lakehouse
 from transforms.core.settings import REPO_ROOT, Settings
@@ -73,10 +74,10 @@ FIRST_RUN: dict[str, str] = {}
 
 @pytest.fixture(scope="module")
 def env(module_ccr_home):
-    cli.land(cli.SAMPLE_LANDING, module_ccr_home)
+    land(SAMPLE_LANDING, module_ccr_home)
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        cli.run_pipeline(module_ccr_home)
+        run_pipeline(module_ccr_home)
     FIRST_RUN["stdout"] = printed.getvalue()
     return module_ccr_home
 
@@ -101,9 +102,9 @@ def test_the_terminal_gets_a_line_per_stage_and_dbt_output_goes_to_its_log(env):
     assert len(lines) <= 8, lines  # 2 batches, the KPI build and where its output went
     assert sum(line.startswith("batch ") and line.endswith(" s") for line in lines) == 2
     assert not any("START sql" in line for line in lines)
-    log = cli.run_log(env).read_text()
+    log = run_log(env).read_text()
     assert re.search(r"Done\. PASS=\d+ WARN=0 ERROR=0", log)
-    assert str(cli.run_log(env)) in FIRST_RUN["stdout"]
+    assert str(run_log(env)) in FIRST_RUN["stdout"]
 
 
 def test_every_layer_has_one_row_per_good_call(env):
@@ -239,8 +240,8 @@ def test_running_again_changes_no_row_count(env):
     for folder in stale:
         folder.mkdir(parents=True, exist_ok=True)
         os.utime(folder, (1_000_000, 1_000_000))
-    cli.land(cli.SAMPLE_LANDING, env)
-    cli.run_pipeline(env)
+    land(SAMPLE_LANDING, env)
+    run_pipeline(env)
     assert counts(env) == before
     # at least 8 were there (the 6 stale ones, the first run's and this run's builds): the 5
     # newest are kept, so this run's build stays and at least 3 stale ones are gone
@@ -254,15 +255,15 @@ def test_a_bad_file_dropped_later_is_quarantined_and_nothing_else_moves(env, tmp
     batch = tmp_path / "drop" / "globex-energy" / "2026-11-20"
     batch.mkdir(parents=True)
     (batch / "glx-20261120-0001.wav").write_bytes(b"RIFF....WAVEfmt " + os.urandom(64))
-    src = next((cli.SAMPLE_LANDING / "globex-energy").glob("*/manifest.csv"))
+    src = next((SAMPLE_LANDING / "globex-energy").glob("*/manifest.csv"))
     header, first = src.read_text().splitlines()[:2]
     fields = dict(zip(header.split(","), first.split(","), strict=True))
     fields.update(call_id="glx-20261120-0001", file_name="glx-20261120-0001.wav")
     (batch / "manifest.csv").write_text(
         header + "\n" + ",".join(fields[h] for h in header.split(",")) + "\n"
     )
-    cli.land(tmp_path / "drop", env)
-    cli.run_pipeline(env)
+    land(tmp_path / "drop", env)
+    run_pipeline(env)
     after = counts(env)
     assert after.pop("bronze/quarantine") == before.pop("bronze/quarantine") + 1
     assert after == before
@@ -286,7 +287,7 @@ def test_notebooks_run_top_to_bottom_on_the_demo_lakehouse(env):
 
 def test_caller_numbers_are_nowhere_in_the_lakehouse_nor_the_dagster_logs(env):
     phones = set()
-    for manifest in cli.SAMPLE_LANDING.glob("*/*/manifest.csv"):
+    for manifest in SAMPLE_LANDING.glob("*/*/manifest.csv"):
         for line in manifest.read_text().splitlines()[1:]:
             phones.add(line.split(",")[6])
     assert len(phones) >= 10 and all(p.startswith("+") for p in phones)
@@ -452,7 +453,7 @@ def test_a_review_csv_overrides_the_ai_and_a_dispute_gets_resolved(env, tmp_path
     folder.mkdir(parents=True)
     (folder / "week45.csv").write_text(header + "\n" + "\n".join(rows) + "\n")
     quarantined_before = lh.read(QUARANTINE).height
-    cli.run_pipeline(env)
+    run_pipeline(env)
     assert not list(folder.iterdir())  # the file left landing once stored
     assert lh.read(HUMAN_REVIEWS).height == 3
     log = lh.read(PROCESSING_LOG).filter(pl.col("asset_key") == "silver/human_reviews")

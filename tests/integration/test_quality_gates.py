@@ -8,13 +8,15 @@ the only steps that would need it are the ones the gate must skip.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dagster as dg
 import polars as pl
 import pytest
 
-from orchestration.cli import _dagster_home, land
+from orchestration.cli.common import prepare_dagster_home
+from orchestration.cli.pipeline import land
 from orchestration.definitions import build_definitions
 from tests.audio_fixtures import tone
 from transforms.core.keys import FileKeyStore
@@ -27,7 +29,7 @@ HEADER = "call_id,file_name,agent_id,caller_phone,started_at,language,channel_la
 
 @pytest.fixture
 def settings(ccr_home):
-    _dagster_home(ccr_home)
+    prepare_dagster_home(ccr_home)
     return ccr_home
 
 
@@ -147,7 +149,7 @@ def test_the_scorecard_versions_check_reads_the_tenants_rows_and_catches_a_dupli
     from datetime import UTC, datetime
 
     from orchestration.defs.quality.checks import batch_rows
-    from orchestration.lib.resources import LakehouseResource
+    from orchestration.lib.resources import SettingsResource
     from transforms.core.contracts import load_contracts
     from transforms.core.lakehouse import conform
     from transforms.core.tables import SCORECARD_VERSIONS
@@ -164,7 +166,7 @@ def test_the_scorecard_versions_check_reads_the_tenants_rows_and_catches_a_dupli
     lh = Lakehouse(settings.lakehouse)
     rows = [version("acme-telecom", "1"), version("acme-telecom", "2"), version("globex", "1")]
     lh.merge(SCORECARD_VERSIONS, conform(SCORECARD_VERSIONS, rows))
-    got = batch_rows(LakehouseResource(), SCORECARD_VERSIONS, "acme-telecom__b1")
+    got = batch_rows(SettingsResource.from_env(os.environ), SCORECARD_VERSIONS, "acme-telecom__b1")
     assert sorted(got["scorecard_version"]) == ["1", "2"]
     contract = load_contracts()["silver.scorecard_versions"]
     assert validate(contract, got).success

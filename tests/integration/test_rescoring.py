@@ -5,6 +5,7 @@ them; the active flag follows _assignments.yaml; the two versions compare call b
 """
 
 import hashlib
+import os
 import shutil
 from datetime import UTC, datetime
 
@@ -14,7 +15,7 @@ import pytest
 
 from orchestration.defs.score.assets import call_scores
 from orchestration.lib.partitions import call_batches
-from orchestration.lib.resources import LakehouseResource
+from orchestration.lib.resources import SettingsResource
 from transforms.core.lakehouse import Lakehouse, conform
 from transforms.core.settings import REPO_ROOT
 from transforms.core.tables import (
@@ -117,7 +118,7 @@ def env(tmp_path, monkeypatch, ccr_home):
     for name in ("standard-v1.yaml", "standard-v2.yaml", "_assignments.yaml"):
         shutil.copy(REPO_ROOT / "config" / "scorecards" / name, cards / name)
     monkeypatch.setenv("CCR_SCORECARDS", str(cards))
-    lh = LakehouseResource().lakehouse()
+    lh = SettingsResource.from_env(os.environ).step_context().lakehouse
     _seed(lh)
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions(call_batches.name, [PARTITION])
@@ -130,7 +131,7 @@ def _score(instance, version: str = "") -> int:
         [call_scores],
         partition_key=PARTITION,
         instance=instance,
-        resources={"lakehouse": LakehouseResource()},
+        resources={"settings": SettingsResource.from_env(os.environ)},
         run_config=config,
     )
     assert result.success
@@ -201,7 +202,7 @@ def test_an_unknown_what_if_version_fails_the_run(env):
         [call_scores],
         partition_key=PARTITION,
         instance=instance,
-        resources={"lakehouse": LakehouseResource()},
+        resources={"settings": SettingsResource.from_env(os.environ)},
         run_config={"ops": {"call_scores": {"config": {"scorecard_version": "9"}}}},
         raise_on_error=False,
     )

@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import io
 import json
+import os
 import re
 from datetime import date, timedelta
 from pathlib import Path
@@ -25,6 +26,9 @@ import pytest
 import yaml
 
 from orchestration import cli
+from orchestration.cli.common import SAMPLE_LANDING
+from orchestration.cli.pipeline import land, run_pipeline
+from orchestration.cli.retention import apply_retention
 from transforms.compliance.ledger import Ledger
 from transforms.compliance.needles import phone_forms
 from transforms.compliance.scan import scan
@@ -54,7 +58,7 @@ MARTS = (
 
 
 def manifest_rows(tenant: str) -> list[dict[str, str]]:
-    path = next((cli.SAMPLE_LANDING / tenant).glob("*/manifest.csv"))
+    path = next((SAMPLE_LANDING / tenant).glob("*/manifest.csv"))
     lines = path.read_text().splitlines()
     header = lines[0].split(",")
     return [dict(zip(header, line.split(","), strict=True)) for line in lines[1:]]
@@ -70,9 +74,9 @@ def tenants_file(folder: Path, name: str, **globex) -> Path:
 
 @pytest.fixture(scope="module")
 def env(module_ccr_home, tmp_path_factory):
-    cli.land(cli.SAMPLE_LANDING, module_ccr_home)
+    land(SAMPLE_LANDING, module_ccr_home)
     with contextlib.redirect_stdout(io.StringIO()):
-        cli.run_pipeline(module_ccr_home)
+        run_pipeline(module_ccr_home)
     return module_ccr_home
 
 
@@ -97,7 +101,7 @@ def use(monkeypatch, env):
             monkeypatch.setenv("CCR_TENANTS_FILE", str(path))
         monkeypatch.setenv("CCR_ANON_MIN_CALLS", "4")
         monkeypatch.setenv("CCR_ANON_MIN_AGENTS", "2")
-        return Settings.from_env()
+        return Settings.from_env(os.environ)
 
     return switch
 
@@ -190,7 +194,7 @@ def test_a_legal_hold_stops_the_purge_and_the_plan_says_why(env, registry, use):
     assert code == 0
     assert "legal hold on the whole tenant (litigation 2026-42) until 2027-03-31" in printed
     assert "tenant_purge" not in printed
-    assert cli.apply_retention(settings, AS_OF)
+    assert apply_retention(settings, AS_OF)
     assert counts(settings, "globex-energy") == BEFORE["globex"]
     assert FileKeyStore(settings.keys).status("globex-energy") == "ok"
 
@@ -199,7 +203,7 @@ def test_the_tenant_purge_leaves_no_byte_of_the_tenant_anywhere(env, registry, u
     settings = use(registry["ended"])
     code, printed = run_ccr("retention", "plan", "--as-of", str(AS_OF))
     assert code == 0 and "tenants purged: globex-energy" in printed
-    assert cli.apply_retention(settings, AS_OF)
+    assert apply_retention(settings, AS_OF)
     assert set(counts(settings, "globex-energy").values()) == {0}
     assert FileKeyStore(settings.keys).status("globex-energy") == "destroyed"
     # its published database and report are gone, not emptied
@@ -249,7 +253,7 @@ def test_applying_again_deletes_nothing_and_verifies_the_plan_is_done(env, regis
     settings = use(registry["ended"])
     ledger = Ledger(Path(settings.compliance_dir) / "erasure_ledger.jsonl")
     entries = len(ledger.entries())
-    assert cli.apply_retention(settings, AS_OF)
+    assert apply_retention(settings, AS_OF)
     assert len(ledger.entries()) == entries
     _, printed = run_ccr("retention", "plan", "--as-of", str(AS_OF))
     assert "0 actions delete 0 rows and 0 files" in printed and "tenant_purged" in printed
@@ -284,7 +288,7 @@ def test_seven_months_later_the_content_goes_and_the_one_year_kpis_stay(env, reg
     before = marts(settings, "acme-telecom")
     lh = Lakehouse(settings.lakehouse)
     audio = lh.read(CALLS, "acme-telecom")["audio_uri"].to_list()
-    assert cli.apply_retention(settings, SEVEN_MONTHS_LATER)
+    assert apply_retention(settings, SEVEN_MONTHS_LATER)
     assert lh.read(TRANSCRIPTS).is_empty()
     calls = lh.read(CALLS, "acme-telecom")
     assert calls.height == len(audio) and calls["caller_key"].null_count() == calls.height

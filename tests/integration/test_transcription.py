@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from itertools import pairwise
 from pathlib import Path
 
@@ -20,7 +21,7 @@ import pytest
 from orchestration.defs.transcribe.assets import transcripts
 from orchestration.lib import processing_log
 from orchestration.lib.partitions import call_batches
-from orchestration.lib.resources import LakehouseResource, WhisperResource
+from orchestration.lib.resources import SettingsResource, WhisperResource
 from tests.audio_fixtures import encode, resample
 from transforms.core import storage
 from transforms.core.audio import decode_channels, probe
@@ -60,7 +61,7 @@ def stereo(name: str) -> tuple[np.ndarray, np.ndarray]:
 @pytest.fixture(scope="module")
 def model() -> Transcriber:
     """The bundled model with this run's ``CCR_WHISPER_THREADS`` and ``CCR_WHISPER_BEAM``."""
-    settings = Settings.from_env()
+    settings = Settings.from_env(os.environ)
     return Transcriber(
         ensure_bundled_model(settings.model_cache),
         cpu_threads=settings.whisper_threads or 2,
@@ -251,7 +252,10 @@ def test_rerun_skips_transcribed_calls_and_bad_audio_is_quarantined(ccr_home):
 
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions(call_batches.name, [batch.partition_key])
-    resources = {"lakehouse": LakehouseResource(), "whisper": WhisperResource(workers=1)}
+    resources = {
+        "settings": SettingsResource.from_env(os.environ),
+        "whisper": WhisperResource(workers=1),
+    }
 
     def materialize():
         result = dg.materialize(

@@ -9,12 +9,14 @@ objects then stay as old versions, which erasure must remove and the residual sc
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
 
 from tests.s3 import seaweed
 from tests.s3.seaweed import S3Server
+from transforms.core import object_store
 from transforms.core.settings import Settings
 
 
@@ -31,7 +33,10 @@ def use_s3(mp: pytest.MonkeyPatch, server: S3Server, prefix: str = "lake") -> Se
     for name, value in server.env().items():
         mp.setenv(name, value)
     mp.setenv("CCR_LAKEHOUSE", f"s3://{server.bucket()}/{prefix}")
-    return Settings.from_env()
+    settings = Settings.from_env(os.environ)
+    # what an edge does when it reads the settings: this process's object store from now on
+    mp.setattr(object_store, "_CONFIGURED", [settings.object_store])
+    return settings
 
 
 @pytest.fixture

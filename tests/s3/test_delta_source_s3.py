@@ -62,14 +62,25 @@ def test_the_plugin_registers_the_datasets_on_every_cursor(s3_home: Settings, tm
     table = {
         "name": "calls",
         "meta": {
-            "delta_table_path": "{{ env_var('CCR_LAKEHOUSE') }}/bronze/calls",
+            "delta_table_path": "{{ var('ccr_lakehouse') }}/bronze/calls",
             "read_columns": list(COLUMNS),
         },
     }
     sources.write_text(
         yaml.safe_dump({"version": 2, "sources": [{"name": "lakehouse", "tables": [table]}]})
     )
-    plugin = Plugin("delta_source", {"sources_file": str(sources)})
+    # what the profile renders: the lakehouse from --vars, the object store from the environment
+    store = s3_home.object_store
+    config = {
+        "sources_file": str(sources),
+        "lakehouse": s3_home.lakehouse,
+        "s3_endpoint_url": store.endpoint_url,
+        "s3_region": store.region,
+        "s3_access_key_id": store.access_key_id,
+        "s3_secret_access_key": store.secret_access_key,
+        "s3_allow_http": str(store.allow_http).lower(),
+    }
+    plugin = Plugin("delta_source", config)
     with duckdb.connect() as con:
         plugin.configure_connection(con)
         assert con.execute("select agent_id from lakehouse.calls").fetchall() == [("ag1",)]

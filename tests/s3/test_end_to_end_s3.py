@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from orchestration import cli
+from orchestration.cli.common import SAMPLE_LANDING
+from orchestration.cli.pipeline import land, run_pipeline
 from tests.integration import test_end_to_end as local_e2e
 from tests.integration import test_retention_end_to_end as local_retention
 from tests.integration.test_retention_end_to_end import registry, use  # noqa: F401 (fixtures)
@@ -34,9 +35,9 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def env(module_s3_home: Settings) -> Settings:
-    cli.land(cli.SAMPLE_LANDING, module_s3_home)
+    land(SAMPLE_LANDING, module_s3_home)
     with contextlib.redirect_stdout(io.StringIO()):
-        cli.run_pipeline(module_s3_home)
+        run_pipeline(module_s3_home)
     return module_s3_home
 
 

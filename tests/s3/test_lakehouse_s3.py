@@ -21,7 +21,7 @@ from tests.unit.core.test_lakehouse_erasure import call
 from transforms.core import object_store, storage
 from transforms.core.lakehouse import Lakehouse, conform
 from transforms.core.locks import writer_lock_path
-from transforms.core.settings import ObjectStoreSettings, Settings, SettingsError
+from transforms.core.settings import Settings, SettingsError
 from transforms.core.tables import ALL_TABLES as ALL
 from transforms.core.tables import CALLS
 
@@ -100,9 +100,9 @@ def test_odd_unicode_names_round_trip(s3_home: Settings, monkeypatch):
 
 
 def test_the_writer_lock_of_an_s3_lakehouse_is_under_ccr_home(s3_home: Settings):
-    lock = writer_lock_path(s3_home.lakehouse, s3_home.home)
+    lock = writer_lock_path(s3_home.lakehouse, s3_home.locks_dir)
     assert lock is not None and str(lock).startswith(f"{s3_home.home}/locks/")
-    with Lakehouse(s3_home.lakehouse).writing():
+    with Lakehouse.from_settings(s3_home).writing():
         assert lock.exists()
 
 
@@ -111,7 +111,9 @@ WRITER = textwrap.dedent(
     import sys, time
     from deltalake import write_deltalake
     import pyarrow as pa
+    from orchestration.lib.environment import process_settings
     from transforms.core import object_store
+    process_settings()  # a process's edge: its object store from its environment
     uri, who, n, start = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
     time.sleep(max(0.0, start - time.time()))  # both writers begin at the same instant
     for i in range(n):
@@ -160,8 +162,10 @@ def test_two_processes_committing_at_once_lose_no_commit(s3_home: Settings):
 ENSURE = textwrap.dedent(
     """
     import sys, time
+    from orchestration.lib.environment import process_settings
     from transforms.core.lakehouse import Lakehouse
     from transforms.core.tables import ALL_TABLES
+    process_settings()  # a process's edge: its object store from its environment
     root, start = sys.argv[1], float(sys.argv[2])
     time.sleep(max(0.0, start - time.time()))
     for spec in ALL_TABLES:
@@ -194,8 +198,8 @@ def test_two_hosts_creating_the_tables_at_once_both_go_on(s3_home: Settings):
 def test_credentials_are_never_shown(s3_server, monkeypatch, capsys):
     for name, value in s3_server.env().items():
         monkeypatch.setenv(name, value)
-    config = ObjectStoreSettings.from_env()
-    assert s3_server.secret_access_key not in repr(Settings.from_env())
+    config = Settings.from_env(os.environ).object_store
+    assert s3_server.secret_access_key not in repr(Settings.from_env(os.environ))
     assert s3_server.access_key_id not in repr(config)
     with contextlib.redirect_stdout(io.StringIO()) as out:
         assert cli.main(["settings"]) == 0

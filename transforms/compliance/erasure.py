@@ -14,7 +14,6 @@ module stays pure.
 
 from __future__ import annotations
 
-import os
 import secrets
 import shutil
 import time
@@ -99,7 +98,7 @@ def scan_roots(settings: Settings) -> list[Path | str]:
     object-store prefix (every object version in it) when it is on one."""
     roots: list[Path | str] = [Path(settings.home)]
     elsewhere = [settings.lakehouse, settings.warehouse, settings.landing]
-    for folder in [*elsewhere, os.environ.get("DAGSTER_HOME")]:
+    for folder in [*elsewhere, settings.dagster_home]:
         if folder and "://" not in folder and not Path(folder).is_relative_to(settings.home):
             roots.append(Path(folder))
     roots += [REPO_ROOT / "dbt_project" / "target", REPO_ROOT / "dbt_project" / "logs"]

@@ -150,6 +150,21 @@ class Lakehouse:
     #: Recorded on rejected rows, so a rejection can be traced to its run.
     run_id: str | None = None
     on_write: WriteObserver | None = None
+    #: Where the writer lock lives when the root is an object store (no folder to hold it).
+    locks_dir: str | None = None
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        run_id: str | None = None,
+        on_write: WriteObserver | None = None,
+    ) -> Lakehouse:
+        """The lakehouse of ``settings``, its writer lock under ``CCR_HOME/locks`` on S3."""
+        return cls(
+            settings.lakehouse, run_id=run_id, on_write=on_write, locks_dir=settings.locks_dir
+        )
 
     def uri(self, spec: TableSpec) -> str:
         return f"{self.root}/{spec.path}"
@@ -269,8 +284,7 @@ class Lakehouse:
     def writing(self) -> AbstractContextManager[None]:
         """Hold the lakehouse's writer lock (``transforms.core.locks``): every MERGE does; so
         must anything that rewrites or vacuums tables."""
-        home = Settings.from_env().home if "://" in self.root else None  # S3: lock under home
-        return exclusive(writer_lock_path(self.root, home))
+        return exclusive(writer_lock_path(self.root, self.locks_dir))
 
     # ------------------------------------------------------------------ erasure
 

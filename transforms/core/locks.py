@@ -31,15 +31,15 @@ _GUARD = threading.Lock()
 _HELD: dict[str, list] = {}
 
 
-def writer_lock_path(lakehouse_root: str, home: str | None = None) -> Path | None:
-    """The lock file of a lakehouse: in its folder, or for an object-store URI under
-    ``home/locks`` (None without a home)."""
+def writer_lock_path(lakehouse_root: str, locks_dir: str | None = None) -> Path | None:
+    """The lock file of a lakehouse: in its folder, or for an object-store URI in ``locks_dir``
+    (``$CCR_HOME/locks``; None without one)."""
     if "://" not in lakehouse_root:
         return Path(lakehouse_root) / LOCK_NAME
-    if home is None:
+    if locks_dir is None:
         return None
     digest = hashlib.sha256(lakehouse_root.rstrip("/").encode()).hexdigest()[:16]
-    return Path(home) / "locks" / f"writer-{digest}.lock"
+    return Path(locks_dir) / f"writer-{digest}.lock"
 
 
 @contextmanager

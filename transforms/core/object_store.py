@@ -8,9 +8,10 @@ run on Arrow's I/O threads at exit), and boto3 for what neither of them can do: 
 old object versions of a versioned bucket, which an erasure must remove and the residual scan
 must read.
 
-Credentials come from ``ObjectStoreSettings`` (``CCR_S3_*``); unset, each SDK's own chain
-applies. They are passed to the clients only, never formatted into a message: ``redact`` strips
-them from any text an error may carry.
+Credentials come from ``ObjectStoreSettings`` (``CCR_S3_*``), configured once per process by the
+edge that read the settings (``configure``); unset, each SDK's own chain applies. They are
+passed to the clients only, never formatted into a message: ``redact`` strips them from any
+text an error may carry.
 """
 
 from __future__ import annotations
@@ -53,9 +54,22 @@ def delta_uri(uri: str) -> str:
     return f"{scheme}://{bucket}/{urllib.parse.quote(key, safe='/')}"
 
 
+#: The object store of this process, set once at the edge (``configure``): the Dagster resource
+#: when a run starts, ``ccr``, a Celery worker, the dbt plugin, a benchmark. The functions below
+#: take URIs, as pyarrow's and boto3's do; which endpoint and credentials serve an ``s3://`` URI
+#: is process configuration, like the AWS SDKs' own.
+_CONFIGURED: list[ObjectStoreSettings] = [ObjectStoreSettings()]
+
+
+def configure(config: ObjectStoreSettings) -> None:
+    """Use ``config`` for every ``s3://`` URI of this process from now on."""
+    _CONFIGURED[0] = config
+
+
 def current() -> ObjectStoreSettings:
-    """The object store of the environment (read when called, like every ``CCR_*`` setting)."""
-    return ObjectStoreSettings.from_env()
+    """The object store configured for this process (``configure``); unconfigured: AWS with the
+    SDKs' own credential chain."""
+    return _CONFIGURED[0]
 
 
 def delta_options(config: ObjectStoreSettings | None = None) -> dict[str, str]:

@@ -1,4 +1,11 @@
-"""Run-time settings, read from environment variables with documented defaults.
+"""Run-time settings: each one declared once, here, with its variable, default, type and meaning.
+
+A setting is a field of ``Settings`` (or of ``ObjectStoreSettings``) declared with ``setting()``:
+the field's name and type, the ``CCR_*`` variable that sets it, its default as written, and what
+it means. Everything else is derived from those declarations: ``Settings.from_env`` (what the
+edges call: the Dagster resource, ``ccr``, the Celery workers, the benchmarks), ``ccr settings``,
+and the reference table of docs/configuration.md (``markdown_table``; a test keeps the page equal
+to it). Code below the edges never reads the environment: it is given a ``Settings``.
 
 Everything the product writes lives under ``CCR_HOME`` so a demo or a test can be thrown away by
 deleting one folder. Each location can be overridden on its own; the lakehouse root may be a URI
@@ -7,85 +14,23 @@ deleting one folder. Each location can be overridden on its own; the lakehouse r
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
+import dataclasses
+import re
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-
-#: Documented settings: name -> (default, meaning); `ccr settings` prints them.
-ENV_VARS: dict[str, tuple[str, str]] = {
-    "CCR_HOME": ("./data", "root folder for everything the product writes"),
-    "CCR_LANDING": ("$CCR_HOME/landing", "where call centres drop <tenant>/<batch>/ folders"),
-    "CCR_LAKEHOUSE": ("$CCR_HOME/lakehouse", "Delta tables and audio store (path or URI)"),
-    "CCR_WAREHOUSE": (
-        "$CCR_HOME/warehouse",
-        "what BI reads: tenants/<tenant>.duckdb (one tenant's KPIs) and its .html report",
-    ),
-    "CCR_KEYS": (
-        "~/.config/callcenterrate/keys",
-        "per-tenant pseudonym keys (0600 files), outside the data BI and backups see",
-    ),
-    "CCR_TENANTS_FILE": ("config/tenants.yaml", "tenant registry"),
-    "CCR_SCORECARDS": ("config/scorecards", "folder of versioned scorecard YAML files"),
-    "CCR_TAXONOMIES": ("config/taxonomies", "call-topic taxonomies (<tenant>.yaml, default.yaml)"),
-    "CCR_WHISPER_MODEL": ("bundled base", "CTranslate2 Whisper model folder"),
-    "CCR_MODEL_CACHE": ("~/.cache/callcenterrate", "where the bundled model is assembled once"),
-    "CCR_WHISPER_THREADS": ("auto", "CTranslate2 threads per worker (auto: cores / workers)"),
-    "CCR_WHISPER_WORKERS": ("auto", "transcription processes (auto: cores up to 2, then cores/2)"),
-    "CCR_WHISPER_BEAM": ("5", "beam size (1 = greedy: a little faster, ~2 WER points worse)"),
-    "CCR_LANDING_QUIET_S": ("60", "a landing batch is taken once unchanged this long (s)"),
-    "CCR_LANDING_RETRY_S": ("300", "wait before a failed batch is retried (s, then doubled)"),
-    "CCR_MAX_FILE_MB": ("1024", "larger landing files are quarantined unread (file_too_large)"),
-    "CCR_ANON_MIN_CALLS": ("20", "anonymised statistics: fewest calls a published cell may have"),
-    "CCR_ANON_MIN_AGENTS": ("5", "anonymised statistics: fewest distinct agents a cell may have"),
-    # -- scale-out: Celery workers and the Whisper device (docs/scale-out.md)
-    "CCR_CELERY_BROKER": ("unset", "Celery broker URL (redis://…): batch steps run on workers"),
-    "CCR_CELERY_BACKEND": ("$CCR_CELERY_BROKER", "Celery result backend URL"),
-    "CCR_BATCH_PARALLEL": ("auto", "batch runs at once with Celery (auto: 2; 1 without Celery)"),
-    "CCR_WHISPER_DEVICE": ("cpu", "where Whisper runs: cpu, or cuda on a GPU worker"),
-    "CCR_WHISPER_COMPUTE_TYPE": ("auto", "compute type (auto: int8 on cpu, float16 on cuda)"),
-}
+#: What ``ccr settings`` shows for a credential that is set.
+HIDDEN = "(set, hidden)"
 
 
-#: The ``Settings`` field each variable sets.
-FIELD_OF: dict[str, str] = {
-    "CCR_HOME": "home",
-    "CCR_LANDING": "landing",
-    "CCR_LAKEHOUSE": "lakehouse",
-    "CCR_WAREHOUSE": "warehouse",
-    "CCR_KEYS": "keys",
-    "CCR_TENANTS_FILE": "tenants_file",
-    "CCR_SCORECARDS": "scorecards_dir",
-    "CCR_TAXONOMIES": "taxonomies_dir",
-    "CCR_WHISPER_MODEL": "whisper_model",
-    "CCR_MODEL_CACHE": "model_cache",
-    "CCR_WHISPER_THREADS": "whisper_threads",
-    "CCR_WHISPER_WORKERS": "whisper_workers",
-    "CCR_WHISPER_BEAM": "whisper_beam",
-    "CCR_LANDING_QUIET_S": "landing_quiet_s",
-    "CCR_LANDING_RETRY_S": "landing_retry_s",
-    "CCR_MAX_FILE_MB": "max_file_mb",
-    "CCR_ANON_MIN_CALLS": "anon_min_calls",
-    "CCR_ANON_MIN_AGENTS": "anon_min_agents",
-    # -- scale-out
-    "CCR_CELERY_BROKER": "celery_broker",
-    "CCR_CELERY_BACKEND": "celery_backend",
-    "CCR_BATCH_PARALLEL": "batch_parallel",
-    "CCR_WHISPER_DEVICE": "whisper_device",
-    "CCR_WHISPER_COMPUTE_TYPE": "whisper_compute_type",
-}
-#: Fields where 0 (or None) means "decided at run time": shown with their documented default.
-_AUTO_FIELDS = (
-    "whisper_model",
-    "whisper_threads",
-    "whisper_workers",
-    "celery_broker",
-    "celery_backend",
-    "batch_parallel",
-    "whisper_compute_type",
-)
+class SettingsError(ValueError):
+    """A setting that cannot work; names the variable, never a credential."""
+
+
+# ------------------------------------------------------------------------------ value types
 
 
 def _path_or_uri(value: str) -> str:
@@ -95,200 +40,448 @@ def _path_or_uri(value: str) -> str:
     return str(Path(value).expanduser().resolve())
 
 
-def without_password(url: str) -> str:
-    """A broker URL fit to print: ``redis://:secret@host`` → ``redis://:***@host``."""
-    scheme, sep, rest = url.partition("://")
-    userinfo, at, host = rest.rpartition("@")
-    if not sep or not at:
-        return url
-    user = userinfo.split(":", 1)[0]
-    return f"{scheme}://{user}:***@{host}"
+def _local_folder(value: str) -> str:
+    return _path_or_uri(value)
 
 
-def _auto_int(value: str | None) -> int:
-    return 0 if not value or value == "auto" else int(value)
+def _repo_path(value: str) -> str:
+    """A path; relative ones are relative to the repository (the shipped ``config/`` files)."""
+    path = Path(value).expanduser()
+    return str((path if path.is_absolute() else REPO_ROOT / path).resolve())
 
 
-# ------------------------------------------------------------------ object storage (issue 15)
-#: The object store a ``CCR_LAKEHOUSE=s3://bucket/prefix`` lives in (docs/object-storage.md).
-#: Unset credentials leave the choice to the AWS SDKs' own chain (``AWS_*`` variables, an
-#: instance or pod role), so production needs no key in the environment.
-S3_ENV_VARS: dict[str, tuple[str, str]] = {
-    "CCR_S3_ENDPOINT_URL": ("AWS", "S3 endpoint of a non-AWS store (e.g. http://127.0.0.1:8333)"),
-    "CCR_S3_REGION": ("us-east-1", "S3 region"),
-    "CCR_S3_ACCESS_KEY_ID": ("SDK chain", "S3 access key id (never printed or logged)"),
-    "CCR_S3_SECRET_ACCESS_KEY": ("SDK chain", "S3 secret access key (never printed or logged)"),
-    "CCR_S3_ALLOW_HTTP": ("false", "allow plain HTTP to the endpoint (loopback tests only)"),
-    "CCR_S3_VIRTUAL_HOSTED": ("false", "bucket in the host name instead of the path"),
+def _auto_int(value: str) -> int:
+    """``auto`` (0): decided at run time from the cores."""
+    return 0 if value in ("", "auto") else int(value)
+
+
+def _optional(value: str) -> str | None:
+    return None if value in ("", "unset") else value
+
+
+def _auto_str(value: str) -> str:
+    return "" if value == "auto" else value
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+#: How a value in the environment (or a default as written) becomes the field's value, and the
+#: words the docs use for it.
+KINDS: dict[str, tuple[Callable[[str], Any], str]] = {
+    "path": (_path_or_uri, "path or URI"),
+    "local": (_local_folder, "local folder"),
+    "repo_path": (_repo_path, "path (relative: to the repository)"),
+    "int": (int, "integer"),
+    "auto_int": (_auto_int, "integer or `auto`"),
+    "float": (float, "number"),
+    "str": (str, "text"),
+    "auto_str": (_auto_str, "text or `auto`"),
+    "optional": (_optional, "text, or unset"),
+    "url": (_optional, "URL, or unset"),
+    "flag": (_flag, "`true` or `false`"),
 }
-ENV_VARS.update(S3_ENV_VARS)
-#: What ``ccr settings`` shows for a credential that is set.
-HIDDEN = "(set, hidden)"
-#: Settings that must be local folders: the published DuckDB files need an atomic rename and
-#: page-level reads, the writer lock and the erasure ledger a local file lock.
-LOCAL_ONLY = ("CCR_HOME", "CCR_WAREHOUSE", "CCR_KEYS")
 
 
-class SettingsError(ValueError):
-    """A setting that cannot work; names the variable, never a credential."""
+def setting(
+    var: str,
+    default: str,
+    doc: str,
+    *,
+    kind: str = "str",
+    section: str,
+    secret: bool = False,
+    shown_default: str | None = None,
+    see: str = "",
+    static: bool = False,
+) -> Any:
+    """Declare a field as the setting ``var``: ``default`` is written as a user would set it
+    (``$CCR_HOME/…`` and ``$OTHER_VAR`` refer to other settings, ``auto``/``unset`` mean the value
+    is decided at run time), parsed by ``kind`` like a value from the environment. ``static``:
+    the default depends on no other setting, so the field has it as its Python default too."""
+    if kind not in KINDS:
+        raise ValueError(f"{var}: unknown kind {kind!r}")
+    meta = {
+        "var": var,
+        "default": default,
+        "doc": doc,
+        "kind": kind,
+        "section": section,
+        "secret": secret,
+        "shown_default": shown_default or default,
+        "see": see,
+    }
+    if static:
+        return field(default=KINDS[kind][0](default), metadata=meta, repr=not secret)
+    return field(metadata=meta, repr=not secret)
 
 
-def _flag(value: str | None) -> bool:
-    return (value or "").strip().lower() in ("1", "true", "yes", "on")
+@dataclass(frozen=True)
+class Declared:
+    """One setting as declared: where it is (``object_store.region``) and its metadata."""
+
+    path: str
+    var: str
+    default: str
+    doc: str
+    kind: str
+    section: str
+    secret: bool
+    shown_default: str
+    see: str
 
 
-def _check_local(env: Mapping[str, str]) -> None:
-    for var in LOCAL_ONLY:
-        if "://" in env.get(var, ""):
-            raise SettingsError(
-                f"{var} must be a local folder, not a URI: published DuckDB files are renamed "
-                "atomically and read page by page by BI drivers, which needs a local file "
-                "system; only CCR_LAKEHOUSE may be an object store (docs/object-storage.md)"
-            )
+def _declared(cls: type, prefix: str = "") -> Iterator[Declared]:
+    for f in dataclasses.fields(cls):
+        if "var" in f.metadata:
+            yield Declared(prefix + f.name, **f.metadata)
+        elif f.name in _NESTED:
+            yield from _declared(_NESTED[f.name], f"{prefix}{f.name}.")
+
+
+# ------------------------------------------------------------------------------ the settings
+
+_S3 = "object storage"
 
 
 @dataclass(frozen=True)
 class ObjectStoreSettings:
-    """Endpoint, region and credentials of the lakehouse's object store.
+    """Endpoint, region and credentials of the lakehouse's object store (docs/object-storage.md).
 
-    The credentials are left out of ``repr`` (a settings object printed in a traceback or a log
-    line shows none) and shown as hidden by ``effective``.
+    Unset credentials leave the choice to the AWS SDKs' own chain (``AWS_*`` variables, an
+    instance or pod role), so production needs no key in the environment. The credentials are
+    left out of ``repr`` (a settings object printed in a traceback or a log line shows none).
     """
 
-    endpoint_url: str | None = None
-    region: str = "us-east-1"
-    access_key_id: str | None = field(default=None, repr=False)
-    secret_access_key: str | None = field(default=None, repr=False)
-    allow_http: bool = False
-    virtual_hosted: bool = False
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> ObjectStoreSettings:
-        env = os.environ if env is None else env
-        return cls(
-            endpoint_url=(env.get("CCR_S3_ENDPOINT_URL") or "").rstrip("/") or None,
-            region=env.get("CCR_S3_REGION") or "us-east-1",
-            access_key_id=env.get("CCR_S3_ACCESS_KEY_ID") or None,
-            secret_access_key=env.get("CCR_S3_SECRET_ACCESS_KEY") or None,
-            allow_http=_flag(env.get("CCR_S3_ALLOW_HTTP")),
-            virtual_hosted=_flag(env.get("CCR_S3_VIRTUAL_HOSTED")),
-        )
-
-    def effective(self) -> dict[str, str]:
-        secret = {True: HIDDEN, False: S3_ENV_VARS["CCR_S3_ACCESS_KEY_ID"][0]}
-        return {
-            "CCR_S3_ENDPOINT_URL": self.endpoint_url or S3_ENV_VARS["CCR_S3_ENDPOINT_URL"][0],
-            "CCR_S3_REGION": self.region,
-            "CCR_S3_ACCESS_KEY_ID": secret[bool(self.access_key_id)],
-            "CCR_S3_SECRET_ACCESS_KEY": secret[bool(self.secret_access_key)],
-            "CCR_S3_ALLOW_HTTP": str(self.allow_http).lower(),
-            "CCR_S3_VIRTUAL_HOSTED": str(self.virtual_hosted).lower(),
-        }
+    endpoint_url: str | None = setting(
+        "CCR_S3_ENDPOINT_URL",
+        "unset",
+        "S3 endpoint of a store that is not AWS (MinIO, SeaweedFS, Ceph, a cloud's S3 API)",
+        kind="url",
+        section=_S3,
+        static=True,
+        shown_default="AWS",
+    )
+    region: str = setting(
+        "CCR_S3_REGION", "us-east-1", "the bucket's region", section=_S3, static=True
+    )
+    access_key_id: str | None = setting(
+        "CCR_S3_ACCESS_KEY_ID",
+        "unset",
+        "static credentials; unset, delta-rs, pyarrow and boto3 each use the AWS SDKs' own chain, "
+        "which is what production should use",
+        kind="optional",
+        section=_S3,
+        static=True,
+        secret=True,
+        shown_default="SDK chain",
+    )
+    secret_access_key: str | None = setting(
+        "CCR_S3_SECRET_ACCESS_KEY",
+        "unset",
+        "the secret of the static credentials (never printed or logged)",
+        kind="optional",
+        section=_S3,
+        static=True,
+        secret=True,
+        shown_default="SDK chain",
+    )
+    allow_http: bool = setting(
+        "CCR_S3_ALLOW_HTTP",
+        "false",
+        "allow a plain `http://` endpoint (loopback tests only)",
+        kind="flag",
+        section=_S3,
+        static=True,
+    )
+    virtual_hosted: bool = setting(
+        "CCR_S3_VIRTUAL_HOSTED",
+        "false",
+        "bucket in the host name (`bucket.s3.example.net`) instead of the path",
+        kind="flag",
+        section=_S3,
+        static=True,
+    )
 
     def secrets(self) -> tuple[str, ...]:
         """The values no message may hold (``transforms.core.object_store.redact``)."""
         return tuple(v for v in (self.access_key_id, self.secret_access_key) if v)
 
 
-# ------------------------------------------------------------------ end of object storage
+_WHERE = "locations"
+_ASR = "transcription"
+_LAND = "landing"
+_ANON = "anonymised statistics"
+_SCALE = "scale-out"
 
 
 @dataclass(frozen=True)
 class Settings:
-    home: str
-    landing: str
-    lakehouse: str
-    warehouse: str
-    keys: str
-    tenants_file: str
-    scorecards_dir: str
-    taxonomies_dir: str
-    whisper_model: str | None
-    model_cache: str
-    whisper_threads: int
-    whisper_beam: int
+    home: str = setting(
+        "CCR_HOME",
+        "./data",
+        "root folder for everything the product writes; a demo or a test is thrown away by "
+        "deleting it (`make` sets it to `data/` in the repository)",
+        kind="local",
+        section=_WHERE,
+    )
+    landing: str = setting(
+        "CCR_LANDING",
+        "$CCR_HOME/landing",
+        "where call centres drop `<tenant>/<batch>/` folders",
+        kind="path",
+        section=_WHERE,
+        see="landing.md",
+    )
+    lakehouse: str = setting(
+        "CCR_LAKEHOUSE",
+        "$CCR_HOME/lakehouse",
+        "Delta tables, audio store and quarantined bytes; a path or `s3://bucket/prefix`",
+        kind="path",
+        section=_WHERE,
+        see="object-storage.md",
+    )
+    warehouse: str = setting(
+        "CCR_WAREHOUSE",
+        "$CCR_HOME/warehouse",
+        "what BI reads: `tenants/<tenant>.duckdb` and `.html`; dbt's build file stays in "
+        "`$CCR_HOME/build`",
+        kind="local",
+        section=_WHERE,
+        see="bi.md",
+    )
+    keys: str = setting(
+        "CCR_KEYS",
+        "$XDG_CONFIG_HOME/callcenterrate/keys",
+        "the per-tenant pseudonym keys (0600 files); outside `CCR_HOME`, which BI readers, "
+        "backups and exports see",
+        kind="local",
+        section=_WHERE,
+        shown_default="$XDG_CONFIG_HOME/callcenterrate/keys (`~/.config/…`)",
+    )
+    dagster_home: str = setting(
+        "DAGSTER_HOME",
+        "$CCR_HOME/dagster",
+        "Dagster's instance (runs, event logs, schedules): the one `ccr` and `make dev` share",
+        kind="local",
+        section=_WHERE,
+    )
+    tenants_file: str = setting(
+        "CCR_TENANTS_FILE",
+        "config/tenants.yaml",
+        "tenant registry (unknown tenants are quarantined)",
+        kind="repo_path",
+        section=_WHERE,
+    )
+    scorecards_dir: str = setting(
+        "CCR_SCORECARDS",
+        "config/scorecards",
+        "versioned scorecard YAML files and `_assignments.yaml`",
+        kind="repo_path",
+        section=_WHERE,
+        see="scorecards.md",
+    )
+    taxonomies_dir: str = setting(
+        "CCR_TAXONOMIES",
+        "config/taxonomies",
+        "call-topic rules: `<tenant>.yaml`, else `default.yaml`",
+        kind="repo_path",
+        section=_WHERE,
+    )
+    whisper_model: str | None = setting(
+        "CCR_WHISPER_MODEL",
+        "unset",
+        "any CTranslate2 Whisper model folder; unset, the bundled multilingual base model",
+        kind="optional",
+        section=_ASR,
+        shown_default="bundled base",
+    )
+    model_cache: str = setting(
+        "CCR_MODEL_CACHE",
+        "~/.cache/callcenterrate",
+        "where the bundled model is assembled once",
+        kind="local",
+        section=_ASR,
+    )
+    #: CTranslate2 defaults to 4 threads whatever the box: on 2 cores that oversubscribes.
+    whisper_threads: int = setting(
+        "CCR_WHISPER_THREADS",
+        "auto",
+        "CTranslate2 threads per transcription process (auto: cores / processes)",
+        kind="auto_int",
+        section=_ASR,
+    )
     #: 0 = decided from the core count (``transforms.transcribe.pool.plan_workers``)
-    whisper_workers: int = 0
-    #: An upload is still running while its files change (SFTP clients write for minutes).
-    landing_quiet_s: float = 60.0
-    landing_retry_s: float = 300.0
-    max_file_mb: int = 1024
-    #: Anonymised statistics publish a cell only with at least this many calls and agents.
-    anon_min_calls: int = 20
-    anon_min_agents: int = 5
-    object_store: ObjectStoreSettings = field(default_factory=ObjectStoreSettings)
-    # -- scale-out (docs/scale-out.md)
-    #: None: steps run in the run's own process(es), as without Celery.
-    celery_broker: str | None = None
-    #: None: the broker's URL (Redis holds both).
-    celery_backend: str | None = None
-    #: 0 = auto: two batch runs at once with Celery (one per worker here), one without.
-    batch_parallel: int = 0
-    whisper_device: str = "cpu"
+    whisper_workers: int = setting(
+        "CCR_WHISPER_WORKERS",
+        "auto",
+        "transcription processes, one model each (auto: cores up to 2, then cores/2)",
+        kind="auto_int",
+        section=_ASR,
+    )
+    whisper_beam: int = setting(
+        "CCR_WHISPER_BEAM",
+        "5",
+        "beam size; 1 is a little faster and about 2 WER points worse",
+        kind="int",
+        section=_ASR,
+    )
+    whisper_device: str = setting(
+        "CCR_WHISPER_DEVICE",
+        "cpu",
+        "where Whisper runs: `cpu`, or `cuda` on a GPU worker",
+        section=_ASR,
+        see="scale-out.md",
+    )
     #: "" = auto: int8 on CPU (1.1-1.9x faster than float32, same WER), float16 on a GPU.
-    whisper_compute_type: str = ""
+    whisper_compute_type: str = setting(
+        "CCR_WHISPER_COMPUTE_TYPE",
+        "auto",
+        "CTranslate2 compute type (auto: `int8` on cpu, `float16` on cuda); part of the model "
+        "id, so changing it transcribes again",
+        kind="auto_str",
+        section=_ASR,
+    )
+    #: An upload is still running while its files change (SFTP clients write for minutes).
+    landing_quiet_s: float = setting(
+        "CCR_LANDING_QUIET_S",
+        "60",
+        "a landing batch is taken once nothing in its folder changed for this many seconds",
+        kind="float",
+        section=_LAND,
+        see="landing.md#when-a-batch-is-taken",
+    )
+    landing_retry_s: float = setting(
+        "CCR_LANDING_RETRY_S",
+        "300",
+        "first wait before a failed batch run is retried (s); doubled after each failure, up to "
+        "6 h",
+        kind="float",
+        section=_LAND,
+    )
+    #: 4 h of 16 kHz stereo WAV is about 920 MB.
+    max_file_mb: int = setting(
+        "CCR_MAX_FILE_MB",
+        "1024",
+        "a larger landing file is quarantined before it is read (`file_too_large`)",
+        kind="int",
+        section=_LAND,
+    )
+    anon_min_calls: int = setting(
+        "CCR_ANON_MIN_CALLS",
+        "20",
+        "anonymised statistics: fewest calls a published cell may have",
+        kind="int",
+        section=_ANON,
+        see="retention.md#anonymised-statistics",
+    )
+    anon_min_agents: int = setting(
+        "CCR_ANON_MIN_AGENTS",
+        "5",
+        "anonymised statistics: fewest distinct agents a published cell may have",
+        kind="int",
+        section=_ANON,
+    )
+    #: None: steps run in the run's own process(es), as without Celery.
+    celery_broker: str | None = setting(
+        "CCR_CELERY_BROKER",
+        "unset",
+        "Celery broker URL (`redis://host:6379/0`): every step of a call batch runs on a "
+        "Celery worker; a password in it is printed as `***`",
+        kind="url",
+        section=_SCALE,
+        see="scale-out.md",
+    )
+    celery_backend: str | None = setting(
+        "CCR_CELERY_BACKEND",
+        "$CCR_CELERY_BROKER",
+        "Celery result backend URL",
+        kind="url",
+        section=_SCALE,
+    )
+    #: 0 = auto: two batch runs at once with Celery (one per worker here), one without.
+    batch_parallel: int = setting(
+        "CCR_BATCH_PARALLEL",
+        "auto",
+        "batch runs `ccr run` executes at once (auto: 2 with a broker, 1 without)",
+        kind="auto_int",
+        section=_SCALE,
+    )
+    object_store: ObjectStoreSettings = field(default_factory=ObjectStoreSettings)
+
+    # -------------------------------------------------------------------- building
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
-        env = dict(os.environ if env is None else env)
-        _check_local(env)
-        home = _path_or_uri(env.get("CCR_HOME", "./data"))
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        """The settings an environment gives: what the edges call with the process's, and
+        tests with a dict. A variable set to an empty string counts as unset."""
+        values: dict[str, str] = {}
+        for d in declared():
+            raw = env.get(d.var) or ""
+            values[d.var] = raw
+        return cls.from_values(values, home_env=env)
 
-        def under_home(var: str, leaf: str) -> str:
-            return _path_or_uri(env[var]) if env.get(var) else f"{home}/{leaf}"
+    @classmethod
+    def from_values(
+        cls, values: Mapping[str, str], home_env: Mapping[str, str] | None = None
+    ) -> Settings:
+        """Build from ``{variable: raw value}`` (missing or empty: the default)."""
+        for d in declared():
+            if d.kind == "local" and "://" in (values.get(d.var) or ""):
+                raise SettingsError(
+                    f"{d.var} must be a local folder, not a URI: published DuckDB files are "
+                    "renamed atomically and read page by page by BI drivers, locks and keys need "
+                    "a local file system; only CCR_LAKEHOUSE may be an object store "
+                    "(docs/object-storage.md)"
+                )
+        outer = dict(home_env or {})
+        raw: dict[str, str] = {}
+        parsed: dict[str, Any] = {}
+        # declared order: a default may refer to a setting declared before it
+        for d in declared():
+            given = values.get(d.var) or ""
+            text = given or _expand(d.default, raw, outer)
+            raw[d.var] = text
+            try:
+                parsed[d.path] = KINDS[d.kind][0](text)
+            except (TypeError, ValueError) as exc:
+                shown = "(hidden)" if d.secret else repr(given)
+                raise SettingsError(f"{d.var}={shown}: not a {KINDS[d.kind][1]}") from exc
+        store = {k.split(".", 1)[1]: v for k, v in parsed.items() if k.startswith("object_store.")}
+        top = {k: v for k, v in parsed.items() if "." not in k}
+        return cls(**top, object_store=ObjectStoreSettings(**store))
 
-        return cls(
-            home=home,
-            landing=under_home("CCR_LANDING", "landing"),
-            lakehouse=under_home("CCR_LAKEHOUSE", "lakehouse"),
-            warehouse=under_home("CCR_WAREHOUSE", "warehouse"),
-            # Not under CCR_HOME: the folder BI readers, backups and exports see holds no secret.
-            keys=_path_or_uri(
-                env.get("CCR_KEYS")
-                or f"{env.get('XDG_CONFIG_HOME') or '~/.config'}/callcenterrate/keys"
-            ),
-            tenants_file=_path_or_uri(
-                env.get("CCR_TENANTS_FILE", str(REPO_ROOT / "config" / "tenants.yaml"))
-            ),
-            scorecards_dir=_path_or_uri(
-                env.get("CCR_SCORECARDS", str(REPO_ROOT / "config" / "scorecards"))
-            ),
-            taxonomies_dir=_path_or_uri(
-                env.get("CCR_TAXONOMIES", str(REPO_ROOT / "config" / "taxonomies"))
-            ),
-            whisper_model=env.get("CCR_WHISPER_MODEL") or None,
-            model_cache=_path_or_uri(env.get("CCR_MODEL_CACHE", "~/.cache/callcenterrate")),
-            # CTranslate2 defaults to 4 threads whatever the box: on 2 cores that oversubscribes.
-            # 0 = auto: plan_workers splits the cores between worker processes.
-            whisper_threads=_auto_int(env.get("CCR_WHISPER_THREADS")),
-            whisper_beam=int(env.get("CCR_WHISPER_BEAM") or "5"),
-            whisper_workers=_auto_int(env.get("CCR_WHISPER_WORKERS")),
-            landing_quiet_s=float(env.get("CCR_LANDING_QUIET_S") or "60"),
-            landing_retry_s=float(env.get("CCR_LANDING_RETRY_S") or "300"),
-            max_file_mb=int(env.get("CCR_MAX_FILE_MB") or "1024"),
-            anon_min_calls=int(env.get("CCR_ANON_MIN_CALLS") or "20"),
-            anon_min_agents=int(env.get("CCR_ANON_MIN_AGENTS") or "5"),
-            object_store=ObjectStoreSettings.from_env(env),
-            # -- scale-out
-            celery_broker=env.get("CCR_CELERY_BROKER") or None,
-            celery_backend=env.get("CCR_CELERY_BACKEND") or env.get("CCR_CELERY_BROKER") or None,
-            batch_parallel=_auto_int(env.get("CCR_BATCH_PARALLEL")),
-            whisper_device=env.get("CCR_WHISPER_DEVICE") or "cpu",
-            whisper_compute_type=(env.get("CCR_WHISPER_COMPUTE_TYPE") or "").replace("auto", ""),
-        )
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+    # -------------------------------------------------------------------- showing
 
     def effective(self) -> dict[str, str]:
-        """Each documented variable with the value in force once defaults are applied."""
+        """Each variable with the value in force (``auto``/``unset`` where decided at run time,
+        credentials hidden, passwords in URLs masked): what ``ccr settings`` prints."""
         out = {}
-        for name, field_name in FIELD_OF.items():
-            value = getattr(self, field_name)
-            # unset model, or 0 = decided from the cores at run time
-            if field_name in _AUTO_FIELDS and value in (None, 0, ""):
-                value = ENV_VARS[name][0]
-            elif field_name in ("celery_broker", "celery_backend"):
-                value = without_password(str(value))
-            out[name] = str(value)
-        return out | self.object_store.effective()
+        for d in declared():
+            value = self._get(d.path)
+            if d.secret:
+                out[d.var] = HIDDEN if value else d.shown_default
+            elif value in (None, 0, "") and d.kind in ("auto_int", "auto_str", "optional", "url"):
+                out[d.var] = d.shown_default
+            elif d.kind == "url":
+                out[d.var] = without_password(str(value))
+            elif d.kind == "flag":
+                out[d.var] = str(value).lower()
+            else:
+                out[d.var] = str(value)
+        return out
+
+    def _get(self, path: str) -> Any:
+        value: Any = self
+        for part in path.split("."):
+            value = getattr(value, part)
+        return value
+
+    # -------------------------------------------------------------------- derived
 
     @property
     def compute_type(self) -> str:
@@ -335,6 +528,10 @@ class Settings:
         return f"{self.home}/compliance"
 
     @property
+    def logs_dir(self) -> str:
+        return f"{self.home}/logs"
+
+    @property
     def build_dir(self) -> str:
         """dbt's working files (build database, target and log folders): never where BI reads,
         under CCR_HOME with the data they describe, cleared by every erasure."""
@@ -348,3 +545,58 @@ class Settings:
     def dbt_target_dir(self) -> str:
         """dbt's per-build target folders (compiled SQL, run results, dbt.log)."""
         return f"{self.build_dir}/dbt"
+
+    @property
+    def locks_dir(self) -> str:
+        """Lock files that cannot live beside what they guard (a lakehouse on S3)."""
+        return f"{self.home}/locks"
+
+
+#: Fields that hold another group of settings.
+_NESTED: dict[str, type] = {"object_store": ObjectStoreSettings}
+
+
+def declared() -> tuple[Declared, ...]:
+    """Every setting, in declaration order."""
+    return tuple(_declared(Settings))
+
+
+_REFERENCE = re.compile(r"\$([A-Z_][A-Z0-9_]*)")
+
+
+def _expand(default: str, raw: Mapping[str, str], outer: Mapping[str, str]) -> str:
+    """``$CCR_HOME/landing`` → the home in force + ``/landing``. ``$XDG_CONFIG_HOME`` (not a
+    setting) falls back to ``~/.config``, as the XDG specification says."""
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name in raw:
+            return raw[name]
+        if name == "XDG_CONFIG_HOME":
+            return outer.get(name) or "~/.config"
+        raise KeyError(f"default refers to {name}, which is not declared before it")
+
+    return _REFERENCE.sub(value, default)
+
+
+def without_password(url: str) -> str:
+    """A broker URL fit to print: ``redis://:secret@host`` → ``redis://:***@host``."""
+    scheme, sep, rest = url.partition("://")
+    userinfo, at, host = rest.rpartition("@")
+    if not sep or not at:
+        return url
+    user = userinfo.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}"
+
+
+def markdown_table(section: str | None = None) -> str:
+    """The reference table of docs/configuration.md, generated from the declarations."""
+    rows = ["| variable | default | type | meaning |", "|---|---|---|---|"]
+    for d in declared():
+        if section is not None and d.section != section:
+            continue
+        see = f" ([{d.see.split('#')[0]}]({d.see}))" if d.see else ""
+        default = d.shown_default.replace("|", "\\|")
+        default = default if default.startswith("$XDG") else f"`{default}`"
+        rows.append(f"| `{d.var}` | {default} | {KINDS[d.kind][1]} | {d.doc}{see} |")
+    return "\n".join(rows)

@@ -12,8 +12,8 @@ name in NFC form. Links, folders, FIFOs, names that are not text, over-long name
 over-large files are set aside before a byte is read, and a link's target is never read.
 
 ``ingest_batch`` writes the bytes and returns the rows; ``commit_batch`` commits them, calls
-first, then quarantine, and only then clears landing; ``land_partition`` (what the ingest asset
-runs) finds the partition's folder, checks the tenant's key and commits. Each step is
+first, then quarantine, and only then clears landing; the ingest step (``step.py``) finds the
+partition's folder, checks the tenant's key and commits. Each step is
 safe to crash after: a rerun rewrites the same objects, recognises stored calls (also when
 their landing files are already gone) and inserts no row twice.
 """
@@ -25,7 +25,7 @@ import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import PurePosixPath
 from typing import Any, NamedTuple
 
@@ -34,14 +34,12 @@ import pyarrow as pa
 
 from transforms.core import lakehouse, storage
 from transforms.core.audio import SUPPORTED_EXTENSIONS, AudioInfo, AudioRejected, probe
-from transforms.core.keys import KeyStore
 from transforms.core.quarantine import quarantine_row
-from transforms.core.settings import Settings
 from transforms.core.storage import Entry, FileTooLarge, NotARegularFile, join
 from transforms.core.tables import CALLS, QUARANTINE
 from transforms.core.tenants import Tenant
 from transforms.ingest import names
-from transforms.ingest.landing import LandingBatch, batch_from_key, clear_landing
+from transforms.ingest.landing import LandingBatch, clear_landing
 from transforms.ingest.manifest import (
     MAX_MANIFEST_BYTES,
     RowError,
@@ -49,7 +47,6 @@ from transforms.ingest.manifest import (
     parse_manifest,
     validate_row,
 )
-from transforms.privacy.pseudonymise import caller_key
 
 #: ``pseudonymise_phone(tenant_id, phone)``: the caller's keyed pseudonym (None without a number).
 Pseudonymiser = Callable[[str, str | None], str | None]
@@ -265,17 +262,18 @@ def ingest_batch(
     now: datetime | None = None,
     quarantined_call_ids: set[str] | None = None,
     limits: Limits | None = None,
+    today: date | None = None,
 ) -> IngestOutcome:
     """Validate and store one batch. Writes audio/quarantine bytes; the caller commits the rows.
 
     ``existing_calls`` holds the tenant's ``call_id`` and ``audio_sha256`` already in bronze, so a
     re-landed file is recognised (skipped) and a different file reusing a call id is quarantined;
     ``quarantined_call_ids`` the call ids an earlier run of this batch set aside, so a manifest
-    row whose file a crashed clean-up already removed is not reported again.
+    row whose file a crashed clean-up already removed is not reported again. ``today`` decides
+    whether the tenant's contract has ended (default: ``now``'s date).
     """
-    work = _Batch(
-        batch, quarantine_store, pseudonymise_phone, now or datetime.now(UTC), limits or Limits()
-    )
+    now = now or datetime.now(UTC)
+    work = _Batch(batch, quarantine_store, pseudonymise_phone, now, limits or Limits())
     if batch.problem is not None:
         return _set_aside_whole_batch(work, batch.problem, FOLDER_PROBLEMS[batch.problem])
     tenant = tenants.get(batch.tenant_id)
@@ -287,7 +285,7 @@ def ingest_batch(
     manifest = next(e for e in batch.entries if e.name == batch.manifest)
     if not work.settled(manifest):
         return work.outcome()  # the manifest is being rewritten: the whole batch waits
-    if tenant.contract_ended(work.now.date()):
+    if tenant.contract_ended(today or now.date()):
         return _set_aside_whole_batch(work, "contract_ended", "the tenant's contract has ended")
     try:
         rows = _read_manifest(manifest)
@@ -541,9 +539,10 @@ def commit_batch(
     pseudonymise_phone: Pseudonymiser,
     limits: Limits | None = None,
     now: datetime | None = None,
+    today: date | None = None,
 ) -> IngestOutcome:
     """Ingest one batch and commit it: bronze.calls, then bronze.quarantine, then landing is
-    cleared (the manifest last). What the ingest asset runs."""
+    cleared (the manifest last). What the ingest step runs."""
     existing = lh.read(CALLS, batch.tenant_id, columns=["call_id", "audio_sha256"])
     in_batch = {"batch_id": batch.batch_id}
     earlier = lh.read(QUARANTINE, batch.tenant_id, columns=["call_id"], where=in_batch)
@@ -557,6 +556,7 @@ def commit_batch(
         now=now or datetime.fromtimestamp(time.time(), UTC),
         quarantined_call_ids=set(earlier["call_id"].drop_nulls().to_list()),
         limits=limits,
+        today=today,
     )
     outcome.calls_inserted = lh.merge(CALLS, outcome.calls)["num_target_rows_inserted"]
     merged = lh.merge(QUARANTINE, outcome.quarantine)
@@ -564,37 +564,3 @@ def commit_batch(
     # Only now, with both commits done, may the landing copies go.
     outcome.cleared = clear_landing(batch, outcome.consumed)
     return outcome
-
-
-def land_partition(
-    lh: lakehouse.Lakehouse,
-    settings: Settings,
-    partition_key: str,
-    *,
-    tenants: dict[str, Tenant],
-    keys: KeyStore,
-    now: datetime | None = None,
-) -> IngestOutcome | None:
-    """What the ingest asset does for one call-batch partition; None when its landing folder is
-    already cleared (a rerun: nothing to do).
-
-    A registry tenant's key must be usable before anything is stored (``KeyStoreError``
-    otherwise: the batch stays in landing until ``ccr keys create`` or the file mode is fixed).
-    """
-    batch = batch_from_key(settings.landing, partition_key)
-    if batch is None:
-        return None
-    tenant = tenants.get(batch.tenant_id)
-    # A tenant whose contract has ended needs no key: its batches are set aside as they are.
-    if tenant is not None and not tenant.contract_ended((now or datetime.now(UTC)).date()):
-        keys.secret(batch.tenant_id)
-    return commit_batch(
-        lh,
-        batch,
-        tenants=tenants,
-        audio_store=settings.audio_store,
-        quarantine_store=settings.quarantine_store,
-        pseudonymise_phone=lambda tenant, phone: caller_key(keys, tenant, phone),
-        limits=Limits(max_file_bytes=settings.max_file_bytes, quiet_s=settings.landing_quiet_s),
-        now=now,
-    )

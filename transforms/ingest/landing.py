@@ -22,8 +22,12 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 
+import polars as pl
+
 from transforms.core import storage
+from transforms.core.lakehouse import Lakehouse
 from transforms.core.storage import Entry
+from transforms.core.tables import CALLS
 from transforms.ingest import names
 
 MANIFEST_NAMES = ("manifest.csv", "manifest.json")
@@ -83,6 +87,12 @@ def split_partition_key(key: str) -> tuple[str, str]:
     if not sep or not tenant_id or not batch_id:
         raise ValueError(f"partition key {key!r} is not '<tenant>{PARTITION_SEPARATOR}<batch>'")
     return tenant_id, batch_id
+
+
+def batch_calls(lh: Lakehouse, partition_key: str) -> pl.DataFrame:
+    """The bronze rows of one call batch, by call id (what each per-batch step starts from)."""
+    tenant_id, batch_id = split_partition_key(partition_key)
+    return lh.read(CALLS, tenant_id, where={"batch_id": batch_id}).sort("call_id")
 
 
 def _fingerprint(entries: list[Entry]) -> str:

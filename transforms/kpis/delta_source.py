@@ -19,15 +19,21 @@ is reading the table: the tables have no deletion vectors and no column mapping 
 contracts set the properties; anything else is refused here), so a file in the version holds
 exactly its rows.
 
-Profile (``dbt_project/profiles.yml``)::
+Profile (``dbt_project/profiles.yml``): the lakehouse comes as a dbt var (``--vars``, given by
+whoever runs dbt: ``transforms.kpis.build_file.dbt_vars``), the object store's endpoint and
+credentials as the profile's own ``env_var`` arguments (never a var: dbt writes vars into its
+run artifacts)::
 
     plugins:
       - module: transforms.kpis.delta_source    # importable: the project is installed with -e
+        config:
+          lakehouse: "{{ var('ccr_lakehouse', '../data/lakehouse') }}"
+          s3_region: "{{ env_var('CCR_S3_REGION', '') }}"   # … one per CCR_S3_* setting
 
 Source (``models/staging/_lakehouse__sources.yml``), a plain dbt source the plugin fills in::
 
     meta:
-      delta_table_path: <table folder>
+      delta_table_path: "{{ var('ccr_lakehouse', '../data/lakehouse') }}/bronze/calls"
       read_columns: [call_uid, tenant_id, ...]   # the columns the staging model selects
 """
 
@@ -35,6 +41,7 @@ from __future__ import annotations
 
 import os
 import urllib.parse
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,7 +55,7 @@ from dbt.adapters.duckdb.plugins import BasePlugin
 from deltalake import DeltaTable
 
 from transforms.core import object_store
-from transforms.core.settings import REPO_ROOT
+from transforms.core.settings import REPO_ROOT, ObjectStoreSettings, Settings
 
 SOURCES_FILE = REPO_ROOT / "dbt_project" / "models" / "staging" / "_lakehouse__sources.yml"
 #: Delta reader features the views cannot honour (files would not hold exactly their rows).
@@ -76,15 +83,16 @@ def _literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def lakehouse_sources(path: Path = SOURCES_FILE, env: dict[str, str] | None = None):
-    """The Delta sources of the dbt project, their paths rendered as dbt renders them."""
-    env = dict(os.environ if env is None else env)
+def lakehouse_sources(path: Path = SOURCES_FILE, variables: Mapping[str, str] | None = None):
+    """The Delta sources of the dbt project, their paths rendered as dbt renders them with
+    ``variables`` (the run's ``--vars``)."""
+    given = dict(variables or {})
 
-    def env_var(name: str, default: str | None = None) -> str:
-        if name in env:
-            return env[name]
+    def var(name: str, default: str | None = None) -> str:
+        if name in given:
+            return given[name]
         if default is None:
-            raise SourceColumnError(f"{path.name}: env var {name} is not set")
+            raise SourceColumnError(f"{path.name}: dbt var {name} is not set")
         return default
 
     render = jinja2.Environment(undefined=jinja2.StrictUndefined)
@@ -100,7 +108,7 @@ def lakehouse_sources(path: Path = SOURCES_FILE, env: dict[str, str] | None = No
                     f"{path.name}: source {table['name']} lists no read_columns (the models' "
                     "columns; every column would otherwise be read, free text included)"
                 )
-            table_path = render.from_string(meta["delta_table_path"]).render(env_var=env_var)
+            table_path = render.from_string(meta["delta_table_path"]).render(var=var)
             schema = source.get("schema", source["name"])
             found.append(DeltaSource(schema, table["name"], table_path, columns))
     return found
@@ -236,15 +244,35 @@ def s3_view(source: DeltaSource) -> tuple[str, ds.Scanner]:
     return sql, dataset.scanner(columns=list(source.columns))
 
 
+#: Plugin config key -> the setting it carries (rendered by the profile from the environment).
+_STORE_CONFIG = {
+    "s3_endpoint_url": "CCR_S3_ENDPOINT_URL",
+    "s3_region": "CCR_S3_REGION",
+    "s3_access_key_id": "CCR_S3_ACCESS_KEY_ID",
+    "s3_secret_access_key": "CCR_S3_SECRET_ACCESS_KEY",
+    "s3_allow_http": "CCR_S3_ALLOW_HTTP",
+    "s3_virtual_hosted": "CCR_S3_VIRTUAL_HOSTED",
+}
+
+
+def store_settings(config: Mapping[str, Any]) -> ObjectStoreSettings:
+    """The object store of the plugin's config (its ``s3_*`` keys; absent or empty: default)."""
+    values = {var: str(config.get(key) or "") for key, var in _STORE_CONFIG.items()}
+    return Settings.from_values(values).object_store
+
+
 class Plugin(BasePlugin):
     def initialize(self, config: dict[str, Any]) -> None:
         self.sources_file = Path(config.get("sources_file") or SOURCES_FILE)
+        self.variables = {"ccr_lakehouse": config["lakehouse"]} if config.get("lakehouse") else {}
+        # the dbt process is an edge of its own: its object store comes from the profile
+        object_store.configure(store_settings(config))
         self._views: list[str] | None = None
         self._datasets: dict[str, ds.Scanner] | None = None
 
     def configure_connection(self, conn: Any) -> None:
         """Create the source views; the same files for the whole invocation."""
-        sources = lakehouse_sources(self.sources_file)
+        sources = lakehouse_sources(self.sources_file, self.variables)
         for schema in sorted({s.schema for s in sources}):
             conn.execute(f"create schema if not exists {_quote(schema)}")
         if self._views is None:

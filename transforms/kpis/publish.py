@@ -36,7 +36,7 @@ import uuid
 from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -131,6 +131,7 @@ def publish_kpis(
     rewrite: bool = False,
     reports: bool = True,
     only: Collection[str] | None = None,
+    today: date | None = None,
 ) -> Published:
     """Every published file, from the dbt build file: the one way to publish.
 
@@ -153,6 +154,7 @@ def publish_kpis(
         rewrite=rewrite,
         reports=reports,
         only=only,
+        today=today,
     )
 
 
@@ -165,11 +167,13 @@ def publish(
     rewrite: bool = False,
     reports: bool = True,
     only: Collection[str] | None = None,
+    today: date | None = None,
 ) -> Published:
     """Publish ``build``'s marts into ``warehouse/tenants`` (and operator-only marts into
-    ``operator``). Tenants: those of the registry under contract and those with rows; the files
-    of any other tenant are removed (its data was erased). With ``only``, a tenant outside it
-    that already has a file keeps it untouched (not in ``Published.tenants``)."""
+    ``operator``). Tenants: those of the registry under contract on ``today`` (default: the
+    system's date) and those with rows; the files of any other tenant are removed (its data was
+    erased). With ``only``, a tenant outside it that already has a file keeps it untouched (not
+    in ``Published.tenants``)."""
     if not build.exists():
         raise FileNotFoundError(f"{build} does not exist: materialize the dbt KPI models first")
     registry = registry or {}
@@ -182,7 +186,7 @@ def publish(
     published = Published()
     published.removed += _remove_legacy(warehouse)
     published.operator = _publish_operator(build, operator, marts)
-    today = datetime.now(UTC).date()
+    today = today or datetime.now(UTC).date()
     current = {t for t, tenant in registry.items() if not tenant.contract_ended(today)}
     tenant_ids = sorted(current | tenants_with_rows(build, marts))
     chosen = [
@@ -506,13 +510,6 @@ def prune_build_folders(folder: Path, prefix: str, keep: int = KEEP_BUILD_FOLDER
     for old in found[keep:]:
         shutil.rmtree(old, ignore_errors=True)
     return found[keep:]
-
-
-def reset_build_file(build: str) -> None:
-    """Delete the build file: the next dbt build rebuilds every mart from the lakehouse."""
-    Path(build).parent.mkdir(parents=True, exist_ok=True)
-    for leftover in (build, f"{build}.wal"):
-        Path(leftover).unlink(missing_ok=True)
 
 
 def _quote(identifier: str) -> str:

@@ -1,8 +1,8 @@
 """One call batch through transcription: the calls still to do, the worker pool, redaction, and
 the silver rows (and quarantine rows for audio the decoder cannot read).
 
-The transcribe asset reads the batch's bronze rows, calls ``transcribe_batch`` and commits what it
-returns; nothing here touches a Delta table.
+The transcribe step (``step.py``) reads the batch's bronze rows, calls ``transcribe_batch`` and
+commits what it returns; nothing here touches a Delta table.
 """
 
 from __future__ import annotations
@@ -70,6 +70,7 @@ def transcribe_batch(
     log: Log = SILENT,
     device: str = "cpu",
     compute_type: str = COMPUTE_TYPE,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> BatchTranscripts:
     """Transcribe ``todo`` (bronze.calls rows) in worker processes, redact, write playback copies.
 
@@ -97,13 +98,13 @@ def transcribe_batch(
         call = by_uid[result.key]
         audio = audio_of.pop(result.key)
         if result.transcript is None:
-            out.quarantine.append(_quarantine_row(call, result))
+            out.quarantine.append(_quarantine_row(call, result, now()))
             log.warning(f"call {i}/{todo.height} not transcribed: {result.error_code}")
             continue
         redacted = redact_transcript(result.transcript)
         playback = _write_playback_copy(call["audio_uri"], audio, redacted)
         out.entities.update(redacted.entities)
-        row, segs = transcript_rows(call, redacted, model_id, datetime.now(UTC), playback)
+        row, segs = transcript_rows(call, redacted, model_id, now(), playback)
         out.transcripts.append(row)
         out.segments.extend(segs)
         out.audio_s += result.transcript.duration_s
@@ -152,7 +153,7 @@ def _write_playback_copy(audio_uri: str, audio: bytes, redacted: RedactedCall) -
     return uri
 
 
-def _quarantine_row(call: dict[str, Any], result: JobResult) -> dict[str, Any]:
+def _quarantine_row(call: dict[str, Any], result: JobResult, now: datetime) -> dict[str, Any]:
     """A stored call whose audio the transcriber cannot read: kept in place, reason recorded."""
     return quarantine_row(
         key=f"transcribe/{call['call_uid']}/{call['audio_sha256']}/{result.error_code}",
@@ -165,5 +166,5 @@ def _quarantine_row(call: dict[str, Any], result: JobResult) -> dict[str, Any]:
         quarantine_uri=call["audio_uri"],
         reason_code=result.error_code or "transcription_failed",
         reason=result.error or "transcription failed",
-        quarantined_at=datetime.now(UTC),
+        quarantined_at=now,
     )

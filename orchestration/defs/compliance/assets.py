@@ -3,43 +3,38 @@
 Order matters and the graph says it: the anonymised statistics are computed from the published
 KPIs before anything is purged; the plan is written; then the erasure applies it, rebuilds the
 warehouse, verifies and records. Each asset reads, calls one function of
-``transforms/compliance/``, writes and reports counts (never an identifier).
+``transforms/compliance/``, writes and reports counts (never an identifier); the steps are in
+``transforms/compliance/step.py``, the erasure's outside wiring in ``orchestration/lib/erasure.py``
+(shared with ``ccr subject erase``).
 """
 
-from datetime import UTC, date, datetime
-from pathlib import Path
+from datetime import date
 
 import dagster as dg
-import polars as pl
 from dagster_dbt import DbtCliResource
 
-from orchestration.defs.kpis.build import rebuild_warehouse
+from orchestration.lib.erasure import erasure_hooks
 from orchestration.lib.owners import OWNERS
-from orchestration.lib.partitions import forget_tenant_partitions
-from orchestration.lib.resources import LakehouseResource
-from transforms.compliance import anonymised
-from transforms.compliance.erasure import Hooks, carry_out, retention_request
-from transforms.compliance.export import marts
-from transforms.compliance.retention import plan_retention
-from transforms.core.lakehouse import conform
+from orchestration.lib.resources import SettingsResource
+from transforms.compliance import step
 from transforms.core.tables import (
     ALL_TABLES,
     ANONYMISED_STATISTICS,
     REJECTED_ROWS,
     RETENTION_PLAN,
 )
-from transforms.kpis import publish
 
 _TAGS = {"layer": "compliance", "pii": "none"}
 
 
 class RetentionConfig(dg.Config):
-    """The date the retention rules are applied for (YYYY-MM-DD); empty: today (UTC)."""
+    """The date the retention rules are applied for (YYYY-MM-DD); empty: today (UTC). Never a
+    date after today for an erasure (``ccr retention plan`` may look ahead)."""
 
     as_of: str = ""
 
-    def day(self) -> date:
-        return date.fromisoformat(self.as_of) if self.as_of else datetime.now(UTC).date()
+    def day(self) -> date | None:
+        return date.fromisoformat(self.as_of) if self.as_of else None
 
 
 @dg.asset(
@@ -52,36 +47,19 @@ class RetentionConfig(dg.Config):
     description=ANONYMISED_STATISTICS.description,
 )
 def anonymised_statistics(
-    config: RetentionConfig, lakehouse: LakehouseResource
+    context: dg.AssetExecutionContext, config: RetentionConfig, settings: SettingsResource
 ) -> dg.MaterializeResult:
     """Months closed since the last run, from the published marts; suppressed below the
     thresholds; never recomputed (so no purge changes a published cell)."""
-    settings, lh = lakehouse.settings(), lakehouse.lakehouse()
-    found = marts(settings, lambda frame: frame, names=("fct_calls", "fct_criterion_verdicts"))
-    done = set(lh.read(ANONYMISED_STATISTICS, columns=["month"])["month"].to_list())
-    calls = found.get("marts.fct_calls", pl.DataFrame())
-    months = anonymised.closed_months(calls, config.day(), done) if calls.height else []
-    if not months:
-        return dg.MaterializeResult(metadata={"months_added": 0, "cells_published": 0})
-    types = {
-        t: anonymised.load_campaign_types(settings.taxonomies_dir, t) for t in lakehouse.tenants()
-    }
-    cells, withheld = anonymised.statistics(
-        calls,
-        found["marts.fct_criterion_verdicts"],
-        months,
-        lambda tenant, campaign: anonymised.campaign_type(campaign, types.get(tenant, {})),
-        anonymised.Thresholds(settings.anon_min_calls, settings.anon_min_agents),
-        datetime.now(UTC),
-    )
-    lh.merge(ANONYMISED_STATISTICS, conform(ANONYMISED_STATISTICS, cells))
+    ctx = settings.step_context(context.log, today=config.day())
+    done = step.anonymised_statistics(ctx)
     return dg.MaterializeResult(
         metadata={
-            "months_added": len(months),
-            "cells_published": cells.height,
-            "cells_withheld": withheld,
-            "min_calls": settings.anon_min_calls,
-            "min_agents": settings.anon_min_agents,
+            "months_added": done.months_added,
+            "cells_published": done.cells_published,
+            "cells_withheld": done.cells_withheld,
+            "min_calls": ctx.settings.anon_min_calls,
+            "min_agents": ctx.settings.anon_min_agents,
         }
     )
 
@@ -96,20 +74,13 @@ def anonymised_statistics(
     description="The anonymised statistics as a DuckDB file for the operator "
     "($CCR_HOME/operator/anonymised.duckdb), kept after the tenants' data is deleted.",
 )
-def anonymised_mart(lakehouse: LakehouseResource) -> dg.MaterializeResult:
+def anonymised_mart(settings: SettingsResource) -> dg.MaterializeResult:
     """The whole table into a new file, swapped in (the KPI file holds tenants' data; this one
     holds no tenant and outlives them)."""
-    settings = lakehouse.settings()
-    rows = lakehouse.lakehouse().read(ANONYMISED_STATISTICS)
-    counts = publish.publish_tables(
-        {anonymised.TABLE: rows.to_arrow()}, Path(settings.anonymised_database)
-    )
-    return dg.MaterializeResult(
-        metadata={
-            "path": dg.MetadataValue.path(settings.anonymised_database),
-            "rows": counts[anonymised.TABLE],
-        }
-    )
+    ctx = settings.step_context()
+    rows = step.publish_statistics(ctx)
+    path = ctx.settings.anonymised_database
+    return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(path), "rows": rows})
 
 
 @dg.asset(
@@ -127,13 +98,10 @@ def anonymised_mart(lakehouse: LakehouseResource) -> dg.MaterializeResult:
     description=RETENTION_PLAN.description,
 )
 def retention_plan(
-    context: dg.AssetExecutionContext, config: RetentionConfig, lakehouse: LakehouseResource
+    context: dg.AssetExecutionContext, config: RetentionConfig, settings: SettingsResource
 ) -> dg.MaterializeResult:
     """What goes on the day, why, and what a hold or a request keeps (counts, no keys)."""
-    settings, lh = lakehouse.settings(), lakehouse.lakehouse()
-    plan = plan_retention(lh, lakehouse.tenants(), config.day(), settings, lakehouse.keystore())
-    rows = plan.rows(context.run_id, datetime.now(UTC))
-    lh.merge(RETENTION_PLAN, conform(RETENTION_PLAN, rows), update=True)
+    plan = step.write_plan(settings.step_context(context.log, today=config.day()), context.run_id)
     work = plan.work()
     return dg.MaterializeResult(
         metadata={
@@ -148,29 +116,31 @@ def retention_plan(
 
 
 @dg.asset(
-    key=["compliance", "erasure_ledger"],
+    key=["compliance", "retention_erasure"],
     deps=[retention_plan],
     group_name="compliance",
     owners=OWNERS,
     kinds={"python"},
     tags=_TAGS,
-    description="Applies the retention plan (rows, files, history, warehouse, key, Dagster "
-    "partitions), verifies with a residual scan and records it in the hash-chained erasure "
-    "ledger with a deletion certificate.",
+    description="Carries out the retention plan (rows, files, history, warehouse, key, Dagster "
+    "partitions), verifies it with a residual scan and records it in the erasure ledger with a "
+    "deletion certificate.",
 )
-def erasure_ledger(
-    context: dg.AssetExecutionContext, lakehouse: LakehouseResource, dbt: DbtCliResource
+def retention_erasure(
+    context: dg.AssetExecutionContext, settings: SettingsResource, dbt: DbtCliResource
 ) -> dg.MaterializeResult:
     """Re-plans at the planned date, checks it selects what was planned, then carries it out."""
-    settings, lh, keys = lakehouse.settings(), lakehouse.lakehouse(), lakehouse.keystore()
-    stored = _planned(lh, context.run_id)
+    ctx = settings.step_context(context.log)
+    stored = step.planned_rows(ctx, context.run_id)
     if not stored:
         raise dg.Failure("no retention plan to apply: materialize compliance/retention_plan first")
     as_of = stored[0]["as_of"].date()
-    plan = plan_retention(lh, lakehouse.tenants(), as_of, settings, keys)
-    if not plan.matches(stored):
-        raise dg.Failure("the lakehouse changed since the plan was made: plan again, then apply")
-    if not plan.work():
+    hooks = erasure_hooks(ctx, dbt, context.instance, step.remaining_after_retention(ctx, as_of))
+    try:
+        plan, certificate = step.apply_plan(ctx, stored, hooks)
+    except step.PlanChanged as exc:
+        raise dg.Failure(str(exc)) from exc
+    if certificate is None:
         return dg.MaterializeResult(
             metadata={
                 "as_of": str(as_of),
@@ -178,14 +148,6 @@ def erasure_ledger(
                 "verified": "the plan has nothing left to do",
             }
         )
-    hooks = Hooks(
-        rebuild_warehouse=lambda tenants: rebuild_warehouse(dbt, settings, tenants),
-        forget_partitions=lambda tenant: forget_tenant_partitions(context.instance, tenant),
-        remaining=lambda: len(
-            plan_retention(lh, lakehouse.tenants(), as_of, settings, keys).work()
-        ),
-    )
-    certificate = carry_out(retention_request(lh, plan), lh, settings, keys, hooks)
     verification = certificate["verification"]
     metadata = {
         "as_of": str(as_of),
@@ -198,7 +160,7 @@ def erasure_ledger(
         "residual_hits": verification["hits"],
         "files_scanned": verification["files_scanned"],
         "certificate": dg.MetadataValue.path(
-            f"{settings.compliance_dir}/certificates/{certificate['request_id']}.html"
+            f"{ctx.settings.compliance_dir}/certificates/{certificate['request_id']}.html"
         ),
     }
     if not verification["passed"]:
@@ -207,12 +169,3 @@ def erasure_ledger(
             metadata=metadata,
         )
     return dg.MaterializeResult(metadata=metadata)
-
-
-def _planned(lh, run_id: str) -> list[dict]:
-    """This run's plan rows, else the latest plan's."""
-    rows = lh.read(RETENTION_PLAN)
-    mine = rows.filter(pl.col("run_id") == run_id)
-    if mine.is_empty() and rows.height:
-        mine = rows.filter(pl.col("planned_at") == rows["planned_at"].max())
-    return mine.to_dicts()

@@ -4,10 +4,10 @@ import dagster as dg
 
 from orchestration.lib.owners import OWNERS
 from orchestration.lib.partitions import call_batches
-from orchestration.lib.resources import LakehouseResource
+from orchestration.lib.resources import SettingsResource
 from transforms.core.keys import KeyStoreError
 from transforms.core.tables import CALLS, QUARANTINE
-from transforms.ingest.batch import land_partition
+from transforms.ingest import step
 
 
 @dg.multi_asset(
@@ -30,16 +30,10 @@ from transforms.ingest.batch import land_partition
     partitions_def=call_batches,
     group_name="ingest",
 )
-def landed_calls(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
+def landed_calls(context: dg.AssetExecutionContext, settings: SettingsResource):
     """Validate a landing batch; good audio to the audio store, bad files to quarantine."""
     try:
-        outcome = land_partition(
-            lakehouse.lakehouse(),
-            lakehouse.settings(),
-            context.partition_key,
-            tenants=lakehouse.tenants(),
-            keys=lakehouse.keystore(),
-        )
+        outcome = step.run(settings.step_context(context.log), context.partition_key)
     except KeyStoreError as exc:  # fail closed: nothing stored, the files wait in landing
         raise dg.Failure(f"batch {context.partition_key} not ingested: {exc}") from exc
     if outcome is None:

@@ -26,7 +26,7 @@ import dagster as dg
 
 from orchestration.defs.jobs import call_batch_job, kpi_job, review_job
 from orchestration.lib.partitions import call_batches
-from orchestration.lib.resources import LakehouseResource
+from orchestration.lib.resources import SettingsResource
 from transforms.core.keys import FileKeyStore
 from transforms.core.settings import Settings
 from transforms.core.tenants import TENANT_ID_RE
@@ -131,9 +131,9 @@ def landing_requests(
     minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.RUNNING,
 )
-def landing_sensor(context: dg.SensorEvaluationContext, lakehouse: LakehouseResource):
+def landing_sensor(context: dg.SensorEvaluationContext, settings: SettingsResource):
     """Registers landing batches that are ready as partitions and requests their runs."""
-    plan = landing_requests(context.instance, lakehouse.settings())
+    plan = landing_requests(context.instance, settings.settings())
     if plan.waiting:
         context.log.info(f"{len(plan.waiting)} landing folder(s) wait: {'; '.join(plan.waiting)}")
     if plan.loose:

@@ -2,17 +2,16 @@
 tools: one database and one report per tenant."""
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from orchestration.defs.kpis.build import finish_build, prepare_build, target_folder
 from orchestration.defs.kpis.resources import kpi_dbt_project
+from orchestration.lib.kpi_build import dbt_args, finish_build, prepare_build, target_folder
 from orchestration.lib.owners import OWNERS
-from orchestration.lib.resources import LakehouseResource
-from transforms.kpis import build, publish
+from orchestration.lib.resources import SettingsResource
+from transforms.kpis import build_file, step
 
 
 class KpiTranslator(DagsterDbtTranslator):
@@ -37,7 +36,7 @@ class KpiBuildConfig(dg.Config):
 def kpi_models(
     context: dg.AssetExecutionContext,
     dbt: DbtCliResource,
-    lakehouse: LakehouseResource,
+    settings: SettingsResource,
     config: KpiBuildConfig,
 ):
     """``dbt build`` into the build file ($CCR_HOME/build), never into a published one.
@@ -45,13 +44,14 @@ def kpi_models(
     The build file stays between runs, so the incremental facts rebuild only the calls whose
     inputs changed; it starts afresh when the dbt code changed or ``full_refresh`` is set.
     """
-    settings = lakehouse.settings()
-    if prepare_build(settings, lakehouse.lakehouse(), full=config.full_refresh):
+    ctx = settings.step_context(context.log)
+    if prepare_build(ctx.settings, ctx.lakehouse, full=config.full_refresh):
         context.log.info("dbt build from an empty build file: every call's rows are rebuilt")
     label = context.op_execution_context.op.name
-    target = target_folder(settings, f"{label}-{context.run.run_id[:7]}")
-    yield from dbt.cli(list(build.BUILD_ARGS), context=context, target_path=target).stream()
-    finish_build(settings, label, target)
+    target = target_folder(ctx.settings, f"{label}-{context.run.run_id[:7]}")
+    args = dbt_args(ctx.settings, *build_file.BUILD_ARGS)
+    yield from dbt.cli(args, context=context, target_path=target).stream()
+    finish_build(ctx.settings, label, target)
 
 
 @dg.asset(
@@ -66,13 +66,13 @@ def kpi_models(
         "tenant's rows only) and its HTML report; marts without a tenant go to the operator's file."
     ),
 )
-def kpi_warehouse(lakehouse: LakehouseResource) -> dg.MaterializeResult:
+def kpi_warehouse(settings: SettingsResource) -> dg.MaterializeResult:
     """New files swapped in: a reader sees the old file or the new one, never half of one."""
-    settings = lakehouse.settings()
-    published = publish.publish_kpis(settings)
+    ctx = settings.step_context()
+    published = step.run(ctx)
     return dg.MaterializeResult(
         metadata={
-            "tenant_databases": dg.MetadataValue.path(str(Path(settings.warehouse) / "tenants")),
+            "tenant_databases": dg.MetadataValue.path(f"{ctx.settings.warehouse}/tenants"),
             "tenants": len(published.tenants),
             "operator_database": dg.MetadataValue.path(str(published.operator)),
             **{f"rows_{t}": n for t, n in published.rows.items()},

@@ -12,7 +12,7 @@ import warnings
 
 import dagster as dg
 
-from orchestration.lib.resources import LakehouseResource
+from orchestration.lib.resources import SettingsResource
 from transforms.core.contracts import load_contracts
 from transforms.core.tables import ALL_TABLES, CALLS, QUARANTINE, TableSpec
 from transforms.ingest import landing
@@ -21,9 +21,9 @@ from transforms.ingest import landing
 CHECKED = [t for t in ALL_TABLES if t.name != "rejected_rows"]
 
 
-def batch_rows(lakehouse: LakehouseResource, spec: TableSpec, partition_key: str | None):
+def batch_rows(settings: SettingsResource, spec: TableSpec, partition_key: str | None):
     """The rows of ``spec`` that belong to one call batch (all rows outside a partitioned run)."""
-    lh = lakehouse.lakehouse()
+    lh = settings.step_context().lakehouse
     if partition_key is None:
         return lh.read(spec)
     tenant_id, batch_id = landing.split_partition_key(partition_key)
@@ -47,11 +47,11 @@ def contract_check(spec: TableSpec) -> dg.AssetChecksDefinition:
         description=f"great-expectations suite from data_contracts/{contract.path.name}: "
         f"{len(contract.rules)} rules on the call batch's rows.",
     )
-    def _check(context: dg.AssetCheckExecutionContext, lakehouse: LakehouseResource):
+    def _check(context: dg.AssetCheckExecutionContext, settings: SettingsResource):
         from transforms.quality.expectations import validate
 
         partition = context.run.tags.get("dagster/partition")
-        rows = batch_rows(lakehouse, spec, partition)
+        rows = batch_rows(settings, spec, partition)
         result = validate(contract, rows, batch=partition or "all")
         failed = result.blocking_failures
         return dg.AssetCheckResult(

@@ -3,9 +3,9 @@
 import dagster as dg
 
 from orchestration.lib.owners import OWNERS
-from orchestration.lib.resources import LakehouseResource
+from orchestration.lib.resources import SettingsResource
 from transforms.core.tables import HUMAN_REVIEWS
-from transforms.review.landing import land_review_files
+from transforms.review import step
 
 
 @dg.asset(
@@ -17,17 +17,9 @@ from transforms.review.landing import land_review_files
     kinds={"delta"},
     group_name="review",
 )
-def human_reviews(context: dg.AssetExecutionContext, lakehouse: LakehouseResource):
+def human_reviews(context: dg.AssetExecutionContext, settings: SettingsResource):
     """Append the rows of every landed review CSV; bad rows go to quarantine with a reason."""
-    settings = lakehouse.settings()
-    landed = land_review_files(
-        lakehouse.lakehouse(),
-        settings.reviews_landing,
-        lakehouse.tenants(),
-        lakehouse.scorecards(),
-        log=context.log,
-        quiet_s=settings.landing_quiet_s,
-    )
+    landed = step.run(settings.step_context(context.log))
     return dg.MaterializeResult(
         metadata={
             "files": landed.files,

@@ -6,21 +6,21 @@ import os
 import dagster as dg
 
 from orchestration.defs.jobs import review_job
-from orchestration.lib.resources import LakehouseResource
+from orchestration.lib.resources import SettingsResource
 from transforms.review.landing import review_files, settled
 
 
 @dg.sensor(
     job=review_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING
 )
-def review_landing_sensor(context: dg.SensorEvaluationContext, lakehouse: LakehouseResource):
+def review_landing_sensor(context: dg.SensorEvaluationContext, settings: SettingsResource):
     """One run per new set of files (run key: names, kinds, sizes and change times of what is
     waiting), once they are unchanged for the landing quiet period."""
-    settings = lakehouse.settings()
-    files = review_files(settings.reviews_landing)
+    current = settings.settings()
+    files = review_files(current.reviews_landing)
     if not files:
         return dg.SkipReason("no review files in landing")
-    if not settled(files, settings.landing_quiet_s):
+    if not settled(files, current.landing_quiet_s):
         return dg.SkipReason("review files are still changing")
     digest = hashlib.sha256()
     for tenant, e in files:

@@ -3,10 +3,9 @@
 import dagster as dg
 
 from orchestration.lib.owners import OWNERS
-from orchestration.lib.partitions import batch_calls, call_batches
-from orchestration.lib.resources import LakehouseResource
-from transforms.core.lakehouse import conform
-from transforms.core.scorecards import CardChoice, ScorecardError
+from orchestration.lib.partitions import call_batches
+from orchestration.lib.resources import SettingsResource
+from transforms.core.scorecards import ScorecardError
 from transforms.core.tables import (
     CALL_CATEGORIES,
     CALL_METRICS,
@@ -15,8 +14,7 @@ from transforms.core.tables import (
     SCORECARD_VERSIONS,
     TableSpec,
 )
-from transforms.ingest.landing import split_partition_key
-from transforms.score.batch import score_batch
+from transforms.score import step
 
 _DEPS = [["silver", "transcripts"], ["silver", "transcript_segments"]]
 _TABLES = (CALL_METRICS, CALL_SCORES, CRITERION_RESULTS, SCORECARD_VERSIONS, CALL_CATEGORIES)
@@ -52,40 +50,16 @@ def _spec(table: TableSpec, tags_pii: str) -> dg.AssetSpec:
     partitions_def=call_batches,
     group_name="score",
 )
-def call_scores(
-    context: dg.AssetExecutionContext, config: ScoreConfig, lakehouse: LakehouseResource
-):
+def call_scores(context: dg.AssetExecutionContext, config: ScoreConfig, settings: SettingsResource):
     """Score each transcript of the batch with the scorecard assigned to its tenant and campaign
     (active version unless a what-if version is configured); compute metrics and topics."""
-    lh = lakehouse.lakehouse()
-    tenant_id, _ = split_partition_key(context.partition_key)
-    calls = batch_calls(lh, context.partition_key)
-    if calls.is_empty():  # a batch wholly quarantined (e.g. unknown tenant) has nothing to score
-        for table in _TABLES:
-            yield dg.MaterializeResult(asset_key=["silver", table.name], metadata={"calls": 0})
-        return
-    cards = lakehouse.scorecards()
-    choice = CardChoice(
-        tenant_id,
-        cards,
-        lakehouse.assignments(cards),
-        fallback=lakehouse.tenants()[tenant_id].scorecard,
-        version=config.scorecard_version,
-    )
-    taxonomy = lakehouse.taxonomy(tenant_id)
     try:
-        out = score_batch(lh, calls, choice, taxonomy)
+        done = step.run(
+            settings.step_context(context.log), context.partition_key, config.scorecard_version
+        )
     except ScorecardError as exc:
         raise dg.Failure(str(exc)) from exc
-    # Metrics and topics depend only on the transcript: recomputing replaces (update).
-    lh.merge(CALL_METRICS, conform(CALL_METRICS, out.metrics), update=True)
-    lh.merge(CRITERION_RESULTS, conform(CRITERION_RESULTS, out.criteria))
-    lh.merge(SCORECARD_VERSIONS, conform(SCORECARD_VERSIONS, out.versions), update=True)
-    lh.merge(CALL_CATEGORIES, conform(CALL_CATEGORIES, out.topics), update=True)
-    # The score row marks a call scored (a rerun skips it): committed last, so a step killed
-    # between two commits leaves the call to score again, never a score without its verdicts.
-    inserted = lh.merge(CALL_SCORES, conform(CALL_SCORES, out.scores))
-    scores = out.scores
+    out, scores = done.out, done.out.scores
     yield dg.MaterializeResult(
         asset_key=["silver", "call_metrics"], metadata={"calls": len(out.metrics)}
     )
@@ -95,7 +69,7 @@ def call_scores(
             "scorecards": ", ".join(sorted(f"{i} v{v}" for i, v in out.used)) or "none",
             "calls_scored": len(scores),
             "calls_skipped": out.transcripts - len(scores),
-            "rows_inserted": inserted["num_target_rows_inserted"],
+            "rows_inserted": done.rows_inserted,
             "calls_passed": sum(r["passed"] for r in scores),
             "calls_critical_failed": sum(bool(r["critical_failed"]) for r in scores),
             "calls_needing_review": sum(bool(r["needs_review"]) for r in scores),
@@ -117,5 +91,5 @@ def call_scores(
     )
     yield dg.MaterializeResult(
         asset_key=["silver", "call_categories"],
-        metadata={"rows": len(out.topics), "taxonomy": f"{taxonomy.id} v{taxonomy.version}"},
+        metadata={"rows": len(out.topics), "taxonomy": done.taxonomy or "none"},
     )

@@ -76,6 +76,6 @@ def test_a_listed_column_the_table_lacks_is_a_clear_error(tmp_path):
 
 
 def test_every_source_of_the_project_lists_its_columns_and_a_path_under_the_lakehouse():
-    found = lakehouse_sources(SOURCES_FILE, {"CCR_LAKEHOUSE": "/srv/lake/"})
+    found = lakehouse_sources(SOURCES_FILE, {"ccr_lakehouse": "/srv/lake/"})
     assert len(found) == 7  # no transcripts or segments: the KPIs outlive the content
     assert all(s.path.startswith("/srv/lake/") and s.columns for s in found)

@@ -1,5 +1,7 @@
 """The model id carries the compute type; a process keeps one loaded model per setting."""
 
+import os
+
 from transforms.core.settings import Settings
 from transforms.transcribe.model import model_id, resolve_model_dir
 from transforms.transcribe.pool import cached_transcriber
@@ -14,7 +16,7 @@ def test_the_compute_type_is_part_of_the_model_id(tmp_path):
 
 
 def test_a_process_loads_the_model_once_per_setting():
-    folder = resolve_model_dir(Settings.from_env())
+    folder = resolve_model_dir(Settings.from_env(os.environ))
     first, _ = cached_transcriber(folder, threads=1, beam_size=5)
     again, loaded_again = cached_transcriber(folder, threads=1, beam_size=5)
     assert again is first and not loaded_again

@@ -6,7 +6,7 @@ import stat
 from pathlib import Path
 
 from transforms.core.settings import REPO_ROOT
-from transforms.kpis.build import code_fingerprint, prepare_build_file, record_build
+from transforms.kpis.build_file import code_fingerprint, prepare_build_file, record_build
 
 
 def project(tmp_path: Path) -> Path:

@@ -12,10 +12,11 @@ time of a first build, see docs/benchmarks.md).
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
+from transforms.core.settings import Settings
 from transforms.kpis import access
-from transforms.kpis.publish import reset_build_file
 
 #: What decides the tables' content (data tests do not): models, macros, the project file.
 CODE_PATHS = ("models", "macros", "dbt_project.yml")
@@ -23,6 +24,16 @@ CODE_PATHS = ("models", "macros", "dbt_project.yml")
 #: (tests/dbt), not on every build, as dbt recommends; data tests run on every build. dbt.log at
 #: info, not debug: writing every statement cost a fifth of an incremental run's CPU.
 BUILD_ARGS = ("build", "--exclude-resource-type", "unit_test", "--log-level-file", "info")
+
+
+def dbt_vars(lakehouse: str, build_database: str) -> dict[str, str]:
+    """What dbt is told about where things are (the profile's and the sources' ``var()``)."""
+    return {"ccr_lakehouse": lakehouse, "ccr_build_database": build_database}
+
+
+def vars_args(settings: Settings) -> list[str]:
+    """``--vars`` for a KPI build of ``settings``: its lakehouse and its build file."""
+    return ["--vars", json.dumps(dbt_vars(settings.lakehouse, settings.kpi_build_database))]
 
 
 def code_fingerprint(project_dir: Path) -> str:
@@ -59,3 +70,10 @@ def prepare_build_file(build: str, project_dir: Path, *, full_refresh: bool = Fa
 def record_build(build: str, project_dir: Path) -> None:
     """After a successful build: the code the build file now reflects."""
     _state_file(build).write_text(code_fingerprint(project_dir) + "\n")
+
+
+def reset_build_file(build: str) -> None:
+    """Delete the build file: the next dbt build rebuilds every mart from the lakehouse."""
+    Path(build).parent.mkdir(parents=True, exist_ok=True)
+    for leftover in (build, f"{build}.wal"):
+        Path(leftover).unlink(missing_ok=True)

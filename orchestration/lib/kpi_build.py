@@ -19,10 +19,12 @@ from pathlib import Path
 from dagster_dbt import DbtCliResource
 
 from orchestration.defs.kpis.resources import DBT_PROJECT_DIR
+from transforms.core.context import StepContext
 from transforms.core.lakehouse import Lakehouse
 from transforms.core.settings import Settings
 from transforms.core.tables import ALL_TABLES
-from transforms.kpis import build, publish
+from transforms.kpis import build_file, publish, step
+from transforms.kpis.publish import Published
 
 #: dbt's parse of the project, reused when nothing it depends on changed (dbt checks).
 PARSE_STATE = "partial_parse.msgpack"
@@ -44,23 +46,27 @@ def target_folder(settings: Settings, label: str) -> Path:
 
 
 def prepare_build(settings: Settings, lh: Lakehouse, full: bool) -> bool:
-    """Point dbt at the build file, every source table present (possibly empty: no review landed
-    yet is not an error). The build file is kept between runs (incremental facts) unless ``full``
-    or the dbt code changed; True when the coming build starts from an empty file."""
-    from_scratch = build.prepare_build_file(
+    """Every source table present (possibly empty: no review landed yet is not an error). The
+    build file is kept between runs (incremental facts) unless ``full`` or the dbt code changed;
+    True when the coming build starts from an empty file. dbt is told where the lakehouse and the
+    build file are by its ``--vars`` (``dbt_args``)."""
+    from_scratch = build_file.prepare_build_file(
         settings.kpi_build_database, DBT_PROJECT_DIR, full_refresh=full
     )
     for spec in ALL_TABLES:
         lh.ensure(spec)
-    os.environ["CCR_LAKEHOUSE"] = settings.lakehouse
-    os.environ["CCR_DBT_DUCKDB_PATH"] = settings.kpi_build_database
     return from_scratch
+
+
+def dbt_args(settings: Settings, *command: str) -> list[str]:
+    """A dbt command line for a KPI build of ``settings``."""
+    return [*command, *build_file.vars_args(settings)]
 
 
 def finish_build(settings: Settings, label: str, target: Path) -> None:
     """After a successful build: record the code it reflects, keep its parse for the next
     build, drop old target folders."""
-    build.record_build(settings.kpi_build_database, DBT_PROJECT_DIR)
+    build_file.record_build(settings.kpi_build_database, DBT_PROJECT_DIR)
     parsed = target / PARSE_STATE
     if parsed.exists():
         kept = Path(settings.dbt_target_dir) / PARSE_STATE
@@ -70,8 +76,8 @@ def finish_build(settings: Settings, label: str, target: Path) -> None:
 
 
 def rebuild_warehouse(
-    dbt: DbtCliResource, settings: Settings, tenants: Collection[str] | None = None
-) -> publish.Published:
+    dbt: DbtCliResource, ctx: StepContext, tenants: Collection[str] | None = None
+) -> Published:
     """The models (``dbt run``) into a new build file, then the published files of ``tenants``
     (None: every tenant) written anew: after an erasure no DuckDB file still holds the erased
     rows' bytes. Other tenants' files stay as they are: they hold none of them, and a
@@ -81,8 +87,9 @@ def rebuild_warehouse(
     old ones would keep the erased rows), the SQL is the last tested build's, and the next KPI
     build runs every test.
     """
-    prepare_build(settings, Lakehouse(settings.lakehouse), full=True)
+    settings = ctx.settings
+    prepare_build(settings, ctx.lakehouse, full=True)
     target = target_folder(settings, "rebuild")
-    dbt.cli(["run"], target_path=target).wait()
+    dbt.cli(dbt_args(settings, "run"), target_path=target).wait()
     finish_build(settings, "rebuild", target)
-    return publish.publish_kpis(settings, rewrite=True, only=tenants)
+    return step.run(ctx, rewrite=True, only=tenants)

@@ -1,0 +1,42 @@
+"""``ccr``: the operations people run by hand, one module per command group.
+
+``demo`` and ``run`` execute the Dagster jobs on the instance in ``DAGSTER_HOME`` (the same runs,
+hooks and checks as the sensors start); the other commands read or copy files and start no run,
+except ``retention apply`` (the retention job) and ``subject erase`` (an erasure with the same
+wiring as the job's, ``orchestration/lib/erasure.py``). The settings are read from the
+environment once, here, and passed to the command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from orchestration.cli import compliance, keys, kpis, pipeline, retention, settings, subjects
+from orchestration.lib.environment import process_settings
+from transforms.core.settings import SettingsError
+
+#: Command groups, in the order ``ccr --help`` lists them.
+GROUPS = (pipeline, kpis, settings, keys, compliance, retention, subjects)
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="ccr", description=__doc__.split("\n\n")[0])
+    sub = top.add_subparsers(dest="command", required=True)
+    for group in GROUPS:
+        group.register(sub)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        current = process_settings()
+    except SettingsError as exc:
+        print(f"ccr: {exc}", file=sys.stderr)
+        return 2
+    return args.handler(current, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
