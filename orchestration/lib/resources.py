@@ -42,7 +42,13 @@ class SettingsResource(_SettingsFields):
         return cls(**{d.var.lower(): dg.EnvVar(d.var) for d in declared() if d.var in env})
 
     def settings(self) -> Settings:
-        return Settings.from_values({d.var: getattr(self, d.var.lower()) for d in declared()})
+        return Settings.from_values({d.var: self._value(d.var.lower()) for d in declared()})
+
+    def _value(self, name: str) -> str:
+        value = getattr(self, name)
+        # Dagster resolves an EnvVar when it sets the resource up for a run; a resource used
+        # outside a run (a test, a notebook) resolves it here, from the same environment.
+        return (value.get_value() or "") if isinstance(value, dg.EnvVar) else value
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         # The object store's endpoint and credentials are this process's from now on.
