@@ -505,5 +505,57 @@ def test_transcripts_are_stored_redacted_with_a_toned_playback_copy(env):
         playback, playback_rate = decode_pcm16(read_bytes(row["playback_uri"]))
         assert playback_rate == rate and playback.shape == original.shape
         changed = (playback != original).any(axis=0).sum() / rate
-        # Redacted calls have their entity seconds toned out; the others are bit-identical.
-        assert (changed > 0.5) if row["pii_redactions"] else (changed == 0)
+        # Redacted calls have their entity seconds toned out (a first name is ~0.3 s, plus 0.1 s of
+        # padding on each side); the others are bit-identical.
+        assert (changed > 0.2) if row["pii_redactions"] else (changed == 0)
+
+
+def _said_by_callers(dialogues: dict) -> dict[str, set[str]]:
+    """What the sample customers say that identifies them, as Whisper may write it: account and
+    contract numbers (letters then digits: "GX552819", "gx 552 819"), e-mail addresses and the
+    names in them ("nicolas", "roussel", "tom", "baker")."""
+    from text_to_num import alpha2digit
+
+    out: dict[str, set[str]] = {"ids": set(), "emails": set(), "names": set()}
+    for call in dialogues["calls"]:
+        for turn in call["turns"]:
+            said = turn.get("customer", "")
+            for a, b, rest in re.findall(r"\b([A-Z]) ([A-Z]), ([^.]+)", said):
+                digits = re.sub(r"\D", "", alpha2digit(rest, call["language"]))
+                if len(digits) >= 5:
+                    out["ids"].add(f"{a}{b}{digits}".lower())
+            for local in re.findall(
+                r"(\w+) (?:point|dot) (\w+),? (?:arobase|at)", said, flags=re.IGNORECASE
+            ):
+                first, last = (w.lower() for w in local)
+                out["names"] |= {first, last}
+                out["emails"].add(f"{first}.{last}")
+    return out
+
+
+def test_no_account_number_email_or_caller_name_in_clear_in_silver_transcripts(env):
+    """The demo's transcripts as stored: no caller's account or contract number, e-mail or name
+    in clear, in the text or the word lists of either silver table (issue 22)."""
+    import yaml
+
+    dialogues = yaml.safe_load((REPO_ROOT / "samples" / "dialogues.yaml").read_text())
+    said = _said_by_callers(dialogues)
+    assert {"nicolas", "roussel", "tom", "baker", "priya", "shah"} <= said["names"]
+    assert len(said["emails"]) >= 4 and len(said["ids"]) >= 4
+    lh = Lakehouse(env.lakehouse)
+    segments = lh.read(SEGMENTS)
+    texts = [_normalise(t) for t in segments["text"].to_list()]
+    texts += [_normalise("".join(w["word"] for w in ws)) for ws in segments["words"].to_list()]
+    for row in lh.read(TRANSCRIPTS).select(pl.col(pl.String)).rows():
+        texts += [_normalise(t) for t in row if t]
+    flat = " ".join(texts)
+    glued = flat.replace(" ", "")
+    # names are words; ids and e-mails may come out glued or spaced ("gx 552 819", "gx552819")
+    leaked = [n for n in said["names"] if f" {n} " in f" {flat} "]
+    leaked += [e for e in said["emails"] if e.replace(".", "") in glued]
+    # an id's six digits, with or without its letters, anywhere in the glued text
+    leaked += [i for i in said["ids"] if i[2:] in glued]
+    assert leaked == [], f"{len(leaked)} caller identifiers in clear in silver"
+    # and the placeholders say what was removed: ids, e-mails
+    placeholders = " ".join(segments["text"].to_list())
+    assert "<ID>" in placeholders and "<EMAIL>" in placeholders

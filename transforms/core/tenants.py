@@ -35,6 +35,10 @@ class Tenant:
     #: (transforms/kpis/access.py); unset, only the publishing account reads them.
     bi_group: str | None = None
     lifecycle: Lifecycle = field(default_factory=Lifecycle)
+    #: Regular expressions of the tenant's customer, account, contract or meter identifiers, on
+    #: their compact form (letters and digits, no spaces), e.g. ``GX[0-9]{6}``: a value read out
+    #: in that shape is redacted as ``<ID>`` wherever it is said (docs/privacy.md).
+    pii_id_patterns: tuple[str, ...] = ()
 
     def contract_ended(self, on: date) -> bool:
         """After ``contract_end`` no batch is processed (it is quarantined as contract_ended)."""
@@ -72,9 +76,46 @@ def load_tenants(path: str | Path) -> dict[str, Tenant]:
             agent_rule=str(entry.get("agent_rule") or "first_speaker"),
             lifecycle=parse_lifecycle(entry, where, periods),
             bi_group=str(entry["bi_group"]) if entry.get("bi_group") else None,
+            pii_id_patterns=_id_patterns(entry.get("pii_id_patterns"), f"{where}.pii_id_patterns"),
         )
         if tenants[tenant_id].agent_rule not in ("first_speaker", "second_speaker"):
             raise ValueError(
                 f"{path}: tenant {tenant_id!r} agent_rule must be first_speaker or second_speaker"
             )
     return tenants
+
+
+#: Identifier patterns shorter than this (compact characters a match needs) would redact
+#: ordinary numbers ("12"), so the registry refuses them.
+MIN_ID_LENGTH = 5
+#: Strings an identifier pattern must not match: words and amounts said in every call.
+_ORDINARY = ("", "12", "2024", "1234", "bonjour", "hello", "euros", "99")
+
+
+def _id_patterns(raw: object, where: str) -> tuple[str, ...]:
+    """Validated ``pii_id_patterns``: a list of regular expressions on the compact identifier
+    (letters and digits only) that match nothing shorter than ``MIN_ID_LENGTH``. Errors name the
+    file, the tenant, the field and the item's position, never a value."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(p, str) for p in raw):
+        raise ValueError(f"{where} must be a list of regular expressions (strings)")
+    out = []
+    for n, pattern in enumerate(raw):
+        try:
+            compiled = re.compile(pattern, re.IGNORECASE)
+        except re.error as exc:
+            raise ValueError(
+                f"{where}[{n}] is not a valid regular expression ({exc.msg}): fix the pattern"
+            ) from None
+        if (
+            any(compiled.fullmatch(s) for s in _ORDINARY)
+            or compiled.fullmatch("A" * 4)
+            or (compiled.fullmatch("1" * (MIN_ID_LENGTH - 1)))
+        ):
+            raise ValueError(
+                f"{where}[{n}] matches short or ordinary strings: an identifier pattern must "
+                f"need at least {MIN_ID_LENGTH} letters or digits (e.g. GX[0-9]{{6}})"
+            )
+        out.append(pattern)
+    return tuple(out)

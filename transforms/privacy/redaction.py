@@ -9,8 +9,10 @@ parent process after the transcription workers, so Presidio is imported once per
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from transforms.core.tenants import Tenant
 from transforms.core.transcript import CallTranscript, Word
 from transforms.privacy import pii
 
@@ -25,35 +27,42 @@ class RedactedCall:
     entities: Counter[str] = field(default_factory=Counter)
 
 
-def redact_transcript(transcript: CallTranscript) -> RedactedCall:
-    """The transcript with every entity replaced by its placeholder, per channel.
+def redact_transcript(transcript: CallTranscript, tenant: Tenant | None = None) -> RedactedCall:
+    """The transcript with every entity replaced by its placeholder.
 
-    A channel's segments are redacted together, in time order, so a number read across two
-    segments is still found. The transcriber gives every segment its words (its text is their
-    join), so redacting the words redacts the text.
+    The call's segments are redacted together, every channel in time order: a number read across
+    two segments, or across the two speakers' turns ("06 39 98 | d'accord | 12 34"), is still
+    found, and the agent's question ("your account number?") is the context of the caller's
+    answer. Each segment gets its own placeholder part; its audio spans go to its channel. The
+    tenant's identifier patterns (``Tenant.pii_id_patterns``) and its name (not a person, though a
+    tagger may say so) come from the registry. The transcriber gives every segment its words (its
+    text is their join), so redacting the words redacts the text.
     """
     segments = list(transcript.segments)
-    by_channel: dict[int, list[int]] = {}
-    for i, seg in enumerate(segments):
-        by_channel.setdefault(seg.channel, []).append(i)
+    order = sorted(range(len(segments)), key=lambda i: (segments[i].start_s, segments[i].channel))
+    results = pii.redact_segments(
+        [[w.__dict__ for w in segments[i].words] for i in order],
+        transcript.language,
+        id_patterns=_patterns(tenant),
+        org_names=(tenant.display_name,) if tenant else (),
+    )
     spans: dict[int, list[pii.AudioSpan]] = {}
     counts: Counter[str] = Counter()
-    for channel, order in by_channel.items():
-        order.sort(key=lambda i: segments[i].start_s)
-        results = pii.redact_segments(
-            [[w.__dict__ for w in segments[i].words] for i in order], transcript.language
+    for i, red in zip(order, results, strict=True):
+        if not red.spans:
+            continue
+        segments[i] = replace(
+            segments[i],
+            text=red.text.strip(),
+            words=tuple(Word(**w) for w in red.words),
         )
-        for i, red in zip(order, results, strict=True):
-            if not red.spans:
-                continue
-            segments[i] = replace(
-                segments[i],
-                text=red.text.strip(),
-                words=tuple(Word(**w) for w in red.words),
-            )
-            spans.setdefault(channel, []).extend(red.audio_spans)
-            counts.update(s.entity for s in red.spans)
+        spans.setdefault(segments[i].channel, []).extend(red.audio_spans)
+        counts.update(s.entity for s in red.spans)
     return RedactedCall(replace(transcript, segments=segments), spans, counts)
+
+
+def _patterns(tenant: Tenant | None) -> Sequence[str]:
+    return tenant.pii_id_patterns if tenant is not None else ()
 
 
 def playback_uri(audio_uri: str) -> str:

@@ -101,7 +101,7 @@ def transcribe_batch(
             out.quarantine.append(_quarantine_row(call, result, now()))
             log.warning(f"call {i}/{todo.height} not transcribed: {result.error_code}")
             continue
-        redacted = redact_transcript(result.transcript)
+        redacted = redact_transcript(result.transcript, tenants.get(call["tenant_id"]))
         playback = _write_playback_copy(call["audio_uri"], audio, redacted)
         out.entities.update(redacted.entities)
         row, segs = transcript_rows(call, redacted, model_id, now(), playback)

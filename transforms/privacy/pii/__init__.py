@@ -25,11 +25,15 @@ Entity spans are entity-level, e.g. one ``<PHONE>`` for a whole number spoken ov
 
 from transforms.privacy.pii.engine import analyzer, find_pii, redact_text
 from transforms.privacy.pii.entities import (
+    ADDRESS,
     CARD,
     EMAIL,
     ENTITIES,
+    FAMILIES,
     IBAN,
+    ID,
     LANGUAGES,
+    NAME,
     NIR,
     PHONE,
     AudioSpan,
@@ -41,11 +45,15 @@ from transforms.privacy.pii.entities import (
 from transforms.privacy.pii.words import redact_segments, redact_words
 
 __all__ = [
+    "ADDRESS",
     "CARD",
     "EMAIL",
     "ENTITIES",
+    "FAMILIES",
     "IBAN",
+    "ID",
     "LANGUAGES",
+    "NAME",
     "NIR",
     "PHONE",
     "AudioSpan",

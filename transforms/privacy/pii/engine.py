@@ -1,6 +1,7 @@
-"""Presidio, offline: our spoken-PII recognizer beside its e-mail, IBAN and card recognizers.
-
-``NoOpNlpEngine`` (no spaCy model) and tldextract's bundled suffix snapshot: nothing is downloaded.
+"""Presidio, offline: our spoken-PII recognizers beside its e-mail, IBAN and card recognizers,
+and spaCy's NER through Presidio's spaCy engine (``ner.py``: installed pipelines only, loaded
+lazily once per process and language). tldextract reads its bundled suffix snapshot: nothing is
+downloaded.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from presidio_analyzer import (
     RecognizerRegistry,
     RecognizerResult,
 )
-from presidio_analyzer.nlp_engine import NoOpNlpEngine
 from presidio_analyzer.predefined_recognizers import (
     CreditCardRecognizer,
     EmailRecognizer,
@@ -25,6 +25,7 @@ from presidio_analyzer.predefined_recognizers import (
 
 from transforms.privacy.pii.entities import (
     ENTITIES,
+    ID,
     LANGUAGES,
     PRESIDIO_TYPES,
     PRIORITY,
@@ -32,7 +33,16 @@ from transforms.privacy.pii.entities import (
     Redacted,
     placeholder,
 )
-from transforms.privacy.pii.scanners import is_domain, scan_ibans, scan_numbers, scan_spoken_emails
+from transforms.privacy.pii.identifiers import scan_announced_payment, scan_identifiers
+from transforms.privacy.pii.ner import NerNameRecognizer, OfflineSpacyNlpEngine
+from transforms.privacy.pii.people import scan_addresses, scan_names
+from transforms.privacy.pii.scanners import (
+    is_domain,
+    scan_glued_emails,
+    scan_ibans,
+    scan_numbers,
+    scan_spoken_emails,
+)
 from transforms.privacy.pii.tokens import spoken_units, tokenize
 
 
@@ -54,13 +64,46 @@ class _SpokenPiiRecognizer(EntityRecognizer):
         tokens = tokenize(text)
         units = spoken_units(tokens, language)
         found = (
-            scan_numbers(units, language) + scan_ibans(tokens, units) + scan_spoken_emails(tokens)
+            scan_numbers(units, language)
+            + scan_ibans(tokens, units)
+            + scan_spoken_emails(tokens)
+            + scan_glued_emails(tokens)
+            + scan_names(text, tokens)
+            + scan_addresses(text, tokens, units)
+            + scan_identifiers(tokens, units, language)
+            + scan_announced_payment(tokens, units)
         )
         return [
             RecognizerResult(f.entity, tokens[f.lo].start, tokens[f.hi - 1].end, 1.0)
             for f in found
             if f.entity in entities
         ]
+
+
+class _TenantIdRecognizer(EntityRecognizer):
+    """Identifiers by a tenant's registered patterns (``Tenant.pii_id_patterns``)."""
+
+    def __init__(self, language: str, patterns: tuple[str, ...]) -> None:
+        super().__init__(
+            supported_entities=[ID], supported_language=language, name=f"tenant_ids_{language}"
+        )
+        self.patterns = patterns
+
+    def load(self) -> None:
+        return None
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list:
+        if ID not in entities:
+            return []
+        tokens = tokenize(text)
+        units = spoken_units(tokens, self.supported_language)
+        found = scan_identifiers(tokens, units, self.supported_language, self.patterns)
+        return [RecognizerResult(ID, tokens[f.lo].start, tokens[f.hi - 1].end, 1.0) for f in found]
+
+
+@cache
+def _tenant_recognizers(patterns: tuple[str, ...]) -> list[EntityRecognizer]:
+    return [_TenantIdRecognizer(lang, patterns) for lang in LANGUAGES]
 
 
 class _OfflineEmailRecognizer(EmailRecognizer):
@@ -83,9 +126,11 @@ def analyzer() -> AnalyzerEngine:
                 regex_flags=re.DOTALL | re.MULTILINE | re.IGNORECASE,
             ),
             CreditCardRecognizer(supported_language=lang),
+            NerNameRecognizer(lang),
         ]
     registry = RecognizerRegistry(recognizers=recognizers, supported_languages=list(LANGUAGES))
-    engine = NoOpNlpEngine(models=[{"lang_code": lang, "model_name": "none"} for lang in LANGUAGES])
+    engine = OfflineSpacyNlpEngine()
+    engine.load()  # lazy: a pipeline loads the first time a text of its language is analysed
     return AnalyzerEngine(registry=registry, nlp_engine=engine, supported_languages=list(LANGUAGES))
 
 
@@ -94,22 +139,58 @@ def _languages(language: str | None) -> tuple[str, ...]:
     return (code,) if code in LANGUAGES else LANGUAGES
 
 
-def find_pii(text: str, language: str | None) -> list[PiiSpan]:
+def find_pii(
+    text: str,
+    language: str | None,
+    *,
+    id_patterns: Sequence[str] = (),
+    org_names: Sequence[str] = (),
+) -> list[PiiSpan]:
     """Entity spans in ``text``, merged so that none overlap, in text order.
 
     ``language`` is Whisper's code ("fr", "en"); anything else runs both rule sets.
+    ``id_patterns`` are the tenant's identifier patterns (``Tenant.pii_id_patterns``);
+    ``org_names`` are names that are not people (the tenant's own name, which the NER may take
+    for one: "Acme Télécom").
     """
     if not text.strip():
         return []
     results: list[RecognizerResult] = []
+    ad_hoc = _tenant_recognizers(tuple(id_patterns)) if id_patterns else None
+    not_people = _org_words(tuple(org_names))
     for lang in _languages(language):
-        results += analyzer().analyze(text=text, language=lang, entities=None)
+        for r in analyzer().analyze(
+            text=text, language=lang, entities=None, ad_hoc_recognizers=ad_hoc
+        ):
+            meta = r.recognition_metadata or {}
+            if meta.get("ner") and _is_org(text[r.start : r.end], not_people):
+                continue
+            results.append(r)
     spans = [
         PiiSpan(r.start, r.end, PRESIDIO_TYPES.get(r.entity_type, r.entity_type))
         for r in results
         if PRESIDIO_TYPES.get(r.entity_type, r.entity_type) in ENTITIES
     ]
     return _merge(spans)
+
+
+#: Words that make a "person" the tagger found a company: sector words of tenant names.
+_ORG_WORDS = {
+    "télécom", "telecom", "énergie", "energie", "energy", "mobile", "broadband", "assurances",
+    "assurance", "insurance", "banque", "bank", "eau", "water", "gas", "gaz", "électricité",
+    "electric", "services", "service", "group", "groupe", "sa", "sas", "ltd", "plc", "mutuelle",
+    "habitat", "télécoms", "fibre",
+}  # fmt: skip
+
+
+@cache
+def _org_words(names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(w for name in names for w in re.findall(r"[^\W\d_]+", name.lower()))
+
+
+def _is_org(span: str, org_words: frozenset[str]) -> bool:
+    words = set(re.findall(r"[^\W\d_]+", span.lower()))
+    return bool(words & (org_words | _ORG_WORDS))
 
 
 def _merge(spans: Iterable[PiiSpan]) -> list[PiiSpan]:
@@ -127,9 +208,15 @@ def _merge(spans: Iterable[PiiSpan]) -> list[PiiSpan]:
     return [PiiSpan(lo, hi, best.entity) for lo, hi, best in merged]
 
 
-def redact_text(text: str, language: str | None) -> Redacted:
+def redact_text(
+    text: str,
+    language: str | None,
+    *,
+    id_patterns: Sequence[str] = (),
+    org_names: Sequence[str] = (),
+) -> Redacted:
     """Replace every entity with its typed placeholder; spans refer to the original ``text``."""
-    spans = find_pii(text, language)
+    spans = find_pii(text, language, id_patterns=id_patterns, org_names=org_names)
     return Redacted(_apply(text, spans), tuple(spans))
 
 

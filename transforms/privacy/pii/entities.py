@@ -6,13 +6,21 @@ from dataclasses import dataclass
 from typing import Any
 
 PHONE, EMAIL, IBAN, CARD, NIR = "PHONE", "EMAIL", "IBAN", "CARD", "NIR"
-ENTITIES = (PHONE, EMAIL, IBAN, CARD, NIR)
+#: A person's name (caller or agent), a postal address (street line, postcode), a customer,
+#: account, contract, policy or meter identifier.
+NAME, ADDRESS, ID = "NAME", "ADDRESS", "ID"
+ENTITIES = (PHONE, EMAIL, IBAN, CARD, NIR, NAME, ADDRESS, ID)
+#: The entity families the evaluation reports (issue 22): cards, IBANs and NIRs are identifiers.
+FAMILIES = {
+    NAME: "names", ADDRESS: "addresses", ID: "identifiers", CARD: "identifiers",
+    IBAN: "identifiers", NIR: "identifiers", PHONE: "phones", EMAIL: "e-mails",
+}  # fmt: skip
 #: Languages with their own rules; any other language code runs both rule sets.
 LANGUAGES = ("fr", "en")
 #: Presidio's own entity names mapped to ours.
 PRESIDIO_TYPES = {"EMAIL_ADDRESS": EMAIL, "IBAN_CODE": IBAN, "CREDIT_CARD": CARD}
 #: When spans of different types overlap, the longer wins; on a tie, the stricter checksum.
-PRIORITY = {IBAN: 5, NIR: 4, CARD: 3, EMAIL: 2, PHONE: 1}
+PRIORITY = {IBAN: 8, NIR: 7, CARD: 6, ID: 5, EMAIL: 4, PHONE: 3, ADDRESS: 2, NAME: 1}
 
 
 def placeholder(entity: str) -> str:

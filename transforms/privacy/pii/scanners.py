@@ -159,12 +159,19 @@ def _phone_context(units: Sequence[Unit], start: int) -> bool:
         return False
     if start > 1 and len(units[start - 1].value) == 1 and units[start - 2].kind == "num":
         return False  # a code spelled out: "6 a 12 345 678 901"
-    for unit in reversed(units[max(0, start - CONTEXT_WINDOW) : start]):
+    for k in range(start - 1, max(-1, start - CONTEXT_WINDOW - 1), -1):
+        unit = units[k]
         if unit.kind == "num":
             break
         if _bare(unit.value) in NOT_PHONE_CONTEXT:
-            return False
+            # "the phone number on the account", "le numéro de téléphone du compte"
+            near = units[max(0, k - CONTEXT_WINDOW) : k]
+            return any(_bare(u.value) in _PHONE_NOUNS for u in near)
     return True
+
+
+#: Words that make a number a phone number even when "account"/"compte" follows them.
+_PHONE_NOUNS = {"phone", "téléphone", "telephone", "mobile", "portable", "landline", "fixe"}
 
 
 def _looks_like_date(groups: Sequence[str]) -> bool:
@@ -301,4 +308,46 @@ def scan_spoken_emails(tokens: Sequence[Token]) -> list[_Found]:
             if not (is_number_word(prev) and is_number_word(tokens[lo + 1].text)):
                 plain += 1
         found.append(_Found(lo, best_hi, EMAIL))
+    return found
+
+
+#: First labels of a host name that are a web address, not an e-mail glued by ASR.
+_HOST_LABELS = {
+    "www", "m", "app", "apps", "my", "mon", "espace", "client", "clients", "support", "help",
+    "aide", "shop", "store", "boutique", "mail", "webmail", "portal", "portail", "login", "fr",
+    "en", "uk", "api", "static", "news", "blog", "assistance", "service", "services",
+}  # fmt: skip
+#: The e-mail providers callers name most, for an "at" glued into the domain.
+_PROVIDERS = (
+    "gmail", "hotmail", "outlook", "yahoo", "orange", "free", "sfr", "laposte", "wanadoo",
+    "icloud", "live", "btinternet", "sky", "aol", "protonmail", "gmx", "msn", "neuf", "bbox",
+)  # fmt: skip
+#: A provider as heard after a swallowed "at": whole, or without its first letter ("adutlook").
+_PROVIDER_FORMS = tuple(sorted({p for name in _PROVIDERS for p in (name, name[1:]) if len(p) >= 3}))
+_GLUED_RE = re.compile(r"[a-z0-9][a-z0-9._-]*(?:\.[a-z]{2,})+")
+
+
+def scan_glued_emails(tokens: Sequence[Token]) -> list[_Found]:
+    """An e-mail that ASR wrote as one token with the "at" swallowed or misheard:
+    "tom.bakeradremple.com", "j.walkerathotmail.co.uk", "jeanarobasegmail.com".
+
+    A host name whose first label is a name ("tom." in "tom.bakeradremple.com") is an address,
+    since web sites callers name start with "www." or a service word; without a first label, the
+    domain must hold "arobase", or "at"/"ad" right before a known provider.
+    """
+    found = []
+    for k, tok in enumerate(tokens):
+        word = tok.text
+        if "@" in word or not _GLUED_RE.fullmatch(word):
+            continue
+        parts = _TLD(word)
+        if not parts.suffix or not parts.domain:
+            continue
+        first = parts.subdomain.split(".")[0] if parts.subdomain else ""
+        glued_at = "arobase" in parts.domain or any(
+            re.search(rf"..(?:at|ad){p}$", parts.domain) for p in _PROVIDER_FORMS
+        )
+        named = first and (first not in _HOST_LABELS or len(first) == 1) and not first.isdigit()
+        if named or glued_at or "_" in word:
+            found.append(_Found(k, k + 1, EMAIL))
     return found

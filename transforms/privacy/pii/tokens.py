@@ -22,6 +22,12 @@ _REPEAT = {"double": 2, "triple": 3}
 _FILLERS = {
     "euh", "heu", "hum", "hm", "uh", "um", "er", "erm", "ah", "bah", "ben", "clé", "cle", "key",
 }  # fmt: skip
+#: The other party's acknowledgements between the pieces of a number read across turns ("06 39
+#: 98 | d'accord | 12 34"): the call's segments are redacted together, so they sit inside it.
+BACKCHANNELS = {
+    "mm", "mhm", "hmm", "oui", "ouais", "ok", "okay", "d'accord", "yeah", "yes", "yep", "right",
+    "go", "on", "je", "note", "noted", "continuez", "allez-y",
+}  # fmt: skip
 #: Self-corrections inside a number ("… nine oh oh, sorry, nine oh oh eight two one"): the digits on
 #: both sides belong to the same number, so the whole stretch is redacted.
 _CORRECTIONS = {"sorry", "pardon", "non", "no", "désolé", "désolée", "oops"}
@@ -29,7 +35,7 @@ _CORRECTIONS = {"sorry", "pardon", "non", "no", "désolé", "désolée", "oops"}
 _NUMBER_GLUE = {"et", "and"}
 _PLUS = {"plus"}
 _WORD_KINDS = {
-    **dict.fromkeys(_FILLERS, "filler"),
+    **dict.fromkeys(_FILLERS | BACKCHANNELS, "filler"),
     **dict.fromkeys(_CORRECTIONS, "correction"),
     **dict.fromkeys(_PLUS, "plus"),
 }
@@ -66,7 +72,7 @@ def tokenize(text: str) -> list[Token]:
             continue
         start = m.start() + left
         pause = raw.rstrip(_EDGE_PUNCT) != raw
-        out.append(Token(start, start + len(stripped), stripped.lower(), pause))
+        out.append(Token(start, start + len(stripped), stripped.lower().replace("’", "'"), pause))
     return out
 
 

@@ -21,7 +21,11 @@ def _word_field(word: Mapping[str, Any] | Any, name: str) -> Any:
 
 
 def redact_segments(
-    segments: Sequence[Sequence[Mapping[str, Any] | Any]], language: str | None
+    segments: Sequence[Sequence[Mapping[str, Any] | Any]],
+    language: str | None,
+    *,
+    id_patterns: Sequence[str] = (),
+    org_names: Sequence[str] = (),
 ) -> list[RedactedSegment]:
     """Redact consecutive segments of one channel together, so a number read across a segment
     boundary is still found; each segment gets its own placeholder part and audio span.
@@ -47,16 +51,22 @@ def redact_segments(
             pos += len(piece)
         offsets.append(word_offsets)
         full += text
-    spans = find_pii(full, language)
+    spans = find_pii(full, language, id_patterns=id_patterns, org_names=org_names)
     return [
         _redact_one(seg, texts[n], offsets[n], seg_start[n], spans)
         for n, seg in enumerate(segments)
     ]
 
 
-def redact_words(words: Sequence[Mapping[str, Any] | Any], language: str | None) -> RedactedSegment:
+def redact_words(
+    words: Sequence[Mapping[str, Any] | Any],
+    language: str | None,
+    *,
+    id_patterns: Sequence[str] = (),
+    org_names: Sequence[str] = (),
+) -> RedactedSegment:
     """Redact one segment from its word list (see ``redact_segments``)."""
-    return redact_segments([words], language)[0]
+    return redact_segments([words], language, id_patterns=id_patterns, org_names=org_names)[0]
 
 
 def _redact_one(

@@ -1,0 +1,409 @@
+"""Names and postal addresses by the words call centres use around them (French and English).
+
+ASR text is often lower case, where a statistical tagger sees no name; what gives a name away is
+the script: "je m'appelle …", "mon nom c'est …", "my name is …", "monsieur …", "Mrs …", a name
+spelled letter by letter ("D U P O N T", "D comme Désiré", "B for Bravo", "double N"), and "…
+à l'appareil", "… speaking". Addresses: a house number, a street type and its name ("12 bis rue
+des Lilas", "221 Baker Street"), French postcodes (a department and three digits, announced or
+followed by the town) and British ones (by the shape and the list of postcode areas). A town said
+alone is not redacted: it identifies no one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from spacy.lang.en.stop_words import STOP_WORDS as _EN_STOP
+from spacy.lang.fr.stop_words import STOP_WORDS as _FR_STOP
+
+from transforms.privacy.pii.entities import ADDRESS, NAME
+from transforms.privacy.pii.tokens import Token, Unit, is_number_word
+
+# ----------------------------------------------------------------------------- words
+
+#: Words that are never a name, beyond the stop words: what callers and agents say around one.
+_NOT_NAMES = {
+    "bonjour", "bonsoir", "merci", "hello", "hi", "hey", "thanks", "thank", "good", "morning",
+    "afternoon", "evening", "yes", "oui", "ouais", "non", "no", "okay", "ok", "d'accord", "voilà",
+    "alors", "donc", "euh", "erm", "uh", "um", "so", "right", "well", "calling", "ringing",
+    "phoning", "speaking", "here", "moi", "client", "cliente", "customer", "account", "compte",
+    "contrat", "contract", "mari", "femme", "fils", "fille", "husband", "wife", "son",
+    "daughter", "mother", "father", "mère", "père", "mum", "mom", "dad", "sorry", "désolé",
+    "désolée", "pardon", "just", "about", "bien", "appelle", "j'appelle", "m'appelle", "c'est",
+    "it's", "that's", "i'm", "name", "nom", "prénom", "surname", "spell", "épelle", "s'écrit",
+    "comme", "for", "as", "in", "dans", "double", "deux", "titulaire", "holder", "policy", "mail",
+    "email", "e-mail", "adresse", "address", "numéro", "number", "appareil", "ligne",
+    "line", "service", "bienvenue", "welcome", "madame", "monsieur", "mademoiselle", "mr", "mrs",
+    "ms", "miss", "mister", "sir", "dr", "docteur", "m", "mme", "mlle", "through", "today",
+    "aujourd'hui", "please", "plaît", "s'il", "vous", "sure", "exactly", "exactement", "great",
+    "parfait", "perfect", "fine", "euros", "pounds", "minutes", "heures", "hours", "problème",
+    "problem", "facture", "bill", "box", "internet", "wifi", "refund", "remboursement",
+    "fibre", "fiber", "meter", "compteur", "moment", "instant", "attendez", "hang", "one", "sec",
+    "question", "questions", "help", "aider", "contact", "team", "équipe", "agent", "conseiller",
+    "conseillère", "advisor", "adviser", "manager", "responsable", "bye", "revoir", "goodbye",
+    "rappeler", "call", "back", "carte", "card", "iban", "rib", "code", "postal", "postcode",
+    "zip", "rue", "street", "road", "avenue", "lane",
+}  # fmt: skip
+_STOP = frozenset({w.lower() for w in _FR_STOP | _EN_STOP}) | _NOT_NAMES
+_NAME_RE = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_VOWEL = re.compile(r"[aeiouyàâäéèêëîïôöùûüÿæœ]")
+#: Words by which an agent asks for a name: a weak cue ("c'est", "it's") after one is enough.
+_NAME_REQUESTS = {"nom", "name", "prénom", "surname", "épeler", "spell", "noms", "names"}
+
+
+def is_name_word(word: str) -> bool:
+    """A word that may be (part of) a person's name: letters, not a common or number word."""
+    w = word.lower().replace("’", "'")
+    return (
+        len(w) >= 2
+        and _NAME_RE.fullmatch(w) is not None
+        and _VOWEL.search(w) is not None
+        and w not in _STOP
+        and not is_number_word(w)
+    )
+
+
+# ----------------------------------------------------------------------------- names
+
+#: Word sequences after which the speaker says a name (theirs, or the account holder's).
+_NAME_AFTER = [
+    tuple(cue.split())
+    for cue in (
+        "je m'appelle", "m'appelle", "mon nom c'est", "mon nom est", "mon nom de famille c'est",
+        "mon nom de famille est", "nom de famille c'est", "mon prénom c'est", "mon prénom est",
+        "mon prénom", "mon nom", "je me présente", "moi c'est", "c'est à mon nom",
+        "à mon nom", "au nom de", "en ligne avec", "de la part de", "je parle bien à",
+        "vous êtes bien", "my name is", "my name's", "name's", "name is", "surname is",
+        "surname's", "last name is", "last name's", "first name is", "first name's", "this is",
+        "it's", "i'm", "in the name of", "under my name", "under the name", "speaking to",
+        "speaking with", "talking to", "holder is", "titulaire c'est", "titulaire du compte c'est",
+        "c'est", "oui c'est", "yes it's", "alors", "so",
+    )
+]  # fmt: skip
+#: Cues after which a name must look like one as written (capitalised): "c'est", "it's",
+#: "alors" and "so" precede far more common words than names.
+_WEAK_AFTER = {("c'est",), ("oui", "c'est"), ("it's",), ("yes", "it's"), ("alors",), ("so",),
+               ("i'm",), ("this", "is")}  # fmt: skip
+#: Titles: the next one or two name words are a name.
+_TITLES = {
+    "monsieur", "madame", "mademoiselle", "m", "mme", "mlle", "mr", "mrs", "ms", "miss",
+    "mister", "dr", "docteur", "maître", "sir",
+}  # fmt: skip
+#: Word sequences *after* a name: "Julie à l'appareil", "Kevin speaking".
+_NAME_BEFORE = [("à", "l'appareil"), ("speaking",), ("here",)]
+#: Spelling: "D comme Désiré", "D comme dans Dame", "B for Bravo", "B as in Butter".
+_SPELL_LINKS = [("comme", "dans"), ("comme",), ("for",), ("as", "in"), ("like",)]
+#: Most words a name runs to ("Jean-Marc de la Fontaine" is five).
+_MAX_NAME_WORDS = 3
+_PARTICLES = {"de", "du", "des", "la", "le", "van", "von", "der", "mac", "mc", "o'", "d'"}
+
+
+@dataclass(frozen=True)
+class Found:
+    lo: int  # token index range [lo, hi)
+    hi: int
+    entity: str
+
+
+def _match(tokens: Sequence[Token], i: int, seq: tuple[str, ...]) -> bool:
+    return i + len(seq) <= len(tokens) and all(tokens[i + k].text == w for k, w in enumerate(seq))
+
+
+def _raw(text: str, tok: Token) -> str:
+    return text[tok.start : tok.end]
+
+
+def _letter(tok: Token) -> bool:
+    return len(tok.text) == 1 and tok.text.isalpha()
+
+
+def spelled_at(tokens: Sequence[Token], i: int) -> int:
+    """End (exclusive) of a name spelled from token ``i`` (at least three letters), or ``i``.
+
+    "d u p o n t", "d-u-p-o-n-t", "d, u, p", "b e double n", "d comme désiré u comme ursule".
+    """
+    n = len(tokens)
+    if i < n and re.fullmatch(r"[a-z](?:-[a-z]){2,}", tokens[i].text):
+        return i + 1
+    j, letters = i, 0
+    while j < n:
+        if _letter(tokens[j]):
+            k = j + 1
+            for link in _SPELL_LINKS:
+                if _match(tokens, k, link) and k + len(link) < n:
+                    k = k + len(link) + 1  # the anchor word
+                    break
+            letters += 1
+            j = k
+            continue
+        if tokens[j].text in ("double", "deux") and j + 1 < n and _letter(tokens[j + 1]):
+            letters += 2
+            j += 2
+            continue
+        break
+    return j if letters >= 3 or (letters >= 2 and j - i > letters) else i
+
+
+def _name_words(text: str, tokens: Sequence[Token], i: int, cased: bool) -> int:
+    """End of the run of name words from ``i`` (fillers allowed between them), or ``i``."""
+    j, words, end = i, 0, i
+    while j < len(tokens) and words < _MAX_NAME_WORDS:
+        tok = tokens[j]
+        if tok.text in ("euh", "erm", "uh", "um", "heu"):
+            j += 1
+            continue
+        if tok.text in _PARTICLES and words and j + 1 < len(tokens):
+            j += 1
+            continue
+        if not is_name_word(tok.text) or (cased and not _raw(text, tok)[:1].isupper()):
+            break
+        words += 1
+        j += 1
+        end = j
+        if tok.pause and words >= 2:
+            break
+    return end
+
+
+def scan_names(text: str, tokens: Sequence[Token]) -> list[Found]:
+    found: list[Found] = []
+    n = len(tokens)
+    for i in range(n):
+        for cue in _NAME_AFTER:
+            if not _match(tokens, i, cue):
+                continue
+            start = i + len(cue)
+            asked = any(t.text in _NAME_REQUESTS for t in tokens[max(0, i - 15) : i])
+            end = _name_words(text, tokens, start, cased=cue in _WEAK_AFTER and not asked)
+            if end == start and start < n:
+                end = spelled_at(tokens, start)
+            if end > start:
+                found.append(Found(start, end, NAME))
+            break
+        if tokens[i].text in _TITLES and i + 1 < n:
+            end = _name_words(text, tokens, i + 1, cased=False)
+            if end > i + 1:
+                found.append(Found(i + 1, end, NAME))
+        for cue in _NAME_BEFORE:
+            if _match(tokens, i, cue) and i > 0:
+                lo = i
+                while lo > 0 and i - lo < 2 and is_name_word(tokens[lo - 1].text):
+                    lo -= 1
+                    if tokens[lo - 1].pause if lo > 0 else True:
+                        break
+                if lo < i:
+                    found.append(Found(lo, i, NAME))
+        if (
+            i + 1 < n
+            and tokens[i + 1].text == tokens[i].text
+            and is_name_word(tokens[i].text)
+            and (
+                i == 0
+                or tokens[i - 1].text in ("euh", "uh", "erm", "um", "heu")
+                or tokens[i - 1].pause
+            )
+        ):
+            # "Euh Manon, Manon Girard": a name said again, as one does when asked for it
+            found.append(Found(i, _name_words(text, tokens, i + 1, cased=False), NAME))
+        end = spelled_at(tokens, i)
+        if end > i and not _followed_by_digits(tokens, end):
+            found.append(Found(i, end, NAME))
+    return found
+
+
+def _followed_by_digits(tokens: Sequence[Token], end: int) -> bool:
+    return end < len(tokens) and (
+        tokens[end].text[:1].isdigit() or is_number_word(tokens[end].text)
+    )
+
+
+# ----------------------------------------------------------------------------- addresses
+
+_STREETS_FR = {
+    "rue", "avenue", "av", "boulevard", "bd", "bld", "place", "chemin", "allée", "allee",
+    "impasse", "route", "quai", "cours", "square", "passage", "résidence", "residence",
+    "lotissement", "lieu-dit", "hameau", "sentier", "voie", "rond-point", "esplanade",
+    "promenade", "faubourg", "cité", "villa", "parvis", "montée", "traverse", "venelle",
+    "ruelle", "clos", "domaine", "côte", "rampe", "sente", "carrefour",
+}  # fmt: skip
+#: Without a house number, only these (never "place": "à la place de …").
+_STRONG_FR = {"rue", "avenue", "boulevard", "impasse", "chemin", "allée", "quai", "cours"}
+_STREETS_EN = {
+    "street", "st", "road", "rd", "avenue", "ave", "lane", "ln", "drive", "close", "way",
+    "crescent", "court", "ct", "place", "terrace", "gardens", "grove", "mews", "row", "square",
+    "hill", "park", "walk", "parade", "view", "rise", "green", "vale", "wharf", "yard",
+    "boulevard", "circus", "gate", "quay", "embankment", "approach", "broadway", "hollow",
+    "market", "passage", "path", "cottages", "villas", "heights",
+}  # fmt: skip
+_NUMBER_SUFFIX = {"bis", "ter", "quater", "b", "a"}
+_DWELLING = {"flat", "apartment", "appartement", "appt", "bâtiment", "batiment", "unit"}
+_POSTCODE_CUES = [("code", "postal"), ("postcode",), ("post", "code"), ("zip", "code"), ("cp",),
+                  ("zip",)]  # fmt: skip
+#: British postcode areas (the letters before the first digit).
+_UK_AREA_CODES = (
+    "AB AL B BA BB BD BH BL BN BR BS BT CA CB CF CH CM CO CR CT CV CW DA DD DE DG DH DL DN DT DY "
+    "E EC EH EN EX FK FY G GL GU GY HA HD HG HP HR HS HU HX IG IM IP IV JE KA KT KW KY L LA LD "
+    "LE LL LN LS LU M ME MK ML N NE NG NN NP NR NW OL OX PA PE PH PL PO PR RG RH RM S SA SE SG "
+    "SK SL SM SN SO SP SR SS ST SW SY TA TD TF TN TQ TR TS TW UB W WA WC WD WF WN WR WS WV YO "
+    "ZE"
+)
+_UK_AREAS = set(_UK_AREA_CODES.split())
+_UK_POSTCODE = re.compile(r"([A-Z]{1,2})\d[A-Z\d]?\d[A-Z]{2}")
+_UNIT_WORDS = {"euros", "euro", "pounds", "pound", "dollars", "€", "£", "grammes", "kilos",
+               "minutes", "heures", "jours", "mois", "ans", "clients", "litres", "pages", "go",
+               "gb", "percent", "pour", "fois", "times", "years", "days", "months",
+               "hours"}  # fmt: skip
+
+
+def _house_number(units: Sequence[Unit], tokens: Sequence[Token], k: int) -> int | None:
+    """Token index where a house number (with "bis", "flat 3,") starts, for a street at ``k``."""
+    j = k
+    if j > 0 and tokens[j - 1].text in _NUMBER_SUFFIX:
+        j -= 1
+    for u in units:
+        if u.hi == j and u.kind == "num" and len(u.value) <= 4 and int(u.value or 0) > 0:
+            start = u.lo
+            if start >= 2 and tokens[start - 2].text in _DWELLING:
+                start -= 2
+            return start
+    return None
+
+
+def scan_addresses(text: str, tokens: Sequence[Token], units: Sequence[Unit]) -> list[Found]:
+    found: list[Found] = []
+    for k, tok in enumerate(tokens):
+        word = tok.text
+        if word in _STREETS_FR:
+            # French: [number] type [de la] name words
+            found += _fr_street(text, tokens, units, k)
+        if word in _STREETS_EN:
+            found += _en_street(tokens, units, k)
+    found += _fr_postcodes(text, tokens, units)
+    found += _uk_postcodes(tokens, units)
+    return found
+
+
+def _fr_street(text: str, tokens: Sequence[Token], units: Sequence[Unit], k: int) -> list[Found]:
+    """[number] type [de la] name words: "12 bis rue des Lilas", "avenue Jean Jaurès"."""
+    n = len(tokens)
+    word = tokens[k].text
+    if True:
+        if True:
+            start = _house_number(units, tokens, k)
+            if start is None and (word not in _STRONG_FR or k + 1 >= n):
+                return []
+            end = k + 1
+            words = 0
+            while end < n and words < 4:
+                w = tokens[end].text
+                if w in _PARTICLES or w in ("d'", "l'") or w.startswith(("d'", "l'")):
+                    if w.startswith(("d'", "l'")) and len(w) > 2:
+                        words += 1
+                    end += 1
+                    if tokens[end - 1].pause:
+                        break
+                    continue
+                if not is_name_word(w) and not (w[:1].isdigit() and words == 0):
+                    break
+                words += 1
+                end += 1
+                if tokens[end - 1].pause:
+                    break
+            if words == 0:
+                return []
+            if start is None and not any(
+                _raw(text, tokens[m])[:1].isupper() or tokens[m].text in _PARTICLES
+                for m in range(k + 1, end)
+            ):
+                return []
+            return [Found(start if start is not None else k, end, ADDRESS)]
+    return []
+
+
+def _en_street(tokens: Sequence[Token], units: Sequence[Unit], k: int) -> list[Found]:
+    """Number, name words, type: "221 Baker Street", "one hundred and fifty Victoria Avenue"."""
+    lo = k
+    while lo > 0 and k - lo < 3 and is_name_word(tokens[lo - 1].text):
+        if lo - 1 < k - 1 and tokens[lo - 1].pause:
+            break
+        lo -= 1
+    if lo == k:
+        return []
+    start = _house_number(units, tokens, lo)
+    if start is None:
+        return []
+    return [Found(start, k + 1, ADDRESS)]
+
+
+def _cue_before(tokens: Sequence[Token], start: int, window: int = 6) -> bool:
+    for i in range(max(0, start - window), start):
+        if any(_match(tokens, i, cue) for cue in _POSTCODE_CUES):
+            return True
+    return False
+
+
+def _fr_postcodes(text: str, tokens: Sequence[Token], units: Sequence[Unit]) -> list[Found]:
+    """Five digits (said as "69003", "69 003" or "soixante-neuf zéro zéro trois") that are a
+    postcode by a cue before them or by the town after them."""
+    found = []
+    k = 0
+    while k < len(units):
+        if units[k].kind != "num":
+            k += 1
+            continue
+        m = k
+        digits = ""
+        while m < len(units) and units[m].kind == "num" and len(digits) < 5:
+            digits += units[m].value
+            m += 1
+        k_next = m
+        if len(digits) == 5 and (m >= len(units) or units[m].kind != "num"):
+            lo, hi = units[k].lo, units[m - 1].hi
+            dept = int(digits[:2])
+            valid = 1 <= dept <= 95 or digits[:3] in ("971", "972", "973", "974", "976")
+            town = (
+                hi < len(tokens)
+                and is_name_word(tokens[hi].text)
+                and (tokens[hi].text not in _UNIT_WORDS)
+            )
+            after_street = lo > 0 and tokens[lo - 1].pause
+            if valid and (_cue_before(tokens, lo) or town or after_street):
+                end = hi + 1 if town else hi
+                if town and end < len(tokens) and tokens[end - 1].text.endswith("-"):
+                    end += 1
+                found.append(Found(lo, end, ADDRESS))
+        elif len(digits) == 5 and _cue_before(tokens, units[k].lo):
+            pass
+        k = k_next if k_next > k else k + 1
+    # "the zip code is 90210": five digits right after a cue, whatever the country.
+    for u in units:
+        if u.kind == "num" and len(u.value) == 5 and _cue_before(tokens, u.lo, 4):
+            found.append(Found(u.lo, u.hi, ADDRESS))
+    return found
+
+
+def _uk_postcodes(tokens: Sequence[Token], units: Sequence[Unit]) -> list[Found]:
+    """ "LS6 2AB", "LS62AB", "ls6, 2ab", "l s six two a b": a postcode area, then the shape."""
+    found = []
+    n = len(units)
+    for a in range(n):
+        compact = ""
+        for b in range(a, min(n, a + 9)):
+            u = units[b]
+            piece = u.value.upper()
+            if u.kind == "filler":
+                break
+            if not re.fullmatch(r"[A-Z0-9]{1,7}", piece) or (u.kind == "num" and len(piece) > 2):
+                break
+            if piece.isalpha() and len(piece) > 1 and piece.lower() in _STOP:
+                break
+            compact += piece
+            if len(compact) > 7:
+                break
+            m = _UK_POSTCODE.fullmatch(compact)
+            if m and m.group(1) in _UK_AREAS and len(compact) >= 5:
+                found.append(Found(units[a].lo, u.hi, ADDRESS))
+                break
+    return found
