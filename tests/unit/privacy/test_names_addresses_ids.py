@@ -14,10 +14,10 @@ import pytest
 import yaml
 
 from transforms.core.tenants import Tenant, load_tenants
+from transforms.core.transcript import CallTranscript, Segment, Word
 from transforms.privacy.pii import find_pii, redact_text
 from transforms.privacy.pii.ner import MODELS, NerModelMissing, _LazyModels
 from transforms.privacy.redaction import redact_transcript
-from transforms.transcribe.types import CallTranscript, Segment, Word
 
 ROOT = Path(__file__).resolve().parents[3]
 
