@@ -263,6 +263,34 @@ def _best_match(
     return best_seg, best_phrase_, best
 
 
+def _with_unprimed_views(segments: Sequence[Segment]) -> list[Segment]:
+    """The segments, each primed one followed by what the unprimed decode heard there, as a
+    segment of its own: what was heard is evidence wherever it is. A prompt can rewrite speech it
+    does not hold: "I would never say whatever" came out "My name is. What can I do for you.", and
+    a forbidden phrase must still be found in what was heard."""
+    out: list[Segment] = []
+    for seg in segments:
+        out.append(seg)
+        heard = tuple(w for w in seg.unprimed_words if w.word.strip())
+        if seg.primed and heard:
+            probability = sum(w.probability for w in heard) / len(heard)
+            out.append(
+                dataclasses.replace(
+                    seg,
+                    start_s=heard[0].start_s,
+                    end_s=max(heard[-1].end_s, heard[0].start_s + 0.01),
+                    text=seg.unprimed_text,
+                    words=seg.unprimed_words,
+                    # the chunk's log-probability is the primed decode's: the words' stand in
+                    avg_logprob=math.log(max(probability, 1e-6)),
+                    confidence=round(probability, 4),
+                    primed=False,
+                    unprimed_words=(),
+                )
+            )
+    return out
+
+
 def _support(
     seg: Segment, phrasings: list[tuple[str, str]], language: str | None, rules: ScoringRules
 ) -> float:
@@ -698,6 +726,8 @@ def score_call(
 ) -> CallScore:
     """Score one transcript; ``metrics`` (silver.call_metrics values) feed metric criteria;
     ``role_check`` is the transcript's (``disagree`` flags the role-dependent verdicts)."""
+    if rules.primed_proof:
+        segments = _with_unprimed_views(segments)
     results = []
     for criterion in card.criteria:
         why_na = _not_applicable(

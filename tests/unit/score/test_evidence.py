@@ -154,6 +154,20 @@ def test_primed_evidence_and_what_the_unprimed_decode_heard_reach_the_row():
     assert greeting["evidence_decode"] == "unprimed" and greeting["unprimed_quote"] is None
 
 
+def test_what_the_unprimed_decode_heard_is_evidence_where_the_prompt_rewrote_it():
+    """A prompt can rewrite speech it does not hold (tests/integration: "I would never say
+    whatever" came out "My name is. What can I do for you."): what was heard still counts."""
+    rewritten = said(
+        "My name is Anna. What can I do for you?", heard="Look, whatever, not my problem"
+    )
+    r = verdicts([rewritten])["no_forbidden_words"]
+    assert r.status == "not_met" and r.evidence_decode == "unprimed"
+    assert r.evidence.text == "Look, whatever, not my problem"
+    lost = said("Hello there.", heard="this call is recorded for training", start=2)
+    r = verdicts([lost])["recording_disclosure"]
+    assert r.met and r.evidence_decode == "unprimed"
+
+
 # ------------------------------------------------------------- forbidden phrases need words
 
 
