@@ -72,6 +72,7 @@ def _flag(value: str) -> bool:
 KINDS: dict[str, tuple[Callable[[str], Any], str]] = {
     "path": (_path_or_uri, "path or URI"),
     "local": (_local_folder, "local folder"),
+    "local_file": (_local_folder, "local file"),
     "repo_path": (_repo_path, "path (relative: to the repository)"),
     "int": (int, "integer"),
     "auto_int": (_auto_int, "integer or `auto`"),
@@ -214,6 +215,8 @@ _ASR = "transcription"
 _LAND = "landing"
 _ANON = "anonymised statistics"
 _SCALE = "scale-out"
+_LINEAGE = "lineage"
+_UI = "the UI behind nginx"
 
 
 @dataclass(frozen=True)
@@ -408,6 +411,41 @@ class Settings:
         kind="auto_int",
         section=_SCALE,
     )
+    lineage_file: str = setting(
+        "CCR_LINEAGE_FILE",
+        "$CCR_HOME/lineage/openlineage.jsonl",
+        "where OpenLineage events go (one JSON event a line, 0600) when no `OPENLINEAGE_*` "
+        "transport is configured",
+        kind="local_file",
+        section=_LINEAGE,
+        see="lineage.md",
+    )
+    lineage_namespace: str = setting(
+        "CCR_LINEAGE_NAMESPACE",
+        "callcenterrate",
+        "the OpenLineage job namespace of this deployment",
+        section=_LINEAGE,
+        static=True,
+    )
+    #: Loopback by default: opening the UI to the network is a decision (0.0.0.0:8443).
+    ui_listen: str = setting(
+        "CCR_UI_LISTEN",
+        "127.0.0.1:8443",
+        "address:port where `make dev-secure`'s nginx listens (TLS); `0.0.0.0:8443` opens the UI "
+        "to the network",
+        section=_UI,
+        static=True,
+        see="security.md",
+    )
+    ui_port: int = setting(
+        "CCR_UI_PORT",
+        "3000",
+        "loopback port of the operators' Dagster webserver behind nginx; the read-only one takes "
+        "the next port",
+        kind="int",
+        section=_UI,
+        static=True,
+    )
     object_store: ObjectStoreSettings = field(default_factory=ObjectStoreSettings)
 
     # -------------------------------------------------------------------- building
@@ -428,9 +466,9 @@ class Settings:
     ) -> Settings:
         """Build from ``{variable: raw value}`` (missing or empty: the default)."""
         for d in declared():
-            if d.kind == "local" and "://" in (values.get(d.var) or ""):
+            if d.kind in ("local", "local_file") and "://" in (values.get(d.var) or ""):
                 raise SettingsError(
-                    f"{d.var} must be a local folder, not a URI: published DuckDB files are "
+                    f"{d.var} must be a {KINDS[d.kind][1]}, not a URI: published DuckDB files are "
                     "renamed atomically and read page by page by BI drivers, locks and keys need "
                     "a local file system; only CCR_LAKEHOUSE may be an object store "
                     "(docs/object-storage.md)"
