@@ -15,11 +15,13 @@ deleting one folder. Each location can be overridden on its own; the lakehouse r
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 #: What ``ccr settings`` shows for a credential that is set.
@@ -521,6 +523,15 @@ class Settings:
 
     # -------------------------------------------------------------------- derived
 
+    def broker_problems(self) -> list[str]:
+        """Why the broker or backend settings must be refused (``broker_problem``); empty if
+        they may be used."""
+        found = [
+            broker_problem(self.celery_broker, "CCR_CELERY_BROKER"),
+            broker_problem(self.celery_backend, "CCR_CELERY_BACKEND"),
+        ]
+        return list(dict.fromkeys(p for p in found if p))
+
     @property
     def compute_type(self) -> str:
         """The CTranslate2 compute type in force: int8 has no fast kernels on GPUs, float16 none
@@ -625,6 +636,53 @@ def without_password(url: str) -> str:
         return url
     user = userinfo.split(":", 1)[0]
     return f"{scheme}://{user}:***@{host}"
+
+
+#: Broker transports that never leave the machine (a Unix socket, Celery's in-memory broker).
+_LOCAL_TRANSPORTS = ("redis+socket", "socket", "memory")
+
+
+def _is_loopback(host: str | None) -> bool:
+    if host is None or host.lower() == "localhost":
+        return True  # redis:// with no host is localhost
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name: it may resolve anywhere
+        return False
+
+
+def broker_problem(url: str | None, variable: str = "CCR_CELERY_BROKER") -> str | None:
+    """Why a Celery broker (or backend) URL must be refused, or None.
+
+    Whoever can write to the broker sends steps to workers that hold every tenant's data and
+    keys: a broker on another host needs a password. Loopback (and a Unix socket) is this
+    machine's own; any host name other than ``localhost`` counts as another host, since it may
+    resolve anywhere. The message names the variable and the host, never the URL (it may hold a
+    password elsewhere).
+    """
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme in _LOCAL_TRANSPORTS or _is_loopback(parts.hostname):
+        return None
+    if parts.password:
+        return None
+    return (
+        f"{variable} points at {parts.hostname}, another host, with no password: anyone who "
+        "reaches that broker could send steps to the workers, which hold every tenant's data "
+        "and keys. Give Redis a password (requirepass) and use Redis over TLS for other hosts: "
+        f"{variable}=rediss://:PASSWORD@{parts.hostname}:6380/0?ssl_cert_reqs=required "
+        "(docs/security.md#the-celery-broker)"
+    )
+
+
+def broker_in_clear(url: str | None) -> bool:
+    """A password-protected broker on another host reached without TLS (``redis://``): allowed,
+    but the password and every step's message cross the network readable."""
+    if not url:
+        return False
+    parts = urlsplit(url)
+    return parts.scheme == "redis" and not _is_loopback(parts.hostname)
 
 
 def markdown_table(section: str | None = None) -> str:
