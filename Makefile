@@ -56,7 +56,7 @@ dev: install
 # The UI behind nginx: TLS, a password per user, operator and read-only roles, the webservers on
 # loopback (docs/security.md). Add a user first: .venv/bin/ccr ui users add NAME --role operator
 dev-secure: install
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/ccr ui serve
+	$(BIN)/ccr ui serve
 
 lint: install
 	$(BIN)/ruff check .

@@ -387,6 +387,10 @@ def serve(settings: Settings, dagster_home: Path) -> int:
     _, conf = prepare(settings)
     init_instance(dagster_home)
     env = dict(os.environ) | {"DAGSTER_HOME": str(dagster_home)}
+    # dagster-dbt looks for `dbt` on PATH when the code location loads (as `make dev` sets it).
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    # SIGTERM (systemd, timeout, kill) stops the three processes too, as Ctrl-C does.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     commands = [
         dev_command(settings.ui_port),
         webserver_command(settings.ui_port + 1, read_only=True),
