@@ -282,7 +282,21 @@ def step_events(context: dg.HookContext, state: str) -> list[Any]:
             }
             children.append(ol.event("START", at=start_at, **child_common))
             children.append(ol.event(state, at=end_at, error=error, **child_common))
-    if checks:
+    if checks and keys:
+        # Tests run by the step that built what they test (dbt tests): a child run that reads
+        # the tested datasets, so no dataset is both an input and an output of one run.
+        tests = {
+            "namespace": namespace,
+            "job": f"{context.step_key}.tests",
+            "run": ol.run_id(context.run_id, context.step_key, "tests"),
+            "parent": ol.Parent(namespace, context.step_key, step_run),
+            "job_type": "TEST",
+            "engine": ("dagster", _DAGSTER_VERSION),
+            "tags": tags,
+        }
+        children.append(ol.event("START", at=start_at, **tests))
+        children.append(ol.event(state, at=end_at, inputs=ol.checked(checks), **tests))
+    elif checks:
         inputs = [*inputs, *ol.checked(checks)]
     events.append(
         ol.event(state, at=end_at, parent=parent, job_type=job_type, error=error, inputs=inputs,
