@@ -4,7 +4,8 @@ Hooks applied once, at definitions level (``with_lineage``), like the processing
 that materializes assets or evaluates checks reports, in the process that ran it (``ccr``,
 ``dagster dev``, a Celery worker), a START and a COMPLETE (or FAIL) event. A step that writes
 several assets that depend on each other (the dbt build) also reports one child run per asset,
-so a catalogue sees each dbt model with its own inputs. The events themselves are built by
+so a catalogue sees each dbt model with its own inputs. The hooks take the run's settings from
+the ``settings`` resource, as the processing log's do. The events themselves are built by
 ``transforms.compliance.lineage`` (pure Python).
 
 Where they go is the OpenLineage client's business, set the standard way: ``OPENLINEAGE_URL``
@@ -29,7 +30,6 @@ from typing import Any
 
 import dagster as dg
 
-from orchestration.lib.environment import process_settings
 from transforms.compliance import lineage as ol
 from transforms.compliance.ledger import LEDGER_NAME
 from transforms.core.settings import REPO_ROOT, Settings
@@ -201,9 +201,8 @@ def _row_count(metadata: dict[str, Any]) -> int | None:
     return int(value) if isinstance(value, int | float) else None
 
 
-def step_events(context: dg.HookContext, state: str) -> list[Any]:
+def step_events(context: dg.HookContext, state: str, settings: Settings) -> list[Any]:
     """The run events of the step that just ended (``state``: COMPLETE or FAIL)."""
-    settings = process_settings()
     catalog = _catalog(settings)
     namespace = settings.lineage_namespace
     run = context.instance.get_run_by_id(context.run_id)
@@ -329,19 +328,21 @@ def _check_outcomes(catalog: Catalog, evaluation: Any) -> list[ol.CheckOutcome]:
 
 def _send(context: dg.HookContext, state: str) -> None:
     try:
-        events = step_events(context, state)
+        # The run's settings, from the settings resource (as the processing log's hooks).
+        settings = context.resources.settings.settings()
+        events = step_events(context, state, settings)
         if events:
-            emitter(process_settings()).emit(events)
+            emitter(settings).emit(events)
     except Exception as exc:  # lineage never stops a step; the type only (no values)
         context.log.warning(f"OpenLineage events of this step not sent: {type(exc).__name__}")
 
 
-@dg.success_hook(name="openlineage_success")
+@dg.success_hook(name="openlineage_success", required_resource_keys={"settings"})
 def on_success(context: dg.HookContext) -> None:
     _send(context, "COMPLETE")
 
 
-@dg.failure_hook(name="openlineage_failure")
+@dg.failure_hook(name="openlineage_failure", required_resource_keys={"settings"})
 def on_failure(context: dg.HookContext) -> None:
     _send(context, "FAIL")
 

@@ -14,11 +14,12 @@ import dagster as dg
 import pytest
 
 from orchestration.lib import lineage as hooks
+from orchestration.lib.resources import SettingsResource
 from tests.lineage.receiver import receiver
 from tests.lineage.schema import registry, validate
 from transforms.compliance import lineage as ol
 from transforms.core.contracts import load_contracts
-from transforms.core.settings import Settings
+from transforms.core.settings import Settings, declared
 
 #: A value a step's exception message could hold; it must never reach an event.
 SECRET_NUMBER = "+33 6 12 34 56 78"
@@ -119,8 +120,12 @@ def _publish() -> None:
     raise ValueError(f"could not publish the call of {SECRET_NUMBER}")
 
 
-def _run(settings: Settings, *assets) -> dg.ExecuteInProcessResult:
-    defs = hooks.with_lineage(dg.Definitions(assets=list(assets)))
+def _run(settings: Settings, *assets, **fields: str) -> dg.ExecuteInProcessResult:
+    """The assets in a run, with the lineage hooks and the settings resource bound to this
+    process's variables as the code location binds it (``fields``: settings of this run only)."""
+    bound = {d.var.lower(): dg.EnvVar(d.var) for d in declared() if d.var in os.environ}
+    resources = {"settings": SettingsResource(**(bound | fields))}
+    defs = hooks.with_lineage(dg.Definitions(assets=list(assets), resources=resources))
     job = defs.resolve_implicit_global_asset_job_def()
     with dg.DagsterInstance.ephemeral() as instance:
         return job.execute_in_process(instance=instance, raise_on_error=False)
@@ -162,6 +167,23 @@ def test_by_default_events_go_to_an_owner_only_file(ccr_home: Settings, monkeypa
     assert failed["run"]["facets"]["errorMessage"]["message"] == "ValueError"
     text = path.read_text()
     assert SECRET_NUMBER not in text and "612345678" not in text.replace(" ", "")
+
+
+def test_the_hooks_take_the_runs_settings_not_the_process_environment(
+    ccr_home: Settings, monkeypatch, tmp_path
+):
+    """The run's settings resource says where the file is; a different variable in the
+    process's environment is not read by the hooks."""
+    monkeypatch.chdir(ccr_home.home)
+    from_env = tmp_path / "from-env" / "events.jsonl"
+    monkeypatch.setenv("CCR_LINEAGE_FILE", str(from_env))
+    of_run = tmp_path / "of-run" / "events.jsonl"
+    assert _run(ccr_home, _scores, ccr_lineage_file=str(of_run)).success
+    assert [json.loads(line)["eventType"] for line in of_run.read_text().splitlines()] == [
+        "START",
+        "COMPLETE",
+    ]
+    assert not from_env.exists()
 
 
 def test_openlineage_url_sends_to_the_catalogue_over_http(ccr_home: Settings, monkeypatch):
