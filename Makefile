@@ -32,13 +32,16 @@ demo: install
 test: install system-deps
 	$(BIN)/pytest
 
-# Debian packages three test suites need: chromium (the KPI report test), redis-server (the
-# Celery tests start their own on loopback) and nginx (the UI proxy tests, and make dev-secure).
-# Installed when missing and apt-get can run (root); otherwise those tests are skipped (with CI
-# set, they fail).
-SYSTEM_DEPS := chromium redis-server nginx
+# Debian packages the tests need, as the command a test runs, or command:package where the
+# package has another name: chromium (the KPI report test), redis-server (the Celery tests start
+# their own on loopback), nginx (the UI proxy tests, and make dev-secure) and ip from iproute2
+# (the UI proxy test that reaches the webserver from another network namespace). Installed when
+# missing and apt-get can run (root); otherwise those tests are skipped (with CI set, they fail).
+# A command is also looked for in /usr/sbin (nginx), which is not on a non-root user's PATH.
+SYSTEM_DEPS := chromium redis-server nginx ip:iproute2
 system-deps:
-	@missing=""; for cmd in $(SYSTEM_DEPS); do command -v $$cmd >/dev/null 2>&1 || missing="$$missing $$cmd"; done; \
+	@missing=""; for dep in $(SYSTEM_DEPS); do cmd=$${dep%%:*}; pkg=$${dep#*:}; \
+	  command -v $$cmd >/dev/null 2>&1 || [ -x /usr/sbin/$$cmd ] || missing="$$missing $$pkg"; done; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	  echo "installing Debian packages:$$missing"; \
