@@ -42,8 +42,6 @@ from transforms.core.contracts import Contract, Rule
 
 #: Who wrote the events (a URI, as the spec asks); catalogues show it beside each facet.
 PRODUCER = "urn:callcenterrate:lakehouse"
-#: The job namespace when ``CCR_LINEAGE_NAMESPACE`` is not set.
-DEFAULT_NAMESPACE = "callcenterrate"
 #: Stable run ids: the same Dagster step gives the same OpenLineage run id in every process that
 #: reports on it (START and COMPLETE, a Celery worker and the process that logs a lost step).
 _RUN_IDS = uuid.UUID("5b0c7c1e-4f0e-4d38-9d8a-2a3f0c2b7e11")
