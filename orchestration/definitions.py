@@ -5,16 +5,20 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.defs.quality.checks import FRESHNESS_ASSETS, FRESHNESS_POLICY
+from orchestration.lib.lineage import with_lineage
 from orchestration.lib.processing_log import with_processing_log
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def build_definitions() -> dg.Definitions:
-    # Cross-cutting, applied once: every asset appends to compliance/processing_log (hooks, no
-    # daemon needed); the landing-to-KPI assets carry a freshness policy.
-    return with_processing_log(
-        dg.load_from_defs_folder(project_root=PROJECT_ROOT), map_spec=_freshness
+    # Cross-cutting, applied once: every asset appends to compliance/processing_log and every
+    # asset and check step sends OpenLineage events (hooks, no daemon needed); the landing-to-KPI
+    # assets carry a freshness policy.
+    return with_lineage(
+        with_processing_log(
+            dg.load_from_defs_folder(project_root=PROJECT_ROOT), map_spec=_freshness
+        )
     )
 
 

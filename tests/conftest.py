@@ -31,6 +31,9 @@ def use_home(mp: pytest.MonkeyPatch, home: Path) -> Settings:
     mp.setenv("CCR_LANDING_QUIET_S", "0")
     for var in _LOCATIONS:
         mp.delenv(var, raising=False)
+    # A developer's lineage catalogue gets no test events (the default file is under home).
+    for var in [v for v in os.environ if v.startswith("OPENLINEAGE")]:
+        mp.delenv(var)
     settings = Settings.from_env(os.environ)
     keys = FileKeyStore(settings.keys)
     for tenant in load_tenants(settings.tenants_file):

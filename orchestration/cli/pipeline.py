@@ -13,7 +13,7 @@ from typing import Any, TextIO
 from orchestration.cli.common import SAMPLE_LANDING, execute, instance, run_config, run_log
 from orchestration.cli.keys import provision_sample_keys
 from orchestration.cli.kpis import summary
-from transforms.core.settings import Settings
+from transforms.core.settings import Settings, SettingsError, broker_in_clear
 
 
 def register(sub: Any) -> None:
@@ -85,8 +85,12 @@ def _run_on_workers(
 ) -> list[str]:
     """The batches on the Celery workers, ``CCR_BATCH_PARALLEL`` runs at once, a failed run
     re-executed from failure once; the failed partition keys."""
-    from orchestration.lib.workers import run_batches
+    from orchestration.lib.workers import require_safe_broker, run_batches
 
+    try:
+        require_safe_broker(settings)
+    except SettingsError as exc:
+        raise SystemExit(str(exc)) from None
     if not requests:
         return []
     parallel = settings.batch_runs_at_once
@@ -179,6 +183,16 @@ def worker_command(settings: Settings, args: argparse.Namespace) -> int:
     if not settings.celery_broker:
         print("CCR_CELERY_BROKER is not set: the worker needs the broker's URL (redis://…)")
         return 2
+    problems = settings.broker_problems()
+    for problem in problems:
+        print(problem)
+    if problems:
+        return 2
+    if broker_in_clear(settings.celery_broker):
+        print(
+            "warning: CCR_CELERY_BROKER uses redis:// to another host: its password and the "
+            "steps cross the network unencrypted; use rediss:// (docs/security.md)"
+        )
     home = prepare_dagster_home(settings)
     env = worker_env(os.environ, threads=args.threads) | {"DAGSTER_HOME": str(home)}
     return subprocess.call(command(args.name, concurrency=args.concurrency), env=env)
