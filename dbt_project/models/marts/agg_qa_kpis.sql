@@ -96,7 +96,7 @@ final as (
         ---------- volume and coverage
         coalesce(received.calls_received, 0) as calls_received,
         coalesce(scored.calls, 0) as calls,
-        {{ coverage_rate('scored.calls', 'received.calls_received') }} as coverage_rate,
+        {{ coverage_rate('coalesce(scored.calls, 0)', 'received.calls_received') }} as coverage_rate,
         coalesce(scored.calls_with_final_score, 0) as calls_with_final_score,
         received.avg_handle_time_s,
 
