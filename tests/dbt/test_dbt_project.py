@@ -101,6 +101,8 @@ BY_PERIOD = {"agg_agent_daily", "agg_qa_kpis", "agg_criterion_compliance"}
 #: The KPIs the glossary must define (issue: "KPI glossary, complete").
 KPIS = {
     "QA score",
+    "Mean QA score",
+    "Agent ranking",
     "Pass rate",
     "Critical error rate",
     "Compliance rate per criterion",
@@ -146,7 +148,7 @@ def test_dbt_parse_succeeds(manifest):
         for n in manifest["nodes"].values()
         if n["resource_type"] == "model" and n["fqn"][1:2] == ["marts"]
     ]
-    assert len(marts) == 12
+    assert len(marts) == 17
     for node in marts:
         assert node["config"]["contract"]["enforced"] is True
         assert all(col["data_type"] for col in node["columns"].values())
