@@ -342,6 +342,24 @@ def test_score_versions_compare_call_by_call(built):
     assert rows == [("1", False, 40.0, -20.0), ("2", True, 60.0, 0.0)]
 
 
+#: What a column of a model YAML may hold; anything else is a description cut at a comma
+#: (``{name: x, description: Of those, met.}`` parses as description "Of those" and a key "met.").
+COLUMN_KEYS = {"name", "description", "data_type", "constraints", "data_tests", "config", "meta"}
+
+
+def test_no_column_description_is_cut_at_a_comma():
+    import yaml
+
+    cut = [
+        (path.name, model["name"], column["name"], sorted(set(column) - COLUMN_KEYS))
+        for path in sorted((DBT_PROJECT_DIR / "models").rglob("_*.yml"))
+        for model in yaml.safe_load(path.read_text()).get("models", [])
+        for column in model.get("columns", [])
+        if set(column) - COLUMN_KEYS
+    ]
+    assert cut == [], "quote these descriptions: " + repr(cut)
+
+
 def test_the_dbt_readme_lists_every_model_once():
     """The README's model table names each model (its grain lives in the model's YAML only)."""
     readme = (DBT_PROJECT_DIR / "README.md").read_text()
