@@ -14,9 +14,11 @@ Which mart goes where:
 - a mart with a ``tenant_id`` column: each tenant's file gets its rows;
 - a mart in ``SHARED_MARTS`` (a fixed calendar): every tenant's file, whole; it holds no tenant's
   data by construction;
-- any other mart (anonymised statistics across tenants, say): the operator's file
-  (``$CCR_HOME/operator/kpis_operator.duckdb``, folder ``0700``), never a tenant's. The operator
-  reads every tenant at once by attaching the tenant files (``all_tenants``), not from a copy.
+- any other mart (none today): the operator's file (``$CCR_HOME/operator/kpis_operator.duckdb``,
+  folder ``0700``), never a tenant's. The operator reads every tenant at once by attaching the
+  tenant files (``all_tenants``), not from a copy. The anonymised statistics are not a mart and
+  this module does not publish them: where they live is in docs/retention.md ("Anonymised
+  statistics").
 
 A daily build changes few calls, so a tenant's new file usually starts as a copy of its previous
 one: the rows of the calls the build rebuilt (``int_calls__changed``) are replaced, the other
