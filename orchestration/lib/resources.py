@@ -20,6 +20,7 @@ from pydantic import create_model
 
 from transforms.core import object_store
 from transforms.core.context import StepContext
+from transforms.core.deployment import require_lawful_locations
 from transforms.core.lakehouse import Lakehouse
 from transforms.core.log import SILENT
 from transforms.core.settings import Settings, declared
@@ -51,6 +52,8 @@ class SettingsResource(_SettingsFields):
         return (value.get_value() or "") if isinstance(value, dg.EnvVar) else value
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        # Where the run's data goes is declared, and lawful, before any step touches it.
+        require_lawful_locations(self.settings())
         # The object store's endpoint and credentials are this process's from now on.
         object_store.configure(self.settings().object_store)
 
