@@ -97,6 +97,20 @@ class Processor:
     #: The shipped example: every document made from it says so.
     example: bool = False
 
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "address": self.address,
+            "country": self.country,
+            "registration": self.registration,
+            "data_protection_contact": {
+                "name": self.contact.name,
+                "email": self.contact.email,
+                "phone": self.contact.phone,
+            },
+            "example": self.example,
+        }
+
 
 @dataclass(frozen=True)
 class Safeguard:
@@ -125,6 +139,18 @@ class Site:
     @property
     def in_eea(self) -> bool:
         return self.country in EEA
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "address": self.address,
+            "service": self.service,
+            "country": self.country,
+            "in_eea": self.in_eea,
+            "hosts": list(self.hosts),
+            "safeguard": str(self.safeguard) if self.safeguard else None,
+        }
 
     def serves(self, host: str) -> bool:
         host = host.lower().strip("[]")
@@ -157,6 +183,17 @@ class Location:
     @property
     def country(self) -> str:
         return self.site.country
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "what": self.what,
+            "settings": list(self.settings),
+            "where": self.where,
+            "held_by": self.site.name,
+            "declared_in": self.site.field,
+            "country": self.country,
+            "in_eea": self.site.in_eea,
+        }
 
 
 @dataclass(frozen=True)
