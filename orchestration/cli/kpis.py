@@ -107,7 +107,8 @@ def kpi_lines(warehouse: str | Path) -> list[str]:
         tbl_formatting="MARKDOWN",
         float_precision=2,
         tbl_rows=-1,
-        tbl_width_chars=200,
+        tbl_cols=-1,  # every column: an elided one would hide a KPI or what waits for a person
+        tbl_width_chars=300,
     ):
         lines.append(
             "KPIs per tenant (agg_tenant_kpis; scores after human review; "

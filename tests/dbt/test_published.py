@@ -133,6 +133,7 @@ def test_ccr_kpis_prints_the_notice_and_what_waits_for_a_person(published):
     header = next(line for line in lines[1:] if line.startswith("| tenant_id"))
     assert "verdicts_pending_review" in header and "disputes_open" in header
     assert "| t1 " in text and str(pending) in text
+    assert "…" not in text  # no column elided: every KPI and what waits is printed
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:

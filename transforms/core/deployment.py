@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 import phonenumbers
 import yaml
 
+from transforms.core.object_store import is_s3
 from transforms.core.settings import REPO_ROOT, Settings, SettingsError
 
 #: The EEA: the 27 EU member states, Iceland, Liechtenstein and Norway (ISO 3166-1 alpha-2).
@@ -512,8 +513,13 @@ def locations(settings: Settings, deployment: Deployment) -> list[Location]:
         ),
         (settings.landing, "CCR_LANDING", "landing: recordings and manifests as delivered"),
     ):
-        if "://" in uri:
+        if is_s3(uri):
             stores.append(_store_location(uri, variable, what, settings, deployment))
+        elif "://" in uri and not uri.startswith("file://"):
+            raise DeploymentError(
+                f"{variable} is a {uri.split('://')[0]}:// URI, which this version cannot place "
+                "in a country: use a local path or s3:// (docs/object-storage.md)"
+            )
         else:
             local.append(variable)
     found = [

@@ -448,6 +448,7 @@ footer{font-size:11px;color:#56657a;margin-top:24px}
 .notice{background:#fff7ed;border-left:5px solid #c2410c;border-radius:6px;padding:10px 16px;
 margin:8px 0 14px;font-size:13px;line-height:1.45}
 .notice h2{font-size:15px;margin:0 0 4px;color:#9a3412}.notice p{margin:4px 0}
+#pending-review{color:#9a3412}
 """
 
 

@@ -252,3 +252,9 @@ def test_the_workers_edge_and_the_code_location_refuse_too(aws_without_safeguard
     resource = SettingsResource.from_env(os.environ)
     with pytest.raises(SettingsError, match="safeguard"):
         resource.setup_for_execution(None)  # type: ignore[arg-type]
+
+
+def test_a_store_of_a_scheme_that_cannot_be_placed_is_refused(tmp_path):
+    deployment = write_deployment(tmp_path / "d.yaml")
+    with pytest.raises(DeploymentError, match=r"CCR_LAKEHOUSE is a gs:// URI"):
+        require_lawful_locations(settings_for(tmp_path, deployment, CCR_LAKEHOUSE="gs://b/l"))
