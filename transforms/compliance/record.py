@@ -451,10 +451,11 @@ def _locations_html(record: dict[str, Any]) -> list[str]:
 def _retention_html(record: dict[str, Any]) -> list[str]:
     retention = record["retention"]
     out = [
-        "<h2 id='retention'>Retention by category (art. 30(2)(f))</h2>",
+        "<h2 id='retention'>Retention by category (for the controller's record, art. 30(1)(f))"
+        "</h2>",
         f"<p><b>The contract:</b> {_e(retention['contract'])}. The periods are the data "
-        "contracts' (the daily retention job applies them); where they are shorter than the "
-        "contract requires, the table says so.</p>",
+        "contracts' (the daily retention job applies them); where they are stricter than the "
+        "contract, the table says so.</p>",
         "<table><tr><th>category</th><th>what</th><th>period</th><th>legal basis</th>"
         "<th>against the contract</th></tr>",
     ]
