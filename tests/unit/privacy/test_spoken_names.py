@@ -8,6 +8,10 @@ import re
 import sys
 from pathlib import Path
 
+import pytest
+
+from transforms.privacy.pii import first_names, redact_text
+
 ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -70,3 +74,106 @@ def test_markup_is_parsed_into_offsets_and_refused_when_broken() -> None:
         except ValueError:
             continue
         raise AssertionError(bad)
+
+
+# ----------------------------------------------------------------------------- rules
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # a first name that is no common word, wherever it is said, with its surname
+        (
+            "fr",
+            "oui bonjour euh martine girodet je vous appelle pour la box",
+            "oui bonjour euh <NAME> je vous appelle pour la box",
+        ),
+        (
+            "fr",
+            "c'est pour mon père raymond il est à l'hôpital",
+            "c'est pour mon père <NAME> il est à l'hôpital",
+        ),
+        ("en", "it's for my nan patricia she's ninety", "it's for my nan <NAME> she's ninety"),
+        # split by a filler, with a particle
+        ("fr", "alors sandrine euh de la martinière", "alors <NAME>"),
+        # a first name that is also a word: a surname, a person word, a second mention
+        ("fr", "donc pierre euh lemonnier", "donc <NAME>"),
+        ("fr", "ma fille rose a pris un forfait", "ma fille <NAME> a pris un forfait"),
+        ("en", "thanks grant you've been great", "thanks <NAME> you've been great"),
+        (
+            "en",
+            "it's my daughter rose, rose is the account holder",
+            "it's my daughter <NAME>, <NAME> is the account holder",
+        ),
+        # a stop word that is a first name, before an unmistakable surname
+        ("en", "yeah it's will pemberton", "yeah it's <NAME>"),
+        # a surname that is also a word ends the name
+        ("fr", "bonjour c'est nadine boucher", "bonjour c'est <NAME>"),
+        # agents' first names too (docs/privacy.md)
+        (
+            "en",
+            "you're through to melanie how can i help",
+            "you're through to <NAME> how can i help",
+        ),
+        (
+            "fr",
+            "acme télécom bonjour, sandrine à votre écoute",
+            "acme télécom bonjour, <NAME> à votre écoute",
+        ),
+        ("fr", "j'ai parlé à gisèle hier", "j'ai parlé à <NAME> hier"),
+        # a word spelled out right after itself
+        ("fr", "alors kervella k e r v e l l a", "alors <NAME> <NAME>"),
+    ],
+)
+def test_names_said_with_no_cue_word(language, text, expected) -> None:
+    assert redact_text(text, language).text == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # first names that are common words, used as words
+        ("en", "i will ring back tomorrow"),
+        ("en", "will you send me the bill"),
+        ("en", "bill payments are late"),
+        ("en", "the council gave us a grant last year"),
+        ("en", "can you mark it as resolved"),
+        ("en", "to be honest the price is too high"),
+        ("en", "by the grace of god it works"),
+        ("fr", "il y a une pierre dans le jardin"),
+        ("fr", "le mur est rose pâle"),
+        ("fr", "mon frère est marin dans la marine"),
+        ("fr", "c'est un petit souci de facture"),
+        # after a determiner, a place preposition, in a month, an offer, an e-mail's words
+        ("en", "the dean of the college wrote to us"),
+        ("en", "we moved to florence last year"),
+        ("fr", "je déménage à nancy en juin"),
+        ("en", "the payment goes out in june"),
+        ("fr", "je suis au chômage depuis avril"),
+        ("fr", "le forfait fibre max à trente euros"),
+        ("en", "may i ask who's calling"),
+    ],
+)
+def test_words_that_are_also_first_names_stay(language, text) -> None:
+    assert redact_text(text, language).text == text
+
+
+def test_a_first_name_in_the_tenants_name_is_not_a_person() -> None:
+    text = "constant énergie bonjour que puis-je faire pour vous"
+    assert redact_text(text, "fr", org_names=("Constant Énergie",)).text == text
+
+
+def test_lists_come_from_installed_packages_once_per_process() -> None:
+    first_names.first_names.cache_clear()
+    redact_text("oui bonjour martine girodet", "fr")
+    redact_text("oui bonjour martine girodet", "fr")
+    assert first_names.first_names.cache_info().misses == 1
+    assert {"martine", "patricia", "sylvie", "gary"} <= first_names.first_names()
+    assert "pierre" in first_names.common_words() and "sylvie" not in first_names.common_words()
+
+
+def test_a_missing_list_says_what_to_do_and_never_downloads() -> None:
+    with pytest.raises(first_names.NameListMissing, match="make install"):
+        first_names._package_file("no_such_name_list_package", "data.txt")
+    with pytest.raises(first_names.NameListMissing, match="make install"):
+        first_names._package_file("names", "no_such_file")
