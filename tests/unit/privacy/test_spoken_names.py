@@ -177,3 +177,32 @@ def test_a_missing_list_says_what_to_do_and_never_downloads() -> None:
         first_names._package_file("no_such_name_list_package", "data.txt")
     with pytest.raises(first_names.NameListMissing, match="make install"):
         first_names._package_file("names", "no_such_file")
+
+
+# ----------------------------------------------------------------------------- floors
+
+
+def _figures(split: str) -> dict:
+    accuracy = _bench("pii_accuracy")
+    rows = [r for r in _bench("pii_speech").load() if r["split"] == split]
+    counts = accuracy.evaluate(rows)
+    out = {
+        f: counts[f]["found"] / counts[f]["gold"]
+        for f in accuracy.FAMILY_ORDER
+        if counts[f]["gold"]
+    }
+    out["false_alarms"] = counts["negatives"]["false_alarms"] / counts["negatives"]["rows"]
+    return out
+
+
+#: Floors on fixed text, as in test_names_addresses_ids.py. heldout2's floor is its figure as
+#: first and only read (names 0.830: issue 22's 0.95 is not met; see docs/benchmarks.md); a
+#: change that lowers it fails here, one that raises it must not be tuned on heldout2.
+SPEECH_FLOORS = {"dev": 0.95, "heldout2": 0.83}
+
+
+@pytest.mark.parametrize("split", list(SPEECH_FLOORS))
+def test_recall_per_family_and_false_alarms_on_the_speech_corpus(split) -> None:
+    figures = _figures(split)
+    assert figures.pop("false_alarms") <= 0.05
+    assert min(figures.values()) >= SPEECH_FLOORS[split], figures
