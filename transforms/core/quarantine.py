@@ -65,6 +65,7 @@ REASON_CODES: dict[str, str] = {
     "review_file_unreadable": "the review CSV is not UTF-8 or its header lacks a column",
     "review_missing_column": "a review given to record_reviews lacks a field (it raises)",
     "review_unknown_call": "the call id is not one of the tenant's calls",
+    "review_tenant_mismatch": "the row's tenant_id is empty or not the tenant of the folder",
     "review_unknown_scorecard": "the scorecard id and version are not on file",
     "review_unknown_criterion": "the criterion is not in that scorecard version",
     "review_bad_kind": "kind is not review, dispute or resolution",

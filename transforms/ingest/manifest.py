@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from transforms.core.tenants import TENANT_ID_RE, Tenant
-from transforms.privacy.masking import mask_phone_numbers
+from transforms.privacy.masking import mask_personal, mask_phone_numbers
 from transforms.privacy.pseudonymise import PhoneNumberError, e164
 
 REQUIRED_COLUMNS = ("call_id", "file_name", "agent_id", "started_at")
@@ -139,16 +139,22 @@ _KEPT_IF: dict[str, Any] = {
 }
 
 
+#: Labels in words: a name may pass their rule ("Jane Auditname"), so capitalised names are
+#: masked in them too (ids are pseudonymous by contract; their numbers are masked).
+_WORDED = ("team", "campaign")
+
+
 def kept_value(column: str, value: Any) -> str:
     """A manifest value as quarantine may keep it: empty, or passing its column's rule with any
-    phone number in it masked, else ``WITHHELD``."""
+    phone number in it masked (and names, in labels), else ``WITHHELD``."""
     text = "" if value is None or isinstance(value, NotAValue) else str(value)
     if not text:
         return ""
     rule = _KEPT_IF.get(column)
     if rule is None or not rule(text):
         return WITHHELD
-    return mask_phone_numbers(text)[:KEPT_VALUE_CHARS]
+    mask = mask_personal if column in _WORDED else mask_phone_numbers
+    return mask(text)[:KEPT_VALUE_CHARS]
 
 
 def kept_fields(row: dict[str, str]) -> dict[str, str]:
