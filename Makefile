@@ -48,7 +48,7 @@ system-deps:
 	fi
 
 dev: install
-	$(BIN)/python -c "from orchestration.cli.common import prepare_dagster_home; from orchestration.lib.environment import process_settings; print(prepare_dagster_home(process_settings()))"
+	$(BIN)/python -c "from orchestration.cli.common import prepare_dagster_home; from orchestration.lib.environment import prepare_home, process_settings; s = process_settings(); prepare_home(s); print(prepare_dagster_home(s))"
 	# PATH: dagster-dbt re-parses the project in dev mode and looks for `dbt` there.
 	PATH="$(CURDIR)/$(BIN):$$PATH" DAGSTER_HOME=$${DAGSTER_HOME:-$(CCR_HOME)/dagster} $(BIN)/dagster dev -w workspace.yaml
 
