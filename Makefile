@@ -50,7 +50,9 @@ system-deps:
 dev: install
 	$(BIN)/python -c "from orchestration.cli.common import prepare_dagster_home; from orchestration.lib.environment import prepare_home, process_settings; s = process_settings(); prepare_home(s); print(prepare_dagster_home(s))"
 	# PATH: dagster-dbt re-parses the project in dev mode and looks for `dbt` there.
-	PATH="$(CURDIR)/$(BIN):$$PATH" DAGSTER_HOME=$${DAGSTER_HOME:-$(CCR_HOME)/dagster} $(BIN)/dagster dev -w workspace.yaml
+	@# umask 077: the webserver and daemon write the instance (runs, schedules) before any code
+	@# location loads; what they write is private too (docs/privacy.md#files-at-rest).
+	umask 077 && PATH="$(CURDIR)/$(BIN):$$PATH" DAGSTER_HOME=$${DAGSTER_HOME:-$(CCR_HOME)/dagster} $(BIN)/dagster dev -w workspace.yaml
 
 lint: install
 	$(BIN)/ruff check .
