@@ -37,7 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"ccr: {exc}", file=sys.stderr)
         return 2
-    closed = prepare_home(current)
+    # `ccr settings` writes nothing: it closes a home that exists, never makes one.
+    closed = prepare_home(current, create=args.command != "settings")
     if closed:
         print(
             f"ccr: closed {closed} file and folder modes under CCR_HOME, once "

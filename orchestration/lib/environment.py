@@ -36,12 +36,15 @@ def process_settings() -> Settings:
     return settings
 
 
-def prepare_home(settings: Settings, force: bool = False) -> int | None:
+def prepare_home(settings: Settings, force: bool = False, create: bool = True) -> int | None:
     """``CCR_HOME`` made (``0711``: the BI accounts pass through to the warehouse) and, the first
     time this version meets it, closed: every mode under it set as umask 077 would have made it
     (``close_home``), a marker left so it is done once. The number of modes changed; None when
-    the home was already closed and ``force`` is not given (``ccr home close``)."""
+    the home was already closed and ``force`` is not given (``ccr home close``), or when it does
+    not exist and ``create`` is not given (a command that writes nothing)."""
     home = Path(settings.home)
+    if not home.exists() and not create:
+        return None
     home.mkdir(parents=True, exist_ok=True)
     marker = home / CLOSED_MARKER
     if marker.exists() and not force:
