@@ -52,9 +52,11 @@ system-deps:
 	fi
 
 dev: install
-	$(BIN)/python -c "from orchestration.cli.common import prepare_dagster_home; from orchestration.lib.environment import process_settings; print(prepare_dagster_home(process_settings()))"
+	$(BIN)/python -c "from orchestration.cli.common import prepare_dagster_home; from orchestration.lib.environment import prepare_home, process_settings; s = process_settings(); prepare_home(s); print(prepare_dagster_home(s))"
 	# PATH: dagster-dbt re-parses the project in dev mode and looks for `dbt` there.
-	PATH="$(CURDIR)/$(BIN):$$PATH" DAGSTER_HOME=$${DAGSTER_HOME:-$(CCR_HOME)/dagster} $(BIN)/dagster dev -w workspace.yaml
+	@# umask 077: the webserver and daemon write the instance (runs, schedules) before any code
+	@# location loads; what they write is private too (docs/privacy.md#files-at-rest).
+	umask 077 && PATH="$(CURDIR)/$(BIN):$$PATH" DAGSTER_HOME=$${DAGSTER_HOME:-$(CCR_HOME)/dagster} $(BIN)/dagster dev -w workspace.yaml
 
 # The UI behind nginx: TLS, a password per user, operator and read-only roles, the webservers on
 # loopback (docs/security.md). Add a user first: .venv/bin/ccr ui users add NAME --role operator

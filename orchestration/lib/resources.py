@@ -18,6 +18,7 @@ from typing import Any
 import dagster as dg
 from pydantic import create_model
 
+from orchestration.lib.environment import close_process
 from transforms.core import object_store
 from transforms.core.context import StepContext
 from transforms.core.lakehouse import Lakehouse
@@ -51,7 +52,9 @@ class SettingsResource(_SettingsFields):
         return (value.get_value() or "") if isinstance(value, dg.EnvVar) else value
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        # The object store's endpoint and credentials are this process's from now on.
+        # The object store's endpoint and credentials are this process's from now on, and what
+        # it writes is private (umask 077; a Celery pool process executes steps here too).
+        close_process()
         object_store.configure(self.settings().object_store)
 
     def step_context(self, log: Any = None, today: date | None = None) -> StepContext:

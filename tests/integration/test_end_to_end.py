@@ -74,7 +74,13 @@ FIRST_RUN: dict[str, str] = {}
 
 @pytest.fixture(scope="module")
 def env(module_ccr_home):
-    land(SAMPLE_LANDING, module_ccr_home)
+    from orchestration.cli import main
+
+    # As on the audited machine: umask 022. `ccr land` is the process edge that closes it
+    # (and the home, the first time it meets it), as `ccr demo` would.
+    os.umask(0o022)
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["land", str(SAMPLE_LANDING)]) == 0
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
         run_pipeline(module_ccr_home)
@@ -438,7 +444,7 @@ def test_a_review_csv_overrides_the_ai_and_a_dispute_gets_resolved(env, tmp_path
     lh = Lakehouse(env.lakehouse)
     call, reviewed, disputed = _two_failed_criteria(lh)
     header = ",".join(REVIEW_COLUMNS)
-    cid = call["call_id"]
+    cid = f"{call['tenant_id']},{call['call_id']}"  # every row names its tenant and call
     rows = [
         # the AI found the criterion not met; a reviewer disagrees
         f"{cid},standard,1,{reviewed},review,met,rev-1,,2026-11-06T09:00:00+00:00",
@@ -559,3 +565,93 @@ def test_no_account_number_email_or_caller_name_in_clear_in_silver_transcripts(e
     # and the placeholders say what was removed: ids, e-mails
     placeholders = " ".join(segments["text"].to_list())
     assert "<ID>" in placeholders and "<EMAIL>" in placeholders
+
+
+# -- last: it republishes the warehouse with BI groups ----------------------------------------
+
+
+def _tool(name: str) -> str | None:
+    return shutil.which(name) or next(
+        (p for p in (f"/usr/sbin/{name}", f"/usr/bin/{name}", f"/sbin/{name}") if Path(p).exists()),
+        None,
+    )
+
+
+@pytest.mark.skipif(
+    os.geteuid() != 0 or not all(map(_tool, ("useradd", "groupadd", "setpriv"))),
+    reason="creating and switching to another account needs root, useradd and setpriv",
+)
+def test_another_account_opens_nothing_under_ccr_home_but_its_tenants_published_files(env):
+    """The audit's finding 6: with CCR_HOME passable (0711, as BI needs), another local account
+    listed and read transcripts and recordings. Now a real account, in acme's BI group only,
+    tries to open every file and list every folder under CCR_HOME after the pipeline run: it
+    opens acme's published database and report, and nothing else (not globex's files)."""
+    import secrets
+    import subprocess
+    import sys
+    from dataclasses import replace as with_fields
+
+    from transforms.core.tenants import load_tenants
+    from transforms.kpis.publish import operator_database, publish
+
+    tag = secrets.token_hex(3)
+    user, acme_group, globex_group = f"ccrbi{tag}", f"ccrbia{tag}", f"ccrbig{tag}"
+    home = Path(env.home).absolute()
+    opened: list[tuple[Path, int]] = []
+    try:
+        for group in (acme_group, globex_group):
+            subprocess.run([_tool("groupadd"), group], check=True)
+        subprocess.run(
+            [_tool("useradd"), "-M", "-N", "-g", acme_group, "-s", "/usr/sbin/nologin", user],
+            check=True,
+        )
+        registry = load_tenants(env.tenants_file)
+        registry["acme-telecom"] = with_fields(registry["acme-telecom"], bi_group=acme_group)
+        registry["globex-energy"] = with_fields(registry["globex-energy"], bi_group=globex_group)
+        publish(
+            build=Path(env.kpi_build_database), warehouse=Path(env.warehouse),
+            operator=operator_database(env.home), registry=registry, rewrite=True,
+        )  # fmt: skip
+        # the folders above CCR_HOME: passable, as /srv would be (pytest makes its own 0700)
+        for folder in home.parents:
+            if folder != Path("/") and not folder.stat().st_mode & 0o001:
+                opened.append((folder, stat.S_IMODE(folder.stat().st_mode)))
+                folder.chmod(stat.S_IMODE(folder.stat().st_mode) | 0o001)
+        everything = [home]
+        for folder, dirs, files in os.walk(home):
+            everything += [Path(folder) / n for n in dirs + files]
+        everything = [p for p in everything if not p.is_symlink()]
+        probe = (
+            "import json, os, sys\n"
+            "allowed = []\n"
+            "for path in json.load(sys.stdin):\n"
+            "    try:\n"
+            "        if os.path.isdir(path):\n"
+            "            os.listdir(path)\n"
+            "        else:\n"
+            "            os.close(os.open(path, os.O_RDONLY | os.O_NONBLOCK))\n"
+            "        allowed.append(path)\n"
+            "    except OSError:\n"
+            "        pass\n"
+            "print(json.dumps(allowed))\n"
+        )
+        uid = int(subprocess.run(["id", "-u", user], capture_output=True, text=True).stdout)
+        gid = int(subprocess.run(["id", "-g", user], capture_output=True, text=True).stdout)
+        python = os.path.realpath(sys.executable)
+        out = subprocess.run(
+            [_tool("setpriv"), f"--reuid={uid}", f"--regid={gid}", "--clear-groups",
+             python, "-I", "-S", "-c", probe],
+            input=json.dumps([str(p) for p in everything]), capture_output=True, text=True,
+            check=True, timeout=120,
+        )  # fmt: skip
+        allowed = {Path(p) for p in json.loads(out.stdout)}
+    finally:
+        for folder, mode in reversed(opened):
+            folder.chmod(mode)
+        subprocess.run([_tool("userdel"), user], check=False)
+        for group in (acme_group, globex_group):
+            subprocess.run([_tool("groupdel"), group], check=False)
+    tenants = Path(env.warehouse) / "tenants"
+    assert len(everything) > 100  # transcripts, recordings, quarantine, the instance, logs …
+    assert {tenants / "globex-energy.duckdb", tenants / "globex-energy.html"} <= set(everything)
+    assert allowed == {tenants / "acme-telecom.duckdb", tenants / "acme-telecom.html"}
