@@ -33,8 +33,18 @@ _SettingsFields: Any = create_model(
 
 
 class SettingsResource(_SettingsFields):
-    """The ``CCR_*`` settings of a run (docs/configuration.md), and the step context built on
-    them."""
+    """The ``CCR_*`` settings of a run (docs/configuration.md), the date it decides for, and the
+    step context built on them."""
+
+    #: The date this run decides for (YYYY-MM-DD): a contract that has ended, the tenants still
+    #: published, the months closed, what retention deletes. Empty: the system's date (UTC) when
+    #: the step runs. ``ccr demo`` sets it to the day after the samples' month; an asset's own
+    #: date (the retention job's ``as_of``) comes first.
+    as_of: str = ""
+
+    def day(self) -> date | None:
+        """``as_of`` as a date; None when unset (the step's clock decides)."""
+        return date.fromisoformat(self.as_of) if self.as_of else None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> SettingsResource:
@@ -51,10 +61,12 @@ class SettingsResource(_SettingsFields):
     def step_context(self, log: Any = None, today: date | None = None) -> StepContext:
         """What a step is given. Inside a run (an asset or an asset check), the lakehouse tallies
         the step's MERGEs for the processing log (steps of one run may share a process, or run
-        in several); ``log`` is the run's (``context.log``)."""
+        in several); ``log`` is the run's (``context.log``). "Today" is ``today`` (an asset's
+        own date), else the run's ``as_of``, else the system's date."""
         from dagster._core.execution.context.compute import current_execution_context
 
         settings = self.settings()
+        today = today or self.day()
         current = current_execution_context.get()
         if current is None:  # outside a run (a notebook, a test)
             return StepContext.of(settings, today=today, log=log or SILENT)
