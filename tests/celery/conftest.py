@@ -24,6 +24,7 @@ import pytest
 
 from orchestration.lib.workers import worker_command, worker_env
 from tests.conftest import use_home
+from tests.faked_clock import real_clock_env
 from transforms.core.settings import REPO_ROOT, Settings
 
 SAMPLES = REPO_ROOT / "samples" / "landing"
@@ -69,6 +70,7 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
          "--dir", str(folder), "--daemonize", "no", "--logfile", str(folder / "redis.log")],
         start_new_session=True,
+        env=real_clock_env(),  # under faketime it cannot start (tests/faked_clock.py)
     )  # fmt: skip
     url = f"redis://127.0.0.1:{port}/0"
     import redis
