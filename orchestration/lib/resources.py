@@ -52,7 +52,9 @@ class SettingsResource(_SettingsFields):
         return cls(**{d.var.lower(): dg.EnvVar(d.var) for d in declared() if d.var in env})
 
     def settings(self) -> Settings:
-        return Settings.from_values({d.var: getattr(self, d.var.lower()) for d in declared()})
+        return Settings.from_values(
+            {d.var: _value(getattr(self, d.var.lower())) for d in declared()}
+        )
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         # The object store's endpoint and credentials are this process's from now on.
@@ -97,6 +99,15 @@ class WhisperResource(dg.ConfigurableResource):
             whisper_beam=self.beam_size or settings.whisper_beam,
             whisper_workers=self.workers or settings.whisper_workers,
         )
+
+
+def _value(field: str) -> str:
+    """A field's value. Inside a run Dagster has resolved every ``dg.EnvVar``; a resource used
+    outside one (a notebook, a test: ``SettingsResource.from_env(os.environ).step_context()``)
+    still holds them, and reading one as a string raises: read its variable here."""
+    if isinstance(field, dg.EnvVar):
+        return field.get_value() or ""
+    return field
 
 
 def settings_run_config(env: Mapping[str, str], **overrides: str) -> dict[str, Any]:
