@@ -24,6 +24,7 @@ import sys
 import time
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import dagster as dg
@@ -921,7 +922,8 @@ def test_a_file_swapped_for_a_link_after_listing_is_not_followed(ccr_home: Setti
     lh = Lakehouse(ccr_home.lakehouse)
     commit_batch(lh, batch, tenants=load_tenants(ccr_home.tenants_file),
                  audio_store=ccr_home.audio_store, quarantine_store=ccr_home.quarantine_store,
-                 pseudonymise_phone=lambda t, p: caller_key(keys, t, p))  # fmt: skip
+                 pseudonymise_phone=lambda t, p: caller_key(keys, t, p),
+                 today=date(2026, 12, 1))  # fmt: skip
     q = lh.read(QUARANTINE).row(0, named=True)
     assert (q["file_name"], q["reason_code"], q["quarantine_uri"]) == ("a.mp3", "symlink", None)
     assert lh.read(CALLS)["call_id"].to_list() == ["s-2"]

@@ -15,15 +15,19 @@ import re
 import shutil
 import stat
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import polars as pl
 import pytest
 
-from orchestration.cli.common import SAMPLE_LANDING, run_log
+from orchestration.cli.common import SAMPLE_LANDING, SAMPLES_AS_OF, run_log
 from orchestration.cli.pipeline import land, run_pipeline
 from tests.tenant_files import assert_only_its_own_rows
+from transforms.compliance import step as compliance_step
+from transforms.core.context import StepContext
 from transforms.core.lakehouse import Lakehouse
 from transforms.core.settings import REPO_ROOT, Settings
 from transforms.core.tables import (
@@ -83,7 +87,7 @@ def env(module_ccr_home):
         assert main(["land", str(SAMPLE_LANDING)]) == 0
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        run_pipeline(module_ccr_home)
+        run_pipeline(module_ccr_home, as_of=SAMPLES_AS_OF)  # as `ccr demo` runs it
     FIRST_RUN["stdout"] = printed.getvalue()
     return module_ccr_home
 
@@ -247,13 +251,50 @@ def test_running_again_changes_no_row_count(env):
         folder.mkdir(parents=True, exist_ok=True)
         os.utime(folder, (1_000_000, 1_000_000))
     land(SAMPLE_LANDING, env)
-    run_pipeline(env)
+    run_pipeline(env, as_of=SAMPLES_AS_OF)
     assert counts(env) == before
     # at least 8 were there (the 6 stale ones, the first run's and this run's builds): the 5
     # newest are kept, so this run's build stays and at least 3 stale ones are gone
     left = sorted(target.glob("kpi_models-*"), key=lambda f: f.stat().st_mtime)
     assert len(left) == 5 and left[-1] not in stale
     assert sum(not folder.exists() for folder in stale) >= 3
+
+
+def test_the_runs_decide_for_the_demo_date_given_in_their_run_config(env):
+    """`ccr demo`'s date reaches every run through the settings resource's config (what the
+    Dagster UI shows and what a Celery worker receives), not through the clock."""
+    runs = dg.DagsterInstance.from_config(env.dagster_home).get_runs()
+    jobs = {r.job_name for r in runs}
+    assert {"call_batch_job", "kpi_job"} <= jobs
+    dates = {r.run_config["resources"]["settings"]["config"].get("as_of") for r in runs[-3:]}
+    assert dates == {str(SAMPLES_AS_OF)}  # the first run's two batches and its KPI build
+
+
+#: A year after the samples: the date `make demo` and `make test` are checked at with faketime.
+A_YEAR_ON = date(2027, 12, 1)
+
+
+def test_retention_planned_for_a_given_date_not_the_machines(env):
+    """The demo's lakehouse planned through the context, without faking the clock. On the demo's
+    date nothing is due; a year on every sample call has outlived its content (180 days) and
+    evaluation (365 days) periods: its rows and recordings go, and no tenant is purged (both
+    contracts run)."""
+    uids = Lakehouse(env.lakehouse).read(CALLS).group_by("tenant_id").agg("call_uid")
+    calls = {t: set(u) for t, u in uids.iter_rows()}
+    at_demo = compliance_step.plan(StepContext.of(env, today=SAMPLES_AS_OF))
+    assert at_demo.as_of == SAMPLES_AS_OF and at_demo.work() == ()
+    year_on = compliance_step.plan(StepContext.of(env, today=A_YEAR_ON))
+    assert year_on.as_of == A_YEAR_ON and not year_on.purged_tenants()
+    work = year_on.work()
+    for tenant, theirs in calls.items():
+        mine = [a for a in work if a.tenant_id == tenant]
+        gone = [a for a in mine if a.table == "bronze.calls" and a.action == "delete_rows"]
+        assert [a.rule for a in gone] == ["evaluation_expired"]
+        assert gone[0].calls == theirs
+        (audio,) = [a for a in mine if a.table == "files:audio"]
+        assert audio.calls == theirs and audio.file_count >= len(theirs)
+        keep = [a.rule for a in year_on.actions if a.tenant_id == tenant and a.action == "keep"]
+        assert "contract_running" in keep
 
 
 def test_a_bad_file_dropped_later_is_quarantined_and_nothing_else_moves(env, tmp_path):

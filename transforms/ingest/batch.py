@@ -301,10 +301,10 @@ def ingest_batch(
     audio_store: str,
     quarantine_store: str,
     pseudonymise_phone: Pseudonymiser,
+    today: date,
     now: datetime | None = None,
     quarantined_call_ids: set[str] | None = None,
     limits: Limits | None = None,
-    today: date | None = None,
 ) -> IngestOutcome:
     """Validate and store one batch. Writes audio/quarantine bytes; the caller commits the rows.
 
@@ -312,7 +312,8 @@ def ingest_batch(
     re-landed file is recognised (skipped) and a different file reusing a call id is quarantined;
     ``quarantined_call_ids`` the call ids an earlier run of this batch set aside, so a manifest
     row whose file a crashed clean-up already removed is not reported again. ``today`` decides
-    whether the tenant's contract has ended (default: ``now``'s date).
+    whether the tenant's contract has ended (the step's ``ctx.today()``); ``now`` stamps the rows
+    (default: the real instant).
     """
     now = now or datetime.now(UTC)
     work = _Batch(batch, quarantine_store, pseudonymise_phone, now, limits or Limits())
@@ -327,7 +328,7 @@ def ingest_batch(
     manifest = next(e for e in batch.entries if e.name == batch.manifest)
     if not work.settled(manifest):
         return work.outcome()  # the manifest is being rewritten: the whole batch waits
-    if tenant.contract_ended(today or now.date()):
+    if tenant.contract_ended(today):
         return _set_aside_whole_batch(work, "contract_ended", "the tenant's contract has ended")
     try:
         rows = _read_manifest(manifest)
@@ -585,9 +586,9 @@ def commit_batch(
     audio_store: str,
     quarantine_store: str,
     pseudonymise_phone: Pseudonymiser,
+    today: date,
     limits: Limits | None = None,
     now: datetime | None = None,
-    today: date | None = None,
 ) -> IngestOutcome:
     """Ingest one batch and commit it: bronze.calls, then bronze.quarantine, then landing is
     cleared (the manifest last). What the ingest step runs."""
