@@ -40,10 +40,10 @@ def apply_retention(settings: Settings, day: date | None) -> bool:
     """Run retention_job for ``day`` (None: today) on the instance, as the daily schedule does;
     True if it succeeded and the erasure it carried out (if any) was verified."""
     from orchestration.definitions import build_definitions
+    from orchestration.defs.compliance.jobs import as_of_config
 
     job = build_definitions().resolve_job_def("retention_job")
-    as_of = {"as_of": str(day) if day else ""}
-    ops = {"compliance__anonymised_statistics": as_of, "compliance__retention_plan": as_of}
+    ops = as_of_config(day)
     label = f"retention for {day or 'today'}: statistics, plan, erasure, verification"
     with run_log(settings).open("w") as log, instance(settings) as dagster:
         result = execute(job, label, log, run_config(ops), instance=dagster)

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+from datetime import date
 
 import duckdb
 import numpy as np
@@ -25,6 +26,9 @@ from tests.tenant_files import assert_only_its_own_rows, tenant_rows
 from transforms.kpis import notices, publish
 from transforms.kpis.report import CHARTS, read_report
 
+#: The date the publishes decide for (no registry here: only tenants with rows).
+TODAY = date(2026, 12, 1)
+
 
 @pytest.fixture(scope="module")
 def published(built, tmp_path_factory):
@@ -33,7 +37,7 @@ def published(built, tmp_path_factory):
     build = home / "build" / "kpis.build.duckdb"
     build.parent.mkdir()
     shutil.copyfile(built["warehouse"], build)
-    files = publish.publish(build, home / "warehouse", publish.operator_database(home))
+    files = publish.publish(build, home / "warehouse", publish.operator_database(home), today=TODAY)
     return {"home": home, "build": build, "files": files, "frames": built["frames"]}
 
 
@@ -238,7 +242,9 @@ def test_the_report_holds_no_call_detail_and_the_same_build_gives_the_same_bytes
     for uid in published["frames"]["bronze/calls"]["call_uid"]:
         assert uid.encode() not in report  # agents and aggregates only
     home = published["home"]
-    again = publish.publish(published["build"], home / "warehouse", publish.operator_database(home))
+    again = publish.publish(
+        published["build"], home / "warehouse", publish.operator_database(home), today=TODAY
+    )
     assert again.tenants["t1"].report.read_bytes() == report
 
 
@@ -285,9 +291,10 @@ def test_a_bi_client_reads_read_only_through_the_next_publish(published, tmp_pat
     with duckdb.connect(str(changed)) as con:
         gone = con.execute("select min(call_uid) from fct_calls where tenant_id = 't1'").fetchone()
         con.execute("delete from fct_calls where call_uid = ?", [gone[0]])
-    publish.publish(changed, home / "warehouse", publish.operator_database(home), reports=False)
+    warehouse, operator = home / "warehouse", publish.operator_database(home)
+    publish.publish(changed, warehouse, operator, reports=False, today=TODAY)
     out, _ = reader.communicate("go\n", timeout=60)
     assert reader.returncode == 0
     assert out.split("\n")[:2] == [f"held {before}", f"fresh {before - 1}"]
     # put the session's files back as they were
-    publish.publish(build, home / "warehouse", publish.operator_database(home), rewrite=True)
+    publish.publish(build, warehouse, operator, rewrite=True, today=TODAY)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
@@ -30,7 +30,7 @@ from transforms.core.lakehouse import Lakehouse
 from transforms.core.settings import Settings
 from transforms.core.tables import CALLS, HUMAN_REVIEWS, QUARANTINE, REJECTED_ROWS, TRANSCRIPTS
 from transforms.ingest.landing import MANIFEST_NAMES
-from transforms.privacy.pseudonymise import caller_key, normalise_phone
+from transforms.privacy.pseudonymise import lookup_keys, normalise_phone, tenant_phone_region
 
 KINDS = ("caller", "agent")
 
@@ -40,9 +40,11 @@ class Subject:
     tenant_id: str
     kind: str  # caller | agent
     value: str  # the phone number as given, or the agent id: in memory only
+    #: The tenant's phone_region: a number without a country code is read in it (E.164).
+    region: str | None = None
 
     def normalised(self) -> str:
-        return normalise_phone(self.value) if self.kind == "caller" else self.value
+        return normalise_phone(self.value, self.region) if self.kind == "caller" else self.value
 
     def keyed_hash(self, keys: KeyStore) -> str:
         return subject_hash(keys, self.tenant_id, self.kind, self.normalised())
@@ -59,6 +61,8 @@ class Found:
     files: dict[str, str]
     landing: dict[str, bytes | None] = field(default_factory=dict)
     caller_key: str | None = None
+    #: every key the caller's rows may carry: E.164's, then those of the rule before it
+    caller_keys: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -68,18 +72,22 @@ class Found:
 
 def find(lh: Lakehouse, settings: Settings, keys: KeyStore, subject: Subject) -> Found:
     """The subject's rows and files in the tenant's data."""
+    subject = in_region(subject, settings)
     tenant = subject.tenant_id
     calls = lh.read(CALLS, tenant)
-    key = caller_key(keys, tenant, subject.value) if subject.kind == "caller" else None
-    column, wanted = (
-        ("caller_key", key) if subject.kind == "caller" else ("agent_id", subject.value)
+    found_keys = (
+        lookup_keys(keys, tenant, subject.value, subject.region) if subject.kind == "caller" else ()
     )
-    calls = calls.filter(pl.col(column) == wanted)
+    key = found_keys[0] if found_keys else None
+    column, wanted = (
+        ("caller_key", found_keys) if subject.kind == "caller" else ("agent_id", (subject.value,))
+    )
+    calls = calls.filter(pl.col(column).is_in(list(wanted)))
     uids, ids = set(calls["call_uid"].to_list()), set(calls["call_id"].to_list())
     reviews = lh.read(HUMAN_REVIEWS, tenant).filter(
         pl.col("call_uid").is_in(list(uids)) | (pl.col("reviewer_id") == subject.value)
     )
-    marks = {key} if key else {subject.value}
+    marks = set(found_keys) if subject.kind == "caller" else {subject.value}
     quarantine = lh.read(QUARANTINE, tenant)
     quarantine = quarantine.filter(
         pl.col("call_id").is_in(list(ids)).fill_null(False)
@@ -99,7 +107,15 @@ def find(lh: Lakehouse, settings: Settings, keys: KeyStore, subject: Subject) ->
     )
     files = object_files(calls, transcripts, quarantine)
     landing = _landing_rewrites(settings, subject, ids)
-    return Found(calls, reviews, quarantine, rejected, files, landing, key)
+    return Found(calls, reviews, quarantine, rejected, files, landing, key, found_keys)
+
+
+def in_region(subject: Subject, settings: Settings) -> Subject:
+    """The subject with its tenant's phone_region (the registry's), so that a number given in
+    national form is the same person as the number ingested in international form."""
+    if subject.kind != "caller" or subject.region is not None:
+        return subject
+    return replace(subject, region=tenant_phone_region(settings.tenants_file, subject.tenant_id))
 
 
 def _mentions(text: str | None, marks: set[str], call_ids: set[str]) -> bool:
@@ -167,7 +183,7 @@ def _about_row(row: dict, subject: Subject, call_ids: set[str]) -> bool:
         return True
     if subject.kind == "caller":
         phone = str(row.get("caller_phone") or "")
-        return bool(phone) and normalise_phone(phone) == subject.normalised()
+        return bool(phone) and normalise_phone(phone, subject.region) == subject.normalised()
     return subject.value in (row.get("agent_id"), row.get("reviewer_id"))
 
 
@@ -203,6 +219,7 @@ def _about(frame: pl.DataFrame, subject: Subject, uids: list[str]) -> pl.DataFra
 
 def erasure(lh: Lakehouse, settings: Settings, keys: KeyStore, subject: Subject) -> Request:
     """What erasing the subject deletes, and what the proof looks for (read before deleting)."""
+    subject = in_region(subject, settings)
     found = find(lh, settings, keys, subject)
     tenant = subject.tenant_id
     uids = frozenset(found.calls["call_uid"].to_list())
@@ -256,8 +273,8 @@ def subject_needles(lh: Lakehouse, subject: Subject, found: Found) -> needle_lib
     needles = needle_lib.Needles()
     needle_lib.identifier_needles(needles, found.calls, kept)
     if subject.kind == "caller":
-        needles.add("caller_key", [found.caller_key])
-        needles.add("phone", needle_lib.phone_forms(subject.value))
+        needles.add("caller_key", found.caller_keys)
+        needles.add("phone", needle_lib.phone_forms(subject.value, subject.region))
     else:
         held = set(kept.calls["agent_id"].to_list()) | kept.reviewers
         needles.add("agent_id", [subject.value], held)

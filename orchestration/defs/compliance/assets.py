@@ -28,8 +28,10 @@ _TAGS = {"layer": "compliance", "pii": "none"}
 
 
 class RetentionConfig(dg.Config):
-    """The date the retention rules are applied for (YYYY-MM-DD); empty: today (UTC). Never a
-    date after today for an erasure (``ccr retention plan`` may look ahead)."""
+    """The date the retention rules are applied for (YYYY-MM-DD); empty: the run's date (the
+    settings resource's ``as_of``, else the system's date, UTC). The daily schedule fills in
+    its tick's date. Never a date after today for an erasure (``ccr retention plan`` may look
+    ahead)."""
 
     as_of: str = ""
 
@@ -129,12 +131,14 @@ def retention_plan(
 def retention_erasure(
     context: dg.AssetExecutionContext, settings: SettingsResource, dbt: DbtCliResource
 ) -> dg.MaterializeResult:
-    """Re-plans at the planned date, checks it selects what was planned, then carries it out."""
+    """Re-plans at the planned date, checks it selects what was planned, then carries it out
+    deciding for that date (the rebuilt warehouse publishes the tenants under contract then)."""
     ctx = settings.step_context(context.log)
     stored = step.planned_rows(ctx, context.run_id)
     if not stored:
         raise dg.Failure("no retention plan to apply: materialize compliance/retention_plan first")
     as_of = stored[0]["as_of"].date()
+    ctx = ctx.on(as_of)
     hooks = erasure_hooks(ctx, dbt, context.instance, step.remaining_after_retention(ctx, as_of))
     try:
         plan, certificate = step.apply_plan(ctx, stored, hooks)
