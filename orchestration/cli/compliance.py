@@ -43,7 +43,10 @@ def record(settings: Settings, out_dir: Path) -> tuple[Path, Path]:
     from orchestration.defs.kpis.resources import kpi_dbt_project
     from transforms.compliance import record as art30
     from transforms.core.contracts import load_contracts
+    from transforms.core.deployment import require_lawful_locations
     from transforms.core.tenants import load_tenants
+
+    facts = require_lawful_locations(settings)  # checked at start-up; read here for the record
 
     graph = build_definitions().resolve_asset_graph()
     assets = {}
@@ -63,10 +66,16 @@ def record(settings: Settings, out_dir: Path) -> tuple[Path, Path]:
             "name": t.display_name,
             "contract_start": str(t.contract_start or ""),
             "contract_end": str(t.contract_end) if t.contract_end else None,
+            "grace_days": t.lifecycle.grace_days,
+            "retention_overrides": {
+                c: {"period": str(o.period), "justification": o.justification or None}
+                for c, o in t.lifecycle.retention_overrides.items()
+            },
         }
         for t in load_tenants(settings.tenants_file).values()
     ]
-    doc = art30.build_record(contracts, assets, lineage, controllers, datetime.now(UTC))
+    doc = art30.build_record(contracts, assets, lineage, controllers, datetime.now(UTC), facts)
+    print(art30.summary(doc))
     return art30.write_record(doc, out_dir)
 
 

@@ -2,7 +2,9 @@
 
 ``ccr``, the code location (``defs/resources.py`` binds each set variable as a ``dg.EnvVar``),
 the processes that orchestrate batch runs (``workers.py``) and the Celery workers read their
-environment here and nowhere else; everything below them is given a ``Settings``.
+environment here and nowhere else; everything below them is given a ``Settings``. Each of them
+also refuses, before it starts, settings that send data where the deployment file does not say,
+or outside the EEA without a safeguard (``transforms.core.deployment``).
 
 Each of those processes also starts closed (``close_process``: umask 077), so whatever the
 product writes (Parquet, recordings, the Dagster instance, the ledger, exports, landing copies)
@@ -16,6 +18,7 @@ import os
 from pathlib import Path
 
 from transforms.core import object_store
+from transforms.core.deployment import require_lawful_locations
 from transforms.core.settings import Settings
 from transforms.kpis.access import CLOSED_MARKER, close_home
 
@@ -32,6 +35,7 @@ def process_settings() -> Settings:
     """This process's settings, its object store configured from them; the process closed."""
     close_process()
     settings = Settings.from_env(os.environ)
+    require_lawful_locations(settings)  # a DeploymentError is a SettingsError: ccr prints it
     object_store.configure(settings.object_store)
     return settings
 

@@ -21,6 +21,7 @@ from pydantic import create_model
 from orchestration.lib.environment import close_process
 from transforms.core import object_store
 from transforms.core.context import StepContext
+from transforms.core.deployment import require_lawful_locations
 from transforms.core.lakehouse import Lakehouse
 from transforms.core.log import SILENT
 from transforms.core.settings import Settings, declared
@@ -58,6 +59,8 @@ class SettingsResource(_SettingsFields):
         )
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        # Where the run's data goes is declared, and lawful, before any step touches it.
+        require_lawful_locations(self.settings())
         # The object store's endpoint and credentials are this process's from now on, and what
         # it writes is private (umask 077; a Celery pool process executes steps here too).
         close_process()

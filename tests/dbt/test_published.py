@@ -20,9 +20,10 @@ import polars as pl
 import pytest
 from matplotlib import image
 
+from orchestration.cli.kpis import kpi_lines
 from tests.browser import Page, chromium_or_skip
 from tests.tenant_files import assert_only_its_own_rows, tenant_rows
-from transforms.kpis import publish
+from transforms.kpis import notices, publish
 from transforms.kpis.report import CHARTS, read_report
 
 #: The date the publishes decide for (no registry here: only tenants with rows).
@@ -66,12 +67,27 @@ def test_the_report_renders_every_chart_in_a_real_browser_with_no_error(publishe
     }))"""
     # the agent ranking's labels as the browser lays them out, top to bottom
     ranking = """JSON.stringify([...document.querySelectorAll(
-        '#chart-agent-ranking g[id^="agent-rank-"]:not([id$="-score"])')].map(g => ({
-            text: g.textContent.trim(), top: g.getBoundingClientRect().top})))"""
+        '#chart-agent-ranking g[id^="agent-rank-"]:not([id$="-score"]):not([id$="-pending"])')]
+        .map(g => ({text: g.textContent.trim(), top: g.getBoundingClientRect().top})))"""
+    pending_marks = """JSON.stringify(Object.fromEntries([...document.querySelectorAll(
+        '#chart-agent-ranking g[id$="-pending"]')].map(g => [g.id, g.textContent.trim()])))"""
+    # the notice as the reader sees it: where it is drawn, and its text
+    notice = """JSON.stringify((() => {
+        const n = document.getElementById('ai-notice'), box = n.getBoundingClientRect();
+        const tiles = document.querySelector('.tiles').getBoundingClientRect();
+        const style = getComputedStyle(n);
+        return {top: box.top, bottom: box.bottom, width: box.width, tilesTop: tiles.top,
+                visible: style.display !== 'none' && style.visibility !== 'hidden'
+                         && parseFloat(style.opacity) > 0.9,
+                text: n.innerText,
+                pending: document.getElementById('pending-review').innerText};
+    })())"""
     with Page(browser, width=1280, height=900) as page:
         page.open(local)
         charts = json.loads(page.evaluate(script))
         labels = json.loads(page.evaluate(ranking))
+        marks = json.loads(page.evaluate(pending_marks))
+        shown_notice = json.loads(page.evaluate(notice))
         png = page.screenshot()
         errors = page.console_errors()
         urls = page.requested_urls()
@@ -82,14 +98,46 @@ def test_the_report_renders_every_chart_in_a_real_browser_with_no_error(publishe
     assert errors == []
     assert urls == [local.resolve().as_uri()]  # nothing fetched: it renders offline
     with duckdb.connect(str(published["files"].tenants["t1"].database), read_only=True) as con:
-        agents = read_report(con, "t1").agents
+        data = read_report(con, "t1")
+    agents = data.agents
     assert len(agents) >= 2
     shown = [label["text"] for label in sorted(labels, key=lambda label: label["top"])]
     assert shown == [f"{a['agent_id']} ({a['calls_with_final_score']} calls)" for a in agents]
+
+    # the notice: drawn above the tiles, in the first screenful, the contract's words, and
+    # what waits for a person as the mart counts it
+    assert shown_notice["visible"] and shown_notice["width"] > 900
+    assert 0 < shown_notice["top"] < shown_notice["bottom"] <= shown_notice["tilesTop"] < 900
+    text = " ".join(shown_notice["text"].split())
+    for words in (notices.TITLE, notices.ERROR_AND_BIAS, notices.HUMAN_VALIDATION):
+        assert words in text
+    h = data.headline
+    assert shown_notice["pending"] == notices.pending_review(
+        h["verdicts_pending_review"], h["disputes_open"]
+    )
+    # agents with verdicts waiting for a person are marked so in the ranking, and only they
+    assert h["verdicts_pending_review"] > 0 and marks  # the synthetic build has some
+    assert marks == {
+        f"agent-rank-{a['score_rank']}-pending": f"{a['verdicts_pending_review']} pending review"
+        for a in agents
+        if a["verdicts_pending_review"]
+    }
     pixels = image.imread(io.BytesIO(png))
     assert pixels.shape[0] > 900 and pixels.shape[1] == 1280  # the whole page
     assert np.unique(pixels.reshape(-1, pixels.shape[-1])[::97], axis=0).shape[0] > 50
     assert pixels.std() > 0.05  # not a blank page
+
+
+def test_ccr_kpis_prints_the_notice_and_what_waits_for_a_person(published):
+    lines = kpi_lines(published["home"] / "warehouse")
+    assert lines[0] == notices.as_text()
+    text = "\n".join(lines)
+    with duckdb.connect(str(published["files"].tenants["t1"].database), read_only=True) as con:
+        pending = con.execute("select verdicts_pending_review from agg_tenant_kpis").fetchone()[0]
+    header = next(line for line in lines[1:] if line.startswith("| tenant_id"))
+    assert "verdicts_pending_review" in header and "disputes_open" in header
+    assert "| t1 " in text and str(pending) in text
+    assert "…" not in text  # no column elided: every KPI and what waits is printed
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:

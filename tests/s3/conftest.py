@@ -37,7 +37,9 @@ def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
 
 def use_s3(mp: pytest.MonkeyPatch, server: S3Server, prefix: str = "lake") -> Settings:
     """Point ``CCR_LAKEHOUSE`` at a new versioned bucket of ``server`` (the rest of the test's
-    ``CCR_HOME`` stays local, as in production)."""
+    ``CCR_HOME`` stays local, as in production). The endpoint is on loopback, which the shipped
+    ``config/deployment.yaml`` declares as this machine (``hosting.hosts``): the region the
+    server signs with (us-east-1) places nothing, the declared host does."""
     for name, value in server.env().items():
         mp.setenv(name, value)
     mp.setenv("CCR_LAKEHOUSE", f"s3://{server.bucket()}/{prefix}")

@@ -31,6 +31,7 @@ from transforms.compliance.actions import (
     quarantine_files,
     tenant_folders,
 )
+from transforms.compliance.retention_basis import format_retention_basis
 from transforms.core import storage
 from transforms.core.contracts import Period, category_periods
 from transforms.core.keys import KeyStore
@@ -629,4 +630,4 @@ def format_plan(plan: Plan) -> str:
     purged = plan.purged_tenants()
     if purged:
         summary += f"; tenants purged: {', '.join(purged)}"
-    return f"{summary}\n{table}"
+    return f"{summary}\n{table}\n\n{format_retention_basis()}"
