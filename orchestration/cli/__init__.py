@@ -12,12 +12,21 @@ from __future__ import annotations
 import argparse
 import sys
 
-from orchestration.cli import compliance, keys, kpis, pipeline, retention, settings, subjects
+from orchestration.cli import (
+    compliance,
+    keys,
+    kpis,
+    lakehouse,
+    pipeline,
+    retention,
+    settings,
+    subjects,
+)
 from orchestration.lib.environment import process_settings
 from transforms.core.settings import SettingsError
 
 #: Command groups, in the order ``ccr --help`` lists them.
-GROUPS = (pipeline, kpis, settings, keys, compliance, retention, subjects)
+GROUPS = (pipeline, kpis, settings, keys, lakehouse, compliance, retention, subjects)
 
 
 def parser() -> argparse.ArgumentParser:

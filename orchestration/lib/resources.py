@@ -18,7 +18,7 @@ from typing import Any
 import dagster as dg
 from pydantic import create_model
 
-from transforms.core import object_store
+from transforms.core import object_store, storage
 from transforms.core.context import StepContext
 from transforms.core.lakehouse import Lakehouse
 from transforms.core.log import SILENT
@@ -51,8 +51,11 @@ class SettingsResource(_SettingsFields):
         return (value.get_value() or "") if isinstance(value, dg.EnvVar) else value
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        # The object store's endpoint and credentials are this process's from now on.
-        object_store.configure(self.settings().object_store)
+        # The object store's endpoint and credentials are this process's from now on, and its
+        # deletions are confined to the home's roots.
+        settings = self.settings()
+        object_store.configure(settings.object_store)
+        storage.configure_roots(storage.Roots.for_settings(settings))
 
     def step_context(self, log: Any = None, today: date | None = None) -> StepContext:
         """What a step is given. Inside a run (an asset or an asset check), the lakehouse tallies

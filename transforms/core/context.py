@@ -8,6 +8,7 @@ resource) and the benchmarks. A test builds one with ``StepContext.of(settings, 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -49,6 +50,10 @@ class Clock:
         return self.at or datetime.now(UTC)
 
 
+class FutureDate(ValueError):
+    """A date after today for something that deletes or publishes for good."""
+
+
 @dataclass(frozen=True)
 class StepContext:
     settings: Settings
@@ -84,6 +89,21 @@ class StepContext:
 
     def now(self) -> datetime:
         return self.clock.now()
+
+    def on(self, day: date | None, *, look_ahead: bool = False) -> StepContext:
+        """This context for ``day`` (None: as it is). A day after ``today()`` is refused
+        (``FutureDate``) unless ``look_ahead``: planning may look ahead, but applying
+        retention for a later date would delete now what the rules keep until then, and
+        publishing the statistics of a month not yet closed would freeze it incomplete."""
+        if day is None:
+            return self
+        if day > self.today() and not look_ahead:
+            raise FutureDate(
+                f"{day} is after today ({self.today()}): retention is applied, and statistics "
+                "published, for today or an earlier day only (`ccr retention plan --as-of` may "
+                "look ahead)"
+            )
+        return dataclasses.replace(self, clock=Clock(day, self.clock.at))
 
     # Registries, read from their files once per context (a step or a run), on first use.
 
