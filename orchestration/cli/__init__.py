@@ -23,6 +23,7 @@ from orchestration.cli import (
     subjects,
 )
 from orchestration.lib.environment import process_settings
+from transforms.core import storage
 from transforms.core.settings import SettingsError
 
 #: Command groups, in the order ``ccr --help`` lists them.
@@ -44,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"ccr: {exc}", file=sys.stderr)
         return 2
+    # every deletion of this command is confined to its home's roots
+    storage.configure_roots(storage.Roots.for_settings(current))
     return args.handler(current, args)
 
 

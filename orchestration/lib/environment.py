@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import os
 
-from transforms.core import object_store, storage
+from transforms.core import object_store
 from transforms.core.settings import Settings
 
 
 def process_settings() -> Settings:
-    """This process's settings, its object store and its deletion roots configured from them."""
+    """This process's settings, its object store configured from them. (Its deletion roots are
+    configured where work starts, not at import: ``ccr``'s main and each run's resource.)"""
     settings = Settings.from_env(os.environ)
     object_store.configure(settings.object_store)
-    storage.configure_roots(storage.Roots.for_settings(settings))
     return settings

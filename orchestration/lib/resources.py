@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 import dagster as dg
-from pydantic import create_model
+from pydantic import PrivateAttr, create_model
 
 from transforms.core import object_store, storage
 from transforms.core.context import StepContext
@@ -50,12 +50,18 @@ class SettingsResource(_SettingsFields):
         # outside a run (a test, a notebook) resolves it here, from the same environment.
         return (value.get_value() or "") if isinstance(value, dg.EnvVar) else value
 
+    _roots_before: storage.Roots | None = PrivateAttr(default=None)
+
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        # The object store's endpoint and credentials are this process's from now on, and its
-        # deletions are confined to the home's roots.
+        # The object store's endpoint and credentials are this process's from now on; for the
+        # run, its deletions are confined to the home's roots.
         settings = self.settings()
         object_store.configure(settings.object_store)
+        self._roots_before = storage.configured_roots()
         storage.configure_roots(storage.Roots.for_settings(settings))
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        storage.configure_roots(self._roots_before)
 
     def step_context(self, log: Any = None, today: date | None = None) -> StepContext:
         """What a step is given. Inside a run (an asset or an asset check), the lakehouse tallies

@@ -11,8 +11,8 @@ root (``s3://bucket``) is parsed; the rest, names included, is joined as path se
 Every deletion is confined to the configured roots (``Roots``: the lakehouse, landing and
 ``CCR_HOME``): a path outside them is refused with an error naming the roots, never deleted. A
 copied or restored home whose rows still point into the original therefore cannot delete the
-original's files. Erasure and retention pass their roots; other callers get the roots the
-process's edge configured (``configure_roots``).
+original's files. Erasure and retention pass their roots; other callers get the roots
+configured where the work started (``configure_roots``: ``ccr``, a run's settings resource).
 
 Landing is read as an untrusted upload area: it is listed with ``lstat`` (a link is reported as
 a link, never followed), and a file is opened with ``O_NOFOLLOW`` and checked to be a regular
@@ -124,14 +124,19 @@ class Roots:
         return uri
 
 
-#: The roots of this process's home, set once by the edge that read the settings
-#: (``configure_roots``); deletions without roots of their own are confined to them.
+#: The roots of the home this process works for, set where work starts (``ccr``'s main, a run's
+#: settings resource: ``configure_roots``); deletions without roots of their own are confined
+#: to them.
 _CONFIGURED_ROOTS: list[Roots | None] = [None]
 
 
 def configure_roots(roots: Roots | None) -> None:
     """Confine every deletion of this process that names no roots to ``roots``."""
     _CONFIGURED_ROOTS[0] = roots
+
+
+def configured_roots() -> Roots | None:
+    return _CONFIGURED_ROOTS[0]
 
 
 def _guard(uri: str, within: Roots | None) -> None:

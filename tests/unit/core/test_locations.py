@@ -138,3 +138,21 @@ def test_s3_roots_compare_keys_not_strings(tmp_path):
         with pytest.raises(storage.OutsideRoots):
             roots.check(uri)
     assert Path(tmp_path).exists()
+
+
+def test_a_run_confines_its_deletions_to_its_home_and_leaves_the_process_as_it_was(tmp_path):
+    import dagster as dg
+
+    from orchestration.lib.resources import SettingsResource
+
+    outside = tmp_path / "outside.txt"
+    outside.write_text("x")
+    resource = SettingsResource(ccr_home=str(tmp_path / "home"))
+    context = dg.build_init_resource_context()
+    resource.setup_for_execution(context)
+    try:
+        with pytest.raises(storage.OutsideRoots):
+            storage.delete_file(str(outside))  # what a step's landing clean-up calls
+    finally:
+        resource.teardown_after_execution(context)
+    assert storage.configured_roots() is None and outside.exists()
