@@ -19,6 +19,7 @@ from orchestration.cli import (
     home,
     keys,
     kpis,
+    lakehouse,
     pipeline,
     retention,
     settings,
@@ -26,10 +27,11 @@ from orchestration.cli import (
     ui,
 )
 from orchestration.lib.environment import prepare_home, process_settings
+from transforms.core import storage
 from transforms.core.settings import SettingsError
 
 #: Command groups, in the order ``ccr --help`` lists them.
-GROUPS = (pipeline, kpis, settings, keys, home, compliance, retention, subjects, ui)
+GROUPS = (pipeline, kpis, settings, keys, home, lakehouse, compliance, retention, subjects, ui)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -55,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
             "(docs/privacy.md#files-at-rest)",
             file=sys.stderr,
         )
+    # every deletion of this command is confined to its home's roots
+    storage.configure_roots(storage.Roots.for_settings(current))
     return args.handler(current, args)
 
 

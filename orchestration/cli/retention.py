@@ -28,11 +28,17 @@ def retention_command(settings: Settings, args: argparse.Namespace) -> int:
     """``plan`` prints what would go on a date; ``apply`` runs retention_job."""
     from transforms.compliance import step
     from transforms.compliance.retention import format_plan
+    from transforms.core.context import FutureDate
 
     day = date.fromisoformat(args.as_of) if args.as_of else None
-    if args.action == "plan":
-        print(format_plan(step.plan(StepContext.of(settings, today=day))))
+    if args.action == "plan":  # planning may look ahead
+        print(format_plan(step.plan(StepContext.of(settings).on(day, look_ahead=True))))
         return 0
+    try:
+        StepContext.of(settings).on(day)
+    except FutureDate as exc:
+        print(f"ccr retention apply: {exc}; nothing was run")
+        return 2
     return 0 if apply_retention(settings, day) else 1
 
 

@@ -32,7 +32,9 @@ def close_process() -> None:
 
 
 def process_settings() -> Settings:
-    """This process's settings, its object store configured from them; the process closed."""
+    """This process's settings, its object store configured from them; the process closed.
+    (Its deletion roots are configured where work starts, not at import: ``ccr``'s main and each
+    run's resource.)"""
     close_process()
     settings = Settings.from_env(os.environ)
     require_lawful_locations(settings)  # a DeploymentError is a SettingsError: ccr prints it

@@ -16,10 +16,10 @@ from datetime import date
 from typing import Any
 
 import dagster as dg
-from pydantic import create_model
+from pydantic import PrivateAttr, create_model
 
 from orchestration.lib.environment import close_process
-from transforms.core import object_store
+from transforms.core import object_store, storage
 from transforms.core.context import StepContext
 from transforms.core.deployment import require_lawful_locations
 from transforms.core.lakehouse import Lakehouse
@@ -58,13 +58,22 @@ class SettingsResource(_SettingsFields):
             {d.var: _value(getattr(self, d.var.lower())) for d in declared()}
         )
 
+    _roots_before: storage.Roots | None = PrivateAttr(default=None)
+
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         # Where the run's data goes is declared, and lawful, before any step touches it.
-        require_lawful_locations(self.settings())
+        settings = self.settings()
+        require_lawful_locations(settings)
         # The object store's endpoint and credentials are this process's from now on, and what
-        # it writes is private (umask 077; a Celery pool process executes steps here too).
+        # it writes is private (umask 077; a Celery pool process executes steps here too); for
+        # the run, its deletions are confined to the home's roots.
         close_process()
-        object_store.configure(self.settings().object_store)
+        object_store.configure(settings.object_store)
+        self._roots_before = storage.configured_roots()
+        storage.configure_roots(storage.Roots.for_settings(settings))
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        storage.configure_roots(self._roots_before)
 
     def step_context(self, log: Any = None, today: date | None = None) -> StepContext:
         """What a step is given. Inside a run (an asset or an asset check), the lakehouse tallies

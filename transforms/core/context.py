@@ -54,6 +54,10 @@ class Clock:
         return self.at or datetime.now(UTC)
 
 
+class FutureDate(ValueError):
+    """A date after today for something that deletes or publishes for good."""
+
+
 @dataclass(frozen=True)
 class StepContext:
     settings: Settings
@@ -87,13 +91,6 @@ class StepContext:
     def today(self) -> date:
         return self.clock.today()
 
-    def on(self, day: date | None) -> StepContext:
-        """This context deciding for ``day`` (None: unchanged), e.g. an erasure applied at its
-        plan's date; the lakehouse, log and registries are the same."""
-        if day is None:
-            return self
-        return replace(self, clock=Clock(day, self.clock.at))
-
     def with_settings(self, settings: Settings) -> StepContext:
         """This context with other settings (a run's Whisper overrides); same lakehouse and
         clock."""
@@ -101,6 +98,22 @@ class StepContext:
 
     def now(self) -> datetime:
         return self.clock.now()
+
+    def on(self, day: date | None, *, look_ahead: bool = False) -> StepContext:
+        """This context deciding for ``day`` (None: as it is), e.g. an erasure applied at its
+        plan's date; the lakehouse, log and registries are the same. A day after ``today()`` is
+        refused (``FutureDate``) unless ``look_ahead``: planning may look ahead, but applying
+        retention for a later date would delete now what the rules keep until then, and
+        publishing the statistics of a month not yet closed would freeze it incomplete."""
+        if day is None:
+            return self
+        if day > self.today() and not look_ahead:
+            raise FutureDate(
+                f"{day} is after today ({self.today()}): retention is applied, and statistics "
+                "published, for today or an earlier day only (`ccr retention plan --as-of` may "
+                "look ahead)"
+            )
+        return replace(self, clock=Clock(day, self.clock.at))
 
     # Registries, read from their files once per context (a step or a run), on first use.
 
