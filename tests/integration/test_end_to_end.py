@@ -652,6 +652,7 @@ def test_another_account_opens_nothing_under_ccr_home_but_its_tenants_published_
         publish(
             build=Path(env.kpi_build_database), warehouse=Path(env.warehouse),
             operator=operator_database(env.home), registry=registry, rewrite=True,
+            today=SAMPLES_AS_OF,
         )  # fmt: skip
         # the folders above CCR_HOME: passable, as /srv would be (pytest makes its own 0700)
         for folder in home.parents:
