@@ -5,16 +5,24 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.defs.quality.checks import FRESHNESS_ASSETS, FRESHNESS_POLICY
+from orchestration.lib.environment import close_process
+from orchestration.lib.lineage import with_lineage
 from orchestration.lib.processing_log import with_processing_log
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Every process that loads the code location (webserver, daemon, run and step workers) writes
+# private files: umask 077, inherited by dbt and every child (docs/privacy.md#files-at-rest).
+close_process()
 
 
 def build_definitions() -> dg.Definitions:
-    # Cross-cutting, applied once: every asset appends to compliance/processing_log (hooks, no
-    # daemon needed); the landing-to-KPI assets carry a freshness policy.
-    return with_processing_log(
-        dg.load_from_defs_folder(project_root=PROJECT_ROOT), map_spec=_freshness
+    # Cross-cutting, applied once: every asset appends to compliance/processing_log and every
+    # asset and check step sends OpenLineage events (hooks, no daemon needed); the landing-to-KPI
+    # assets carry a freshness policy.
+    return with_lineage(
+        with_processing_log(
+            dg.load_from_defs_folder(project_root=PROJECT_ROOT), map_spec=_freshness
+        )
     )
 
 

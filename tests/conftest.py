@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from transforms.core import storage
 from transforms.core.keys import FileKeyStore
 from transforms.core.settings import Settings
 from transforms.core.tenants import load_tenants
@@ -31,11 +32,23 @@ def use_home(mp: pytest.MonkeyPatch, home: Path) -> Settings:
     mp.setenv("CCR_LANDING_QUIET_S", "0")
     for var in _LOCATIONS:
         mp.delenv(var, raising=False)
+    # A developer's lineage catalogue gets no test events (the default file is under home).
+    for var in [v for v in os.environ if v.startswith("OPENLINEAGE")]:
+        mp.delenv(var)
     settings = Settings.from_env(os.environ)
     keys = FileKeyStore(settings.keys)
     for tenant in load_tenants(settings.tenants_file):
         keys.create(tenant)
+    keys.create_ledger_key()  # a provisioned home: its erasures can be recorded
     return settings
+
+
+@pytest.fixture(autouse=True)
+def _no_roots_left_over() -> Iterator[None]:
+    """Deletion roots a ``ccr`` call or a run configured for one test's home (process state,
+    as in production) do not confine the next test's."""
+    yield
+    storage.configure_roots(None)
 
 
 @pytest.fixture

@@ -7,13 +7,21 @@ import os
 import shutil
 import subprocess
 import time
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from orchestration.cli.common import SAMPLE_LANDING, execute, instance, run_config, run_log
+from orchestration.cli.common import (
+    SAMPLE_LANDING,
+    SAMPLES_AS_OF,
+    execute,
+    instance,
+    run_config,
+    run_log,
+)
 from orchestration.cli.keys import provision_sample_keys
 from orchestration.cli.kpis import summary
-from transforms.core.settings import Settings
+from transforms.core.settings import Settings, SettingsError, broker_in_clear
 
 
 def register(sub: Any) -> None:
@@ -65,11 +73,26 @@ def demo_command(settings: Settings, args: argparse.Namespace) -> int:
     provisioned = provision_sample_keys(settings)
     if provisioned:
         print(f"provisioned pseudonym keys for {', '.join(provisioned)} in {settings.keys}")
+    print(demo_date_line(datetime.now(UTC).date()))
     # The demo copied its own files: they are complete, no upload to wait for.
-    run_pipeline(settings, ccr_landing_quiet_s="0")
+    run_pipeline(settings, as_of=SAMPLES_AS_OF, ccr_landing_quiet_s="0")
     print(summary(settings))
     print(f"demo took {time.perf_counter() - started:.0f} s")
     return 0
+
+
+def demo_date_line(clock: date) -> str:
+    """What the demo says about its date, given the machine's (UTC)."""
+    line = (
+        f"demo date: {SAMPLES_AS_OF}, the day after the sample calls' month (November 2026); "
+        "contracts, closed months and retention are judged on that date"
+    )
+    if clock == SAMPLES_AS_OF:
+        return line
+    return (
+        f"{line}, not on this machine's {clock}. `ccr run` and the daily retention job use the "
+        f"real date: `ccr retention plan --as-of {clock}` shows what retention would delete then"
+    )
 
 
 def run_command(settings: Settings, args: argparse.Namespace) -> int:
@@ -85,8 +108,12 @@ def _run_on_workers(
 ) -> list[str]:
     """The batches on the Celery workers, ``CCR_BATCH_PARALLEL`` runs at once, a failed run
     re-executed from failure once; the failed partition keys."""
-    from orchestration.lib.workers import run_batches
+    from orchestration.lib.workers import require_safe_broker, run_batches
 
+    try:
+        require_safe_broker(settings)
+    except SettingsError as exc:
+        raise SystemExit(str(exc)) from None
     if not requests:
         return []
     parallel = settings.batch_runs_at_once
@@ -118,11 +145,12 @@ def _dbt_line(result: Any) -> str:
     )
 
 
-def run_pipeline(settings: Settings, **overrides: str) -> None:
+def run_pipeline(settings: Settings, as_of: date | None = None, **overrides: str) -> None:
     """Register landing batches, run each batch job, then build and publish the KPIs.
 
     A batch is taken once unchanged for ``CCR_LANDING_QUIET_S``; a batch whose last run failed
-    is retried at once (a person asked). ``overrides``: settings of these runs only (their
+    is retried at once (a person asked). ``as_of``: the date the runs decide for (their run
+    config; None: the date the steps run). ``overrides``: settings of these runs only (their
     ``SettingsResource`` field names, e.g. ``ccr_landing_quiet_s="0"``).
     """
     from orchestration.definitions import build_definitions
@@ -132,6 +160,8 @@ def run_pipeline(settings: Settings, **overrides: str) -> None:
 
     if "ccr_landing_quiet_s" in overrides:
         settings = settings.replace(landing_quiet_s=float(overrides["ccr_landing_quiet_s"]))
+    if as_of is not None:
+        overrides["as_of"] = str(as_of)
     config = run_config(**overrides)
     with instance(settings) as dagster:
         defs = build_definitions()
@@ -179,6 +209,16 @@ def worker_command(settings: Settings, args: argparse.Namespace) -> int:
     if not settings.celery_broker:
         print("CCR_CELERY_BROKER is not set: the worker needs the broker's URL (redis://…)")
         return 2
+    problems = settings.broker_problems()
+    for problem in problems:
+        print(problem)
+    if problems:
+        return 2
+    if broker_in_clear(settings.celery_broker):
+        print(
+            "warning: CCR_CELERY_BROKER uses redis:// to another host: its password and the "
+            "steps cross the network unencrypted; use rediss:// (docs/security.md)"
+        )
     home = prepare_dagster_home(settings)
     env = worker_env(os.environ, threads=args.threads) | {"DAGSTER_HOME": str(home)}
     return subprocess.call(command(args.name, concurrency=args.concurrency), env=env)

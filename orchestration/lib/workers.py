@@ -20,7 +20,7 @@ from typing import Any
 import dagster as dg
 
 from orchestration.lib.environment import process_settings
-from transforms.core.settings import Settings
+from transforms.core.settings import Settings, SettingsError
 
 #: The Celery queue dagster-celery routes steps to (its default; workers listen on it).
 QUEUE = "dagster"
@@ -49,12 +49,22 @@ def executor_config(settings: Settings) -> dict[str, Any]:
     }
 
 
+def require_safe_broker(settings: Settings) -> None:
+    """Refuse a broker or backend on another host without a password (``broker_problem``), before
+    anything connects to it."""
+    problems = settings.broker_problems()
+    if problems:
+        raise SettingsError("; ".join(problems))
+
+
 def batch_executor(settings: Settings | None = None) -> dg.ExecutorDefinition | None:
     """dagster-celery's executor when a broker is set; None (the default executor) otherwise.
-    Without ``settings``, this process's."""
+    Without ``settings``, this process's. A broker on another host without a password is
+    refused (``SettingsError``)."""
     settings = settings or process_settings()
     if not settings.celery_broker:
         return None
+    require_safe_broker(settings)
     from dagster_celery import celery_executor
 
     return celery_executor.configured(executor_config(settings), name="celery")
@@ -70,6 +80,7 @@ def make_worker_app(settings: Settings | None = None) -> Any:
     settings = settings or process_settings()
     if not settings.celery_broker:
         raise RuntimeError("CCR_CELERY_BROKER is not set: a worker needs the broker's URL")
+    require_safe_broker(settings)
     config = executor_config(settings)
     executor = CeleryExecutor(
         retries=RetryMode(RetryMode.DISABLED),

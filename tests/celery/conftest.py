@@ -1,7 +1,9 @@
 """Real Celery workers on a real Redis, on loopback, for the call-batch job.
 
 ``redis-server`` (Debian's package; ``make system-deps`` installs it) is started on a free
-port, bound to 127.0.0.1, with no persistence, under the test's tmp folder; two workers
+port, bound to 127.0.0.1, with no persistence, under the test's tmp folder, and a password
+drawn for the run (``requirepass`` in a 0600 config file, never on a command line other local
+users can read in ``ps``, never printed); two workers
 (``orchestration.lib.workers.worker_command``, Celery's prefork pool, one pool process each) are
 started as subprocesses in sessions of their own, with the test's ``CCR_*`` settings. Everything
 started here is killed at the end, by process group id.
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -24,6 +27,7 @@ import pytest
 
 from orchestration.lib.workers import worker_command, worker_env
 from tests.conftest import use_home
+from tests.faked_clock import real_clock_env
 from transforms.core.settings import REPO_ROOT, Settings
 
 SAMPLES = REPO_ROOT / "samples" / "landing"
@@ -65,12 +69,19 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server = redis_server_or_skip()
     folder = tmp_path_factory.mktemp("redis")
     port = free_port()
+    password = secrets.token_urlsafe(24)
+    config = folder / "redis.conf"
+    fd = os.open(config, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(f"requirepass {password}\n")
     process = subprocess.Popen(
-        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(folder), "--daemonize", "no", "--logfile", str(folder / "redis.log")],
+        [server, str(config), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--dir", str(folder), "--daemonize", "no",
+         "--logfile", str(folder / "redis.log")],
         start_new_session=True,
+        env=real_clock_env(),  # under faketime it cannot start (tests/faked_clock.py)
     )  # fmt: skip
-    url = f"redis://127.0.0.1:{port}/0"
+    url = f"redis://:{password}@127.0.0.1:{port}/0"
     import redis
 
     deadline = time.monotonic() + 20

@@ -9,6 +9,7 @@ step, and the batch is re-executed from failure.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import re
@@ -17,6 +18,7 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dagster as dg
 import polars as pl
@@ -294,3 +296,20 @@ def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(celery_home, bac
     # the killed attempt committed the segments: the retry finds them there, inserts none
     segs = retry.filter(pl.col("asset_key") == "silver/transcript_segments").row(0, named=True)
     assert segs["rows_in"] == per_call["n"].sum() and segs["rows_out"] == 0
+
+
+def test_redis_needs_its_password_and_nothing_shows_it(celery_home, redis_url):
+    """The workers authenticate; a client without the password is refused; the password is in
+    no worker log and on no process's command line (readable by every local user in ``ps``)."""
+    import redis
+
+    parts = urlsplit(redis_url)
+    assert parts.password
+    with pytest.raises(redis.AuthenticationError):
+        redis.Redis(host=parts.hostname, port=parts.port).ping()
+    _, workers = celery_home
+    for name in workers.processes:
+        assert parts.password not in workers.log(name)
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        with contextlib.suppress(OSError):
+            assert parts.password.encode() not in cmdline.read_bytes()

@@ -101,6 +101,8 @@ BY_PERIOD = {"agg_agent_daily", "agg_qa_kpis", "agg_criterion_compliance"}
 #: The KPIs the glossary must define (issue: "KPI glossary, complete").
 KPIS = {
     "QA score",
+    "Mean QA score",
+    "Agent ranking",
     "Pass rate",
     "Critical error rate",
     "Compliance rate per criterion",
@@ -146,7 +148,7 @@ def test_dbt_parse_succeeds(manifest):
         for n in manifest["nodes"].values()
         if n["resource_type"] == "model" and n["fqn"][1:2] == ["marts"]
     ]
-    assert len(marts) == 12
+    assert len(marts) == 17
     for node in marts:
         assert node["config"]["contract"]["enforced"] is True
         assert all(col["data_type"] for col in node["columns"].values())
@@ -338,6 +340,24 @@ def test_score_versions_compare_call_by_call(built):
     )
     # t1-c02 was scored with versions 1 (40) and 2 (60, active): both kept, compared with 2
     assert rows == [("1", False, 40.0, -20.0), ("2", True, 60.0, 0.0)]
+
+
+#: What a column of a model YAML may hold; anything else is a description cut at a comma
+#: (``{name: x, description: Of those, met.}`` parses as description "Of those" and a key "met.").
+COLUMN_KEYS = {"name", "description", "data_type", "constraints", "data_tests", "config", "meta"}
+
+
+def test_no_column_description_is_cut_at_a_comma():
+    import yaml
+
+    cut = [
+        (path.name, model["name"], column["name"], sorted(set(column) - COLUMN_KEYS))
+        for path in sorted((DBT_PROJECT_DIR / "models").rglob("_*.yml"))
+        for model in yaml.safe_load(path.read_text()).get("models", [])
+        for column in model.get("columns", [])
+        if set(column) - COLUMN_KEYS
+    ]
+    assert cut == [], "quote these descriptions: " + repr(cut)
 
 
 def test_the_dbt_readme_lists_every_model_once():

@@ -15,11 +15,13 @@ deleting one folder. Each location can be overridden on its own; the lakehouse r
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 #: What ``ccr settings`` shows for a credential that is set.
@@ -72,6 +74,7 @@ def _flag(value: str) -> bool:
 KINDS: dict[str, tuple[Callable[[str], Any], str]] = {
     "path": (_path_or_uri, "path or URI"),
     "local": (_local_folder, "local folder"),
+    "local_file": (_local_folder, "local file"),
     "repo_path": (_repo_path, "path (relative: to the repository)"),
     "int": (int, "integer"),
     "auto_int": (_auto_int, "integer or `auto`"),
@@ -214,6 +217,8 @@ _ASR = "transcription"
 _LAND = "landing"
 _ANON = "anonymised statistics"
 _SCALE = "scale-out"
+_LINEAGE = "lineage"
+_UI = "the UI behind nginx"
 
 
 @dataclass(frozen=True)
@@ -288,6 +293,16 @@ class Settings:
         "call-topic rules: `<tenant>.yaml`, else `default.yaml`",
         kind="repo_path",
         section=_WHERE,
+    )
+    deployment_file: str = setting(
+        "CCR_DEPLOYMENT_FILE",
+        "config/deployment.yaml",
+        "the processor's legal identity and contacts, its hosting and sub-processors with their "
+        "countries: the record of processing is written from it, and a location outside the EEA "
+        "without a safeguard stops every process at start-up",
+        kind="repo_path",
+        section=_WHERE,
+        see="compliance.md#transfers-outside-the-eea",
     )
     whisper_model: str | None = setting(
         "CCR_WHISPER_MODEL",
@@ -408,6 +423,41 @@ class Settings:
         kind="auto_int",
         section=_SCALE,
     )
+    lineage_file: str = setting(
+        "CCR_LINEAGE_FILE",
+        "$CCR_HOME/lineage/openlineage.jsonl",
+        "where OpenLineage events go (one JSON event a line, 0600) when no `OPENLINEAGE_*` "
+        "transport is configured",
+        kind="local_file",
+        section=_LINEAGE,
+        see="lineage.md",
+    )
+    lineage_namespace: str = setting(
+        "CCR_LINEAGE_NAMESPACE",
+        "callcenterrate",
+        "the OpenLineage job namespace of this deployment",
+        section=_LINEAGE,
+        static=True,
+    )
+    #: Loopback by default: opening the UI to the network is a decision (0.0.0.0:8443).
+    ui_listen: str = setting(
+        "CCR_UI_LISTEN",
+        "127.0.0.1:8443",
+        "address:port where `make dev-secure`'s nginx listens (TLS); `0.0.0.0:8443` opens the UI "
+        "to the network",
+        section=_UI,
+        static=True,
+        see="security.md",
+    )
+    ui_port: int = setting(
+        "CCR_UI_PORT",
+        "3000",
+        "loopback port of the operators' Dagster webserver behind nginx; the read-only one takes "
+        "the next port",
+        kind="int",
+        section=_UI,
+        static=True,
+    )
     object_store: ObjectStoreSettings = field(default_factory=ObjectStoreSettings)
 
     # -------------------------------------------------------------------- building
@@ -428,9 +478,9 @@ class Settings:
     ) -> Settings:
         """Build from ``{variable: raw value}`` (missing or empty: the default)."""
         for d in declared():
-            if d.kind == "local" and "://" in (values.get(d.var) or ""):
+            if d.kind in ("local", "local_file") and "://" in (values.get(d.var) or ""):
                 raise SettingsError(
-                    f"{d.var} must be a local folder, not a URI: published DuckDB files are "
+                    f"{d.var} must be a {KINDS[d.kind][1]}, not a URI: published DuckDB files are "
                     "renamed atomically and read page by page by BI drivers, locks and keys need "
                     "a local file system; only CCR_LAKEHOUSE may be an object store "
                     "(docs/object-storage.md)"
@@ -482,6 +532,15 @@ class Settings:
         return value
 
     # -------------------------------------------------------------------- derived
+
+    def broker_problems(self) -> list[str]:
+        """Why the broker or backend settings must be refused (``broker_problem``); empty if
+        they may be used."""
+        found = [
+            broker_problem(self.celery_broker, "CCR_CELERY_BROKER"),
+            broker_problem(self.celery_backend, "CCR_CELERY_BACKEND"),
+        ]
+        return list(dict.fromkeys(p for p in found if p))
 
     @property
     def compute_type(self) -> str:
@@ -587,6 +646,53 @@ def without_password(url: str) -> str:
         return url
     user = userinfo.split(":", 1)[0]
     return f"{scheme}://{user}:***@{host}"
+
+
+#: Broker transports that never leave the machine (a Unix socket, Celery's in-memory broker).
+_LOCAL_TRANSPORTS = ("redis+socket", "socket", "memory")
+
+
+def _is_loopback(host: str | None) -> bool:
+    if host is None or host.lower() == "localhost":
+        return True  # redis:// with no host is localhost
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name: it may resolve anywhere
+        return False
+
+
+def broker_problem(url: str | None, variable: str = "CCR_CELERY_BROKER") -> str | None:
+    """Why a Celery broker (or backend) URL must be refused, or None.
+
+    Whoever can write to the broker sends steps to workers that hold every tenant's data and
+    keys: a broker on another host needs a password. Loopback (and a Unix socket) is this
+    machine's own; any host name other than ``localhost`` counts as another host, since it may
+    resolve anywhere. The message names the variable and the host, never the URL (it may hold a
+    password elsewhere).
+    """
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme in _LOCAL_TRANSPORTS or _is_loopback(parts.hostname):
+        return None
+    if parts.password:
+        return None
+    return (
+        f"{variable} points at {parts.hostname}, another host, with no password: anyone who "
+        "reaches that broker could send steps to the workers, which hold every tenant's data "
+        "and keys. Give Redis a password (requirepass) and use Redis over TLS for other hosts: "
+        f"{variable}=rediss://:PASSWORD@{parts.hostname}:6380/0?ssl_cert_reqs=required "
+        "(docs/security.md#the-celery-broker)"
+    )
+
+
+def broker_in_clear(url: str | None) -> bool:
+    """A password-protected broker on another host reached without TLS (``redis://``): allowed,
+    but the password and every step's message cross the network readable."""
+    if not url:
+        return False
+    parts = urlsplit(url)
+    return parts.scheme == "redis" and not _is_loopback(parts.hostname)
 
 
 def markdown_table(section: str | None = None) -> str:

@@ -14,9 +14,11 @@ Which mart goes where:
 - a mart with a ``tenant_id`` column: each tenant's file gets its rows;
 - a mart in ``SHARED_MARTS`` (a fixed calendar): every tenant's file, whole; it holds no tenant's
   data by construction;
-- any other mart (anonymised statistics across tenants, say): the operator's file
-  (``$CCR_HOME/operator/kpis_operator.duckdb``, folder ``0700``), never a tenant's. The operator
-  reads every tenant at once by attaching the tenant files (``all_tenants``), not from a copy.
+- any other mart (none today): the operator's file (``$CCR_HOME/operator/kpis_operator.duckdb``,
+  folder ``0700``), never a tenant's. The operator reads every tenant at once by attaching the
+  tenant files (``all_tenants``), not from a copy. The anonymised statistics are not a mart and
+  this module does not publish them: where they live is in docs/retention.md ("Anonymised
+  statistics").
 
 A daily build changes few calls, so a tenant's new file usually starts as a copy of its previous
 one: the rows of the calls the build rebuilt (``int_calls__changed``) are replaced, the other
@@ -36,7 +38,7 @@ import uuid
 from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -128,10 +130,10 @@ class Published:
 def publish_kpis(
     settings: Settings,
     *,
+    today: date,
     rewrite: bool = False,
     reports: bool = True,
     only: Collection[str] | None = None,
-    today: date | None = None,
 ) -> Published:
     """Every published file, from the dbt build file: the one way to publish.
 
@@ -164,14 +166,14 @@ def publish(
     operator: Path,
     registry: Mapping[str, Tenant] | None = None,
     *,
+    today: date,
     rewrite: bool = False,
     reports: bool = True,
     only: Collection[str] | None = None,
-    today: date | None = None,
 ) -> Published:
     """Publish ``build``'s marts into ``warehouse/tenants`` (and operator-only marts into
-    ``operator``). Tenants: those of the registry under contract on ``today`` (default: the
-    system's date) and those with rows; the files of any other tenant are removed (its data was
+    ``operator``). Tenants: those of the registry under contract on ``today`` (the step's
+    ``ctx.today()``) and those with rows; the files of any other tenant are removed (its data was
     erased). With ``only``, a tenant outside it that already has a file keeps it untouched (not
     in ``Published.tenants``)."""
     if not build.exists():
@@ -186,7 +188,6 @@ def publish(
     published = Published()
     published.removed += _remove_legacy(warehouse)
     published.operator = _publish_operator(build, operator, marts)
-    today = today or datetime.now(UTC).date()
     current = {t for t, tenant in registry.items() if not tenant.contract_ended(today)}
     tenant_ids = sorted(current | tenants_with_rows(build, marts))
     chosen = [

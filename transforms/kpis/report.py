@@ -5,6 +5,15 @@ matplotlib as inline SVG: no script, no font or style sheet from a network, noth
 to view it. Agents appear under their pseudonymous ids, with aggregates only: no call, transcript
 or caller detail. The same database gives the same bytes (no clock in the page, fixed SVG ids),
 so publishing twice changes nothing.
+
+Every number on the page is a column of a mart, read as it is: this module selects, filters and
+orders rows, it never aggregates (the KPIs are defined once, in dbt; a test fails on an
+aggregate here). ``read_report`` reads those rows into a ``ReportData``; the page is drawn from
+it alone, so a test compares what the page shows with the marts' rows.
+
+The page scores people, so it opens with the contract's notice (``transforms.kpis.notices``):
+the scores can be wrong and carry bias, a person validates any decision about an employee, and
+what still waits for a reviewer is shown as such, for the tenant and agent by agent.
 """
 
 from __future__ import annotations
@@ -12,17 +21,26 @@ from __future__ import annotations
 import html
 import io
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import matplotlib
+
+from transforms.kpis import notices
 
 matplotlib.use("svg")
 from matplotlib.figure import Figure
 
 #: Agents shown in the ranking (the best and the lowest halves).
 RANKED_AGENTS = 20
+#: agg_conversation_distribution's measures, in the order the talk and silence chart draws them.
+SHARES = (
+    ("agent_talk_share", "agent share of talk time"),
+    ("silence_share", "silence share of the call"),
+)
 INK, ACCENT, WARN, MUTED = "#1f2d3d", "#2f6db5", "#c2410c", "#8a97a8"
 
 STYLE = {
@@ -39,27 +57,161 @@ STYLE = {
 }
 
 
+Row = dict[str, Any]
+
+# --------------------------------------------------------------------------- what the page shows
+
+
 @dataclass(frozen=True)
-class Chart:
-    key: str
-    title: str
-    caption: str
-    draw: Callable[[duckdb.DuckDBPyConnection, Figure], bool]
-    #: What the chart says while it has nothing to draw.
-    empty: str = "No scored call yet"
-    #: Room around the axes (left, bottom, right, top), fixed: matplotlib's constrained layout
-    #: cost a third of a publish at a million calls.
-    margins: tuple[float, float, float, float] = (0.09, 0.22, 0.98, 0.86)
+class Tile:
+    label: str
+    #: The agg_tenant_kpis columns it shows.
+    columns: tuple[str, ...]
+    #: As the page shows it.
+    text: str
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """The marts' rows the page is drawn from, as read (no value is computed here)."""
+
+    #: agg_tenant_kpis' row of the tenant (None before its first call).
+    headline: Row | None
+    #: agg_tenant_weekly, by week.
+    weeks: list[Row] = field(default_factory=list)
+    #: agg_agent_kpis: the agents shown, best first (all, or the best and the lowest halves).
+    agents: list[Row] = field(default_factory=list)
+    #: agg_criterion_kpis with a compliance rate, lowest first.
+    compliance: list[Row] = field(default_factory=list)
+    #: agg_criterion_kpis reviewed by a person, by criterion.
+    calibration: list[Row] = field(default_factory=list)
+    #: agg_conversation_distribution, by measure and bin.
+    distribution: list[Row] = field(default_factory=list)
+
+    def value(self, column: str) -> Any:
+        return None if self.headline is None else self.headline[column]
+
+    @property
+    def tiles(self) -> list[Tile]:
+        v = self.value
+        aht = v("avg_handle_time_s")
+        return [
+            Tile("Calls received", ("calls_received",), _num(v("calls_received"))),
+            Tile("Calls scored", ("calls",), _num(v("calls"))),
+            Tile("Coverage", ("coverage_rate",), _pct(v("coverage_rate"))),
+            Tile("Mean QA score", ("avg_final_score",), _num(v("avg_final_score"), "{:.1f}")),
+            Tile("Pass rate", ("final_pass_rate",), _pct(v("final_pass_rate"))),
+            Tile("Critical error rate", ("critical_fail_rate",), _pct(v("critical_fail_rate"))),
+            Tile(
+                "Average handle time",
+                ("avg_handle_time_s",),
+                "–" if aht is None else f"{aht / 60:.1f} min",
+            ),
+            Tile("Verdicts sent to review", ("review_share",), _pct(v("review_share"))),
+            Tile(
+                "Waiting for a reviewer",
+                ("verdicts_pending_review", "disputes_open"),
+                f"{_num(v('verdicts_pending_review'))} (+{_num(v('disputes_open'))} disputes)",
+            ),
+            Tile(
+                "Cohen's kappa (AI vs people)", ("cohens_kappa",), _num(v("cohens_kappa"), "{:.2f}")
+            ),
+        ]
+
+
+def _pct(value) -> str:
+    return "–" if value is None else f"{100 * value:.1f} %"
+
+
+def _num(value, fmt: str = "{:,.0f}") -> str:
+    return "–" if value is None else fmt.format(value)
+
+
+def agent_label(agent: Row) -> str:
+    """An agent's line in the ranking: id and the calls its mean QA score is over."""
+    return f"{agent['agent_id']} ({agent['calls_with_final_score']} calls)"
+
+
+def score_label(agent: Row) -> str:
+    """The agent's mean QA score as the ranking prints it at the end of its bar."""
+    return f"{agent['avg_final_score']:.1f}"
+
+
+def pending_label(agent: Row) -> str:
+    """After the score: the agent's verdicts still waiting for a person ("" when none)."""
+    return notices.agent_pending(agent["verdicts_pending_review"])
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, parameters: list) -> list[Row]:
+    cursor = con.execute(sql, parameters)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def read_report(con: duckdb.DuckDBPyConnection, tenant_id: str) -> ReportData:
+    """The rows of ``tenant_id`` the page shows, from its published database."""
+    t = [tenant_id]
+    headline = _rows(con, "select * from agg_tenant_kpis where tenant_id = ?", t)
+    half = RANKED_AGENTS // 2
+    return ReportData(
+        headline=headline[0] if headline else None,
+        weeks=_rows(
+            con, "select * from agg_tenant_weekly where tenant_id = ? order by week_start", t
+        ),
+        # ranked agents: the best and the lowest halves when there are more than RANKED_AGENTS
+        agents=_rows(
+            con,
+            "select * from agg_agent_kpis where tenant_id = ? "
+            "and (score_rank <= ? or score_rank > agents_ranked - ?) order by score_rank",
+            [tenant_id, half, half],
+        ),
+        compliance=_rows(
+            con,
+            "select * from agg_criterion_kpis where tenant_id = ? and compliance_rate is not null "
+            "order by compliance_rate, scorecard_id, criterion_id",
+            t,
+        ),
+        calibration=_rows(
+            con,
+            "select * from agg_criterion_kpis where tenant_id = ? and reviewed_verdicts > 0 "
+            "order by criterion_id, scorecard_id",
+            t,
+        ),
+        distribution=_rows(
+            con,
+            "select * from agg_conversation_distribution where tenant_id = ? "
+            "order by measure, bin_index",
+            t,
+        ),
+    )
 
 
 def write_report(database: Path, out: Path, tenant_id: str, display_name: str) -> Path:
     """Render the report of the tenant whose published database is ``database`` into ``out``."""
     with duckdb.connect(str(database), read_only=True) as con:
-        tiles = _tiles(con)
-        figures = [(chart, _svg(chart, con)) for chart in CHARTS]
-        as_of = con.execute("select max(inputs_updated_at) from fct_calls").fetchone()[0]
-    out.write_text(_page(tenant_id, display_name, tiles, figures, as_of), encoding="utf-8")
+        data = read_report(con, tenant_id)
+    out.write_text(render(data, tenant_id, display_name), encoding="utf-8")
     return out
+
+
+def render(data: ReportData, tenant_id: str, display_name: str) -> str:
+    """The page, drawn from ``data`` alone."""
+    figures = [(chart, _svg(chart, data)) for chart in CHARTS]
+    pending = notices.pending_review(*(data.value(c) for c in notices.PENDING_COLUMNS))
+    return _page(tenant_id, display_name, data.tiles, figures, data.value("last_input_at"), pending)
+
+
+@dataclass(frozen=True)
+class Chart:
+    key: str
+    title: str
+    caption: str
+    draw: Callable[[ReportData, Figure], bool]
+    #: What the chart says while it has nothing to draw.
+    empty: str = "No scored call yet"
+    #: Room around the axes (left, bottom, right, top), fixed: matplotlib's constrained layout
+    #: cost a third of a publish at a million calls.
+    margins: tuple[float, float, float, float] = (0.09, 0.22, 0.98, 0.86)
 
 
 # --------------------------------------------------------------------------- charts
@@ -79,19 +231,17 @@ def _week_axis(ax, weeks: list) -> list[int]:
     return positions
 
 
-def _score_trend(con: duckdb.DuckDBPyConnection, fig: Figure) -> bool:
-    rows = con.execute(
-        "select date_trunc('week', call_date) as week, avg(final_score), "
-        "avg(cast(final_passed as double)) from fct_calls group by 1 order by 1"
-    ).fetchall()
-    if not rows:
+def _score_trend(data: ReportData, fig: Figure) -> bool:
+    weeks = data.weeks
+    if not weeks:
         return False
     ax = fig.subplots()
-    x = _week_axis(ax, [r[0] for r in rows])
-    ax.bar(x, [r[1] or 0 for r in rows], color=ACCENT, alpha=0.85, label="mean QA score")
+    x = _week_axis(ax, [w["week_start"] for w in weeks])
+    ax.bar(x, [w["avg_final_score"] or 0 for w in weeks], color=ACCENT, alpha=0.85,
+           label="mean QA score")  # fmt: skip
     ax.plot(
-        x, [None if r[2] is None else 100 * r[2] for r in rows], color=WARN, marker="o",
-        markersize=3, label="pass rate (%)",
+        x, [None if w["final_pass_rate"] is None else 100 * w["final_pass_rate"] for w in weeks],
+        color=WARN, marker="o", markersize=3, label="pass rate (%)",
     )  # fmt: skip
     ax.set_ylim(0, 105)
     ax.set_ylabel("QA score / pass rate (%)")
@@ -99,113 +249,113 @@ def _score_trend(con: duckdb.DuckDBPyConnection, fig: Figure) -> bool:
     return True
 
 
-def _agent_ranking(con: duckdb.DuckDBPyConnection, fig: Figure) -> bool:
-    rows = con.execute(
-        "select agent_id, avg(final_score) as score, count(*) as calls from fct_calls "
-        "where final_score is not null group by agent_id order by score desc, agent_id"
-    ).fetchall()
-    if not rows:
+def _agent_ranking(data: ReportData, fig: Figure) -> bool:
+    agents = data.agents
+    if not agents:
         return False
-    if len(rows) > RANKED_AGENTS:  # the best and the worst
-        rows = rows[: RANKED_AGENTS // 2] + rows[-RANKED_AGENTS // 2 :]
     ax = fig.subplots()
-    labels = [f"{r[0]} ({r[2]} calls)" for r in rows][::-1]
-    ax.barh(labels, [r[1] for r in rows][::-1], color=ACCENT)
-    ax.set_xlim(0, 100)
+    positions = list(range(len(agents)))[::-1]  # the best on top
+    bars = ax.barh(positions, [a["avg_final_score"] for a in agents], color=ACCENT)
+    ax.set_yticks(positions, [agent_label(a) for a in agents])
+    for agent, tick in zip(agents, ax.get_yticklabels(), strict=True):
+        tick.set_gid(f"agent-rank-{agent['score_rank']}")
+    for agent, bar in zip(agents, bars, strict=True):
+        text = ax.annotate(
+            score_label(agent), (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+            xytext=(3, 0), textcoords="offset points", va="center", fontsize=7, color=INK,
+        )  # fmt: skip
+        text.set_gid(f"agent-rank-{agent['score_rank']}-score")
+        if pending_label(agent):  # after the score, in the warning colour
+            mark = ax.annotate(
+                pending_label(agent), (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+                xytext=(22, 0), textcoords="offset points", va="center", fontsize=7, color=WARN,
+            )  # fmt: skip
+            mark.set_gid(f"agent-rank-{agent['score_rank']}-pending")
+    # room right of 100 for the score, and for the pending mark when an agent has one
+    ax.set_xlim(0, 140 if any(pending_label(a) for a in agents) else 105)
+    ax.set_xticks(range(0, 101, 20))
     ax.set_xlabel("mean QA score (0-100)")
     ax.tick_params(axis="y", labelsize=7)
     return True
 
 
-def _criterion_compliance(con: duckdb.DuckDBPyConnection, fig: Figure) -> bool:
-    rows = con.execute(
-        "select criterion_id, max(criterion_name), bool_or(is_critical), "
-        "sum(met_verdicts) / nullif(sum(applicable_verdicts), 0) as rate "
-        "from agg_criterion_compliance group by criterion_id order by rate nulls first, 1"
-    ).fetchall()
-    rows = [r for r in rows if r[3] is not None]
+def _criterion_compliance(data: ReportData, fig: Figure) -> bool:
+    rows = data.compliance
     if not rows:
         return False
     ax = fig.subplots()
-    labels = [_short(f"{r[1] or r[0]}{' (critical)' if r[2] else ''}") for r in rows]
-    ax.barh(labels, [100 * r[3] for r in rows], color=[WARN if r[2] else ACCENT for r in rows])
+    labels = [
+        _short(
+            f"{r['criterion_name'] or r['criterion_id']}{' (critical)' if r['is_critical'] else ''}"
+        )
+        for r in rows
+    ]
+    positions = list(range(len(rows)))  # two criteria of one name stay two bars
+    ax.barh(positions, [100 * r["compliance_rate"] for r in rows],
+            color=[WARN if r["is_critical"] else ACCENT for r in rows])  # fmt: skip
+    ax.set_yticks(positions, labels)
     ax.set_xlim(0, 100)
     ax.set_xlabel("final verdicts met, of those applicable (%)")
     return True
 
 
-def _talk_silence(con: duckdb.DuckDBPyConnection, fig: Figure) -> bool:
-    bins = 20  # 5-point bins; a share of exactly 1 counts in the last one
-    counts = {}
-    for column in ("agent_talk_share", "silence_share"):
-        found = dict(
-            con.execute(
-                f"select cast(floor(least({column}, 0.999999) * ?) as integer), count(*) "
-                f"from fct_calls where {column} is not null group by 1",
-                [bins],
-            ).fetchall()
-        )
-        counts[column] = [found.get(i, 0) for i in range(bins)]
-    if not any(sum(c) for c in counts.values()):
+def _talk_silence(data: ReportData, fig: Figure) -> bool:
+    if not data.distribution:
         return False
-    talk, silence = fig.subplots(1, 2, sharey=True)
-    edges = [100 * i / bins for i in range(bins)]
-    for ax, column, color, label in (
-        (talk, "agent_talk_share", ACCENT, "agent share of talk time"),
-        (silence, "silence_share", MUTED, "silence share of the call"),
-    ):
-        ax.bar(edges, counts[column], width=100 / bins, align="edge", color=color)
+    axes = fig.subplots(1, len(SHARES), sharey=True)
+    for ax, (measure, label), color in zip(axes, SHARES, (ACCENT, MUTED), strict=True):
+        bins = [r for r in data.distribution if r["measure"] == measure]
+        ax.bar([100 * r["bin_start"] for r in bins], [r["calls"] for r in bins],
+               width=[100 * (r["bin_end"] - r["bin_start"]) for r in bins], align="edge",
+               color=color)  # fmt: skip
         ax.set_xlim(0, 100)
         ax.set_xlabel(f"{label} (%)")
-    talk.set_ylabel("calls")
+    axes[0].set_ylabel("calls")
     return True
 
 
-def _review_queue(con: duckdb.DuckDBPyConnection, fig: Figure) -> bool:
-    rows = con.execute(
-        "select date_trunc('week', call_date) as week, sum(verdicts_sent_to_review), "
-        "sum(verdicts_pending_review), sum(disputes_open) from fct_calls group by 1 order by 1"
-    ).fetchall()
-    if not rows or not any(r[1] or r[3] for r in rows):
+def _review_queue(data: ReportData, fig: Figure) -> bool:
+    weeks = data.weeks
+    if not weeks or not (data.value("verdicts_sent_to_review") or data.value("disputes_open")):
         return False
     ax = fig.subplots()
-    x = _week_axis(ax, [r[0] for r in rows])
-    waiting = [r[2] or 0 for r in rows]
-    reviewed = [(r[1] or 0) - (r[2] or 0) for r in rows]
+    x = _week_axis(ax, [w["week_start"] for w in weeks])
+    reviewed = [w["verdicts_sent_to_review_decided"] for w in weeks]
     ax.bar(x, reviewed, color=MUTED, label="sent to review, reviewed")
-    ax.bar(x, waiting, bottom=reviewed, color=WARN, label="sent to review, still waiting")
-    ax.plot(x, [r[3] or 0 for r in rows], color=INK, marker="o", markersize=3,
+    ax.bar(x, [w["verdicts_pending_review"] for w in weeks], bottom=reviewed, color=WARN,
+           label="sent to review, still waiting")  # fmt: skip
+    ax.plot(x, [w["disputes_open"] for w in weeks], color=INK, marker="o", markersize=3,
             label="agent disputes open")  # fmt: skip
     ax.set_ylabel("verdicts (calls of that week)")
     fig.legend(frameon=False, loc="upper center", ncols=3)
     return True
 
 
-def _calibration(con: duckdb.DuckDBPyConnection, fig: Figure) -> bool:
-    rows = con.execute(
-        "select criterion_id, sum(reviewed_verdicts), "
-        "sum(agreeing_verdicts) / sum(reviewed_verdicts), "
-        "sum(cohens_kappa * reviewed_verdicts) / nullif(sum(reviewed_verdicts) "
-        "  filter (where cohens_kappa is not null), 0) "
-        "from agg_calibration group by criterion_id order by criterion_id"
-    ).fetchall()
+def _calibration(data: ReportData, fig: Figure) -> bool:
+    rows = data.calibration
     if not rows:
         return False
     ax = fig.subplots()
     positions = range(len(rows))
-    ax.bar([p - 0.2 for p in positions], [r[2] for r in rows], 0.4, color=ACCENT, label="agreement")
+    ax.bar([p - 0.2 for p in positions], [r["agreement_rate"] for r in rows], 0.4, color=ACCENT,
+           label="agreement")  # fmt: skip
     ax.bar(
         [p + 0.2 for p in positions],
-        [r[3] or 0 for r in rows],
+        [r["cohens_kappa"] or 0 for r in rows],
         0.4,
         color=WARN,
         label="Cohen's kappa",
     )
     ax.set_xticks(
-        list(positions), [f"{r[0]} ({r[1]})" for r in rows], rotation=30, ha="right", fontsize=7
+        list(positions),
+        [f"{r['criterion_id']} ({r['reviewed_verdicts']})" for r in rows],
+        rotation=30,
+        ha="right",
+        fontsize=7,
     )
     ax.set_xlabel("criterion (verdicts reviewed)")
-    ax.set_ylim(min(0, *(r[3] or 0 for r in rows)), 1)
+    # layout only: room below 0 when a kappa is negative
+    ax.set_ylim(min(0, *(r["cohens_kappa"] or 0 for r in rows)), 1)
     ax.axhline(0, color=MUTED, linewidth=0.5)
     fig.legend(frameon=False, loc="upper center", ncols=2)
     return True
@@ -221,8 +371,10 @@ CHARTS = (
     Chart(
         "agent-ranking",
         "Agent ranking",
-        f"Mean QA score per agent (scored calls in brackets); the {RANKED_AGENTS // 2} best "
-        f"and the {RANKED_AGENTS // 2} lowest when there are more.",
+        f"Agents ranked on their mean QA score (after human review), calls with a QA score in "
+        f"brackets; the {RANKED_AGENTS // 2} best and the {RANKED_AGENTS // 2} lowest when there "
+        "are more. In orange: the agent's AI verdicts still waiting for a reviewer, left out "
+        "of the score until a person decides.",
         _agent_ranking,
         margins=(0.3, 0.15, 0.97, 0.97),
     ),
@@ -263,54 +415,18 @@ CHARTS = (
 # --------------------------------------------------------------------------- page
 
 
-def _svg(chart: Chart, con: duckdb.DuckDBPyConnection) -> str:
+def _svg(chart: Chart, data: ReportData) -> str:
     with matplotlib.rc_context(STYLE):
         fig = Figure(figsize=(7.2, 3.2))
         left, bottom, right, top = chart.margins
         fig.subplots_adjust(left=left, bottom=bottom, right=right, top=top, wspace=0.08)
-        if not chart.draw(con, fig):
+        if not chart.draw(data, fig):
             fig.clear()
             fig.text(0.5, 0.5, chart.empty, ha="center", va="center", color=MUTED, fontsize=13)
         buffer = io.StringIO()
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     text = buffer.getvalue()
     return text[text.index("<svg") :]  # drop the XML prolog and doctype: inline SVG in HTML
-
-
-def _tiles(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
-    k = con.execute(
-        "select sum(calls_received), sum(calls), sum(calls) / nullif(sum(calls_received), 0), "
-        "sum(avg_handle_time_s * calls_received) / nullif(sum(calls_received), 0) "
-        "from agg_qa_kpis where dimension = 'campaign' and period = 'month'"
-    ).fetchone()
-    c = con.execute(
-        "select avg(final_score), avg(cast(final_passed as double)), "
-        "avg(cast(final_critical_failed as double)), sum(verdicts_sent_to_review) / "
-        "nullif(sum(verdicts), 0), sum(verdicts_pending_review), sum(disputes_open) from fct_calls"
-    ).fetchone()
-    kappa = con.execute(
-        "select sum(cohens_kappa * reviewed_verdicts) / nullif(sum(reviewed_verdicts) "
-        "filter (where cohens_kappa is not null), 0) from agg_calibration"
-    ).fetchone()[0]
-
-    def pct(v):
-        return "–" if v is None else f"{100 * v:.1f} %"
-
-    def num(v, fmt="{:,.0f}"):
-        return "–" if v is None else fmt.format(v)
-
-    return [
-        ("Calls received", num(k[0])),
-        ("Calls scored", num(k[1])),
-        ("Coverage", pct(k[2])),
-        ("Mean QA score", num(c[0], "{:.1f}")),
-        ("Pass rate", pct(c[1])),
-        ("Critical error rate", pct(c[2])),
-        ("Average handle time", "–" if k[3] is None else f"{k[3] / 60:.1f} min"),
-        ("Verdicts sent to review", pct(c[3])),
-        ("Waiting for a reviewer", f"{num(c[4])} (+{num(c[5])} disputes)"),
-        ("Cohen's kappa (AI vs people)", num(kappa, "{:.2f}")),
-    ]
 
 
 CSS = """
@@ -329,29 +445,54 @@ box-shadow:0 1px 2px #0001}
 figure.chart h2{font-size:15px;margin:0 0 6px}figure.chart svg{width:100%;height:auto;display:block}
 figcaption{font-size:12px;color:#56657a;margin-top:6px}
 footer{font-size:11px;color:#56657a;margin-top:24px}
+.notice{background:#fff7ed;border-left:5px solid #c2410c;border-radius:6px;padding:10px 16px;
+margin:8px 0 14px;font-size:13px;line-height:1.45}
+.notice h2{font-size:15px;margin:0 0 4px;color:#9a3412}.notice p{margin:4px 0}
+#pending-review{color:#9a3412}
 """
 
 
-def _page(tenant_id, display_name, tiles, figures, as_of) -> str:
+def _notice(pending: str) -> str:
+    e = html.escape
+    return (
+        f'<section class="notice" id="ai-notice" role="note"><h2>{e(notices.TITLE)}</h2>'
+        f'<p id="notice-error-bias">{e(notices.ERROR_AND_BIAS)}</p>'
+        f'<p id="notice-human-validation"><b>{e(notices.HUMAN_VALIDATION)}</b></p>'
+        f'<p id="pending-review" data-columns="{" ".join(notices.PENDING_COLUMNS)}">'
+        f"{e(pending)}</p></section>"
+    )
+
+
+def _page(tenant_id, display_name, tiles, figures, as_of, pending) -> str:
     e = html.escape
     tile_html = "".join(
-        f'<div class="tile"><span>{e(k)}</span><b>{e(v)}</b></div>' for k, v in tiles
+        f'<div class="tile" data-columns="{e(" ".join(t.columns))}"><span>{e(t.label)}</span>'
+        f"<b>{e(t.text)}</b></div>"
+        for t in tiles
     )
     chart_html = "".join(
         f'<figure class="chart" id="chart-{c.key}" data-chart="{c.key}"><h2>{e(c.title)}</h2>'
         f"{svg}<figcaption>{e(c.caption)}</figcaption></figure>"
         for c, svg in figures
     )
-    stamp = "no call scored yet" if as_of is None else f"data up to {as_of:%Y-%m-%d %H:%M} UTC"
+    stamp = (
+        "no call scored yet"
+        if as_of is None
+        else f"data up to {as_of.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+    )
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>KPI report – {e(display_name)}</title><style>{CSS}</style></head><body>"
         f"<header><h1>Call quality KPIs – {e(display_name)}</h1>"
         f"<p>Tenant {e(tenant_id)} · {e(stamp)} · agents by their pseudonymous id</p></header>"
-        f'<main><section class="tiles">{tile_html}</section>'
+        f"<main>{_notice(pending)}"
+        f'<section class="tiles">{tile_html}</section>'
         f'<section class="charts">{chart_html}</section>'
         "<footer>Built from this tenant's published KPI database after each publish. Scores "
-        "are final scores (after human review; verdicts waiting for a person left out). "
-        "Definitions: the KPI glossary of the dbt project.</footer></main></body></html>\n"
+        "are final scores (after human review; verdicts waiting for a person left out); agents "
+        "rank on their mean QA score. Every number is a column of the marts agg_tenant_kpis, "
+        "agg_tenant_weekly, agg_agent_kpis, agg_criterion_kpis and "
+        "agg_conversation_distribution, as it is; definitions: the KPI glossary of the dbt "
+        "project.</footer></main></body></html>\n"
     )

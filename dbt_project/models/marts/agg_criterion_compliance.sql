@@ -33,16 +33,9 @@ final as (
         max(criterion_name) as criterion_name,
         bool_or(is_critical) as is_critical,
 
-        ---------- counts (final verdicts; a verdict waiting for a person does not count yet)
-        count(*) as verdicts,
-        count(*) filter (where is_kpi_eligible and final_verdict <> 'na') as applicable_verdicts,
-        count(*) filter (where is_kpi_eligible and final_verdict = 'met') as met_verdicts,
-        count(*) filter (where not is_kpi_eligible) as verdicts_pending_review,
-
-        ---------- KPI
-        count(*) filter (where is_kpi_eligible and final_verdict = 'met')
-            / nullif(count(*) filter (where is_kpi_eligible and final_verdict <> 'na'), 0)
-            as compliance_rate
+        ---------- counts and KPI (final verdicts; a verdict waiting for a person does not
+        ---------- count yet): macros/kpi_measures.sql
+        {{ compliance_measures() }}
 
     from verdicts
     group by tenant_id, scorecard_id, scorecard_version, criterion_id, call_date

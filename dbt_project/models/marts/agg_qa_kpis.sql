@@ -59,8 +59,7 @@ received as (
         dimension_value,
         period,
         period_start,
-        count(*) as calls_received,
-        {{ exact_avg('duration_s') }} as avg_handle_time_s
+        {{ received_call_measures() }}
 
     from keyed_received
     group by tenant_id, dimension, dimension_value, period, period_start
@@ -76,31 +75,7 @@ scored as (
         period,
         period_start,
 
-        ---------- volume
-        count(*) as calls,
-        count(final_score) as calls_with_final_score,
-
-        ---------- quality (final = after human review, pending verdicts left out)
-        {{ exact_avg('final_score') }} as avg_final_score,
-        avg(cast(final_passed as double)) as final_pass_rate,
-        avg(cast(final_critical_failed as double)) as critical_fail_rate,
-        {{ exact_avg('score') }} as avg_ai_score,
-        sum(verdicts) as verdicts,
-        sum(verdicts_sent_to_review) as verdicts_sent_to_review,
-        sum(verdicts_pending_review) as verdicts_pending_review,
-        sum(verdicts_overridden) as verdicts_overridden,
-        sum(disputes_open) as disputes_open,
-
-        ---------- conversation (timings only; no emotion inference)
-        {{ exact_avg('agent_talk_share') }} as avg_agent_talk_share,
-        {{ exact_avg('silence_share') }} as avg_silence_share,
-        {{ exact_avg('dead_air_share') }} as avg_dead_air_share,
-        {{ exact_avg('dead_air_s') }} as avg_dead_air_s,
-        avg(overtalk_count) as avg_overtalk_count,
-        avg(agent_interruptions) as avg_agent_interruptions,
-        {{ exact_avg('agent_words_per_minute') }} as avg_agent_words_per_minute,
-        {{ exact_avg('time_to_first_agent_word_s') }} as avg_time_to_first_agent_word_s,
-        sum(long_hold_count) as long_holds
+        {{ scored_call_measures() }}
 
     from keyed_scored
     group by tenant_id, dimension, dimension_value, period, period_start
@@ -121,7 +96,7 @@ final as (
         ---------- volume and coverage
         coalesce(received.calls_received, 0) as calls_received,
         coalesce(scored.calls, 0) as calls,
-        scored.calls / nullif(received.calls_received, 0) as coverage_rate,
+        {{ coverage_rate('coalesce(scored.calls, 0)', 'received.calls_received') }} as coverage_rate,
         coalesce(scored.calls_with_final_score, 0) as calls_with_final_score,
         received.avg_handle_time_s,
 
@@ -130,7 +105,7 @@ final as (
         scored.final_pass_rate,
         scored.critical_fail_rate,
         scored.avg_ai_score,
-        scored.verdicts_sent_to_review / nullif(scored.verdicts, 0) as review_share,
+        {{ review_share('scored.verdicts_sent_to_review', 'scored.verdicts') }} as review_share,
         scored.verdicts_pending_review,
         scored.verdicts_overridden,
         scored.disputes_open,

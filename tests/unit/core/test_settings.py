@@ -60,7 +60,9 @@ def test_lakehouse_may_be_an_object_store_uri(tmp_path):
     assert s.lakehouse == "s3://bucket/lake" and s.audio_store == "s3://bucket/lake/audio"
 
 
-@pytest.mark.parametrize("var", ["CCR_HOME", "CCR_WAREHOUSE", "CCR_KEYS", "DAGSTER_HOME"])
+@pytest.mark.parametrize(
+    "var", ["CCR_HOME", "CCR_WAREHOUSE", "CCR_KEYS", "DAGSTER_HOME", "CCR_LINEAGE_FILE"]
+)
 def test_local_folders_refuse_a_uri_and_name_the_variable(var):
     with pytest.raises(SettingsError, match=var):
         Settings.from_env({var: "s3://bucket/x"})
@@ -115,6 +117,18 @@ def test_the_backend_follows_the_broker_and_a_gpu_worker_runs_float16(tmp_path):
     explicit = Settings.from_env({**env, "CCR_WHISPER_COMPUTE_TYPE": "int8_float16"})
     assert explicit.compute_type == "int8_float16"
     assert Settings.from_env({**env, "CCR_BATCH_PARALLEL": "4"}).batch_runs_at_once == 4
+
+
+def test_lineage_goes_under_ccr_home_and_the_ui_stays_on_loopback_by_default(tmp_path):
+    s = Settings.from_env({"CCR_HOME": str(tmp_path)})
+    assert s.lineage_file == f"{tmp_path}/lineage/openlineage.jsonl"
+    assert s.lineage_namespace == "callcenterrate"
+    # opening the UI to the network is a decision, never a default
+    assert (s.ui_listen, s.ui_port) == ("127.0.0.1:8443", 3000)
+    moved = Settings.from_env({"CCR_HOME": str(tmp_path), "CCR_UI_PORT": "4000"})
+    assert moved.ui_port == 4000
+    with pytest.raises(SettingsError, match="CCR_UI_PORT='four': not a integer"):
+        Settings.from_env({"CCR_HOME": str(tmp_path), "CCR_UI_PORT": "four"})
 
 
 def test_the_reference_page_is_the_table_the_declarations_generate():
