@@ -12,8 +12,9 @@ primed source (the agent's channel, or both voices of a mono call) that came out
 cut it short (``_primed_unless_cut``). Both texts are kept: a primed segment carries
 ``primed=True`` and the unprimed decode's words over the same audio (``Segment.unprimed_words``),
 because the scorer accepts primed text as a hint only, never as proof that a phrase was said
-(docs/scorecards.md, "Evidence"), and the roles are decided from unprimed text only
-(``transforms.transcribe.roles``).
+(docs/scorecards.md, "Evidence"), and the role signals but the greeting read the unprimed text
+(``transforms.transcribe.roles``). ``_chunks`` turns the decodes into the call's clock; what is
+decoded primed, and how, can change behind it.
 """
 
 from __future__ import annotations
