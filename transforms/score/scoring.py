@@ -15,7 +15,8 @@ Evidence is proof only where the words were heard (issue 26):
   (``PRIMED_SUPPORT_MIN``); otherwise the verdict is ``not_met`` and flagged ``primed_only``;
 - a forbidden phrase (``phrase_not_said``) needs its words (``matching.words_similarity`` at
   ``FORBIDDEN_THRESHOLD``); a sound-alike is flagged ``near_miss``, never judged, and a hit after a
-  negation or a mention cue ("I would never say whatever") is flagged ``negated_or_quoted``;
+  negation or a mention cue ("I would never say whatever") is flagged ``negated_or_quoted``, and
+  one whose words Whisper wrote unsure (``FORBIDDEN_WORD_CONFIDENCE``) ``low_confidence``;
 - when the role signals of a mono call disagree (``role_check``), its role-dependent verdicts are
   flagged ``roles_uncertain``.
 
@@ -103,6 +104,16 @@ SUPPORT_PAD_S = 1.0
 #: sound). Chosen on the dev splits: sound-alikes reached 92.9 ("a bit out my problem"), a real
 #: use heard with one slip 97.6 ("est pas mon pro…" for "c'est pas mon problème").
 FORBIDDEN_THRESHOLD = 95.0
+#: A forbidden phrase whose matched words Whisper wrote with a mean probability below this is
+#: flagged ``low_confidence`` (still ``not_met``): whole words are not proof when the decoder was
+#: unsure of them, and a sound-alike can come out as the forbidden word itself (an agent's "I was
+#: stupefied too" written "I want stupid hype", "stupid" at 0.34). 0.7 is the bar below which the
+#: transcriber itself treats speech as unsure and decodes it again (``PRIME_BELOW`` in
+#: transforms/transcribe/engine.py), not a value fitted here; on the dev splits of both verdict
+#: benchmarks it flags no forbidden phrase the agent said on clear audio (those come out at 0.93
+#: and above). Written after the scoring bench's held-out customer-first calls showed three such
+#: sound-alikes unflagged (docs/benchmarks.md, "Evidence (issue 26)").
+FORBIDDEN_WORD_CONFIDENCE = 0.7
 #: Words that, among the ``CUE_WINDOW`` words before a forbidden phrase, make it a negated use or a
 #: mention ("I would never say whatever", "le mot « débrouillez-vous »"): flagged
 #: ``negated_or_quoted`` for a person, the verdict still ``not_met`` (the words were said). Saying
@@ -508,7 +519,8 @@ def _forbidden_result(
     (by the ``phrase_said`` matcher, French sounds included) is ``met`` and flagged ``near_miss``.
 
     A hit in primed text the unprimed decode does not support is ``met``, flagged
-    ``primed_only``; a hit after a negation or mention cue is flagged ``negated_or_quoted``.
+    ``primed_only``; a hit after a negation or mention cue is flagged ``negated_or_quoted``; a
+    hit whose words Whisper wrote unsure (``FORBIDDEN_WORD_CONFIDENCE``) ``low_confidence``.
     """
     phrasings = criterion.phrasings(language)
     hits: list[tuple[float, bool, Segment, str | None]] = []
@@ -522,9 +534,21 @@ def _forbidden_result(
             near = (max(strict, loose), seg, phrase if strict >= loose else loose_phrase)
     proven = [h for h in hits if _proven(h[2], phrasings, language, rules)]
     if proven:
-        # A plain use is the evidence before a negated one; then the closest, then the earliest.
-        sim, negated, seg, phrase = min(proven, key=lambda h: (h[1], -h[0], h[2].start_s))
-        reason = "negated_or_quoted" if negated else _review_reason(card, criterion, seg)
+
+        def unsure(hit: tuple[float, bool, Segment, str | None]) -> bool:
+            _, _, seg, phrase = hit
+            confidence = _matched_word_confidence(seg, phrase, language, rules) if phrase else 1.0
+            return confidence < FORBIDDEN_WORD_CONFIDENCE
+
+        # A plain use is the evidence before a negated one, a sure one before one Whisper wrote
+        # unsure; then the closest, then the earliest.
+        best = min(proven, key=lambda h: (h[1], unsure(h), -h[0], h[2].start_s))
+        sim, negated, seg, phrase = best
+        reason = (
+            "negated_or_quoted"
+            if negated
+            else ("low_confidence" if unsure(best) else _review_reason(card, criterion, seg))
+        )
         return _result(
             criterion,
             status="not_met",

@@ -15,6 +15,7 @@ from transforms.core.transcript import Segment, Word
 from transforms.score.rows import score_rows
 from transforms.score.scoring import (
     FORBIDDEN_THRESHOLD,
+    FORBIDDEN_WORD_CONFIDENCE,
     PRIMED_SUPPORT_MIN,
     ScoringRules,
     load_scorecard,
@@ -267,6 +268,29 @@ def test_an_insult_built_on_a_saying_verb_is_no_mention():
     # saying verbs are not cues: "vous dites n'importe quoi" is the insult itself
     r = forbidden(said("Vous dites n'importe quoi, le rendez-vous est demain."), language="fr")
     assert r.status == "not_met" and not r.needs_review
+
+
+def test_a_forbidden_word_written_unsure_goes_to_a_person():
+    """The scoring bench's held-out customer-first calls: an agent's "I was stupefied too, let me
+    check" came out "I want stupid hype, let me check", "stupid" at 0.34, and cost the agent
+    the criterion unflagged. Whole words written unsure are not proof."""
+    heard = said("I want stupid hype, let me check.", probability=0.34)
+    r = forbidden(heard)
+    assert r.status == "not_met" and r.review_reason == "low_confidence" and r.needs_review
+    assert r.evidence == heard
+    # just below the bar: flagged; at it: judged
+    assert forbidden(said("Stupid.", probability=FORBIDDEN_WORD_CONFIDENCE - 0.01)).needs_review
+    sure = forbidden(said("Stupid.", probability=FORBIDDEN_WORD_CONFIDENCE))
+    assert sure.status == "not_met" and not sure.needs_review
+    # main and the rules before this one: a hit, unflagged
+    assert not forbidden(heard, rules=BEFORE).needs_review
+
+
+def test_a_sure_use_is_the_evidence_before_an_unsure_one():
+    unsure = said("I want stupid hype, let me check.", start=1, probability=0.3)
+    sure = said("That is a stupid question, send an email.", start=10, probability=0.99)
+    r = forbidden(unsure, sure)
+    assert r.status == "not_met" and r.evidence == sure and not r.needs_review
 
 
 def test_a_forbidden_phrase_only_in_primed_text_is_not_proof():
