@@ -109,10 +109,9 @@ FORBIDDEN_THRESHOLD = 95.0
 #: unsure of them, and a sound-alike can come out as the forbidden word itself (an agent's "I was
 #: stupefied too" written "I want stupid hype", "stupid" at 0.34). 0.7 is the bar below which the
 #: transcriber itself treats speech as unsure and decodes it again (``PRIME_BELOW`` in
-#: transforms/transcribe/engine.py), not a value fitted here; on the dev splits of both verdict
-#: benchmarks it flags no forbidden phrase the agent said on clear audio (those come out at 0.93
-#: and above). Written after the scoring bench's held-out customer-first calls showed three such
-#: sound-alikes unflagged (docs/benchmarks.md, "Evidence (issue 26)").
+#: transforms/transcribe/engine.py), not a value fitted here; it changes no verdict on the dev
+#: splits of either verdict benchmark. Written after the scoring bench's held-out customer-first
+#: calls showed three such sound-alikes unflagged (docs/benchmarks.md, "Evidence (issue 26)").
 FORBIDDEN_WORD_CONFIDENCE = 0.7
 #: Words that, among the ``CUE_WINDOW`` words before a forbidden phrase, make it a negated use or a
 #: mention ("I would never say whatever", "le mot « débrouillez-vous »"): flagged
