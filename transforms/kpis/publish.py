@@ -31,12 +31,15 @@ deleted rows, so erased calls must never be removed in place.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import threading
+import time
 import uuid
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -108,11 +111,33 @@ class TenantFiles:
     how: str
 
 
+class Stages:
+    """Seconds per stage of a publish, summed over the tenants (two are published at a time, so
+    the sum can exceed the publish's wall clock): what the asset reports and bench/kpis.py
+    prints."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            elapsed = time.perf_counter() - started
+            with self._lock:
+                self.seconds[stage] = self.seconds.get(stage, 0.0) + elapsed
+
+
 @dataclass
 class Published:
     tenants: dict[str, TenantFiles] = field(default_factory=dict)
     operator: Path | None = None
     removed: list[Path] = field(default_factory=list)
+    #: seconds per stage (``Stages``): copy, patch, write, checkpoint, report, swap, ...
+    stages: dict[str, float] = field(default_factory=dict)
 
     @property
     def rows(self) -> dict[str, int]:
@@ -186,8 +211,10 @@ def publish(
     tenants_dir = access.make_dir(warehouse / "tenants", access.TRAVERSE_ONLY)
     staging_dir = access.make_dir(tenants_dir / ".publishing", access.PRIVATE_DIR)
     published = Published()
+    stages = Stages()
     published.removed += _remove_legacy(warehouse)
-    published.operator = _publish_operator(build, operator, marts)
+    with stages("operator"):
+        published.operator = _publish_operator(build, operator, marts)
     today = today or datetime.now(UTC).date()
     current = {t for t, tenant in registry.items() if not tenant.contract_ended(today)}
     tenant_ids = sorted(current | tenants_with_rows(build, marts))
@@ -201,7 +228,7 @@ def publish(
     with ThreadPoolExecutor(max_workers=PUBLISH_THREADS) as pool:
         files = pool.map(
             lambda t: _publish_tenant(
-                build, warehouse, staging_dir, marts, t, registry.get(t), rewrite, reports
+                build, warehouse, staging_dir, marts, t, registry.get(t), rewrite, reports, stages
             ),
             chosen,
         )
@@ -209,6 +236,7 @@ def publish(
     keep = {access.safe_file_stem(t) for t in tenant_ids}
     published.removed += _remove_others(tenants_dir, keep)
     access.fsync_dir(tenants_dir)
+    published.stages = dict(stages.seconds)
     return published
 
 
@@ -291,6 +319,7 @@ def _publish_tenant(
     tenant: Tenant | None,
     rewrite: bool,
     reports: bool,
+    stages: Stages,
 ) -> TenantFiles:
     gid = access.group_id(tenant.bi_group if tenant else None)
     database = tenant_database(warehouse, tenant_id)
@@ -301,25 +330,26 @@ def _publish_tenant(
         nonlocal how
         if not rewrite and database.exists():
             try:
-                shutil.copyfile(database, staging)
-                os.chmod(staging, 0o600)
-                counts = _update(build, staging, kept, tenant_id)
+                with stages("copy"):
+                    shutil.copyfile(database, staging)
+                    os.chmod(staging, 0o600)
+                counts = _update(build, staging, kept, tenant_id, stages)
             except OSError:  # a previous file this account cannot read: write it anew
                 counts = None
             if counts is not None:
                 how = "updated"
                 return counts
             _unlink(staging)
-        return _copy(build, staging, kept, tenant_id)
+        return _copy(build, staging, kept, tenant_id, stages)
 
-    counts = _swap_in(database, write, gid, staging_dir)
+    counts = _swap_in(database, write, gid, staging_dir, stages)
     report = None
     if reports:
         from transforms.kpis.report import write_report
 
         report = tenant_report(warehouse, tenant_id)
         name = tenant.display_name if tenant else tenant_id
-        with _REPORTS:  # matplotlib's global state is not thread-safe
+        with _REPORTS, stages("report"):  # matplotlib's global state is not thread-safe
             _swap_in(
                 report,
                 lambda staging: write_report(database, staging, tenant_id, name),
@@ -329,14 +359,23 @@ def _publish_tenant(
     return TenantFiles(database, report, counts, database.stat().st_mode & 0o777, how)
 
 
-def _copy(build: Path, staging: Path, marts: list[Mart], tenant_id: str | None) -> dict[str, int]:
+def _copy(
+    build: Path,
+    staging: Path,
+    marts: list[Mart],
+    tenant_id: str | None,
+    stages: Stages | None = None,
+) -> dict[str, int]:
     """The marts of ``build`` (one tenant's rows, or all rows) into the new file ``staging``."""
+    stages = stages or Stages()
     counts: dict[str, int] = {}
     with _connect(staging, build) as con:
-        for mart in marts:
-            counts[mart.name] = _create(con, mart, tenant_id)
-        con.execute("detach build")
-        con.execute("checkpoint")
+        with stages("write"):
+            for mart in marts:
+                counts[mart.name] = _create(con, mart, tenant_id)
+            con.execute("detach build")
+        with stages("checkpoint"):
+            con.execute("checkpoint")
     return counts
 
 
@@ -352,7 +391,9 @@ def _create(con: duckdb.DuckDBPyConnection, mart: Mart, tenant_id: str | None) -
     return con.execute(f"select count(*) from {target}").fetchone()[0]
 
 
-def _update(build: Path, staging: Path, marts: list[Mart], tenant_id: str) -> dict | None:
+def _update(
+    build: Path, staging: Path, marts: list[Mart], tenant_id: str, stages: Stages
+) -> dict | None:
     """Bring ``staging`` (a copy of the tenant's previous file) up to date with ``build``.
 
     Returns rows per mart, or None when the file must be written anew instead.
@@ -360,37 +401,43 @@ def _update(build: Path, staging: Path, marts: list[Mart], tenant_id: str) -> di
     changed = f"(select call_uid from build.main.{CHANGED_CALLS} where tenant_id = ?)"
     try:
         with _connect(staging, build) as con:
-            version = con.execute(
-                "select tags from duckdb_databases() where database_name = current_database()"
-            ).fetchone()[0]
-            if version.get("storage_version") != f"{PUBLISHED_STORAGE_VERSION}+":
-                return None  # a file of another format: write it anew in the published one
-            if not _same_tables(con, marts):
-                return None
-            rebuilt, calls = con.execute(
-                f"select (select count(*) from build.main.{CHANGED_CALLS} where tenant_id = $1), "
-                "(select count(*) from build.main.fct_calls where tenant_id = $1)",
-                [tenant_id],
-            ).fetchone()
+            with stages("verify"):
+                version = con.execute(
+                    "select tags from duckdb_databases() where database_name = current_database()"
+                ).fetchone()[0]
+                if version.get("storage_version") != f"{PUBLISHED_STORAGE_VERSION}+":
+                    return None  # a file of another format: write it anew in the published one
+                if not _same_tables(con, marts):
+                    return None
+                rebuilt, calls = con.execute(
+                    f"select (select count(*) from build.main.{CHANGED_CALLS} "
+                    "where tenant_id = $1), "
+                    "(select count(*) from build.main.fct_calls where tenant_id = $1)",
+                    [tenant_id],
+                ).fetchone()
             if rebuilt > REWRITE_SHARE * max(calls, 1):
                 return None
             counts = {}
             for mart in marts:
                 if not mart.call_keyed:
-                    counts[mart.name] = _create(con, mart, tenant_id)
+                    with stages("aggregates"):
+                        counts[mart.name] = _create(con, mart, tenant_id)
                     continue
                 target = f"main.{_quote(mart.name)}"
-                con.execute(f"delete from {target} where call_uid in {changed}", [tenant_id])
-                con.execute(
-                    f"insert into {target} select * from build.main.{_quote(mart.name)} "
-                    f"where tenant_id = ? and call_uid in {changed}",
-                    [tenant_id, tenant_id],
-                )
-                if not _same_calls(con, mart, tenant_id):
-                    return None  # e.g. a call left the build (erased): rewrite, leave no bytes
-                counts[mart.name] = con.execute(f"select count(*) from {target}").fetchone()[0]
+                with stages("patch"):
+                    con.execute(f"delete from {target} where call_uid in {changed}", [tenant_id])
+                    con.execute(
+                        f"insert into {target} select * from build.main.{_quote(mart.name)} "
+                        f"where tenant_id = ? and call_uid in {changed}",
+                        [tenant_id, tenant_id],
+                    )
+                with stages("verify"):
+                    if not _same_calls(con, mart, tenant_id):
+                        return None  # e.g. a call left the build (erased): rewrite, leave no bytes
+                    counts[mart.name] = con.execute(f"select count(*) from {target}").fetchone()[0]
             con.execute("detach build")
-            con.execute("checkpoint")
+            with stages("checkpoint"):
+                con.execute("checkpoint")
     except duckdb.Error:
         return None  # a previous file DuckDB cannot update: write it anew
     return counts
@@ -446,7 +493,13 @@ def _connect(staging: Path, build: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _swap_in(target: Path, write: Callable[[Path], object], gid: int | None, staging_dir: Path):
+def _swap_in(
+    target: Path,
+    write: Callable[[Path], object],
+    gid: int | None,
+    staging_dir: Path,
+    stages: Stages | None = None,
+):
     """Write a new file with ``write(staging)``, make it read-only, rename it over ``target``.
 
     The staging file has a name of its own in a private folder: two publishes at once each build
@@ -455,8 +508,9 @@ def _swap_in(target: Path, write: Callable[[Path], object], gid: int | None, sta
     staging = staging_dir / f".{target.name}.{uuid.uuid4().hex[:12]}"
     try:
         result = write(staging)
-        access.share_read_only(staging, gid)
-        os.replace(staging, target)
+        with stages("swap") if stages else contextlib.nullcontext():
+            access.share_read_only(staging, gid)
+            os.replace(staging, target)
     finally:
         _unlink(staging)
     return result
