@@ -7,7 +7,8 @@ project. Then, timed end to end as ``ccr`` runs them (Dagster aside):
 
 - a tenant purge: plan (contract ended 31 days before), needles, deletes, vacuum, checkpoint and
   log clean-up of every table, files, dbt rebuild of the warehouse into new files, residual
-  scan of every file, ledger and certificate;
+  scan of every file (strings, and the bytes: every recording checked gone by location, every
+  file of an erased object's size hashed against the recorded digests), ledger and certificate;
 - a one-caller erasure: the same steps for one caller of another tenant, found by number.
 
 Targets on the 2-core reference machine: tenant purge ≤ 120 s, one caller ≤ 30 s.
@@ -118,6 +119,9 @@ def figures(certificate: dict, total: float, prepared: float, rebuild: float) ->
         "verified": scan["passed"],
         "files_scanned": scan["files_scanned"],
         "bytes_scanned": scan["bytes_scanned"],
+        "objects_checked": sum(scan["objects"]["locations_checked"].values()),
+        "objects_left": sum(scan["objects"]["locations_left"].values()),
+        "digests_searched": sum(scan["objects"]["digests_searched"].values()),
     }
 
 
@@ -158,7 +162,9 @@ def main() -> None:
         print(
             f"{name}: {run['rows']} rows and {run['files']} files erased; scanned "
             f"{run['files_scanned']} files ({run['bytes_scanned'] / 1e6:.0f} MB): "
-            f"{run['hits']} residual hits, verified {run['verified']}"
+            f"{run['hits']} residual hits; {run['objects_checked']} stored objects checked gone "
+            f"({run['objects_left']} left), {run['digests_searched']} digests looked for by "
+            f"content; verified {run['verified']}"
         )
     purge_run, caller_run = runs["tenant purge"], runs["one caller"]
     print(
@@ -174,6 +180,8 @@ def main() -> None:
                 "purge_breakdown_s": {c: round(purge_run[c], 1) for c in columns[1:]},
                 "caller_breakdown_s": {c: round(caller_run[c], 1) for c in columns[1:]},
                 "files_scanned": purge_run["files_scanned"],
+                "objects_checked": purge_run["objects_checked"] + caller_run["objects_checked"],
+                "objects_left": purge_run["objects_left"] + caller_run["objects_left"],
             }
         )
     )

@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -71,6 +72,9 @@ CRITERIA = [
 TOPICS = ["billing", "fault", "sale", "cancellation", "moving", "complaint", "payment", "other"]
 MODEL, OLD_MODEL = "whisper-base-int8", "whisper-tiny-int8"
 US = 1_000_000
+#: The date the publish decides for: no tenant registry here, so it decides nothing (every
+#: tenant with rows is published); given because publishing always takes one.
+TODAY = date(2026, 12, 1)
 CHUNK = 100_000
 SENTENCES = [
     "Bonjour, Atlas Énergie, service clients, je m'appelle Claire, que puis-je faire pour vous ?",
@@ -656,7 +660,7 @@ def child(lakehouse: str, home: str, out_file: str) -> None:
     built = time.perf_counter()
     cpu_built = _cpu_seconds()
     published = publish.publish(
-        Path(build_path), Path(home) / "warehouse", publish.operator_database(home)
+        Path(build_path), Path(home) / "warehouse", publish.operator_database(home), today=TODAY
     )
     done = time.perf_counter()
     run_results = json.loads((target / "run_results.json").read_text())

@@ -4,11 +4,13 @@ Usage: ``.venv/bin/python bench/ner_cost.py [--repeat N]``
 
 For each sample call (``samples/ground_truth.jsonl``: the turns as scripted and the call's
 duration) the call's text is redacted as the transcription step redacts it (all turns together,
-in the call's language) and three costs are timed: the spaCy pipeline alone (what NER adds), the
-whole redaction (rules, validators, Presidio and NER), and, once per process and language, the
-pipeline's load. Issue 22's budget: NER adds at most 10 % to ``bench/transcription.py``'s pipeline
-time; the pipeline ran at 29.4x real time on the quiet 2-core box (docs/benchmarks.md), about
-2.0 s per audio minute, so NER may cost 0.2 s per audio minute, loads included.
+in the call's language) and these costs are timed: the spaCy pipeline alone (what NER adds), the
+first-name scan (``first_names.py``: names said with no cue word), the whole redaction (rules,
+validators, Presidio, NER and the scan), and, once per process, the loads: each language's
+pipeline, and the first-name, surname and common-word lists. Issue 22's budget: names recognition
+adds at most 10 % to ``bench/transcription.py``'s pipeline time; the pipeline ran at 29.4x real
+time on the quiet 2-core box (docs/benchmarks.md), about 2.0 s per audio minute, so NER and the
+scan may cost 0.2 s per audio minute, loads included.
 
 The last line is one JSON object with the figures.
 """
@@ -36,6 +38,8 @@ def main() -> None:
     ]
     t0 = time.perf_counter()
     from transforms.privacy.pii import analyzer, find_pii
+    from transforms.privacy.pii import first_names as names
+    from transforms.privacy.pii.tokens import tokenize
 
     engine = analyzer().nlp_engine
     import_s = time.perf_counter() - t0
@@ -44,38 +48,53 @@ def main() -> None:
         t0 = time.perf_counter()
         engine.nlp[lang]
         load_s[lang] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    names.first_names()
+    names.common_words()
+    for lang in ("fr", "en"):
+        names.frequent_surnames(lang)
+    load_s["lists"] = time.perf_counter() - t0
     audio_min = sum(c["duration_s"] for c in calls) / 60
     texts = [(" ".join(t["text"] for t in c["turns"]), c["language"]) for c in calls]
     words = sum(len(t.split()) for t, _ in texts)
-    ner_s = redact_s = 0.0
+    ner_s = redact_s = scan_s = 0.0
     for _ in range(args.repeat):
         for text, lang in texts:
             t0 = time.perf_counter()
             engine.process_text(text, lang)
             ner_s += time.perf_counter() - t0
             t0 = time.perf_counter()
+            names.scan_first_names(text, tokenize(text), lang)
+            scan_s += time.perf_counter() - t0
+            t0 = time.perf_counter()
             find_pii(text, lang)
             redact_s += time.perf_counter() - t0
     ner_s /= args.repeat
     redact_s /= args.repeat
+    scan_s /= args.repeat
     loads = sum(load_s.values())
     budget = 0.1 * 60 / 29.4  # 10 % of the pipeline's seconds per audio minute (quiet box)
     print(f"{len(calls)} calls, {audio_min:.1f} audio min, {words} words")
-    print(f"pipeline loads (once per process): fr {load_s['fr']:.2f} s, en {load_s['en']:.2f} s")
+    print(
+        f"loads (once per process): fr {load_s['fr']:.2f} s, en {load_s['en']:.2f} s, "
+        f"name lists {load_s['lists']:.2f} s"
+    )
     print(f"NER alone:        {ner_s:.3f} s = {ner_s / audio_min:.4f} s per audio minute")
+    print(f"first-name scan:  {scan_s:.3f} s = {scan_s / audio_min:.4f} s per audio minute")
     print(f"whole redaction:  {redact_s:.3f} s = {redact_s / audio_min:.4f} s per audio minute")
     print(
-        f"NER incl. both loads over these calls: {(ner_s + loads) / audio_min:.4f} s per audio "
-        f"minute (budget {budget:.3f})"
+        f"names (NER + scan) incl. all loads over these calls: "
+        f"{(ner_s + scan_s + loads) / audio_min:.4f} s per audio minute (budget {budget:.3f})"
     )
     print(
         json.dumps(
             {
                 "audio_min": round(audio_min, 2),
                 "ner_s_per_audio_min": round(ner_s / audio_min, 4),
+                "first_name_scan_s_per_audio_min": round(scan_s / audio_min, 4),
                 "redaction_s_per_audio_min": round(redact_s / audio_min, 4),
                 "load_s": {k: round(v, 3) for k, v in load_s.items()},
-                "ner_with_loads_s_per_audio_min": round((ner_s + loads) / audio_min, 4),
+                "names_with_loads_s_per_audio_min": round((ner_s + scan_s + loads) / audio_min, 4),
                 "budget_s_per_audio_min": round(budget, 3),
                 "import_s": round(import_s, 2),
             }

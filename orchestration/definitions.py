@@ -5,10 +5,14 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.defs.quality.checks import FRESHNESS_ASSETS, FRESHNESS_POLICY
+from orchestration.lib.environment import close_process
 from orchestration.lib.lineage import with_lineage
 from orchestration.lib.processing_log import with_processing_log
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Every process that loads the code location (webserver, daemon, run and step workers) writes
+# private files: umask 077, inherited by dbt and every child (docs/privacy.md#files-at-rest).
+close_process()
 
 
 def build_definitions() -> dg.Definitions:

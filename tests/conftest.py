@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from transforms.core import storage
 from transforms.core.keys import FileKeyStore
 from transforms.core.settings import Settings
 from transforms.core.tenants import load_tenants
@@ -38,7 +39,16 @@ def use_home(mp: pytest.MonkeyPatch, home: Path) -> Settings:
     keys = FileKeyStore(settings.keys)
     for tenant in load_tenants(settings.tenants_file):
         keys.create(tenant)
+    keys.create_ledger_key()  # a provisioned home: its erasures can be recorded
     return settings
+
+
+@pytest.fixture(autouse=True)
+def _no_roots_left_over() -> Iterator[None]:
+    """Deletion roots a ``ccr`` call or a run configured for one test's home (process state,
+    as in production) do not confine the next test's."""
+    yield
+    storage.configure_roots(None)
 
 
 @pytest.fixture

@@ -15,11 +15,11 @@ import json
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import polars as pl
 from deltalake import write_deltalake
 
+from transforms.core import storage
 from transforms.core.keys import FileKeyStore
 from transforms.core.lakehouse import Lakehouse, conform
 from transforms.core.settings import Settings
@@ -84,6 +84,8 @@ def build(
     rng = random.Random(seed)
     callers = callers_per_tenant or max(1, calls_per_tenant // 2)
     all_calls, files, segment_count = [], [], 0
+    if keys.ledger_status() == "missing":  # a provisioned home: erasures can be recorded
+        keys.create_ledger_key()
     for t, tenant in enumerate(tenants):
         if keys.status(tenant) == "missing":
             keys.create(tenant)
@@ -127,7 +129,8 @@ def _tenant_rows(
     agents = [f"{prefix}-agent{i % 7:02d}" for i in range(n)]
     phone = [phones[(i * 7 + t) % len(phones)] for i in range(n)]
     started = [start + timedelta(minutes=17 * i) for i in range(n)]
-    shas = [hashlib.sha256(f"{tenant}/{c}".encode()).hexdigest() for c in ids]
+    recordings = [recording(tenant, c) for c in ids]
+    shas = [hashlib.sha256(r).hexdigest() for r in recordings]
     audio = [f"{settings.audio_store}/{tenant}/{s[:2]}/{s}.wav" for s in shas]
     calls = pl.DataFrame(
         {
@@ -138,7 +141,7 @@ def _tenant_rows(
             "started_at": started, "language": "en", "channel_layout": "agent-left",
             "audio_uri": audio, "audio_sha256": shas, "audio_format": "pcm_s16le",
             "duration_s": [60.0 + (i % 11) * 30 for i in range(n)], "channels": 2,
-            "sample_rate": 8000, "file_size_bytes": 64,
+            "sample_rate": 8000, "file_size_bytes": [len(r) for r in recordings],
             "ingested_at": [s + timedelta(hours=1) for s in started],
         }
     )  # fmt: skip
@@ -271,6 +274,11 @@ def _tenant_rows(
     return _Rows(calls.with_columns(quarantine_file=pl.lit(q_file)), tables)
 
 
+def recording(tenant: str, call_id: str) -> bytes:
+    """A call's made-up recording: ``audio_sha256`` and ``file_size_bytes`` are its own."""
+    return b"RIFF synthetic recording " + hashlib.sha256(f"{tenant}/{call_id}".encode()).digest()
+
+
 def _key(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
@@ -296,20 +304,25 @@ def _write(lh: Lakehouse, spec: TableSpec, frame: pl.DataFrame, fast: bool) -> N
         lh.merge(spec, data)
         return
     lh.ensure(spec)
-    with lh.writing():
-        write_deltalake(lh.uri(spec), data, mode="append")
+    with lh.writing():  # locations stored relative to the root, as a MERGE stores them
+        write_deltalake(lh.uri(spec), lh.as_stored(spec, data), mode="append")
 
 
 def _write_files(calls: pl.DataFrame) -> list[str]:
-    """A tiny recording and playback copy per call, and the tenant's quarantined bytes."""
+    """A tiny recording (the bytes its row's digest and size describe) and playback copy per
+    call, and the tenant's quarantined bytes."""
     written = []
+    contents = {
+        a: recording(t, c) for a, t, c in calls.select("audio_uri", "tenant_id", "call_id").rows()
+    }
     for uri in [
         *calls["audio_uri"],
         *(playback_uri(a) for a in calls["audio_uri"]),
         calls["quarantine_file"][0],
     ]:
-        path = Path(uri)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(b"RIFF" + hashlib.sha256(uri.encode()).digest())
+        # through the store: a local folder or a bucket alike
+        storage.write_bytes(
+            uri, contents.get(uri) or b"fLaC" + hashlib.sha256(uri.encode()).digest()
+        )
         written.append(uri)
     return written

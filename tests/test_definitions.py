@@ -55,3 +55,17 @@ def test_the_retention_job_runs_daily_and_purges_after_the_statistics():
     # the statistics are computed from the published KPIs before anything is erased
     assert dg.AssetKey(["compliance", "anonymised_statistics"]) in upstream
     assert dg.AssetKey(["warehouse", "kpis"]) in upstream
+
+
+def test_the_settings_resource_gives_a_step_context_outside_a_run(tmp_path, monkeypatch):
+    """A notebook or a test builds it as the code location does (``dg.EnvVar`` fields, resolved
+    by Dagster only inside a run): its settings are read from the environment then."""
+    import os
+
+    from orchestration.lib.resources import SettingsResource
+
+    monkeypatch.setenv("CCR_HOME", str(tmp_path))
+    monkeypatch.setenv("CCR_WHISPER_BEAM", "3")
+    ctx = SettingsResource.from_env(os.environ).step_context()
+    assert ctx.settings.home == str(tmp_path) and ctx.settings.whisper_beam == 3
+    assert ctx.lakehouse.root == ctx.settings.lakehouse

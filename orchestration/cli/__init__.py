@@ -4,7 +4,9 @@
 hooks and checks as the sensors start); the other commands read or copy files and start no run,
 except ``retention apply`` (the retention job) and ``subject erase`` (an erasure with the same
 wiring as the job's, ``orchestration/lib/erasure.py``). The settings are read from the
-environment once, here, and passed to the command.
+environment once, here, and passed to the command. The process is closed here too (umask 077:
+whatever a command writes is this account's alone), and a home met for the first time gets its
+modes closed once (``orchestration/lib/environment.py``).
 """
 
 from __future__ import annotations
@@ -14,19 +16,22 @@ import sys
 
 from orchestration.cli import (
     compliance,
+    home,
     keys,
     kpis,
+    lakehouse,
     pipeline,
     retention,
     settings,
     subjects,
     ui,
 )
-from orchestration.lib.environment import process_settings
+from orchestration.lib.environment import prepare_home, process_settings
+from transforms.core import storage
 from transforms.core.settings import SettingsError
 
 #: Command groups, in the order ``ccr --help`` lists them.
-GROUPS = (pipeline, kpis, settings, keys, compliance, retention, subjects, ui)
+GROUPS = (pipeline, kpis, settings, keys, home, lakehouse, compliance, retention, subjects, ui)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -44,6 +49,16 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"ccr: {exc}", file=sys.stderr)
         return 2
+    # `ccr settings` writes nothing: it closes a home that exists, never makes one.
+    closed = prepare_home(current, create=args.command != "settings")
+    if closed:
+        print(
+            f"ccr: closed {closed} file and folder modes under CCR_HOME, once "
+            "(docs/privacy.md#files-at-rest)",
+            file=sys.stderr,
+        )
+    # every deletion of this command is confined to its home's roots
+    storage.configure_roots(storage.Roots.for_settings(current))
     return args.handler(current, args)
 
 

@@ -6,6 +6,7 @@ import contextlib
 import os
 import shutil
 import time
+from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -15,6 +16,10 @@ from orchestration.lib.resources import settings_run_config
 from transforms.core.settings import REPO_ROOT, Settings
 
 SAMPLE_LANDING = REPO_ROOT / "samples" / "landing"
+#: The date ``ccr demo`` decides for: the day after the sample calls' month (November 2026), so
+#: the demo shows the same lakehouse and KPIs whatever the machine's clock says (retention keeps
+#: content 180 days: on the real date a year on, the daily job would rightly delete it).
+SAMPLES_AS_OF = date(2026, 12, 1)
 
 
 def prepare_dagster_home(settings: Settings) -> Path:

@@ -22,13 +22,20 @@ def register(sub: Any) -> None:
     br.add_argument("--since", required=True, help="ISO date/time, call start (inclusive)")
     br.add_argument("--until", required=True, help="ISO date/time, call start (exclusive)")
     br.add_argument("--json", action="store_true")
-    comp_sub.add_parser("ledger", help="list the erasure ledger and check its hash chain")
+    led = comp_sub.add_parser(
+        "ledger", help="list the erasure ledger; check its chain, MACs, head and certificates"
+    )
+    led.add_argument(
+        "--verify",
+        action="store_true",
+        help="only verify: exit 1 naming the first bad entry, 2 if it cannot be verified",
+    )
     comp.set_defaults(handler=compliance_command)
 
 
 def compliance_command(settings: Settings, args: argparse.Namespace) -> int:
     if args.action == "ledger":
-        return ledger(settings)
+        return ledger(settings, listing=not args.verify)
     if args.action == "record":
         for path in record(settings, args.out or Path(settings.compliance_dir)):
             print(f"wrote {path}")
@@ -43,7 +50,10 @@ def record(settings: Settings, out_dir: Path) -> tuple[Path, Path]:
     from orchestration.defs.kpis.resources import kpi_dbt_project
     from transforms.compliance import record as art30
     from transforms.core.contracts import load_contracts
+    from transforms.core.deployment import require_lawful_locations
     from transforms.core.tenants import load_tenants
+
+    facts = require_lawful_locations(settings)  # checked at start-up; read here for the record
 
     graph = build_definitions().resolve_asset_graph()
     assets = {}
@@ -63,10 +73,16 @@ def record(settings: Settings, out_dir: Path) -> tuple[Path, Path]:
             "name": t.display_name,
             "contract_start": str(t.contract_start or ""),
             "contract_end": str(t.contract_end) if t.contract_end else None,
+            "grace_days": t.lifecycle.grace_days,
+            "retention_overrides": {
+                c: {"period": str(o.period), "justification": o.justification or None}
+                for c, o in t.lifecycle.retention_overrides.items()
+            },
         }
         for t in load_tenants(settings.tenants_file).values()
     ]
-    doc = art30.build_record(contracts, assets, lineage, controllers, datetime.now(UTC))
+    doc = art30.build_record(contracts, assets, lineage, controllers, datetime.now(UTC), facts)
+    print(art30.summary(doc))
     return art30.write_record(doc, out_dir)
 
 
@@ -98,17 +114,39 @@ def breach(settings: Settings, args: argparse.Namespace) -> str:
     return format_breach(facts)
 
 
-def ledger(settings: Settings) -> int:
-    """Every erasure recorded, and whether the hash chain is intact (exit 1 if not)."""
+def ledger(settings: Settings, listing: bool = True) -> int:
+    """Every erasure recorded (``listing``), then the verification: the hash chain, each entry's
+    MAC, the head kept in the key store, each certificate against its digest. Exit 0: intact;
+    1: tampered (the first bad entry is named); 2: cannot be verified (no ledger key, or legacy
+    entries not sealed yet)."""
+    from transforms.compliance.certificate import CERTIFICATES
     from transforms.compliance.ledger import LEDGER_NAME, Ledger
+    from transforms.core.keys import FileKeyStore
 
-    chain = Ledger(Path(settings.compliance_dir) / LEDGER_NAME)
-    for e in chain.entries():
+    folder = Path(settings.compliance_dir)
+    chain = Ledger(folder / LEDGER_NAME, FileKeyStore(settings.keys))
+    found = chain.check(folder / CERTIFICATES)
+    try:
+        entries = chain.entries() if listing else []
+    except json.JSONDecodeError:  # reported by the check
+        entries = []
+    for e in entries:
+        outcome = f"verified {e['verified']}"
+        if e.get("outcome") == "not_found":
+            outcome = "not found"
         print(
             f"{e['seq']:>4} {e['performed_at']} {e['kind']:<9} {','.join(e['tenants']):<24} "
             f"rows {e['rows_deleted']:>7} files {e['files_deleted']:>6} "
-            f"verified {e['verified']}  {e['certificate']}"
+            f"{outcome}  {e.get('certificate') or ''}".rstrip()
         )
-    problems = chain.verify()
-    print("\n".join(problems) or f"chain intact ({len(chain.entries())} entries)")
-    return 1 if problems else 0
+    for note in found.notes:
+        print(f"note: {note}")
+    if found.problems:
+        print("\n".join(found.lines()))
+        print(f"ledger NOT intact: first bad entry {found.first_bad}")
+        return 1
+    if not found.verifiable:
+        print(f"chain intact ({found.entries} entries) but NOT verifiable")
+        return 2
+    print(f"chain intact ({found.entries} entries): MACs, head and certificates verified")
+    return 0

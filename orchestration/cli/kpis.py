@@ -6,7 +6,9 @@ this module selects and orders rows, it never computes a KPI (each is defined on
 order of ``agg_agent_kpis.score_rank``, their mean QA score after human review: the ranking of
 the tenant's HTML report. The pipeline lines count rows of the Delta tables (calls ingested,
 quarantined, transcribed, the transcription's speed): the state of the pipeline, not KPIs, and
-they read no mart.
+they read no mart. The KPIs come under the report's notice (``transforms.kpis.notices``): the
+scores can be wrong and carry bias, a person validates any decision about an employee, and the
+verdicts still waiting for a reviewer are columns of their own.
 """
 
 from __future__ import annotations
@@ -20,11 +22,12 @@ from transforms.core.settings import Settings
 #: The marts ``ccr kpis`` prints, and the columns, in the order it prints them.
 TENANT_COLUMNS = (
     "tenant_id", "calls_received", "calls", "coverage_rate", "avg_final_score",
-    "final_pass_rate", "critical_fail_rate", "cohens_kappa",
+    "final_pass_rate", "critical_fail_rate", "cohens_kappa", "verdicts_pending_review",
+    "disputes_open",
 )  # fmt: skip
 AGENT_COLUMNS = (
     "tenant_id", "score_rank", "agent_id", "calls_with_final_score", "avg_final_score",
-    "final_pass_rate", "avg_ai_score",
+    "final_pass_rate", "avg_ai_score", "verdicts_pending_review", "disputes_open",
 )  # fmt: skip
 
 
@@ -78,6 +81,7 @@ def kpi_lines(warehouse: str | Path) -> list[str]:
     import duckdb
     import polars as pl
 
+    from transforms.kpis import notices
     from transforms.kpis.publish import all_tenants
 
     tenants_dir = f"{warehouse}/tenants"
@@ -96,16 +100,20 @@ def kpi_lines(warehouse: str | Path) -> list[str]:
             f"select {', '.join(AGENT_COLUMNS)} from agg_agent_kpis "
             "order by tenant_id, score_rank nulls last, agent_id"
         ).pl()
-    lines = []
+    lines = [notices.as_text()]
     with pl.Config(
         tbl_hide_dataframe_shape=True,
         tbl_hide_column_data_types=True,
         tbl_formatting="MARKDOWN",
         float_precision=2,
         tbl_rows=-1,
-        tbl_width_chars=200,
+        tbl_cols=-1,  # every column: an elided one would hide a KPI or what waits for a person
+        tbl_width_chars=300,
     ):
-        lines.append("KPIs per tenant (agg_tenant_kpis; scores after human review):")
+        lines.append(
+            "KPIs per tenant (agg_tenant_kpis; scores after human review; "
+            "verdicts_pending_review: AI verdicts waiting for a reviewer, left out of the scores):"
+        )
         lines.append(str(headline))
         lines.append(
             "Agents by their rank on the mean QA score after human review "

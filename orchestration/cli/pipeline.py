@@ -7,10 +7,18 @@ import os
 import shutil
 import subprocess
 import time
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from orchestration.cli.common import SAMPLE_LANDING, execute, instance, run_config, run_log
+from orchestration.cli.common import (
+    SAMPLE_LANDING,
+    SAMPLES_AS_OF,
+    execute,
+    instance,
+    run_config,
+    run_log,
+)
 from orchestration.cli.keys import provision_sample_keys
 from orchestration.cli.kpis import summary
 from transforms.core.settings import Settings, SettingsError, broker_in_clear
@@ -65,11 +73,26 @@ def demo_command(settings: Settings, args: argparse.Namespace) -> int:
     provisioned = provision_sample_keys(settings)
     if provisioned:
         print(f"provisioned pseudonym keys for {', '.join(provisioned)} in {settings.keys}")
+    print(demo_date_line(datetime.now(UTC).date()))
     # The demo copied its own files: they are complete, no upload to wait for.
-    run_pipeline(settings, ccr_landing_quiet_s="0")
+    run_pipeline(settings, as_of=SAMPLES_AS_OF, ccr_landing_quiet_s="0")
     print(summary(settings))
     print(f"demo took {time.perf_counter() - started:.0f} s")
     return 0
+
+
+def demo_date_line(clock: date) -> str:
+    """What the demo says about its date, given the machine's (UTC)."""
+    line = (
+        f"demo date: {SAMPLES_AS_OF}, the day after the sample calls' month (November 2026); "
+        "contracts, closed months and retention are judged on that date"
+    )
+    if clock == SAMPLES_AS_OF:
+        return line
+    return (
+        f"{line}, not on this machine's {clock}. `ccr run` and the daily retention job use the "
+        f"real date: `ccr retention plan --as-of {clock}` shows what retention would delete then"
+    )
 
 
 def run_command(settings: Settings, args: argparse.Namespace) -> int:
@@ -122,11 +145,12 @@ def _dbt_line(result: Any) -> str:
     )
 
 
-def run_pipeline(settings: Settings, **overrides: str) -> None:
+def run_pipeline(settings: Settings, as_of: date | None = None, **overrides: str) -> None:
     """Register landing batches, run each batch job, then build and publish the KPIs.
 
     A batch is taken once unchanged for ``CCR_LANDING_QUIET_S``; a batch whose last run failed
-    is retried at once (a person asked). ``overrides``: settings of these runs only (their
+    is retried at once (a person asked). ``as_of``: the date the runs decide for (their run
+    config; None: the date the steps run). ``overrides``: settings of these runs only (their
     ``SettingsResource`` field names, e.g. ``ccr_landing_quiet_s="0"``).
     """
     from orchestration.definitions import build_definitions
@@ -136,6 +160,8 @@ def run_pipeline(settings: Settings, **overrides: str) -> None:
 
     if "ccr_landing_quiet_s" in overrides:
         settings = settings.replace(landing_quiet_s=float(overrides["ccr_landing_quiet_s"]))
+    if as_of is not None:
+        overrides["as_of"] = str(as_of)
     config = run_config(**overrides)
     with instance(settings) as dagster:
         defs = build_definitions()

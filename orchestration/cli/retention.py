@@ -28,11 +28,17 @@ def retention_command(settings: Settings, args: argparse.Namespace) -> int:
     """``plan`` prints what would go on a date; ``apply`` runs retention_job."""
     from transforms.compliance import step
     from transforms.compliance.retention import format_plan
+    from transforms.core.context import FutureDate
 
     day = date.fromisoformat(args.as_of) if args.as_of else None
-    if args.action == "plan":
-        print(format_plan(step.plan(StepContext.of(settings, today=day))))
+    if args.action == "plan":  # planning may look ahead
+        print(format_plan(step.plan(StepContext.of(settings).on(day, look_ahead=True))))
         return 0
+    try:
+        StepContext.of(settings).on(day)
+    except FutureDate as exc:
+        print(f"ccr retention apply: {exc}; nothing was run")
+        return 2
     return 0 if apply_retention(settings, day) else 1
 
 
@@ -40,10 +46,10 @@ def apply_retention(settings: Settings, day: date | None) -> bool:
     """Run retention_job for ``day`` (None: today) on the instance, as the daily schedule does;
     True if it succeeded and the erasure it carried out (if any) was verified."""
     from orchestration.definitions import build_definitions
+    from orchestration.defs.compliance.jobs import as_of_config
 
     job = build_definitions().resolve_job_def("retention_job")
-    as_of = {"as_of": str(day) if day else ""}
-    ops = {"compliance__anonymised_statistics": as_of, "compliance__retention_plan": as_of}
+    ops = as_of_config(day)
     label = f"retention for {day or 'today'}: statistics, plan, erasure, verification"
     with run_log(settings).open("w") as log, instance(settings) as dagster:
         result = execute(job, label, log, run_config(ops), instance=dagster)

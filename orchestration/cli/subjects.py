@@ -24,10 +24,15 @@ def register(sub: Any) -> None:
     subj.set_defaults(handler=subject_command)
 
 
+#: Exit status of a request that matched nothing (nothing exported or erased, no certificate).
+NOT_FOUND = 3
+
+
 def subject_command(settings: Settings, args: argparse.Namespace) -> int:
     from orchestration.defs.kpis.resources import dbt_cli
     from orchestration.lib.erasure import erasure_hooks
     from transforms.compliance import step, subjects
+    from transforms.compliance.erasure import record_not_found
 
     ctx = StepContext.of(settings)
     kind, value = ("caller", args.phone) if args.phone else ("agent", args.agent)
@@ -37,12 +42,30 @@ def subject_command(settings: Settings, args: argparse.Namespace) -> int:
             raise SystemExit("ccr subject export needs --out DIR")
         try:
             manifest = subjects.export(ctx.lakehouse, settings, ctx.keys, subject, args.out)
+        except subjects.NotFound as exc:
+            print(f"not found: {exc}; nothing exported")
+            return NOT_FOUND
         except ValueError as exc:  # ExportError: where it cannot be written
             print(exc)
             return 2
-        print(f"exported {len(manifest['files'])} files to {args.out}")
+        tables = manifest["sources"]["tables"]
+        print(
+            f"exported {len(manifest['files'])} files to {args.out}, drawn from "
+            f"{len(tables)} tables and {len(manifest['sources']['files'])} stored files "
+            "(manifest.json names each)"
+        )
         return 0
-    request = subjects.erasure(ctx.lakehouse, settings, ctx.keys, subject)
+    try:
+        request = subjects.erasure(ctx.lakehouse, settings, ctx.keys, subject)
+    except subjects.NotFound as exc:
+        entry = record_not_found(
+            kind, args.tenant, subject.keyed_hash(ctx.keys), settings, ctx.keys, ctx.now()
+        )
+        print(
+            f"not found: {exc}; nothing erased, no certificate (ledger entry {entry['seq']} "
+            "records the request)"
+        )
+        return NOT_FOUND
 
     def remaining() -> int:
         return 0 if subjects.find(ctx.lakehouse, settings, ctx.keys, subject).empty else 1

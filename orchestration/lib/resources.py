@@ -16,10 +16,12 @@ from datetime import date
 from typing import Any
 
 import dagster as dg
-from pydantic import create_model
+from pydantic import PrivateAttr, create_model
 
-from transforms.core import object_store
+from orchestration.lib.environment import close_process
+from transforms.core import object_store, storage
 from transforms.core.context import StepContext
+from transforms.core.deployment import require_lawful_locations
 from transforms.core.lakehouse import Lakehouse
 from transforms.core.log import SILENT
 from transforms.core.settings import Settings, declared
@@ -33,8 +35,18 @@ _SettingsFields: Any = create_model(
 
 
 class SettingsResource(_SettingsFields):
-    """The ``CCR_*`` settings of a run (docs/configuration.md), and the step context built on
-    them."""
+    """The ``CCR_*`` settings of a run (docs/configuration.md), the date it decides for, and the
+    step context built on them."""
+
+    #: The date this run decides for (YYYY-MM-DD): a contract that has ended, the tenants still
+    #: published, the months closed, what retention deletes. Empty: the system's date (UTC) when
+    #: the step runs. ``ccr demo`` sets it to the day after the samples' month; an asset's own
+    #: date (the retention job's ``as_of``) comes first.
+    as_of: str = ""
+
+    def day(self) -> date | None:
+        """``as_of`` as a date; None when unset (the step's clock decides)."""
+        return date.fromisoformat(self.as_of) if self.as_of else None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> SettingsResource:
@@ -42,25 +54,36 @@ class SettingsResource(_SettingsFields):
         return cls(**{d.var.lower(): dg.EnvVar(d.var) for d in declared() if d.var in env})
 
     def settings(self) -> Settings:
-        return Settings.from_values({d.var: self._value(d.var.lower()) for d in declared()})
+        return Settings.from_values(
+            {d.var: _value(getattr(self, d.var.lower())) for d in declared()}
+        )
 
-    def _value(self, name: str) -> str:
-        value = getattr(self, name)
-        # Dagster resolves an EnvVar when it sets the resource up for a run; a resource used
-        # outside a run (a test, a notebook) resolves it here, from the same environment.
-        return (value.get_value() or "") if isinstance(value, dg.EnvVar) else value
+    _roots_before: storage.Roots | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        # The object store's endpoint and credentials are this process's from now on.
-        object_store.configure(self.settings().object_store)
+        # Where the run's data goes is declared, and lawful, before any step touches it.
+        settings = self.settings()
+        require_lawful_locations(settings)
+        # The object store's endpoint and credentials are this process's from now on, and what
+        # it writes is private (umask 077; a Celery pool process executes steps here too); for
+        # the run, its deletions are confined to the home's roots.
+        close_process()
+        object_store.configure(settings.object_store)
+        self._roots_before = storage.configured_roots()
+        storage.configure_roots(storage.Roots.for_settings(settings))
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        storage.configure_roots(self._roots_before)
 
     def step_context(self, log: Any = None, today: date | None = None) -> StepContext:
         """What a step is given. Inside a run (an asset or an asset check), the lakehouse tallies
         the step's MERGEs for the processing log (steps of one run may share a process, or run
-        in several); ``log`` is the run's (``context.log``)."""
+        in several); ``log`` is the run's (``context.log``). "Today" is ``today`` (an asset's
+        own date), else the run's ``as_of``, else the system's date."""
         from dagster._core.execution.context.compute import current_execution_context
 
         settings = self.settings()
+        today = today or self.day()
         current = current_execution_context.get()
         if current is None:  # outside a run (a notebook, a test)
             return StepContext.of(settings, today=today, log=log or SILENT)
@@ -91,6 +114,15 @@ class WhisperResource(dg.ConfigurableResource):
             whisper_beam=self.beam_size or settings.whisper_beam,
             whisper_workers=self.workers or settings.whisper_workers,
         )
+
+
+def _value(field: str) -> str:
+    """A field's value. Inside a run Dagster has resolved every ``dg.EnvVar``; a resource used
+    outside one (a notebook, a test: ``SettingsResource.from_env(os.environ).step_context()``)
+    still holds them, and reading one as a string raises: read its variable here."""
+    if isinstance(field, dg.EnvVar):
+        return field.get_value() or ""
+    return field
 
 
 def settings_run_config(env: Mapping[str, str], **overrides: str) -> dict[str, Any]:

@@ -27,6 +27,7 @@ import pytest
 
 from orchestration.lib.workers import worker_command, worker_env
 from tests.conftest import use_home
+from tests.faked_clock import real_clock_env
 from transforms.core.settings import REPO_ROOT, Settings
 
 SAMPLES = REPO_ROOT / "samples" / "landing"
@@ -78,6 +79,7 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
          "--appendonly", "no", "--dir", str(folder), "--daemonize", "no",
          "--logfile", str(folder / "redis.log")],
         start_new_session=True,
+        env=real_clock_env(),  # under faketime it cannot start (tests/faked_clock.py)
     )  # fmt: skip
     url = f"redis://:{password}@127.0.0.1:{port}/0"
     import redis

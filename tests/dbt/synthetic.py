@@ -111,7 +111,7 @@ def build_frames() -> dict[str, pl.DataFrame]:
                 "started_at": started,
                 "language": language,
                 "channel_layout": "agent-left",
-                "audio_uri": f"file:///audio/{tenant}/{call_id}.wav",
+                "audio_uri": f"audio/{tenant}/{call_id}.wav",  # relative to the lakehouse root
                 "audio_sha256": hashlib.sha256(f"audio-{uid}".encode()).hexdigest(),
                 "audio_format": "wav",
                 "duration_s": 120.0 + i,
@@ -171,7 +171,7 @@ def build_frames() -> dict[str, pl.DataFrame]:
                 "quality_reason": None,
                 "confidence": 0.9,
                 "flagged_segment_count": 0,
-                "playback_uri": f"/audio/{uid}.playback.flac",
+                "playback_uri": f"audio/{uid}.playback.flac",
                 "pii_redactions": 0,
             }
             for uid, models in TRANSCRIPTS.items()

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+from datetime import date
 
 import duckdb
 import numpy as np
@@ -19,10 +20,14 @@ import polars as pl
 import pytest
 from matplotlib import image
 
+from orchestration.cli.kpis import kpi_lines
 from tests.browser import Page, chromium_or_skip
 from tests.tenant_files import assert_only_its_own_rows, tenant_rows
-from transforms.kpis import publish
+from transforms.kpis import notices, publish
 from transforms.kpis.report import CHARTS, read_report
+
+#: The date the publishes decide for (no registry here: only tenants with rows).
+TODAY = date(2026, 12, 1)
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +37,7 @@ def published(built, tmp_path_factory):
     build = home / "build" / "kpis.build.duckdb"
     build.parent.mkdir()
     shutil.copyfile(built["warehouse"], build)
-    files = publish.publish(build, home / "warehouse", publish.operator_database(home))
+    files = publish.publish(build, home / "warehouse", publish.operator_database(home), today=TODAY)
     return {"home": home, "build": build, "files": files, "frames": built["frames"]}
 
 
@@ -62,12 +67,27 @@ def test_the_report_renders_every_chart_in_a_real_browser_with_no_error(publishe
     }))"""
     # the agent ranking's labels as the browser lays them out, top to bottom
     ranking = """JSON.stringify([...document.querySelectorAll(
-        '#chart-agent-ranking g[id^="agent-rank-"]:not([id$="-score"])')].map(g => ({
-            text: g.textContent.trim(), top: g.getBoundingClientRect().top})))"""
+        '#chart-agent-ranking g[id^="agent-rank-"]:not([id$="-score"]):not([id$="-pending"])')]
+        .map(g => ({text: g.textContent.trim(), top: g.getBoundingClientRect().top})))"""
+    pending_marks = """JSON.stringify(Object.fromEntries([...document.querySelectorAll(
+        '#chart-agent-ranking g[id$="-pending"]')].map(g => [g.id, g.textContent.trim()])))"""
+    # the notice as the reader sees it: where it is drawn, and its text
+    notice = """JSON.stringify((() => {
+        const n = document.getElementById('ai-notice'), box = n.getBoundingClientRect();
+        const tiles = document.querySelector('.tiles').getBoundingClientRect();
+        const style = getComputedStyle(n);
+        return {top: box.top, bottom: box.bottom, width: box.width, tilesTop: tiles.top,
+                visible: style.display !== 'none' && style.visibility !== 'hidden'
+                         && parseFloat(style.opacity) > 0.9,
+                text: n.innerText,
+                pending: document.getElementById('pending-review').innerText};
+    })())"""
     with Page(browser, width=1280, height=900) as page:
         page.open(local)
         charts = json.loads(page.evaluate(script))
         labels = json.loads(page.evaluate(ranking))
+        marks = json.loads(page.evaluate(pending_marks))
+        shown_notice = json.loads(page.evaluate(notice))
         png = page.screenshot()
         errors = page.console_errors()
         urls = page.requested_urls()
@@ -78,14 +98,46 @@ def test_the_report_renders_every_chart_in_a_real_browser_with_no_error(publishe
     assert errors == []
     assert urls == [local.resolve().as_uri()]  # nothing fetched: it renders offline
     with duckdb.connect(str(published["files"].tenants["t1"].database), read_only=True) as con:
-        agents = read_report(con, "t1").agents
+        data = read_report(con, "t1")
+    agents = data.agents
     assert len(agents) >= 2
     shown = [label["text"] for label in sorted(labels, key=lambda label: label["top"])]
     assert shown == [f"{a['agent_id']} ({a['calls_with_final_score']} calls)" for a in agents]
+
+    # the notice: drawn above the tiles, in the first screenful, the contract's words, and
+    # what waits for a person as the mart counts it
+    assert shown_notice["visible"] and shown_notice["width"] > 900
+    assert 0 < shown_notice["top"] < shown_notice["bottom"] <= shown_notice["tilesTop"] < 900
+    text = " ".join(shown_notice["text"].split())
+    for words in (notices.TITLE, notices.ERROR_AND_BIAS, notices.HUMAN_VALIDATION):
+        assert words in text
+    h = data.headline
+    assert shown_notice["pending"] == notices.pending_review(
+        h["verdicts_pending_review"], h["disputes_open"]
+    )
+    # agents with verdicts waiting for a person are marked so in the ranking, and only they
+    assert h["verdicts_pending_review"] > 0 and marks  # the synthetic build has some
+    assert marks == {
+        f"agent-rank-{a['score_rank']}-pending": f"{a['verdicts_pending_review']} pending review"
+        for a in agents
+        if a["verdicts_pending_review"]
+    }
     pixels = image.imread(io.BytesIO(png))
     assert pixels.shape[0] > 900 and pixels.shape[1] == 1280  # the whole page
     assert np.unique(pixels.reshape(-1, pixels.shape[-1])[::97], axis=0).shape[0] > 50
     assert pixels.std() > 0.05  # not a blank page
+
+
+def test_ccr_kpis_prints_the_notice_and_what_waits_for_a_person(published):
+    lines = kpi_lines(published["home"] / "warehouse")
+    assert lines[0] == notices.as_text()
+    text = "\n".join(lines)
+    with duckdb.connect(str(published["files"].tenants["t1"].database), read_only=True) as con:
+        pending = con.execute("select verdicts_pending_review from agg_tenant_kpis").fetchone()[0]
+    header = next(line for line in lines[1:] if line.startswith("| tenant_id"))
+    assert "verdicts_pending_review" in header and "disputes_open" in header
+    assert "| t1 " in text and str(pending) in text
+    assert "…" not in text  # no column elided: every KPI and what waits is printed
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:
@@ -190,7 +242,9 @@ def test_the_report_holds_no_call_detail_and_the_same_build_gives_the_same_bytes
     for uid in published["frames"]["bronze/calls"]["call_uid"]:
         assert uid.encode() not in report  # agents and aggregates only
     home = published["home"]
-    again = publish.publish(published["build"], home / "warehouse", publish.operator_database(home))
+    again = publish.publish(
+        published["build"], home / "warehouse", publish.operator_database(home), today=TODAY
+    )
     assert again.tenants["t1"].report.read_bytes() == report
 
 
@@ -237,9 +291,10 @@ def test_a_bi_client_reads_read_only_through_the_next_publish(published, tmp_pat
     with duckdb.connect(str(changed)) as con:
         gone = con.execute("select min(call_uid) from fct_calls where tenant_id = 't1'").fetchone()
         con.execute("delete from fct_calls where call_uid = ?", [gone[0]])
-    publish.publish(changed, home / "warehouse", publish.operator_database(home), reports=False)
+    warehouse, operator = home / "warehouse", publish.operator_database(home)
+    publish.publish(changed, warehouse, operator, reports=False, today=TODAY)
     out, _ = reader.communicate("go\n", timeout=60)
     assert reader.returncode == 0
     assert out.split("\n")[:2] == [f"held {before}", f"fresh {before - 1}"]
     # put the session's files back as they were
-    publish.publish(build, home / "warehouse", publish.operator_database(home), rewrite=True)
+    publish.publish(build, warehouse, operator, rewrite=True, today=TODAY)

@@ -24,6 +24,7 @@ import sys
 import time
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import dagster as dg
@@ -82,6 +83,14 @@ def csv_bytes(rows: list[dict[str, str]], columns: tuple[str, ...] = MANIFEST_CO
     writer.writeheader()
     writer.writerows(rows)
     return buf.getvalue().encode()
+
+
+def wav_with_unknown_codec() -> bytes:
+    """A WAV whose format tag names a codec FFmpeg does not know (0x1234): no decoder at all."""
+    data = bytearray(audio("wav"))
+    fmt = data.index(b"fmt ")
+    data[fmt + 8 : fmt + 10] = (0x1234).to_bytes(2, "little")
+    return bytes(data)
 
 
 def flac_claiming_five_hours() -> bytes:
@@ -146,6 +155,15 @@ NFD = unicodedata.normalize("NFD", FRENCH)
 LONG_NAME = "x" * 230 + ".wav"
 LONG_UTF8 = "é" * 122 + ".wav"  # 248 bytes: a legal name, too long once prefixed in quarantine
 PHONE_NAME = "+33 6 39 98 01 23.wav"
+#: Personal data an adversarial manifest plants: none of it may be kept in clear in quarantine.
+PLANTED_NAME, PLANTED_NUMBER = "Jane Auditname", "07700900555"
+NAMED_FILE = f"{PLANTED_NAME} {PLANTED_NUMBER}.wav"
+#: An unquoted comma in team ("Sales, North") shifts every later value one column right: the
+#: caller's number lands in started_at.
+SHIFTED = (
+    b"sc-1,c.mp3,acme-telecom,acme-a01,Sales, North,billing,+447700900555,"
+    b"2026-11-02T09:15:00+01:00,fr,agent-left\n"
+)
 
 CASES = [
     # names and encodings
@@ -209,6 +227,11 @@ CASES = [
     Case("nfc-and-nfd-twins", "names", "two files, one name in NFC and in NFD",
          {FRENCH: audio(), NFD: audio()}, [row("tw-1", FRENCH)],
          quarantined=((FRENCH, "ambiguous_file_name"), (NFD, "ambiguous_file_name"))),
+    Case("name-and-number-in-file-name", "names", f"`{NAMED_FILE}` (text bytes)",
+         {NAMED_FILE: b"not audio at all" * 8}, [row("nf-1", NAMED_FILE)],
+         quarantined=(("xxxx xxxxxxxxx xxxxxxxxxxx.wav", "unsupported_format"),),
+         outcome="`unsupported_format`; the name and the number masked in the row, path and "
+         "manifest row"),
     Case("path-in-manifest", "names", "the manifest names `../../other/x.wav`",
          {}, [row("pm-1", "../../other/x.wav")],
          quarantined=(("../../other/x.wav", "audio_missing"),),
@@ -259,6 +282,10 @@ CASES = [
     Case("adpcm-in-wav", "formats", "IMA ADPCM in a WAV container",
          {"c.wav": audio("wav-adpcm", rate=16000)}, [row("fm-6", "c.wav")],
          quarantined=(("c.wav", "unsupported_format"),)),
+    Case("unknown-wav-codec", "formats", "a WAV whose format tag names no codec FFmpeg knows",
+         {"c.wav": wav_with_unknown_codec()}, [row("fm-18", "c.wav")],
+         quarantined=(("c.wav", "unsupported_format"),),
+         outcome="`unsupported_format` (not `internal_error`)"),
     Case("text-named-wav", "formats", "text bytes named `.wav`",
          {"c.wav": b"this is not audio\n" * 40}, [row("fm-7", "c.wav")],
          quarantined=(("c.wav", "unsupported_format"),)),
@@ -297,16 +324,47 @@ CASES = [
          quarantined=(("c.mp3", "invalid_manifest_row"),)),
     Case("deeply-nested-manifest", "manifests", "`manifest.json` nested 100 000 deep",
          {"a.mp3": audio()}, manifest=b"[" * 100_000 + b"]" * 100_000,
-         manifest_name="manifest.json", whole="manifest_unreadable"),
+         manifest_name="manifest.json", whole="manifest_unreadable",
+         outcome="whole batch quarantined: `manifest_unreadable`; the manifest's bytes not kept"),
     Case("manifest-not-utf8", "manifests", "a Latin-1 manifest",
          {"a.mp3": audio()}, manifest="call_id,file_name\né,a.mp3\n".encode("latin-1"),
-         whole="manifest_unreadable"),
+         whole="manifest_unreadable",
+         outcome="whole batch quarantined: `manifest_unreadable`; the manifest's bytes not kept"),
     Case("csv-field-over-limit", "manifests", "a 200 000-character CSV field",
          {"a.mp3": audio()}, manifest=b"call_id,file_name,agent_id,started_at\n" + b"x" * 200_000,
-         whole="manifest_unreadable"),
+         whole="manifest_unreadable",
+         outcome="whole batch quarantined: `manifest_unreadable`; the manifest's bytes not kept"),
     Case("missing-column", "manifests", "no `started_at` column",
          {"a.mp3": audio()}, manifest=b"call_id,file_name,agent_id\nmc-1,a.mp3,a1\n",
          whole="manifest_missing_column"),
+    Case("set-aside-manifest-sanitised", "privacy",
+         "no `started_at` column; `caller_name` and `caller_phone` in clear, a name in a value",
+         {"a.mp3": audio()},
+         manifest=csv_bytes([{"call_id": "ms-1", "file_name": "a.mp3", "agent_id": "a1",
+                              "team": f"{PLANTED_NAME} 0{PLANTED_NUMBER[1:]}",
+                              "caller_phone": "+44 7700 900555", "caller_name": PLANTED_NAME}],
+                            ("call_id", "file_name", "agent_id", "team", "caller_phone",
+                             "caller_name")),
+         whole="manifest_missing_column",
+         outcome="whole batch quarantined: `manifest_missing_column`; the audio's bytes kept, the "
+         "manifest kept sanitised (no `caller_name`, the number as its pseudonym)"),
+    Case("shifted-columns", "privacy", "an unquoted comma in `team` shifts the number into "
+         "`started_at`", {"c.mp3": audio(), "ok.mp3": audio()},
+         manifest=csv_bytes([row("shifted-columns-ok", "ok.mp3")]) + SHIFTED,
+         quarantined=(("c.mp3", "invalid_manifest_row"),),
+         outcome="`invalid_manifest_row`; the shifted values withheld, the number nowhere"),
+    Case("free-text-in-a-column", "privacy", f"`started_at` = `{PLANTED_NAME} {PLANTED_NUMBER}`",
+         {"c.mp3": audio()}, [row("ft-1", "c.mp3", started_at=f"{PLANTED_NAME} {PLANTED_NUMBER}")],
+         quarantined=(("c.mp3", "invalid_manifest_row"),),
+         outcome="`invalid_manifest_row`; the value withheld, not kept verbatim"),
+    Case("national-number", "manifests", "`caller_phone` `06 39 98 01 01` (national; the tenant's "
+         "`phone_region` is FR)", {"c.mp3": audio()},
+         [row("nn-1", "c.mp3", caller_phone="06 39 98 01 01")], stored=("nn-1",),
+         outcome="stored, the same caller as `+33639980101`"),
+    Case("not-a-number-of-the-region", "manifests", "`caller_phone` `12 34 56 78` (no French "
+         "number has 8 digits)", {"c.mp3": audio()},
+         [row("nn-2", "c.mp3", caller_phone="12 34 56 78")],
+         quarantined=(("c.mp3", "invalid_caller_phone"),)),
     Case("nested-value-in-json-row", "manifests", "a JSON row whose `team` is an object",
          {"c.mp3": audio(), "ok.mp3": audio()},
          manifest=json.dumps([row("mf-3", "c.mp3", team={"x": [1]}),
@@ -357,6 +415,10 @@ CASES = [
          left=("a.wav.partial", "b.mp3.part", "c.mp3.filepart", "d.mp3.crdownload", "e.tmp",
                "f.mp3~", ".g.mp3.swp", ".h.mp3"),
          outcome="ignored: left in landing, no row"),
+    Case("row-whose-audio-is-uploading", "timing", "a row names `c.wav` while `c.wav.partial` "
+         "is still being written", {"c.wav.partial": audio("wav")}, [row("up-1", "c.wav")],
+         left=("c.wav.partial", "manifest.csv"),
+         outcome="the row waits, the manifest stays; the next run stores the finished file"),
 ]  # fmt: skip
 BY_ID = {c.id: c for c in CASES}
 assert len(BY_ID) == len(CASES)
@@ -545,6 +607,78 @@ def test_the_quarantined_rows_keep_no_extra_column_and_no_number(sweep: Sweep):
     (r,) = q.iter_rows(named=True)
     assert "+xx x xx xx xx xx.wav" in r["quarantine_uri"]
     assert json.loads(r["manifest_row"])["file_name"] == "+xx x xx xx xx xx.wav"
+
+
+def test_quarantine_holds_none_of_the_planted_personal_data(sweep: Sweep):
+    """Every quarantine row of the sweep (all columns) and every byte kept in the quarantine
+    store: no planted name or number in clear, in any form."""
+    planted = [PLANTED_NAME, "Auditname", PLANTED_NUMBER, PLANTED_NUMBER[1:], "7700 900555",
+               "Jean Dupont", "Dupont"]  # fmt: skip
+    rows = sweep.lh.read(QUARANTINE)
+    text = json.dumps(rows.to_dicts(), default=str, ensure_ascii=False)
+    for value in planted:
+        assert value not in text, value
+    for path in Path(sweep.settings.quarantine_store).rglob("*"):
+        assert not any(v in str(path) for v in planted), path
+        if path.is_file():
+            data = path.read_bytes()
+            assert not any(v.encode() in data for v in planted), path
+
+
+def test_a_set_aside_manifest_is_kept_sanitised_beside_the_audio_bytes(sweep: Sweep):
+    from transforms.core.keys import FileKeyStore
+    from transforms.privacy.pseudonymise import caller_key
+
+    case = BY_ID["set-aside-manifest-sanitised"]
+    _, q = batch_rows(sweep, case)
+    by_name = {r["file_name"]: r for r in q.iter_rows(named=True)}
+    assert Path(by_name["a.mp3"]["quarantine_uri"]).read_bytes() == case.files["a.mp3"]
+    kept = Path(by_name["manifest.csv"]["quarantine_uri"]).read_text()
+    (kept_row,) = csv.DictReader(io.StringIO(kept))
+    assert "caller_name" not in kept_row and "caller_phone" not in kept_row
+    keys = FileKeyStore(sweep.settings.keys)
+    assert kept_row["caller_key"] == caller_key(keys, TENANT, "+447700900555")
+    assert kept_row["team"] == "xxxx xxxxxxxxx xxxxxxxxxxx"
+    assert kept_row["call_id"] == "ms-1" and kept_row["file_name"] == "a.mp3"
+
+
+def test_an_unreadable_manifest_keeps_no_bytes_only_what_identifies_it(sweep: Sweep):
+    _, q = batch_rows(sweep, BY_ID["manifest-not-utf8"])
+    (m,) = q.filter(pl.col("file_name") == "manifest.csv").iter_rows(named=True)
+    assert m["quarantine_uri"] is None and len(m["file_sha256"]) == 64
+    assert "not kept" in m["reason"]
+
+
+def test_shifted_and_free_text_values_are_withheld(sweep: Sweep):
+    for case_id in ("shifted-columns", "free-text-in-a-column"):
+        _, q = batch_rows(sweep, BY_ID[case_id])
+        (r,) = q.iter_rows(named=True)
+        kept = json.loads(r["manifest_row"])
+        assert kept["started_at"] == "<withheld>" and "caller_phone" not in kept
+        assert r["reason"] == "started_at is not ISO 8601"
+
+
+def test_a_national_number_is_the_same_caller_as_its_international_form(sweep: Sweep):
+    calls, _ = batch_rows(sweep, BY_ID["national-number"])
+    keys = dict(calls.select("call_id", "caller_key").iter_rows())
+    assert keys["nn-1"] == keys["national-number-ok"]  # +33639980101 written internationally
+
+
+def test_a_row_whose_audio_is_still_uploading_waits_then_stores_it(ccr_home: Settings):
+    """The row waits while ``c.wav.partial`` is written, the manifest stays; once renamed, the
+    next run stores the call (it used to become audio_missing, and the file late_file)."""
+    folder = land(ccr_home, "b1", {"a.mp3": audio(), "c.wav.partial": (c := audio("wav"))},
+                  [row("up-1", "a.mp3"), row("up-2", "c.wav")])  # fmt: skip
+    first = run_partition(ccr_home, f"{TENANT}__b1")
+    assert first.left == ["c.wav"] and first.quarantine.num_rows == 0
+    assert sorted(p.name for p in folder.iterdir()) == ["c.wav.partial", "manifest.csv"]
+    (folder / "c.wav.partial").rename(folder / "c.wav")  # the upload ends
+    second = run_partition(ccr_home, f"{TENANT}__b1")
+    lh = Lakehouse(ccr_home.lakehouse)
+    assert sorted(lh.read(CALLS)["call_id"]) == ["up-1", "up-2"]
+    assert lh.read(QUARANTINE).is_empty() and second.already_ingested == 1
+    stored = lh.read(CALLS).filter(pl.col("call_id") == "up-2")["audio_uri"][0]
+    assert Path(stored).read_bytes() == c and not folder.exists()
 
 
 # -- helpers shared by the tests below -------------------------------------------------------
@@ -788,7 +922,8 @@ def test_a_file_swapped_for_a_link_after_listing_is_not_followed(ccr_home: Setti
     lh = Lakehouse(ccr_home.lakehouse)
     commit_batch(lh, batch, tenants=load_tenants(ccr_home.tenants_file),
                  audio_store=ccr_home.audio_store, quarantine_store=ccr_home.quarantine_store,
-                 pseudonymise_phone=lambda t, p: caller_key(keys, t, p))  # fmt: skip
+                 pseudonymise_phone=lambda t, p: caller_key(keys, t, p),
+                 today=date(2026, 12, 1))  # fmt: skip
     q = lh.read(QUARANTINE).row(0, named=True)
     assert (q["file_name"], q["reason_code"], q["quarantine_uri"]) == ("a.mp3", "symlink", None)
     assert lh.read(CALLS)["call_id"].to_list() == ["s-2"]
@@ -860,7 +995,7 @@ def test_review_links_are_not_followed_and_comments_not_kept(ccr_home: Settings)
     secret = Path(ccr_home.keys) / f"{OTHER}.key"
     os.symlink(secret, folder / "week45.csv")
     review = dict.fromkeys(REVIEW_COLUMNS, "x") | {
-        "call_id": "no-such-call", "comment": "rappeler le 06 39 98 01 23",
+        "tenant_id": TENANT, "call_id": "no-such-call", "comment": "rappeler le 06 39 98 01 23",
         "reviewed_at": "2026-11-05T10:00:00+01:00",
     }  # fmt: skip
     (folder / "week46.csv").write_bytes(csv_bytes([review], REVIEW_COLUMNS))
@@ -941,6 +1076,15 @@ FUNCTION_CASES = [
     ("review-link-and-comment", "reviews", "a review CSV that is a link; a comment with a number",
      "`symlink` unread; the comment not kept",
      "test_review_links_are_not_followed_and_comments_not_kept"),
+    ("upload-finishes-later", "timing", "the `.partial` a row waited for is renamed",
+     "the next run stores the call once; never `audio_missing` nor `late_file`",
+     "test_a_row_whose_audio_is_still_uploading_waits_then_stores_it"),
+    ("review-of-another-tenant", "reviews", "a review CSV row naming another tenant, or none",
+     "`review_tenant_mismatch`; a file without the column `review_file_unreadable`",
+     "tests/unit/review/test_reviews.py::test_a_review_file_must_name_the_folders_tenant_on_every_row"),
+    ("review-free-text-shifted", "reviews", "an unquoted comma shifts a comment's name and number",
+     "the row kept with those values withheld",
+     "tests/unit/review/test_reviews.py::test_a_quarantined_review_row_keeps_no_free_text_in_any_column"),
     ("ccr-land-links", "links", "`ccr land` from a tree holding links",
      "links are not copied", "test_ccr_land_copies_no_link"),
     ("ccr-output-masked", "privacy", "a quarantined name holding a phone number",

@@ -15,15 +15,19 @@ import re
 import shutil
 import stat
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import polars as pl
 import pytest
 
-from orchestration.cli.common import SAMPLE_LANDING, run_log
+from orchestration.cli.common import SAMPLE_LANDING, SAMPLES_AS_OF, run_log
 from orchestration.cli.pipeline import land, run_pipeline
 from tests.tenant_files import assert_only_its_own_rows
+from transforms.compliance import step as compliance_step
+from transforms.core.context import StepContext
 from transforms.core.lakehouse import Lakehouse
 from transforms.core.settings import REPO_ROOT, Settings
 from transforms.core.tables import (
@@ -74,10 +78,16 @@ FIRST_RUN: dict[str, str] = {}
 
 @pytest.fixture(scope="module")
 def env(module_ccr_home):
-    land(SAMPLE_LANDING, module_ccr_home)
+    from orchestration.cli import main
+
+    # As on the audited machine: umask 022. `ccr land` is the process edge that closes it
+    # (and the home, the first time it meets it), as `ccr demo` would.
+    os.umask(0o022)
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["land", str(SAMPLE_LANDING)]) == 0
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        run_pipeline(module_ccr_home)
+        run_pipeline(module_ccr_home, as_of=SAMPLES_AS_OF)  # as `ccr demo` runs it
     FIRST_RUN["stdout"] = printed.getvalue()
     return module_ccr_home
 
@@ -241,13 +251,50 @@ def test_running_again_changes_no_row_count(env):
         folder.mkdir(parents=True, exist_ok=True)
         os.utime(folder, (1_000_000, 1_000_000))
     land(SAMPLE_LANDING, env)
-    run_pipeline(env)
+    run_pipeline(env, as_of=SAMPLES_AS_OF)
     assert counts(env) == before
     # at least 8 were there (the 6 stale ones, the first run's and this run's builds): the 5
     # newest are kept, so this run's build stays and at least 3 stale ones are gone
     left = sorted(target.glob("kpi_models-*"), key=lambda f: f.stat().st_mtime)
     assert len(left) == 5 and left[-1] not in stale
     assert sum(not folder.exists() for folder in stale) >= 3
+
+
+def test_the_runs_decide_for_the_demo_date_given_in_their_run_config(env):
+    """`ccr demo`'s date reaches every run through the settings resource's config (what the
+    Dagster UI shows and what a Celery worker receives), not through the clock."""
+    runs = dg.DagsterInstance.from_config(env.dagster_home).get_runs()
+    jobs = {r.job_name for r in runs}
+    assert {"call_batch_job", "kpi_job"} <= jobs
+    dates = {r.run_config["resources"]["settings"]["config"].get("as_of") for r in runs[-3:]}
+    assert dates == {str(SAMPLES_AS_OF)}  # the first run's two batches and its KPI build
+
+
+#: A year after the samples: the date `make demo` and `make test` are checked at with faketime.
+A_YEAR_ON = date(2027, 12, 1)
+
+
+def test_retention_planned_for_a_given_date_not_the_machines(env):
+    """The demo's lakehouse planned through the context, without faking the clock. On the demo's
+    date nothing is due; a year on every sample call has outlived its content (180 days) and
+    evaluation (365 days) periods: its rows and recordings go, and no tenant is purged (both
+    contracts run)."""
+    uids = Lakehouse(env.lakehouse).read(CALLS).group_by("tenant_id").agg("call_uid")
+    calls = {t: set(u) for t, u in uids.iter_rows()}
+    at_demo = compliance_step.plan(StepContext.of(env, today=SAMPLES_AS_OF))
+    assert at_demo.as_of == SAMPLES_AS_OF and at_demo.work() == ()
+    year_on = compliance_step.plan(StepContext.of(env, today=A_YEAR_ON))
+    assert year_on.as_of == A_YEAR_ON and not year_on.purged_tenants()
+    work = year_on.work()
+    for tenant, theirs in calls.items():
+        mine = [a for a in work if a.tenant_id == tenant]
+        gone = [a for a in mine if a.table == "bronze.calls" and a.action == "delete_rows"]
+        assert [a.rule for a in gone] == ["evaluation_expired"]
+        assert gone[0].calls == theirs
+        (audio,) = [a for a in mine if a.table == "files:audio"]
+        assert audio.calls == theirs and audio.file_count >= len(theirs)
+        keep = [a.rule for a in year_on.actions if a.tenant_id == tenant and a.action == "keep"]
+        assert "contract_running" in keep
 
 
 def test_a_bad_file_dropped_later_is_quarantined_and_nothing_else_moves(env, tmp_path):
@@ -438,7 +485,7 @@ def test_a_review_csv_overrides_the_ai_and_a_dispute_gets_resolved(env, tmp_path
     lh = Lakehouse(env.lakehouse)
     call, reviewed, disputed = _two_failed_criteria(lh)
     header = ",".join(REVIEW_COLUMNS)
-    cid = call["call_id"]
+    cid = f"{call['tenant_id']},{call['call_id']}"  # every row names its tenant and call
     rows = [
         # the AI found the criterion not met; a reviewer disagrees
         f"{cid},standard,1,{reviewed},review,met,rev-1,,2026-11-06T09:00:00+00:00",
@@ -559,3 +606,94 @@ def test_no_account_number_email_or_caller_name_in_clear_in_silver_transcripts(e
     # and the placeholders say what was removed: ids, e-mails
     placeholders = " ".join(segments["text"].to_list())
     assert "<ID>" in placeholders and "<EMAIL>" in placeholders
+
+
+# -- last: it republishes the warehouse with BI groups ----------------------------------------
+
+
+def _tool(name: str) -> str | None:
+    return shutil.which(name) or next(
+        (p for p in (f"/usr/sbin/{name}", f"/usr/bin/{name}", f"/sbin/{name}") if Path(p).exists()),
+        None,
+    )
+
+
+@pytest.mark.skipif(
+    os.geteuid() != 0 or not all(map(_tool, ("useradd", "groupadd", "setpriv"))),
+    reason="creating and switching to another account needs root, useradd and setpriv",
+)
+def test_another_account_opens_nothing_under_ccr_home_but_its_tenants_published_files(env):
+    """The audit's finding 6: with CCR_HOME passable (0711, as BI needs), another local account
+    listed and read transcripts and recordings. Now a real account, in acme's BI group only,
+    tries to open every file and list every folder under CCR_HOME after the pipeline run: it
+    opens acme's published database and report, and nothing else (not globex's files)."""
+    import secrets
+    import subprocess
+    import sys
+    from dataclasses import replace as with_fields
+
+    from transforms.core.tenants import load_tenants
+    from transforms.kpis.publish import operator_database, publish
+
+    tag = secrets.token_hex(3)
+    user, acme_group, globex_group = f"ccrbi{tag}", f"ccrbia{tag}", f"ccrbig{tag}"
+    home = Path(env.home).absolute()
+    opened: list[tuple[Path, int]] = []
+    try:
+        for group in (acme_group, globex_group):
+            subprocess.run([_tool("groupadd"), group], check=True)
+        subprocess.run(
+            [_tool("useradd"), "-M", "-N", "-g", acme_group, "-s", "/usr/sbin/nologin", user],
+            check=True,
+        )
+        registry = load_tenants(env.tenants_file)
+        registry["acme-telecom"] = with_fields(registry["acme-telecom"], bi_group=acme_group)
+        registry["globex-energy"] = with_fields(registry["globex-energy"], bi_group=globex_group)
+        publish(
+            build=Path(env.kpi_build_database), warehouse=Path(env.warehouse),
+            operator=operator_database(env.home), registry=registry, rewrite=True,
+            today=SAMPLES_AS_OF,
+        )  # fmt: skip
+        # the folders above CCR_HOME: passable, as /srv would be (pytest makes its own 0700)
+        for folder in home.parents:
+            if folder != Path("/") and not folder.stat().st_mode & 0o001:
+                opened.append((folder, stat.S_IMODE(folder.stat().st_mode)))
+                folder.chmod(stat.S_IMODE(folder.stat().st_mode) | 0o001)
+        everything = [home]
+        for folder, dirs, files in os.walk(home):
+            everything += [Path(folder) / n for n in dirs + files]
+        everything = [p for p in everything if not p.is_symlink()]
+        probe = (
+            "import json, os, sys\n"
+            "allowed = []\n"
+            "for path in json.load(sys.stdin):\n"
+            "    try:\n"
+            "        if os.path.isdir(path):\n"
+            "            os.listdir(path)\n"
+            "        else:\n"
+            "            os.close(os.open(path, os.O_RDONLY | os.O_NONBLOCK))\n"
+            "        allowed.append(path)\n"
+            "    except OSError:\n"
+            "        pass\n"
+            "print(json.dumps(allowed))\n"
+        )
+        uid = int(subprocess.run(["id", "-u", user], capture_output=True, text=True).stdout)
+        gid = int(subprocess.run(["id", "-g", user], capture_output=True, text=True).stdout)
+        python = os.path.realpath(sys.executable)
+        out = subprocess.run(
+            [_tool("setpriv"), f"--reuid={uid}", f"--regid={gid}", "--clear-groups",
+             python, "-I", "-S", "-c", probe],
+            input=json.dumps([str(p) for p in everything]), capture_output=True, text=True,
+            check=True, timeout=120,
+        )  # fmt: skip
+        allowed = {Path(p) for p in json.loads(out.stdout)}
+    finally:
+        for folder, mode in reversed(opened):
+            folder.chmod(mode)
+        subprocess.run([_tool("userdel"), user], check=False)
+        for group in (acme_group, globex_group):
+            subprocess.run([_tool("groupdel"), group], check=False)
+    tenants = Path(env.warehouse) / "tenants"
+    assert len(everything) > 100  # transcripts, recordings, quarantine, the instance, logs …
+    assert {tenants / "globex-energy.duckdb", tenants / "globex-energy.html"} <= set(everything)
+    assert allowed == {tenants / "acme-telecom.duckdb", tenants / "acme-telecom.html"}

@@ -1,11 +1,18 @@
 """Retention, erasure and restitution on the sample calls: real Whisper, Delta, dbt and Dagster.
 
-One module-scoped pipeline run, then, in order: a restitution export; globex-energy's contract
-ends 31 days before the retention date, first under a legal hold (nothing goes, the plan says
-why), then without (everything of globex goes: zero residual hits for its call ids, callers'
-numbers, agent ids and transcript phrases anywhere under CCR_HOME; acme-telecom's rows and KPIs
+One module-scoped pipeline run, then, in order: a restitution export; a caller's and an agent's
+access requests (the issue's exact command, which crashed on dim_dates); a retention date 400
+days ahead refused; globex-energy's contract ends 31 days before the retention date, first under
+a legal hold (nothing goes, the plan says why), then without (everything of globex goes: zero
+residual hits for its call ids, callers' numbers, agent ids and transcript phrases anywhere
+under CCR_HOME, no recording left by location or content; acme-telecom's rows and KPIs
 unchanged; the anonymised statistics remain); applying again deletes nothing; one caller is
-erased; seven months after the calls the content goes and the 1-year KPIs stay as they were.
+erased, a number that never called is not found; seven months after the calls the content goes
+and the 1-year KPIs stay as they were.
+
+The retention dates are after the day the tests run: each apply runs with the step context's
+clock set to that day (``Clock.now``), as the daily job would on it; a date after "today" is
+refused.
 """
 
 from __future__ import annotations
@@ -16,7 +23,8 @@ import io
 import json
 import os
 import re
-from datetime import date, timedelta
+import shutil
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -32,6 +40,7 @@ from orchestration.cli.retention import apply_retention
 from transforms.compliance.ledger import Ledger
 from transforms.compliance.needles import phone_forms
 from transforms.compliance.scan import scan
+from transforms.core.context import Clock
 from transforms.core.keys import FileKeyStore
 from transforms.core.lakehouse import Lakehouse
 from transforms.core.settings import REPO_ROOT, Settings
@@ -94,13 +103,17 @@ def registry(tmp_path_factory):
 
 @pytest.fixture
 def use(monkeypatch, env):
-    """Point the registry (and low anonymisation thresholds: 16 sample calls) for one test."""
+    """Point the registry (and low anonymisation thresholds: 16 sample calls) for one test;
+    ``on``: the day the step contexts' clock says it is (noon UTC)."""
 
-    def switch(path: Path | None) -> Settings:
+    def switch(path: Path | None, on: date | None = None) -> Settings:
         if path is not None:
             monkeypatch.setenv("CCR_TENANTS_FILE", str(path))
         monkeypatch.setenv("CCR_ANON_MIN_CALLS", "4")
         monkeypatch.setenv("CCR_ANON_MIN_AGENTS", "2")
+        if on is not None:
+            noon = datetime.combine(on, time(12), tzinfo=UTC)
+            monkeypatch.setattr(Clock, "now", lambda self: self.at or noon)
         return Settings.from_env(os.environ)
 
     return switch
@@ -182,10 +195,51 @@ def test_a_tenant_export_holds_every_row_of_the_tenant_and_none_of_another(env, 
     assert code == 2 and "not empty" in printed
     code, printed = run_ccr("export", "tenant", "acme-telecom", "--out", env.home + "/x")
     assert code == 2 and "outside CCR_HOME" in printed
+    assert manifest["sources"]["tables"]["bronze.calls"]["from"] == "lakehouse table bronze.calls"
+    shutil.rmtree(out)  # delivered: an export left on this host would fail later erasures' proof
+
+
+def test_a_caller_and_an_agent_get_their_data_and_its_sources(env, tmp_path):
+    """The audit's command: it ended in ColumnNotFoundError on dim_dates."""
+    out = tmp_path / "caller"
+    code, printed = run_ccr(
+        "subject", "export", "--tenant", "globex-energy", "--phone", "+447700900123",
+        "--out", str(out),
+    )  # fmt: skip
+    assert code == 0, printed
+    manifest = json.loads((out / "manifest.json").read_text())
+    sources = manifest["sources"]
+    assert "marts.dim_dates" not in sources["tables"]
+    assert sources["tables"]["marts.fct_calls"]["from"].startswith("published KPI file tenants/")
+    fct = pl.read_parquet(out / "tables" / "marts.fct_calls.parquet")
+    calls = pl.read_parquet(out / "tables" / "bronze.calls.parquet")
+    assert calls.height >= 1 and set(fct["call_uid"]) <= set(calls["call_uid"])
+    assert set(sources["files"]) == {n for n in manifest["files"] if n.startswith("audio/")} | {
+        n for n in manifest["files"] if n.startswith(("playback/", "quarantine_files/"))
+    }
+    agent = manifest_rows("globex-energy")[0]["agent_id"]
+    out_agent = tmp_path / "agent"
+    code, printed = run_ccr(
+        "subject", "export", "--tenant", "globex-energy", "--agent", agent, "--out", str(out_agent)
+    )
+    assert code == 0, printed
+    daily = pl.read_parquet(out_agent / "tables" / "marts.agg_agent_daily.parquet")
+    assert daily.height and set(daily["agent_id"]) == {agent}
+    shutil.rmtree(out)
+    shutil.rmtree(out_agent)
+
+
+def test_a_retention_date_after_today_is_refused_and_deletes_nothing(env, use):
+    settings = use(None)
+    before = counts(settings, "globex-energy")
+    ahead = str(date.today() + timedelta(days=400))
+    code, printed = run_ccr("retention", "apply", "--as-of", ahead)
+    assert code == 2 and "after today" in printed
+    assert counts(settings, "globex-energy") == before
 
 
 def test_a_legal_hold_stops_the_purge_and_the_plan_says_why(env, registry, use):
-    settings = use(registry["held"])
+    settings = use(registry["held"], on=AS_OF)
     BEFORE["globex"] = counts(settings, "globex-energy")
     BEFORE["acme"] = counts(settings, "acme-telecom")
     BEFORE["acme_marts"] = marts(settings, "acme-telecom")
@@ -200,7 +254,8 @@ def test_a_legal_hold_stops_the_purge_and_the_plan_says_why(env, registry, use):
 
 
 def test_the_tenant_purge_leaves_no_byte_of_the_tenant_anywhere(env, registry, use):
-    settings = use(registry["ended"])
+    settings = use(registry["ended"], on=AS_OF)
+    recordings = Lakehouse(settings.lakehouse).read(CALLS, "globex-energy")["audio_uri"].to_list()
     code, printed = run_ccr("retention", "plan", "--as-of", str(AS_OF))
     assert code == 0 and "tenants purged: globex-energy" in printed
     assert apply_retention(settings, AS_OF)
@@ -228,6 +283,13 @@ def test_the_tenant_purge_leaves_no_byte_of_the_tenant_anywhere(env, registry, u
         and certificate["copies"]["pseudonym_keys_destroyed"] == 1
     )
     assert (Path(settings.compliance_dir) / entry["certificate"]).with_suffix(".html").exists()
+    # the recordings: checked gone by location and looked for by content, counted not named
+    objects = certificate["verification"]["objects"]
+    assert objects["locations_checked"]["recording"] == len(recordings)
+    assert set(objects["locations_left"].values()) == {0}
+    assert objects["digests_searched"]["recording"] == len(recordings)
+    assert not [r for r in recordings if Path(r).exists()]
+    assert not any(Path(r).name.split(".")[0] in json.dumps(certificate) for r in recordings)
 
 
 def test_the_other_tenant_is_untouched(env, use):
@@ -250,7 +312,7 @@ def test_the_anonymised_statistics_remain_and_no_cell_has_fewer_contributors(env
 
 
 def test_applying_again_deletes_nothing_and_verifies_the_plan_is_done(env, registry, use):
-    settings = use(registry["ended"])
+    settings = use(registry["ended"], on=AS_OF)
     ledger = Ledger(Path(settings.compliance_dir) / "erasure_ledger.jsonl")
     entries = len(ledger.entries())
     assert apply_retention(settings, AS_OF)
@@ -281,10 +343,13 @@ def test_one_caller_is_erased_and_nothing_of_them_is_left(env, registry, use):
     entry = Ledger(Path(settings.compliance_dir) / "erasure_ledger.jsonl").entries()[-1]
     assert entry["kind"] == "caller" and len(entry["subject_hash"]) == 64
     assert entry["subject_hash"] != theirs["caller_key"][0]
+    never = "+447700900999"
+    code, printed = run_ccr("subject", "erase", "--tenant", "acme-telecom", "--phone", never)
+    assert code == 3 and printed.startswith("not found") and "verified" not in printed
 
 
 def test_seven_months_later_the_content_goes_and_the_one_year_kpis_stay(env, registry, use):
-    settings = use(registry["ended"])
+    settings = use(registry["ended"], on=SEVEN_MONTHS_LATER)
     before = marts(settings, "acme-telecom")
     lh = Lakehouse(settings.lakehouse)
     audio = lh.read(CALLS, "acme-telecom")["audio_uri"].to_list()

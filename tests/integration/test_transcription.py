@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+from datetime import date
 from itertools import pairwise
 from pathlib import Path
 
@@ -241,6 +242,7 @@ def test_rerun_skips_transcribed_calls_and_bad_audio_is_quarantined(ccr_home):
         audio_store=settings.audio_store,
         quarantine_store=settings.quarantine_store,
         pseudonymise_phone=lambda t, p: caller_key(keys, t, p),
+        today=date(2026, 12, 1),
     )
     lh.merge(CALLS, outcome.calls)
     calls = lh.read(CALLS)

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.faked_clock import clock_is_faked
 from tests.s3 import seaweed
 from tests.s3.seaweed import S3Server
 from transforms.core import object_store
@@ -23,13 +24,22 @@ from transforms.core.settings import Settings
 @pytest.fixture(scope="session")
 def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
     """SeaweedFS with S3 on loopback for the session."""
+    if clock_is_faked():
+        # weed starts, then refuses every request (tests/faked_clock.py says why)
+        pytest.skip(
+            "the clock is faked (faketime): SeaweedFS's weed is a static Go binary, which reads "
+            "the real clock (LD_PRELOAD does not reach it), and refuses S3 requests signed more "
+            "than 15 minutes away from it"
+        )
     with seaweed.running(tmp_path_factory.mktemp("seaweedfs")) as server:
         yield server
 
 
 def use_s3(mp: pytest.MonkeyPatch, server: S3Server, prefix: str = "lake") -> Settings:
     """Point ``CCR_LAKEHOUSE`` at a new versioned bucket of ``server`` (the rest of the test's
-    ``CCR_HOME`` stays local, as in production)."""
+    ``CCR_HOME`` stays local, as in production). The endpoint is on loopback, which the shipped
+    ``config/deployment.yaml`` declares as this machine (``hosting.hosts``): the region the
+    server signs with (us-east-1) places nothing, the declared host does."""
     for name, value in server.env().items():
         mp.setenv(name, value)
     mp.setenv("CCR_LAKEHOUSE", f"s3://{server.bucket()}/{prefix}")

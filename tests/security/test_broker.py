@@ -12,6 +12,7 @@ import pytest
 from orchestration import cli
 from orchestration.cli.pipeline import _run_on_workers
 from orchestration.lib.workers import batch_executor, make_worker_app
+from tests.deployment_files import write_deployment
 from transforms.core.settings import Settings, SettingsError, broker_in_clear, broker_problem
 
 #: Addresses of documentation ranges (RFC 5737) and names: never connected to, only parsed.
@@ -36,6 +37,23 @@ LOOPBACK = [
     "redis+socket:///run/redis/redis.sock",
 ]
 WITH_PASSWORD = ["redis://:s3cret@192.0.2.10:6379/0", "rediss://ccr:s3cret@192.0.2.10:6380/0"]
+
+
+@pytest.fixture(autouse=True)
+def _brokers_declared(tmp_path, monkeypatch):
+    """The other hosts are declared as the processor's machines in France: what is tested here
+    is the password, not where the workers are (tests/unit/core/test_deployment.py)."""
+    hosts = [
+        "localhost",
+        "127.0.0.1",
+        "::1",
+        "192.0.2.10",
+        "*.example.org",
+        "*.nip.io",
+        "2001:db8::1",
+    ]
+    path = write_deployment(tmp_path / "deployment.yaml", {"hosting.hosts": hosts})
+    monkeypatch.setenv("CCR_DEPLOYMENT_FILE", str(path))
 
 
 @pytest.mark.parametrize("url", OTHER_HOSTS)

@@ -2,7 +2,9 @@
 
 Retention (``retention.py``) and data-subject requests (``subjects.py``) build ``Action``s; the
 erasure (``erasure.py``), the residual scan's needles (``needles.py``) and restitution
-(``export.py``) carry them out or read them. They all import this module, none of them another's.
+(``export.py``) carry them out or read them. They all import this module; besides it, erasure
+reads only export's register of export folders and the proof's modules (``needles``, ``scan``,
+``objects``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import polars as pl
 
 from transforms.core import storage
 from transforms.core.contracts import Contract, Period, load_contracts
+from transforms.core.lakehouse import Lakehouse
 from transforms.core.settings import Settings
 from transforms.core.tables import ALL_TABLES, TableSpec
 from transforms.privacy.redaction import playback_uri
@@ -152,22 +155,25 @@ def object_columns(spec: TableSpec) -> list[str]:
     return [c.name for c in contract_of(spec).columns if c.object_uri]
 
 
-def call_files(calls: pl.DataFrame, playback: pl.DataFrame) -> list[str]:
+def call_files(lh: Lakehouse, calls: pl.DataFrame, playback: pl.DataFrame) -> list[str]:
     """Every file a call may have left: the recording, its playback copy, and the ``.partial``
-    of either (an interrupted write), wherever they exist now."""
+    of either (an interrupted write), wherever they exist now. Stored locations are located
+    under the lakehouse root first (``Lakehouse.locate_all``): one outside it stops the caller
+    with ``OutsideRoots``, before anything is deleted."""
     uris: set[str] = set()
-    for audio in calls["audio_uri"].drop_nulls().to_list():
+    for audio in lh.locate_all(calls["audio_uri"].to_list()):
         copy = playback_uri(audio)
         uris |= {audio, f"{audio}.partial", copy, f"{copy}.partial"}
-    uris |= set(playback["playback_uri"].drop_nulls().to_list())
+    uris |= set(lh.locate_all(playback["playback_uri"].to_list()))
     return storage.existing(sorted(uris))
 
 
-def quarantine_files(rows: pl.DataFrame, keep: pl.DataFrame) -> list[str]:
+def quarantine_files(lh: Lakehouse, rows: pl.DataFrame, keep: pl.DataFrame) -> list[str]:
     """The quarantined bytes of ``rows`` that exist, except a recording a kept call still uses
     (a call whose transcription failed is quarantined with its bronze audio as the object)."""
     used = set(keep["audio_uri"].to_list())
-    uris = [u for u in rows["quarantine_uri"].drop_nulls().unique().to_list() if u not in used]
+    stored = rows["quarantine_uri"].drop_nulls().unique().to_list()
+    uris = [u for u in lh.locate_all(stored) if u not in used]
     return storage.existing(sorted(uris))
 
 

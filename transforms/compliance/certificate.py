@@ -1,9 +1,9 @@
 """Deletion certificates: what one erasure removed, when, under which rules, and how it was
 verified, as JSON (for machines and the ledger's digest) and HTML (for people).
 
-Counts, rule names, table names and the scan's result only: a certificate never names a call, a
-caller or an agent (the subject appears as the ledger's keyed hash), so it can be kept and
-handed to the client after the data is gone.
+Counts, rule names, table names and the scan's result only (stored objects checked by kind, never
+by name or digest): a certificate never names a call, a caller or an agent (the subject appears
+as the ledger's keyed hash), so it can be kept and handed to the client after the data is gone.
 """
 
 from __future__ import annotations
@@ -58,6 +58,15 @@ decoded: {{ c.verification.parquet_files_decoded }}, DuckDB files decoded:
 <tr><th>searched for</th><td>{% for k, v in c.verification.needles_by_kind.items() %}{{ v }}
 {{ k }}{% if not loop.last %}, {% endif %}{% endfor %} (identifiers kept data still holds
 are not searched; {{ c.verification.needles_too_short_to_search }} too short to search)</td></tr>
+{% if c.verification.objects %}{% set o = c.verification.objects %}
+<tr><th>stored objects checked gone</th><td>{% for k, v in o.locations_checked.items() %}{{ v }}
+{{ k }}{% if not loop.last %}, {% endif %}{% else %}none{% endfor %}; still there:
+{{ o.locations_left.values() | sum }}</td></tr>
+<tr><th>objects looked for by content</th><td>{% for k, v in o.digests_searched.items() %}{{ v }}
+{{ k }}{% if not loop.last %}, {% endif %}{% else %}none{% endfor %} (every file and object
+version of a matching size hashed); {{ o.names_searched }} by name</td></tr>
+<tr><th>export folders</th><td>{{ o.export_folders_scanned }} scanned on this host;
+{{ o.export_folders_no_longer_here }} recorded but no longer here</td></tr>{% endif %}
 <tr><th>unreadable files</th><td>{{ c.verification.unreadable_files | length }}</td></tr>
 <tr><th>hits</th><td>{{ c.verification.hit_paths | join(", ") or "none" }}</td></tr>
 <tr><th>seconds</th><td>{{ c.verification.seconds }}</td></tr></table>
@@ -74,11 +83,16 @@ def digest(certificate: dict[str, Any]) -> str:
     return hashlib.sha256(canonical(body)).hexdigest()
 
 
+def render(certificate: dict[str, Any]) -> str:
+    """The HTML of a certificate: a rendering of its JSON, so verification re-renders it."""
+    return _HTML.render(c=certificate)
+
+
 def write_certificate(certificate: dict[str, Any], folder: Path) -> tuple[Path, Path]:
     """``<request_id>.json`` and ``<request_id>.html`` under ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     stem = folder / certificate["request_id"]
     json_path, html_path = stem.with_suffix(".json"), stem.with_suffix(".html")
     json_path.write_text(json.dumps(certificate, indent=2, ensure_ascii=False) + "\n")
-    html_path.write_text(_HTML.render(c=certificate))
+    html_path.write_text(render(certificate))
     return json_path, html_path

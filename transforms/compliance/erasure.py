@@ -7,9 +7,13 @@ MERGE commits in the middle); delete the recordings, playback copies, ``.partial
 quarantined bytes and landing files (and, in a versioned bucket, every old object version and
 delete marker under the lakehouse prefix); clear dbt's artifacts and rebuild the KPI warehouse
 into new files (a DuckDB file keeps deleted bytes); forget the purged tenants' Dagster
-partitions and destroy their keys; scan every file for what was erased; then chain a ledger
-entry and write the certificate. Dagster and dbt come in as callbacks (``Hooks``): this
-module stays pure.
+partitions and destroy their keys; check that no erased object is left (by location, and by
+content digest and name in the residual scan, which also reads the export folders still on
+this host) and scan every file for what was erased; then chain a ledger entry and write the
+certificate. Dagster and dbt come in as callbacks (``Hooks``): this module stays pure.
+
+Nothing is deleted unless the ledger can record it (its key is there and it verifies), and no
+file outside the home's roots is ever deleted (``storage.Roots``).
 """
 
 from __future__ import annotations
@@ -25,7 +29,9 @@ from typing import Any
 
 from transforms.compliance import certificate as certificates
 from transforms.compliance import needles as needle_lib
+from transforms.compliance import objects as object_lib
 from transforms.compliance.actions import ALL_TENANTS, Action, Plan, name_of
+from transforms.compliance.export import recorded_exports
 from transforms.compliance.ledger import LEDGER_NAME, Ledger
 from transforms.compliance.needles import Needles
 from transforms.compliance.scan import scan
@@ -57,6 +63,8 @@ class Request:
     #: Landing files to rewrite without the subject's rows: uri -> new bytes (None: delete).
     rewrites: dict[str, bytes | None] = field(default_factory=dict)
     kept: tuple[str, ...] = ()
+    #: The stored objects erased, as the proof looks for them afterwards (in memory only).
+    objects: object_lib.Objects = field(default_factory=object_lib.Objects)
 
 
 @dataclass(frozen=True)
@@ -82,6 +90,12 @@ def retention_request(lh: Lakehouse, plan: Plan) -> Request:
         for a in plan.actions
         if a.action == "keep" and a.rule not in ("contract_running", "tenant_purged")
     )
+    whole = {uid for a in work if a.action == "purge_tenant" for uid in a.calls}
+    deleted = [a for a in work if a.table == name_of(CALLS) and a.action == "delete_rows"]
+    rows_gone = whole | {uid for a in deleted for uid in a.calls}
+    recordings = whole | {uid for a in work if a.table == "files:audio" for uid in a.calls}
+    quarantined = set(needle_lib.quarantine_rows(lh, work)["quarantine_id"].to_list())
+    files = [f for a in work if a.action == "delete_files" for f in a.files]
     return Request(
         kind="tenant" if purged else "retention",
         tenants=tuple(tenants),
@@ -90,6 +104,7 @@ def retention_request(lh: Lakehouse, plan: Plan) -> Request:
         as_of=plan.as_of,
         purged=purged,
         kept=kept,
+        objects=object_lib.build(lh, files, recordings, rows_gone, quarantined),
     )
 
 
@@ -125,8 +140,11 @@ def carry_out(
     ``certificate["verification"]["passed"]``)."""
     now = now or datetime.now(UTC)
     started = time.perf_counter()
+    # an erasure that could not be recorded is not carried out (no key, a ledger that no
+    # longer verifies): checked before anything is deleted
+    Ledger(Path(settings.compliance_dir) / LEDGER_NAME, keys).ready()
     tables = erase_tables(lh, request.actions)
-    files = erase_files(request.actions, request.rewrites)
+    files = erase_files(request.actions, request.rewrites, storage.Roots.for_settings(settings))
     copies = {"dbt_artifact_folders_cleared": clear_dbt_artifacts(settings)}
     # a cross-tenant action may touch any tenant's marts: then every file is rewritten
     everyone = any(a.tenant_id == ALL_TENANTS for a in request.actions)
@@ -139,10 +157,25 @@ def carry_out(
         copies["dagster_partitions_removed"] += hooks.forget_partitions(tenant_id)
         keys.destroy(tenant_id)
     copies["pseudonym_keys_destroyed"] = len(request.purged)
-    report = scan(scan_roots(settings), request.needles.values)
+    proof = request.objects
+    exports = recorded_exports(settings, request.tenants)
+    present = [e for e in exports if e.exists()]
+    needles = request.needles.values | dict.fromkeys(proof.names, "audio_sha256")
+    report = scan(
+        [*scan_roots(settings), *present], needles, digests=proof.digests, sizes=proof.sizes
+    )
     remaining = hooks.remaining()
+    left = proof.left()
     verification = report.as_dict() | {"remaining_after": remaining}
-    verification["passed"] = report.passed and remaining == 0
+    verification["objects"] = {
+        "locations_checked": proof.counts(),
+        "locations_left": left,
+        "digests_searched": proof.digest_counts(),
+        "names_searched": len(proof.names),
+        "export_folders_scanned": len(present),
+        "export_folders_no_longer_here": len(exports) - len(present),
+    }
+    verification["passed"] = report.passed and remaining == 0 and not any(left.values())
     body = {
         "title": "Deletion certificate",
         "request_id": f"{request.kind}-{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}",
@@ -160,18 +193,51 @@ def carry_out(
         "verification": verification,
         "seconds": round(time.perf_counter() - started, 2),
     }
-    return record(body, settings)
+    return record(body, settings, keys)
 
 
-def record(body: dict[str, Any], settings: Settings) -> dict[str, Any]:
+def record_not_found(
+    kind: str,
+    tenant_id: str,
+    keyed_hash: str,
+    settings: Settings,
+    keys: KeyStore,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """A request that matched nothing, in the ledger: answered, nothing erased, no certificate
+    (a certificate would say something was verified); the entry as written."""
+    now = now or datetime.now(UTC)
+    ledger = Ledger(Path(settings.compliance_dir) / LEDGER_NAME, keys)
+    return ledger.append(
+        {
+            "request_id": f"{kind}-{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}",
+            "kind": kind,
+            "outcome": "not_found",
+            "tenants": [tenant_id],
+            "subject_hash": keyed_hash,
+            "performed_at": now.isoformat(timespec="seconds"),
+            "as_of": None,
+            "rules": [],
+            "rows_deleted": 0,
+            "rows_nulled": 0,
+            "files_deleted": 0,
+            "verified": None,
+            "certificate": None,
+            "certificate_sha256": None,
+        }
+    )
+
+
+def record(body: dict[str, Any], settings: Settings, keys: KeyStore) -> dict[str, Any]:
     """Chain the ledger entry (holding the certificate's digest), then write the certificate
     with its place in the ledger."""
     folder = Path(settings.compliance_dir)
-    ledger = Ledger(folder / LEDGER_NAME)
+    ledger = Ledger(folder / LEDGER_NAME, keys)
     entry = ledger.append(
         {
             "request_id": body["request_id"],
             "kind": body["kind"],
+            "outcome": "erased",
             "tenants": body["tenants"],
             "subject_hash": (body["subject"] or {}).get("keyed_hash"),
             "performed_at": body["performed_at"],
@@ -250,21 +316,30 @@ def _partition(spec: TableSpec, action: Action) -> str | None:
     return action.tenant_id
 
 
-def erase_files(actions: tuple[Action, ...], rewrites: dict[str, bytes | None]) -> dict[str, int]:
-    """Files and folders of ``delete_files`` actions, and landing files rewritten; per store."""
+def erase_files(
+    actions: tuple[Action, ...], rewrites: dict[str, bytes | None], roots: storage.Roots
+) -> dict[str, int]:
+    """Files and folders of ``delete_files`` actions, and landing files rewritten; per store.
+    Every location is checked against ``roots`` before the first deletion: one outside them
+    (``storage.OutsideRoots``) stops the erasure with nothing deleted."""
+    for uri in [
+        *(u for a in actions if a.action == "delete_files" for u in (*a.files, *a.folders)),
+        *rewrites,
+    ]:
+        roots.check(uri)
     counts: dict[str, int] = {}
     for a in actions:
         if a.action != "delete_files":
             continue
         store = a.table.removeprefix("files:")
         for uri in a.files:
-            storage.delete_file(uri)
+            storage.delete_file(uri, roots)
         for folder in a.folders:
-            storage.delete_tree(folder)
+            storage.delete_tree(folder, roots)
         counts[store] = counts.get(store, 0) + len(a.files)
     for uri, data in rewrites.items():
         if data is None:
-            storage.delete_file(uri)
+            storage.delete_file(uri, roots)
         else:
             storage.write_bytes(uri, data)
         counts["landing_rewritten"] = counts.get("landing_rewritten", 0) + 1
@@ -276,6 +351,7 @@ def clear_dbt_artifacts(settings: Settings) -> int:
     root = Path(settings.dbt_target_dir)
     if not root.exists():
         return 0
+    storage.Roots.for_settings(settings).check(str(root))
     folders = [p for p in root.glob("*") if p.is_dir()]
     shutil.rmtree(root)
     return len(folders)

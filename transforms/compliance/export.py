@@ -5,12 +5,19 @@ An export folder holds ``tables/<layer>.<table>.parquet`` (every lakehouse table
 read through the lakehouse, filtered to the tenant or the person), the original recordings under
 ``audio/`` (and the redacted playback copies, the quarantined bytes), a ``README.md`` describing
 every table and column from the data contracts, and ``manifest.json`` with the SHA-256 and size
-of every file. The caller's number is not in it (we never stored it); pseudonyms are, as stored.
+of every file and where every table and file was drawn from (``sources``: the lakehouse table,
+the published KPI file and table, the stored object relative to the lakehouse root). The
+caller's number is not in it (we never stored it); pseudonyms are, as stored.
+
+Every export is recorded in ``$CCR_HOME/compliance/exports.jsonl`` (when, what scope, which
+folder, how many files): an erasure looks for its erased objects and rows in every recorded
+export folder still on this host, since a copy left there is a copy the erasure must not miss.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Callable, Collection, Mapping
 from datetime import UTC, datetime
@@ -24,6 +31,7 @@ from transforms.compliance.actions import call_files, name_of, quarantine_files
 from transforms.core import storage
 from transforms.core.contracts import load_contracts
 from transforms.core.lakehouse import Lakehouse
+from transforms.core.locks import exclusive
 from transforms.core.settings import Settings
 from transforms.core.tables import (
     ALL_TABLES,
@@ -36,6 +44,8 @@ from transforms.core.tables import (
 from transforms.kpis import publish
 
 MANIFEST = "manifest.json"
+#: The register of exports written on this host, under the compliance folder.
+EXPORTS = "exports.jsonl"
 
 
 class ExportError(ValueError):
@@ -57,22 +67,33 @@ def tenant_export(lh: Lakehouse, settings: Settings, tenant_id: str, out: Path) 
     tables = {name_of(s): lh.read(s, tenant_id) for s in ALL_TABLES}
     for spec in (PROCESSING_LOG, RETENTION_PLAN):
         tables[name_of(spec)] = lh.read(spec).filter(pl.col("tenant_id") == tenant_id)
-    tables |= marts(settings, lambda frame: frame, tenant_id)
+    origins = {name: f"lakehouse table {name}" for name in tables}
+    found = marts(settings, lambda frame: frame, tenant_id)
+    tables |= found
+    origins |= {name: mart_origin(settings, tenant_id, name) for name in found}
     calls = tables[name_of(CALLS)]
-    files = object_files(calls, tables[name_of(TRANSCRIPTS)], tables[name_of(QUARANTINE)])
+    files = object_files(lh, calls, tables[name_of(TRANSCRIPTS)], tables[name_of(QUARANTINE)])
     scope = f"all data of tenant {tenant_id}"
-    return write_export(out, tables, files, scope)
+    manifest = write_export(out, tables, files, scope, origins, lh.root)
+    register_export(settings, out, "tenant", tenant_id, manifest)
+    return manifest
+
+
+def mart_origin(settings: Settings, tenant_id: str, name: str) -> str:
+    """Where a published mart was read: the tenant's KPI file, relative to the warehouse."""
+    path = publish.tenant_database(settings.warehouse, tenant_id)
+    return f"published KPI file {path.relative_to(settings.warehouse)}, table {name.split('.')[-1]}"
 
 
 def marts(
     settings: Settings,
-    keep: Callable[[pl.DataFrame], pl.DataFrame],
+    keep: Callable[[pl.DataFrame], pl.DataFrame | None],
     tenant_id: str | None = None,
     names: Collection[str] | None = None,
 ) -> dict[str, pl.DataFrame]:
     """The published KPI marts (``marts.<name>``) of ``tenant_id``'s database, or of every
-    tenant's together, each through ``keep``; only ``names`` when given (a year of verdicts is
-    millions of rows: read what is asked for)."""
+    tenant's together, each through ``keep`` (None: the mart is left out); only ``names`` when
+    given (a year of verdicts is millions of rows: read what is asked for)."""
     if tenant_id is not None:
         path = publish.tenant_database(settings.warehouse, tenant_id)
         if not path.exists():
@@ -90,28 +111,37 @@ def marts(
                 continue
             frame = pl.from_arrow(con.sql(f'select * from "{name}"').to_arrow_table())
             assert isinstance(frame, pl.DataFrame)
-            out[f"marts.{name}"] = keep(frame)
+            kept = keep(frame)
+            if kept is not None:
+                out[f"marts.{name}"] = kept
     return out
 
 
 def object_files(
-    calls: pl.DataFrame, transcripts: pl.DataFrame, quarantine: pl.DataFrame
+    lh: Lakehouse, calls: pl.DataFrame, transcripts: pl.DataFrame, quarantine: pl.DataFrame
 ) -> dict[str, str]:
     """Export path → stored file: recordings, playback copies, quarantined bytes."""
     files = {}
-    for uri in call_files(calls, transcripts):
+    for uri in call_files(lh, calls, transcripts):
         kind = "playback" if ".playback." in uri else "audio"
         if not uri.endswith(".partial"):
             files[f"{kind}/{uri.rsplit('/', 1)[-1]}"] = uri
-    for uri in quarantine_files(quarantine, keep=calls.clear()):
+    for uri in quarantine_files(lh, quarantine, keep=calls.clear()):
         files[f"quarantine_files/{uri.rsplit('/', 1)[-1]}"] = uri
     return files
 
 
 def write_export(
-    out: Path, tables: Mapping[str, pl.DataFrame], files: Mapping[str, str], scope: str
+    out: Path,
+    tables: Mapping[str, pl.DataFrame],
+    files: Mapping[str, str],
+    scope: str,
+    origins: Mapping[str, str],
+    root: str,
 ) -> dict[str, Any]:
-    """Tables as Parquet, files copied, README and manifest (sha256 of every file)."""
+    """Tables as Parquet, files copied, README and manifest (sha256 of every file, and where
+    every table and file was drawn from: ``origins`` per table, stored files relative to the
+    lakehouse ``root``)."""
     (out / "tables").mkdir(parents=True, exist_ok=True)
     for name, frame in sorted(tables.items()):
         frame.write_parquet(out / "tables" / f"{name}.parquet")
@@ -123,10 +153,21 @@ def write_export(
         else:
             shutil.copyfile(uri, target)
     (out / "README.md").write_text(readme(scope, tables))
+    base = root.rstrip("/") + "/"
     manifest = {
         "scope": scope,
         "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "rows": {name: frame.height for name, frame in sorted(tables.items())},
+        "sources": {
+            "tables": {
+                name: {"file": f"tables/{name}.parquet", "from": origins[name]}
+                for name in sorted(tables)
+            },
+            "files": {
+                relative: {"from": f"lakehouse object {uri.removeprefix(base)}"}
+                for relative, uri in sorted(files.items())
+            },
+        },
         "files": {
             str(p.relative_to(out)): {"sha256": storage.file_sha256(p), "bytes": p.stat().st_size}
             for p in sorted(out.rglob("*"))
@@ -135,6 +176,37 @@ def write_export(
     }
     (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
     return manifest
+
+
+def register_export(
+    settings: Settings, out: Path, scope: str, tenant_id: str, manifest: Mapping[str, Any]
+) -> None:
+    """One line in the export register: when, what scope, which folder, how many files and
+    rows (no subject, no file name)."""
+    folder = Path(settings.compliance_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    entry = {
+        "exported_at": manifest["exported_at"],
+        "scope": scope,
+        "tenant_id": tenant_id,
+        "folder": str(out.resolve()),
+        "files": len(manifest["files"]),
+        "rows": sum(manifest["rows"].values()),
+    }
+    with exclusive(folder / f".{EXPORTS}.lock"), (folder / EXPORTS).open("a") as f:
+        f.write(json.dumps(entry, sort_keys=True) + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def recorded_exports(settings: Settings, tenants: Collection[str]) -> list[Path]:
+    """The recorded export folders of ``tenants`` (whatever is still at each path)."""
+    register = Path(settings.compliance_dir) / EXPORTS
+    if not register.exists():
+        return []
+    entries = [json.loads(line) for line in register.read_text().splitlines() if line.strip()]
+    folders = [Path(e["folder"]) for e in entries if e.get("tenant_id") in tenants]
+    return list(dict.fromkeys(folders))
 
 
 def readme(scope: str, tables: Mapping[str, pl.DataFrame]) -> str:

@@ -21,7 +21,7 @@ import polars as pl
 from transforms.compliance.actions import Action, Plan, name_of
 from transforms.core.lakehouse import Lakehouse
 from transforms.core.tables import CALLS, HUMAN_REVIEWS, QUARANTINE, SCORECARD_VERSIONS, TRANSCRIPTS
-from transforms.privacy.pseudonymise import normalise_phone
+from transforms.privacy.pseudonymise import written_forms
 
 #: Words per phrase: long enough to be distinctive, short enough to sit inside one segment.
 PHRASE_WORDS = 6
@@ -55,14 +55,10 @@ class Needles:
         return dict(sorted(out.items()))
 
 
-def phone_forms(raw: str) -> set[str]:
-    """A phone number as it may have been written: as given, E.164, digits only, national."""
-    e164 = normalise_phone(raw)
-    forms = {raw.strip(), e164, e164.lstrip("+")}
-    for prefix in ("+33", "+44", "+32", "+41", "+49", "+34", "+39"):
-        if e164.startswith(prefix):
-            forms.add("0" + e164[len(prefix) :])
-    return {f for f in forms if f}
+def phone_forms(raw: str, region: str | None = None) -> set[str]:
+    """A phone number as it may have been written: as given, E.164, digits only, national (read
+    in the tenant's ``region`` when it has no country code)."""
+    return written_forms(raw, region)
 
 
 @dataclass(frozen=True)

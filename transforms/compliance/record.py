@@ -1,9 +1,13 @@
 """The GDPR art. 30(2) record of processing and the facts a breach notification needs (DPA §12).
 
 Built from the data contracts (categories, columns, purpose, retention, erasure), the asset graph
-(which processing step writes what from what; passed in by the caller, who loads Dagster) and the
+(which processing step writes what from what; passed in by the caller, who loads Dagster), the
 dbt manifest (column lineage of the marts, traced with sqlglot through staging and intermediate
-models down to the lakehouse columns). Pure Python: no Dagster imports.
+models down to the lakehouse columns) and the deployment facts (who the processor and its
+sub-processors are, where the settings put the data, the transfers outside the EEA and their
+safeguards: ``transforms.core.deployment``, checked by the caller's edge). Retention by category
+with its legal basis is ``transforms.compliance.retention_basis``, which ``ccr retention plan``
+prints too. Pure Python: no Dagster imports.
 """
 
 from __future__ import annotations
@@ -21,13 +25,17 @@ from sqlglot.lineage import lineage
 from sqlglot.optimizer.qualify import qualify
 from sqlglot.optimizer.scope import build_scope
 
+from transforms.compliance.retention_basis import CONTRACT_TERMS, retention_basis
 from transforms.core.contracts import Contract
+from transforms.core.deployment import Facts
 
-PROCESSOR = "CallCenterRate (processor, GDPR art. 28), on behalf of each client tenant"
+#: The processor's role, beside its name from the deployment file.
+ROLE = "processor (GDPR art. 28), on behalf of each client tenant (the controllers)"
 #: What each Dagster asset group does, in the words of art. 30(2)(b) "categories of processing".
 ACTIVITIES = {
     "ingest": "Collection: accept call recordings and their manifest, pseudonymise caller numbers.",
-    "transcribe": "Speech-to-text of the recordings (faster-whisper, on premises).",
+    "transcribe": "Speech-to-text of the recordings (faster-whisper, on the hosting's machines: "
+    "no speech-to-text service is called).",
     "score": "Evaluation of calls against the client's scorecard, with evidence per verdict; "
     "conversation metrics and rule-based call topics.",
     "review": "Human oversight: reviewers' verdicts, agents' disputes and their resolution, "
@@ -155,8 +163,10 @@ def build_record(
     lineage_by_mart: dict[str, dict[str, list[str]]],
     controllers: list[dict[str, Any]],
     generated_at: datetime,
+    facts: Facts,
 ) -> dict[str, Any]:
-    """The record as plain data: categories → tables → columns, with purpose, retention, erasure.
+    """The record as plain data: the processor and where the data is (``facts``), then
+    categories → tables → columns, with purpose, retention, erasure.
 
     ``assets``: asset path (``silver/transcripts``) → {deps, group, owners, kinds}.
     """
@@ -212,16 +222,26 @@ def build_record(
         }
         for cat, uses in sorted(by_category.items())
     ]
+    deployment = facts.deployment
     return {
         "title": "Record of processing activities (GDPR art. 30(2))",
-        "processor": PROCESSOR,
+        "example": deployment.processor.example,
+        "deployment_file": deployment.path,
+        "processor": deployment.processor.as_dict() | {"role": ROLE},
+        "hosting": deployment.hosting.as_dict(),
+        "sub_processors": [s.as_dict() for s in deployment.sub_processors],
         "controllers": controllers,
         "generated_at": generated_at.isoformat(timespec="seconds"),
         "categories_of_data_subjects": [
             "callers (the client's customers)",
             "agents (the client's employees)",
         ],
-        "transfers_outside_eea": "none: stored and processed on the processor's infrastructure",
+        "data_locations": [loc.as_dict() for loc in facts.locations],
+        "transfers_outside_eea": [t.as_dict() for t in facts.transfers],
+        "retention": {
+            "contract": CONTRACT_TERMS,
+            "categories": [r.as_dict() for r in retention_basis(contracts)],
+        },
         "security_measures": list(SECURITY_MEASURES),
         "processing_activities": activities,
         "personal_data_categories": categories,
@@ -264,23 +284,31 @@ def render_html(record: dict[str, Any]) -> str:
         ".pii-indirect{background:#f8f9fa}code{font-size:.95em}",
         "</style></head><body>",
         f"<h1>{_e(record['title'])}</h1>",
-        f"<p><b>Processor:</b> {_e(record['processor'])}<br><b>Generated:</b> "
-        f"{_e(record['generated_at'])} from the data contracts, the Dagster asset graph and "
-        "the dbt manifest.</p>",
+        *_example_banner(record),
+        f"<p><b>Generated:</b> {_e(record['generated_at'])} from the deployment file "
+        f"<code>{_e(record['deployment_file'])}</code>, the settings in force, the data "
+        "contracts, the Dagster asset graph and the dbt manifest.</p>",
+        *_processor_html(record),
         "<h2>Controllers (clients)</h2><table><tr><th>tenant</th><th>name</th>"
-        "<th>contract start</th><th>contract end</th></tr>",
+        "<th>contract start</th><th>contract end</th><th>days kept after the end</th>"
+        "<th>own retention periods</th></tr>",
     ]
     for t in record["controllers"]:
+        own = "; ".join(
+            f"{c}: {o['period']}" + (f" ({o['justification']})" if o.get("justification") else "")
+            for c, o in (t.get("retention_overrides") or {}).items()
+        )
         parts.append(
             f"<tr><td><code>{_e(t['tenant_id'])}</code></td><td>{_e(t['name'])}</td>"
-            f"<td>{_e(t['contract_start'])}</td><td>{_e(t['contract_end'] or 'running')}</td></tr>"
+            f"<td>{_e(t['contract_start'])}</td><td>{_e(t['contract_end'] or 'running')}</td>"
+            f"<td>{_e(t.get('grace_days', ''))}</td><td>{_e(own or 'none')}</td></tr>"
         )
-    parts.append("</table><h2>Data subjects, transfers, security</h2><ul>")
+    parts.append("</table>")
+    parts += _locations_html(record)
+    parts += _retention_html(record)
+    parts.append("<h2>Data subjects, security</h2><ul>")
     parts.append(
         f"<li><b>Data subjects:</b> {_e(', '.join(record['categories_of_data_subjects']))}</li>"
-    )
-    parts.append(
-        f"<li><b>Transfers outside the EEA:</b> {_e(record['transfers_outside_eea'])}</li>"
     )
     parts.append("</ul><p><b>Technical and organisational measures:</b></p><ul>")
     parts += [f"<li>{_e(m)}</li>" for m in record["security_measures"]]
@@ -341,6 +369,131 @@ def render_html(record: dict[str, Any]) -> str:
         parts.append("</table>")
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def _example_banner(record: dict[str, Any]) -> list[str]:
+    if not record["example"]:
+        return []
+    return [
+        "<p id='example' style='background:#fff3bf;border:2px solid #c2410c;padding:.6em'>"
+        f"<b>EXAMPLE.</b> The processor, hosting and sub-processors below are the shipped "
+        f"example of <code>{_e(record['deployment_file'])}</code> (a local demo): write the "
+        "company that signs the data processing agreement there, set <code>example: "
+        "false</code>, and generate this record again before handing it to a controller.</p>"
+    ]
+
+
+def _processor_html(record: dict[str, Any]) -> list[str]:
+    p = record["processor"]
+    contact = p["data_protection_contact"]
+    reach = ", ".join(v for v in (contact["email"], contact.get("phone")) if v)
+    rows = [
+        ("name", p["name"]),
+        ("role", p["role"]),
+        ("address", f"{p['address']} ({p['country']})"),
+        ("registration", p.get("registration") or "-"),
+        ("data-protection contact", f"{contact['name']}, {reach}"),
+    ]
+    out = ["<h2 id='processor'>Processor (art. 30(2)(a))</h2><table>"]
+    out += [f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows]
+    out.append(
+        "</table><h3>Hosting and sub-processors</h3><table><tr><th>who</th>"
+        "<th>service</th><th>address</th><th>country</th><th>safeguard</th></tr>"
+    )
+    for site in [record["hosting"], *record["sub_processors"]]:
+        out.append(
+            f"<tr><td>{_e(site['name'])}</td><td>{_e(site['service'])}</td>"
+            f"<td>{_e(site['address'] or '-')}</td><td>{_e(site['country'])}"
+            f"{'' if site['in_eea'] else ' (outside the EEA)'}</td>"
+            f"<td>{_e(site['safeguard'] or '-')}</td></tr>"
+        )
+    out.append("</table>")
+    return out
+
+
+def _locations_html(record: dict[str, Any]) -> list[str]:
+    out = [
+        "<h2 id='transfers'>Where the data is, and transfers outside the EEA (art. 30(2)(c))"
+        "</h2><p>Derived from the settings in force (local paths, the object store's endpoint "
+        "or AWS region, the Celery broker's host), matched with the declared sites. A place "
+        "nobody declares, or a country outside the EEA without a safeguard, stops every "
+        "process at start-up.</p>",
+        "<table><tr><th>what</th><th>settings</th><th>where</th><th>held by</th>"
+        "<th>country</th></tr>",
+    ]
+    for loc in record["data_locations"]:
+        out.append(
+            f"<tr><td>{_e(loc['what'])}</td><td><code>{_e(', '.join(loc['settings']))}</code>"
+            f"</td><td>{_e(loc['where'])}</td><td>{_e(loc['held_by'])}</td>"
+            f"<td>{_e(loc['country'])}{'' if loc['in_eea'] else ' (outside the EEA)'}</td></tr>"
+        )
+    out.append("</table>")
+    transfers = record["transfers_outside_eea"]
+    if not transfers:
+        out.append(
+            "<p id='no-transfer'><b>Transfers outside the EEA:</b> none: every place above, "
+            "and every declared sub-processor, is in the EEA.</p>"
+        )
+        return out
+    out.append(
+        "<p><b>Transfers outside the EEA:</b></p><table><tr><th>to</th><th>country</th>"
+        "<th>what</th><th>safeguard</th></tr>"
+    )
+    for t in transfers:
+        out.append(
+            f"<tr class='transfer'><td>{_e(t['to'])}</td><td>{_e(t['country'])}</td>"
+            f"<td>{_e('; '.join(t['what']))}</td><td>{_e(t['safeguard'])}</td></tr>"
+        )
+    out.append("</table>")
+    return out
+
+
+def _retention_html(record: dict[str, Any]) -> list[str]:
+    retention = record["retention"]
+    out = [
+        "<h2 id='retention'>Retention by category (for the controller's record, art. 30(1)(f))"
+        "</h2>",
+        f"<p><b>The contract:</b> {_e(retention['contract'])}. The periods are the data "
+        "contracts' (the daily retention job applies them); where they are stricter than the "
+        "contract, the table says so.</p>",
+        "<table><tr><th>category</th><th>what</th><th>period</th><th>legal basis</th>"
+        "<th>against the contract</th></tr>",
+    ]
+    for r in retention["categories"]:
+        out.append(
+            f"<tr id='retention-{_e(r['category'])}'><td><b>{_e(r['category'])}</b></td>"
+            f"<td>{_e(r['what'])}</td><td>{_e(r['period_in_words'])} from "
+            f"{_e(r['runs_from'])}</td><td>{_e(r['legal_basis'])}</td>"
+            f"<td>{_e(r['versus_contract'])}</td></tr>"
+        )
+    out.append("</table>")
+    return out
+
+
+def summary(record: dict[str, Any]) -> str:
+    """What ``ccr compliance record`` prints: who, where the data is, the transfers."""
+    p = record["processor"]
+    lines = [
+        f"processor: {p['name']}, {p['address']} ({p['country']}); data-protection contact: "
+        f"{p['data_protection_contact']['name']} <{p['data_protection_contact']['email']}>"
+        + ("  [EXAMPLE: the shipped deployment file]" if record["example"] else ""),
+        f"sub-processors: {', '.join(s['name'] for s in record['sub_processors']) or 'none'}",
+        "where the data is:",
+        *(
+            f"  {loc['what']}: {loc['where']}, held by {loc['held_by']} in {loc['country']}"
+            for loc in record["data_locations"]
+        ),
+    ]
+    transfers = record["transfers_outside_eea"]
+    lines.append(f"transfers outside the EEA: {'none' if not transfers else len(transfers)}")
+    lines += [
+        f"  to {t['to']} ({t['country']}): {'; '.join(t['what'])}; safeguard: {t['safeguard']}"
+        for t in transfers
+    ]
+    lines.append("retention: " + "; ".join(
+        f"{r['category']} {r['period_in_words']}" for r in record["retention"]["categories"]
+    ))  # fmt: skip
+    return "\n".join(lines)
 
 
 def write_record(record: dict[str, Any], out_dir: Path) -> tuple[Path, Path]:

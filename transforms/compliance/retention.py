@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 import polars as pl
@@ -31,6 +32,7 @@ from transforms.compliance.actions import (
     quarantine_files,
     tenant_folders,
 )
+from transforms.compliance.retention_basis import format_retention_basis
 from transforms.core import storage
 from transforms.core.contracts import Period, category_periods
 from transforms.core.keys import KeyStore
@@ -49,6 +51,7 @@ from transforms.core.tables import (
     TableSpec,
 )
 from transforms.core.tenants import Tenant
+from transforms.privacy.redaction import playback_uri
 
 
 def periods_for(tenant: Tenant | None) -> dict[str, Period]:
@@ -66,6 +69,7 @@ def periods_for(tenant: Tenant | None) -> dict[str, Period]:
 class Inventory:
     """What the plan needs to know about the lakehouse, read once (a few columns per table)."""
 
+    lh: Lakehouse
     calls: pl.DataFrame
     call_rows: dict[str, pl.DataFrame] = field(default_factory=dict)
     quarantine: pl.DataFrame = field(default_factory=pl.DataFrame)
@@ -73,9 +77,12 @@ class Inventory:
     versions: pl.DataFrame = field(default_factory=pl.DataFrame)
     playback: pl.DataFrame = field(default_factory=pl.DataFrame)
     own: dict[str, pl.DataFrame] = field(default_factory=dict)
+    #: Every file in the audio and quarantine stores (recordings, playback copies, set-aside
+    #: bytes, ``.partial`` leftovers), listed once.
+    objects: list[storage.Entry] = field(default_factory=list)
 
     @classmethod
-    def read(cls, lh: Lakehouse) -> Inventory:
+    def read(cls, lh: Lakehouse, settings: Settings | None = None) -> Inventory:
         calls = lh.read(
             CALLS, columns=["call_uid", "tenant_id", "call_id", "started_at", "audio_uri"]
         )
@@ -88,7 +95,9 @@ class Inventory:
         for spec in (PROCESSING_LOG, RETENTION_PLAN, ANONYMISED_STATISTICS):
             contract = contract_of(spec)
             own[name_of(spec)] = lh.read(spec, columns=[spec.key[0], contract.retention_anchor])
+        stores = (settings.audio_store, settings.quarantine_store) if settings else ()
         return cls(
+            lh=lh,
             calls=calls,
             call_rows=call_rows,
             quarantine=lh.read(
@@ -107,13 +116,52 @@ class Inventory:
             ),
             playback=lh.read(TRANSCRIPTS, columns=["call_uid", "tenant_id", "playback_uri"]),
             own=own,
+            objects=[e for store in stores for e in storage.walk(store)],
         )
 
     def tenants(self) -> set[str]:
         found = set(self.calls["tenant_id"].to_list())
         for frame in (self.quarantine, self.rejected, self.versions, *self.call_rows.values()):
             found |= set(frame["tenant_id"].to_list())
-        return found
+        return found | set(self.orphans)
+
+    def referenced(self) -> set[str]:
+        """Every stored object a row points to: recordings (and their playback copies, named
+        after them), transcripts' playback copies, quarantined bytes."""
+        lh = self.lh
+        audio = lh.locate_all(self.calls["audio_uri"].to_list())
+        found = set(audio) | {playback_uri(a) for a in audio}
+        found |= set(lh.locate_all(self.playback["playback_uri"].to_list()))
+        return found | set(lh.locate_all(self.quarantine["quarantine_uri"].to_list()))
+
+    @cached_property
+    def orphans(self) -> dict[str, list[storage.Entry]]:
+        """Objects of the stores that no row references, by the tenant folder they are in
+        (``<store>/<tenant>/…``): written before a crash and never committed, or a re-sent
+        file's first copy."""
+        if not self.objects:
+            return {}
+        used = self.referenced()
+        out: dict[str, list[storage.Entry]] = {}
+        for entry in self.objects:
+            if entry.uri in used:
+                continue
+            tenant = _store_tenant(self.lh, entry.uri)
+            if tenant is not None:
+                out.setdefault(tenant, []).append(entry)
+        return out
+
+
+#: An object no row references is swept once it is this old (last modified): a batch run writes
+#: its recordings before it commits their rows, and no batch run lasts a day; younger, it may be
+#: in flight.
+ORPHAN_MIN_AGE = timedelta(days=1)
+
+
+def _store_tenant(lh: Lakehouse, uri: str) -> str | None:
+    """The tenant folder of an object under ``<root>/<store>/<tenant>/``."""
+    parts = uri.removeprefix(lh.root.rstrip("/") + "/").split("/")
+    return parts[1] if len(parts) > 2 else None
 
 
 # ---------------------------------------------------------------------------- the plan
@@ -129,7 +177,7 @@ def plan_retention(
     """What the retention job deletes and keeps on ``as_of``, tenant by tenant, then the rules
     on the processor's own tables. ``keys`` tells whether a purged tenant's key is destroyed,
     and keys the selection digests."""
-    inv = Inventory.read(lh)
+    inv = Inventory.read(lh, settings)
     actions: list[Action] = []
     secrets: dict[str, bytes] = {}
     for tenant_id in sorted(set(tenants) | inv.tenants()):
@@ -183,6 +231,7 @@ def _tenant_plan(
     actions += _quarantine_rules(inv, tenant_id, calls, held, periods["quarantine"], now)
     actions += _version_rule(inv, tenant_id, periods["evaluation"], now)
     actions += _orphans(inv, tenant_id, calls)
+    actions += _orphaned_objects(inv, tenant_id, as_of)
     would_expire = held.filter(pl.col("started_at") < periods["content"].before(now))
     return actions + _hold_rows(tenant_id, would_expire, holds)
 
@@ -277,7 +326,7 @@ def _call_rules(
     content_calls = pl.concat([expired["content"], expired["evaluation"]]).unique("call_uid")
     cut = periods["content"].before(now)
     files = call_files(
-        content_calls, inv.playback.join(content_calls.select("call_uid"), on="call_uid")
+        inv.lh, content_calls, inv.playback.join(content_calls.select("call_uid"), on="call_uid")
     )
     if files:
         actions.append(
@@ -405,7 +454,7 @@ def _quarantine_rules(
         )
         if rows.height
     ]
-    files = quarantine_files(q, keep=calls)
+    files = quarantine_files(inv.lh, q, keep=calls)
     if files:
         actions.append(expired("files:quarantine", "delete_files", files=tuple(files)))
     return actions
@@ -456,6 +505,30 @@ def _orphans(inv: Inventory, tenant_id: str, calls: pl.DataFrame) -> list[Action
                 )
             )
     return actions
+
+
+def _orphaned_objects(inv: Inventory, tenant_id: str, as_of: date) -> list[Action]:
+    """Recordings, playback copies, quarantined bytes and ``.partial`` leftovers in the tenant's
+    store folders that no row references and that are older than ``ORPHAN_MIN_AGE``."""
+    cutoff = midnight(as_of) - ORPHAN_MIN_AGE
+    stale = [
+        e.uri for e in inv.orphans.get(tenant_id, []) if e.modified_ns < cutoff.timestamp() * 1e9
+    ]
+    if not stale:
+        return []
+    return [
+        Action(
+            tenant_id,
+            "files:orphaned",
+            "orphaned_object",
+            "delete_files",
+            "objects no row references (written before a crash and never committed), "
+            f"unchanged since before {cutoff:%Y-%m-%d %H:%M}",
+            category="content",
+            cutoff=cutoff,
+            files=tuple(sorted(stale)),
+        )
+    ]
 
 
 def _purge_tenant(
@@ -549,7 +622,7 @@ def _partial_purge(
                     rows=rows.height,
                 )
             )
-    files = call_files(gone, inv.playback.join(gone.select("call_uid"), on="call_uid"))
+    files = call_files(inv.lh, gone, inv.playback.join(gone.select("call_uid"), on="call_uid"))
     if files:
         actions.append(
             Action(
@@ -629,4 +702,4 @@ def format_plan(plan: Plan) -> str:
     purged = plan.purged_tenants()
     if purged:
         summary += f"; tenants purged: {', '.join(purged)}"
-    return f"{summary}\n{table}"
+    return f"{summary}\n{table}\n\n{format_retention_basis()}"

@@ -11,6 +11,10 @@ A root may be an ``s3://`` prefix: every version of every object under it is dow
 the same way (a versioned bucket keeps deleted and overwritten objects as old versions), and the
 names of delete markers are searched.
 
+Bytes are searched for too: given the digests (SHA-256 → kind) and sizes of erased objects,
+every file whose size is one of those sizes is hashed and compared (a recording copied under
+any name, in any folder or object version, is found); a match is a hit ``seen_in`` "content".
+
 A planted canary is the positive control: one marker in a plain file and one inside a
 gzip-compressed Parquet file without statistics (invisible to a raw search) must both be found,
 or the scan counts as failed. Hits are reported by kind and by path with the needle masked: the
@@ -19,11 +23,12 @@ report is written into a certificate and must not carry what it looks for.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -106,8 +111,10 @@ def _count(items: Iterator[str]) -> dict[str, int]:
 class _Matcher:
     """All needles at once; text and bytes (bytes as latin-1, so one char is one byte)."""
 
-    def __init__(self, needles: Mapping[str, str]) -> None:
+    def __init__(self, needles: Mapping[str, str], masked: Collection[str] | None = None) -> None:
         self.kind_of = {n.lower(): k for n, k in needles.items()}
+        #: also masked in reported paths (the digests of erased objects)
+        self.masked = [m.lower() for m in masked or ()]
         self.text = list(needles)
         self.raw = [n.encode().decode("latin-1") for n in needles]
         self.raw_kind = {r.lower(): needles[n] for r, n in zip(self.raw, needles, strict=True)}
@@ -125,9 +132,14 @@ class _Matcher:
 
 
 def scan(
-    roots: Sequence[Path | str], needles: Mapping[str, str], plant_canary: bool = True
+    roots: Sequence[Path | str],
+    needles: Mapping[str, str],
+    plant_canary: bool = True,
+    digests: Mapping[str, str] | None = None,
+    sizes: Collection[int] = (),
 ) -> ScanReport:
-    """Search every file under ``roots`` for ``needles`` (needle → kind).
+    """Search every file under ``roots`` for ``needles`` (needle → kind), and for content
+    whose SHA-256 is one of ``digests`` (digest → kind) among files of one of ``sizes``.
 
     A root is a local folder or an ``s3://bucket/prefix``: there every version of every object
     is read (old versions of a versioned bucket too) and every delete marker's name.
@@ -154,7 +166,7 @@ def scan(
         searched[marker] = CANARY
         canaries = _plant(local[0], marker) if local else []
     try:
-        scanner = _Scanner(_Matcher(searched), report)
+        scanner = _Scanner(_Matcher(searched, digests), report, dict(digests or {}), set(sizes))
         scanner.run([r for r in local if r.exists()])
         for root in remote:
             scanner.run_objects(root)
@@ -210,9 +222,17 @@ def _remove_objects(folder: str) -> None:
 
 
 class _Scanner:
-    def __init__(self, matcher: _Matcher, report: ScanReport) -> None:
+    def __init__(
+        self,
+        matcher: _Matcher,
+        report: ScanReport,
+        digests: dict[str, str] | None = None,
+        sizes: set[int] | None = None,
+    ) -> None:
         self.matcher = matcher
         self.report = report
+        self.digests = digests or {}
+        self.sizes = sizes or set()
         #: texts waiting to be searched together, by how they were seen: raw bytes of small
         #: files (as latin-1), decoded Parquet and DuckDB values (joined per column). Polars
         #: builds the automaton of all needles on every call: few calls on big texts, not many
@@ -262,9 +282,13 @@ class _Scanner:
             if size > BATCH:
                 with open(path, "rb") as f:
                     head = f.read(16)
+                if size in self.sizes:
+                    self._content(label, storage.file_sha256(path))
             else:
                 data = Path(path).read_bytes()
                 head = data[:16]
+                if size in self.sizes:
+                    self._content(label, hashlib.sha256(data).hexdigest())
                 self._enqueue("raw", label, data.decode("latin-1"))
             if head[:4] == _PARQUET:
                 report.parquet_files += 1
@@ -276,6 +300,13 @@ class _Scanner:
                 self._large(path, label)
         except (OSError, pa.ArrowException, duckdb.Error) as exc:
             report.unreadable.append(f"{label}: {type(exc).__name__}")
+
+    def _content(self, label: str, digest: str) -> None:
+        kind = self.digests.get(digest)
+        if kind is not None:
+            hit = Hit(_mask(label, self.matcher), kind, "content")
+            if hit not in self.report.hits:
+                self.report.hits.append(hit)
 
     def _enqueue(self, seen_in: str, label: str, text: str) -> None:
         self.pending[seen_in].append((label, text))
@@ -405,7 +436,7 @@ def _strings(array) -> Iterator[pl.Series]:
 def _mask(label: str, matcher: _Matcher) -> str:
     """The path with every needle in it replaced by '…' (a file may be named by a call id)."""
     lowered = label.lower()
-    for needle in matcher.kind_of:
+    for needle in [*matcher.kind_of, *matcher.masked]:
         while needle and needle in lowered:
             i = lowered.index(needle)
             label = label[:i] + "…" + label[i + len(needle) :]

@@ -99,9 +99,10 @@ def apply_plan(
 
     The certificate, or None when the plan has nothing left to do. Raises ``PlanChanged`` when
     the selection differs (keys are never stored: re-planning is how apply knows what to
-    delete).
+    delete), ``FutureDate`` (nothing done) when the plan is for a day after ``ctx.today()``.
     """
     as_of = stored[0]["as_of"].date()
+    ctx.on(as_of)  # a plan that looked ahead is never applied early
     again = plan_retention(ctx.lakehouse, ctx.tenants, as_of, ctx.settings, ctx.keys)
     if not again.matches(stored):
         raise PlanChanged("the lakehouse changed since the plan was made: plan again, then apply")

@@ -14,15 +14,23 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
 
 from transforms.compliance import needles as needle_lib
+from transforms.compliance import objects
 from transforms.compliance.actions import CALL_TABLES, Action, call_files, name_of
 from transforms.compliance.erasure import Request
-from transforms.compliance.export import check_destination, marts, object_files, write_export
+from transforms.compliance.export import (
+    check_destination,
+    mart_origin,
+    marts,
+    object_files,
+    register_export,
+    write_export,
+)
 from transforms.compliance.ledger import subject_hash
 from transforms.core import storage
 from transforms.core.keys import KeyStore
@@ -30,7 +38,7 @@ from transforms.core.lakehouse import Lakehouse
 from transforms.core.settings import Settings
 from transforms.core.tables import CALLS, HUMAN_REVIEWS, QUARANTINE, REJECTED_ROWS, TRANSCRIPTS
 from transforms.ingest.landing import MANIFEST_NAMES
-from transforms.privacy.pseudonymise import caller_key, normalise_phone
+from transforms.privacy.pseudonymise import lookup_keys, normalise_phone, tenant_phone_region
 
 KINDS = ("caller", "agent")
 
@@ -40,9 +48,11 @@ class Subject:
     tenant_id: str
     kind: str  # caller | agent
     value: str  # the phone number as given, or the agent id: in memory only
+    #: The tenant's phone_region: a number without a country code is read in it (E.164).
+    region: str | None = None
 
     def normalised(self) -> str:
-        return normalise_phone(self.value) if self.kind == "caller" else self.value
+        return normalise_phone(self.value, self.region) if self.kind == "caller" else self.value
 
     def keyed_hash(self, keys: KeyStore) -> str:
         return subject_hash(keys, self.tenant_id, self.kind, self.normalised())
@@ -59,6 +69,8 @@ class Found:
     files: dict[str, str]
     landing: dict[str, bytes | None] = field(default_factory=dict)
     caller_key: str | None = None
+    #: every key the caller's rows may carry: E.164's, then those of the rule before it
+    caller_keys: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -68,18 +80,22 @@ class Found:
 
 def find(lh: Lakehouse, settings: Settings, keys: KeyStore, subject: Subject) -> Found:
     """The subject's rows and files in the tenant's data."""
+    subject = in_region(subject, settings)
     tenant = subject.tenant_id
     calls = lh.read(CALLS, tenant)
-    key = caller_key(keys, tenant, subject.value) if subject.kind == "caller" else None
-    column, wanted = (
-        ("caller_key", key) if subject.kind == "caller" else ("agent_id", subject.value)
+    found_keys = (
+        lookup_keys(keys, tenant, subject.value, subject.region) if subject.kind == "caller" else ()
     )
-    calls = calls.filter(pl.col(column) == wanted)
+    key = found_keys[0] if found_keys else None
+    column, wanted = (
+        ("caller_key", found_keys) if subject.kind == "caller" else ("agent_id", (subject.value,))
+    )
+    calls = calls.filter(pl.col(column).is_in(list(wanted)))
     uids, ids = set(calls["call_uid"].to_list()), set(calls["call_id"].to_list())
     reviews = lh.read(HUMAN_REVIEWS, tenant).filter(
         pl.col("call_uid").is_in(list(uids)) | (pl.col("reviewer_id") == subject.value)
     )
-    marks = {key} if key else {subject.value}
+    marks = set(found_keys) if subject.kind == "caller" else {subject.value}
     quarantine = lh.read(QUARANTINE, tenant)
     quarantine = quarantine.filter(
         pl.col("call_id").is_in(list(ids)).fill_null(False)
@@ -97,9 +113,17 @@ def find(lh: Lakehouse, settings: Settings, keys: KeyStore, subject: Subject) ->
         if uids
         else lh.read(TRANSCRIPTS).clear()
     )
-    files = object_files(calls, transcripts, quarantine)
+    files = object_files(lh, calls, transcripts, quarantine)
     landing = _landing_rewrites(settings, subject, ids)
-    return Found(calls, reviews, quarantine, rejected, files, landing, key)
+    return Found(calls, reviews, quarantine, rejected, files, landing, key, found_keys)
+
+
+def in_region(subject: Subject, settings: Settings) -> Subject:
+    """The subject with its tenant's phone_region (the registry's), so that a number given in
+    national form is the same person as the number ingested in international form."""
+    if subject.kind != "caller" or subject.region is not None:
+        return subject
+    return replace(subject, region=tenant_phone_region(settings.tenants_file, subject.tenant_id))
 
 
 def _mentions(text: str | None, marks: set[str], call_ids: set[str]) -> bool:
@@ -167,14 +191,23 @@ def _about_row(row: dict, subject: Subject, call_ids: set[str]) -> bool:
         return True
     if subject.kind == "caller":
         phone = str(row.get("caller_phone") or "")
-        return bool(phone) and normalise_phone(phone) == subject.normalised()
+        return bool(phone) and normalise_phone(phone, subject.region) == subject.normalised()
     return subject.value in (row.get("agent_id"), row.get("reviewer_id"))
 
 
+class NotFound(LookupError):
+    """The request matches nothing of the tenant: nothing to export or erase (and no
+    certificate saying it was verified)."""
+
+
 def export(lh: Lakehouse, settings: Settings, keys: KeyStore, subject: Subject, out: Path) -> dict:
-    """Everything about the subject, as files (an access request); the manifest."""
+    """Everything about the subject, as files (an access request); the manifest, whose
+    ``sources`` name every table and stored file it was drawn from. ``NotFound`` when the
+    request matches nothing (no folder is written)."""
     check_destination(out, settings)
     found = find(lh, settings, keys, subject)
+    if found.empty:
+        raise NotFound(f"no data about this {subject.kind} in tenant {subject.tenant_id}")
     uids = found.calls["call_uid"].to_list()
     tables = {
         name_of(s): lh.read(s, subject.tenant_id).filter(pl.col("call_uid").is_in(uids))
@@ -183,27 +216,46 @@ def export(lh: Lakehouse, settings: Settings, keys: KeyStore, subject: Subject, 
     tables[name_of(HUMAN_REVIEWS)] = found.reviews
     tables[name_of(QUARANTINE)] = found.quarantine
     tables[name_of(REJECTED_ROWS)] = found.rejected
-    tables |= marts(settings, lambda frame: _about(frame, subject, uids), subject.tenant_id)
+    origins = {name: f"lakehouse table {name}" for name in tables}
+    drawn = marts(settings, lambda frame: _about(frame, subject, uids), subject.tenant_id)
+    tables |= drawn
+    origins |= {name: mart_origin(settings, subject.tenant_id, name) for name in drawn}
     scope = f"data about one {subject.kind} of tenant {subject.tenant_id}"
-    return write_export(out, tables, found.files, scope)
+    manifest = write_export(out, tables, found.files, scope, origins, lh.root)
+    register_export(settings, out, subject.kind, subject.tenant_id, manifest)
+    return manifest
 
 
-def _about(frame: pl.DataFrame, subject: Subject, uids: list[str]) -> pl.DataFrame:
+def _about(frame: pl.DataFrame, subject: Subject, uids: list[str]) -> pl.DataFrame | None:
     """A mart's rows about the subject: their calls; for an agent, also the rows keyed by them
-    (daily KPIs, QA KPIs by agent)."""
-    mine = pl.col("call_uid").is_in(uids) if "call_uid" in frame.columns else pl.lit(False)
-    if subject.kind == "agent" and "agent_id" in frame.columns:
-        mine = mine | (pl.col("agent_id") == subject.value)
-    if subject.kind == "agent" and "dimension" in frame.columns:
-        mine = mine | (
+    (daily KPIs, QA KPIs by agent). None for a mart with no column that could name the subject
+    (a calendar, a scorecard catalogue): it is not drawn from."""
+    columns = set(frame.columns)
+    mine = pl.col("call_uid").is_in(uids) if "call_uid" in columns else None
+    if subject.kind == "agent":
+        for test in (
+            pl.col("agent_id") == subject.value if "agent_id" in columns else None,
             (pl.col("dimension") == "agent") & (pl.col("dimension_value") == subject.value)
-        )
-    return frame.filter((pl.col("tenant_id") == subject.tenant_id) & mine)
+            if {"dimension", "dimension_value"} <= columns
+            else None,
+        ):
+            if test is not None:
+                mine = test if mine is None else mine | test
+    if mine is None:
+        return None
+    if "tenant_id" in columns:
+        mine = mine & (pl.col("tenant_id") == subject.tenant_id)
+    return frame.filter(mine)
 
 
 def erasure(lh: Lakehouse, settings: Settings, keys: KeyStore, subject: Subject) -> Request:
-    """What erasing the subject deletes, and what the proof looks for (read before deleting)."""
+    """What erasing the subject deletes, and what the proof looks for (read before deleting).
+    ``NotFound`` when nothing of the tenant is about the subject: there is nothing to erase,
+    and nothing to certify."""
+    subject = in_region(subject, settings)
     found = find(lh, settings, keys, subject)
+    if found.empty:
+        raise NotFound(f"no data about this {subject.kind} in tenant {subject.tenant_id}")
     tenant = subject.tenant_id
     uids = frozenset(found.calls["call_uid"].to_list())
     why = f"erasure requested for one {subject.kind} (GDPR art. 17)"
@@ -234,7 +286,7 @@ def erasure(lh: Lakehouse, settings: Settings, keys: KeyStore, subject: Subject)
     transcripts = lh.read(
         TRANSCRIPTS, tenant, columns=["call_uid", "playback_uri"], where={"call_uid": sorted(uids)}
     )
-    files = sorted(set(call_files(found.calls, transcripts)) | set(found.files.values()))
+    files = sorted(set(call_files(lh, found.calls, transcripts)) | set(found.files.values()))
     if files:
         actions.append(
             Action(tenant, "files:audio", rule, "delete_files", why, files=tuple(files), calls=uids)
@@ -246,6 +298,13 @@ def erasure(lh: Lakehouse, settings: Settings, keys: KeyStore, subject: Subject)
         needles=subject_needles(lh, subject, found),
         subject={"kind": subject.kind, "keyed_hash": subject.keyed_hash(keys)},
         rewrites=found.landing,
+        objects=objects.build(
+            lh,
+            [*files, *(u for u, data in found.landing.items() if data is None)],
+            set(uids),
+            set(uids),
+            set(found.quarantine["quarantine_id"].to_list()),
+        ),
     )
 
 
@@ -256,8 +315,8 @@ def subject_needles(lh: Lakehouse, subject: Subject, found: Found) -> needle_lib
     needles = needle_lib.Needles()
     needle_lib.identifier_needles(needles, found.calls, kept)
     if subject.kind == "caller":
-        needles.add("caller_key", [found.caller_key])
-        needles.add("phone", needle_lib.phone_forms(subject.value))
+        needles.add("caller_key", found.caller_keys)
+        needles.add("phone", needle_lib.phone_forms(subject.value, subject.region))
     else:
         held = set(kept.calls["agent_id"].to_list()) | kept.reviewers
         needles.add("agent_id", [subject.value], held)

@@ -111,10 +111,13 @@ def open_audio(data: bytes) -> Iterator[tuple[av.container.InputContainer, av.Au
         if not container.streams.audio:
             raise AudioRejected("no_audio_stream", "the file holds no audio stream")
         stream = container.streams.audio[0]
-        codec = stream.codec_context.name
+        # FFmpeg gives no decoder (codec_context None) for a codec it does not know, e.g. a WAV
+        # whose format tag names none: as unsupported as a codec it knows and we refuse.
+        codec = stream.codec_context.name if stream.codec_context is not None else None
         if codec not in ALLOWED_CODECS[fmt]:
+            what = f"codec {codec}" if codec else "a codec FFmpeg does not know"
             raise AudioRejected(
-                "unsupported_format", f"codec {codec} in a {fmt} container is not accepted"
+                "unsupported_format", f"{what} in a {fmt} container is not accepted"
             )
         yield container, stream
 

@@ -4,12 +4,17 @@ A step (``transforms/<domain>/step.py``) takes a ``StepContext`` and a partition
 the environment or the clock itself. The edges build the context once: the Dagster resource when
 a run starts (``orchestration/lib/resources.py``), ``ccr``, the Celery workers (through the same
 resource) and the benchmarks. A test builds one with ``StepContext.of(settings, today=…)``.
+
+"Today" is an input: every decision that depends on the date (a contract that has ended, what
+retention deletes, the months that are closed, the tenants still published) asks ``ctx.today()``
+or takes a date argument the caller filled from it. The real instant (``ctx.now()``) only stamps
+when something happened. ``Clock`` is the one place below the edges that reads the system clock.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import cached_property
 
@@ -49,6 +54,10 @@ class Clock:
         return self.at or datetime.now(UTC)
 
 
+class FutureDate(ValueError):
+    """A date after today for something that deletes or publishes for good."""
+
+
 @dataclass(frozen=True)
 class StepContext:
     settings: Settings
@@ -82,8 +91,29 @@ class StepContext:
     def today(self) -> date:
         return self.clock.today()
 
+    def with_settings(self, settings: Settings) -> StepContext:
+        """This context with other settings (a run's Whisper overrides); same lakehouse and
+        clock."""
+        return replace(self, settings=settings)
+
     def now(self) -> datetime:
         return self.clock.now()
+
+    def on(self, day: date | None, *, look_ahead: bool = False) -> StepContext:
+        """This context deciding for ``day`` (None: as it is), e.g. an erasure applied at its
+        plan's date; the lakehouse, log and registries are the same. A day after ``today()`` is
+        refused (``FutureDate``) unless ``look_ahead``: planning may look ahead, but applying
+        retention for a later date would delete now what the rules keep until then, and
+        publishing the statistics of a month not yet closed would freeze it incomplete."""
+        if day is None:
+            return self
+        if day > self.today() and not look_ahead:
+            raise FutureDate(
+                f"{day} is after today ({self.today()}): retention is applied, and statistics "
+                "published, for today or an earlier day only (`ccr retention plan --as-of` may "
+                "look ahead)"
+            )
+        return replace(self, clock=Clock(day, self.clock.at))
 
     # Registries, read from their files once per context (a step or a run), on first use.
 

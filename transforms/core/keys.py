@@ -7,6 +7,12 @@ make new pseudonyms that never join the old ones again. A key that is missing, s
 says what to do (never the key). ``destroy`` crypto-shreds the key at contract end and leaves
 a tombstone, so the key is never re-created and the old pseudonyms stay unlinkable.
 
+The same store keeps the erasure ledger's MAC key (``create_ledger_key``, ``ccr keys create
+--ledger``; never minted by processing: an erasure without it stops before deleting anything)
+and each ledger's head (its last sequence number and entry hash, MAC'd): kept here, beside the
+keys, so that whoever can write the compliance folder but not the key store can neither forge
+an entry nor drop the last ones unseen.
+
 A deployment swaps in a KMS- or vault-backed store with the same methods (``KeyStore``), so
 secrets never sit on the workers' disks.
 """
@@ -26,6 +32,9 @@ from transforms.core.tenants import TENANT_ID_RE
 #: HMAC-SHA256 keys: 256 bits. Anything shorter is refused (an empty key makes pseudonyms of
 #: phone numbers reversible by enumerating numbers).
 KEY_BYTES = 32
+#: The erasure ledger's MAC key and its ledgers' heads: suffixes no tenant key has.
+LEDGER_KEY = "erasure-ledger.mac-key"
+_HEAD_SUFFIX = ".ledger-head"
 
 
 class KeyStoreError(RuntimeError):
@@ -40,6 +49,14 @@ class KeyStore(Protocol):
     def destroy(self, tenant_id: str) -> None: ...
 
     def status(self, tenant_id: str) -> str: ...
+
+    def ledger_secret(self) -> bytes: ...
+
+    def ledger_head(self, ledger_id: str) -> bytes | None: ...
+
+    def ledger_heads(self) -> list[bytes]: ...
+
+    def write_ledger_head(self, ledger_id: str, data: bytes) -> None: ...
 
 
 class FileKeyStore:
@@ -127,6 +144,78 @@ class FileKeyStore:
                 os.fsync(f.fileno())
             path.unlink()
         _fsync_dir(self.root)
+
+    # ------------------------------------------------------------------ the erasure ledger
+
+    def ledger_status(self) -> str:
+        """``ok``, ``missing`` or ``unusable: <why>`` for the ledger's MAC key."""
+        if not (self.root / LEDGER_KEY).exists():
+            return "missing"
+        try:
+            self.ledger_secret()
+        except KeyStoreError as exc:
+            return f"unusable: {exc}"
+        return "ok"
+
+    def ledger_secret(self) -> bytes:
+        """The erasure ledger's MAC key; ``KeyStoreError`` if it is missing, short or exposed
+        (never created here: a new key would not verify the entries MAC'd with the old one)."""
+        path = self.root / LEDGER_KEY
+        if not path.is_file():
+            raise KeyStoreError(
+                f"no erasure-ledger key in {self.root}: provision it once with `ccr keys create "
+                "--ledger` (erasures are not carried out without it: they could not be recorded)"
+            )
+        self._check_private(path)
+        key = path.read_bytes()
+        if len(key) < KEY_BYTES:
+            raise KeyStoreError(
+                f"the erasure-ledger key is {len(key)} bytes, under {KEY_BYTES}: restore it from "
+                "the key backup"
+            )
+        return key
+
+    def create_ledger_key(self) -> None:
+        """Provision the erasure ledger's MAC key; never replaces one."""
+        path = self.root / LEDGER_KEY
+        if path.exists():
+            raise KeyStoreError("the erasure-ledger key already exists; it is never replaced")
+        self._private_folder()
+        try:
+            _write_atomically(path, secrets.token_bytes(KEY_BYTES), replace=False)
+        except FileExistsError:
+            raise KeyStoreError(
+                "the erasure-ledger key already exists; it is never replaced"
+            ) from None
+
+    def _head_path(self, ledger_id: str) -> Path:
+        if not TENANT_ID_RE.match(ledger_id):
+            raise ValueError("a ledger id is lower-case letters and digits")
+        return self.root / f"{ledger_id}{_HEAD_SUFFIX}"
+
+    def ledger_head(self, ledger_id: str) -> bytes | None:
+        """The head recorded for a ledger (its bytes, MAC'd by the ledger), or None."""
+        path = self._head_path(ledger_id)
+        return path.read_bytes() if path.is_file() else None
+
+    def ledger_heads(self) -> list[bytes]:
+        """Every ledger head in the store (several homes may share one store)."""
+        if not self.root.is_dir():
+            return []
+        return [p.read_bytes() for p in sorted(self.root.glob(f"*{_HEAD_SUFFIX}"))]
+
+    def write_ledger_head(self, ledger_id: str, data: bytes) -> None:
+        """Replace a ledger's head atomically (0600, fsynced)."""
+        self._private_folder()
+        _write_atomically(self._head_path(ledger_id), data)
+
+    def _check_private(self, path: Path) -> None:
+        for where, mode in ((self.root, "700"), (path, "600")):
+            if stat.S_IMODE(where.stat().st_mode) & 0o077:
+                raise KeyStoreError(
+                    f"{where} is open to other users: `chmod {mode} {where}` (keys must be "
+                    "private to the pipeline's user)"
+                )
 
     def _private_folder(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)

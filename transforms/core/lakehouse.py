@@ -5,6 +5,15 @@ Nothing here uses ``os.path`` for lakehouse data, so the root may be a local fol
 object-store URI (files that are not tables go through ``transforms.core.storage``; S3 options
 through ``transforms.core.object_store``). Writes are MERGEs on the table key: re-running any
 step writes nothing new.
+
+Columns that hold the location of a stored object (``objectUri`` in the contract:
+``bronze.calls.audio_uri``, ``silver.transcripts.playback_uri``,
+``bronze.quarantine.quarantine_uri``) are stored relative to the lakehouse root
+(``audio/<tenant>/<sha[:2]>/<sha>.<ext>``) and read back resolved against the root in force, so
+a copied, restored or moved home points at its own files. A value written before paths were
+relative is absolute: under the root in force it resolves as it is; outside it, it is refused
+wherever it would be followed (``locate``: read, copied or deleted) until ``migrate_locations``
+(``ccr lakehouse migrate-paths``) rewrites it.
 """
 
 from __future__ import annotations
@@ -29,7 +38,7 @@ from transforms.core import object_store, storage
 from transforms.core.contracts import ContractError, diff_schema, load_contracts
 from transforms.core.locks import exclusive, writer_lock_path
 from transforms.core.settings import Settings
-from transforms.core.tables import REJECTED_ROWS, TableSpec
+from transforms.core.tables import ALL_TABLES, REJECTED_ROWS, TableSpec
 
 #: Called after each MERGE with the table and its counts (the processing log's tally).
 WriteObserver = Callable[[TableSpec, Mapping[str, int]], None]
@@ -38,6 +47,14 @@ WriteObserver = Callable[[TableSpec, Mapping[str, int]], None]
 _KEY_VALUE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,127}$")
 #: Values per DELETE/UPDATE statement (each is one commit; the list is an IN predicate).
 _KEYS_PER_STATEMENT = 10_000
+#: A stored location that is absolute: a path from ``/`` or a URI (``s3://``, ``file://``).
+_ABSOLUTE = r"^(/|[A-Za-z][A-Za-z0-9+.-]*://)"
+#: A relative location that would climb out of the root.
+_CLIMBS = r"(^|/)\.\.(/|$)"
+
+
+class LocationError(ValueError):
+    """A relative location that climbs out of the root (``..``): never stored, never followed."""
 
 
 def conform(spec: TableSpec, rows: Iterable[Mapping[str, Any]] | pl.DataFrame) -> pa.Table:
@@ -125,6 +142,22 @@ def _where(where: Mapping[str, str | Sequence[str]] | None) -> pc.Expression | N
         test = pc.field(column).cast(pa.string()).isin(pa.array(values, pa.string()))
         expression = test if expression is None else expression & test
     return expression
+
+
+def _relative(column: pl.Expr, prefixes: Sequence[str]) -> pl.Expr:
+    """``column`` with the first of ``prefixes`` it starts with removed."""
+    out = column
+    for prefix in reversed(prefixes):
+        out = (
+            pl.when(column.str.starts_with(prefix))
+            .then(column.str.slice(len(prefix)))
+            .otherwise(out)
+        )
+    return out
+
+
+def _location_tables() -> tuple[TableSpec, ...]:
+    return tuple(s for s in ALL_TABLES if s.locations)
 
 
 def native_filesystem(table_uri: str) -> pafs.FileSystem:
@@ -242,12 +275,15 @@ class Lakehouse:
         tenant_id: str | None = None,
         columns: list[str] | None = None,
         where: Mapping[str, str | Sequence[str]] | None = None,
+        *,
+        resolve: bool = True,
     ) -> pl.DataFrame:
         """The current version of a table (empty with the right schema if it does not exist).
 
         ``tenant_id`` prunes to one partition folder; ``columns`` reads only those columns;
         ``where`` keeps rows whose string column equals a value or is in a list of values, in the
-        scan, so one batch's rows are read without loading the tenant's whole history.
+        scan, so one batch's rows are read without loading the tenant's whole history. Stored
+        locations come back under the root in force (``resolve=False``: as stored).
         """
         table = self._open(spec)
         if table is None:
@@ -257,7 +293,132 @@ class Lakehouse:
         dataset = table.to_pyarrow_dataset(
             partitions=partitions, filesystem=self._arrow_filesystem(spec)
         )
-        return pl.from_arrow(dataset.to_table(columns=columns, filter=_where(where)))  # type: ignore[return-value]
+        frame = pl.from_arrow(dataset.to_table(columns=columns, filter=_where(where)))
+        assert isinstance(frame, pl.DataFrame)
+        return self._resolved(spec, frame) if resolve else frame
+
+    # ------------------------------------------------------------------ stored locations
+
+    @property
+    def roots(self) -> storage.Roots:
+        """The one root stored locations may point into."""
+        return storage.Roots.of(self.root)
+
+    def _prefixes(self) -> list[str]:
+        """How an absolute location under the root starts (as written, and as a ``file://``
+        URI of a local root)."""
+        root = self.root.rstrip("/")
+        found = [f"{root}/"]
+        if "://" not in root:
+            found += [f"file://{root}/", f"{storage.canonical(root)}/"]
+        return list(dict.fromkeys(found))
+
+    def _resolved(self, spec: TableSpec, frame: pl.DataFrame) -> pl.DataFrame:
+        """Relative locations joined to the root; absolute ones as they are (``locate`` refuses
+        those outside the root when they would be followed)."""
+        present = [c for c in spec.locations if c in frame.columns]
+        if not present or frame.is_empty():
+            return frame
+        base = f"{self.root.rstrip('/')}/"
+        return frame.with_columns(
+            pl.when(pl.col(c).str.contains(_ABSOLUTE))
+            .then(pl.col(c))
+            .otherwise(pl.lit(base) + pl.col(c))
+            .alias(c)
+            for c in present
+        )
+
+    def as_stored(self, spec: TableSpec, data: pa.Table) -> pa.Table:
+        """Locations as they are stored: relative to the root. One under another root is kept
+        as given (it is refused wherever it would be followed); one climbing out (``..``) is
+        an error."""
+        present = [c for c in spec.locations if c in data.column_names]
+        if not present or data.num_rows == 0:
+            return data
+        frame = pl.from_arrow(data)
+        assert isinstance(frame, pl.DataFrame)
+        for c in present:
+            frame = frame.with_columns(_relative(pl.col(c), self._prefixes()).alias(c))
+            climbing = frame.filter(
+                ~pl.col(c).str.contains(_ABSOLUTE) & pl.col(c).str.contains(_CLIMBS)
+            )
+            if climbing.height:
+                raise LocationError(
+                    f"{spec.layer}.{spec.name}.{c}: {climbing.height} locations climb out of the "
+                    f"lakehouse root {self.root} ('..'): never stored"
+                )
+        return frame.to_arrow().cast(data.schema)
+
+    def locate(self, stored: str) -> str:
+        """Where a stored location points now: a relative one under the root; an absolute one
+        only if it lies under the root. ``OutsideRoots`` (naming the root) for one outside it,
+        ``LocationError`` for one climbing out: such a location is never read, copied or
+        deleted."""
+        if re.match(_ABSOLUTE, stored):
+            return self.roots.check(stored, "follow")
+        if re.search(_CLIMBS, stored) or not stored:
+            raise LocationError(f"a stored location climbs out of the lakehouse root {self.root}")
+        return f"{self.root.rstrip('/')}/{stored}"
+
+    def locate_all(self, stored: Iterable[str | None]) -> list[str]:
+        """``locate`` for each non-null value; refuses the whole list if one is outside the
+        root, saying how many are (nothing is followed half-way)."""
+        base = f"{self.root.rstrip('/')}/"
+        found, outside = [], 0
+        for value in stored:
+            if not value:
+                continue
+            if not re.match(_ABSOLUTE, value):
+                found.append(self.locate(value))
+            elif value.startswith(base) and not re.search(_CLIMBS, value):
+                found.append(value)  # written under this root, before paths were relative
+            elif self.roots.holding(value):
+                found.append(value)
+            else:
+                outside += 1
+        if outside:
+            raise storage.OutsideRoots(
+                f"{outside} stored locations lie outside the lakehouse root {self.root} (rows "
+                "written by a home this one was copied, restored or moved from): nothing was "
+                "followed or deleted; run `ccr lakehouse migrate-paths --from <that home's "
+                "lakehouse>` first"
+            )
+        return found
+
+    @object_store.redacting
+    def migrate_locations(self, old_roots: Sequence[str] = ()) -> dict[str, dict[str, int]]:
+        """Rewrite absolute stored locations as relative ones: those under the root in force,
+        and those under ``old_roots`` (the lakehouse of the home this one was copied, restored
+        or moved from). Per table: rows rewritten, and locations still outside every root.
+
+        One UPDATE commit per (table, column, prefix), under the writer lock: a crash leaves each
+        commit whole, and a rerun rewrites only what is left (idempotent). The predicate holds
+        the old root's path only, never a row's value.
+        """
+        prefixes = list(self._prefixes())
+        for old in old_roots:
+            old = old.rstrip("/")
+            prefixes += [f"{old}/"] + ([f"file://{old}/"] if "://" not in old else [])
+        prefixes = list(dict.fromkeys(prefixes))
+        out: dict[str, dict[str, int]] = {}
+        with self.writing():
+            for spec in _location_tables():
+                table = self._open(spec)
+                if table is None:
+                    continue
+                counts = {"rewritten": 0, "outside": 0}
+                for column in spec.locations:
+                    for prefix in prefixes:
+                        quoted = prefix.replace("'", "''")
+                        metrics = table.update(
+                            updates={column: f"substr({column}, {len(prefix) + 1})"},
+                            predicate=f"starts_with({column}, '{quoted}')",
+                        )
+                        counts["rewritten"] += int(metrics["num_updated_rows"])
+                    left = self.read(spec, columns=[column], resolve=False)[column]
+                    counts["outside"] += int(left.drop_nulls().str.contains(_ABSOLUTE).sum())
+                out[f"{spec.layer}.{spec.name}"] = counts
+        return out
 
     @object_store.redacting
     def merge(self, spec: TableSpec, data: pa.Table, *, update: bool = False) -> dict[str, int]:
@@ -267,6 +428,7 @@ class Lakehouse:
         name instead. Returns the counts delta-rs reports (``num_target_rows_inserted`` …) and
         ``num_rows_rejected``, for run metadata and the processing log.
         """
+        data = self.as_stored(spec, data)
         with self.writing():
             table = self.ensure(spec)
             rows_in = data.num_rows

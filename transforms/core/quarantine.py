@@ -39,6 +39,8 @@ REASON_CODES: dict[str, str] = {
     "duplicate_file_reference": "several manifest rows name the same file (all but the first)",
     "invalid_manifest_row": "a manifest field is empty or malformed (the reason names the field)",
     "tenant_mismatch": "the row's tenant_id differs from the landing folder's tenant",
+    "invalid_caller_phone": "caller_phone does not parse as a phone number in the tenant's "
+    "phone_region (a national number without phone_region, a wrong length)",
     "layout_mismatch": "a stereo channel_layout is declared on mono audio",
     "duplicate_call_id": "the call id is already used in this batch or with other audio",
     "duplicate_audio": "the same audio was already ingested under another call id",
@@ -63,6 +65,7 @@ REASON_CODES: dict[str, str] = {
     "review_file_unreadable": "the review CSV is not UTF-8 or its header lacks a column",
     "review_missing_column": "a review given to record_reviews lacks a field (it raises)",
     "review_unknown_call": "the call id is not one of the tenant's calls",
+    "review_tenant_mismatch": "the row's tenant_id is empty or not the tenant of the folder",
     "review_unknown_scorecard": "the scorecard id and version are not on file",
     "review_unknown_criterion": "the criterion is not in that scorecard version",
     "review_bad_kind": "kind is not review, dispute or resolution",

@@ -294,6 +294,16 @@ class Settings:
         kind="repo_path",
         section=_WHERE,
     )
+    deployment_file: str = setting(
+        "CCR_DEPLOYMENT_FILE",
+        "config/deployment.yaml",
+        "the processor's legal identity and contacts, its hosting and sub-processors with their "
+        "countries: the record of processing is written from it, and a location outside the EEA "
+        "without a safeguard stops every process at start-up",
+        kind="repo_path",
+        section=_WHERE,
+        see="compliance.md#transfers-outside-the-eea",
+    )
     whisper_model: str | None = setting(
         "CCR_WHISPER_MODEL",
         "unset",

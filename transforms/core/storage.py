@@ -8,6 +8,12 @@ root (``s3://bucket``) is parsed; the rest, names included, is joined as path se
 ``s3://`` location gets pyarrow's native S3 filesystem with the ``CCR_S3_*`` settings
 (``transforms.core.object_store``).
 
+Every deletion is confined to the configured roots (``Roots``: the lakehouse, landing and
+``CCR_HOME``): a path outside them is refused with an error naming the roots, never deleted. A
+copied or restored home whose rows still point into the original therefore cannot delete the
+original's files. Erasure and retention pass their roots; other callers get the roots
+configured where the work started (``configure_roots``: ``ccr``, a run's settings resource).
+
 Landing is read as an untrusted upload area: it is listed with ``lstat`` (a link is reported as
 a link, never followed), and a file is opened with ``O_NOFOLLOW`` and checked to be a regular
 file on the open descriptor, so a link swapped in after the listing is not followed either.
@@ -28,6 +34,7 @@ from pathlib import Path
 import pyarrow.fs as pafs
 
 from transforms.core import object_store
+from transforms.core.settings import Settings
 
 _LOCAL = pafs.LocalFileSystem()
 #: Bytes read or copied at a time when streaming a file.
@@ -42,6 +49,102 @@ class FileTooLarge(OSError):
     """The file is larger than the caller's cap; nothing past the cap was read."""
 
 
+class OutsideRoots(PermissionError):
+    """A location outside every configured root: never deleted, never followed."""
+
+
+def _normal(uri: str) -> str:
+    """``uri`` with ``.``/``..`` segments and doubled or trailing slashes folded, lexically; a
+    local path made absolute with its folder's links resolved (the last name is not followed:
+    deleting a link removes the link)."""
+    if uri.startswith("file://"):
+        uri = uri.removeprefix("file://")
+    if "://" in uri:
+        scheme, rest = uri.split("://", 1)
+        parts: list[str] = []
+        for part in rest.split("/"):
+            if part in ("", "."):
+                continue
+            if part == "..":
+                if len(parts) <= 1:  # above the bucket
+                    raise OutsideRoots(f"{scheme}://…: a location above its bucket")
+                parts.pop()
+            else:
+                parts.append(part)
+        return f"{scheme}://" + "/".join(parts)
+    path = os.path.normpath(os.path.abspath(uri))
+    folder, name = os.path.split(path)
+    return os.path.join(os.path.realpath(folder), name) if name else os.path.realpath(path)
+
+
+def canonical(uri: str) -> str:
+    """``uri`` as roots compare it (``_normal``)."""
+    return _normal(uri)
+
+
+@dataclass(frozen=True)
+class Roots:
+    """The folders (or object-store prefixes) files may be deleted in and stored locations
+    may point into."""
+
+    paths: tuple[str, ...]
+
+    @classmethod
+    def of(cls, *roots: str | Path | None) -> Roots:
+        return cls(tuple(dict.fromkeys(_normal(str(r)) for r in roots if r)))
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> Roots:
+        """A home's roots: its lakehouse (recordings, playback copies, quarantined bytes),
+        its landing area and ``CCR_HOME`` itself (the compliance folder, dbt's artifacts)."""
+        return cls.of(settings.lakehouse, settings.landing, settings.home)
+
+    def holding(self, uri: str) -> str | None:
+        """The root ``uri`` lies in (the root itself counts), or None."""
+        try:
+            target = _normal(uri)
+        except OutsideRoots:
+            return None
+        for root in self.paths:
+            if target == root or target.startswith(root.rstrip("/") + "/"):
+                return root
+        return None
+
+    def check(self, uri: str, doing: str = "delete") -> str:
+        """``uri`` if it lies inside a root (a root itself is never deleted); ``OutsideRoots``
+        (naming the roots) otherwise."""
+        root = self.holding(uri)
+        if root is None or (doing == "delete" and _normal(uri) == root):
+            raise OutsideRoots(
+                f"refused to {doing} a location outside the configured roots "
+                f"({', '.join(self.paths) or 'none'}): a stored path from another home (a copy, "
+                "a restore, a moved CCR_HOME) is never followed; rewrite stored paths with "
+                "`ccr lakehouse migrate-paths`"
+            )
+        return uri
+
+
+#: The roots of the home this process works for, set where work starts (``ccr``'s main, a run's
+#: settings resource: ``configure_roots``); deletions without roots of their own are confined
+#: to them.
+_CONFIGURED_ROOTS: list[Roots | None] = [None]
+
+
+def configure_roots(roots: Roots | None) -> None:
+    """Confine every deletion of this process that names no roots to ``roots``."""
+    _CONFIGURED_ROOTS[0] = roots
+
+
+def configured_roots() -> Roots | None:
+    return _CONFIGURED_ROOTS[0]
+
+
+def _guard(uri: str, within: Roots | None) -> None:
+    roots = within or _CONFIGURED_ROOTS[0]
+    if roots is not None:
+        roots.check(uri)
+
+
 @dataclass(frozen=True)
 class Entry:
     """One name in a folder, as listed without following links."""
@@ -53,6 +156,8 @@ class Entry:
     #: Latest of modification and status change (a rename or a copy that keeps the
     #: modification time still changes the status time), nanoseconds since the epoch.
     changed_ns: int
+    #: Last modification alone (what an object store keeps), nanoseconds since the epoch.
+    modified_ns: int = 0
 
 
 def join(base: str, *parts: str) -> str:
@@ -101,7 +206,7 @@ def entry(uri: str) -> Entry | None:
         except FileNotFoundError:
             return None
         changed = max(st.st_mtime_ns, st.st_ctime_ns)
-        return Entry(name, uri, _kind(st.st_mode), st.st_size, changed)
+        return Entry(name, uri, _kind(st.st_mode), st.st_size, changed, st.st_mtime_ns)
     info = fs.get_file_info(path)
     if info.type == pafs.FileType.NotFound:
         return None
@@ -110,7 +215,8 @@ def entry(uri: str) -> Entry | None:
 
 def _remote_entry(info: pafs.FileInfo, uri: str) -> Entry:
     kind = {pafs.FileType.File: "file", pafs.FileType.Directory: "dir"}.get(info.type, "other")
-    return Entry(info.base_name, uri, kind, max(info.size or 0, 0), info.mtime_ns or 0)
+    modified = info.mtime_ns or 0
+    return Entry(info.base_name, uri, kind, max(info.size or 0, 0), modified, modified)
 
 
 def list_entries(uri: str) -> list[Entry]:
@@ -130,15 +236,31 @@ def list_entries(uri: str) -> list[Entry]:
                     except FileNotFoundError:  # removed while listing
                         continue
                     changed = max(st.st_mtime_ns, st.st_ctime_ns)
-                    found.append(
-                        Entry(e.name, join(uri, e.name), _kind(st.st_mode), st.st_size, changed)
-                    )
+                    kind, at = _kind(st.st_mode), join(uri, e.name)
+                    found.append(Entry(e.name, at, kind, st.st_size, changed, st.st_mtime_ns))
         except (FileNotFoundError, NotADirectoryError):
             return []
     else:
         for info in fs.get_file_info(pafs.FileSelector(path, allow_not_found=True)):
             found.append(_remote_entry(info, join(uri, info.base_name)))
     return sorted(found, key=lambda e: os.fsencode(e.name))
+
+
+def walk(uri: str) -> list[Entry]:
+    """Every file (and link, FIFO…) under the folder ``uri``, recursively, links not followed;
+    empty if there is no such folder. Folders themselves are not listed."""
+    fs, root = filesystem(uri)
+    if fs is not _LOCAL:
+        infos = fs.get_file_info(pafs.FileSelector(root, recursive=True, allow_not_found=True))
+        prefix = uri[: len(uri) - len(root)]
+        return [_remote_entry(i, prefix + i.path) for i in infos if i.type == pafs.FileType.File]
+    found: list[Entry] = []
+    pending = [uri]
+    while pending:
+        folder = pending.pop()
+        for e in list_entries(folder):
+            (pending.append(e.uri) if e.kind == "dir" else found.append(e))
+    return sorted(found, key=lambda e: e.uri)
 
 
 def _open_regular(uri: str, max_bytes: int | None):
@@ -229,8 +351,11 @@ def copy_to_local(uri: str, target: Path) -> None:
             out.write(chunk)
 
 
-def delete_file(uri: str) -> None:
-    """Remove a file, link (not its target), FIFO or socket; nothing if it is already gone."""
+def delete_file(uri: str, within: Roots | None = None) -> None:
+    """Remove a file, link (not its target), FIFO or socket; nothing if it is already gone.
+    ``OutsideRoots`` (nothing deleted) if ``uri`` is outside ``within`` (default: the
+    process's roots)."""
+    _guard(uri, within)
     fs, path = filesystem(uri)
     if fs is _LOCAL:
         with contextlib.suppress(FileNotFoundError):
@@ -240,8 +365,9 @@ def delete_file(uri: str) -> None:
         fs.delete_file(path)
 
 
-def remove_empty_folder(uri: str) -> bool:
-    """Remove the folder if it is empty; whether it was removed."""
+def remove_empty_folder(uri: str, within: Roots | None = None) -> bool:
+    """Remove the folder if it is empty; whether it was removed (confined like ``delete_file``)."""
+    _guard(uri, within)
     fs, path = filesystem(uri)
     if fs is _LOCAL:
         try:
@@ -277,8 +403,10 @@ def list_files(uri: str) -> list[str]:
     return sorted(prefix + i.path for i in infos if i.type == pafs.FileType.File)
 
 
-def delete_tree(uri: str) -> int:
-    """Remove the folder ``uri`` and everything in it; the number of files it held."""
+def delete_tree(uri: str, within: Roots | None = None) -> int:
+    """Remove the folder ``uri`` and everything in it; the number of files it held (confined
+    like ``delete_file``: inside a root, never a root itself)."""
+    _guard(uri, within)
     fs, root = filesystem(uri)
     files = list_files(uri)
     if fs.get_file_info(root).type == pafs.FileType.Directory:

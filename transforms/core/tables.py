@@ -26,6 +26,9 @@ class TableSpec:
     #: that min/max values of a phone hash or a quote never sit in ``_delta_log`` after erasure.
     pii_columns: tuple[str, ...] = ()
     partition_by: tuple[str, ...] = ("tenant_id",)
+    #: Columns holding the location of a stored object (``objectUri`` in the contract): kept
+    #: relative to the lakehouse root, resolved against the root in force when read.
+    locations: tuple[str, ...] = ()
     extra_config: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -63,6 +66,7 @@ def from_contract(name: str) -> TableSpec:
         description=c.description,
         pii_columns=c.stats_excluded,
         partition_by=c.partition_by,
+        locations=tuple(col.name for col in c.columns if col.object_uri),
     )
 
 

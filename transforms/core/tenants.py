@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+import phonenumbers
 import yaml
 
 from transforms.core.contracts import category_periods
@@ -39,6 +40,10 @@ class Tenant:
     #: their compact form (letters and digits, no spaces), e.g. ``GX[0-9]{6}``: a value read out
     #: in that shape is redacted as ``<ID>`` wherever it is said (docs/privacy.md).
     pii_id_patterns: tuple[str, ...] = ()
+    #: ISO 3166 region in which the tenant's callers' numbers are written when they have no
+    #: country code (``GB``: "07700 900123" is +447700900123). Unset: only numbers with a
+    #: country code are accepted (docs/configuration.md).
+    phone_region: str | None = None
 
     def contract_ended(self, on: date) -> bool:
         """After ``contract_end`` no batch is processed (it is quarantined as contract_ended)."""
@@ -77,12 +82,25 @@ def load_tenants(path: str | Path) -> dict[str, Tenant]:
             lifecycle=parse_lifecycle(entry, where, periods),
             bi_group=str(entry["bi_group"]) if entry.get("bi_group") else None,
             pii_id_patterns=_id_patterns(entry.get("pii_id_patterns"), f"{where}.pii_id_patterns"),
+            phone_region=_phone_region(entry.get("phone_region"), f"{where}.phone_region"),
         )
         if tenants[tenant_id].agent_rule not in ("first_speaker", "second_speaker"):
             raise ValueError(
                 f"{path}: tenant {tenant_id!r} agent_rule must be first_speaker or second_speaker"
             )
     return tenants
+
+
+def _phone_region(raw: object, where: str) -> str | None:
+    """A region phonenumbers knows (ISO 3166 alpha-2, upper case: ``GB``, ``FR``), or None."""
+    if raw is None:
+        return None
+    if not isinstance(raw, str) or raw not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValueError(
+            f"{where} must be a two-letter region code in capitals that phonenumbers knows "
+            "(e.g. GB, FR, US): the region whose national numbers the tenant's manifests hold"
+        )
+    return raw
 
 
 #: Identifier patterns shorter than this (compact characters a match needs) would redact

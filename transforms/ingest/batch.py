@@ -21,7 +21,10 @@ their landing files are already gone) and inserts no row twice.
 from __future__ import annotations
 
 import contextlib
+import csv
 import hashlib
+import io
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -39,12 +42,16 @@ from transforms.core.storage import Entry, FileTooLarge, NotARegularFile, join
 from transforms.core.tables import CALLS, QUARANTINE
 from transforms.core.tenants import Tenant
 from transforms.ingest import names
-from transforms.ingest.landing import LandingBatch, clear_landing
+from transforms.ingest.landing import MANIFEST_NAMES, LandingBatch, clear_landing, upload_targets
 from transforms.ingest.manifest import (
+    MANIFEST_COLUMNS,
     MAX_MANIFEST_BYTES,
+    WITHHELD,
     RowError,
     kept_fields,
+    kept_value,
     parse_manifest,
+    quarantine_rows,
     validate_row,
 )
 
@@ -174,11 +181,17 @@ class _Batch:
                 return
         if entry.kind == "file":
             folder = join(self.quarantine_store, b.tenant_id, b.batch_id)
+            if names.nfc(entry.name) in MANIFEST_NAMES:
+                original = data
+                data, reason = self._sanitised_manifest(entry, data, reason)
+                if data is None:  # no bytes kept: only what identifies the file
+                    size = entry.size if original is None else len(original)
+                    sha = None if original is None else hashlib.sha256(original).hexdigest()
             if data is not None:
                 sha, size = hashlib.sha256(data).hexdigest(), len(data)
                 q_uri = join(folder, names.object_name(entry.name, sha))
                 storage.write_bytes(q_uri, data)
-            else:
+            elif names.nfc(entry.name) not in MANIFEST_NAMES:
                 try:
                     sha, size = storage.copy_hashed(
                         entry.uri, folder, lambda s: names.object_name(entry.name, s)
@@ -190,6 +203,30 @@ class _Batch:
         self.record(entry.name, code, reason, call_id, row, sha, size, q_uri)
         if entry.kind != "dir":  # a folder inside a batch is reported and left as it is
             self.consumed.append(entry.uri)
+
+    def _sanitised_manifest(
+        self, entry: Entry, data: bytes | None, reason: str
+    ) -> tuple[bytes | None, str]:
+        """What of a manifest set aside may be kept: its rows as quarantine keeps a manifest row
+        (``_safe_row``: documented columns only, values breaking their rule withheld, names
+        masked, the number as its pseudonym), in its own format. A manifest that cannot be read
+        cannot be cleared of personal data: none of its bytes are kept."""
+        rows = None if data is None else quarantine_rows(entry.name, data)
+        if rows is None:
+            return None, (
+                f"{reason} (its bytes are not kept: a manifest that cannot be read cannot be "
+                "cleared of personal data; ask its sender for it)"
+            )
+        safe = [self._safe_row(r) for r in rows]
+        if entry.name.endswith(".json"):
+            text = json.dumps(safe, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+            return text.encode(), reason
+        columns = [c for c in (*MANIFEST_COLUMNS, "caller_key") if any(c in r for r in safe)]
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(safe)
+        return buffer.getvalue().encode(), reason
 
     def unreadable(self, entry: Entry, exc: OSError, row: dict[str, str] | None) -> None:
         """A file that cannot be read (permissions, vanished): recorded, left in landing."""
@@ -209,8 +246,11 @@ class _Batch:
         size: int | None = None,
         q_uri: str | None = None,
     ) -> None:
-        """One quarantine row; names are kept only as displayed (phone numbers masked)."""
+        """One quarantine row; names are kept only as displayed (phone numbers and names
+        masked), the call id only when it passes its rule (numbers in it masked)."""
         b, shown = self.batch, names.display(name)
+        call_id = kept_value("call_id", call_id) or None
+        call_id = None if call_id == WITHHELD else call_id
         self.quarantined.append(
             quarantine_row(
                 key=f"{b.tenant_id}/{b.batch_id}/{shown}/{sha}/{call_id}/{code}",
@@ -229,8 +269,10 @@ class _Batch:
         )
 
     def _safe_row(self, row: dict[str, str]) -> dict[str, Any]:
-        """The manifest row as kept in quarantine: documented columns only, the file name as
-        displayed, the caller's number only as its pseudonym (dropped if that fails)."""
+        """The manifest row as kept in quarantine: documented columns only, each value that
+        breaks its column's rule withheld (free text, a value shifted in from another column),
+        the file name as displayed (numbers and names masked), the caller's number only as its
+        pseudonym (dropped when it cannot be made: no key, or a number that does not parse)."""
         safe: dict[str, Any] = kept_fields(row)
         if safe.get("file_name"):
             safe["file_name"] = names.display(safe["file_name"])
@@ -259,10 +301,10 @@ def ingest_batch(
     audio_store: str,
     quarantine_store: str,
     pseudonymise_phone: Pseudonymiser,
+    today: date,
     now: datetime | None = None,
     quarantined_call_ids: set[str] | None = None,
     limits: Limits | None = None,
-    today: date | None = None,
 ) -> IngestOutcome:
     """Validate and store one batch. Writes audio/quarantine bytes; the caller commits the rows.
 
@@ -270,7 +312,8 @@ def ingest_batch(
     re-landed file is recognised (skipped) and a different file reusing a call id is quarantined;
     ``quarantined_call_ids`` the call ids an earlier run of this batch set aside, so a manifest
     row whose file a crashed clean-up already removed is not reported again. ``today`` decides
-    whether the tenant's contract has ended (default: ``now``'s date).
+    whether the tenant's contract has ended (the step's ``ctx.today()``); ``now`` stamps the rows
+    (default: the real instant).
     """
     now = now or datetime.now(UTC)
     work = _Batch(batch, quarantine_store, pseudonymise_phone, now, limits or Limits())
@@ -285,7 +328,7 @@ def ingest_batch(
     manifest = next(e for e in batch.entries if e.name == batch.manifest)
     if not work.settled(manifest):
         return work.outcome()  # the manifest is being rewritten: the whole batch waits
-    if tenant.contract_ended(today or now.date()):
+    if tenant.contract_ended(today):
         return _set_aside_whole_batch(work, "contract_ended", "the tenant's contract has ended")
     try:
         rows = _read_manifest(manifest)
@@ -380,10 +423,16 @@ def _set_aside_rows_without_audio(
 ) -> None:
     """Manifest rows that name no file of the batch: recorded, nothing to keep. A row whose call
     is already stored, or was quarantined by an earlier run of this batch, is not missing: a
-    clean-up cut short by a crash removed its file before the manifest."""
+    clean-up cut short by a crash removed its file before the manifest. A row whose file is
+    still being uploaded (``a.wav.partial`` in the folder) waits: the manifest stays, and the
+    run after the upload ends stores the file."""
+    arriving = {names.nfc(t) for u in work.batch.uploading for t in upload_targets(u)}
     for row in rows:
         name, call_id = row.get("file_name", ""), row.get("call_id") or None
         if name and names.nfc(name) in present:
+            continue
+        if name and names.nfc(name) in arriving and call_id not in known.audio_of:
+            work.left.append(names.display(name))
             continue
         if call_id in known.audio_of:
             known.claimed.add(call_id)
@@ -537,9 +586,9 @@ def commit_batch(
     audio_store: str,
     quarantine_store: str,
     pseudonymise_phone: Pseudonymiser,
+    today: date,
     limits: Limits | None = None,
     now: datetime | None = None,
-    today: date | None = None,
 ) -> IngestOutcome:
     """Ingest one batch and commit it: bronze.calls, then bronze.quarantine, then landing is
     cleared (the manifest last). What the ingest step runs."""

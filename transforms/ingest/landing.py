@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -42,6 +43,23 @@ def is_temporary(name: str) -> bool:
     return name.startswith((".", "~$")) or name.lower().endswith(TEMPORARY_SUFFIXES)
 
 
+#: rsync writes ``name`` as ``.name.XXXXXX`` until it renames it.
+_RSYNC_TEMPORARY = re.compile(r"^\.(.+)\.[A-Za-z0-9]{6}$")
+
+
+def upload_targets(name: str) -> set[str]:
+    """The names a temporary upload will have once finished (``a.wav.partial`` → ``a.wav``;
+    ``.a.wav.Xy12Ab`` → ``a.wav``); empty for a name that is not an upload in progress."""
+    found = set()
+    for suffix in TEMPORARY_SUFFIXES:
+        if name.lower().endswith(suffix) and len(name) > len(suffix):
+            found.add(name[: -len(suffix)])
+    rsync = _RSYNC_TEMPORARY.match(name)
+    if rsync:
+        found.add(rsync.group(1))
+    return found | {n[1:] for n in found if n.startswith(".") and len(n) > 1}
+
+
 @dataclass(frozen=True)
 class LandingBatch:
     tenant_id: str
@@ -58,6 +76,9 @@ class LandingBatch:
     manifest: str | None = None
     #: Why the batch is set aside whole before anything is read (a quarantine reason code).
     problem: str | None = None
+    #: Temporary upload names in the folder (``a.wav.partial``): files still arriving. A
+    #: manifest row naming what one will become waits for it.
+    uploading: tuple[str, ...] = ()
 
     @property
     def partition_key(self) -> str:
@@ -113,6 +134,7 @@ def _batch(
         )  # fmt: skip
     listed = storage.list_entries(folder.uri)
     entries = [e for e in listed if not is_temporary(e.name)]
+    uploading = tuple(e.name for e in listed if e.kind == "file" and upload_targets(e.name))
     manifests = [e.name for e in entries if e.name in MANIFEST_NAMES]
     return LandingBatch(
         tenant_id=tenant_id,
@@ -123,6 +145,7 @@ def _batch(
         changed_ns=max([folder.changed_ns, *(e.changed_ns for e in listed)]),
         manifest=manifests[0] if manifests else None,
         problem=problem,
+        uploading=uploading,
     )
 
 

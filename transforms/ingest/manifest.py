@@ -18,7 +18,9 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from transforms.core.tenants import Tenant
+from transforms.core.tenants import TENANT_ID_RE, Tenant
+from transforms.privacy.masking import mask_personal, mask_phone_numbers
+from transforms.privacy.pseudonymise import PhoneNumberError, e164
 
 REQUIRED_COLUMNS = ("call_id", "file_name", "agent_id", "started_at")
 #: The documented column order of ``manifest.csv``.
@@ -54,6 +56,11 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024
 #: A manifest value kept in quarantine is cut to this many characters.
 KEPT_VALUE_CHARS = 256
+#: What a quarantined manifest row holds instead of a value that breaks its column's rule (free
+#: text, or a value an unquoted comma shifted in from another column: a phone number in
+#: ``started_at``). The reason names the field.
+WITHHELD = "<withheld>"
+_LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})?$")
 
 
 class RowError(ValueError):
@@ -107,10 +114,74 @@ def parse_manifest(name: str, data: bytes) -> list[dict[str, str]]:
     return [{k: _value(v) for k, v in r.items() if isinstance(k, str) and k} for r in rows]
 
 
+def _is_datetime(value: str) -> bool:
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+#: The rule a value of each documented column must pass to be kept in quarantine (a value that
+#: passes holds no free text); ``file_name`` is kept as displayed and ``caller_phone`` only as
+#: its pseudonym, by the ingest step (``batch.py``).
+_KEPT_IF: dict[str, Any] = {
+    "call_id": lambda v: bool(_ID_RE.match(v)),
+    "agent_id": lambda v: bool(_ID_RE.match(v)),
+    "tenant_id": lambda v: bool(TENANT_ID_RE.match(v)),
+    "team": lambda v: bool(_LABEL_RE.match(v)),
+    "campaign": lambda v: bool(_LABEL_RE.match(v)),
+    "started_at": _is_datetime,
+    "language": lambda v: bool(_LANGUAGE_RE.match(v)),
+    "channel_layout": lambda v: v in CHANNEL_LAYOUTS,
+    "size": lambda v: v.isascii() and v.isdigit() and len(v) <= 15,
+    "sha256": lambda v: bool(_SHA256_RE.match(v)),
+}
+
+
+#: Labels in words: a name may pass their rule ("Jane Auditname"), so capitalised names are
+#: masked in them too (ids are pseudonymous by contract; their numbers are masked).
+_WORDED = ("team", "campaign")
+
+
+def kept_value(column: str, value: Any) -> str:
+    """A manifest value as quarantine may keep it: empty, or passing its column's rule with any
+    phone number in it masked (and names, in labels), else ``WITHHELD``."""
+    text = "" if value is None or isinstance(value, NotAValue) else str(value)
+    if not text:
+        return ""
+    rule = _KEPT_IF.get(column)
+    if rule is None or not rule(text):
+        return WITHHELD
+    mask = mask_personal if column in _WORDED else mask_phone_numbers
+    return mask(text)[:KEPT_VALUE_CHARS]
+
+
 def kept_fields(row: dict[str, str]) -> dict[str, str]:
     """What of a manifest row may be kept (in quarantine): the documented columns only (an
-    extra ``caller_name`` column is dropped), each value cut to ``KEPT_VALUE_CHARS``."""
-    return {k: row[k][:KEPT_VALUE_CHARS] for k in MANIFEST_COLUMNS if k in row}
+    extra ``caller_name`` column is dropped), each value that breaks its column's rule withheld
+    (``kept_value``); ``file_name`` and ``caller_phone`` as they are, for the ingest step to
+    display and pseudonymise."""
+    kept = {}
+    for k in MANIFEST_COLUMNS:
+        if k not in row:
+            continue
+        if k in ("file_name", "caller_phone"):
+            value = row[k]
+            kept[k] = "" if isinstance(value, NotAValue) else str(value)[:KEPT_VALUE_CHARS]
+        else:
+            kept[k] = kept_value(k, row[k])
+    return kept
+
+
+def quarantine_rows(name: str, data: bytes) -> list[dict[str, Any]] | None:
+    """The rows of a manifest that is being set aside, read as far as they can be (a missing
+    required column does not matter here); None when it cannot be parsed at all."""
+    try:
+        rows = _rows(name, data)
+    except Exception:  # not UTF-8, broken CSV or JSON, too deep: nothing can be read from it
+        return None
+    return [{k: _value(v) for k, v in r.items() if isinstance(k, str) and k} for r in rows]
 
 
 def _check_safe(row: dict[str, str]) -> None:
@@ -182,12 +253,21 @@ def validate_row(row: dict[str, str], tenant: Tenant) -> dict[str, Any]:
     phone = row.get("caller_phone") or None
     if phone and not _PHONE_RE.match(re.sub(r"[\s.()-]", "", phone)):
         raise RowError("invalid_manifest_row", "caller_phone is not a phone number")
+    if phone:
+        try:
+            phone = e164(phone, tenant.phone_region)
+        except PhoneNumberError as err:
+            raise RowError(
+                "invalid_caller_phone",
+                f"caller_phone: {err}; write it with its country code (+44 …) or set the "
+                "tenant's phone_region",
+            ) from None
     return {
         "call_id": row["call_id"],
         "agent_id": row["agent_id"],
         "team": row.get("team") or None,
         "campaign": row.get("campaign") or None,
-        "caller_phone": phone,
+        "caller_phone": phone,  # E.164
         "started_at": started,
         "language": language,
         "channel_layout": layout,

@@ -11,7 +11,8 @@ spaces, ``#``/``%``/``?``, names that are not UTF-8 at all, phone numbers. The r
 - a batch folder with an ordinary name (``_ORDINARY_BATCH``) keeps it as its batch id, so the
   partition key stays ``<tenant>__<batch>``; any other name gets ``<ascii slug>~<10 hex>``
   (``batch_ids``; found again by listing landing, unique per folder);
-- names are shown, stored and logged through ``display`` (phone numbers masked), and quarantined
+- names are shown, stored and logged through ``display`` (phone numbers and capitalised
+  people's names masked: ``transforms.privacy.masking``), and quarantined
   bytes are kept under ``object_name`` (shortened and hashed past the file-system limit).
 """
 
@@ -26,7 +27,7 @@ from pathlib import PurePosixPath
 from unidecode import unidecode
 
 from transforms.core.tenants import TENANT_ID_RE
-from transforms.privacy.masking import mask_phone_numbers
+from transforms.privacy.masking import mask_personal, mask_phone_numbers
 
 #: The longest file name accepted (characters). Longer names are set aside before reading.
 MAX_NAME_CHARS = 200
@@ -60,8 +61,9 @@ def printable(name: str) -> str:
 
 
 def display(name: str) -> str:
-    """How a landing name is stored, shown and logged: printable, phone numbers masked."""
-    return mask_phone_numbers(printable(name))
+    """How a landing name is stored, shown and logged: printable, phone numbers and names
+    masked."""
+    return mask_personal(printable(name))
 
 
 def nfc(name: str) -> str:
@@ -82,7 +84,7 @@ def is_ordinary_batch_id(name: str) -> bool:
         bool(_ORDINARY_BATCH.match(name))
         and "__" not in name
         and "..." not in name
-        and mask_phone_numbers(name) == name
+        and mask_personal(name) == name
     )
 
 

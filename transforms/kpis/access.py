@@ -1,8 +1,17 @@
-"""Who may open a published file: the file-system permissions of the BI folder.
+"""Who may open what under ``CCR_HOME``: closed by default, the published files by tenant.
 
-DuckDB has no users and no row-level security: a connection that can open a file reads all of
-it. So each tenant gets a file of its own and the operating system decides who opens it:
+Everything the product writes is its account's alone: the processes run with umask 077
+(``orchestration/lib/environment.py`` sets it at each process edge), so new folders are ``0700``
+and new files ``0600`` — the Dagster instance, the lakehouse (Parquet, recordings, quarantine),
+the ledger, exports, landing copies, logs. ``close_home`` gives an existing home (written under
+umask 022) the same modes once (``ccr`` runs it the first time it meets a home).
 
+Only the published warehouse is shared, by tenant. DuckDB has no users and no row-level
+security: a connection that can open a file reads all of it, so each tenant gets a file of its
+own and the operating system decides who opens it:
+
+- ``$CCR_HOME`` (and any folder between it and the warehouse) is ``0711``: the BI accounts pass
+  through it to the warehouse; none lists it, and everything else in it is closed;
 - ``$CCR_WAREHOUSE`` and ``$CCR_WAREHOUSE/tenants`` are ``0711``: any account may pass through to
   a file whose name it knows, none but the owner may list them (a tenant cannot learn which other
   tenants exist);
@@ -23,6 +32,7 @@ import grp
 import logging
 import os
 import re
+import stat
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -93,3 +103,65 @@ def fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+#: What ``close_home`` leaves in ``$CCR_HOME`` once it has run: the home is closed once, by the
+#: first ``ccr`` of a version that closes homes (or ``ccr home close``, any time).
+CLOSED_MARKER = ".modes-closed"
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def close_home(home: Path, warehouse: Path) -> int:
+    """Give every folder and file under ``home`` its closed mode; the number changed.
+
+    Folders ``0700`` and files without group or other bits (``0600``), except: ``home`` and the
+    folders between it and ``warehouse`` ``0711`` (when the warehouse is inside the home; else
+    ``0700``), ``warehouse`` and ``warehouse/tenants`` ``0711``, the published files keeping their
+    group read (other bits removed), ``tenants/.publishing`` ``0700``. Links are neither followed
+    nor changed. Files another account owns are left as they are (counted in the log only).
+    """
+    home, warehouse = Path(home).absolute(), Path(warehouse).absolute()
+    tenants = warehouse / "tenants"
+    passages = {home, *[p for p in warehouse.parents if _inside(p, home)], warehouse, tenants}
+    if not _inside(warehouse, home):
+        passages = {warehouse, tenants}
+    changed = 0
+
+    def wanted(path: Path, mode: int, is_dir: bool) -> int:
+        if is_dir:
+            return TRAVERSE_ONLY if path in passages else PRIVATE_DIR
+        if path.parent == tenants:  # a published file: its group reads it, others never
+            return mode & 0o750
+        return mode & 0o700
+
+    def fix(path: Path) -> None:
+        nonlocal changed
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            return
+        if stat.S_ISLNK(st.st_mode):
+            return
+        is_dir = stat.S_ISDIR(st.st_mode)
+        mode = stat.S_IMODE(st.st_mode)
+        if not is_dir and path == home / CLOSED_MARKER:
+            mode = mode & 0o700
+        target = wanted(path, mode, is_dir)
+        if target != mode:
+            try:
+                os.chmod(path, target, follow_symlinks=False)
+                changed += 1
+            except PermissionError:
+                log.warning("cannot close the mode of a file another account owns")
+
+    for root in (home, *(() if _inside(warehouse, home) else (warehouse,))):
+        if not root.exists():
+            continue
+        fix(root)
+        for folder, dirs, files in os.walk(root, followlinks=False):
+            for name in dirs + files:
+                fix(Path(folder) / name)
+    return changed

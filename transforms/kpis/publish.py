@@ -60,7 +60,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -181,10 +181,10 @@ class Published:
 def publish_kpis(
     settings: Settings,
     *,
+    today: date,
     rewrite: bool = False,
     reports: bool = True,
     only: Collection[str] | None = None,
-    today: date | None = None,
 ) -> Published:
     """Every published file, from the dbt build file: the one way to publish.
 
@@ -217,14 +217,14 @@ def publish(
     operator: Path,
     registry: Mapping[str, Tenant] | None = None,
     *,
+    today: date,
     rewrite: bool = False,
     reports: bool = True,
     only: Collection[str] | None = None,
-    today: date | None = None,
 ) -> Published:
     """Publish ``build``'s marts into ``warehouse/tenants`` (and operator-only marts into
-    ``operator``). Tenants: those of the registry under contract on ``today`` (default: the
-    system's date) and those with rows; the files of any other tenant are removed (its data was
+    ``operator``). Tenants: those of the registry under contract on ``today`` (the step's
+    ``ctx.today()``) and those with rows; the files of any other tenant are removed (its data was
     erased). With ``only``, a tenant outside it that already has a file keeps it untouched (not
     in ``Published.tenants``)."""
     if not build.exists():
@@ -242,7 +242,6 @@ def publish(
     log = read_build_log(build)
     with stages("operator"):
         published.operator = _publish_operator(build, operator, marts)
-    today = today or datetime.now(UTC).date()
     current = {t for t, tenant in registry.items() if not tenant.contract_ended(today)}
     tenant_ids = sorted(current | tenants_with_rows(build, marts))
     chosen = [

@@ -10,6 +10,10 @@ Every number on the page is a column of a mart, read as it is: this module selec
 orders rows, it never aggregates (the KPIs are defined once, in dbt; a test fails on an
 aggregate here). ``read_report`` reads those rows into a ``ReportData``; the page is drawn from
 it alone, so a test compares what the page shows with the marts' rows.
+
+The page scores people, so it opens with the contract's notice (``transforms.kpis.notices``):
+the scores can be wrong and carry bias, a person validates any decision about an employee, and
+what still waits for a reviewer is shown as such, for the tenant and agent by agent.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from typing import Any
 
 import duckdb
 import matplotlib
+
+from transforms.kpis import notices
 
 matplotlib.use("svg")
 from matplotlib.figure import Figure
@@ -131,6 +137,11 @@ def score_label(agent: Row) -> str:
     return f"{agent['avg_final_score']:.1f}"
 
 
+def pending_label(agent: Row) -> str:
+    """After the score: the agent's verdicts still waiting for a person ("" when none)."""
+    return notices.agent_pending(agent["verdicts_pending_review"])
+
+
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, parameters: list) -> list[Row]:
     cursor = con.execute(sql, parameters)
     names = [d[0] for d in cursor.description]
@@ -186,7 +197,8 @@ def write_report(database: Path, out: Path, tenant_id: str, display_name: str) -
 def render(data: ReportData, tenant_id: str, display_name: str) -> str:
     """The page, drawn from ``data`` alone."""
     figures = [(chart, _svg(chart, data)) for chart in CHARTS]
-    return _page(tenant_id, display_name, data.tiles, figures, data.value("last_input_at"))
+    pending = notices.pending_review(*(data.value(c) for c in notices.PENDING_COLUMNS))
+    return _page(tenant_id, display_name, data.tiles, figures, data.value("last_input_at"), pending)
 
 
 @dataclass(frozen=True)
@@ -253,7 +265,15 @@ def _agent_ranking(data: ReportData, fig: Figure) -> bool:
             xytext=(3, 0), textcoords="offset points", va="center", fontsize=7, color=INK,
         )  # fmt: skip
         text.set_gid(f"agent-rank-{agent['score_rank']}-score")
-    ax.set_xlim(0, 105)
+        if pending_label(agent):  # after the score, in the warning colour
+            mark = ax.annotate(
+                pending_label(agent), (bar.get_width(), bar.get_y() + bar.get_height() / 2),
+                xytext=(22, 0), textcoords="offset points", va="center", fontsize=7, color=WARN,
+            )  # fmt: skip
+            mark.set_gid(f"agent-rank-{agent['score_rank']}-pending")
+    # room right of 100 for the score, and for the pending mark when an agent has one
+    ax.set_xlim(0, 140 if any(pending_label(a) for a in agents) else 105)
+    ax.set_xticks(range(0, 101, 20))
     ax.set_xlabel("mean QA score (0-100)")
     ax.tick_params(axis="y", labelsize=7)
     return True
@@ -353,7 +373,8 @@ CHARTS = (
         "Agent ranking",
         f"Agents ranked on their mean QA score (after human review), calls with a QA score in "
         f"brackets; the {RANKED_AGENTS // 2} best and the {RANKED_AGENTS // 2} lowest when there "
-        "are more.",
+        "are more. In orange: the agent's AI verdicts still waiting for a reviewer, left out "
+        "of the score until a person decides.",
         _agent_ranking,
         margins=(0.3, 0.15, 0.97, 0.97),
     ),
@@ -424,10 +445,25 @@ box-shadow:0 1px 2px #0001}
 figure.chart h2{font-size:15px;margin:0 0 6px}figure.chart svg{width:100%;height:auto;display:block}
 figcaption{font-size:12px;color:#56657a;margin-top:6px}
 footer{font-size:11px;color:#56657a;margin-top:24px}
+.notice{background:#fff7ed;border-left:5px solid #c2410c;border-radius:6px;padding:10px 16px;
+margin:8px 0 14px;font-size:13px;line-height:1.45}
+.notice h2{font-size:15px;margin:0 0 4px;color:#9a3412}.notice p{margin:4px 0}
+#pending-review{color:#9a3412}
 """
 
 
-def _page(tenant_id, display_name, tiles, figures, as_of) -> str:
+def _notice(pending: str) -> str:
+    e = html.escape
+    return (
+        f'<section class="notice" id="ai-notice" role="note"><h2>{e(notices.TITLE)}</h2>'
+        f'<p id="notice-error-bias">{e(notices.ERROR_AND_BIAS)}</p>'
+        f'<p id="notice-human-validation"><b>{e(notices.HUMAN_VALIDATION)}</b></p>'
+        f'<p id="pending-review" data-columns="{" ".join(notices.PENDING_COLUMNS)}">'
+        f"{e(pending)}</p></section>"
+    )
+
+
+def _page(tenant_id, display_name, tiles, figures, as_of, pending) -> str:
     e = html.escape
     tile_html = "".join(
         f'<div class="tile" data-columns="{e(" ".join(t.columns))}"><span>{e(t.label)}</span>'
@@ -450,7 +486,8 @@ def _page(tenant_id, display_name, tiles, figures, as_of) -> str:
         f"<title>KPI report – {e(display_name)}</title><style>{CSS}</style></head><body>"
         f"<header><h1>Call quality KPIs – {e(display_name)}</h1>"
         f"<p>Tenant {e(tenant_id)} · {e(stamp)} · agents by their pseudonymous id</p></header>"
-        f'<main><section class="tiles">{tile_html}</section>'
+        f"<main>{_notice(pending)}"
+        f'<section class="tiles">{tile_html}</section>'
         f'<section class="charts">{chart_html}</section>'
         "<footer>Built from this tenant's published KPI database after each publish. Scores "
         "are final scores (after human review; verdicts waiting for a person left out); agents "

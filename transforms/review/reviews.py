@@ -8,10 +8,21 @@ resolution, and the whole history stays auditable. A row keyed by a hash of its 
 inserted once, so landing the same file twice changes nothing. A bad row is quarantined
 (``bronze/quarantine``, batch ``_reviews``) with its reason; the good rows of the file still land.
 
-CSV columns (header row, UTF-8): ``call_id, scorecard_id, scorecard_version, criterion_id, kind,
-verdict, reviewer_id, comment, reviewed_at`` — kind ``review`` | ``dispute`` | ``resolution``,
-verdict ``met`` | ``not_met`` | ``na`` (optional on a dispute: the verdict the agent claims),
-reviewed_at ISO 8601 with an offset.
+CSV columns (header row, UTF-8): ``tenant_id, call_id, scorecard_id, scorecard_version,
+criterion_id, kind, verdict, reviewer_id, comment, reviewed_at`` — kind ``review`` | ``dispute``
+| ``resolution``, verdict ``met`` | ``not_met`` | ``na`` (optional on a dispute: the verdict the
+agent claims), reviewed_at ISO 8601 with an offset.
+
+A file proves where it belongs: every row names its ``tenant_id``, which must be the tenant whose
+folder holds the file (else ``review_tenant_mismatch``), and its call must be one of that
+tenant's calls (else ``review_unknown_call``). Call ids are the call centres' own, so two tenants
+may both have a ``call-0001``: without the tenant column, a file dropped in the wrong folder
+would attach one organisation's verdicts to a call of another that its reviewers never saw.
+``record_reviews`` takes the tenant as its argument; a row's ``tenant_id``, if given, must equal
+it.
+
+A bad row is kept in quarantine without its free-text ``comment`` and with every other value
+that breaks its column's rule withheld (``kept_review``), phone numbers masked.
 """
 
 from __future__ import annotations
@@ -20,6 +31,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,8 +41,12 @@ import polars as pl
 
 from transforms.core.quarantine import quarantine_row
 from transforms.core.scorecards import Scorecard
+from transforms.ingest.manifest import WITHHELD
+from transforms.ingest.names import display
+from transforms.privacy.masking import mask_phone_numbers
 
 REVIEW_COLUMNS = (
+    "tenant_id",
     "call_id",
     "scorecard_id",
     "scorecard_version",
@@ -41,6 +57,9 @@ REVIEW_COLUMNS = (
     "comment",
     "reviewed_at",
 )
+#: What a review's id is a hash of (with the tenant): the columns before ``tenant_id`` was one,
+#: so a review landed before and after that change is still one row.
+_CONTENT_COLUMNS = tuple(c for c in REVIEW_COLUMNS if c != "tenant_id")
 KINDS = ("review", "dispute", "resolution")
 VERDICTS = ("met", "not_met", "na")
 REVIEWS_FOLDER = "_reviews"
@@ -61,7 +80,7 @@ class Rejected:
 def review_id(tenant_id: str, row: Mapping[str, Any]) -> str:
     """Content hash: the same event landed twice is one row."""
     payload = json.dumps(
-        [tenant_id] + [str(row.get(c) or "") for c in REVIEW_COLUMNS], ensure_ascii=False
+        [tenant_id] + [str(row.get(c) or "") for c in _CONTENT_COLUMNS], ensure_ascii=False
     )
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
@@ -83,11 +102,14 @@ def validate_reviews(
     history: pl.DataFrame,
     source: str,
     now: datetime,
+    tenant_column: bool = True,
 ) -> tuple[list[dict[str, Any]], list[Rejected]]:
     """(silver.human_reviews rows, rejected rows with a reason code).
 
     ``calls``: the tenant's bronze calls (call_id, call_uid, agent_id); ``history``: the tenant's
     human_reviews so far (a resolution needs an earlier dispute of the same call and criterion).
+    ``tenant_column``: each row must carry ``tenant_id`` (a file); otherwise a row without one is
+    taken as ``tenant_id``'s (``record_reviews``).
     """
     by_call = {r["call_id"]: r for r in calls.select("call_id", "call_uid", "agent_id").to_dicts()}
     disputes = {
@@ -102,9 +124,15 @@ def validate_reviews(
         def reject(code: str, reason: str, row: dict[str, Any] = row, n: int = n) -> None:
             bad.append(Rejected(n, code, f"row {n}: {reason}", row))
 
-        missing = [c for c in REVIEW_COLUMNS if c not in raw]
+        optional = () if tenant_column else ("tenant_id",)
+        missing = [c for c in REVIEW_COLUMNS if c not in raw and c not in optional]
         if missing:
             reject("review_missing_column", f"missing column(s) {', '.join(missing)}")
+            continue
+        if not tenant_column and not row["tenant_id"]:
+            row["tenant_id"] = tenant_id
+        if row["tenant_id"] != tenant_id:
+            reject("review_tenant_mismatch", "tenant_id is empty or not the folder's tenant")
             continue
         call = by_call.get(row["call_id"])
         card = cards.get((row["scorecard_id"], row["scorecard_version"]))
@@ -196,23 +224,52 @@ def quarantine_rows(
 ) -> list[dict[str, Any]]:
     """bronze/quarantine rows for rejected review rows (one per row, keyed by file and row).
 
-    The row is kept without its free-text ``comment`` (reviewers write names and numbers there).
+    The row is kept without its free-text ``comment`` (reviewers write names and numbers there)
+    and with any other value that breaks its column's rule withheld (``kept_review``).
     """
     return [
         quarantine_row(
             key=f"{tenant_id}/{REVIEWS_FOLDER}/{file_sha256}/{r.row_number}",
             tenant_id=tenant_id,
             batch_id=REVIEWS_FOLDER,
-            file_name=file_name,
+            file_name=display(file_name),
             call_id=r.row.get("call_id") or None,
             file_sha256=file_sha256,
             reason_code=r.reason_code,
             reason=r.reason,
-            manifest_row={k: v for k, v in r.row.items() if k != "comment"},
+            manifest_row=kept_review(r.row),
             quarantined_at=now,
         )
         for r in rejected
     ]
+
+
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+#: The rule a value of each review column must pass to be kept in quarantine.
+_KEPT_IF: dict[str, Any] = {
+    "tenant_id": _ID.match,
+    "call_id": _ID.match,
+    "scorecard_id": _ID.match,
+    "scorecard_version": _ID.match,
+    "criterion_id": _ID.match,
+    "reviewer_id": _ID.match,
+    "kind": lambda v: v in KINDS,
+    "verdict": lambda v: v in VERDICTS,
+    "reviewed_at": lambda v: _timestamp(v) is not None,
+}
+
+
+def kept_review(row: Mapping[str, Any]) -> dict[str, str]:
+    """A rejected review row as quarantine keeps it: its columns but ``comment``, each value
+    that breaks its column's rule (free text, a value an unquoted comma shifted) withheld,
+    phone numbers masked in the rest."""
+    kept = {}
+    for column, rule in _KEPT_IF.items():
+        if column not in row:
+            continue
+        value = str(row[column] or "")
+        kept[column] = "" if not value else mask_phone_numbers(value) if rule(value) else WITHHELD
+    return kept
 
 
 def _context(lh: Any, tenant_id: str) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -248,8 +305,9 @@ def record_reviews(
     now = now or datetime.now(UTC)
     calls, history = _context(lh, tenant_id)
     good, bad = validate_reviews(
-        tenant_id, entries, calls=calls, cards=cards, history=history, source=source, now=now
-    )
+        tenant_id, entries, calls=calls, cards=cards, history=history, source=source, now=now,
+        tenant_column=False,
+    )  # fmt: skip
     if bad:
         raise ReviewError("; ".join(f"{r.reason} [{r.reason_code}]" for r in bad))
     inserted = lh.merge(HUMAN_REVIEWS, conform(HUMAN_REVIEWS, good))
@@ -280,7 +338,7 @@ def ingest_review_file(
     calls, history = _context(lh, tenant_id)
     good, bad = validate_reviews(
         tenant_id, entries, calls=calls, cards=cards, history=history,
-        source=f"{REVIEWS_FOLDER}/{file_name}", now=now,
+        source=f"{REVIEWS_FOLDER}/{file_name}", now=now, tenant_column=True,
     )  # fmt: skip
     inserted = lh.merge(HUMAN_REVIEWS, conform(HUMAN_REVIEWS, good))["num_target_rows_inserted"]
     if bad:

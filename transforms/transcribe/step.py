@@ -87,8 +87,10 @@ def run(ctx: StepContext, partition: str) -> Transcribed:
     model_dir, mid = model_of(settings)
     done = lh.read(TRANSCRIPTS, tenant_id, columns=["audio_sha256", "model_id"])
     todo = calls_to_transcribe(calls, done, mid)
-    # A recording deleted under retention (content, 6 months) is not transcribed again.
-    todo = todo.filter(pl.col("audio_uri").is_in(storage.existing(todo["audio_uri"].to_list())))
+    # A recording deleted under retention (content, 6 months) is not transcribed again; one
+    # stored outside the lakehouse root (a copied or moved home) is refused, never read.
+    located = lh.locate_all(todo["audio_uri"].to_list())
+    todo = todo.filter(pl.col("audio_uri").is_in(storage.existing(located)))
     workers, threads = plan(settings, todo.height)
     result = Transcribed(mid, skipped=calls.height - todo.height, workers=workers, threads=threads)
     if todo.height:

@@ -17,6 +17,7 @@ from orchestration.lib.erasure import erasure_hooks
 from orchestration.lib.owners import OWNERS
 from orchestration.lib.resources import SettingsResource
 from transforms.compliance import step
+from transforms.core.context import FutureDate, StepContext
 from transforms.core.tables import (
     ALL_TABLES,
     ANONYMISED_STATISTICS,
@@ -28,13 +29,23 @@ _TAGS = {"layer": "compliance", "pii": "none"}
 
 
 class RetentionConfig(dg.Config):
-    """The date the retention rules are applied for (YYYY-MM-DD); empty: today (UTC). Never a
-    date after today for an erasure (``ccr retention plan`` may look ahead)."""
+    """The date the retention rules are applied for (YYYY-MM-DD); empty: the run's date (the
+    settings resource's ``as_of``, else the system's date, UTC). The daily schedule fills in
+    its tick's date. A date after today is refused by the statistics and the erasure (they would
+    publish an unclosed month, or delete what the rules still keep); the plan alone may look
+    ahead."""
 
     as_of: str = ""
 
     def day(self) -> date | None:
         return date.fromisoformat(self.as_of) if self.as_of else None
+
+    def context(self, settings: SettingsResource, log, *, look_ahead: bool = False) -> StepContext:
+        """The step context for this date; ``dg.Failure`` for a date after today."""
+        try:
+            return settings.step_context(log).on(self.day(), look_ahead=look_ahead)
+        except FutureDate as exc:
+            raise dg.Failure(str(exc)) from None
 
 
 @dg.asset(
@@ -51,7 +62,7 @@ def anonymised_statistics(
 ) -> dg.MaterializeResult:
     """Months closed since the last run, from the published marts; suppressed below the
     thresholds; never recomputed (so no purge changes a published cell)."""
-    ctx = settings.step_context(context.log, today=config.day())
+    ctx = config.context(settings, context.log)
     done = step.anonymised_statistics(ctx)
     return dg.MaterializeResult(
         metadata={
@@ -101,7 +112,8 @@ def retention_plan(
     context: dg.AssetExecutionContext, config: RetentionConfig, settings: SettingsResource
 ) -> dg.MaterializeResult:
     """What goes on the day, why, and what a hold or a request keeps (counts, no keys)."""
-    plan = step.write_plan(settings.step_context(context.log, today=config.day()), context.run_id)
+    ctx = config.context(settings, context.log, look_ahead=True)
+    plan = step.write_plan(ctx, context.run_id)
     work = plan.work()
     return dg.MaterializeResult(
         metadata={
@@ -129,16 +141,18 @@ def retention_plan(
 def retention_erasure(
     context: dg.AssetExecutionContext, settings: SettingsResource, dbt: DbtCliResource
 ) -> dg.MaterializeResult:
-    """Re-plans at the planned date, checks it selects what was planned, then carries it out."""
+    """Re-plans at the planned date, checks it selects what was planned, then carries it out
+    deciding for that date (the rebuilt warehouse publishes the tenants under contract then)."""
     ctx = settings.step_context(context.log)
     stored = step.planned_rows(ctx, context.run_id)
     if not stored:
         raise dg.Failure("no retention plan to apply: materialize compliance/retention_plan first")
     as_of = stored[0]["as_of"].date()
+    ctx = ctx.on(as_of)
     hooks = erasure_hooks(ctx, dbt, context.instance, step.remaining_after_retention(ctx, as_of))
     try:
         plan, certificate = step.apply_plan(ctx, stored, hooks)
-    except step.PlanChanged as exc:
+    except (step.PlanChanged, FutureDate) as exc:
         raise dg.Failure(str(exc)) from exc
     if certificate is None:
         return dg.MaterializeResult(

@@ -1,5 +1,8 @@
 """The retention job and its daily schedule."""
 
+from datetime import UTC, date
+from typing import Any
+
 import dagster as dg
 
 retention_job = dg.define_asset_job(
@@ -11,13 +14,33 @@ retention_job = dg.define_asset_job(
     tags={"ccr/delta-writer": "lakehouse"},
 )
 
-#: Daily at 03:00 UTC, when no batch is usually landing: the DPA's "at most 30 days after the
-#: contract" and CNIL's 6-month cap are met to the day.
-retention_daily = dg.ScheduleDefinition(
+#: The retention job's assets that decide for a date (their ``as_of`` config); the erasure
+#: applies the stored plan at the plan's date.
+DATED_OPS = ("compliance__anonymised_statistics", "compliance__retention_plan")
+
+
+def as_of_config(day: date | None) -> dict[str, dict[str, Any]]:
+    """Op name → config deciding for ``day`` (None: the date the steps run)."""
+    return {op: {"as_of": str(day) if day else ""} for op in DATED_OPS}
+
+
+@dg.schedule(
     name="retention_daily",
     job=retention_job,
     cron_schedule="0 3 * * *",
     execution_timezone="UTC",
     default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Apply the retention rules for today: see docs/retention.md.",
+    description="Apply the retention rules for the tick's date: see docs/retention.md.",
 )
+def retention_daily(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    """Daily at 03:00 UTC, when no batch is usually landing: the DPA's "at most 30 days after
+    the contract" and CNIL's 6-month cap are met to the day. The run decides for the tick's own
+    date (in its run config, shown in the UI), not for whenever a queued run starts; one run per
+    date (the run key)."""
+    tick = context.scheduled_execution_time
+    day = tick.astimezone(UTC).date() if tick else None
+    return dg.RunRequest(
+        run_key=f"retention-{day}" if day else None,
+        run_config={"ops": {op: {"config": c} for op, c in as_of_config(day).items()}},
+        tags={"ccr/as_of": str(day)} if day else {},
+    )

@@ -5,7 +5,6 @@ import dagster as dg
 from orchestration.lib.owners import OWNERS
 from orchestration.lib.partitions import call_batches
 from orchestration.lib.resources import SettingsResource, WhisperResource
-from transforms.core.context import StepContext
 from transforms.core.tables import SEGMENTS, TRANSCRIPTS
 from transforms.transcribe import step
 
@@ -41,7 +40,7 @@ def transcripts(
     decode goes to bronze.quarantine with its reason and the run carries on.
     """
     ctx = settings.step_context(context.log)
-    ctx = StepContext.of(whisper.apply(ctx.settings), log=ctx.log, lakehouse=ctx.lakehouse)
+    ctx = ctx.with_settings(whisper.apply(ctx.settings))
     done = step.run(ctx, context.partition_key)
     out = done.out
     yield dg.MaterializeResult(

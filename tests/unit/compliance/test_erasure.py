@@ -12,7 +12,7 @@ import pytest
 
 from tests.synthetic_lakehouse import build
 from transforms.compliance import subjects
-from transforms.compliance.erasure import Hooks, carry_out
+from transforms.compliance.erasure import Hooks, carry_out, record_not_found
 from transforms.compliance.ledger import Ledger
 from transforms.compliance.scan import scan
 from transforms.core.keys import FileKeyStore
@@ -143,16 +143,34 @@ def test_a_copy_the_erasure_does_not_know_about_fails_the_verification(lake):
     assert entry["verified"] is False
 
 
-def test_erasing_twice_deletes_nothing_more_and_the_ledger_chains(lake):
+def test_erasing_twice_finds_nothing_the_second_time_and_certifies_nothing(lake):
     settings, _ = lake
     subject = subjects.Subject("acme", "agent", "acm-agent05")
     first = erase(settings, subject)
-    second = erase(settings, subject)
     assert sum(t["rows_deleted"] for t in first["tables"]) > 0
-    assert sum(t["rows_deleted"] for t in second["tables"]) == 0
-    assert second["verification"]["passed"]
-    ledger = Ledger(Path(settings.compliance_dir) / "erasure_ledger.jsonl")
-    assert [e["seq"] for e in ledger.entries()] == [1, 2] and ledger.verify() == []
-    assert first["ledger"]["entry_hash"] == ledger.entries()[0]["entry_hash"]
+    assert first["verification"]["passed"]
+    lh, keys = Lakehouse(settings.lakehouse), FileKeyStore(settings.keys)
+    with pytest.raises(subjects.NotFound):
+        subjects.erasure(lh, settings, keys, subject)
+    record_not_found("agent", "acme", subject.keyed_hash(keys), settings, keys)
+    ledger = Ledger(Path(settings.compliance_dir) / "erasure_ledger.jsonl", keys)
+    entries = ledger.entries()
+    assert [e["seq"] for e in entries] == [1, 2] and ledger.verify() == []
+    assert entries[1]["outcome"] == "not_found" and entries[1]["certificate"] is None
+    assert (
+        entries[1]["verified"] is None and entries[1]["subject_hash"] == entries[0]["subject_hash"]
+    )
+    assert first["ledger"]["entry_hash"] == entries[0]["entry_hash"]
+    certificates = sorted((Path(settings.compliance_dir) / "certificates").glob("*.json"))
+    assert len(certificates) == 1  # the request that found nothing has none
     html = Path(settings.compliance_dir) / "certificates" / f"{first['request_id']}.html"
     assert "Deletion certificate" in html.read_text() and "acm-agent05" not in html.read_text()
+
+
+def test_a_number_that_never_called_is_not_found_and_gets_no_certificate(lake):
+    settings, _ = lake
+    lh, keys = Lakehouse(settings.lakehouse), FileKeyStore(settings.keys)
+    never = subjects.Subject("globex", "caller", "+447700900777")
+    with pytest.raises(subjects.NotFound):
+        subjects.erasure(lh, settings, keys, never)
+    assert not (Path(settings.compliance_dir) / "certificates").exists()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -22,6 +24,8 @@ from transforms.privacy.pseudonymise import caller_key
 TENANTS = {
     "acme-telecom": Tenant("acme-telecom", "ACME", ("fr", "en"), "standard"),
 }
+#: The date the ingests decide for (a contract that has ended), never the machine's.
+TODAY = date(2026, 12, 1)
 
 
 def drop_batch(
@@ -37,7 +41,7 @@ def drop_batch(
         writer.writerows(rows)
 
 
-def run_ingest(settings: Settings, tenant: str = "acme-telecom"):
+def run_ingest(settings: Settings, tenant: str = "acme-telecom", today: date = TODAY):
     """What the Dagster asset does, minus Dagster: ingest each batch, commit, clear landing."""
     lh = Lakehouse(settings.lakehouse)
     keys = FileKeyStore(settings.keys)
@@ -50,6 +54,7 @@ def run_ingest(settings: Settings, tenant: str = "acme-telecom"):
             audio_store=settings.audio_store,
             quarantine_store=settings.quarantine_store,
             pseudonymise_phone=lambda t, p: caller_key(keys, t, p),
+            today=today,
         )
         lh.merge(CALLS, outcome.calls)
         lh.merge(QUARANTINE, outcome.quarantine)
@@ -132,9 +137,6 @@ def test_unknown_tenant_is_quarantined_whole(settings):
 def test_a_batch_after_the_contract_ended_is_quarantined_whole_and_never_processed(
     settings, monkeypatch
 ):
-    from dataclasses import replace
-    from datetime import date
-
     ended = replace(TENANTS["acme-telecom"], contract_end=date(2026, 1, 31))
     monkeypatch.setitem(TENANTS, "acme-telecom", ended)
     drop_batch(
@@ -145,6 +147,40 @@ def test_a_batch_after_the_contract_ended_is_quarantined_whole_and_never_process
     assert set(reasons(lh).values()) == {"contract_ended"}
     assert set(reasons(lh)) == {"a.wav", "manifest.csv"}
     assert not list(Path(settings.audio_store).rglob("*.wav"))  # nothing stored as a call
+
+
+@pytest.mark.parametrize(("today", "accepted"), [(date(2026, 11, 30), True), (TODAY, False)])
+def test_the_contract_is_judged_on_the_runs_date_never_the_instant_the_rows_are_stamped(
+    settings, monkeypatch, today, accepted
+):
+    """The last day of the contract still ingests, the next does not, whatever the clock: the
+    rows' stamp (``now``, here a year after the contract) decides nothing."""
+    from datetime import UTC, datetime
+
+    ended = replace(TENANTS["acme-telecom"], contract_end=date(2026, 11, 30))
+    monkeypatch.setitem(TENANTS, "acme-telecom", ended)
+    drop_batch(
+        Path(settings.landing), "acme-telecom", "b1", {"a.wav": tone(1.0)}, [row("x", "a.wav")]
+    )
+    (batch,) = landing.discover_batches(settings.landing)
+    keys = FileKeyStore(settings.keys)
+    stamp = datetime(2027, 12, 1, 10, tzinfo=UTC)
+    outcome = ingest.ingest_batch(
+        batch,
+        tenants=TENANTS,
+        existing_calls=Lakehouse(settings.lakehouse).read(
+            CALLS, "acme-telecom", columns=["call_id", "audio_sha256"]
+        ),
+        audio_store=settings.audio_store,
+        quarantine_store=settings.quarantine_store,
+        pseudonymise_phone=lambda t, p: caller_key(keys, t, p),
+        today=today,
+        now=stamp,
+    )
+    assert outcome.calls.num_rows == (1 if accepted else 0)
+    assert set(outcome.reasons()) == (set() if accepted else {"contract_ended"})
+    if accepted:
+        assert outcome.calls.column("ingested_at").to_pylist() == [stamp]
 
 
 def test_relanding_is_idempotent_and_a_new_file_reusing_an_id_is_a_duplicate(settings):

@@ -8,7 +8,7 @@ import stat
 import subprocess
 import sys
 import tempfile
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -25,6 +25,8 @@ from transforms.kpis.publish import (
 )
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
+#: The date the publishes decide for (which registry tenants are under contract).
+TODAY = date(2026, 12, 1)
 #: call_uid -> (tenant, score, hour its inputs were last written)
 CALLS = {f"a-{n}": ("acme", 50.0 + n, 0) for n in range(1, 9)} | {"g-1": ("globex", 90.0, 0)}
 
@@ -97,6 +99,7 @@ def home(tmp_path):
 
 def run(home_and_build, registry=None, **kwargs):
     home, build = home_and_build
+    kwargs.setdefault("today", TODAY)
     return publish(build, home / "warehouse", operator_database(home), registry, reports=False,
                    **kwargs)  # fmt: skip
 
@@ -165,7 +168,8 @@ def test_a_tenants_bi_account_opens_its_file_and_cannot_list_or_open_another():
             "acme": Tenant("acme", "ACME", ("en",), "standard", bi_group=mine.gr_name),
             "globex": Tenant("globex", "Globex", ("en",), "standard", bi_group=other.gr_name),
         }
-        publish(build, root / "warehouse", operator_database(root), registry, reports=False)
+        publish(build, root / "warehouse", operator_database(root), registry, reports=False,
+                today=TODAY)  # fmt: skip
         probe = (
             "import duckdb, os, sys\n"
             f"os.setgroups([{mine.gr_gid}]); os.setgid({mine.gr_gid}); os.setuid("
@@ -287,15 +291,29 @@ def test_a_tenant_that_is_gone_loses_its_files_even_outside_only(home):
     assert [p.name for p in published.removed] == ["globex.duckdb"]
 
 
+def test_a_registry_tenant_is_published_while_its_contract_runs_on_the_given_date(home):
+    """A tenant without rows gets its (empty) file up to its contract's last day and loses it
+    the day after, whatever the machine's clock says."""
+    initech = Tenant("initech", "Initech", ("en",), "standard", contract_end=date(2027, 11, 30))
+    registry = {"initech": initech}
+    assert "initech" in run(home, registry, today=date(2027, 11, 30)).tenants
+    after = run(home, registry, today=date(2027, 12, 1))
+    assert "initech" not in after.tenants
+    assert [p.name for p in after.removed] == ["initech.duckdb"]
+    assert not tenant_database(home[0] / "warehouse", "initech").exists()
+    assert {"acme", "globex"} <= set(after.tenants)  # tenants with rows stay, contract or not
+
+
 def test_publishing_without_a_build_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="materialize the dbt KPI models first"):
-        publish(tmp_path / "missing.duckdb", tmp_path / "warehouse", tmp_path / "op.duckdb")
+        publish(tmp_path / "missing.duckdb", tmp_path / "warehouse", tmp_path / "op.duckdb",
+                today=TODAY)  # fmt: skip
 
 
 def test_a_tenant_id_that_could_leave_the_folder_is_refused(tmp_path):
     build = make_build(tmp_path / "b.duckdb", {"x-1": ("../etc", 1.0, 0)})
     with pytest.raises(ValueError, match="cannot name a published file"):
-        publish(build, tmp_path / "warehouse", tmp_path / "op.duckdb", reports=False)
+        publish(build, tmp_path / "warehouse", tmp_path / "op.duckdb", reports=False, today=TODAY)
 
 
 def test_only_the_newest_dbt_build_folders_are_kept(tmp_path):
@@ -328,7 +346,7 @@ def test_concurrent_publishes_leave_readable_files_and_no_staging_copy(tmp_path)
     warehouse = tmp_path / "warehouse"
     for _ in range(3):
         with ThreadPoolExecutor(4) as pool:
-            list(pool.map(lambda b: publish(b, warehouse, tmp_path / "op.duckdb",
+            list(pool.map(lambda b: publish(b, warehouse, tmp_path / "op.duckdb", today=TODAY,
                                             reports=False, rewrite=True), builds))  # fmt: skip
         with duckdb.connect(str(tenant_database(warehouse, "acme")), read_only=True) as con:
             assert con.execute("select score from fct_calls").fetchone()[0] in (10, 20, 30, 40)

@@ -4,6 +4,7 @@ columns dbt builds), filled by hand; tests/dbt/test_published.py does the same o
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import UTC, date, datetime
 
@@ -11,6 +12,8 @@ import duckdb
 import pytest
 
 from transforms.core.contracts import load_contracts
+from transforms.core.settings import REPO_ROOT
+from transforms.kpis import notices
 from transforms.kpis.report import RANKED_AGENTS, read_report, render, write_report
 
 MARTS = (
@@ -132,3 +135,75 @@ def test_each_mart_the_page_shows_is_read_for_its_tenant_only(tmp_path, mart):
     assert data.headline is None
     assert not (data.weeks or data.agents or data.compliance or data.calibration)
     assert not data.distribution
+
+
+# ---------------------------------------------------------------------------- the notice
+
+
+def _text(fragment: str) -> str:
+    """An HTML fragment's text, whitespace collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+def _notice(page: str) -> str:
+    found = re.search(r'<section class="notice" id="ai-notice" role="note">(.*?)</section>', page)
+    assert found, "the page has no notice"
+    return found.group(1)
+
+
+def test_the_page_opens_with_the_error_bias_and_human_validation_notice(tmp_path):
+    headline = {"tenant_id": "t", "calls": 10, "verdicts_pending_review": 7, "disputes_open": 2}
+    database = _database(tmp_path / "t.duckdb", {"agg_tenant_kpis": [headline]})
+    with duckdb.connect(str(database), read_only=True) as con:
+        page = render(read_report(con, "t"), "t", "T")
+    notice = _notice(page)
+    # before the tiles and the charts: the first thing under the header
+    assert page.index('id="ai-notice"') < page.index('class="tiles"') < page.index("chart-")
+    assert notices.ERROR_AND_BIAS in _text(notice) and notices.HUMAN_VALIDATION in _text(notice)
+    assert "bias" in notices.ERROR_AND_BIAS and "can be wrong" in notices.ERROR_AND_BIAS
+    assert "validates the decision" in notices.HUMAN_VALIDATION
+    pending = re.search(r'<p id="pending-review" data-columns="([^"]*)">([^<]*)</p>', notice)
+    assert pending.group(1) == "verdicts_pending_review disputes_open"
+    assert html.unescape(pending.group(2)) == notices.pending_review(7, 2)
+    assert pending.group(2).startswith("7 AI verdicts are waiting for a reviewer")
+    assert "2 agent disputes are open" in pending.group(2)
+
+
+def test_a_tenant_before_its_first_call_gets_the_notice_too(tmp_path):
+    page = write_report(_database(tmp_path / "t.duckdb", {}), tmp_path / "t.html", "t", "T")
+    notice = _notice(page.read_text())
+    assert notices.HUMAN_VALIDATION in _text(notice) and "No call scored yet." in notice
+
+
+@pytest.mark.parametrize(
+    ("pending", "disputes", "says"),
+    [
+        (0, 0, "No AI verdict is waiting for a reviewer; no agent dispute is open."),
+        (1, 1, "1 AI verdict is waiting for a reviewer"),
+        (1234, 0, "1,234 AI verdicts are waiting"),
+    ],
+)
+def test_the_pending_line_says_what_waits(pending, disputes, says):
+    assert says in notices.pending_review(pending, disputes)
+
+
+def test_agents_with_verdicts_waiting_for_a_person_are_marked_in_the_ranking(tmp_path):
+    agents = _agents(3)
+    agents[1]["verdicts_pending_review"] = 4  # a2
+    agents[2]["verdicts_pending_review"] = 0  # a3
+    database = _database(tmp_path / "t.duckdb", {"agg_agent_kpis": agents})
+    with duckdb.connect(str(database), read_only=True) as con:
+        page = render(read_report(con, "t"), "t", "T")
+    marks = dict(re.findall(r'<g id="agent-rank-(\d+)-pending">\s*<text[^>]*>([^<]*)</text>', page))
+    assert marks == {"2": "4 pending review"}
+    # the labels and scores are unchanged by the mark
+    labels = dict(re.findall(r'<g id="agent-rank-(\d+)">\s*<text[^>]*>([^<]*)</text>', page))
+    assert labels == {"1": "a1 (2 calls)", "2": "a2 (2 calls)", "3": "a3 (2 calls)"}
+
+
+def test_docs_bi_quotes_the_notice_as_the_report_prints_it():
+    lines = (REPO_ROOT / "docs" / "bi.md").read_text().splitlines()
+    quoted = [line.removeprefix(">").replace("**", "") for line in lines]  # a Markdown quote
+    page = " ".join(" ".join(quoted).split())
+    for paragraph in (notices.TITLE, notices.ERROR_AND_BIAS, notices.HUMAN_VALIDATION):
+        assert paragraph in page, "docs/bi.md must quote transforms/kpis/notices.py"

@@ -222,10 +222,11 @@ def _figures(split: str, corpus: str) -> dict:
 
 
 #: Floors on fixed text: what the product promises, measured as docs/benchmarks.md says. The
-#: held-out floors are the figures as first measured (names miss issue 22's 0.95: see the docs).
+#: call-centre held-out read 0.872 for names at issue 22; with the first-name lists every family
+#: reads at least 0.963 there (a split read before: a regression floor, no longer a blind one).
 FLOORS = {
     ("pii_calls.jsonl", "dev"): 0.95,
-    ("pii_calls.jsonl", "heldout"): 0.85,
+    ("pii_calls.jsonl", "heldout"): 0.95,
     ("pii_corpus.jsonl", "dev"): 0.95,
     ("pii_corpus.jsonl", "holdout"): 0.95,
 }

@@ -1,5 +1,6 @@
 """Human reviews: validation reasons, CSV landing into real Delta, quarantine, append-only."""
 
+import json
 from datetime import UTC, datetime
 
 import polars as pl
@@ -70,6 +71,7 @@ def lh(tmp_path):
 
 def review(**over):
     row = {
+        "tenant_id": "acme",
         "call_id": "c1",
         "scorecard_id": "standard",
         "scorecard_version": "1",
@@ -151,5 +153,45 @@ def test_a_csv_without_the_columns_is_quarantined_whole(lh):
     )
     q = lh.read(QUARANTINE)
     assert q["reason_code"].to_list() == ["review_file_unreadable"]
-    assert "lacks column(s) call_id" in q["reason"][0]
+    assert "lacks column(s) tenant_id, call_id" in q["reason"][0]
     assert lh.read(HUMAN_REVIEWS).filter(pl.col("tenant_id") == "acme").height == 0
+
+
+def test_a_review_file_must_name_the_folders_tenant_on_every_row(lh):
+    """Call ids are the call centres' own: globex may have a "c1" too. A globex reviewer's file
+    dropped in acme's folder names its tenant, so it cannot attach to acme's c1."""
+    data = csv_bytes([review(), review(tenant_id="globex"), review(tenant_id="")])
+    assert ingest_review_file(lh, "acme", "week45.csv", data, CARDS, now=NOW) == (1, 2)
+    q = lh.read(QUARANTINE)
+    assert q["reason_code"].to_list() == ["review_tenant_mismatch"] * 2
+    # a file from before the column existed is refused whole, never attached
+    old = [c for c in REVIEW_COLUMNS if c != "tenant_id"]
+    legacy = (",".join(old) + "\n" + ",".join(review()[c] for c in old) + "\n").encode()
+    assert ingest_review_file(lh, "acme", "old.csv", legacy, CARDS, now=NOW) == (0, 1)
+    assert "review_file_unreadable" in lh.read(QUARANTINE)["reason_code"].to_list()
+    assert lh.read(HUMAN_REVIEWS).height == 1
+
+
+def test_record_reviews_takes_the_tenant_from_its_argument_and_refuses_another(lh):
+    row = {k: v for k, v in review().items() if k != "tenant_id"}
+    assert record_reviews(lh, "acme", [row], CARDS, now=NOW) == 1
+    with pytest.raises(ReviewError, match="review_tenant_mismatch"):
+        record_reviews(lh, "acme", [review(tenant_id="globex", verdict="na")], CARDS, now=NOW)
+    # the same review with or without the column is one row (the id is unchanged)
+    assert record_reviews(lh, "acme", [review()], CARDS, now=NOW) == 0
+
+
+def test_a_quarantined_review_row_keeps_no_free_text_in_any_column(lh):
+    """An unquoted comma in a comment shifts the rest of the row: the comment's tail and a
+    number land in other columns. None of it is kept in clear."""
+    header = ",".join(REVIEW_COLUMNS)
+    shifted = "acme,c1,standard,1,greeting,review,met,rev-1,Jane Auditname, 07700 900555,oops\n"
+    data = (header + "\n" + shifted).encode()
+    assert ingest_review_file(lh, "acme", "Jane Auditname.csv", data, CARDS, now=NOW) == (0, 1)
+    (q,) = lh.read(QUARANTINE).iter_rows(named=True)
+    assert q["reason_code"] == "review_bad_timestamp"
+    text = json.dumps(q, default=str)
+    assert "Auditname" not in text and "900555" not in text and "07700" not in text
+    kept = json.loads(q["manifest_row"])
+    assert "comment" not in kept and kept["reviewed_at"] == "<withheld>"
+    assert kept["call_id"] == "c1" and kept["reviewer_id"] == "rev-1"

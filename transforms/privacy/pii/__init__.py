@@ -1,4 +1,4 @@
-"""PII redaction of call transcripts, offline: Presidio with pattern and checksum recognizers only.
+"""PII redaction of call transcripts, offline: Presidio with our recognizers, NER and name lists.
 
 Transcripts come out of ASR lower case, with stray punctuation, and with numbers either as digits
 or as words ("zéro six douze trente-quatre…", "oh seven seven double oh…"). Recognition therefore
@@ -8,8 +8,10 @@ library validates it (phonenumbers, python-stdnum's Luhn, IBAN and NIR checks; t
 suffix list for e-mail domains). Validation is what keeps prices, dates, durations and order numbers
 out: they rarely have the length, prefix and checksum of a real identifier.
 
-Presidio runs with its ``NoOpNlpEngine`` (no spaCy model is loaded) and tldextract reads only its
-bundled public-suffix snapshot, so nothing is downloaded at run time.
+Names and addresses come from rules (``people.py``), spaCy's NER through Presidio's spaCy engine
+(``ner.py``: installed pipelines, loaded lazily) and first-name lists (``first_names.py``: installed
+packages, read lazily); tldextract reads only its bundled public-suffix snapshot, so nothing is
+downloaded at run time.
 
 Public API (stable; the transcription step wires it in), re-exported here:
 

@@ -27,12 +27,14 @@ from transforms.privacy.pii.entities import (
     ENTITIES,
     ID,
     LANGUAGES,
+    NAME,
     PRESIDIO_TYPES,
     PRIORITY,
     PiiSpan,
     Redacted,
     placeholder,
 )
+from transforms.privacy.pii.first_names import scan_first_names
 from transforms.privacy.pii.identifiers import scan_announced_payment, scan_identifiers
 from transforms.privacy.pii.ner import NerNameRecognizer, OfflineSpacyNlpEngine
 from transforms.privacy.pii.people import scan_addresses, scan_names
@@ -77,6 +79,37 @@ class _SpokenPiiRecognizer(EntityRecognizer):
             RecognizerResult(f.entity, tokens[f.lo].start, tokens[f.hi - 1].end, 1.0)
             for f in found
             if f.entity in entities
+        ]
+
+
+class _FirstNameRecognizer(EntityRecognizer):
+    """Names said with no cue word, by the first-name lists (``first_names.py``)."""
+
+    def __init__(self, language: str) -> None:
+        super().__init__(
+            supported_entities=[NAME], supported_language=language, name=f"first_names_{language}"
+        )
+
+    def load(self) -> None:  # the lists load on first use
+        return None
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list:
+        if NAME not in entities:
+            return []
+        tokens = tokenize(text)
+        return [
+            RecognizerResult(
+                NAME,
+                tokens[f.lo].start,
+                tokens[f.hi - 1].end,
+                0.8,
+                recognition_metadata={
+                    RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                    RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                    "lexicon": True,
+                },
+            )
+            for f in scan_first_names(text, tokens, self.supported_language)
         ]
 
 
@@ -127,6 +160,7 @@ def analyzer() -> AnalyzerEngine:
             ),
             CreditCardRecognizer(supported_language=lang),
             NerNameRecognizer(lang),
+            _FirstNameRecognizer(lang),
         ]
     registry = RecognizerRegistry(recognizers=recognizers, supported_languages=list(LANGUAGES))
     engine = OfflineSpacyNlpEngine()
@@ -163,7 +197,9 @@ def find_pii(
             text=text, language=lang, entities=None, ad_hoc_recognizers=ad_hoc
         ):
             meta = r.recognition_metadata or {}
-            if meta.get("ner") and _is_org(text[r.start : r.end], not_people):
+            if (meta.get("ner") or meta.get("lexicon")) and _is_org(
+                text[r.start : r.end], not_people
+            ):
                 continue
             results.append(r)
     spans = [

@@ -1,0 +1,208 @@
+"""Names said with no cue word in lower-case ASR text, and the corpus that measures them
+(``bench/pii_speech.py``: a second held-out split, written before the rules it measures)."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from transforms.privacy.pii import first_names, redact_text
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _bench(name: str):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+# ----------------------------------------------------------------------------- corpus
+
+
+def test_the_heldout2_split_is_as_first_written() -> None:
+    speech = _bench("pii_speech")
+    assert speech.heldout2_digest(speech.load()) == speech.HELDOUT2_SHA256
+
+
+def test_the_corpus_file_is_what_its_source_says() -> None:
+    speech = _bench("pii_speech")
+    assert speech.build() == speech.load()
+
+
+def _name_words(rows: list[dict], split: str) -> set[str]:
+    words: set[str] = set()
+    for row in rows:
+        if row["split"] != split:
+            continue
+        for e in row["entities"]:
+            if e["type"] != "NAME":
+                continue
+            said = row["text"][e["start"] : e["end"]].lower()
+            words |= {
+                w
+                for w in re.findall(r"[^\W\d_]{2,}(?:['-][^\W\d_]+)*", said)
+                if w not in ("euh", "uh", "le")
+            }
+    return words
+
+
+def test_heldout2_people_and_tenants_never_occur_in_dev() -> None:
+    speech = _bench("pii_speech")
+    rows = speech.load()
+    assert not _name_words(rows, "dev") & _name_words(rows, "heldout2")
+    tenants = {s: {r["tenant"] for r in rows if r["split"] == s} for s in speech.SPLITS}
+    assert not tenants["dev"] & tenants["heldout2"]
+    texts = {s: {r["text"] for r in rows if r["split"] == s} for s in speech.SPLITS}
+    assert not texts["dev"] & texts["heldout2"]
+
+
+def test_markup_is_parsed_into_offsets_and_refused_when_broken() -> None:
+    speech = _bench("pii_speech")
+    text, entities = speech.parse("donc [NAME chloé euh vasseur] | oui")
+    assert text == "donc chloé euh vasseur oui"
+    assert [text[e["start"] : e["end"]] for e in entities] == ["chloé euh vasseur"]
+    for bad in ("[NOM chloé]", "donc [NAME chloé"):
+        try:
+            speech.parse(bad)
+        except ValueError:
+            continue
+        raise AssertionError(bad)
+
+
+# ----------------------------------------------------------------------------- rules
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # a first name that is no common word, wherever it is said, with its surname
+        (
+            "fr",
+            "oui bonjour euh martine girodet je vous appelle pour la box",
+            "oui bonjour euh <NAME> je vous appelle pour la box",
+        ),
+        (
+            "fr",
+            "c'est pour mon père raymond il est à l'hôpital",
+            "c'est pour mon père <NAME> il est à l'hôpital",
+        ),
+        ("en", "it's for my nan patricia she's ninety", "it's for my nan <NAME> she's ninety"),
+        # split by a filler, with a particle
+        ("fr", "alors sandrine euh de la martinière", "alors <NAME>"),
+        # a first name that is also a word: a surname, a person word, a second mention
+        ("fr", "donc pierre euh lemonnier", "donc <NAME>"),
+        ("fr", "ma fille rose a pris un forfait", "ma fille <NAME> a pris un forfait"),
+        ("en", "thanks grant you've been great", "thanks <NAME> you've been great"),
+        (
+            "en",
+            "it's my daughter rose, rose is the account holder",
+            "it's my daughter <NAME>, <NAME> is the account holder",
+        ),
+        # a stop word that is a first name, before an unmistakable surname
+        ("en", "yeah it's will pemberton", "yeah it's <NAME>"),
+        # a surname that is also a word ends the name
+        ("fr", "bonjour c'est nadine boucher", "bonjour c'est <NAME>"),
+        # agents' first names too (docs/privacy.md)
+        (
+            "en",
+            "you're through to melanie how can i help",
+            "you're through to <NAME> how can i help",
+        ),
+        (
+            "fr",
+            "acme télécom bonjour, sandrine à votre écoute",
+            "acme télécom bonjour, <NAME> à votre écoute",
+        ),
+        ("fr", "j'ai parlé à gisèle hier", "j'ai parlé à <NAME> hier"),
+        # a word spelled out right after itself
+        ("fr", "alors kervella k e r v e l l a", "alors <NAME> <NAME>"),
+    ],
+)
+def test_names_said_with_no_cue_word(language, text, expected) -> None:
+    assert redact_text(text, language).text == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # first names that are common words, used as words
+        ("en", "i will ring back tomorrow"),
+        ("en", "will you send me the bill"),
+        ("en", "bill payments are late"),
+        ("en", "the council gave us a grant last year"),
+        ("en", "can you mark it as resolved"),
+        ("en", "to be honest the price is too high"),
+        ("en", "by the grace of god it works"),
+        ("fr", "il y a une pierre dans le jardin"),
+        ("fr", "le mur est rose pâle"),
+        ("fr", "mon frère est marin dans la marine"),
+        ("fr", "c'est un petit souci de facture"),
+        # after a determiner, a place preposition, in a month, an offer, an e-mail's words
+        ("en", "the dean of the college wrote to us"),
+        ("en", "we moved to florence last year"),
+        ("fr", "je déménage à nancy en juin"),
+        ("en", "the payment goes out in june"),
+        ("fr", "je suis au chômage depuis avril"),
+        ("fr", "le forfait fibre max à trente euros"),
+        ("en", "may i ask who's calling"),
+    ],
+)
+def test_words_that_are_also_first_names_stay(language, text) -> None:
+    assert redact_text(text, language).text == text
+
+
+def test_a_first_name_in_the_tenants_name_is_not_a_person() -> None:
+    text = "constant énergie bonjour que puis-je faire pour vous"
+    assert redact_text(text, "fr", org_names=("Constant Énergie",)).text == text
+
+
+def test_lists_come_from_installed_packages_once_per_process() -> None:
+    first_names.first_names.cache_clear()
+    redact_text("oui bonjour martine girodet", "fr")
+    redact_text("oui bonjour martine girodet", "fr")
+    assert first_names.first_names.cache_info().misses == 1
+    assert {"martine", "patricia", "sylvie", "gary"} <= first_names.first_names()
+    assert "pierre" in first_names.common_words() and "sylvie" not in first_names.common_words()
+
+
+def test_a_missing_list_says_what_to_do_and_never_downloads() -> None:
+    with pytest.raises(first_names.NameListMissing, match="make install"):
+        first_names._package_file("no_such_name_list_package", "data.txt")
+    with pytest.raises(first_names.NameListMissing, match="make install"):
+        first_names._package_file("names", "no_such_file")
+
+
+# ----------------------------------------------------------------------------- floors
+
+
+def _figures(split: str) -> dict:
+    accuracy = _bench("pii_accuracy")
+    rows = [r for r in _bench("pii_speech").load() if r["split"] == split]
+    counts = accuracy.evaluate(rows)
+    out = {
+        f: counts[f]["found"] / counts[f]["gold"]
+        for f in accuracy.FAMILY_ORDER
+        if counts[f]["gold"]
+    }
+    out["false_alarms"] = counts["negatives"]["false_alarms"] / counts["negatives"]["rows"]
+    return out
+
+
+#: Floors on fixed text, as in test_names_addresses_ids.py. heldout2's floor is its figure as
+#: first and only read (names 0.830: issue 22's 0.95 is not met; see docs/benchmarks.md); a
+#: change that lowers it fails here, one that raises it must not be tuned on heldout2.
+SPEECH_FLOORS = {"dev": 0.95, "heldout2": 0.83}
+
+
+@pytest.mark.parametrize("split", list(SPEECH_FLOORS))
+def test_recall_per_family_and_false_alarms_on_the_speech_corpus(split) -> None:
+    figures = _figures(split)
+    assert figures.pop("false_alarms") <= 0.05
+    assert min(figures.values()) >= SPEECH_FLOORS[split], figures

