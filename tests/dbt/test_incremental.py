@@ -161,7 +161,9 @@ def _publish(build, warehouse) -> dict[str, str]:
     updated in place, the path under test."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(publish_module, "REWRITE_SHARE", 1.0)
-        files = publish(build, warehouse, warehouse.parent / "operator.duckdb", reports=False)
+        files = publish(
+            build, warehouse, warehouse.parent / "operator.duckdb", reports=False, today=NOW.date()
+        )
     return {tenant: f.how for tenant, f in files.tenants.items()}
 
 

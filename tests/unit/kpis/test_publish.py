@@ -458,6 +458,7 @@ print(con.execute(query).fetchone()[0], flush=True)
 #: rows were replaced, before the transaction commits), before the new file is linked, after.
 CRASH = """
 import os, sys
+from datetime import date
 from pathlib import Path
 from transforms.kpis import publish
 
@@ -481,7 +482,8 @@ def link(path, database, staging_dir):
 
 publish._same_calls, publish._link_over = (check, real_link) if point == "during the update" else (
     real_check, link)
-publish.publish(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), reports=False)
+publish.publish(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), reports=False,
+                today=date(2026, 12, 1))
 """
 
 
@@ -511,7 +513,8 @@ def test_a_publish_killed_at_any_point_leaves_a_whole_file_and_the_next_one_is_r
         _next_build(build, score)
         run(home)
         assert tables(database)["fct_calls"] == tables(build)["fct_calls"][:8]
-    fresh = publish(build, home_dir / "fresh", home_dir / "op.duckdb", reports=False, rewrite=True)
+    fresh = publish(build, home_dir / "fresh", home_dir / "op.duckdb", reports=False, rewrite=True,
+                    today=TODAY)  # fmt: skip
     assert tables(database) == tables(fresh.tenants["acme"].database)
 
 
