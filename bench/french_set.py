@@ -14,6 +14,13 @@ band-passed to 300–3400 Hz), background noise at 10–20 dB SNR or none, and a
 change of ±10 %. Every call is checked against its labels (each phrasing said is one of the
 card's, none said where the label is false, none in the customer's lines) before it is voiced.
 
+Derived from them (``customer_first_calls``): the first stereo calls of each split again, mixed
+down to one channel, the customer speaking first, using a forbidden phrasing harmlessly, and the
+agent saying a sound-alike of one (the script's ``customer_first``): what swapped the roles of a
+real mono call and made sound-alikes and the customer's words cost an agent (issue 26). Who
+speaks when (``turn_times``) is kept beside each call's audio, so the roles the transcriber gives
+can be checked.
+
 Audio is cached under ``$CCR_MODEL_CACHE/bench-audio/french/`` as float32 16 kHz arrays, keyed by
 a hash of everything that shapes it (the call, the speech and telephone settings, this module's
 ``RENDER_VERSION``): it is never committed. ``.venv/bin/python bench/french_set.py`` lists the
@@ -96,14 +103,19 @@ class Call:
     #: criterion -> the phrasing said (None when not said)
     said: dict[str, str | None]
     turns: tuple[tuple[str, str], ...] = field(default=())  # (speaker, text)
+    #: the call this one is derived from (``customer_first_calls``); "" for the drawn calls
+    derived_from: str = ""
 
     @property
     def reference(self) -> str:
         return " ".join(text for _, text in self.turns)
 
     def cache_key(self, script: dict) -> str:
+        call = asdict(self)
+        if not self.derived_from:
+            del call["derived_from"]  # the drawn calls keep the keys of their cached audio
         payload = {
-            "call": asdict(self),
+            "call": call,
             "speech": script["speech"],
             "telephone": script["telephone"],
             "render": RENDER_VERSION,
@@ -243,11 +255,45 @@ def _draw(script: dict, split: str, call_id: str, variants: list[str]) -> Call:
     )
 
 
+def customer_first_calls(script: dict, calls: list[Call]) -> list[Call]:
+    """The derived calls of the script's ``customer_first``: per split, its first ``per_split``
+    stereo calls mixed down to mono, the customer speaking first (an opener), a forbidden
+    phrasing in the customer's first request and a sound-alike before the agent's identity check.
+    Labels are the original call's (checked: the customer may now greet and say a forbidden
+    phrasing, the agent still says only what the labels say)."""
+    spec = script["customer_first"]
+    out = []
+    for split in SPLITS:
+        words = spec[split]
+        stereo = [c for c in calls if c.split == split and c.channels == "stereo"]
+        for n, base in enumerate(stereo[: spec["per_split"]]):
+            opener = words["openers"][n % len(words["openers"])]
+            line = words["customer_lines"][(n // 2) % len(words["customer_lines"])]
+            alike = words["sound_alikes"][n % len(words["sound_alikes"])]
+            turns = list(base.turns)
+            turns[1] = ("customer", f"{line} {turns[1][1]}")
+            turns[2] = ("agent", f"{alike} {turns[2][1]}".strip())
+            out.append(
+                Call(
+                    **{
+                        **base.__dict__,
+                        "call_id": f"{base.call_id}-cf",
+                        "channels": "mono",
+                        "turns": (("customer", opener), *turns),
+                        "derived_from": base.call_id,
+                    }
+                )
+            )
+    return out
+
+
 def check(call: Call, card: Scorecard) -> None:
     """Labels by construction, checked: a phrasing of the card is in the agent's lines exactly when
-    the label says so (numbers compared as digits), and none is in the customer's."""
+    the label says so (numbers compared as digits), and none is in the customer's (a derived
+    customer-first call's customer may greet and say a forbidden phrasing: that is its point)."""
     agent = normalise(" ".join(t for s, t in call.turns if s == "agent"), LANGUAGE)
     customer = normalise(" ".join(t for s, t in call.turns if s == "customer"), LANGUAGE)
+    allowed = {"accueil", "interdits"} if call.derived_from else set()
     problems = []
     for c in card.criteria:
         found = [p for p in c.phrases[LANGUAGE] if _contains(agent, normalise(p, LANGUAGE))]
@@ -256,7 +302,7 @@ def check(call: Call, card: Scorecard) -> None:
         if met != call.labels[c.id]:
             problems.append(f"{c.id}: label {call.labels[c.id]} but agent phrasings found {found}")
         heard = [p for p in c.phrases[LANGUAGE] if _contains(customer, normalise(p, LANGUAGE))]
-        if heard:
+        if heard and c.id not in allowed:
             problems.append(f"{c.id}: the customer says {heard}")
     if problems:
         raise SetError(f"{call.call_id}: " + "; ".join(problems))
@@ -325,8 +371,7 @@ def _timing(script: dict) -> generate.Settings:
     )
 
 
-def render(call: Call, script: dict, synth: Synth) -> np.ndarray:
-    """(samples, channels) float32 at 16 kHz: agent left and customer right, or one mono mix."""
+def _placed(call: Call, script: dict, synth: Synth) -> tuple[list, float, generate.Settings]:
     spec = SimpleNamespace(
         call_id=call.call_id,
         turns=tuple(generate.Turn(speaker, text) for speaker, text in call.turns if text),
@@ -336,6 +381,35 @@ def render(call: Call, script: dict, synth: Synth) -> np.ndarray:
     )
     settings = _timing(script)
     placed, total = generate.layout(spec, synth, settings)  # type: ignore[arg-type]
+    return placed, total, settings
+
+
+def _speed(line: Line) -> Fraction:
+    """The line's tape-style speed change as the resampling ratio (times scale by it)."""
+    return Fraction(1 / line.speed).limit_denominator(200)
+
+
+def turn_times(call: Call, script: dict, synth: Synth | None, cache: Path) -> list[dict]:
+    """Who speaks when in the rendered audio: ``{"speaker", "start_s", "end_s"}`` per turn,
+    cached beside the audio (espeak-ng is needed the first time)."""
+    path = cache / f"{call.call_id}-{call.cache_key(script)}.turns.json"
+    if not path.exists():
+        if synth is None:
+            raise SystemExit(f"{path.name} is not cached: render with espeak-ng first")
+        placed, _, _ = _placed(call, script, synth)
+        scale = float(_speed(call.line))
+        turns = [
+            {"speaker": p.turn.speaker, "start_s": p.start_s * scale, "end_s": p.end_s * scale}
+            for p in placed
+        ]
+        cache.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(turns))
+    return json.loads(path.read_text())
+
+
+def render(call: Call, script: dict, synth: Synth) -> np.ndarray:
+    """(samples, channels) float32 at 16 kHz: agent left and customer right, or one mono mix."""
+    placed, total, settings = _placed(call, script, synth)
     stereo = generate.mix(placed, total, settings.synth_rate_hz)
     signals = [stereo.mean(axis=1)] if call.channels == "mono" else [stereo[:, 0], stereo[:, 1]]
     rng = _rng(script["seed"], call.call_id, "line")
@@ -345,7 +419,7 @@ def render(call: Call, script: dict, synth: Synth) -> np.ndarray:
 
 def telephone(signal: np.ndarray, rate: int, line: Line, rng: np.random.Generator) -> np.ndarray:
     """One channel through the line: speed change, noise at the SNR, codec; back at 16 kHz."""
-    speed = Fraction(1 / line.speed).limit_denominator(200)
+    speed = _speed(line)
     x = resample_poly(signal, speed.numerator, speed.denominator)  # tape-style: tempo and pitch
     narrow = line.codec != "pcm16k"
     target = 8000 if narrow else RATE_HZ
@@ -419,7 +493,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--render", action="store_true", help="voice every call into the cache")
     args = parser.parse_args(argv)
     script = load_script()
-    calls = build_calls(script, load_card(script))
+    card = load_card(script)
+    calls = build_calls(script, card)
+    derived = customer_first_calls(script, calls)
+    for call in derived:
+        check(call, card)
+    calls += derived
     cache = cache_dir(Settings.from_env(os.environ).model_cache)
     with tempfile.TemporaryDirectory(prefix="ccr-fr-set-") as tmp:
         synth = Synth(Path(tmp)) if args.render else None
@@ -430,13 +509,18 @@ def main(argv: list[str] | None = None) -> int:
             seconds = ""
             if synth is not None:
                 audio = audio_for(call, script, synth, cache)
+                turn_times(call, script, synth, cache)
                 seconds = f"{len(audio) / RATE_HZ:5.1f}s"
             print(
                 f"{call.call_id} {call.channels:<6} {call.agent_voice.key():<24} {note:<34} "
                 f"{seconds} unmet={','.join(unmet) or '-'}"
             )
     dev = sum(c.split == "dev" for c in calls)
-    print(json.dumps({"calls": len(calls), "dev": dev, "heldout": len(calls) - dev}))
+    print(
+        json.dumps(
+            {"calls": len(calls), "dev": dev, "heldout": len(calls) - dev, "derived": len(derived)}
+        )
+    )
     return 0
 
 

@@ -308,6 +308,7 @@ class SyntheticLakehouse:
                     "confidence": rng.uniform(0.5, 1.0, s),
                     "compression_ratio": rng.uniform(1.0, 2.0, s),
                     "flag": np.zeros(s, bool),
+                    "primed": np.zeros(s, bool),
                 },
             ),
         )

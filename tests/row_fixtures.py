@@ -27,7 +27,7 @@ def transcript(uid: str, tenant: str) -> dict:
         "transcribed_at": datetime(2026, 11, 20, tzinfo=UTC),
         "speaker_method": "declared_layout", "language_source": "declared", "quality": "ok",
         "quality_reason": None, "confidence": 0.9, "flagged_segment_count": 0,
-        "playback_uri": None, "pii_redactions": 0,
+        "playback_uri": None, "pii_redactions": 0, "role_check": "channel",
     }  # fmt: skip
 
 

@@ -160,7 +160,7 @@ def _tenant_rows(
                     "avg_logprob": -0.2, "no_speech_prob": 0.01,
                     "words": _words(said, 5.0 * k),
                     "confidence": 0.9, "speaker_confidence": None, "compression_ratio": 1.1,
-                    "flag": False, "flag_reason": None,
+                    "flag": False, "flag_reason": None, "primed": False, "unprimed_words": [],
                 }
             )  # fmt: skip
         texts.append("\n".join(lines) + "\n")

@@ -231,6 +231,7 @@ def build_frames() -> dict[str, pl.DataFrame]:
                 "compression_ratio": 1.2,
                 "flag": False,
                 "flag_reason": None,
+                "primed": False,
             }
             for uid, models in TRANSCRIPTS.items()
             for model, _, _ in models
@@ -263,6 +264,7 @@ def build_frames() -> dict[str, pl.DataFrame]:
             "compression_ratio": pl.Float64,
             "flag": pl.Boolean,
             "flag_reason": pl.String,
+            "primed": pl.Boolean,
         },
     )
 

@@ -99,6 +99,8 @@ def _seed(lh: Lakehouse) -> None:
                         for w in text.split()
                     ],
                     "flag": False,
+                    "primed": False,
+                    "unprimed_words": [],
                     **dict.fromkeys(
                         ("confidence", "speaker_confidence", "compression_ratio", "flag_reason")
                     ),

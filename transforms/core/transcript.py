@@ -7,6 +7,7 @@ and scoring (above it) read them: no domain imports the ASR engine for them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 #: Flag codes that mean "Whisper heard no speech here": such text stays out of the call text
 #: (the guards that set them: ``transforms.transcribe.guards``).
@@ -41,6 +42,19 @@ class Segment:
     #: True when a guard failed; ``flag_reason`` lists the codes (``transforms.transcribe.guards``).
     flag: bool = False
     flag_reason: str | None = None
+    #: True when this text comes from the second decode of an unsure chunk, primed with the
+    #: card's phrases (``transforms.transcribe.engine``): a hint, never proof a phrase was said.
+    primed: bool = False
+    #: What the first, unprimed decode heard over the same audio, for a primed segment (empty
+    #: otherwise: the text is then the unprimed decode's own). Redacted like ``words``.
+    unprimed_words: tuple[Word, ...] = ()
+
+    @property
+    def unprimed_text(self) -> str:
+        """What the unprimed decode heard here: the text itself unless the segment is primed."""
+        if not self.primed:
+            return self.text
+        return "".join(w.word for w in self.unprimed_words).strip()
 
 
 @dataclass
@@ -56,6 +70,13 @@ class CallTranscript:
     quality: str = "ok"
     quality_reason: str | None = None
     confidence: float | None = None
+    #: How the roles were decided (``transforms.transcribe.roles``): ``channel`` (the declared
+    #: layout says who speaks), ``agree`` (every role signal points at the same voice) or
+    #: ``disagree`` (they do not: the call's role-dependent verdicts go to a person).
+    role_check: str = "channel"
+    #: Each role signal's vote (voice index or None) and what it was counted from, for
+    #: benchmarks and tests; not stored.
+    role_signals: dict[str, Any] = field(default_factory=dict)
 
     @property
     def real_time_factor(self) -> float:

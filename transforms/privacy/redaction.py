@@ -37,27 +37,35 @@ def redact_transcript(transcript: CallTranscript, tenant: Tenant | None = None) 
     tenant's identifier patterns (``Tenant.pii_id_patterns``) and its name (not a person, though a
     tagger may say so) come from the registry. The transcriber gives every segment its words (its
     text is their join), so redacting the words redacts the text.
+
+    A primed segment also carries what the unprimed decode heard over the same audio
+    (``Segment.unprimed_words``): personal data like the text, redacted the same way in a second
+    pass over those words, and what it finds is toned out of the playback copy too.
     """
     segments = list(transcript.segments)
     order = sorted(range(len(segments)), key=lambda i: (segments[i].start_s, segments[i].channel))
-    results = pii.redact_segments(
-        [[w.__dict__ for w in segments[i].words] for i in order],
-        transcript.language,
-        id_patterns=_patterns(tenant),
-        org_names=(tenant.display_name,) if tenant else (),
-    )
     spans: dict[int, list[pii.AudioSpan]] = {}
     counts: Counter[str] = Counter()
-    for i, red in zip(order, results, strict=True):
-        if not red.spans:
+    for field_name in ("words", "unprimed_words"):
+        todo = [i for i in order if field_name == "words" or segments[i].unprimed_words]
+        if not todo:
             continue
-        segments[i] = replace(
-            segments[i],
-            text=red.text.strip(),
-            words=tuple(Word(**w) for w in red.words),
+        results = pii.redact_segments(
+            [[w.__dict__ for w in getattr(segments[i], field_name)] for i in todo],
+            transcript.language,
+            id_patterns=_patterns(tenant),
+            org_names=(tenant.display_name,) if tenant else (),
         )
-        spans.setdefault(segments[i].channel, []).extend(red.audio_spans)
-        counts.update(s.entity for s in red.spans)
+        for i, red in zip(todo, results, strict=True):
+            if not red.spans:
+                continue
+            words = tuple(Word(**w) for w in red.words)
+            if field_name == "words":
+                segments[i] = replace(segments[i], text=red.text.strip(), words=words)
+            else:
+                segments[i] = replace(segments[i], unprimed_words=words)
+            spans.setdefault(segments[i].channel, []).extend(red.audio_spans)
+            counts.update(s.entity for s in red.spans)
     return RedactedCall(replace(transcript, segments=segments), spans, counts)
 
 

@@ -53,7 +53,9 @@ def score_batch(
     now = now or datetime.now(UTC)
     tenant_id = choice.tenant_id
     transcripts = lh.read(
-        TRANSCRIPTS, tenant_id, columns=["call_uid", "model_id", "language", "duration_s"]
+        TRANSCRIPTS,
+        tenant_id,
+        columns=["call_uid", "model_id", "language", "duration_s", "role_check"],
     ).join(calls.select("call_uid", "campaign"), on="call_uid")
     # Chosen once per campaign (a call without campaign gets the default).
     chosen = {c: choice.card_for(c) for c in transcripts["campaign"].unique().to_list()}
@@ -121,6 +123,7 @@ def _score_one(
         duration_s=t["duration_s"],
         campaign=t["campaign"],
         metrics=metrics,
+        role_check=t["role_check"],
     )
     row, criteria = score_rows(key, card, result, now)
     # KPIs read the language from the score: the transcript goes at the end of its period.

@@ -19,6 +19,12 @@ compares *normalised* text with a fuzzy ratio over word windows:
 override: on the sample and benchmark calls it accepts one ASR slip in a short phrase (e.g.
 "c'est appel peut être enregistré": 90-97)
 while unrelated words of similar length stay below 80.
+
+6. Forbidden phrases (``phrase_not_said``) need the words (``words_similarity``): the same ratio,
+   on characters only, against windows of exactly the phrase's word count, elided particles and
+   contractions glued to their word first ("n'importe quoi" is two words, "nimporte quoi", and
+   does not match "un importe qu'elle"). A sound-alike is a near match for a person to hear, never
+   a verdict (``transforms.score.scoring``).
 """
 
 from __future__ import annotations
@@ -95,6 +101,59 @@ def similarity(phrase: str, text: str, language: str | None, phonetic: bool = Tr
     if phonetic and best < 100.0 and language in PHONETIC_LANGUAGES:
         best = max(best, phrase_similarity(phonetic_fr(phrase), phonetic_fr(text)))
     return best
+
+
+#: English contractions after normalisation ("don t", "that s"): glued back to their word.
+_CONTRACTION = re.compile(r"(?<=[a-z]) (s|t|ll|re|ve|d|m)\b")
+
+
+def glue_elisions(text: str, language: str | None) -> str:
+    """Normalised text with French elided particles glued to the next word ("n importe quoi" ->
+    "nimporte quoi") and English contractions to the previous one ("don t" -> "dont"), so that
+    a word count is the count of spoken words."""
+    if language == "fr":
+        return _ELISION.sub(r"\1", text)
+    if language == "en":
+        return _CONTRACTION.sub(r"\1", text)
+    return text
+
+
+def words_match(phrase: str, text: str, language: str | None) -> tuple[float, list[str], int]:
+    """(best ratio, the text's words with elisions glued, index of the best window's first word)
+    of a normalised phrase against windows of exactly its word count (``words_similarity``)."""
+    p = glue_elisions(phrase, language)
+    t_words = glue_elisions(text, language).split()
+    n = len(p.split())
+    if not n or not t_words:
+        return 0.0, t_words, 0
+    best, at = 0.0, 0
+    for i in range(max(1, len(t_words) - n + 1)):
+        sim = fuzz.ratio(p, " ".join(t_words[i : i + n]))
+        if sim > best:
+            best, at = sim, i
+            if best == 100.0:
+                break
+    return best, t_words, at
+
+
+def words_similarity(phrase: str, text: str, language: str | None) -> float:
+    """Best ratio (0-100) of a normalised phrase against windows of exactly its word count of the
+    normalised text, elisions glued (``glue_elisions``), on characters only: a forbidden phrase
+    is found only where its words are."""
+    return words_match(phrase, text, language)[0]
+
+
+def best_words(
+    phrases: Iterable[tuple[str, str | None]], text: str, text_language: str | None
+) -> tuple[str | None, float]:
+    """(phrasing, ``words_similarity``) of the best of ``(phrasing, its language)`` pairs."""
+    best_phrase_, best = None, 0.0
+    for phrase, language in phrases:
+        lang = language or text_language
+        sim = words_similarity(normalise(phrase, lang), normalise(text, lang), lang)
+        if sim > best:
+            best_phrase_, best = phrase, sim
+    return best_phrase_, best
 
 
 def phrase_similarity(phrase: str, text: str) -> float:

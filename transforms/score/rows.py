@@ -7,7 +7,7 @@ from typing import Any
 
 from transforms.core.transcript import Segment
 from transforms.score.metrics import conversation_metrics
-from transforms.score.scoring import CallScore, Scorecard, quote
+from transforms.score.scoring import CallScore, Scorecard, quote, unprimed_quote
 
 
 def metrics_row(
@@ -63,6 +63,8 @@ def score_rows(
             "needs_review": r.needs_review,
             "review_reason": r.review_reason,
             "scored_at": now,
+            "evidence_decode": r.evidence_decode,
+            "unprimed_quote": unprimed_quote(r.evidence),
         }
         for r in score.results
     ]

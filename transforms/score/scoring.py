@@ -6,22 +6,26 @@ quote, when it was said, by whom and how sure the ASR was, or the metric value i
 
 Verdicts are ``met``, ``not_met`` or ``na`` (the criterion's ``na_when`` holds: it counts neither
 for nor against). A verdict is flagged ``needs_review`` (and kept out of agent KPIs until a person
-confirms it) when it rests on:
+confirms it) with one of ``REVIEW_REASONS``.
 
-- ``low_confidence``: evidence transcribed below the card's ``review_below_confidence``;
-- ``speaker_unknown``: a speaker-specific criterion decided by speech of an unattributed speaker
-  (mono audio before diarization: the match is accepted from any speaker, a person checks who);
-- ``near_miss``: the best phrasing scored within ``NEAR_MISS_MARGIN`` below the match threshold;
-- ``not_heard``: a phrase_said criterion not met where the closest match is within the wider
-  ``NOT_HEARD_MARGIN``, or where speech that could hold the phrase was transcribed with low
-  word confidence: "not heard" is not "not said";
-- ``metric_unavailable``: a metric that cannot be computed for this call (verdict ``na``).
+Evidence is proof only where the words were heard (issue 26):
+
+- primed text is a hint: a phrase found in a segment decoded primed with the card's phrasings
+  counts as said only when the unprimed decode of the same audio supports it
+  (``PRIMED_SUPPORT_MIN``); otherwise the verdict is ``not_met`` and flagged ``primed_only``;
+- a forbidden phrase (``phrase_not_said``) needs its words (``matching.words_similarity`` at
+  ``FORBIDDEN_THRESHOLD``); a sound-alike is flagged ``near_miss``, never judged, and a hit after a
+  negation or a mention cue ("I would never say whatever") is flagged ``negated_or_quoted``, and
+  one whose words Whisper wrote unsure (``FORBIDDEN_WORD_CONFIDENCE``) ``low_confidence``;
+- when the role signals of a mono call disagree (``role_check``), its role-dependent verdicts are
+  flagged ``roles_uncertain``.
 
 A critical criterion that is not met fails the whole call: score 0, not passed.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -37,10 +41,18 @@ from transforms.core.scorecards import (
     phrasings_for,
 )
 from transforms.core.text import normalise
-from transforms.core.transcript import Segment
-from transforms.score.matching import best_phrase, phrase_similarity, similarity, speaker_ok
+from transforms.core.transcript import Segment, Word
+from transforms.score.matching import (
+    best_phrase,
+    best_words,
+    phrase_similarity,
+    similarity,
+    speaker_ok,
+    words_match,
+)
 
 __all__ = [
+    "REVIEW_REASONS",
     "CallScore",
     "CriterionResult",
     "Scorecard",
@@ -53,6 +65,7 @@ __all__ = [
     "phrase_similarity",
     "quote",
     "score_call",
+    "unprimed_quote",
 ]
 
 #: A best match this close below the threshold is neither clearly said nor clearly absent.
@@ -73,6 +86,69 @@ NOT_HEARD_MIN_WORDS = 6
 #: writes it unsure. On the dev split every prompt-made false "met" scored under 0.4, against a
 #: quarter of the true ones under 0.3: 0.3 stopped 10 of 12 false "met" for 31 true ones flagged.
 MATCH_WORD_CONFIDENCE = 0.3
+#: A phrase found in primed text counts as said only when what the unprimed decode heard there
+#: matches it at least this well (the same matcher, a looser bar than the card's threshold): the
+#: prompt may only have fixed what Whisper half heard. Below it the verdict is ``not_met`` and
+#: flagged ``primed_only``. Chosen on the dev splits of both verdict benchmarks: on the French
+#: set's, phrases not said reached 57 (a one-word greeting against unrelated words) and 60 was the
+#: lowest bar that let none through unflagged; 65 keeps a margin for 3 more of the true ones sent
+#: to a person (1.7 % of verdicts). The scoring bench's clear audio is rarely primed.
+PRIMED_SUPPORT_MIN = 65.0
+#: The unprimed words that can support a primed match: those heard within this many seconds of
+#: the matched primed words (two decodes of one chunk place a word within a few tenths of a
+#: second of each other).
+SUPPORT_PAD_S = 1.0
+#: A forbidden phrase is said when ``words_similarity`` (its words, on characters) reaches this:
+#: stricter than the card's threshold, because a sound-alike must not cost an agent the criterion
+#: ("sur n'importe quel marché" heard "sur un importe qu'elle" matched "n'importe quoi" at 89 by
+#: sound). Chosen on the dev splits: sound-alikes reached 92.9 ("a bit out my problem"), a real
+#: use heard with one slip 97.6 ("est pas mon pro…" for "c'est pas mon problème").
+FORBIDDEN_THRESHOLD = 95.0
+#: A forbidden phrase whose matched words Whisper wrote with a mean probability below this is
+#: flagged ``low_confidence`` (still ``not_met``): whole words are not proof when the decoder was
+#: unsure of them, and a sound-alike can come out as the forbidden word itself (an agent's "I was
+#: stupefied too" written "I want stupid hype", "stupid" at 0.34). 0.7 is the bar below which the
+#: transcriber itself treats speech as unsure and decodes it again (``PRIME_BELOW`` in
+#: transforms/transcribe/engine.py), not a value fitted here; it changes no verdict on the dev
+#: splits of either verdict benchmark. Written after the scoring bench's held-out customer-first
+#: calls showed three such sound-alikes unflagged (docs/benchmarks.md, "Evidence (issue 26)").
+FORBIDDEN_WORD_CONFIDENCE = 0.7
+#: Words that, among the ``CUE_WINDOW`` words before a forbidden phrase, make it a negated use or a
+#: mention ("I would never say whatever", "le mot « débrouillez-vous »"): flagged
+#: ``negated_or_quoted`` for a person, the verdict still ``not_met`` (the words were said). Saying
+#: verbs are not cues: "vous dites n'importe quoi" is the insult itself.
+CONTEXT_CUES = {
+    "en": frozenset({
+        "never", "not", "no", "nor", "without", "dont", "doesnt", "didnt", "wont", "wouldnt",
+        "cant", "cannot", "couldnt", "shouldnt", "isnt", "arent", "wasnt", "werent", "havent",
+        "hasnt", "mustnt", "word", "words", "term", "quote", "quoting",
+    }),
+    "fr": frozenset({"jamais", "pas", "ni", "sans", "aucun", "aucune", "mot", "mots", "terme",
+                     "expression"}),
+}  # fmt: skip
+CUE_WINDOW = 4
+#: Metrics computed per role (``transforms.score.metrics``): wrong roles make them wrong.
+ROLE_METRICS = frozenset(
+    {
+        "agent_talk_share",
+        "customer_talk_share",
+        "agent_interruptions",
+        "agent_words_per_minute",
+        "time_to_first_agent_word_s",
+    }
+)
+#: Every ``review_reason`` a verdict may carry. silver.criterion_results' contract lists exactly
+#: these and docs/scorecards.md documents them (tests/unit/score/test_review_reasons.py).
+REVIEW_REASONS: dict[str, str] = {
+    "low_confidence": "evidence transcribed with low confidence",
+    "speaker_unknown": "decided by speech of an unattributed speaker",
+    "near_miss": "the best match is just below the threshold, or a forbidden phrase's sound-alike",
+    "not_heard": "a phrase not found where speech that could hold it was not heard clearly",
+    "metric_unavailable": "the metric cannot be computed for the call",
+    "primed_only": "the phrase is only in primed text, the unprimed decode does not support it",
+    "negated_or_quoted": "a forbidden phrase after a negation or a mention cue",
+    "roles_uncertain": "a role-dependent verdict on a call whose role signals disagree",
+}
 _QUOTE_MAX = 240
 
 
@@ -85,6 +161,12 @@ class ScoringRules:
     phonetic: bool = True
     #: ``not_heard`` review flag on phrase_said criteria not met.
     not_heard: bool = True
+    #: Primed text proves a phrase only with the unprimed decode's support (``primed_only``).
+    primed_proof: bool = True
+    #: Forbidden phrases need their words; near matches and negated uses flagged.
+    whole_words: bool = True
+    #: A call's ``role_check`` of ``disagree`` flags its role-dependent verdicts.
+    role_check: bool = True
 
 
 DEFAULT_RULES = ScoringRules()
@@ -131,6 +213,13 @@ class CriterionResult:
 
     def confidence(self) -> float | None:
         return segment_confidence(self.evidence) if self.evidence else None
+
+    @property
+    def evidence_decode(self) -> str | None:
+        """Which decode the evidence text comes from: ``primed`` or ``unprimed``."""
+        if self.evidence is None:
+            return None
+        return "primed" if self.evidence.primed else "unprimed"
 
 
 @dataclass(frozen=True)
@@ -184,6 +273,80 @@ def _best_match(
     return best_seg, best_phrase_, best
 
 
+def _with_unprimed_views(segments: Sequence[Segment]) -> list[Segment]:
+    """The segments, each primed one followed by what the unprimed decode heard there, as a
+    segment of its own: what was heard is evidence wherever it is. A prompt can rewrite speech it
+    does not hold: "I would never say whatever" came out "My name is. What can I do for you.", and
+    a forbidden phrase must still be found in what was heard."""
+    out: list[Segment] = []
+    for seg in segments:
+        out.append(seg)
+        heard = tuple(w for w in seg.unprimed_words if w.word.strip())
+        if seg.primed and heard:
+            probability = sum(w.probability for w in heard) / len(heard)
+            out.append(
+                dataclasses.replace(
+                    seg,
+                    start_s=heard[0].start_s,
+                    end_s=max(heard[-1].end_s, heard[0].start_s + 0.01),
+                    text=seg.unprimed_text,
+                    words=seg.unprimed_words,
+                    # the chunk's log-probability is the primed decode's: the words' stand in
+                    avg_logprob=math.log(max(probability, 1e-6)),
+                    confidence=round(probability, 4),
+                    primed=False,
+                    unprimed_words=(),
+                )
+            )
+    return out
+
+
+def _support(
+    seg: Segment, phrasings: list[tuple[str, str]], language: str | None, rules: ScoringRules
+) -> float:
+    """How well what the unprimed decode heard where the primed text holds the phrase matches a
+    phrasing (100 for unprimed text: it is its own support).
+
+    "Where" is the time of the primed words that matched, ``SUPPORT_PAD_S`` either side: the
+    same audio, not the whole segment, whose other words would match a short phrasing by chance.
+    """
+    if not seg.primed:
+        return 100.0
+    phrase, _ = best_phrase(phrasings, seg.text, language, rules.phonetic)
+    matched = _matched_words(seg, phrase, language, rules) if phrase else []
+    heard = seg.unprimed_words
+    if matched:
+        start, end = matched[0].start_s - SUPPORT_PAD_S, matched[-1].end_s + SUPPORT_PAD_S
+        heard = tuple(w for w in heard if start <= (w.start_s + w.end_s) / 2 <= end)
+    text = "".join(w.word for w in heard) if heard or matched else seg.unprimed_text
+    return best_phrase(phrasings, text, language, rules.phonetic)[1]
+
+
+def _proven(
+    seg: Segment, phrasings: list[tuple[str, str]], language: str | None, rules: ScoringRules
+) -> bool:
+    """Whether a match in ``seg``'s text proves the phrase: unprimed text does; primed text only
+    with the unprimed decode's support (``PRIMED_SUPPORT_MIN``)."""
+    return (
+        not rules.primed_proof
+        or not seg.primed
+        or _support(seg, phrasings, language, rules) >= PRIMED_SUPPORT_MIN
+    )
+
+
+def _matches(
+    phrasings: list[tuple[str, str]],
+    segments: Sequence[Segment],
+    language: str | None,
+    rules: ScoringRules,
+) -> list[tuple[Segment, str | None, float]]:
+    """(segment, best phrasing, similarity) of each segment, best first (ties: earliest given)."""
+    scored = [
+        (seg, *best_phrase(phrasings, seg.text, language, rules.phonetic)) for seg in segments
+    ]
+    return sorted(scored, key=lambda m: -m[2])
+
+
 def _first_match(
     criterion: Criterion,
     segments: Sequence[Segment],
@@ -194,7 +357,9 @@ def _first_match(
 ) -> Segment | None:
     phrasings = criterion.phrasings(language)
     for seg in sorted(_candidates(criterion, segments, duration_s), key=lambda s: s.start_s):
-        if best_phrase(phrasings, seg.text, language, rules.phonetic)[1] >= threshold:
+        if best_phrase(phrasings, seg.text, language, rules.phonetic)[1] >= threshold and _proven(
+            seg, phrasings, language, rules
+        ):
             return seg
     return None
 
@@ -221,9 +386,11 @@ def _not_applicable(
         cond = na.phrase_said
         phrasings = phrasings_for(cond.phrases, language)
         pool = [s for s in segments if speaker_ok(cond.speaker, s.speaker)]
-        seg, _, sim = _best_match(phrasings, pool, language, rules)
-        if seg is not None and sim >= threshold:
-            return "exempting phrase said"
+        for seg, _, sim in _matches(phrasings, pool, language, rules):
+            if sim < threshold:
+                break
+            if _proven(seg, phrasings, language, rules):
+                return "exempting phrase said"
     return None
 
 
@@ -245,9 +412,26 @@ def _phrase_result(
     duration_s: float,
     rules: ScoringRules = DEFAULT_RULES,
 ) -> CriterionResult:
+    if criterion.kind == "phrase_not_said" and rules.whole_words:
+        return _forbidden_result(card, criterion, segments, language, duration_s, rules)
     candidates = _candidates(criterion, segments, duration_s)
-    seg, phrase, sim = _best_match(criterion.phrasings(language), candidates, language, rules)
+    phrasings = criterion.phrasings(language)
+    seg, phrase, sim = _best_match(phrasings, candidates, language, rules)
     found = seg is not None and sim >= card.match_threshold
+    if found and seg is not None and not _proven(seg, phrasings, language, rules):
+        # The best match is in primed text the unprimed decode does not support: the evidence is
+        # the best match that proves the phrase, if any reaches the threshold.
+        proof = next(
+            (
+                m
+                for m in _matches(phrasings, candidates, language, rules)
+                if m[2] >= card.match_threshold and _proven(m[0], phrasings, language, rules)
+            ),
+            None,
+        )
+        if proof is None:
+            return _primed_only(criterion, seg, phrase, sim, phrasings, language, rules)
+        seg, phrase, sim = proof
     status = "met" if found == (criterion.kind == "phrase_said") else "not_met"
     near = seg is not None and not found and sim >= card.match_threshold - NEAR_MISS_MARGIN
     # Evidence is the utterance that decided (the phrase said, the forbidden word), or the
@@ -280,8 +464,139 @@ def _phrase_result(
         evidence_kind=kind,
         match_score=round(sim, 1) if seg is not None else None,
         matched_phrase=phrase if evidence is not None else None,
+        evidence_note=_support_note(evidence, phrasings, language, rules),
         review_reason=reason,
     )
+
+
+def _support_note(
+    evidence: Segment | None,
+    phrasings: list[tuple[str, str]],
+    language: str | None,
+    rules: ScoringRules,
+) -> str | None:
+    """For primed evidence, how well the unprimed decode matched (numbers only, no text)."""
+    if evidence is None or not evidence.primed or not rules.primed_proof:
+        return None
+    support = _support(evidence, phrasings, language, rules)
+    return f"primed decode; unprimed decode matched {support:.0f} (needs {PRIMED_SUPPORT_MIN:g})"
+
+
+def _primed_only(
+    criterion: Criterion,
+    seg: Segment,
+    phrase: str | None,
+    sim: float,
+    phrasings: list[tuple[str, str]],
+    language: str | None,
+    rules: ScoringRules,
+    status: str = "not_met",
+) -> CriterionResult:
+    """A phrase found only in primed text: not proven, for a person to hear."""
+    return _result(
+        criterion,
+        status=status,
+        evidence=seg,
+        evidence_kind="match",
+        match_score=round(sim, 1),
+        matched_phrase=phrase,
+        evidence_note=_support_note(seg, phrasings, language, rules),
+        review_reason="primed_only",
+    )
+
+
+def _forbidden_result(
+    card: Scorecard,
+    criterion: Criterion,
+    segments: Sequence[Segment],
+    language: str | None,
+    duration_s: float,
+    rules: ScoringRules,
+) -> CriterionResult:
+    """A ``phrase_not_said`` verdict: ``not_met`` only where the phrase's words are
+    (``FORBIDDEN_THRESHOLD``); a sound-alike within the near-miss margin of the card's threshold
+    (by the ``phrase_said`` matcher, French sounds included) is ``met`` and flagged ``near_miss``.
+
+    A hit in primed text the unprimed decode does not support is ``met``, flagged
+    ``primed_only``; a hit after a negation or mention cue is flagged ``negated_or_quoted``; a
+    hit whose words Whisper wrote unsure (``FORBIDDEN_WORD_CONFIDENCE``) ``low_confidence``.
+    """
+    phrasings = criterion.phrasings(language)
+    hits: list[tuple[float, bool, Segment, str | None]] = []
+    near: tuple[float, Segment | None, str | None] = (0.0, None, None)
+    for seg in _candidates(criterion, segments, duration_s):
+        phrase, strict = best_words(phrasings, seg.text, language)
+        loose_phrase, loose = best_phrase(phrasings, seg.text, language, rules.phonetic)
+        if strict >= FORBIDDEN_THRESHOLD:
+            hits.append((strict, _in_context(seg.text, phrase, language), seg, phrase))
+        elif max(strict, loose) > near[0]:
+            near = (max(strict, loose), seg, phrase if strict >= loose else loose_phrase)
+    proven = [h for h in hits if _proven(h[2], phrasings, language, rules)]
+    if proven:
+
+        def unsure(hit: tuple[float, bool, Segment, str | None]) -> bool:
+            _, _, seg, phrase = hit
+            confidence = _matched_word_confidence(seg, phrase, language, rules) if phrase else 1.0
+            return confidence < FORBIDDEN_WORD_CONFIDENCE
+
+        # A plain use is the evidence before a negated one, a sure one before one Whisper wrote
+        # unsure; then the closest, then the earliest.
+        best = min(proven, key=lambda h: (h[1], unsure(h), -h[0], h[2].start_s))
+        sim, negated, seg, phrase = best
+        reason = (
+            "negated_or_quoted"
+            if negated
+            else ("low_confidence" if unsure(best) else _review_reason(card, criterion, seg))
+        )
+        return _result(
+            criterion,
+            status="not_met",
+            evidence=seg,
+            evidence_kind="match",
+            match_score=round(sim, 1),
+            matched_phrase=phrase,
+            evidence_note=_support_note(seg, phrasings, language, rules),
+            review_reason=reason,
+        )
+    if hits:
+        sim, _, seg, phrase = max(hits, key=lambda h: h[0])
+        return _primed_only(criterion, seg, phrase, sim, phrasings, language, rules, "met")
+    sim, seg, phrase = near
+    if seg is not None and sim >= card.match_threshold - NEAR_MISS_MARGIN:
+        return _result(
+            criterion,
+            status="met",
+            evidence=seg,
+            evidence_kind="near_miss",
+            match_score=round(sim, 1),
+            matched_phrase=phrase,
+            review_reason="near_miss",
+        )
+    return _result(
+        criterion,
+        status="met",
+        evidence=None,
+        evidence_kind="none",
+        match_score=round(sim, 1) if seg is not None else None,
+    )
+
+
+def _in_context(text: str, phrase: str | None, language: str | None) -> bool:
+    """Whether a forbidden phrase found in ``text`` follows a negation or mention cue
+    (``CONTEXT_CUES``) within ``CUE_WINDOW`` words."""
+    if phrase is None or language not in CONTEXT_CUES:
+        return False
+    _, words, at = words_match(normalise(phrase, language), normalise(text, language), language)
+    return any(w in CONTEXT_CUES[language] for w in words[max(0, at - CUE_WINDOW) : at])
+
+
+def _role_dependent(card: Scorecard, criterion: Criterion) -> bool:
+    """Whether wrong speaker roles can change the verdict."""
+    if criterion.kind in ("phrase_said", "phrase_not_said"):
+        return criterion.speaker != "any"
+    if criterion.kind == "event_order":
+        return any(card.criterion(ref).speaker != "any" for ref in criterion.order)
+    return criterion.metric in ROLE_METRICS
 
 
 def _not_heard(
@@ -311,21 +626,27 @@ def _matched_word_confidence(
 ) -> float:
     """Mean probability Whisper gave the words that matched ``phrase`` (the best window of the
     phrase's word count ±1); 1.0 when the segment has no word timings."""
+    window = _matched_words(seg, phrase, language, rules)
+    return sum(w.probability for w in window) / len(window) if window else 1.0
+
+
+def _matched_words(
+    seg: Segment, phrase: str, language: str | None, rules: ScoringRules
+) -> list[Word]:
+    """The words of ``seg`` that best match ``phrase``: the best window of the phrase's word
+    count ±1 (empty when the segment has no word timings)."""
     words = [w for w in seg.words if w.word.strip()]
-    if not words:
-        return 1.0
     target = normalise(phrase, language)
     n = len(target.split())
-    best, confidence = -1.0, 1.0
+    best, matched = -1.0, []
     for size in sorted({max(1, n - 1), n, n + 1}):
         for i in range(max(1, len(words) - size + 1)):
             window = words[i : i + size]
             text = normalise("".join(w.word for w in window), language)
             sim = similarity(target, text, language, rules.phonetic)
             if sim > best:
-                best = sim
-                confidence = sum(w.probability for w in window) / len(window)
-    return confidence
+                best, matched = sim, window
+    return matched
 
 
 def _word_confidence(segment: Segment) -> float:
@@ -335,6 +656,12 @@ def _word_confidence(segment: Segment) -> float:
 
 def _result(criterion: Criterion, **verdict: Any) -> CriterionResult:
     """A verdict on ``criterion``, its identity (id, section, kind, weight…) filled in."""
+    if verdict.get("review_reason") not in (None, *REVIEW_REASONS):
+        raise ValueError(
+            f"review reason {verdict['review_reason']!r} is not in transforms.score.scoring."
+            "REVIEW_REASONS; add it there, to the criterion_results contract and to "
+            "docs/scorecards.md"
+        )
     return CriterionResult(
         criterion_id=criterion.id,
         criterion_name=criterion.name,
@@ -418,8 +745,12 @@ def score_call(
     campaign: str | None = None,
     metrics: Mapping[str, float | int | None] | None = None,
     rules: ScoringRules = DEFAULT_RULES,
+    role_check: str | None = None,
 ) -> CallScore:
-    """Score one transcript; ``metrics`` (silver.call_metrics values) feed metric criteria."""
+    """Score one transcript; ``metrics`` (silver.call_metrics values) feed metric criteria;
+    ``role_check`` is the transcript's (``disagree`` flags the role-dependent verdicts)."""
+    if rules.primed_proof:
+        segments = _with_unprimed_views(segments)
     results = []
     for criterion in card.criteria:
         why_na = _not_applicable(
@@ -441,6 +772,15 @@ def score_call(
             results.append(_order_result(card, criterion, segments, language, duration_s, rules))
         else:
             results.append(_phrase_result(card, criterion, segments, language, duration_s, rules))
+    if rules.role_check and role_check == "disagree":
+        results = [
+            dataclasses.replace(r, review_reason="roles_uncertain")
+            if r.review_reason is None
+            and r.status != "na"
+            and _role_dependent(card, card.criterion(r.criterion_id))
+            else r
+            for r in results
+        ]
     earned = sum(r.points_earned for r in results)
     possible = sum(r.points_possible for r in results)
     critical_failed = any(r.critical and r.status == "not_met" for r in results)
@@ -454,5 +794,17 @@ def score_call(
 def quote(segment: Segment | None) -> str | None:
     if segment is None:
         return None
-    text = segment.text.strip()
+    return _clip(segment.text)
+
+
+def unprimed_quote(segment: Segment | None) -> str | None:
+    """What the unprimed decode heard where primed evidence was found (None for unprimed
+    evidence: its quote is already what was heard unprimed)."""
+    if segment is None or not segment.primed:
+        return None
+    return _clip(segment.unprimed_text)
+
+
+def _clip(text: str) -> str:
+    text = text.strip()
     return text if len(text) <= _QUOTE_MAX else text[: _QUOTE_MAX - 1] + "…"

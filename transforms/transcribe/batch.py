@@ -123,15 +123,20 @@ def _jobs(
     audio_of: dict[str, bytes],
     card_for: Callable[[str | None], Scorecard] | None = None,
 ) -> Iterator[CallJob]:
-    """One job per call, its audio read when the pool asks for it."""
+    """One job per call, its audio read when the pool asks for it; the card that will score it
+    primes the decoder and lists the agent's phrasings the roles are checked with."""
     biases: dict[tuple[str, str | None], DecoderBias] = {}
+    hints: dict[tuple[str, str | None], RoleHints] = {}
     for call in calls:
         tenant = tenants.get(call["tenant_id"])
         where = (call["tenant_id"], call.get("campaign"))
-        if where not in biases and tenant is not None and card_for is not None:
-            biases[where] = decoder_bias(
-                card_for(call.get("campaign")), company_name(tenant.display_name), tenant.languages
-            )
+        if where not in hints:
+            card = card_for(call.get("campaign")) if card_for is not None else None
+            hints[where] = RoleHints.for_tenant(tenant, card)
+            if tenant is not None and card is not None:
+                biases[where] = decoder_bias(
+                    card, company_name(tenant.display_name), tenant.languages
+                )
         audio_of[call["call_uid"]] = storage.read_bytes(call["audio_uri"])
         yield CallJob(
             key=call["call_uid"],
@@ -140,7 +145,7 @@ def _jobs(
             language=call["language"],
             channel_layout=call["channel_layout"],
             allowed_languages=tenant.languages if tenant else (),
-            roles=RoleHints.for_tenant(tenant),
+            roles=hints[where],
             bias=biases.get(where),
         )
 

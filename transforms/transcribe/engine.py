@@ -4,6 +4,17 @@ Stereo calls are transcribed one channel per speaker, both channels in one batch
 fake-stereo calls are split into two voices by ``transforms.transcribe.diarization`` and the agent
 is found by ``transforms.transcribe.roles``. Every segment passes the
 ``transforms.transcribe.guards`` checks. The model itself is ``transforms.transcribe.model``.
+
+What is decoded how (``Transcriber._run``): every chunk is decoded once *unprimed*. A chunk of a
+primed source (the agent's channel, or both voices of a mono call) that came out unsure
+(``PRIME_BELOW``) is decoded a second time *primed* with the card's phrasings
+(``transforms.transcribe.biasing``); the primed text replaces the unprimed one unless the prompt
+cut it short (``_primed_unless_cut``). Both texts are kept: a primed segment carries
+``primed=True`` and the unprimed decode's words over the same audio (``Segment.unprimed_words``),
+because the scorer accepts primed text as a hint only, never as proof that a phrase was said
+(docs/scorecards.md, "Evidence"), and the role signals but the greeting read the unprimed text
+(``transforms.transcribe.roles``). ``_chunks`` turns the decodes into the call's clock; what is
+decoded primed, and how, can change behind it.
 """
 
 from __future__ import annotations
@@ -23,7 +34,13 @@ from transforms.transcribe.biasing import DecoderBias, bias_of
 from transforms.transcribe.channels import ChannelPlan, plan_channels
 from transforms.transcribe.diarization import diarize
 from transforms.transcribe.model import COMPUTE_TYPE, model_class, model_id
-from transforms.transcribe.roles import RoleHints, agent_of
+from transforms.transcribe.roles import (
+    OPENING_MIN_S,
+    RoleDecision,
+    RoleHints,
+    VoiceSummary,
+    decide_roles,
+)
 
 #: Beam 5, batched: batching makes the beam cheap (the encoder dominates once windows are
 #: trimmed), and greedy decoding cost ~2 WER points on the samples (bench/transcription.py).
@@ -62,14 +79,23 @@ HOP_SAMPLES = 160
 MIN_WINDOW_FRAMES = 500
 
 
+_TimedWord = tuple[str, float, float, float]  # (word, start, end, probability), call clock
+
+
 @dataclass
 class _Chunk:
-    """One decoded chunk: (word, start, end, probability) in the call's clock, and its scores."""
+    """One decoded piece of a chunk: its words in the call's clock, and its scores."""
 
     source: int  # index of the signal (channel) it came from
-    words: list[tuple[str, float, float, float]]
+    words: list[_TimedWord]
     avg_logprob: float
     no_speech_prob: float
+    #: which VAD chunk it was decoded from (a chunk's decode may come in several pieces)
+    index: int = 0
+    #: True when ``words`` come from the primed decode
+    primed: bool = False
+    #: the unprimed decode's words of the same chunk (primed chunks only, on its first piece)
+    unprimed: list[_TimedWord] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -90,6 +116,14 @@ class _Piece:
     avg_logprob: float
     no_speech_prob: float
     speaker_confidence: list[float] = field(default_factory=list)
+    index: int = 0  # the VAD chunk it was decoded from
+    primed: bool = False
+    #: the unprimed decode's words over this piece's stretch of a primed chunk
+    unprimed: list[Word] = field(default_factory=list)
+
+    def heard_unprimed(self) -> list[Word]:
+        """What the unprimed decode heard here: the words themselves unless primed."""
+        return self.unprimed if self.primed else self.words
 
 
 def restrict_language(
@@ -150,7 +184,8 @@ class Transcriber:
         own longest chunk, not to 30 s: the encoder is most of the CPU time; (3) the language
         is detected on the first chunk among the tenant's languages; (4) the chunks of
         ``primed_sources`` (all when None) that came out unsure are decoded again primed with
-        ``bias``'s text for that language (``transforms.transcribe.biasing``).
+        ``bias``'s text for that language (``transforms.transcribe.biasing``); a chunk whose
+        primed text is kept also keeps its unprimed words (``_Chunk.unprimed``).
         """
         from faster_whisper.tokenizer import Tokenizer
         from faster_whisper.vad import (
@@ -203,33 +238,18 @@ class Transcriber:
         order = sorted(range(len(features)), key=lambda i: features[i].shape[-1])
         work = _Work(features, metadata, tokenizer)
         outputs = self._decode(order, work, plain)
+        # chunk index -> its unprimed decode, for the chunks whose primed text is kept
+        unprimed: dict[int, list[dict[str, Any]]] = {}
         if primed != plain:
             unsure = [
                 i
                 for i in order
                 if sources[i] in targets and _mean_word_probability(outputs[i]) < PRIME_BELOW
             ]
-            outputs.update(self._primed_unless_cut(outputs, unsure, work, primed))
-        decoded: list[_Chunk] = []
-        for i in order:
-            ts_map = maps[sources[i]]
-            for sub in outputs[i]:
-                words = []
-                for w in sub.get("words") or ():
-                    where = ts_map.get_chunk_index((w["start"] + w["end"]) / 2)
-                    words.append(
-                        (
-                            w["word"],
-                            ts_map.get_original_time(w["start"], where),
-                            ts_map.get_original_time(w["end"], where),
-                            float(w["probability"]),
-                        )
-                    )
-                decoded.append(
-                    _Chunk(
-                        sources[i], words, float(sub["avg_logprob"]), float(sub["no_speech_prob"])
-                    )
-                )
+            again = self._primed_unless_cut(outputs, unsure, work, primed)
+            unprimed = {i: outputs[i] for i in again}
+            outputs.update(again)
+        decoded = _chunks(order, sources, maps, outputs, unprimed)
         decoded.sort(key=lambda c: (c.source, c.words[0][1] if c.words else 0.0))
         self.pipeline.last_speech_timestamp = 0.0
         return decoded, language, probability
@@ -348,14 +368,21 @@ class Transcriber:
         roles = roles or RoleHints()
         duration = max(len(c) for c in channels) / WHISPER_SAMPLE_RATE
         plan = plan_channels(channels, channel_layout)
+        decision = None
         if len(plan.signals) == 2:
             pieces, detected, probability = self._stereo(plan, language, allowed_languages, bias)
-            speakers = self._stereo_speakers(plan, pieces, roles)
+            if plan.speakers is None:
+                decision = _roles(pieces, roles)
         else:
             pieces, detected, probability = self._mono(
                 plan.signals[0], language, allowed_languages, bias
             )
-            speakers = self._mono_speakers(pieces, roles)
+            decision = _roles(pieces, roles, diarized=True)
+        if decision is None:
+            assert plan.speakers is not None
+            speakers = dict(enumerate(plan.speakers))
+        else:
+            speakers = {decision.agent: "agent", 1 - decision.agent: "customer"}
         segments = [_segment(p, speakers[p.source], len(plan.signals) == 2) for p in pieces]
         spans = [(s.start_s, s.end_s, s.flag) for s in segments]
         weights = [(s.end_s - s.start_s, s.confidence or 0.0) for s in segments]
@@ -373,6 +400,8 @@ class Transcriber:
             quality=quality,
             quality_reason=reason,
             confidence=confidence,
+            role_check="channel" if decision is None else decision.check,
+            role_signals={} if decision is None else _signals(decision),
         )
 
     def _stereo(
@@ -424,26 +453,35 @@ class Transcriber:
 
         return _pieces(chunks, locate), detected, probability
 
-    @staticmethod
-    def _stereo_speakers(
-        plan: ChannelPlan, pieces: list[_Piece], roles: RoleHints
-    ) -> dict[int, str]:
-        if plan.speakers is not None:
-            return dict(enumerate(plan.speakers))
-        agent, _ = _agent(pieces, roles)
-        return {agent: "agent", 1 - agent: "customer"}
 
-    @staticmethod
-    def _mono_speakers(pieces: list[_Piece], roles: RoleHints) -> dict[int, str]:
-        agent, _ = _agent(pieces, roles, diarized=True)
-        return {agent: "agent", 1 - agent: "customer"}
-
-
-def _agent(pieces: list[_Piece], roles: RoleHints, diarized: bool = False) -> tuple[int, str]:
-    """Which of voices 0/1 is the agent, from each voice's opening words."""
+def _roles(pieces: list[_Piece], roles: RoleHints, diarized: bool = False) -> RoleDecision:
+    """Which of voices 0/1 is the agent, and whether the role signals agree
+    (``transforms.transcribe.roles``): openings as written, the rest as the unprimed decode
+    heard it."""
     ordered = sorted(pieces, key=lambda p: p.words[0].start_s)
-    openings = [" ".join(w.word for p in ordered if p.source == v for w in p.words) for v in (0, 1)]
-    return agent_of(openings, _first_voice(ordered, diarized), roles)
+    voices = [
+        VoiceSummary(
+            opening=" ".join(w.word for p in ordered if p.source == v for w in p.words),
+            heard="".join(w.word for p in ordered if p.source == v for w in p.heard_unprimed()),
+            talk_s=sum(p.words[-1].end_s - p.words[0].start_s for p in ordered if p.source == v),
+        )
+        for v in (0, 1)
+    ]
+    first = _first_voice(ordered, diarized)
+    at_length = next(
+        (p.source for p in ordered if p.words[-1].end_s - p.words[0].start_s >= OPENING_MIN_S),
+        first,
+    )
+    return decide_roles(voices, first, at_length, roles)
+
+
+def _signals(decision: RoleDecision) -> dict[str, Any]:
+    return {
+        **decision.signals,
+        "stats": decision.stats,
+        "agent": decision.agent,
+        "rule_agent": decision.rule_agent,
+    }
 
 
 def _first_voice(ordered: list[_Piece], diarized: bool) -> int:
@@ -483,31 +521,111 @@ def _loops(text: str) -> bool:
     )
 
 
+def _chunks(
+    order: list[int],
+    sources: list[int],
+    maps: list[Any],
+    outputs: dict[int, list[dict[str, Any]]],
+    unprimed: dict[int, list[dict[str, Any]]],
+) -> list[_Chunk]:
+    """The decoded chunks in the call's clock: ``outputs`` (the text kept, primed or not) and, for
+    the chunks whose primed text was kept, their ``unprimed`` decode's words beside it."""
+    decoded: list[_Chunk] = []
+    for i in order:
+        ts_map = maps[sources[i]]
+        heard = [w for sub in unprimed.get(i, ()) for w in _timed(sub, ts_map)]
+        for n, sub in enumerate(outputs[i]):
+            decoded.append(
+                _Chunk(
+                    sources[i],
+                    _timed(sub, ts_map),
+                    float(sub["avg_logprob"]),
+                    float(sub["no_speech_prob"]),
+                    index=i,
+                    primed=i in unprimed,
+                    unprimed=heard if n == 0 else [],
+                )
+            )
+    return decoded
+
+
+def _timed(sub: dict[str, Any], ts_map: Any) -> list[_TimedWord]:
+    """A decoded sub-segment's words, their times mapped from the chunk to the call's clock."""
+    words = []
+    for w in sub.get("words") or ():
+        where = ts_map.get_chunk_index((w["start"] + w["end"]) / 2)
+        words.append(
+            (
+                w["word"],
+                ts_map.get_original_time(w["start"], where),
+                ts_map.get_original_time(w["end"], where),
+                float(w["probability"]),
+            )
+        )
+    return words
+
+
+def _word(text: str, start: float, end: float, probability: float) -> Word:
+    return Word(text, round(start, 3), round(end, 3), round(probability, 4))
+
+
 def _pieces(chunks: list[_Chunk], locate: Any) -> list[_Piece]:
     """Split decoded chunks into pieces of one voice between pauses.
 
     ``locate(source, start, end)`` gives a word's voice and, from diarization, how sure
-    that voice is.
+    that voice is. A primed chunk's unprimed words go to its pieces by time (``_share_unprimed``).
     """
     pieces: list[_Piece] = []
+    unprimed: dict[int, list[_TimedWord]] = {}
     for chunk in chunks:
         current: _Piece | None = None
+        if chunk.unprimed:
+            unprimed[chunk.index] = chunk.unprimed
         for text, start, end, probability in chunk.words:
             if not text.strip():
                 continue
             source, speaker_conf = locate(chunk.source, start, end)
-            word = Word(text, round(start, 3), round(end, 3), round(probability, 4))
+            word = _word(text, start, end, probability)
             if (
                 current is None
                 or current.source != source
                 or word.start_s - current.words[-1].end_s > PAUSE_S
             ):
-                current = _Piece(source, [], chunk.avg_logprob, chunk.no_speech_prob)
+                current = _Piece(
+                    source,
+                    [],
+                    chunk.avg_logprob,
+                    chunk.no_speech_prob,
+                    index=chunk.index,
+                    primed=chunk.primed,
+                )
                 pieces.append(current)
             current.words.append(word)
             if speaker_conf is not None:
                 current.speaker_confidence.append(speaker_conf)
+    for index, words in unprimed.items():
+        _share_unprimed(words, [p for p in pieces if p.index == index], locate)
     return pieces
+
+
+def _share_unprimed(words: list[_TimedWord], pieces: list[_Piece], locate: Any) -> None:
+    """Give each unprimed word of a chunk to the piece of its primed decode nearest in time (of
+    the same voice when there is one): every word the unprimed decode heard stays with the
+    stretch of audio it was heard in, none is dropped."""
+    if not pieces:
+        return
+    source = pieces[0].source
+    for text, start, end, probability in words:
+        if not text.strip():
+            continue
+        voice, _ = locate(source, start, end)
+        mine = [p for p in pieces if p.source == voice] or pieces
+        middle = (start + end) / 2
+        nearest = min(
+            mine,
+            key=lambda p: max(p.words[0].start_s - middle, middle - p.words[-1].end_s, 0.0),
+        )
+        nearest.unprimed.append(_word(text, start, end, probability))
 
 
 def _segment(piece: _Piece, speaker: str, stereo: bool) -> Segment:
@@ -531,4 +649,6 @@ def _segment(piece: _Piece, speaker: str, stereo: bool) -> Segment:
         compression_ratio=round(guards.compression_ratio(text), 3),
         flag=bool(flags),
         flag_reason=",".join(flags) or None,
+        primed=piece.primed,
+        unprimed_words=tuple(piece.unprimed) if piece.primed else (),
     )

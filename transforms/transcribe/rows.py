@@ -48,6 +48,7 @@ def transcript_rows(
         "flagged_segment_count": transcript.flagged_segments,
         "playback_uri": playback_uri,
         "pii_redactions": sum(redacted.entities.values()),
+        "role_check": transcript.role_check,
     }
     segments = [
         {
@@ -57,6 +58,7 @@ def transcript_rows(
             "segment_index": i,
             **{k: getattr(seg, k) for k in Segment.__dataclass_fields__},
             "words": [w.__dict__ for w in seg.words],
+            "unprimed_words": [w.__dict__ for w in seg.unprimed_words],
         }
         for i, seg in enumerate(ordered)
     ]
@@ -69,5 +71,7 @@ def segments_from_rows(rows: list[dict[str, Any]]) -> list[Segment]:
     for r in rows:
         fields = {k: r[k] for k in Segment.__dataclass_fields__ if k in r}
         fields["words"] = tuple(Word(**w) for w in (r.get("words") or ()))
+        fields["unprimed_words"] = tuple(Word(**w) for w in (r.get("unprimed_words") or ()))
+        fields["primed"] = bool(r.get("primed") or False)
         out.append(Segment(**fields))
     return out

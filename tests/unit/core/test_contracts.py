@@ -188,6 +188,8 @@ def segment(i: int, **over) -> dict:
         "compression_ratio": 1.0,
         "flag": False,
         "flag_reason": None,
+        "primed": False,
+        "unprimed_words": [],
     }
     return row | over
 

@@ -55,3 +55,27 @@ def test_a_clean_call_comes_back_unchanged() -> None:
 
 def test_playback_copy_sits_beside_the_audio() -> None:
     assert playback_uri("/x/audio/t/ab/abc.mp3") == "/x/audio/t/ab/abc.playback.flac"
+
+
+def test_the_unprimed_text_of_a_primed_segment_is_redacted_like_the_text() -> None:
+    """What the unprimed decode heard is personal data too: a number it heard is redacted in its
+    words and toned out of the playback copy, even where the primed text missed the number."""
+    heard = _segment(
+        "customer", 1, 3.0, "my number is oh seven seven oh oh nine oh oh one two three"
+    )
+    primed = Segment(
+        **{
+            **_segment("customer", 1, 3.0, "this call may be recorded").__dict__,
+            "primed": True,
+            "unprimed_words": heard.words,
+        }
+    )
+    call = CallTranscript("en", 0.9, 10.0, [_segment("agent", 0, 0.0, "hello"), primed])
+
+    red = redact_transcript(call)
+
+    seg = red.transcript.segments[1]
+    assert seg.primed and seg.text == "this call may be recorded"
+    assert "<PHONE>" in seg.unprimed_text and "seven" not in seg.unprimed_text
+    assert red.entities["PHONE"] == 1
+    assert red.audio_spans[1] and min(s.start_s for s in red.audio_spans[1]) >= 3.0
