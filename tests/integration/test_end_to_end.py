@@ -150,7 +150,8 @@ def test_transcripts_have_the_declared_language_and_timestamps(env):
         lh.read(CALLS).select("call_uid", "language"), on="call_uid", suffix="_declared"
     )
     assert (t["language"] == t["language_declared"]).all()
-    assert (t["real_time_factor"] > 1).all()
+    # recorded for every call (its speed is a benchmark's figure, never a test's: load moves it)
+    assert (t["real_time_factor"] > 0).all() and (t["transcribe_seconds"] > 0).all()
     s = lh.read(SEGMENTS)
     assert (s["end_s"] > s["start_s"]).all() and (s["start_s"] >= 0).all()
 
