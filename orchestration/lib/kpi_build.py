@@ -82,10 +82,18 @@ def rebuild_warehouse(
     tenants: Collection[str] | None = None,
     calls: pa.Table | None = None,
 ) -> Published:
-    """The models (``dbt run``) into a new build file, then the published files of ``tenants``
-    (None: every tenant) written anew: after an erasure no DuckDB file still holds the erased
-    rows' bytes. Other tenants' files stay as they are: they hold none of them, and a
-    one-caller erasure then rewrites one tenant's file and report, not all of them.
+    """The models (``dbt run``, ``rebuild_models``) into a new build file, then the published
+    files of ``tenants`` (None: every tenant) written anew: after an erasure no DuckDB file
+    still holds the erased rows' bytes. Other tenants' files stay as they are: they hold none
+    of them, and a one-caller erasure then rewrites one tenant's file and report, not all of
+    them."""
+    rebuild_models(dbt, ctx, calls)
+    return step.run(ctx, rewrite=True, only=tenants)
+
+
+def rebuild_models(dbt: DbtCliResource, ctx: StepContext, calls: pa.Table | None = None) -> bool:
+    """The marts rebuilt after an erasure, into a build file written anew; True when the run
+    was incremental.
 
     With ``calls`` (``tenant_id``, ``call_uid``, ``call_date``, ``erased``: every call whose
     dbt inputs the erasure deleted or nulled) and a build file of the current dbt code, the run
@@ -102,8 +110,7 @@ def rebuild_warehouse(
     settings = ctx.settings
     build = settings.kpi_build_database
     incremental = calls is not None and build_file.code_unchanged(build, DBT_PROJECT_DIR)
-    if incremental:
-        assert calls is not None
+    if calls is not None and incremental:
         for spec in ALL_TABLES:
             ctx.lakehouse.ensure(spec)
         build_file.mark_erasure(build, calls)
@@ -111,8 +118,7 @@ def rebuild_warehouse(
         prepare_build(settings, ctx.lakehouse, full=True)
     target = target_folder(settings, "rebuild")
     dbt.cli(dbt_args(settings, "run"), target_path=target).wait()
-    if incremental:
-        assert calls is not None
+    if calls is not None and incremental:
         build_file.compact(build, calls)
     finish_build(settings, "rebuild", target)
-    return step.run(ctx, rewrite=True, only=tenants)
+    return incremental
