@@ -602,6 +602,32 @@ class SyntheticLakehouse:
 
 # ---------------------------------------------------------------------------------- measuring
 
+#: The stage table's rows: (key, label); seconds of wall clock unless the label says CPU.
+#: dbt's models and tests are sums of each node's seconds (two threads: they can exceed the
+#: wall clock); the publish's stages are sums over the tenants (two tenants at a time).
+STAGES = [
+    ("dbt_s", "dbt build"),
+    ("dbt_cpu_s", "  CPU s (dbt's process)"),
+    ("dbt_startup_s", "  start-up, parse, compile"),
+    ("dbt_models_s", "  models (sum of nodes)"),
+    ("dbt_tests_s", "  data tests (sum of nodes)"),
+    ("publish_s", "publish"),
+    ("publish_cpu_s", "  CPU s (publishing process)"),
+    ("publish_copy_s", "  copy previous file"),
+    ("publish_verify_s", "  checks against the build"),
+    ("publish_patch_s", "  changed calls' rows"),
+    ("publish_aggregates_s", "  aggregates replaced"),
+    ("publish_write_s", "  write from scratch"),
+    ("publish_checkpoint_s", "  checkpoint"),
+    ("publish_swap_s", "  chmod + rename"),
+    ("publish_report_s", "  reports"),
+    ("publish_operator_s", "  operator file"),
+    ("seconds", "total"),
+    ("cpu_s", "  CPU s"),
+    ("peak_rss_mb", "peak MB (process tree)"),
+    ("load_avg", "load average at start"),
+]
+
 
 def child(lakehouse: str, home: str, out_file: str) -> None:
     """One measured run: ``dbt build`` then the publish, as the two KPI assets run them."""
@@ -625,33 +651,58 @@ def child(lakehouse: str, home: str, out_file: str) -> None:
     dbt += ["--vars", json.dumps(build_file.dbt_vars(lakehouse, build_path))]
     dbt += ["--project-dir", str(project), "--profiles-dir", str(project)]
     dbt += ["--target-path", str(target), "--log-path", str(target)]
+    cpu_before = _cpu_seconds()
     started = time.perf_counter()
     if subprocess.run(dbt, env=env).returncode != 0:
         raise SystemExit(f"dbt build failed: see {target}/dbt.log")
     build_file.record_build(build_path, project)
     shutil.copy(target / "partial_parse.msgpack", last)
     built = time.perf_counter()
+    cpu_built = _cpu_seconds()
     published = publish.publish(
         Path(build_path), Path(home) / "warehouse", publish.operator_database(home), today=TODAY
     )
     done = time.perf_counter()
-    results = json.loads((target / "run_results.json").read_text())["results"]
+    run_results = json.loads((target / "run_results.json").read_text())
+    results = run_results["results"]
+
+    def node_seconds(kind: str) -> float:
+        return sum(r["execution_time"] for r in results if r["unique_id"].startswith(kind))
+
+    slowest = sorted(results, key=lambda r: -r["execution_time"])[:6]
     Path(out_file).write_text(
         json.dumps(
             {
                 "full": full,
                 "dbt_s": built - started,
+                "dbt_cpu_s": cpu_built - cpu_before,
+                "dbt_startup_s": built - started - run_results["elapsed_time"],
+                "dbt_models_s": node_seconds("model."),
+                "dbt_tests_s": node_seconds("test."),
+                "slowest_nodes": [
+                    [_node_name(r["unique_id"]), r["execution_time"]] for r in slowest
+                ],
                 "publish_s": done - built,
+                "publish_cpu_s": _cpu_seconds() - cpu_built,
+                **{f"publish_{k}_s": v for k, v in published.stages.items()},
                 "calls": published.rows.get("fct_calls", 0),
                 "tenants": len(published.tenants),
                 "nodes": len(results),
                 "tests": sum(r["unique_id"].startswith("test.") for r in results),
                 "rebuilt_calls": _rebuilt_calls(build_path),
                 "updated_tenants": sum(f.how == "updated" for f in published.tenants.values()),
-                "cpu_s": _cpu_seconds(),
+                "published_mb": sum(f.database.stat().st_size for f in published.tenants.values())
+                / 2**20,
+                "cpu_s": _cpu_seconds() - cpu_before,
             }
         )
     )
+
+
+def _node_name(unique_id: str) -> str:
+    """``model.callcenterrate.fct_calls`` → fct_calls; a test's without its hash suffix."""
+    parts = unique_id.split(".")
+    return parts[2] if len(parts) > 2 else unique_id
 
 
 def _cpu_seconds() -> float:
@@ -673,6 +724,7 @@ def _rebuilt_calls(build_file: str) -> int:
 
 def measure(lakehouse: Path, home: Path) -> dict:
     out = home / f"run-{time.time_ns()}.json"
+    load = os.getloadavg()[0]
     started = time.perf_counter()
     peak = run_measured(
         [sys.executable, __file__, "--child", str(lakehouse), str(home), str(out)], "KPI build"
@@ -681,12 +733,14 @@ def measure(lakehouse: Path, home: Path) -> dict:
         **json.loads(out.read_text()),
         "seconds": time.perf_counter() - started,
         "peak_rss_mb": peak,
+        "load_avg": load,
     }
 
 
 def _generated(folder: Path, calls: int, seed: int) -> tuple[Path, float]:
     """A fresh synthetic year of ``calls`` calls (reused from an earlier run of --workdir)."""
     lakehouse = folder / f"lakehouse-{calls}"
+    _restore_year(lakehouse)
     marker = lakehouse / "_generated.json"
     if marker.exists() and json.loads(marker.read_text()) == {"calls": calls, "seed": seed}:
         return lakehouse, 0.0
@@ -697,8 +751,52 @@ def _generated(folder: Path, calls: int, seed: int) -> tuple[Path, float]:
     return lakehouse, time.perf_counter() - started
 
 
+def _year_backup(lakehouse: Path) -> Path:
+    return lakehouse.with_name(f"{lakehouse.name}.year")
+
+
+def _keep_year(lakehouse: Path) -> None:
+    """Before the next day is appended: a copy of the year (the Parquet files hard-linked, as
+    Delta never changes one; the logs copied), put back by ``_restore_year`` so the next run of
+    --workdir reuses it. The incremental run itself reads the lakehouse where the full build
+    did: dbt reuses its parse only when its vars (the lakehouse's path) are the same."""
+
+    def link_or_copy(src: str, dst: str) -> None:
+        if src.endswith(".parquet") and "_delta_log" not in src:
+            os.link(src, dst)
+        else:
+            shutil.copy2(src, dst)
+
+    backup = _year_backup(lakehouse)
+    shutil.rmtree(backup, ignore_errors=True)
+    shutil.copytree(lakehouse, backup, copy_function=link_or_copy)
+
+
+def _restore_year(lakehouse: Path) -> None:
+    """The year as generated, if a run appended a day to it (or stopped half-way)."""
+    backup = _year_backup(lakehouse)
+    if backup.exists():
+        shutil.rmtree(lakehouse, ignore_errors=True)
+        backup.rename(lakehouse)
+
+
 def _label(calls: int) -> str:
     return f"{calls // 1_000_000}m" if calls % 1_000_000 == 0 else f"{calls // 1000}k"
+
+
+def _print_stages(columns: list[tuple[str, dict]]) -> None:
+    """The stage table: a row per stage, a column per run."""
+    width = max(14, *(len(name) + 2 for name, _ in columns))
+    print(f"{'stage':<30}" + "".join(f"{name:>{width}}" for name, _ in columns))
+    for key, label in STAGES:
+        if not any(key in run for _, run in columns):
+            continue
+        cells = []
+        for _, run in columns:
+            value = run.get(key)
+            digits = 0 if key == "peak_rss_mb" else 2
+            cells.append("-" if value is None else f"{value:.{digits}f}")
+        print(f"{label:<30}" + "".join(f"{c:>{width}}" for c in cells))
 
 
 def main() -> None:
@@ -706,6 +804,7 @@ def main() -> None:
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     parser.add_argument(
         "--sizes",
+        "--calls",
         type=int,
         nargs="+",
         default=[100_000, 1_000_000],
@@ -716,10 +815,18 @@ def main() -> None:
     parser.add_argument(
         "--workdir", type=Path, help="keep the generated lakehouses here and reuse them"
     )
+    parser.add_argument(
+        "--incremental-only",
+        action="store_true",
+        help="with --workdir: measure only the incremental run, from the last full build of the "
+        "last size that --workdir keeps (a copy of its home)",
+    )
     args = parser.parse_args()
     if args.child:
         child(*args.child)
         return
+    if args.incremental_only and not args.workdir:
+        parser.error("--incremental-only needs the --workdir of an earlier full run")
     project = ROOT / "dbt_project"
     dbt = [str(Path(sys.executable).parent / "dbt"), "parse", "--quiet"]
     subprocess.run(
@@ -730,18 +837,30 @@ def main() -> None:
         folder = args.workdir or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         runs = []
-        for calls in args.sizes:
+        last = args.sizes[-1]
+        for calls in [] if args.incremental_only else args.sizes:
             lakehouse, generated_s = _generated(folder, calls, args.seed)
             home = folder / f"home-{calls}"
             shutil.rmtree(home, ignore_errors=True)
             runs.append({"size": calls, "generate_s": generated_s, **measure(lakehouse, home)})
-        last = args.sizes[-1]
+            if args.workdir and calls == last:  # for --incremental-only
+                shutil.rmtree(folder / f"home-{calls}-full", ignore_errors=True)
+                shutil.copytree(home, folder / f"home-{calls}-full", symlinks=True)
+        lakehouse, _ = _generated(folder, last, args.seed)
+        home = folder / f"home-{last}"
+        if args.incremental_only:
+            kept = folder / f"home-{last}-full"
+            if not kept.exists():
+                raise SystemExit(f"{kept} does not exist: run once with --workdir without it")
+            shutil.rmtree(home, ignore_errors=True)
+            shutil.copytree(kept, home, symlinks=True)
         new = max(1, int(last * args.new_share))
         started = time.perf_counter()
+        _keep_year(lakehouse)
         SyntheticLakehouse(lakehouse, args.seed).next_day(last, new)
-        (lakehouse / "_generated.json").unlink()  # changed: regenerate next time
         appended_s = time.perf_counter() - started
         incremental = {"size": last + new, "generate_s": appended_s, **measure(lakehouse, home)}
+        _restore_year(lakehouse)
     print(
         f"synthetic lakehouses: {len(TENANTS)} tenants, ~{SEGMENTS_PER_CALL} segments and "
         f"{len(CRITERIA)} verdicts per call; {os.cpu_count()} CPUs, load average "
@@ -761,13 +880,24 @@ def main() -> None:
             f"{run['publish_s']:>10.1f}{run['seconds']:>9.1f}{run['cpu_s']:>8.1f}"
             f"{run['rebuilt_calls'] / run['seconds']:>9,.0f}{run['peak_rss_mb']:>9.0f}"
         )
+    print()
+    columns = [(f"full {_label(r['size'])}", r) for r in runs] + [("incremental", incremental)]
+    _print_stages(columns)
+    for name, run in columns:
+        slowest = ", ".join(f"{node} {s:.1f}" for node, s in run["slowest_nodes"])
+        print(f"slowest dbt nodes, {name}: {slowest}")
     figures: dict[str, float | int] = {}
+    stage_keys = [k for k, _ in STAGES if k not in ("seconds", "cpu_s", "peak_rss_mb")]
     for r in runs:
         label = _label(r["size"])
         figures[f"seconds_{label}"] = round(r["seconds"], 1)
         figures[f"cpu_s_{label}"] = round(r["cpu_s"], 1)
         figures[f"calls_per_s_{label}"] = round(r["rebuilt_calls"] / r["seconds"])
         figures[f"peak_rss_mb_{label}"] = round(r["peak_rss_mb"])
+        figures[f"published_mb_{label}"] = round(r["published_mb"])
+        for key in stage_keys:
+            if key in r:
+                figures[f"{key}_{label}"] = round(r[key], 2)
     if len(runs) > 1:
         growth = runs[-1]["seconds"] / runs[0]["seconds"]
         print(f"time grows {growth:.2f}x for {runs[-1]['size'] / runs[0]['size']:.0f}x the calls")
@@ -782,11 +912,13 @@ def main() -> None:
         "incremental_new_calls": new,
         "incremental_rebuilt_calls": incremental["rebuilt_calls"],
         "incremental_peak_rss_mb": round(incremental["peak_rss_mb"]),
-        "peak_rss_mb": round(runs[-1]["peak_rss_mb"]),
-        "tenants": runs[-1]["tenants"],
+        **{f"incremental_{k}": round(incremental[k], 2) for k in stage_keys if k in incremental},
+        "tenants": incremental["tenants"],
         "cpus": os.cpu_count(),
         "load_avg_start": round(load, 2),
     }
+    if runs:
+        figures["peak_rss_mb"] = round(runs[-1]["peak_rss_mb"])
     print(json.dumps(figures))
 
 

@@ -40,3 +40,15 @@
             and target.{{ date_column }} = changed.period_start
     {%- endif -%}
 {%- endmacro %}
+
+
+{#-
+    Pre-hook of int_calls__changed_log: keep the calls of the last var kpi_changed_log_builds
+    builds (a published file further behind is written anew).
+-#}
+{% macro forget_old_builds() -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        where build_seq <= (select max(build_seq) from {{ this }}) - {{ var('kpi_changed_log_builds') }}
+    {%- endif -%}
+{%- endmacro %}

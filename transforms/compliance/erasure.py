@@ -41,7 +41,7 @@ from transforms.core.keys import KeyStore
 from transforms.core.lakehouse import Lakehouse
 from transforms.core.settings import REPO_ROOT, Settings
 from transforms.core.tables import ALL_TABLES, CALLS, COMPLIANCE_TABLES, TableSpec
-from transforms.kpis.publish import tenant_database
+from transforms.kpis.publish import STAGING_FOLDER, Slots, tenant_database
 
 PROCESSOR = "CallCenterRate (processor, GDPR art. 28)"
 SPECS: dict[str, TableSpec] = {name_of(s): s for s in (*ALL_TABLES, *COMPLIANCE_TABLES)}
@@ -261,6 +261,7 @@ def scan_scope(settings: Settings, tenants: Sequence[str], known: set[str], sinc
         ),
         lakehouse=settings.lakehouse,
         published=str(published),
+        published_names={"": (".duckdb", ".html"), STAGING_FOLDER: Slots.SUFFIXES},
         since=since - 1.0,  # a file system's clock may round a change time down
     )
 

@@ -83,7 +83,8 @@ class Scope:
     to the lakehouse (a folder named otherwise, ``audio/backup``, is read); ``stores`` the
     folders whose entries are tenant folders (audio, quarantine, landing, review landing);
     ``lakehouse`` the root under which a ``tenant_id=<t>`` folder is a Delta partition;
-    ``published`` the folder of the tenants' published files (``<tenant>.duckdb``, ``.html``);
+    ``published`` the folder of the tenants' published files (``<tenant>.duckdb``, ``.html``,
+    and the publish's own files of the tenant, ``published_names``);
     ``since`` (seconds since the epoch) the start of the erasure: a file whose inode changed
     since is read wherever it is.
     """
@@ -93,6 +94,9 @@ class Scope:
     stores: tuple[str, ...] = ()
     lakehouse: str | None = None
     published: str | None = None
+    #: the names of a tenant's published files, by subfolder of ``published``: suffixes after
+    #: its id (``""``: ``.duckdb``, ``.html``; the publish's private folder: its two files)
+    published_names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     since: float = 0.0
 
     def tenant_of(self, path: str) -> str | None:
@@ -103,9 +107,11 @@ class Scope:
                 head, _, rest = path[len(prefix) :].partition("/")
                 return head if rest else None
         if self.published and path.startswith(self.published.rstrip("/") + "/"):
-            name = path[len(self.published.rstrip("/")) + 1 :]
-            if "/" not in name and name.endswith((".duckdb", ".html")):
-                return name.rsplit(".", 1)[0]
+            folder, _, name = path[len(self.published.rstrip("/")) + 1 :].rpartition("/")
+            suffixes = self.published_names.get(folder, ())
+            for tenant in sorted(self.others | self.tenants, key=len, reverse=True):
+                if name.startswith(f"{tenant}.") and name[len(tenant) :] in suffixes:
+                    return tenant
             return None
         if self.lakehouse and path.startswith(self.lakehouse.rstrip("/") + "/"):
             for part in path[len(self.lakehouse.rstrip("/")) + 1 :].split("/")[:-1]:

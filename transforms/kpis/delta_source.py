@@ -273,6 +273,11 @@ class Plugin(BasePlugin):
     def configure_connection(self, conn: Any) -> None:
         """Create the source views; the same files for the whole invocation."""
         sources = lakehouse_sources(self.sources_file, self.variables)
+        # Every staging test and model reads the same Parquet files' footers again: kept in
+        # memory for the invocation (a Delta version's files never change; DuckDB also checks
+        # each file's modification time). A test of a staging model cost 30 ms, 12 ms with it.
+        conn.execute("load parquet")
+        conn.execute("set parquet_metadata_cache = true")
         for schema in sorted({s.schema for s in sources}):
             conn.execute(f"create schema if not exists {_quote(schema)}")
         if self._views is None:

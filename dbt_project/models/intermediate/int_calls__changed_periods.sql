@@ -5,7 +5,7 @@
     the calls it changed or erased (an erased call is no longer in the lakehouse:
     erasure_changes() says which days it started on).
 -#}
-{%- set erased = erasure_changes() -%}
+{%- set erased = erasure_changes() if execute else none -%}
 with
 
 calls as (

@@ -39,46 +39,15 @@ received_calls as (
 
 ),
 
-keyed_scored as (
-
-    {{ qa_kpi_keys('calls', 'call_date') }}
-
-),
-
-keyed_received as (
-
-    {{ qa_kpi_keys('received_calls', to_utc_date('started_at')) }}
-
-),
-
 received as (
 
-    select
-        tenant_id,
-        dimension,
-        dimension_value,
-        period,
-        period_start,
-        {{ received_call_measures() }}
-
-    from keyed_received
-    group by tenant_id, dimension, dimension_value, period, period_start
+    {{ qa_kpi_groups('received_calls', to_utc_date('started_at'), received_call_measures()) }}
 
 ),
 
 scored as (
 
-    select
-        tenant_id,
-        dimension,
-        dimension_value,
-        period,
-        period_start,
-
-        {{ scored_call_measures() }}
-
-    from keyed_scored
-    group by tenant_id, dimension, dimension_value, period, period_start
+    {{ qa_kpi_groups('calls', 'call_date', scored_call_measures()) }}
 
 ),
 

@@ -160,6 +160,7 @@ def test_tenant_of_names_the_folder_owner():
         stores=("/h/lake/audio", "/h/landing", "/h/landing/_reviews"),
         lakehouse="/h/lake",
         published="/h/warehouse/tenants",
+        published_names={"": (".duckdb", ".html"), ".publishing": (".a.duckdb", ".slots.json")},
         since=100.0,
     )
     assert scope.tenant_of("/h/lake/audio/globex/ab/x.wav") == OTHER
@@ -170,6 +171,10 @@ def test_tenant_of_names_the_folder_owner():
     assert scope.tenant_of("/h/lake/silver/t/_delta_log/0.json") is None
     assert scope.tenant_of("/h/warehouse/tenants/globex.duckdb") == OTHER
     assert scope.tenant_of("/h/warehouse/tenants/.publishing/.globex.duckdb.1") is None
+    assert scope.tenant_of("/h/warehouse/tenants/.publishing/globex.a.duckdb") == OTHER
+    assert scope.tenant_of("/h/warehouse/tenants/.publishing/globex.slots.json") == OTHER
+    assert scope.tenant_of("/h/warehouse/tenants/.publishing/globex.copy.duckdb") is None
+    assert scope.tenant_of("/h/warehouse/tenants/globex.backup.duckdb") is None
     assert scope.tenant_of("/h/build/kpis.build.duckdb") is None
     assert not scope.skips("/h/lake/audio/backup/x.wav", changed=0.0)
     assert scope.skips("/h/lake/audio/globex/x.wav", changed=0.0)

@@ -17,6 +17,7 @@ import pytest
 from transforms.core.tenants import Tenant
 from transforms.kpis import access
 from transforms.kpis.publish import (
+    CHANGED_LOG,
     operator_database,
     prune_build_folders,
     publish,
@@ -32,8 +33,19 @@ CALLS = {f"a-{n}": ("acme", 50.0 + n, 0) for n in range(1, 9)} | {"g-1": ("globe
 
 def make_build(path: Path, calls: dict, changed: list[str] | None = None) -> Path:
     """A build file like dbt's: marts, a shared calendar, an operator-only mart, work tables;
-    ``changed``: the calls the build rebuilt (default all)."""
+    ``changed``: the calls this build rebuilt, logged after the previous build's (as
+    int_calls__changed_log does), or None for a full build (every call, a new generation)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    log = [("g0", 0, None, None)]
+    if changed is not None and path.exists():
+        with duckdb.connect(str(path), read_only=True) as con:
+            log = con.execute(f"select * from {CHANGED_LOG} order by build_seq").fetchall()
+    if changed is None:
+        log = [(f"g{max(int(r[0][1:]) for r in log) + 1}", 1, None, None)]
+    else:
+        generation, seq = log[-1][0], log[-1][1] + 1
+        log += [(generation, seq, None, None)]
+        log += [(generation, seq, calls[uid][0], uid) for uid in changed]
     path.unlink(missing_ok=True)
     with duckdb.connect(str(path)) as con:
         con.execute("create schema lakehouse")
@@ -58,6 +70,11 @@ def make_build(path: Path, calls: dict, changed: list[str] | None = None) -> Pat
             "from fct_calls where call_uid in (select unnest(?::varchar[]))",
             [list(calls) if changed is None else changed],
         )
+        con.execute(
+            f"create table {CHANGED_LOG} (build_generation varchar, build_seq integer, "
+            "tenant_id varchar, call_uid varchar)"
+        )
+        con.executemany(f"insert into {CHANGED_LOG} values (?, ?, ?, ?)", log[1:] or log)
         con.execute("create view stg_calls as select * from lakehouse.transcripts")
     return path
 
@@ -70,7 +87,8 @@ def tables(path: Path) -> dict[str, list[tuple]]:
                 "select table_name from duckdb_tables() where schema_name = 'main'"
             ).fetchall()
         ]
-        return {n: sorted(con.execute(f"select * from {n}").fetchall()) for n in names}
+        rows = {n: con.execute(f"select * from {n}").fetchall() for n in names}
+    return {n: sorted(r, key=lambda row: [(v is None, v) for v in row]) for n, r in rows.items()}
 
 
 @pytest.fixture
@@ -214,17 +232,32 @@ def test_a_changed_call_is_replaced_in_a_copy_and_an_erased_call_rewrites_the_fi
     assert len(tables(published.tenants["acme"].database)["fct_calls"]) == 7
 
 
-def test_a_stale_previous_file_is_rewritten_not_patched(home):
-    """A publish that was skipped leaves a file two builds old: the check against the build
-    sees calls whose inputs differ and the file is written anew."""
+def test_a_skipped_publish_is_caught_up_from_the_build_log_and_a_file_further_behind_rewritten(
+    home,
+):
+    """A publish that was skipped leaves the other file builds behind: the calls each build since
+    rebuilt (int_calls__changed_log) are replaced. A file older than the log reaches, or of
+    another generation (a new build file), is written anew."""
     build = home[1]
-    run(home)
-    make_build(build, {**CALLS, "a-1": ("acme", 11.0, 3)}, changed=["a-1"])  # not published
+    run(home)  # both files of acme: build 1
+    make_build(build, {**CALLS, "a-1": ("acme", 11.0, 3)}, changed=["a-1"])  # 2, not published
     make_build(build, {**CALLS, "a-1": ("acme", 11.0, 3), "a-2": ("acme", 22.0, 4)}, ["a-2"])
-    published = run(home)
-    assert published.tenants["acme"].how == "rewritten"
+    published = run(home)  # b: 1 -> 3, a-1 and a-2 replaced
+    assert published.tenants["acme"].how == "updated"
     scores = sorted(r[3] for r in tables(published.tenants["acme"].database)["fct_calls"])
     assert scores[:2] == [11.0, 22.0]
+    assert tables(published.tenants["acme"].database)["fct_calls"] == tables(build)["fct_calls"][:8]
+    # build 4; the log kept builds 3 and 4 only, and the other file is of build 1
+    now = {**CALLS, "a-1": ("acme", 11.0, 3), "a-2": ("acme", 22.0, 4), "a-3": ("acme", 33.0, 5)}
+    make_build(build, now, ["a-3"])
+    with duckdb.connect(str(build)) as con:
+        con.execute(f"delete from {CHANGED_LOG} where build_seq <= 2")
+    published = run(home)
+    assert published.tenants["acme"].how == "rewritten"
+    assert tables(published.tenants["acme"].database)["fct_calls"] == tables(build)["fct_calls"][:8]
+    # a new generation: every call may have changed
+    make_build(build, now)
+    assert {f.how for f in run(home).tenants.values()} == {"rewritten"}
 
 
 def test_a_tenant_whose_data_is_gone_loses_its_files(home):
@@ -321,4 +354,214 @@ def test_concurrent_publishes_leave_readable_files_and_no_staging_copy(tmp_path)
         ".publishing",
         "acme.duckdb",
     ]
-    assert not list((warehouse / "tenants" / ".publishing").iterdir())
+    # the tenant's two files, the record of their builds and the lock: no staging copy left
+    assert sorted(p.name for p in (warehouse / "tenants" / ".publishing").iterdir()) == [
+        "acme.a.duckdb",
+        "acme.b.duckdb",
+        "acme.lock",
+        "acme.slots.json",
+    ]
+
+
+# --------------------------------------------------------------------------- the two files
+
+
+def _score(database: Path, uid: str = "a-1") -> float:
+    with duckdb.connect(str(database), read_only=True) as con:
+        return con.execute("select score from fct_calls where call_uid = ?", [uid]).fetchone()[0]
+
+
+def _next_build(build: Path, score: float) -> None:
+    """The next build: a late review of a-1 changes its score."""
+    make_build(build, {**CALLS, "a-1": ("acme", score, 1)}, changed=["a-1"])
+
+
+def _private(warehouse: Path) -> list[str]:
+    return sorted(p.name for p in (warehouse / "tenants" / ".publishing").iterdir())
+
+
+def test_the_published_file_is_one_of_two_files_and_an_update_changes_only_the_other(home):
+    warehouse = home[0] / "warehouse"
+    database = tenant_database(warehouse, "acme")
+    first = run(home)
+    assert first.tenants["acme"].how == "rewritten"
+    assert database.stat().st_nlink == 2  # the published name and its file in .publishing
+    before = database.stat().st_ino
+    _next_build(home[1], 10.0)
+    second = run(home)
+    assert second.tenants["acme"].how == "updated"  # in place, no copy of the published file
+    assert database.stat().st_ino != before  # the other file was linked in
+    assert _score(database) == 10.0
+    assert stat.S_IMODE(database.stat().st_mode) == access.OWNER_READ
+    assert _private(warehouse) == [
+        f"{t}.{end}" for t in ("acme", "globex") for end in ("a.duckdb", "b.duckdb", "lock",
+                                                           "slots.json")
+    ]  # fmt: skip
+
+
+def test_publishing_again_changes_nothing_and_leaves_nothing_behind(home):
+    warehouse = home[0] / "warehouse"
+    runs = [run(home) for _ in range(3)]
+    assert [r.tenants["acme"].how for r in runs] == ["rewritten", "updated", "updated"]
+    contents = [{t: tables(f.database) for t, f in r.tenants.items()} for r in runs]
+    assert contents[0] == contents[1] == contents[2]
+    assert len(_private(warehouse)) == 8  # two files, a record and a lock per tenant
+
+
+@pytest.mark.parametrize("where", ["another process", "this process"])
+def test_a_file_a_reader_still_has_open_is_written_anew_never_changed(home, where):
+    """The file published before the last publish is the one the next publish would update;
+    a BI connection opened while it was published still reads it. DuckDB locks a file its
+    connections have open, and the publish checks: the reader keeps its snapshot."""
+    warehouse = home[0] / "warehouse"
+    database = tenant_database(warehouse, "acme")
+    run(home)
+    _next_build(home[1], 10.0)
+    run(home)
+    if where == "another process":
+        reader = subprocess.Popen(
+            [sys.executable, "-c", HOLD, str(database)], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        assert reader.stdout.readline().strip() == "10.0"
+    else:
+        held = duckdb.connect(str(database), read_only=True)
+    _next_build(home[1], 20.0)
+    assert run(home).tenants["acme"].how == "updated"  # the other file: nobody has it
+    _next_build(home[1], 30.0)
+    assert run(home).tenants["acme"].how == "rewritten"  # the held one: a new file instead
+    if where == "another process":
+        out, _ = reader.communicate("go\n", timeout=60)
+        assert out.strip() == "10.0"
+    else:
+        assert held.execute("select score from fct_calls where call_uid = 'a-1'").fetchone() == (
+            10.0,
+        )
+        held.close()
+    assert _score(database) == 30.0
+    _next_build(home[1], 40.0)
+    assert run(home).tenants["acme"].how == "updated"  # the reader is gone
+    assert _score(database) == 40.0
+
+
+#: A BI client: reads a-1's score, keeps its connection until told, reads it again.
+HOLD = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+query = "select score from fct_calls where call_uid = 'a-1'"
+print(con.execute(query).fetchone()[0], flush=True)
+sys.stdin.readline()
+print(con.execute(query).fetchone()[0], flush=True)
+"""
+
+#: A publish killed at a point: in the middle of an update in place (after a mart's changed
+#: rows were replaced, before the transaction commits), before the new file is linked, after.
+CRASH = """
+import os, sys
+from datetime import date
+from pathlib import Path
+from transforms.kpis import publish
+
+point = sys.argv[4]
+real_link, real_check = publish._link_over, publish._same_calls
+
+
+def check(con, mart, tenant_id):
+    if tenant_id == "acme":
+        os._exit(9)
+    return real_check(con, mart, tenant_id)
+
+
+def link(path, database, staging_dir):
+    if database.name == "acme.duckdb" and point == "before the link":
+        os._exit(9)
+    real_link(path, database, staging_dir)
+    if database.name == "acme.duckdb":
+        os._exit(9)
+
+
+publish._same_calls, publish._link_over = (check, real_link) if point == "during the update" else (
+    real_check, link)
+publish.publish(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), reports=False,
+                today=date(2026, 12, 1))
+"""
+
+
+@pytest.mark.parametrize("point", ["during the update", "before the link", "after the link"])
+def test_a_publish_killed_at_any_point_leaves_a_whole_file_and_the_next_one_is_right(home, point):
+    home_dir, build = home
+    warehouse = home_dir / "warehouse"
+    database = tenant_database(warehouse, "acme")
+    run(home)
+    _next_build(build, 10.0)
+    run(home)
+    published = database.stat().st_ino, tables(database)
+    _next_build(build, 20.0)
+    killed = subprocess.run(
+        [sys.executable, "-c", CRASH, str(build), str(warehouse), str(operator_database(home_dir)),
+         point], cwd=Path(__file__).parents[3],
+    )  # fmt: skip
+    assert killed.returncode == 9
+    if point == "after the link":  # the rename is atomic: the new file, whole
+        assert _score(database) == 20.0
+    else:  # the old file, untouched
+        assert (database.stat().st_ino, tables(database)) == published
+    with duckdb.connect(str(database), read_only=True) as con:
+        con.execute("select * from fct_calls").fetchall()  # opens, reads
+    # the next publishes are right, whichever file each one takes
+    for score in (30.0, 40.0, 50.0):
+        _next_build(build, score)
+        run(home)
+        assert tables(database)["fct_calls"] == tables(build)["fct_calls"][:8]
+    fresh = publish(build, home_dir / "fresh", home_dir / "op.duckdb", reports=False, rewrite=True,
+                    today=TODAY)  # fmt: skip
+    assert tables(database) == tables(fresh.tenants["acme"].database)
+
+
+def test_an_erasure_leaves_the_erased_rows_in_neither_file(home):
+    home_dir, build = home
+    run(home)
+    _next_build(build, 10.0)
+    run(home)
+    erased = {uid: v for uid, v in CALLS.items() if uid != "a-1"}
+    make_build(build, erased)
+    run(home, rewrite=True, only={"acme"})
+    private = home_dir / "warehouse" / "tenants" / ".publishing"
+    files = sorted(private.glob("acme.*.duckdb"))
+    assert [f.name for f in files] == ["acme.a.duckdb", "acme.b.duckdb"]
+    for f in files:
+        assert b"a-1" not in f.read_bytes(), f.name
+    # and the next publish updates the other file in place again
+    make_build(build, {**erased, "a-2": ("acme", 75.0, 5)}, changed=["a-2"])
+    assert run(home).tenants["acme"].how == "updated"
+
+
+def test_a_file_with_many_deleted_rows_or_no_record_of_its_build_is_written_anew(home, monkeypatch):
+    from transforms.kpis import publish as module
+
+    home_dir, build = home
+    run(home)
+    _next_build(build, 10.0)
+    monkeypatch.setattr(module, "_dead_share", lambda con, marts: 1.0)
+    assert run(home).tenants["acme"].how == "rewritten"
+    monkeypatch.undo()
+    _next_build(build, 20.0)
+    for record in (home_dir / "warehouse" / "tenants" / ".publishing").glob("*.slots.json"):
+        record.write_text("{not json")
+    assert run(home).tenants["acme"].how == "rewritten"
+    assert _score(tenant_database(home_dir / "warehouse", "acme")) == 20.0
+
+
+def test_the_share_of_deleted_rows_a_file_keeps_is_measured(tmp_path):
+    from transforms.kpis.publish import Mart, _dead_share
+
+    path = tmp_path / "f.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("create table fct_calls as select 'c' || i as call_uid from range(300000) t(i)")
+        con.execute("checkpoint")
+    with duckdb.connect(str(path)) as con:
+        con.execute("delete from fct_calls where hash(call_uid) % 4 = 0")
+        con.execute("checkpoint")
+    with duckdb.connect(str(path), read_only=True) as con:
+        share = _dead_share(con, [Mart("fct_calls", tenant_scoped=True, call_keyed=True)])
+    assert 0.2 < share < 0.3
