@@ -23,9 +23,11 @@ import argparse
 import contextlib
 import io
 import json
+import resource
 import sys
 import tempfile
 import time
+from collections.abc import Collection
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -33,35 +35,51 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from orchestration.defs.kpis.resources import dbt_cli  # noqa: E402
-from orchestration.lib.kpi_build import rebuild_warehouse  # noqa: E402
+from orchestration.lib.kpi_build import rebuild_models, rebuild_warehouse  # noqa: E402
 from tests.synthetic_lakehouse import build  # noqa: E402
 from transforms.compliance import step, subjects  # noqa: E402
-from transforms.compliance.erasure import Hooks, retention_request  # noqa: E402
+from transforms.compliance.erasure import Hooks, carry_out, retention_request  # noqa: E402
+from transforms.compliance.kpi_changes import KpiChanges  # noqa: E402
 from transforms.core.context import StepContext  # noqa: E402
 from transforms.core.settings import Settings  # noqa: E402
 from transforms.core.tenants import Tenant  # noqa: E402
+from transforms.kpis import step as publish_step  # noqa: E402
 
 AS_OF = date(2026, 12, 20)
 
 
+def cpu_seconds() -> float:
+    """CPU seconds of this process and its finished children (dbt): comparable on a busy box."""
+    own, kids = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 class Timed:
-    """The warehouse rebuild, timed (dbt's output kept off the terminal)."""
+    """The warehouse rebuild as the erasure hooks run it, the dbt run and the publish timed
+    apart (dbt's output kept off the terminal)."""
 
     def __init__(self, ctx: StepContext) -> None:
         self.ctx = ctx
-        self.seconds = 0.0
+        self.seconds = {"rebuild": 0.0, "publish": 0.0}
+        self.incremental = False
 
-    def rebuild(self, tenants) -> None:
+    def rebuild(self, changes: KpiChanges) -> None:
         started = time.perf_counter()
         with contextlib.redirect_stdout(io.StringIO()):
-            rebuild_warehouse(dbt_cli(), self.ctx, tenants)
-        self.seconds += time.perf_counter() - started
+            self.incremental = rebuild_models(dbt_cli(), self.ctx, changes.calls)
+        self.seconds["rebuild"] += time.perf_counter() - started
+        started = time.perf_counter()
+        publish_step.run(self.ctx, rewrite=True, only=changes.tenants)
+        self.seconds["publish"] += time.perf_counter() - started
 
 
-def registry(tenants: list[str], ended: str) -> dict[str, Tenant]:
+def registry(tenants: list[str], ended: Collection[str]) -> dict[str, Tenant]:
     end = AS_OF - timedelta(days=31)
     return {
-        t: Tenant(t, t, ("en",), "standard", contract_end=end if t == ended else None)
+        t: Tenant(t, t, ("en",), "standard", contract_end=end if t in ended else None)
         for t in tenants
     }
 
@@ -71,11 +89,11 @@ def context(settings: Settings, tenants: dict[str, Tenant]) -> StepContext:
     return StepContext.of(settings, today=AS_OF, tenants=tenants)
 
 
-def purge(settings: Settings, tenants: dict[str, Tenant]) -> dict:
+def purge(settings: Settings, tenants: dict[str, Tenant], narrow: bool) -> dict:
     """As the retention job does it (``transforms.compliance.step``), with no Dagster instance."""
     ctx = context(settings, tenants)
     timer = Timed(ctx)
-    started = time.perf_counter()
+    cpu, started = cpu_seconds(), time.perf_counter()
     request = retention_request(ctx.lakehouse, step.plan(ctx))
     prepared = time.perf_counter() - started
     hooks = Hooks(
@@ -83,17 +101,23 @@ def purge(settings: Settings, tenants: dict[str, Tenant]) -> dict:
         forget_partitions=lambda tenant: 0,  # no Dagster instance in the benchmark
         remaining=step.remaining_after_retention(ctx, AS_OF),
     )
-    certificate = step.erase(ctx, request, hooks)
-    return figures(certificate, time.perf_counter() - started, prepared, timer.seconds)
+    stages: dict[str, float] = {}
+    certificate = carry_out(
+        request, ctx.lakehouse, settings, ctx.keys, hooks, ctx.now(), narrow=narrow, stages=stages
+    )
+    total = time.perf_counter() - started
+    return figures(certificate, total, cpu_seconds() - cpu, prepared, stages, timer)
 
 
-def erase_caller(settings: Settings, tenants: dict[str, Tenant], tenant: str, phone: str) -> dict:
+def erase_caller(
+    settings: Settings, tenants: dict[str, Tenant], tenant: str, phone: str, narrow: bool
+) -> dict:
     """As ``ccr subject erase`` does it, with no Dagster instance."""
     ctx = context(settings, tenants)
     lh, keys = ctx.lakehouse, ctx.keys
     subject = subjects.Subject(tenant, "caller", phone)
     timer = Timed(ctx)
-    started = time.perf_counter()
+    cpu, started = cpu_seconds(), time.perf_counter()
     request = subjects.erasure(lh, settings, keys, subject)
     prepared = time.perf_counter() - started
     hooks = Hooks(
@@ -101,24 +125,53 @@ def erase_caller(settings: Settings, tenants: dict[str, Tenant], tenant: str, ph
         forget_partitions=lambda tenant: 0,
         remaining=lambda: 0 if subjects.find(lh, settings, keys, subject).empty else 1,
     )
-    certificate = step.erase(ctx, request, hooks)
-    return figures(certificate, time.perf_counter() - started, prepared, timer.seconds)
+    stages: dict[str, float] = {}
+    certificate = carry_out(
+        request, lh, settings, keys, hooks, ctx.now(), narrow=narrow, stages=stages
+    )
+    total = time.perf_counter() - started
+    return figures(certificate, total, cpu_seconds() - cpu, prepared, stages, timer)
 
 
-def figures(certificate: dict, total: float, prepared: float, rebuild: float) -> dict:
+#: The table's columns: the stages of an erasure, in their order.
+STAGES = (
+    "plan",  # the request: plan or subject lookup, needles, stored objects
+    "delete_rows",  # Delta deletes, vacuum, checkpoint, log clean-up (and reading the changes)
+    "delete_files",  # recordings, playback copies, quarantined bytes, landing; dbt artifacts
+    "rebuild",  # the dbt run (incremental: build file marked, run, written anew)
+    "publish",  # the touched tenants' published files and reports, written anew
+    "scan",  # the residual scan with the byte checks
+    "ledger",  # object versions, partitions, keys, what is left, ledger and certificate
+)
+
+
+def figures(
+    certificate: dict, total: float, cpu: float, prepared: float, stages: dict, timer: Timed
+) -> dict:
     scan = certificate["verification"]
+    rebuilt = stages.get("rebuild_and_publish", 0.0)
+    table = {
+        "plan": prepared,
+        "delete_rows": stages.get("changes", 0.0) + stages.get("delete_rows", 0.0),
+        "delete_files": stages.get("delete_files", 0.0),
+        "rebuild": timer.seconds["rebuild"],
+        "publish": rebuilt - timer.seconds["rebuild"],
+        "scan": stages.get("residual_scan", 0.0),
+        "ledger": sum(stages.get(k, 0.0) for k in ("forget", "verify", "ledger")),
+    }
     return {
         "total_s": total,
-        "plan_and_needles_s": prepared,
-        "delete_vacuum_files_s": total - prepared - rebuild - scan["seconds"],
-        "warehouse_rebuild_s": rebuild,
-        "residual_scan_s": scan["seconds"],
+        "cpu_s": cpu,
+        "stages_s": table,
+        "incremental_rebuild": timer.incremental,
         "rows": sum(t["rows_deleted"] + t["rows_nulled"] for t in certificate["tables"]),
         "files": sum(certificate["files"].values()),
         "hits": scan["hits"],
         "verified": scan["passed"],
+        "canary_found": scan["canary_found"],
         "files_scanned": scan["files_scanned"],
         "bytes_scanned": scan["bytes_scanned"],
+        "files_not_read": scan.get("files_not_read", 0),
         "objects_checked": sum(scan["objects"]["locations_checked"].values()),
         "objects_left": sum(scan["objects"]["locations_left"].values()),
         "digests_searched": sum(scan["objects"]["digests_searched"].values()),
@@ -128,16 +181,27 @@ def figures(certificate: dict, total: float, prepared: float, rebuild: float) ->
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tenants", type=int, default=20)
+    parser.add_argument("--calls", type=int, default=None, help="in all the tenants")
     parser.add_argument("--segments", type=int, default=1_000_000, help="in all the tenants")
     parser.add_argument("--segments-per-call", type=int, default=20)
+    parser.add_argument(
+        "--paths",
+        choices=("both", "narrowed", "full"),
+        default="both",
+        help="narrowed: the product's (incremental rebuild, scan of what could hold the erased "
+        "data); full: every mart rebuilt, every file read (as before issue 23); both: each on "
+        "its own tenant and caller, in one sitting",
+    )
     parser.add_argument("--home", type=Path, default=None, help="default: a temporary folder")
     args = parser.parse_args()
+    segments = args.calls * args.segments_per_call if args.calls else args.segments
+    paths = ("narrowed", "full") if args.paths == "both" else (args.paths,)
     with tempfile.TemporaryDirectory(prefix="ccr-erasure-bench-") as scratch:
         home = args.home or Path(scratch)
         settings = Settings.from_env({"CCR_HOME": str(home), "CCR_KEYS": str(home / "keys")})
         # distinct first letters: the synthetic ids start with them, so no id repeats elsewhere
         names = [f"t{i:02d}-corp" for i in range(args.tenants)]
-        per_tenant = args.segments // args.tenants // args.segments_per_call
+        per_tenant = segments // args.tenants // args.segments_per_call
         started = time.perf_counter()
         built = build(settings, names, per_tenant, args.segments_per_call, fast=True)
         build_s = time.perf_counter() - started
@@ -150,41 +214,63 @@ def main() -> None:
             f"{len(built.files)} files: lakehouse written in {build_s:.0f} s, "
             f"KPI warehouse built in {warehouse_s:.0f} s"
         )
-        runs = {"tenant purge": purge(settings, registry(names, names[0]))}
-        caller = built.calls.filter(built.calls["tenant_id"] == names[1])["phone"][0]
-        runs["one caller"] = erase_caller(settings, registry(names, names[0]), names[1], caller)
-    columns = ("total_s", "plan_and_needles_s", "delete_vacuum_files_s", "warehouse_rebuild_s")
-    columns += ("residual_scan_s",)
-    print(f"{'erasure':<14}" + "".join(f"{c.removesuffix('_s'):>18}" for c in columns))
-    for name, run in runs.items():
-        print(f"{name:<14}" + "".join(f"{run[c]:>18.1f}" for c in columns))
+        runs: dict[str, dict] = {}
+        ended: list[str] = []
+        for i, path in enumerate(paths):
+            # each path purges its own tenant and erases a caller of another
+            purged, other = names[2 * i], names[2 * i + 1]
+            ended.append(purged)
+            runs[f"tenant purge, {path}"] = purge(
+                settings, registry(names, ended), path == "narrowed"
+            )
+            caller = built.calls.filter(built.calls["tenant_id"] == other)["phone"][0]
+            runs[f"one caller, {path}"] = erase_caller(
+                settings, registry(names, ended), other, caller, path == "narrowed"
+            )
+    width = max(len(n) for n in runs) + 2
+    print(f"{'erasure (s)':<{width}}{'total':>8}{'cpu':>8}" + "".join(f"{c:>13}" for c in STAGES))
     for name, run in runs.items():
         print(
-            f"{name}: {run['rows']} rows and {run['files']} files erased; scanned "
-            f"{run['files_scanned']} files ({run['bytes_scanned'] / 1e6:.0f} MB): "
-            f"{run['hits']} residual hits; {run['objects_checked']} stored objects checked gone "
-            f"({run['objects_left']} left), {run['digests_searched']} digests looked for by "
-            f"content; verified {run['verified']}"
+            f"{name:<{width}}{run['total_s']:>8.1f}{run['cpu_s']:>8.1f}"
+            + "".join(f"{run['stages_s'][c]:>13.2f}" for c in STAGES)
         )
-    purge_run, caller_run = runs["tenant purge"], runs["one caller"]
-    print(
-        json.dumps(
-            {
-                "tenant_purge_s": round(purge_run["total_s"], 1),
-                "subject_erase_s": round(caller_run["total_s"], 1),
-                "residual_hits": purge_run["hits"] + caller_run["hits"],
-                "verified": purge_run["verified"] and caller_run["verified"],
-                "segments": built.segments,
-                "tenants": len(names),
-                "calls": built.calls.height,
-                "purge_breakdown_s": {c: round(purge_run[c], 1) for c in columns[1:]},
-                "caller_breakdown_s": {c: round(caller_run[c], 1) for c in columns[1:]},
-                "files_scanned": purge_run["files_scanned"],
-                "objects_checked": purge_run["objects_checked"] + caller_run["objects_checked"],
-                "objects_left": purge_run["objects_left"] + caller_run["objects_left"],
-            }
+    for name, run in runs.items():
+        print(
+            f"{name}: {run['rows']} rows and {run['files']} files erased; rebuild "
+            f"{'incremental' if run['incremental_rebuild'] else 'full'}; scanned "
+            f"{run['files_scanned']} files ({run['bytes_scanned'] / 1e6:.0f} MB), "
+            f"{run['files_not_read']} others' unchanged files listed, not read: {run['hits']} "
+            f"residual hits, canary found {run['canary_found']}; {run['objects_checked']} stored "
+            f"objects checked gone ({run['objects_left']} left), {run['digests_searched']} "
+            f"digests looked for by content; verified {run['verified']}"
         )
-    )
+    main_path = paths[0]
+    purge_run, caller_run = runs[f"tenant purge, {main_path}"], runs[f"one caller, {main_path}"]
+    out = {
+        "tenant_purge_s": round(purge_run["total_s"], 1),
+        "subject_erase_s": round(caller_run["total_s"], 1),
+        "residual_hits": sum(r["hits"] for r in runs.values()),
+        "verified": all(r["verified"] for r in runs.values()),
+        "paths": main_path,
+        "segments": built.segments,
+        "tenants": len(names),
+        "calls": built.calls.height,
+        "purge_breakdown_s": {c: round(v, 2) for c, v in purge_run["stages_s"].items()},
+        "caller_breakdown_s": {c: round(v, 2) for c, v in caller_run["stages_s"].items()},
+        "tenant_purge_cpu_s": round(purge_run["cpu_s"], 1),
+        "subject_erase_cpu_s": round(caller_run["cpu_s"], 1),
+        "files_scanned": purge_run["files_scanned"],
+        "objects_checked": sum(r["objects_checked"] for r in runs.values()),
+        "objects_left": sum(r["objects_left"] for r in runs.values()),
+    }
+    if "full" in paths and main_path != "full":
+        out |= {
+            "tenant_purge_full_s": round(runs["tenant purge, full"]["total_s"], 1),
+            "subject_erase_full_s": round(runs["one caller, full"]["total_s"], 1),
+            "tenant_purge_full_cpu_s": round(runs["tenant purge, full"]["cpu_s"], 1),
+            "subject_erase_full_cpu_s": round(runs["one caller, full"]["cpu_s"], 1),
+        }
+    print(json.dumps(out))
 
 
 if __name__ == "__main__":

@@ -66,3 +66,19 @@
     {%- set value = run_query("select cast(" ~ cutoff ~ " as varchar)").columns[0].values()[0] -%}
     {{ return("'" ~ value ~ "'::timestamptz") }}
 {%- endmacro %}
+
+
+{#-
+    The calls an erasure changed, left in the build file for this run
+    (transforms/kpis/build_file.py, ERASURE_CHANGES: tenant_id, call_uid of a kept call or null
+    for an erased one, call_date), or none. The erased calls' rows are already gone from the
+    build file; int_calls__changed rebuilds the kept ones, int_calls__changed_periods the days
+    of all of them.
+-#}
+{% macro erasure_changes() -%}
+    {%- if not execute -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(adapter.get_relation(
+        database=this.database, schema=this.schema, identifier='erasure_changed_calls')) }}
+{%- endmacro %}

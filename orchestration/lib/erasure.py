@@ -1,15 +1,16 @@
 """What an erasure needs from outside the lakehouse, wired once for every caller: the retention
 job's erasure asset and ``ccr subject erase`` (``transforms.compliance.erasure.Hooks``).
 
-The published files are rebuilt by a dbt run into a new build file, then published anew for the
-tenants the erasure touched (``kpi_build.rebuild_warehouse``); a purged tenant's Dagster
+The published files are rebuilt by a dbt run (incremental over the calls the erasure changed)
+into a new build file, then published anew for the tenants the erasure touched
+(``kpi_build.rebuild_warehouse``); a purged tenant's Dagster
 partitions are removed from the instance.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from typing import TextIO
 
 import dagster as dg
@@ -18,6 +19,7 @@ from dagster_dbt import DbtCliResource
 from orchestration.lib.kpi_build import rebuild_warehouse
 from orchestration.lib.partitions import forget_tenant_partitions
 from transforms.compliance.erasure import Hooks
+from transforms.compliance.kpi_changes import KpiChanges
 from transforms.core.context import StepContext
 
 
@@ -31,9 +33,9 @@ def erasure_hooks(
     """Hooks for an erasure run with ``ctx``; dbt's progress lines go to ``dbt_output`` when
     given (``ccr``'s run log), else where the run logs."""
 
-    def rebuild(tenants: Collection[str] | None) -> None:
+    def rebuild(changes: KpiChanges) -> None:
         with contextlib.redirect_stdout(dbt_output) if dbt_output else contextlib.nullcontext():
-            rebuild_warehouse(dbt, ctx, tenants)
+            rebuild_warehouse(dbt, ctx, changes.tenants, changes.calls)
 
     return Hooks(
         rebuild_warehouse=rebuild,

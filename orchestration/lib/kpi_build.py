@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Collection
 from pathlib import Path
 
+import pyarrow as pa
 from dagster_dbt import DbtCliResource
 
 from orchestration.defs.kpis.resources import DBT_PROJECT_DIR
@@ -76,20 +77,48 @@ def finish_build(settings: Settings, label: str, target: Path) -> None:
 
 
 def rebuild_warehouse(
-    dbt: DbtCliResource, ctx: StepContext, tenants: Collection[str] | None = None
+    dbt: DbtCliResource,
+    ctx: StepContext,
+    tenants: Collection[str] | None = None,
+    calls: pa.Table | None = None,
 ) -> Published:
-    """The models (``dbt run``) into a new build file, then the published files of ``tenants``
-    (None: every tenant) written anew: after an erasure no DuckDB file still holds the erased
-    rows' bytes. Other tenants' files stay as they are: they hold none of them, and a
-    one-caller erasure then rewrites one tenant's file and report, not all of them.
+    """The models (``dbt run``, ``rebuild_models``) into a new build file, then the published
+    files of ``tenants`` (None: every tenant) written anew: after an erasure no DuckDB file
+    still holds the erased rows' bytes. Other tenants' files stay as they are: they hold none
+    of them, and a one-caller erasure then rewrites one tenant's file and report, not all of
+    them."""
+    rebuild_models(dbt, ctx, calls)
+    return step.run(ctx, rewrite=True, only=tenants)
+
+
+def rebuild_models(dbt: DbtCliResource, ctx: StepContext, calls: pa.Table | None = None) -> bool:
+    """The marts rebuilt after an erasure, into a build file written anew; True when the run
+    was incremental.
+
+    With ``calls`` (``tenant_id``, ``call_uid``, ``call_date``, ``erased``: every call whose
+    dbt inputs the erasure deleted or nulled) and a build file of the current dbt code, the run
+    is incremental: the erased calls' rows leave the build file, dbt rebuilds the kept calls
+    among them and every day they started on (as a daily build rebuilds changed calls), and the
+    build file is then written anew without the deleted rows' bytes
+    (``build_file.mark_erasure``, ``build_file.compact``). Otherwise every mart is rebuilt from
+    the lakehouse into a new file (full refresh).
 
     Models only, no tests: the files must be replaced whatever a data test would say (keeping the
     old ones would keep the erased rows), the SQL is the last tested build's, and the next KPI
     build runs every test.
     """
     settings = ctx.settings
-    prepare_build(settings, ctx.lakehouse, full=True)
+    build = settings.kpi_build_database
+    incremental = calls is not None and build_file.code_unchanged(build, DBT_PROJECT_DIR)
+    if calls is not None and incremental:
+        for spec in ALL_TABLES:
+            ctx.lakehouse.ensure(spec)
+        build_file.mark_erasure(build, calls)
+    else:
+        prepare_build(settings, ctx.lakehouse, full=True)
     target = target_folder(settings, "rebuild")
     dbt.cli(dbt_args(settings, "run"), target_path=target).wait()
+    if calls is not None and incremental:
+        build_file.compact(build, calls)
     finish_build(settings, "rebuild", target)
-    return step.run(ctx, rewrite=True, only=tenants)
+    return incremental

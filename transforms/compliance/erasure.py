@@ -32,14 +32,16 @@ from transforms.compliance import needles as needle_lib
 from transforms.compliance import objects as object_lib
 from transforms.compliance.actions import ALL_TENANTS, Action, Plan, name_of
 from transforms.compliance.export import recorded_exports
+from transforms.compliance.kpi_changes import KpiChanges, kpi_changes
 from transforms.compliance.ledger import LEDGER_NAME, Ledger
 from transforms.compliance.needles import Needles
-from transforms.compliance.scan import scan
+from transforms.compliance.scan import Scope, scan
 from transforms.core import object_store, storage
 from transforms.core.keys import KeyStore
 from transforms.core.lakehouse import Lakehouse
 from transforms.core.settings import REPO_ROOT, Settings
 from transforms.core.tables import ALL_TABLES, CALLS, COMPLIANCE_TABLES, TableSpec
+from transforms.kpis.publish import STAGING_FOLDER, Slots, tenant_database
 
 PROCESSOR = "CallCenterRate (processor, GDPR art. 28)"
 SPECS: dict[str, TableSpec] = {name_of(s): s for s in (*ALL_TABLES, *COMPLIANCE_TABLES)}
@@ -71,8 +73,9 @@ class Request:
 class Hooks:
     """What erasure needs from outside the lakehouse."""
 
-    #: dbt run into a new build file, the files of these tenants (None: all) published anew.
-    rebuild_warehouse: Callable[[Sequence[str] | None], Any]
+    #: dbt run into a new build file (incremental over the calls the erasure changed, when
+    #: they are known), the files of its tenants (None: all) published anew.
+    rebuild_warehouse: Callable[[KpiChanges], Any]
     #: Remove a tenant's Dagster partitions; how many.
     forget_partitions: Callable[[str], int]
     #: After the erasure: how much the request would still find (0 = nothing left).
@@ -135,20 +138,40 @@ def carry_out(
     keys: KeyStore,
     hooks: Hooks,
     now: datetime | None = None,
+    *,
+    narrow: bool = True,
+    stages: dict[str, float] | None = None,
 ) -> dict[str, Any]:
     """Erase, rebuild, forget, verify, record; the certificate (verification may have failed:
-    ``certificate["verification"]["passed"]``)."""
+    ``certificate["verification"]["passed"]``).
+
+    ``narrow`` (the default): the KPI rebuild is incremental over the calls the erasure changes
+    and the residual scan leaves other tenants' unchanged files unread (``scan.Scope``);
+    False rebuilds every mart and reads every file. ``stages`` gets the seconds of each step.
+    """
     now = now or datetime.now(UTC)
     started = time.perf_counter()
+    since = time.time()
+    clock = _Stages(stages)
     # an erasure that could not be recorded is not carried out (no key, a ledger that no
     # longer verifies): checked before anything is deleted
     Ledger(Path(settings.compliance_dir) / LEDGER_NAME, keys).ready()
-    tables = erase_tables(lh, request.actions)
-    files = erase_files(request.actions, request.rewrites, storage.Roots.for_settings(settings))
-    copies = {"dbt_artifact_folders_cleared": clear_dbt_artifacts(settings)}
     # a cross-tenant action may touch any tenant's marts: then every file is rewritten
     everyone = any(a.tenant_id == ALL_TENANTS for a in request.actions)
-    hooks.rebuild_warehouse(None if everyone else request.tenants)
+    changes = (
+        kpi_changes(lh, request.actions, request.tenants)
+        if narrow
+        else KpiChanges(None if everyone else request.tenants)
+    )
+    known = set(lh.read(CALLS, columns=["tenant_id"])["tenant_id"].unique().to_list())
+    clock.lap("changes")
+    tables = erase_tables(lh, request.actions)
+    clock.lap("delete_rows")
+    files = erase_files(request.actions, request.rewrites, storage.Roots.for_settings(settings))
+    copies = {"dbt_artifact_folders_cleared": clear_dbt_artifacts(settings)}
+    clock.lap("delete_files")
+    hooks.rebuild_warehouse(changes)
+    clock.lap("rebuild_and_publish")
     # after the rebuild: nothing writes to the lakehouse any more in this request
     copies["object_versions_removed"] = forget_object_versions(settings)
     copies["warehouse_rebuilt_into_new_files"] = 1
@@ -161,9 +184,16 @@ def carry_out(
     exports = recorded_exports(settings, request.tenants)
     present = [e for e in exports if e.exists()]
     needles = request.needles.values | dict.fromkeys(proof.names, "audio_sha256")
+    scope = scan_scope(settings, request.tenants, known, since) if narrow and not everyone else None
+    clock.lap("forget")
     report = scan(
-        [*scan_roots(settings), *present], needles, digests=proof.digests, sizes=proof.sizes
+        [*scan_roots(settings), *present],
+        needles,
+        digests=proof.digests,
+        sizes=proof.sizes,
+        scope=scope,
     )
+    clock.lap("residual_scan")
     remaining = hooks.remaining()
     left = proof.left()
     verification = report.as_dict() | {"remaining_after": remaining}
@@ -193,7 +223,47 @@ def carry_out(
         "verification": verification,
         "seconds": round(time.perf_counter() - started, 2),
     }
-    return record(body, settings, keys)
+    if scope is not None:
+        verification["narrowed_to_tenants"] = sorted(scope.tenants)
+    clock.lap("verify")
+    certificate = record(body, settings, keys)
+    clock.lap("ledger")
+    return certificate
+
+
+class _Stages:
+    """Seconds per step of ``carry_out``, into the caller's dict (the benchmark's table)."""
+
+    def __init__(self, into: dict[str, float] | None) -> None:
+        self.into = into
+        self.last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        if self.into is not None:
+            self.into[name] = self.into.get(name, 0.0) + now - self.last
+        self.last = now
+
+
+def scan_scope(settings: Settings, tenants: Sequence[str], known: set[str], since: float) -> Scope:
+    """What the residual scan of an erasure of ``tenants`` may leave unread: the files of the
+    other ``known`` tenants' own folders that have not changed since ``since`` (the erasure's
+    start). The erased rows were never theirs, and the erasure rewrote none of them."""
+    published = tenant_database(settings.warehouse, "x").parent
+    return Scope(
+        tenants=frozenset(tenants),
+        others=frozenset(known - set(tenants)),
+        stores=(
+            settings.audio_store,
+            settings.quarantine_store,
+            settings.landing,
+            settings.reviews_landing,
+        ),
+        lakehouse=settings.lakehouse,
+        published=str(published),
+        published_names={"": (".duckdb", ".html"), STAGING_FOLDER: Slots.SUFFIXES},
+        since=since - 1.0,  # a file system's clock may round a change time down
+    )
 
 
 def record_not_found(

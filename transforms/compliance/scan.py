@@ -15,9 +15,19 @@ Bytes are searched for too: given the digests (SHA-256 → kind) and sizes of er
 every file whose size is one of those sizes is hashed and compared (a recording copied under
 any name, in any folder or object version, is found); a match is a hit ``seen_in`` "content".
 
+A ``Scope`` narrows what is read, never what is listed: a file in another tenant's own folder
+(its partition folders of the Delta tables, its folders of the audio, quarantine and landing
+stores, its published files) that has not changed since the erasure began is not read, since the
+erased rows were never its; its name is still searched, and its content still hashed when its size
+is an erased object's. Everything else is read: the erased tenants' folders whole, every shared
+file (Delta logs, the dbt build file, the Dagster instance, logs, the ledger), any folder that is
+not a known tenant's, and any file of any tenant changed since the erasure began (its inode change
+time, which no process can set back: a back-dated copy or a new hard link is read).
+
 A planted canary is the positive control: one marker in a plain file and one inside a
 gzip-compressed Parquet file without statistics (invisible to a raw search) must both be found,
-or the scan counts as failed. Hits are reported by kind and by path with the needle masked: the
+or the scan counts as failed; with a scope, a marker is also planted in another tenant's folders
+(a new file there must be read). Hits are reported by kind and by path with the needle masked: the
 report is written into a certificate and must not carry what it looks for.
 """
 
@@ -47,6 +57,8 @@ BLOCK = 64 * 1024 * 1024
 #: Small files are searched together, in batches of about this many bytes.
 BATCH = 32 * 1024 * 1024
 CANARY = "canary"
+#: The kind of the canaries planted where a scope narrows the scan.
+NARROWED = "canary-narrowed"
 #: Joins decoded values into one text; no needle holds it (ASCII unit separator).
 _SEPARATOR = "\x1f"
 _PARQUET = b"PAR1"
@@ -63,6 +75,71 @@ class Hit:
     seen_in: str
 
 
+@dataclass(frozen=True)
+class Scope:
+    """Which files the scan may leave unread: the old files of other tenants' own folders.
+
+    ``tenants`` are the erased ones (their folders are read whole); ``others`` the tenants known
+    to the lakehouse (a folder named otherwise, ``audio/backup``, is read); ``stores`` the
+    folders whose entries are tenant folders (audio, quarantine, landing, review landing);
+    ``lakehouse`` the root under which a ``tenant_id=<t>`` folder is a Delta partition;
+    ``published`` the folder of the tenants' published files (``<tenant>.duckdb``, ``.html``,
+    and the publish's own files of the tenant, ``published_names``);
+    ``since`` (seconds since the epoch) the start of the erasure: a file whose inode changed
+    since is read wherever it is.
+    """
+
+    tenants: frozenset[str]
+    others: frozenset[str]
+    stores: tuple[str, ...] = ()
+    lakehouse: str | None = None
+    published: str | None = None
+    #: the names of a tenant's published files, by subfolder of ``published``: suffixes after
+    #: its id (``""``: ``.duckdb``, ``.html``; the publish's private folder: its two files)
+    published_names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    since: float = 0.0
+
+    def tenant_of(self, path: str) -> str | None:
+        """The tenant whose own folder ``path`` lies in, or None (a shared file)."""
+        for store in sorted(self.stores, key=len, reverse=True):
+            prefix = store.rstrip("/") + "/"
+            if path.startswith(prefix):
+                head, _, rest = path[len(prefix) :].partition("/")
+                return head if rest else None
+        if self.published and path.startswith(self.published.rstrip("/") + "/"):
+            folder, _, name = path[len(self.published.rstrip("/")) + 1 :].rpartition("/")
+            suffixes = self.published_names.get(folder, ())
+            for tenant in sorted(self.others | self.tenants, key=len, reverse=True):
+                if name.startswith(f"{tenant}.") and name[len(tenant) :] in suffixes:
+                    return tenant
+            return None
+        if self.lakehouse and path.startswith(self.lakehouse.rstrip("/") + "/"):
+            for part in path[len(self.lakehouse.rstrip("/")) + 1 :].split("/")[:-1]:
+                if part.startswith("tenant_id="):
+                    return part.removeprefix("tenant_id=")
+        return None
+
+    def skips(self, path: str, changed: float) -> bool:
+        """Whether ``path`` (inode changed at ``changed``) may be left unread."""
+        if changed >= self.since:
+            return False
+        tenant = self.tenant_of(path)
+        return tenant is not None and tenant in self.others and tenant not in self.tenants
+
+    def canary_folders(self) -> list[Path]:
+        """Where a narrowed scan must still read a new file: another tenant's folder of the
+        first store (the audio store; never landing, which a sensor watches) and one of its
+        Delta partitions."""
+        others = sorted(self.others - self.tenants)
+        if not others:
+            return []
+        folders = [Path(s) / others[0] for s in self.stores[:1] if Path(s, others[0]).is_dir()]
+        if self.lakehouse:
+            found = sorted(Path(self.lakehouse).glob(f"*/*/tenant_id={others[0]}"))
+            folders += found[:1]
+        return folders
+
+
 @dataclass
 class ScanReport:
     roots: list[str]
@@ -70,6 +147,9 @@ class ScanReport:
     skipped_short: int
     files: int = 0
     bytes: int = 0
+    #: files of other tenants' own folders left unread (``Scope``): names searched, not bytes
+    files_not_read: int = 0
+    bytes_not_read: int = 0
     parquet_files: int = 0
     duckdb_files: int = 0
     unreadable: list[str] = field(default_factory=list)
@@ -90,6 +170,8 @@ class ScanReport:
             "needles_too_short_to_search": self.skipped_short,
             "files_scanned": self.files,
             "bytes_scanned": self.bytes,
+            "files_not_read": self.files_not_read,
+            "bytes_not_read": self.bytes_not_read,
             "parquet_files_decoded": self.parquet_files,
             "duckdb_files_decoded": self.duckdb_files,
             "unreadable_files": self.unreadable,
@@ -137,6 +219,7 @@ def scan(
     plant_canary: bool = True,
     digests: Mapping[str, str] | None = None,
     sizes: Collection[int] = (),
+    scope: Scope | None = None,
 ) -> ScanReport:
     """Search every file under ``roots`` for ``needles`` (needle → kind), and for content
     whose SHA-256 is one of ``digests`` (digest → kind) among files of one of ``sizes``.
@@ -144,7 +227,9 @@ def scan(
     A root is a local folder or an ``s3://bucket/prefix``: there every version of every object
     is read (old versions of a versioned bucket too) and every delete marker's name.
     With ``plant_canary`` the first local root, and every object-store root, get the canary
-    files for the time of the scan: each must be found.
+    files for the time of the scan: each must be found. With a ``scope`` (local roots only),
+    the old files of other tenants' own folders are listed, not read (``Scope``), and a canary
+    is planted in those folders too.
     """
     started = time.perf_counter()
     local = [Path(r) for r in roots if "://" not in str(r)]
@@ -165,8 +250,15 @@ def scan(
         marker = f"ccr-canary-{secrets.token_hex(12)}"
         searched[marker] = CANARY
         canaries = _plant(local[0], marker) if local else []
+        for i, folder in enumerate(scope.canary_folders() if scope else []):
+            marker = f"ccr-canary-{secrets.token_hex(12)}"
+            searched[marker] = f"{NARROWED}:{i}"
+            canaries.append(folder / f".scan-canary-{secrets.token_hex(4)}.txt")
+            canaries[-1].write_text(f"positive control {marker}\n")
     try:
-        scanner = _Scanner(_Matcher(searched, digests), report, dict(digests or {}), set(sizes))
+        scanner = _Scanner(
+            _Matcher(searched, digests), report, dict(digests or {}), set(sizes), scope
+        )
         scanner.run([r for r in local if r.exists()])
         for root in remote:
             scanner.run_objects(root)
@@ -181,10 +273,18 @@ def scan(
     kinds = [f"{CANARY}:{i}" for i in range(len(remote))] + ([CANARY] if local else [])
     seen = {k: {h.seen_in for h in report.hits if h.kind == k} for k in kinds}
     found = all({"raw", "parquet"} <= s for s in seen.values())
+    # the narrowed folders' canaries: new files there, read (a raw hit, not only the name)
+    narrowed = {v for v in searched.values() if v.startswith(NARROWED)}
+    found = found and all(_seen(report, k, "raw") for k in narrowed)
     report.canary_found = found if plant_canary else True
-    report.hits = [h for h in report.hits if not h.kind.startswith(CANARY)]
+    report.hits = [h for h in report.hits if not h.kind.startswith((CANARY, NARROWED))]
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _seen(report: ScanReport, kind: str, seen_in: str) -> bool:
+    """Whether a needle of ``kind`` was seen in ``seen_in`` (a canary's positive control)."""
+    return any(h.kind == kind and h.seen_in == seen_in for h in report.hits)
 
 
 def _canary_table(marker: str) -> pa.Table:
@@ -228,11 +328,13 @@ class _Scanner:
         report: ScanReport,
         digests: dict[str, str] | None = None,
         sizes: set[int] | None = None,
+        scope: Scope | None = None,
     ) -> None:
         self.matcher = matcher
         self.report = report
         self.digests = digests or {}
         self.sizes = sizes or set()
+        self.scope = scope
         #: texts waiting to be searched together, by how they were seen: raw bytes of small
         #: files (as latin-1), decoded Parquet and DuckDB values (joined per column). Polars
         #: builds the automaton of all needles on every call: few calls on big texts, not many
@@ -244,8 +346,12 @@ class _Scanner:
     def run(self, roots: list[Path]) -> None:
         for root in roots:
             base = str(root.parent) + os.sep
-            for path, size in _files(str(root)):
-                self._file(path, path.removeprefix(base), size)
+            for path, size, changed in _files(str(root)):
+                label = path.removeprefix(base)
+                if self.scope is not None and self.scope.skips(path, changed):
+                    self._listed(path, label, size)
+                else:
+                    self._file(path, label, size)
 
     def run_objects(self, root: str) -> None:
         """Every version of every object under ``root``, each downloaded once into a private
@@ -300,6 +406,18 @@ class _Scanner:
                 self._large(path, label)
         except (OSError, pa.ArrowException, duckdb.Error) as exc:
             report.unreadable.append(f"{label}: {type(exc).__name__}")
+
+    def _listed(self, path: str, label: str, size: int) -> None:
+        """A file left unread: its name searched, its content hashed if an erased object's
+        size (a copy of a recording is found wherever it is)."""
+        self.report.files_not_read += 1
+        self.report.bytes_not_read += size
+        self.names.append(label)
+        if size in self.sizes:
+            try:
+                self._content(label, storage.file_sha256(path))
+            except OSError as exc:
+                self.report.unreadable.append(f"{label}: {type(exc).__name__}")
 
     def _content(self, label: str, digest: str) -> None:
         kind = self.digests.get(digest)
@@ -382,10 +500,13 @@ class _Scanner:
                 self.report.hits.append(hit)
 
 
-def _files(root: str) -> Iterator[tuple[str, int]]:
-    """(path, size) of every regular file under ``root`` (symbolic links are not followed)."""
+def _files(root: str) -> Iterator[tuple[str, int, float]]:
+    """(path, size, last change) of every regular file under ``root`` (symbolic links are not
+    followed); the last change is the later of the inode's change and the content's
+    modification time."""
     if os.path.isfile(root):
-        yield root, os.path.getsize(root)
+        found = os.stat(root)
+        yield root, found.st_size, max(found.st_ctime, found.st_mtime)
         return
     stack = [root]
     while stack:
@@ -394,7 +515,8 @@ def _files(root: str) -> Iterator[tuple[str, int]]:
                 if entry.is_dir(follow_symlinks=False):
                     stack.append(entry.path)
                 elif entry.is_file(follow_symlinks=False):
-                    yield entry.path, entry.stat(follow_symlinks=False).st_size
+                    found = entry.stat(follow_symlinks=False)
+                    yield entry.path, found.st_size, max(found.st_ctime, found.st_mtime)
 
 
 def _has_text(kind: pa.DataType) -> bool:

@@ -13,7 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import uuid
 from pathlib import Path
+
+import duckdb
+import pyarrow as pa
 
 from transforms.core.settings import Settings
 from transforms.kpis import access
@@ -35,6 +40,10 @@ BUILD_ARGS = (
     "--log-level-file",
     "info",
 )
+#: What an erasure tells the next dbt run (``macros/incremental_state.sql``): per tenant, the
+#: days of the calls whose mart rows it changed, and the ids of those calls that are kept (an
+#: erased call is never named here: its rows are deleted before dbt runs, ``mark_erasure``).
+ERASURE_CHANGES = "erasure_changed_calls"
 
 
 def dbt_vars(lakehouse: str, build_database: str) -> dict[str, str]:
@@ -88,3 +97,109 @@ def reset_build_file(build: str) -> None:
     Path(build).parent.mkdir(parents=True, exist_ok=True)
     for leftover in (build, f"{build}.wal"):
         Path(leftover).unlink(missing_ok=True)
+
+
+def code_unchanged(build: str, project_dir: Path) -> bool:
+    """Whether ``build`` exists and reflects the dbt code as it is (an incremental run may
+    start from it)."""
+    state = _state_file(build)
+    recorded = state.read_text().strip() if state.exists() else None
+    return Path(build).exists() and recorded == code_fingerprint(project_dir)
+
+
+def mark_erasure(build: str, calls: pa.Table) -> None:
+    """Prepare ``build`` for an incremental run after an erasure.
+
+    ``calls`` (``tenant_id``, ``call_uid``, ``call_date``, ``erased``): every call whose dbt
+    inputs the erasure deleted or nulled. The erased calls' rows leave every table keyed by call
+    (the aggregates are then recomputed from facts without them); the days of all of them, and
+    the ids of the kept ones, go into ``ERASURE_CHANGES`` for dbt to rebuild. The build file is
+    not recorded as current until the run finishes (``record_build``): if it fails, the next
+    build starts from scratch. The deleted rows' bytes stay in the file until ``compact``.
+    """
+    _state_file(build).unlink(missing_ok=True)
+    with duckdb.connect(build) as con:
+        con.register("changed", calls)
+        con.execute(
+            f"create or replace table main.{ERASURE_CHANGES} as select distinct tenant_id, "
+            "case when erased then null else call_uid end as call_uid, call_date from changed"
+        )
+        for table in _keyed_by_call(con):
+            con.execute(
+                f"delete from main.{_quote(table)} "
+                "where call_uid in (select call_uid from changed where erased)"
+            )
+        con.unregister("changed")
+
+
+def compact(build: str, calls: pa.Table) -> int:
+    """Write ``build`` anew, table by table, without the erased calls' rows and without
+    ``ERASURE_CHANGES``, and swap it in: a DuckDB file keeps the bytes of deleted rows, a new
+    file never had them. Views are left to the next dbt run (they are recreated on every run).
+    The tables copied."""
+    fresh = f"{build}.{uuid.uuid4().hex[:12]}.compact"
+    copied = 0
+    try:
+        with duckdb.connect(build) as con:
+            con.register("changed", calls)
+            con.execute(f"attach {_literal(fresh)} as fresh")
+            old = con.execute("select current_database()").fetchone()[0]
+            schemas = con.execute(
+                "select schema_name from duckdb_schemas() where database_name = ? and not internal",
+                [old],
+            ).fetchall()
+            for (schema,) in schemas:
+                con.execute(f"create schema if not exists fresh.{_quote(schema)}")
+            tables = con.execute(
+                "select table_name, sql from duckdb_tables() "
+                "where database_name = ? and schema_name = 'main' order by table_name",
+                [old],
+            ).fetchall()
+            keyed = set(_keyed_by_call(con))
+            con.execute("use fresh")
+            for table, ddl in tables:
+                if table == ERASURE_CHANGES:
+                    continue
+                con.execute(ddl)
+                where = (
+                    " where call_uid not in (select call_uid from changed where erased)"
+                    if table in keyed
+                    else ""
+                )
+                con.execute(
+                    f"insert into fresh.main.{_quote(table)} "
+                    f"select * from {_quote(old)}.main.{_quote(table)}{where}"
+                )
+                copied += 1
+            con.execute("checkpoint")
+            con.execute(f"use {_quote(old)}")
+            con.execute("detach fresh")
+        os.chmod(fresh, 0o600)
+        os.replace(fresh, build)
+    finally:
+        for leftover in (fresh, f"{fresh}.wal"):
+            Path(leftover).unlink(missing_ok=True)
+    Path(f"{build}.wal").unlink(missing_ok=True)
+    return copied
+
+
+def _keyed_by_call(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The base tables of the current database's ``main`` schema with a ``call_uid`` column."""
+    return [
+        r[0]
+        for r in con.execute(
+            "select distinct c.table_name from duckdb_columns() c join duckdb_tables() t "
+            "on c.database_name = t.database_name and c.schema_name = t.schema_name "
+            "and c.table_name = t.table_name "
+            "where c.database_name = current_database() and c.schema_name = 'main' "
+            "and c.column_name = 'call_uid' order by 1"
+        ).fetchall()
+    ]
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"

@@ -79,6 +79,8 @@ CHANGED_LOG = "int_calls__changed_log"
 #: one is hard-linked to ``tenants/<tenant>.duckdb`` (what BI opens), the other is brought up to
 #: date in place by the next publish and then linked in its turn.
 SLOTS = ("a", "b")
+#: The private folder beside the published files: the tenants' two files, staging files.
+STAGING_FOLDER = ".publishing"
 #: Above this share of a file's call-keyed rows deleted (an update deletes the replaced rows and
 #: DuckDB keeps their space), the file is written anew: it would grow and slow down BI's scans.
 DEAD_SHARE = 0.2
@@ -235,7 +237,7 @@ def publish(
         raise RuntimeError(f"{build} holds no mart table ({', '.join(MART_PREFIXES)}*)")
     access.make_dir(warehouse, access.TRAVERSE_ONLY)
     tenants_dir = access.make_dir(warehouse / "tenants", access.TRAVERSE_ONLY)
-    staging_dir = access.make_dir(tenants_dir / ".publishing", access.PRIVATE_DIR)
+    staging_dir = access.make_dir(tenants_dir / STAGING_FOLDER, access.PRIVATE_DIR)
     published = Published()
     stages = Stages()
     published.removed += _remove_legacy(warehouse)

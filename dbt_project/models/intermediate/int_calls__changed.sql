@@ -9,9 +9,13 @@
     person typed) later than the newest inputs_updated_at the incremental facts hold, less
     var('kpi_lookback_hours') for a batch whose timestamps were taken before its rows were
     committed (batches may run beside a KPI build on Celery workers).
+
+    After an erasure, also the kept calls it changed (a review an erased agent wrote on another
+    agent's call): erasure_changes() in macros/incremental_state.sql.
 -#}
 {%- set previous = previous_incremental_facts() if execute else {} -%}
 {%- set cutoff = previous_build_cutoff_literal() if previous else none -%}
+{%- set erased = erasure_changes() if previous else none -%}
 
 with
 
@@ -132,11 +136,31 @@ flag_changed as (
 
 ),
 
+{% if erased %}
+-- kept calls whose inputs an erasure deleted or nulled
+erasure_changed as (
+
+    select
+        tenant_id,
+        call_uid,
+        max(written_at) as inputs_updated_at
+
+    from input_rows
+    where call_uid in (select call_uid from {{ erased }} where call_uid is not null)
+    group by tenant_id, call_uid
+
+),
+{% endif %}
+
 final as (
 
     select * from written_since
     union
     select * from flag_changed
+    {% if erased %}
+    union
+    select * from erasure_changed
+    {% endif %}
 
 )
 

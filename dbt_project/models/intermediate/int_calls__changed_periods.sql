@@ -1,8 +1,11 @@
 {#-
     The periods whose aggregates this run recomputes: every day, week (starting Monday) and month
     in which a call of int_calls__changed started, per tenant. An aggregate row depends only on
-    the calls of its period, so the others stay as they are.
+    the calls of its period, so the others stay as they are. After an erasure, also the days of
+    the calls it changed or erased (an erased call is no longer in the lakehouse:
+    erasure_changes() says which days it started on).
 -#}
+{%- set erased = erasure_changes() if execute else none -%}
 with
 
 calls as (
@@ -19,6 +22,10 @@ call_days as (
         {{ to_utc_date('calls.started_at') }} as call_date
 
     from calls
+    {% if erased %}
+    union
+    select tenant_id, call_date from {{ erased }}
+    {% endif %}
 
 ),
 

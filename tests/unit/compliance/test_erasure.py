@@ -114,7 +114,7 @@ def test_a_caller_erasure_finds_them_by_number_in_any_spelling(lake):
     rebuilt: list = []
     certificate = erase(settings, subjects.Subject("globex", "caller", spelled), rebuilt)
     # only globex's published files are rewritten: acme's hold nothing of this caller
-    assert [tuple(t) for t in rebuilt] == [("globex",)]
+    assert [r.tenants for r in rebuilt] == [("globex",)]
     left = json.loads((batch / "manifest.json").read_text())["calls"]
     assert [r["call_id"] for r in left] == ["glo-new-2"]
     assert certificate["verification"]["passed"]
