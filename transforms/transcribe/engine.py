@@ -45,7 +45,8 @@ from transforms.transcribe.roles import (
 #: Beam 5, batched: batching makes the beam cheap (the encoder dominates once windows are
 #: trimmed), and greedy decoding cost ~2 WER points on the samples (bench/transcription.py).
 DEFAULT_BEAM = 5
-#: Chunks (≤ 30 s of speech each) decoded together; 8 keeps a 30-min call's batch under 1 GB.
+#: Chunks (≤ 30 s of speech each) padded to one width and decoded together (what a chunk's
+#: decode depends on); run a few at a time (``transforms.transcribe.batch_parts``) for memory.
 BATCH_SIZE = 8
 #: A pause longer than this between two words of one speaker starts a new segment (a turn).
 PAUSE_S = 1.0
@@ -188,12 +189,9 @@ class Transcriber:
         primed text is kept also keeps its unprimed words (``_Chunk.unprimed``).
         """
         from faster_whisper.tokenizer import Tokenizer
-        from faster_whisper.vad import (
-            SpeechTimestampsMap,
-            VadOptions,
-            collect_chunks,
-            get_speech_timestamps,
-        )
+        from faster_whisper.vad import SpeechTimestampsMap
+
+        from transforms.transcribe.vad import speech_chunks, speech_timestamps
 
         model = self.model
         features: list[np.ndarray] = []
@@ -201,12 +199,12 @@ class Transcriber:
         sources: list[int] = []
         maps: list[Any] = []
         for source, audio in enumerate(signals):
-            clips = get_speech_timestamps(audio, VadOptions(**VAD))
+            clips = speech_timestamps(audio, VAD)
             maps.append(SpeechTimestampsMap(clips, WHISPER_SAMPLE_RATE) if clips else None)
             if not clips:
                 continue
-            audio_chunks, chunk_meta = collect_chunks(audio, clips, max_duration=CHUNK_S)
-            for chunk, meta in zip(audio_chunks, chunk_meta, strict=True):
+            # One chunk's copy of the speech at a time (transforms.transcribe.vad).
+            for chunk, meta in speech_chunks(audio, clips, max_duration=CHUNK_S):
                 if len(chunk) < HOP_SAMPLES:
                     continue
                 features.append(model.feature_extractor(chunk)[..., :-1])
@@ -293,6 +291,8 @@ class Transcriber:
     ) -> dict[int, list[dict[str, Any]]]:
         from faster_whisper.audio import pad_or_trim
 
+        from transforms.transcribe.batch_parts import forward_in_parts
+
         features, metadata = work.features, work.metadata
         out: dict[int, list[dict[str, Any]]] = {}
         for b in range(0, len(indices), self.batch_size):
@@ -300,8 +300,8 @@ class Transcriber:
             width = max(self._window(features[i], metadata[i]["duration"]).shape[-1] for i in idx)
             batch = np.stack([pad_or_trim(features[i], width) for i in idx])
             self.pipeline.last_speech_timestamp = 0.0
-            results = self.pipeline.forward(
-                batch, work.tokenizer, [metadata[i] for i in idx], options
+            results = forward_in_parts(
+                self.pipeline, batch, work.tokenizer, [metadata[i] for i in idx], options
             )
             out.update(zip(idx, results, strict=True))
         return out
@@ -438,12 +438,13 @@ class Transcriber:
         allowed: tuple[str, ...],
         bias: DecoderBias | None = None,
     ) -> tuple[list[_Piece], str, float | None]:
-        from faster_whisper.vad import VadOptions, get_speech_timestamps
+        from transforms.transcribe.vad import speech_timestamps
 
         chunks, detected, probability = self._run([audio], language, allowed, bias)
+        # The same VAD probabilities as the chunking's (computed once), other rules.
         regions = [
             (r["start"] / WHISPER_SAMPLE_RATE, r["end"] / WHISPER_SAMPLE_RATE)
-            for r in get_speech_timestamps(audio, VadOptions(**DIARIZATION_VAD))
+            for r in speech_timestamps(audio, DIARIZATION_VAD)
         ]
         voices = diarize(audio, regions)
 

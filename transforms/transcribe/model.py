@@ -119,6 +119,12 @@ def model_class() -> type:
                 return memo[1]
             return np.array(super().encode(features[None]))
 
+        @property
+        def last_encoded(self) -> np.ndarray | None:
+            """The last ``encode``'s output: what that batch's decoder and word aligner read
+            (``transforms.transcribe.batch_parts`` aligns from it again)."""
+            return getattr(self, "_encoded", None)
+
         def encode(self, features: np.ndarray) -> Any:
             if features.ndim == 2:
                 features = features[None]

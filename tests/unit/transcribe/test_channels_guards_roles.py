@@ -7,7 +7,9 @@ import pytest
 
 from tests.audio_fixtures import encode, resample, tone
 from transforms.core.audio import decode_channels
+from transforms.core.settings import REPO_ROOT
 from transforms.core.tenants import Tenant
+from transforms.transcribe import channels
 from transforms.transcribe.channels import is_fake_stereo, plan_channels, stereo_residual
 from transforms.transcribe.guards import (
     call_quality,
@@ -51,6 +53,30 @@ def test_fake_stereo_file_through_a_real_codec(fmt):
     assert is_fake_stereo(left, right)
     real = decode_channels(tone(2.0, rate=8000, channels=2, fmt=fmt), 2)
     assert not is_fake_stereo(*real)
+
+
+def _residual_at_once(left: np.ndarray, right: np.ndarray) -> float:
+    """The residual as computed before issue 23: whole-call float64 copies."""
+    n = min(len(left), len(right))
+    a, b = left[:n].astype(np.float64), right[:n].astype(np.float64)
+    gain = float(a @ b) / float(b @ b)
+    diff = a - gain * b
+    return float(diff @ diff) / float(a @ a)
+
+
+def test_residual_in_blocks_is_the_whole_call_residual(monkeypatch):
+    """Blocks far shorter than the call (and a ragged last block, unequal lengths): the same
+    quantity as at once, and the same decision on real and fake stereo sample calls."""
+    monkeypatch.setattr(channels, "RESIDUAL_BLOCK", 12_345)
+    sample = sorted((REPO_ROOT / "samples" / "landing").rglob("*.mp3"))[0]
+    left, right = decode_channels(sample.read_bytes(), 2)
+    mixed = (left + right) * 0.5
+    fake = mixed * 0.8 + RNG.normal(0, 0.001, mixed.size).astype(np.float32)
+    for a, b in ((left, right[:-777]), (mixed, fake), (right, left)):
+        assert stereo_residual(a, b) == pytest.approx(_residual_at_once(a, b), rel=1e-9)
+    assert not is_fake_stereo(left, right) and is_fake_stereo(mixed, fake)
+    silent = np.zeros(50_000, np.float32)
+    assert stereo_residual(silent, silent) == 0.0 and stereo_residual(left, silent) == 1.0
 
 
 @pytest.mark.parametrize(
