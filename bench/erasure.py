@@ -15,6 +15,11 @@ Targets on the 2-core reference machine: tenant purge ≤ 120 s, one caller ≤ 
 
     .venv/bin/python bench/erasure.py            # prints a table, then one JSON line
     .venv/bin/python bench/erasure.py --segments 100000 --tenants 5   # a quick run
+    .venv/bin/python bench/erasure.py --clear    # free text and files in clear, to compare
+
+The lakehouse is encrypted per tenant as the pipeline stores it (docs/encryption.md); the
+``encryption`` column is the time the erasure spent encrypting and decrypting (its needles read
+the erased and kept texts), part of the total.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import json
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -38,6 +44,9 @@ from tests.synthetic_lakehouse import build  # noqa: E402
 from transforms.compliance import step, subjects  # noqa: E402
 from transforms.compliance.erasure import Hooks, retention_request  # noqa: E402
 from transforms.core.context import StepContext  # noqa: E402
+from transforms.core.crypto import TenantCipher  # noqa: E402
+from transforms.core.keys import FileKeyStore  # noqa: E402
+from transforms.core.lakehouse import Lakehouse  # noqa: E402
 from transforms.core.settings import Settings  # noqa: E402
 from transforms.core.tenants import Tenant  # noqa: E402
 
@@ -66,13 +75,43 @@ def registry(tenants: list[str], ended: str) -> dict[str, Tenant]:
     }
 
 
+class TimedCipher(TenantCipher):
+    """The tenants' encryption, its time counted (the erasure decrypts the erased and kept texts
+    to build its needles, and the subject search decrypts the rejected rows and comments)."""
+
+    seconds = 0.0
+
+    def _timed(self, method, *args):
+        started = time.perf_counter()
+        try:
+            return method(*args)
+        finally:
+            TimedCipher.seconds += time.perf_counter() - started
+
+    def encrypt_value(self, *args):
+        return self._timed(super().encrypt_value, *args)
+
+    def decrypt_value(self, *args):
+        return self._timed(super().decrypt_value, *args)
+
+    def seal_bytes(self, *args):
+        return self._timed(super().seal_bytes, *args)
+
+    def open_bytes(self, *args):
+        return self._timed(super().open_bytes, *args)
+
+
 def context(settings: Settings, tenants: dict[str, Tenant]) -> StepContext:
-    """The retention job's context on ``AS_OF``, with the benchmark's registry."""
-    return StepContext.of(settings, today=AS_OF, tenants=tenants)
+    """The retention job's context on ``AS_OF``, with the benchmark's registry and a cipher
+    that counts its time."""
+    lh = Lakehouse.from_settings(settings)
+    lh = replace(lh, cipher=TimedCipher(FileKeyStore(settings.keys)))
+    return StepContext.of(settings, today=AS_OF, tenants=tenants, lakehouse=lh)
 
 
 def purge(settings: Settings, tenants: dict[str, Tenant]) -> dict:
     """As the retention job does it (``transforms.compliance.step``), with no Dagster instance."""
+    TimedCipher.seconds = 0.0
     ctx = context(settings, tenants)
     timer = Timed(ctx)
     started = time.perf_counter()
@@ -89,6 +128,7 @@ def purge(settings: Settings, tenants: dict[str, Tenant]) -> dict:
 
 def erase_caller(settings: Settings, tenants: dict[str, Tenant], tenant: str, phone: str) -> dict:
     """As ``ccr subject erase`` does it, with no Dagster instance."""
+    TimedCipher.seconds = 0.0
     ctx = context(settings, tenants)
     lh, keys = ctx.lakehouse, ctx.keys
     subject = subjects.Subject(tenant, "caller", phone)
@@ -113,6 +153,7 @@ def figures(certificate: dict, total: float, prepared: float, rebuild: float) ->
         "delete_vacuum_files_s": total - prepared - rebuild - scan["seconds"],
         "warehouse_rebuild_s": rebuild,
         "residual_scan_s": scan["seconds"],
+        "encryption_s": TimedCipher.seconds,
         "rows": sum(t["rows_deleted"] + t["rows_nulled"] for t in certificate["tables"]),
         "files": sum(certificate["files"].values()),
         "hits": scan["hits"],
@@ -131,6 +172,11 @@ def main() -> None:
     parser.add_argument("--segments", type=int, default=1_000_000, help="in all the tenants")
     parser.add_argument("--segments-per-call", type=int, default=20)
     parser.add_argument("--home", type=Path, default=None, help="default: a temporary folder")
+    parser.add_argument(
+        "--clear",
+        action="store_true",
+        help="free text and files in clear, as before encryption (to compare with)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="ccr-erasure-bench-") as scratch:
         home = args.home or Path(scratch)
@@ -139,7 +185,9 @@ def main() -> None:
         names = [f"t{i:02d}-corp" for i in range(args.tenants)]
         per_tenant = args.segments // args.tenants // args.segments_per_call
         started = time.perf_counter()
-        built = build(settings, names, per_tenant, args.segments_per_call, fast=True)
+        built = build(
+            settings, names, per_tenant, args.segments_per_call, fast=True, encrypt=not args.clear
+        )
         build_s = time.perf_counter() - started
         started = time.perf_counter()
         with contextlib.redirect_stdout(io.StringIO()):
@@ -154,7 +202,7 @@ def main() -> None:
         caller = built.calls.filter(built.calls["tenant_id"] == names[1])["phone"][0]
         runs["one caller"] = erase_caller(settings, registry(names, names[0]), names[1], caller)
     columns = ("total_s", "plan_and_needles_s", "delete_vacuum_files_s", "warehouse_rebuild_s")
-    columns += ("residual_scan_s",)
+    columns += ("residual_scan_s", "encryption_s")
     print(f"{'erasure':<14}" + "".join(f"{c.removesuffix('_s'):>18}" for c in columns))
     for name, run in runs.items():
         print(f"{name:<14}" + "".join(f"{run[c]:>18.1f}" for c in columns))
@@ -182,6 +230,11 @@ def main() -> None:
                 "files_scanned": purge_run["files_scanned"],
                 "objects_checked": purge_run["objects_checked"] + caller_run["objects_checked"],
                 "objects_left": purge_run["objects_left"] + caller_run["objects_left"],
+                "encrypted": not args.clear,
+                "encryption_share": {
+                    name: round(run["encryption_s"] / run["total_s"], 4)
+                    for name, run in (("purge", purge_run), ("caller", caller_run))
+                },
             }
         )
     )
