@@ -13,6 +13,13 @@ and each ledger's head (its last sequence number and entry hash, MAC'd): kept he
 keys, so that whoever can write the compliance folder but not the key store can neither forge
 an entry nor drop the last ones unseen.
 
+The store also holds the encryption keys (``transforms.core.crypto``, docs/encryption.md): the
+key-encryption key (``create_kek``, ``ccr keys create --kek``; ``rotate_kek``) and each tenant's
+data keys, wrapped by it in ``<tenant>.dek`` (made with the tenant's pseudonym key, or by
+``create_data_key``; new versions by ``add_data_key_version``, old ones dropped by
+``drop_data_key_versions`` once re-encryption is done). ``destroy`` shreds them with the
+pseudonym key.
+
 A deployment swaps in a KMS- or vault-backed store with the same methods (``KeyStore``), so
 secrets never sit on the workers' disks.
 """
