@@ -40,6 +40,7 @@ from orchestration.cli.retention import apply_retention
 from transforms.compliance.ledger import Ledger
 from transforms.compliance.needles import phone_forms
 from transforms.compliance.scan import scan
+from transforms.core import storage
 from transforms.core.context import Clock
 from transforms.core.crypto import SEAL_MAGIC, TenantCipher, is_ciphertext
 from transforms.core.keys import FileKeyStore, KeyStoreError
@@ -261,8 +262,11 @@ def test_a_legal_hold_stops_the_purge_and_the_plan_says_why(env, registry, use):
 def test_the_tenant_purge_leaves_no_byte_of_the_tenant_anywhere(env, registry, use):
     settings = use(registry["ended"], on=AS_OF)
     recordings = Lakehouse(settings.lakehouse).read(CALLS, "globex-energy")["audio_uri"].to_list()
-    # an attacker's (or a forgotten backup's) copy of the files, taken before the purge
-    copy = Path(shutil.copytree(settings.lakehouse, Path(settings.home).parent / "stolen-copy"))
+    # an attacker's (or a forgotten backup's) copy of the files, taken before the purge (from a
+    # folder or a bucket alike)
+    copy = Path(settings.home).parent / "stolen-copy"
+    for uri in storage.list_files(settings.lakehouse):
+        storage.copy_file(uri, str(copy / uri.removeprefix(settings.lakehouse.rstrip("/") + "/")))
     code, printed = run_ccr("retention", "plan", "--as-of", str(AS_OF))
     assert code == 0 and "tenants purged: globex-energy" in printed
     assert apply_retention(settings, AS_OF)
