@@ -15,6 +15,11 @@ Targets on the 2-core reference machine: tenant purge ≤ 120 s, one caller ≤ 
 
     .venv/bin/python bench/erasure.py            # prints a table, then one JSON line
     .venv/bin/python bench/erasure.py --segments 100000 --tenants 5   # a quick run
+    .venv/bin/python bench/erasure.py --clear    # free text and files in clear, to compare
+
+The lakehouse is encrypted per tenant as the pipeline stores it (docs/encryption.md); the
+``encryption`` column is the time the erasure spent encrypting and decrypting (its needles read
+the erased and kept texts), part of the total.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Collection
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -41,6 +47,9 @@ from transforms.compliance import step, subjects  # noqa: E402
 from transforms.compliance.erasure import Hooks, carry_out, retention_request  # noqa: E402
 from transforms.compliance.kpi_changes import KpiChanges  # noqa: E402
 from transforms.core.context import StepContext  # noqa: E402
+from transforms.core.crypto import TenantCipher  # noqa: E402
+from transforms.core.keys import FileKeyStore  # noqa: E402
+from transforms.core.lakehouse import Lakehouse  # noqa: E402
 from transforms.core.settings import Settings  # noqa: E402
 from transforms.core.tenants import Tenant  # noqa: E402
 from transforms.kpis import step as publish_step  # noqa: E402
@@ -84,13 +93,43 @@ def registry(tenants: list[str], ended: Collection[str]) -> dict[str, Tenant]:
     }
 
 
+class TimedCipher(TenantCipher):
+    """The tenants' encryption, its time counted (the erasure decrypts the erased and kept texts
+    to build its needles, and the subject search decrypts the rejected rows and comments)."""
+
+    seconds = 0.0
+
+    def _timed(self, method, *args):
+        started = time.perf_counter()
+        try:
+            return method(*args)
+        finally:
+            TimedCipher.seconds += time.perf_counter() - started
+
+    def encrypt_value(self, *args):
+        return self._timed(super().encrypt_value, *args)
+
+    def decrypt_value(self, *args):
+        return self._timed(super().decrypt_value, *args)
+
+    def seal_bytes(self, *args):
+        return self._timed(super().seal_bytes, *args)
+
+    def open_bytes(self, *args):
+        return self._timed(super().open_bytes, *args)
+
+
 def context(settings: Settings, tenants: dict[str, Tenant]) -> StepContext:
-    """The retention job's context on ``AS_OF``, with the benchmark's registry."""
-    return StepContext.of(settings, today=AS_OF, tenants=tenants)
+    """The retention job's context on ``AS_OF``, with the benchmark's registry and a cipher
+    that counts its time."""
+    lh = Lakehouse.from_settings(settings)
+    lh = replace(lh, cipher=TimedCipher(FileKeyStore(settings.keys)))
+    return StepContext.of(settings, today=AS_OF, tenants=tenants, lakehouse=lh)
 
 
 def purge(settings: Settings, tenants: dict[str, Tenant], narrow: bool) -> dict:
     """As the retention job does it (``transforms.compliance.step``), with no Dagster instance."""
+    TimedCipher.seconds = 0.0
     ctx = context(settings, tenants)
     timer = Timed(ctx)
     cpu, started = cpu_seconds(), time.perf_counter()
@@ -113,6 +152,7 @@ def erase_caller(
     settings: Settings, tenants: dict[str, Tenant], tenant: str, phone: str, narrow: bool
 ) -> dict:
     """As ``ccr subject erase`` does it, with no Dagster instance."""
+    TimedCipher.seconds = 0.0
     ctx = context(settings, tenants)
     lh, keys = ctx.lakehouse, ctx.keys
     subject = subjects.Subject(tenant, "caller", phone)
@@ -164,6 +204,7 @@ def figures(
         "cpu_s": cpu,
         "stages_s": table,
         "incremental_rebuild": timer.incremental,
+        "encryption_s": TimedCipher.seconds,
         "rows": sum(t["rows_deleted"] + t["rows_nulled"] for t in certificate["tables"]),
         "files": sum(certificate["files"].values()),
         "hits": scan["hits"],
@@ -193,6 +234,11 @@ def main() -> None:
         "its own tenant and caller, in one sitting",
     )
     parser.add_argument("--home", type=Path, default=None, help="default: a temporary folder")
+    parser.add_argument(
+        "--clear",
+        action="store_true",
+        help="free text and files in clear, as before encryption (to compare with)",
+    )
     args = parser.parse_args()
     segments = args.calls * args.segments_per_call if args.calls else args.segments
     paths = ("narrowed", "full") if args.paths == "both" else (args.paths,)
@@ -203,7 +249,9 @@ def main() -> None:
         names = [f"t{i:02d}-corp" for i in range(args.tenants)]
         per_tenant = segments // args.tenants // args.segments_per_call
         started = time.perf_counter()
-        built = build(settings, names, per_tenant, args.segments_per_call, fast=True)
+        built = build(
+            settings, names, per_tenant, args.segments_per_call, fast=True, encrypt=not args.clear
+        )
         build_s = time.perf_counter() - started
         started = time.perf_counter()
         with contextlib.redirect_stdout(io.StringIO()):
@@ -242,7 +290,8 @@ def main() -> None:
             f"{run['files_not_read']} others' unchanged files listed, not read: {run['hits']} "
             f"residual hits, canary found {run['canary_found']}; {run['objects_checked']} stored "
             f"objects checked gone ({run['objects_left']} left), {run['digests_searched']} "
-            f"digests looked for by content; verified {run['verified']}"
+            f"digests looked for by content; verified {run['verified']}; "
+            f"{run['encryption_s']:.2f} s encrypting and decrypting"
         )
     main_path = paths[0]
     purge_run, caller_run = runs[f"tenant purge, {main_path}"], runs[f"one caller, {main_path}"]
@@ -262,6 +311,11 @@ def main() -> None:
         "files_scanned": purge_run["files_scanned"],
         "objects_checked": sum(r["objects_checked"] for r in runs.values()),
         "objects_left": sum(r["objects_left"] for r in runs.values()),
+        "encrypted": not args.clear,
+        "encryption_share": {
+            name: round(run["encryption_s"] / run["total_s"], 4)
+            for name, run in (("purge", purge_run), ("caller", caller_run))
+        },
     }
     if "full" in paths and main_path != "full":
         out |= {

@@ -14,6 +14,9 @@ The baseline's temperature fallback samples at random, so unseeded its wall time
 that a re-run gives the same figures.
 
     .venv/bin/python bench/transcription.py            # prints a table, then one JSON line
+
+The pipeline run also times the encryption at rest its calls cost (``Encryption``): its share
+of the pipeline's wall time is printed and in the JSON line (``encryption_share``).
 """
 
 from __future__ import annotations
@@ -131,10 +134,16 @@ def run_pipeline(model_dir: str, items: list[dict], primed: bool = True) -> dict
         for item in sorted(items, key=lambda item: -item["audio_s"])
     )
     hyps, methods, langs = {}, {}, {}
+    crypto = Encryption()
     for result in transcribe_calls(
-        jobs, model_dir=model_dir, workers=workers, threads=threads, beam_size=settings.whisper_beam
+        crypto.opened(jobs),
+        model_dir=model_dir,
+        workers=workers,
+        threads=threads,
+        beam_size=settings.whisper_beam,
     ):
         assert result.transcript is not None, result.error
+        crypto.stored(result.key, result.transcript)
         hyps[result.key] = result.transcript.text_of()
         methods[result.key] = result.transcript.speaker_method
         langs[result.key] = result.transcript.language
@@ -144,7 +153,59 @@ def run_pipeline(model_dir: str, items: list[dict], primed: bool = True) -> dict
         "languages": langs,
         "workers": workers,
         "threads": threads,
+        "encryption_s": crypto.seconds,
     }
+
+
+class Encryption:
+    """The pipeline's encryption at rest, timed (docs/encryption.md): each recording sealed as
+    ingest stores it and opened as transcription reads it; the playback copy sealed (the size
+    of the recording, the same cost); every text value and word of the transcript encrypted as
+    the MERGE of silver.transcripts and silver.transcript_segments does. A key store of its own
+    in a temporary folder."""
+
+    def __init__(self) -> None:
+        from transforms.core.crypto import TenantCipher
+        from transforms.core.keys import FileKeyStore
+
+        self.folder = tempfile.TemporaryDirectory(prefix="ccr-bench-keys-")
+        keys = FileKeyStore(Path(self.folder.name) / "keys")
+        keys.create_kek()
+        keys.create("bench")
+        self.cipher = TenantCipher(keys)
+        self.seconds = 0.0
+
+    def opened(self, jobs):
+        from dataclasses import replace
+
+        from transforms.core.crypto import object_aad
+
+        aad = object_aad("bench", "object", "")
+        for job in jobs:
+            started = time.perf_counter()
+            sealed = self.cipher.seal_bytes("bench", aad, job.audio)  # ingest
+            audio = self.cipher.open_bytes("bench", aad, sealed)  # transcription
+            self.cipher.seal_bytes("bench", aad, audio)  # the playback copy
+            self.seconds += time.perf_counter() - started
+            yield replace(job, audio=audio)
+
+    def stored(self, key: str, transcript) -> None:
+        from transforms.core.crypto import value_aad
+
+        started = time.perf_counter()
+        enc = self.cipher.encrypt_value
+        for column in ("text", "agent_text", "customer_text"):
+            aad = value_aad("bench", "silver/transcripts", column, (key, "m"))
+            enc("bench", aad, transcript.text_of())
+        for i, segment in enumerate(transcript.segments):
+            row = (key, "m", i)
+            enc(
+                "bench", value_aad("bench", "silver/transcript_segments", "text", row), segment.text
+            )
+            for n, word in enumerate(segment.words):
+                aad = value_aad("bench", "silver/transcript_segments", f"words.{n}", row)
+                enc("bench", aad, word.word)
+        self.seconds += time.perf_counter() - started
 
 
 def child(kind: str, model_dir: str, items_file: str, out_file: str, seed: str) -> None:
@@ -233,6 +294,11 @@ def main() -> None:
     )
     speed = figures["pipeline"][0] / figures["baseline"][0]
     print(f"speed ratio (b)/(a): {speed:.2f}x")
+    crypto_share = p["encryption_s"] / p["wall_s"]
+    print(
+        f"encryption at rest (seal, open, playback seal, text values): {p['encryption_s']:.2f} s, "
+        f"{crypto_share:.2%} of the pipeline's wall time"
+    )
     print(
         json.dumps(
             {
@@ -247,6 +313,8 @@ def main() -> None:
                 "calls": len(items),
                 "seed": args.seed,
                 "decoder_bias": not args.no_bias,
+                "encryption_s": round(p["encryption_s"], 3),
+                "encryption_share": round(crypto_share, 4),
             }
         )
     )

@@ -37,6 +37,7 @@ def use_home(mp: pytest.MonkeyPatch, home: Path) -> Settings:
         mp.delenv(var)
     settings = Settings.from_env(os.environ)
     keys = FileKeyStore(settings.keys)
+    keys.create_kek()  # before the tenants' keys: each gets its data key with its pseudonym key
     for tenant in load_tenants(settings.tenants_file):
         keys.create(tenant)
     keys.create_ledger_key()  # a provisioned home: its erasures can be recorded

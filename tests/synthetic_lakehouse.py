@@ -73,19 +73,24 @@ def build(
     callers_per_tenant: int | None = None,
     fast: bool = False,
     seed: int = 7,
+    encrypt: bool = False,
 ) -> Built:
     """Write the lakehouse under ``settings``; keys are created for ``tenants`` if missing.
 
     ``fast`` appends straight into the Delta tables (the benchmark's million segments) instead
-    of MERGEing through the contract rules (the same rows either way).
+    of MERGEing through the contract rules (the same rows either way). ``encrypt`` stores the
+    free text and the files as the pipeline does, under each tenant's data key (otherwise in
+    clear, as a home written before encryption holds them).
     """
-    lh = Lakehouse(settings.lakehouse)
     keys = FileKeyStore(settings.keys)
+    lh = Lakehouse.from_settings(settings) if encrypt else Lakehouse(settings.lakehouse)
     rng = random.Random(seed)
     callers = callers_per_tenant or max(1, calls_per_tenant // 2)
     all_calls, files, segment_count = [], [], 0
     if keys.ledger_status() == "missing":  # a provisioned home: erasures can be recorded
         keys.create_ledger_key()
+    if keys.kek_status() == "missing":
+        keys.create_kek()
     for t, tenant in enumerate(tenants):
         if keys.status(tenant) == "missing":
             keys.create(tenant)
@@ -97,7 +102,7 @@ def build(
         for spec, frame in rows.tables:
             _write(lh, spec, frame, fast)
             segment_count += frame.height if spec is SEGMENTS else 0
-        files += _write_files(rows.calls)
+        files += _write_files(rows.calls, lh)
         all_calls.append(
             rows.calls.select(
                 "call_uid", "tenant_id", "call_id", "agent_id", "caller_key", "phone", "started_at"
@@ -305,10 +310,11 @@ def _write(lh: Lakehouse, spec: TableSpec, frame: pl.DataFrame, fast: bool) -> N
         return
     lh.ensure(spec)
     with lh.writing():  # locations stored relative to the root, as a MERGE stores them
-        write_deltalake(lh.uri(spec), lh.as_stored(spec, data), mode="append")
+        stored = lh._encrypted(spec, lh.as_stored(spec, data))
+        write_deltalake(lh.uri(spec), stored, mode="append")
 
 
-def _write_files(calls: pl.DataFrame) -> list[str]:
+def _write_files(calls: pl.DataFrame, lh: Lakehouse) -> list[str]:
     """A tiny recording (the bytes its row's digest and size describe) and playback copy per
     call, and the tenant's quarantined bytes."""
     written = []
@@ -321,8 +327,7 @@ def _write_files(calls: pl.DataFrame) -> list[str]:
         calls["quarantine_file"][0],
     ]:
         # through the store: a local folder or a bucket alike
-        storage.write_bytes(
-            uri, contents.get(uri) or b"fLaC" + hashlib.sha256(uri.encode()).digest()
-        )
+        data = contents.get(uri) or b"fLaC" + hashlib.sha256(uri.encode()).digest()
+        storage.write_bytes(uri, lh.seal(calls["tenant_id"][0], data))
         written.append(uri)
     return written

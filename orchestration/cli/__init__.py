@@ -15,6 +15,7 @@ import argparse
 import sys
 
 from orchestration.cli import (
+    backup,
     compliance,
     home,
     keys,
@@ -31,7 +32,19 @@ from transforms.core import storage
 from transforms.core.settings import SettingsError
 
 #: Command groups, in the order ``ccr --help`` lists them.
-GROUPS = (pipeline, kpis, settings, keys, home, lakehouse, compliance, retention, subjects, ui)
+GROUPS = (
+    pipeline,
+    kpis,
+    settings,
+    keys,
+    home,
+    lakehouse,
+    compliance,
+    retention,
+    subjects,
+    backup,
+    ui,
+)
 
 
 def parser() -> argparse.ArgumentParser:

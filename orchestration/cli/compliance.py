@@ -134,6 +134,8 @@ def ledger(settings: Settings, listing: bool = True) -> int:
         outcome = f"verified {e['verified']}"
         if e.get("outcome") == "not_found":
             outcome = "not found"
+        elif e.get("kind") == "restore":
+            outcome = f"restored {e['backup_id']}, {len(e['replayed'])} erasures replayed"
         print(
             f"{e['seq']:>4} {e['performed_at']} {e['kind']:<9} {','.join(e['tenants']):<24} "
             f"rows {e['rows_deleted']:>7} files {e['files_deleted']:>6} "

@@ -1,4 +1,5 @@
-"""``ccr keys create|status|rekey-callers``: the per-tenant pseudonym keys and the erasure
+"""``ccr keys create|status|rekey-callers|rotate-kek|rotate-data-key|encrypt-existing``: the
+per-tenant pseudonym and data keys, the key-encryption key (docs/encryption.md) and the erasure
 ledger's MAC key. Provisioning is explicit; processing never creates a key. ``rekey-callers``
 moves callers keyed under the rule before E.164 to their E.164 key, from the numbers the product
 still sees in clear (``transforms/ingest/rekey.py`` says what it can and cannot re-key)."""
@@ -23,9 +24,29 @@ def register(sub: Any) -> None:
     create.add_argument(
         "--ledger", action="store_true", help="the erasure ledger's MAC key (once per key store)"
     )
-    keys_sub.add_parser(
-        "status", help="each registry tenant's key and the ledger key: ok, missing, destroyed"
+    create.add_argument(
+        "--kek",
+        action="store_true",
+        help="the key-encryption key that wraps the tenants' data keys (once per key store)",
     )
+    keys_sub.add_parser(
+        "status",
+        help="each registry tenant's pseudonym and data keys, the KEK and the ledger key: ok, "
+        "missing, destroyed",
+    )
+    keys_sub.add_parser(
+        "rotate-kek", help="a new key-encryption key; every data key re-wrapped, the old KEK gone"
+    )
+    rotate = keys_sub.add_parser(
+        "rotate-data-key",
+        help="a new data key for tenants: their data re-encrypted, the old key version dropped",
+    )
+    rotate.add_argument("tenants", nargs="+")
+    migrate = keys_sub.add_parser(
+        "encrypt-existing",
+        help="encrypt what was stored in clear before encryption (idempotent; a rerun resumes)",
+    )
+    migrate.add_argument("tenants", nargs="*", help="default: every registry tenant")
     rekey = keys_sub.add_parser(
         "rekey-callers",
         help="re-key callers pseudonymised before E.164 from the numbers still in clear "
@@ -46,15 +67,28 @@ def keys_command(settings: Settings, args: argparse.Namespace) -> int:
     tenants = load_tenants(settings.tenants_file)
     if args.action == "status":
         for tenant_id in tenants:
-            print(f"{tenant_id:24} {store.status(tenant_id)}")
+            print(
+                f"{tenant_id:24} pseudonym key {store.status(tenant_id)}; "
+                f"data key {store.data_key_status(tenant_id)}"
+            )
+        print(f"{'(key-encryption key)':24} {store.kek_status()}")
         print(f"{'(erasure ledger)':24} {store.ledger_status()}")
         return 0
     if args.action == "rekey-callers":
         return rekey_command(settings, args, store, tenants)
-    if not args.tenants and not args.ledger:
-        print("ccr keys create: name tenants, or --ledger")
+    if args.action in ("rotate-kek", "rotate-data-key", "encrypt-existing"):
+        return encryption_command(settings, args, store, tenants)
+    if not args.tenants and not args.ledger and not args.kek:
+        print("ccr keys create: name tenants, or --kek, or --ledger")
         return 2
     failed = 0
+    if args.kek:
+        try:
+            store.create_kek()
+            print(f"key-encryption key created in {settings.keys}")
+        except KeyStoreError as exc:
+            print(f"key-encryption key: {exc}")
+            failed += 1
     if args.ledger:
         try:
             store.create_ledger_key()
@@ -68,8 +102,63 @@ def keys_command(settings: Settings, args: argparse.Namespace) -> int:
             failed += 1
             continue
         try:
-            store.create(tenant_id)
-            print(f"{tenant_id}: key created in {settings.keys}")
+            had_data_key = store.data_key_status(tenant_id) == "ok"
+            made = []
+            if store.status(tenant_id) in ("missing", "destroyed"):
+                store.create(tenant_id)  # a destroyed key: refused, saying why
+                made.append("pseudonym key")
+            if store.data_key_status(tenant_id) == "missing":
+                store.create_data_key(tenant_id)  # no KEK: refused, saying how to provision it
+            if not had_data_key and store.data_key_status(tenant_id) == "ok":
+                made.append("data key")
+            if not made:
+                raise KeyStoreError(f"tenant {tenant_id} already has its keys; never replaced")
+            print(f"{tenant_id}: {' and '.join(made)} created in {settings.keys}")
+        except KeyStoreError as exc:
+            print(f"{tenant_id}: {exc}")
+            failed += 1
+    return 1 if failed else 0
+
+
+def encryption_command(settings: Settings, args: argparse.Namespace, store, tenants) -> int:
+    """Rotations and the migration of clear data (docs/encryption.md)."""
+    from transforms.core.lakehouse import Lakehouse
+    from transforms.core.reencrypt import bring_under_current_key, survey
+
+    if args.action == "rotate-kek":
+        done = store.rotate_kek()
+        print(
+            f"key-encryption key rotated: {done} tenants' data keys re-wrapped; the old KEK is gone"
+        )
+        print("  back up the key store now (docs/encryption.md#key-backup): the old backup's KEK")
+        print("  no longer unwraps the current data keys")
+        return 0
+    names = args.tenants or list(tenants)
+    unknown = [t for t in names if t not in tenants]
+    if unknown:
+        print(f"not in the tenant registry {settings.tenants_file}: {', '.join(unknown)}")
+        return 1
+    lh = Lakehouse.from_settings(settings)
+    failed = 0
+    for tenant_id in names:
+        try:
+            if args.action == "rotate-data-key":
+                new = store.add_data_key_version(tenant_id)
+                print(f"{tenant_id}: data key version {new} is current")
+            done = bring_under_current_key(lh, tenant_id)
+            left = survey(lh, tenant_id)
+            print(
+                f"{tenant_id}: {sum(done.rows.values())} rows and {done.files} files brought "
+                f"under the current data key; {done.history_files_removed} old table files removed"
+            )
+            if left.left:
+                print(f"  {left.left} values or files are still under another key: run it again")
+                failed += 1
+            elif args.action == "rotate-data-key":
+                dropped = store.drop_data_key_versions(
+                    tenant_id, lh.cipher.current_version(tenant_id)
+                )
+                print(f"  old data key versions dropped: {', '.join(map(str, dropped)) or 'none'}")
         except KeyStoreError as exc:
             print(f"{tenant_id}: {exc}")
             failed += 1
@@ -81,9 +170,14 @@ def provision_sample_keys(settings: Settings) -> list[str]:
     and the key store its erasure-ledger key; what was provisioned."""
     store = FileKeyStore(settings.keys)
     tenants = sorted(p.name for p in SAMPLE_LANDING.iterdir() if p.is_dir())
+    if store.kek_status() == "missing":
+        store.create_kek()
     missing = [t for t in tenants if store.status(t) == "missing"]
     for tenant_id in missing:
         store.create(tenant_id)
+    for tenant_id in tenants:
+        if store.data_key_status(tenant_id) == "missing":
+            store.create_data_key(tenant_id)
     if store.ledger_status() == "missing":
         store.create_ledger_key()
         missing.append("(erasure ledger)")

@@ -8,6 +8,7 @@ silver tables.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import json
 import os
@@ -28,6 +29,7 @@ from orchestration.cli.pipeline import land, run_pipeline
 from tests.tenant_files import assert_only_its_own_rows
 from transforms.compliance import step as compliance_step
 from transforms.core.context import StepContext
+from transforms.core.crypto import SEAL_MAGIC
 from transforms.core.lakehouse import Lakehouse
 from transforms.core.settings import REPO_ROOT, Settings
 from transforms.core.tables import (
@@ -135,12 +137,18 @@ def test_every_layer_has_one_row_per_good_call(env):
 
 
 def test_bad_sample_files_are_in_quarantine_with_their_bytes(env):
-    q = Lakehouse(env.lakehouse).read(QUARANTINE)
+    lh = Lakehouse.from_settings(env)
+    q = lh.read(QUARANTINE)
     got = {r["file_name"]: r for r in q.iter_rows(named=True)}
     assert set(got) == set(EXPECTED_QUARANTINE)
     for name, codes in EXPECTED_QUARANTINE.items():
         assert got[name]["reason_code"] in codes
-        assert Path(got[name]["quarantine_uri"]).stat().st_size == got[name]["file_size_bytes"]
+        # kept sealed with the tenant's data key; they open to the bytes that landed
+        stored = Path(got[name]["quarantine_uri"]).read_bytes()
+        assert stored.startswith(SEAL_MAGIC)
+        kept = lh.unseal(got[name]["tenant_id"], stored)
+        assert len(kept) == got[name]["file_size_bytes"]
+        assert hashlib.sha256(kept).hexdigest() == got[name]["file_sha256"]
     assert not [p for p in Path(env.landing).rglob("*") if p.is_file()]
 
 
@@ -160,9 +168,9 @@ def test_criteria_verdicts_are_right_or_sent_to_a_person(env):
     """The product's promise, not one machine's transcript: CTranslate2's int8 kernels differ
     between CPUs, so a phrase can come out a little differently ("je m'appellais") and score just
     under the threshold. Such a verdict must be flagged for review, never silently wrong."""
-    lh = Lakehouse(env.lakehouse)
+    lh = Lakehouse.from_settings(env)
     ids = lh.read(CALLS).select("call_uid", "call_id")
-    verdicts = lh.read(CRITERION_RESULTS).join(ids, on="call_uid")
+    verdicts = lh.read(CRITERION_RESULTS, decrypt=True).join(ids, on="call_uid")
     got = {(r["call_id"], r["criterion_id"]): r for r in verdicts.iter_rows(named=True)}
     labelled = [
         (call["call_id"], criterion, expected)
@@ -491,9 +499,10 @@ def test_a_review_csv_overrides_the_ai_and_a_dispute_gets_resolved(env, tmp_path
         # the AI found the criterion not met; a reviewer disagrees
         f"{cid},standard,1,{reviewed},review,met,rev-1,,2026-11-06T09:00:00+00:00",
         # the agent disputes another verdict; a reviewer resolves it in the agent's favour
-        f"{cid},standard,1,{disputed},dispute,met,{call['agent_id']},said it,"
+        f"{cid},standard,1,{disputed},dispute,met,{call['agent_id']},said it at the start,"
         "2026-11-06T10:00:00+00:00",
-        f"{cid},standard,1,{disputed},resolution,met,rev-2,heard it,2026-11-06T11:00:00+00:00",
+        f"{cid},standard,1,{disputed},resolution,met,rev-2,heard it on the recording,"
+        "2026-11-06T11:00:00+00:00",
         # a bad row: unknown criterion, quarantined with its reason
         f"{cid},standard,1,empathy,review,met,rev-1,,2026-11-06T09:00:00+00:00",
     ]
@@ -538,19 +547,20 @@ def test_transcripts_are_stored_redacted_with_a_toned_playback_copy(env):
     from transforms.core.storage import read_bytes
     from transforms.privacy.audio_redaction import decode_pcm16
 
-    lh = Lakehouse(env.lakehouse)
+    lh = Lakehouse.from_settings(env)
     t = lh.read(TRANSCRIPTS).join(lh.read(CALLS).select("call_uid", "audio_uri"), on="call_uid")
     # A customer of the samples reads an English phone number clearly enough for Whisper base;
     # it must reach the tables only as a placeholder, in the text and in the word list alike.
     assert t["pii_redactions"].sum() >= 1
-    segments = lh.read(SEGMENTS)
+    segments = lh.read(SEGMENTS, decrypt=True)
     redacted = segments.filter(pl.col("text").str.contains("<PHONE>", literal=True))
     assert redacted.height >= 1
     for row in redacted.iter_rows(named=True):
         assert "".join(w["word"] for w in row["words"]).strip() == row["text"]
     for row in t.iter_rows(named=True):
-        original, rate = decode_pcm16(read_bytes(row["audio_uri"]))
-        playback, playback_rate = decode_pcm16(read_bytes(row["playback_uri"]))
+        tenant = row["tenant_id"]
+        original, rate = decode_pcm16(lh.unseal(tenant, read_bytes(row["audio_uri"])))
+        playback, playback_rate = decode_pcm16(lh.unseal(tenant, read_bytes(row["playback_uri"])))
         assert playback_rate == rate and playback.shape == original.shape
         changed = (playback != original).any(axis=0).sum() / rate
         # Redacted calls have their entity seconds toned out (a first name is ~0.3 s, plus 0.1 s of
@@ -590,11 +600,11 @@ def test_no_account_number_email_or_caller_name_in_clear_in_silver_transcripts(e
     said = _said_by_callers(dialogues)
     assert {"nicolas", "roussel", "tom", "baker", "priya", "shah"} <= said["names"]
     assert len(said["emails"]) >= 4 and len(said["ids"]) >= 4
-    lh = Lakehouse(env.lakehouse)
-    segments = lh.read(SEGMENTS)
+    lh = Lakehouse.from_settings(env)
+    segments = lh.read(SEGMENTS, decrypt=True)
     texts = [_normalise(t) for t in segments["text"].to_list()]
     texts += [_normalise("".join(w["word"] for w in ws)) for ws in segments["words"].to_list()]
-    for row in lh.read(TRANSCRIPTS).select(pl.col(pl.String)).rows():
+    for row in lh.read(TRANSCRIPTS, decrypt=True).select(pl.col(pl.String)).rows():
         texts += [_normalise(t) for t in row if t]
     flat = " ".join(texts)
     glued = flat.replace(" ", "")
@@ -698,3 +708,41 @@ def test_another_account_opens_nothing_under_ccr_home_but_its_tenants_published_
     assert len(everything) > 100  # transcripts, recordings, quarantine, the instance, logs …
     assert {tenants / "globex-energy.duckdb", tenants / "globex-energy.html"} <= set(everything)
     assert allowed == {tenants / "acme-telecom.duckdb", tenants / "acme-telecom.html"}
+
+
+def test_no_recording_transcript_phrase_or_comment_of_the_demo_is_in_clear_under_ccr_home(env):
+    """Issue 21, must show: after encryption, the residual scan (which decodes Parquet and
+    DuckDB) finds no transcript phrase, evidence quote or review comment of the demo anywhere
+    under CCR_HOME (lakehouse, warehouse and published KPI files, Dagster's storage, logs), and
+    no file holds a run of a recording's bytes or a recording whole. KPI files stay in clear and
+    hold no free text."""
+    from transforms.compliance.scan import scan
+
+    lh = Lakehouse.from_settings(env)
+    definitions = " ".join(lh.read(SCORECARD_VERSIONS)["definition"].to_list()).lower()
+    needles: dict[str, str] = {}
+    for text in lh.read(SEGMENTS, columns=["text"], decrypt=True)["text"].to_list():
+        words = text.split()
+        for start in range(0, max(1, len(words) - 5), 6):
+            phrase = " ".join(words[start : start + 6])
+            if len(phrase) >= 20 and phrase.lower() not in definitions and "<" not in phrase:
+                needles[phrase] = "phrase"
+    quotes = lh.read(CRITERION_RESULTS, columns=["evidence_quote"], decrypt=True)
+    needles |= {q: "quote" for q in quotes["evidence_quote"].drop_nulls().to_list() if len(q) > 15}
+    comments = lh.read(HUMAN_REVIEWS, columns=["comment"], decrypt=True)["comment"]
+    needles |= {c: "comment" for c in comments.drop_nulls().to_list()}
+    assert {"phrase", "quote", "comment"} <= set(needles.values()) and len(needles) > 50
+    report = scan([Path(env.home)], needles)
+    assert report.canary_found and report.unreadable == []
+    assert report.parquet_files and report.duckdb_files  # Delta files and KPI databases decoded
+    assert report.hits == [], report.as_dict()["hit_paths"]
+    # recordings: neither whole (by digest) nor a run of their bytes, anywhere under the home
+    recordings = [p.read_bytes() for p in SAMPLE_LANDING.rglob("*") if p.suffix in (".wav", ".mp3")]
+    digests = {hashlib.sha256(r).hexdigest() for r in recordings}
+    runs = [r[len(r) // 2 : len(r) // 2 + 32] for r in recordings if len(r) > 4096]
+    assert len(runs) >= 10
+    for path in Path(env.home).rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            data = path.read_bytes()
+            assert hashlib.sha256(data).hexdigest() not in digests, path
+            assert not any(run in data for run in runs), path

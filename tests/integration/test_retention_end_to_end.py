@@ -40,8 +40,10 @@ from orchestration.cli.retention import apply_retention
 from transforms.compliance.ledger import Ledger
 from transforms.compliance.needles import phone_forms
 from transforms.compliance.scan import scan
+from transforms.core import storage
 from transforms.core.context import Clock
-from transforms.core.keys import FileKeyStore
+from transforms.core.crypto import SEAL_MAGIC, TenantCipher, is_ciphertext
+from transforms.core.keys import FileKeyStore, KeyStoreError
 from transforms.core.lakehouse import Lakehouse
 from transforms.core.settings import REPO_ROOT, Settings
 from transforms.core.tables import (
@@ -144,8 +146,8 @@ def marts(settings: Settings, tenant: str) -> dict[str, list]:
 
 def distinctive_phrases(settings: Settings, tenant: str, limit: int = 12) -> set[str]:
     """Five-word runs of the tenant's transcripts found in no other transcript and no scorecard."""
-    lh = Lakehouse(settings.lakehouse)
-    transcripts = lh.read(TRANSCRIPTS)
+    lh = Lakehouse.from_settings(settings)
+    transcripts = lh.read(TRANSCRIPTS, decrypt=True)
     others = " ".join(transcripts.filter(pl.col("tenant_id") != tenant)["text"]).lower()
     others += " ".join(lh.read(SCORECARD_VERSIONS)["definition"]).lower()
     found: set[str] = set()
@@ -188,6 +190,10 @@ def test_a_tenant_export_holds_every_row_of_the_tenant_and_none_of_another(env, 
     assert set(fct["tenant_id"]) == {"acme-telecom"} and fct.height == 8
     audio = list((out / "audio").iterdir())
     assert len(audio) == 8  # every accepted call's original recording
+    # handed back as the client gave them: in clear, not our ciphertext
+    assert not any(a.read_bytes().startswith(SEAL_MAGIC) for a in audio)
+    texts = pl.read_parquet(out / "tables" / "silver.transcripts.parquet")["text"]
+    assert texts.len() and not any(is_ciphertext(t) for t in texts.to_list())
     for name, entry in manifest["files"].items():
         assert hashlib.sha256((out / name).read_bytes()).hexdigest() == entry["sha256"], name
     assert "caller_key" in (out / "README.md").read_text()
@@ -256,6 +262,11 @@ def test_a_legal_hold_stops_the_purge_and_the_plan_says_why(env, registry, use):
 def test_the_tenant_purge_leaves_no_byte_of_the_tenant_anywhere(env, registry, use):
     settings = use(registry["ended"], on=AS_OF)
     recordings = Lakehouse(settings.lakehouse).read(CALLS, "globex-energy")["audio_uri"].to_list()
+    # an attacker's (or a forgotten backup's) copy of the files, taken before the purge (from a
+    # folder or a bucket alike)
+    copy = Path(settings.home).parent / "stolen-copy"
+    for uri in storage.list_files(settings.lakehouse):
+        storage.copy_file(uri, str(copy / uri.removeprefix(settings.lakehouse.rstrip("/") + "/")))
     code, printed = run_ccr("retention", "plan", "--as-of", str(AS_OF))
     assert code == 0 and "tenants purged: globex-energy" in printed
     assert apply_retention(settings, AS_OF)
@@ -281,7 +292,18 @@ def test_the_tenant_purge_leaves_no_byte_of_the_tenant_anywhere(env, registry, u
     assert (
         certificate["verification"]["passed"]
         and certificate["copies"]["pseudonym_keys_destroyed"] == 1
+        and certificate["copies"]["data_keys_destroyed"] == 1
     )
+    # crypto-shredding: the copy taken before the purge no longer opens, text or sound
+    stale = Lakehouse(str(copy), cipher=TenantCipher(FileKeyStore(settings.keys)))
+    with pytest.raises(KeyStoreError, match="destroyed"):
+        stale.read(TRANSCRIPTS, "globex-energy", decrypt=True)
+    sealed = next(p for p in (copy / "audio" / "globex-energy").rglob("*") if p.is_file())
+    assert sealed.read_bytes().startswith(SEAL_MAGIC)
+    with pytest.raises(KeyStoreError, match="destroyed"):
+        stale.unseal("globex-energy", sealed.read_bytes())
+    assert stale.read(TRANSCRIPTS, "acme-telecom", decrypt=True).height == 8  # acme's key lives
+    shutil.rmtree(copy)
     assert (Path(settings.compliance_dir) / entry["certificate"]).with_suffix(".html").exists()
     # the recordings: checked gone by location and looked for by content, counted not named
     objects = certificate["verification"]["objects"]

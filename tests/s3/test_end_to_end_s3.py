@@ -77,7 +77,11 @@ def test_bad_sample_files_are_in_quarantine_with_their_bytes_in_the_bucket(env):
         assert got[name]["reason_code"] in codes
         stored = storage.entry(got[name]["quarantine_uri"])
         assert got[name]["quarantine_uri"].startswith("s3://")
-        assert stored is not None and stored.size == got[name]["file_size_bytes"]
+        assert stored is not None
+        # sealed with the tenant's data key: it opens to the bytes that landed
+        sealed = storage.read_bytes(got[name]["quarantine_uri"])
+        kept = Lakehouse.from_settings(env).unseal(got[name]["tenant_id"], sealed)
+        assert len(kept) == got[name]["file_size_bytes"] and kept != sealed
 
 
 def test_kpis_built_from_s3_agree_with_the_silver_tables(env):

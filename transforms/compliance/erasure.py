@@ -27,6 +27,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from transforms.compliance import backup, replay
 from transforms.compliance import certificate as certificates
 from transforms.compliance import needles as needle_lib
 from transforms.compliance import objects as object_lib
@@ -37,7 +38,8 @@ from transforms.compliance.ledger import LEDGER_NAME, Ledger
 from transforms.compliance.needles import Needles
 from transforms.compliance.scan import Scope, scan
 from transforms.core import object_store, storage
-from transforms.core.keys import KeyStore
+from transforms.core.crypto import DecryptionError
+from transforms.core.keys import KeyStore, KeyStoreError
 from transforms.core.lakehouse import Lakehouse
 from transforms.core.settings import REPO_ROOT, Settings
 from transforms.core.tables import ALL_TABLES, CALLS, COMPLIANCE_TABLES, TableSpec
@@ -123,6 +125,21 @@ def scan_roots(settings: Settings) -> list[Path | str]:
     return roots + [f for f in elsewhere if object_store.is_s3(f)]
 
 
+def sealed_opener(lh: Lakehouse, tenants: Sequence[str]) -> Callable[[bytes], bytes | None]:
+    """Opens a file sealed by one of ``tenants`` (whose keys still exist) for the residual scan:
+    a sealed copy of an erased recording left anywhere is found by its clear digest and bytes."""
+
+    def opened(data: bytes) -> bytes | None:
+        for tenant in tenants:
+            try:
+                return lh.unseal(tenant, data)
+            except (DecryptionError, KeyStoreError):
+                continue
+        return None
+
+    return opened
+
+
 def forget_object_versions(settings: Settings) -> int:
     """On a versioned bucket, the old versions and delete markers that vacuums and file deletes
     left under the lakehouse prefix (each still holds, or names, what was erased)."""
@@ -180,6 +197,11 @@ def carry_out(
         copies["dagster_partitions_removed"] += hooks.forget_partitions(tenant_id)
         keys.destroy(tenant_id)
     copies["pseudonym_keys_destroyed"] = len(request.purged)
+    # Crypto-shredding: with its data key gone, every copy of a purged tenant's encrypted
+    # recordings and text (a backup, a copied disk) is noise.
+    copies["data_keys_destroyed"] = sum(keys.data_key_destroyed(t) for t in request.purged)
+    # backups keep what was erased until they are pruned; a restore replays this erasure
+    copies["backups_pruned_by"] = backup.forget_by(settings)
     proof = request.objects
     exports = recorded_exports(settings, request.tenants)
     present = [e for e in exports if e.exists()]
@@ -192,6 +214,7 @@ def carry_out(
         digests=proof.digests,
         sizes=proof.sizes,
         scope=scope,
+        opener=sealed_opener(lh, request.tenants),
     )
     clock.lap("residual_scan")
     remaining = hooks.remaining()
@@ -226,7 +249,9 @@ def carry_out(
     if scope is not None:
         verification["narrowed_to_tenants"] = sorted(scope.tenants)
     clock.lap("verify")
-    certificate = record(body, settings, keys)
+    # what a restore of an older backup needs to carry this erasure out again (keyed hashes)
+    again = replay.document(body["request_id"], request.actions, request.purged, keys, lh.root)
+    certificate = record(body, settings, keys, again)
     clock.lap("ledger")
     return certificate
 
@@ -298,13 +323,21 @@ def record_not_found(
     )
 
 
-def record(body: dict[str, Any], settings: Settings, keys: KeyStore) -> dict[str, Any]:
-    """Chain the ledger entry (holding the certificate's digest), then write the certificate
-    with its place in the ledger."""
+def record(
+    body: dict[str, Any],
+    settings: Settings,
+    keys: KeyStore,
+    again: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Chain the ledger entry (holding the certificate's digest, and the replay record's:
+    ``transforms.compliance.replay``), then write the certificate with its place in the
+    ledger."""
     folder = Path(settings.compliance_dir)
     ledger = Ledger(folder / LEDGER_NAME, keys)
+    replayed = {} if again is None else {"replay_sha256": replay.write(folder, again)}
     entry = ledger.append(
-        {
+        replayed
+        | {
             "request_id": body["request_id"],
             "kind": body["kind"],
             "outcome": "erased",

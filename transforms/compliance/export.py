@@ -30,6 +30,7 @@ import polars as pl
 from transforms.compliance.actions import call_files, name_of, quarantine_files
 from transforms.core import storage
 from transforms.core.contracts import load_contracts
+from transforms.core.crypto import is_sealed
 from transforms.core.lakehouse import Lakehouse
 from transforms.core.locks import exclusive
 from transforms.core.settings import Settings
@@ -64,7 +65,7 @@ def check_destination(out: Path, settings: Settings) -> None:
 def tenant_export(lh: Lakehouse, settings: Settings, tenant_id: str, out: Path) -> dict[str, Any]:
     """Every row, recording and quarantined file of ``tenant_id``; the manifest."""
     check_destination(out, settings)
-    tables = {name_of(s): lh.read(s, tenant_id) for s in ALL_TABLES}
+    tables = {name_of(s): lh.read(s, tenant_id, decrypt=True) for s in ALL_TABLES}
     for spec in (PROCESSING_LOG, RETENTION_PLAN):
         tables[name_of(spec)] = lh.read(spec).filter(pl.col("tenant_id") == tenant_id)
     origins = {name: f"lakehouse table {name}" for name in tables}
@@ -74,7 +75,9 @@ def tenant_export(lh: Lakehouse, settings: Settings, tenant_id: str, out: Path) 
     calls = tables[name_of(CALLS)]
     files = object_files(lh, calls, tables[name_of(TRANSCRIPTS)], tables[name_of(QUARANTINE)])
     scope = f"all data of tenant {tenant_id}"
-    manifest = write_export(out, tables, files, scope, origins, lh.root)
+    manifest = write_export(
+        out, tables, files, scope, origins, lh.root, lambda d: lh.unseal(tenant_id, d)
+    )
     register_export(settings, out, "tenant", tenant_id, manifest)
     return manifest
 
@@ -138,10 +141,12 @@ def write_export(
     scope: str,
     origins: Mapping[str, str],
     root: str,
+    unseal: Callable[[bytes], bytes] | None = None,
 ) -> dict[str, Any]:
-    """Tables as Parquet, files copied, README and manifest (sha256 of every file, and where
-    every table and file was drawn from: ``origins`` per table, stored files relative to the
-    lakehouse ``root``)."""
+    """Tables as Parquet, files copied (opened with the tenant's data key by ``unseal``: the
+    client gets its recordings, not our ciphertext), README and manifest (sha256 of every file,
+    and where every table and file was drawn from: ``origins`` per table, stored files relative
+    to the lakehouse ``root``)."""
     (out / "tables").mkdir(parents=True, exist_ok=True)
     for name, frame in sorted(tables.items()):
         frame.write_parquet(out / "tables" / f"{name}.parquet")
@@ -152,6 +157,11 @@ def write_export(
             storage.copy_to_local(uri, target)
         else:
             shutil.copyfile(uri, target)
+        if unseal is not None:
+            with target.open("rb") as f:
+                sealed = is_sealed(f.read(16))
+            if sealed:
+                target.write_bytes(unseal(target.read_bytes()))
     (out / "README.md").write_text(readme(scope, tables))
     base = root.rstrip("/") + "/"
     manifest = {

@@ -85,9 +85,9 @@ def kept_after(
     )
     in_rows = _manifest_ids(quarantine["manifest_row"].drop_nulls().to_list())
     in_rows["call_id"] |= set(quarantine["call_id"].drop_nulls().to_list())
-    reviews = lh.read(HUMAN_REVIEWS, columns=["call_uid", "reviewer_id", "comment"])
+    reviews = lh.read(HUMAN_REVIEWS, columns=["call_uid", "reviewer_id", "comment"], decrypt=True)
     reviews = reviews.filter(~pl.col("call_uid").is_in(list(gone_calls)))
-    transcripts = lh.read(TRANSCRIPTS, columns=["call_uid", "text"])
+    transcripts = lh.read(TRANSCRIPTS, columns=["call_uid", "text"], decrypt=True)
     kept_text = transcripts.filter(~pl.col("call_uid").is_in(list(gone_text)))["text"]
     definitions = lh.read(SCORECARD_VERSIONS, columns=["definition"])["definition"]
     texts = pl.concat(
@@ -130,7 +130,10 @@ def phrase_needles(needles: Needles, lh: Lakehouse, gone_text: set[str], kept: K
     if not gone_text:
         return
     texts = lh.read(
-        TRANSCRIPTS, columns=["call_uid", "text"], where={"call_uid": sorted(gone_text)}
+        TRANSCRIPTS,
+        columns=["call_uid", "text"],
+        where={"call_uid": sorted(gone_text)},
+        decrypt=True,
     )
     per_call = {uid: _candidates(text) for uid, text in texts.iter_rows()}
     pool = sorted({c for cands in per_call.values() for c in cands})

@@ -38,7 +38,7 @@ import os
 import secrets
 import tempfile
 import time
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,6 +48,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from transforms.core import object_store, storage
+from transforms.core.crypto import SEAL_MAGIC
 
 #: Needles shorter than this are not searched: a 3-character id ("a01") matches bytes by
 #: chance; the certificate counts them as skipped.
@@ -220,6 +221,7 @@ def scan(
     digests: Mapping[str, str] | None = None,
     sizes: Collection[int] = (),
     scope: Scope | None = None,
+    opener: Callable[[bytes], bytes | None] | None = None,
 ) -> ScanReport:
     """Search every file under ``roots`` for ``needles`` (needle → kind), and for content
     whose SHA-256 is one of ``digests`` (digest → kind) among files of one of ``sizes``.
@@ -229,7 +231,9 @@ def scan(
     With ``plant_canary`` the first local root, and every object-store root, get the canary
     files for the time of the scan: each must be found. With a ``scope`` (local roots only),
     the old files of other tenants' own folders are listed, not read (``Scope``), and a canary
-    is planted in those folders too.
+    is planted in those folders too. A file sealed with a tenant's data key
+    (``transforms.core.crypto``) is also searched, and hashed, as ``opener`` opens it (a copy
+    of an erased recording, sealed, is still found); one no key opens is noise.
     """
     started = time.perf_counter()
     local = [Path(r) for r in roots if "://" not in str(r)]
@@ -259,6 +263,7 @@ def scan(
         scanner = _Scanner(
             _Matcher(searched, digests), report, dict(digests or {}), set(sizes), scope
         )
+        scanner.opener = opener
         scanner.run([r for r in local if r.exists()])
         for root in remote:
             scanner.run_objects(root)
@@ -342,6 +347,7 @@ class _Scanner:
         self.pending: dict[str, list[tuple[str, str]]] = {"raw": [], "parquet": [], "duckdb": []}
         self.pending_bytes = 0
         self.names: list[str] = []
+        self.opener: Callable[[bytes], bytes | None] | None = None
 
     def run(self, roots: list[Path]) -> None:
         for root in roots:
@@ -396,6 +402,11 @@ class _Scanner:
                 if size in self.sizes:
                     self._content(label, hashlib.sha256(data).hexdigest())
                 self._enqueue("raw", label, data.decode("latin-1"))
+                clear = self.opener(data) if self.opener and data[:8] == SEAL_MAGIC else None
+                if clear is not None:
+                    if len(clear) in self.sizes:
+                        self._content(label, hashlib.sha256(clear).hexdigest())
+                    self._enqueue("raw", label, clear.decode("latin-1"))
             if head[:4] == _PARQUET:
                 report.parquet_files += 1
                 self._parquet(path, label)

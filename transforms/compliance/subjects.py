@@ -92,7 +92,7 @@ def find(lh: Lakehouse, settings: Settings, keys: KeyStore, subject: Subject) ->
     )
     calls = calls.filter(pl.col(column).is_in(list(wanted)))
     uids, ids = set(calls["call_uid"].to_list()), set(calls["call_id"].to_list())
-    reviews = lh.read(HUMAN_REVIEWS, tenant).filter(
+    reviews = lh.read(HUMAN_REVIEWS, tenant, decrypt=True).filter(
         pl.col("call_uid").is_in(list(uids)) | (pl.col("reviewer_id") == subject.value)
     )
     marks = set(found_keys) if subject.kind == "caller" else {subject.value}
@@ -103,13 +103,13 @@ def find(lh: Lakehouse, settings: Settings, keys: KeyStore, subject: Subject) ->
         .map_elements(lambda r: _mentions(r, marks, ids), return_dtype=pl.Boolean)
         .fill_null(False)
     )
-    rejected = lh.read(REJECTED_ROWS, tenant).filter(
+    rejected = lh.read(REJECTED_ROWS, tenant, decrypt=True).filter(
         pl.col("row_json").map_elements(
             lambda r: _mentions(r, marks | uids, ids), return_dtype=pl.Boolean
         )
     )
     transcripts = (
-        lh.read(TRANSCRIPTS, tenant, where={"call_uid": sorted(uids)})
+        lh.read(TRANSCRIPTS, tenant, where={"call_uid": sorted(uids)}, decrypt=True)
         if uids
         else lh.read(TRANSCRIPTS).clear()
     )
@@ -210,7 +210,9 @@ def export(lh: Lakehouse, settings: Settings, keys: KeyStore, subject: Subject, 
         raise NotFound(f"no data about this {subject.kind} in tenant {subject.tenant_id}")
     uids = found.calls["call_uid"].to_list()
     tables = {
-        name_of(s): lh.read(s, subject.tenant_id).filter(pl.col("call_uid").is_in(uids))
+        name_of(s): lh.read(s, subject.tenant_id, decrypt=True).filter(
+            pl.col("call_uid").is_in(uids)
+        )
         for s in CALL_TABLES
     }
     tables[name_of(HUMAN_REVIEWS)] = found.reviews
@@ -221,7 +223,9 @@ def export(lh: Lakehouse, settings: Settings, keys: KeyStore, subject: Subject, 
     tables |= drawn
     origins |= {name: mart_origin(settings, subject.tenant_id, name) for name in drawn}
     scope = f"data about one {subject.kind} of tenant {subject.tenant_id}"
-    manifest = write_export(out, tables, found.files, scope, origins, lh.root)
+    manifest = write_export(
+        out, tables, found.files, scope, origins, lh.root, lambda d: lh.unseal(subject.tenant_id, d)
+    )
     register_export(settings, out, subject.kind, subject.tenant_id, manifest)
     return manifest
 

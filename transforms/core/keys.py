@@ -13,12 +13,20 @@ and each ledger's head (its last sequence number and entry hash, MAC'd): kept he
 keys, so that whoever can write the compliance folder but not the key store can neither forge
 an entry nor drop the last ones unseen.
 
+The store also holds the encryption keys (``transforms.core.crypto``, docs/encryption.md): the
+key-encryption key (``create_kek``, ``ccr keys create --kek``; ``rotate_kek``) and each tenant's
+data keys, wrapped by it in ``<tenant>.dek`` (made with the tenant's pseudonym key, or by
+``create_data_key``; new versions by ``add_data_key_version``, old ones dropped by
+``drop_data_key_versions`` once re-encryption is done). ``destroy`` shreds them with the
+pseudonym key.
+
 A deployment swaps in a KMS- or vault-backed store with the same methods (``KeyStore``), so
 secrets never sit on the workers' disks.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
@@ -26,6 +34,9 @@ import stat
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from transforms.core.tenants import TENANT_ID_RE
 
@@ -35,6 +46,11 @@ KEY_BYTES = 32
 #: The erasure ledger's MAC key and its ledgers' heads: suffixes no tenant key has.
 LEDGER_KEY = "erasure-ledger.mac-key"
 _HEAD_SUFFIX = ".ledger-head"
+#: The key-encryption key (wraps every tenant's data keys) and, during a rotation, its successor.
+KEK = "data-keys.kek"
+_KEK_NEXT = "data-keys.kek.next"
+#: A tenant's wrapped data keys (``transforms.core.crypto``).
+_DEK_SUFFIX = ".dek"
 
 
 class KeyStoreError(RuntimeError):
@@ -47,6 +63,10 @@ class KeyStore(Protocol):
     def create(self, tenant_id: str) -> None: ...
 
     def destroy(self, tenant_id: str) -> None: ...
+
+    def data_keys(self, tenant_id: str) -> tuple[int, dict[int, bytes]]: ...
+
+    def data_key_destroyed(self, tenant_id: str) -> bool: ...
 
     def status(self, tenant_id: str) -> str: ...
 
@@ -113,7 +133,8 @@ class FileKeyStore:
         return key
 
     def create(self, tenant_id: str) -> None:
-        """Provision a tenant's key; refuses to overwrite one or to revive a destroyed one."""
+        """Provision a tenant's key (and its data key when the store has a KEK); refuses to
+        overwrite one or to revive a destroyed one."""
         path = self._path(tenant_id)
         if self._tombstone(tenant_id).exists():
             raise KeyStoreError(
@@ -128,22 +149,167 @@ class FileKeyStore:
             raise KeyStoreError(
                 f"tenant {tenant_id} already has a key; it is never replaced"
             ) from None
+        if (self.root / KEK).exists() and not self._path(tenant_id, _DEK_SUFFIX).exists():
+            self.create_data_key(tenant_id)
 
     def destroy(self, tenant_id: str) -> None:
-        """Crypto-shredding: the tombstone first (no process re-creates the key), then the key."""
+        """Crypto-shredding: the tombstone first (no process re-creates the keys), then the
+        pseudonym key and the wrapped data keys: every copy of the tenant's encrypted data,
+        backups included, is noise from then on."""
         self._private_folder()
         record = {"tenant_id": tenant_id, "destroyed_at": datetime.now(UTC).isoformat()}
         _write_atomically(self._tombstone(tenant_id), json.dumps(record).encode())
-        path = self._path(tenant_id)
-        if path.exists():
-            # Overwrite before unlinking: on a plain file system the old blocks are not left
-            # holding the key (copy-on-write or SSD remapping can still keep them: use a KMS).
-            with path.open("r+b") as f:
-                f.write(b"\0" * max(KEY_BYTES, path.stat().st_size))
-                f.flush()
-                os.fsync(f.fileno())
-            path.unlink()
+        for path in (self._path(tenant_id), self._path(tenant_id, _DEK_SUFFIX)):
+            _shred(path)
         _fsync_dir(self.root)
+
+    def data_key_destroyed(self, tenant_id: str) -> bool:
+        """The tenant's data keys are gone for good (tombstone, no wrapped keys left)."""
+        wrapped = self._path(tenant_id, _DEK_SUFFIX)
+        return self._tombstone(tenant_id).exists() and not wrapped.exists()
+
+    # ------------------------------------------------------------------ envelope encryption
+
+    def kek_status(self) -> str:
+        """``ok``, ``missing`` or ``unusable: <why>`` for the key-encryption key."""
+        if not (self.root / KEK).exists():
+            return "missing"
+        try:
+            self._kek(KEK)
+        except KeyStoreError as exc:
+            return f"unusable: {exc}"
+        return "ok"
+
+    def create_kek(self) -> None:
+        """Provision the key-encryption key; never replaces one (``rotate_kek`` does)."""
+        path = self.root / KEK
+        if path.exists():
+            raise KeyStoreError("the key-encryption key already exists; rotate it instead")
+        self._private_folder()
+        try:
+            _write_atomically(path, secrets.token_bytes(KEY_BYTES), replace=False)
+        except FileExistsError:
+            raise KeyStoreError("the key-encryption key already exists") from None
+
+    def _kek(self, name: str) -> bytes:
+        path = self.root / name
+        if not path.is_file():
+            raise KeyStoreError(
+                f"no key-encryption key in {self.root}: provision it once with `ccr keys create "
+                "--kek` (encrypted data cannot be written or read without it)"
+            )
+        self._check_private(path)
+        key = path.read_bytes()
+        if len(key) < KEY_BYTES:
+            raise KeyStoreError(
+                f"the key-encryption key is {len(key)} bytes, under {KEY_BYTES}: restore it from "
+                "the key backup"
+            )
+        return key
+
+    def _keks(self) -> dict[str, bytes]:
+        """Fingerprint → KEK: the current one and, mid-rotation, its successor."""
+        found = {}
+        for name in (KEK, _KEK_NEXT):
+            if (self.root / name).is_file():
+                key = self._kek(name)
+                found[_fingerprint(key)] = key
+        if not found:
+            self._kek(KEK)  # raises, saying how to provision it
+        return found
+
+    def data_key_status(self, tenant_id: str) -> str:
+        """``ok``, ``missing``, ``destroyed`` or ``unusable: <why>`` for a tenant's data keys."""
+        if self._tombstone(tenant_id).exists():
+            return "destroyed"
+        if not self._path(tenant_id, _DEK_SUFFIX).exists():
+            return "missing"
+        try:
+            self.data_keys(tenant_id)
+        except KeyStoreError as exc:
+            return f"unusable: {exc}"
+        return "ok"
+
+    def create_data_key(self, tenant_id: str) -> None:
+        """Provision a tenant's data key, wrapped by the KEK; never replaces one, never revives a
+        destroyed one."""
+        path = self._path(tenant_id, _DEK_SUFFIX)
+        if self._tombstone(tenant_id).exists():
+            raise KeyStoreError(f"the keys of tenant {tenant_id} were destroyed; never re-created")
+        if path.exists():
+            raise KeyStoreError(f"tenant {tenant_id} already has a data key; rotate it instead")
+        kek = self._kek(KEK)
+        record = _wrap_all(tenant_id, {1: secrets.token_bytes(KEY_BYTES)}, 1, kek)
+        self._private_folder()
+        try:
+            _write_atomically(path, record, replace=False)
+        except FileExistsError:
+            raise KeyStoreError(f"tenant {tenant_id} already has a data key") from None
+
+    def data_keys(self, tenant_id: str) -> tuple[int, dict[int, bytes]]:
+        """(current version, version → data key) of a tenant; ``KeyStoreError`` if destroyed,
+        missing, exposed or not unwrapped by the KEK."""
+        path = self._path(tenant_id, _DEK_SUFFIX)
+        if self._tombstone(tenant_id).exists():
+            raise KeyStoreError(
+                f"the data key of tenant {tenant_id} was destroyed (contract ended): its "
+                "encrypted data, every copy included, can no longer be read"
+            )
+        if not path.is_file():
+            raise KeyStoreError(
+                f"tenant {tenant_id} has no data key in {self.root}: provision it with "
+                f"`ccr keys create {tenant_id}` (after `ccr keys create --kek`)"
+            )
+        self._check_private(path)
+        return _unwrap_all(tenant_id, path.read_bytes(), self._keks())
+
+    def add_data_key_version(self, tenant_id: str) -> int:
+        """A new current data key for the tenant (rotation, step 1); older versions stay until
+        ``drop_data_key_versions`` once nothing uses them. Returns the new version."""
+        _, keys = self.data_keys(tenant_id)
+        new = max(keys) + 1
+        keys[new] = secrets.token_bytes(KEY_BYTES)
+        self._write_dek(tenant_id, keys, new)
+        return new
+
+    def drop_data_key_versions(self, tenant_id: str, keep: int) -> list[int]:
+        """Forget every data key version but ``keep`` (rotation, last step); those dropped."""
+        _, keys = self.data_keys(tenant_id)
+        dropped = [v for v in keys if v != keep]
+        if dropped:
+            self._write_dek(tenant_id, {keep: keys[keep]}, keep)
+        return dropped
+
+    def _write_dek(self, tenant_id: str, keys: dict[int, bytes], current: int) -> None:
+        kek = self._kek(_KEK_NEXT) if (self.root / _KEK_NEXT).is_file() else self._kek(KEK)
+        _write_atomically(
+            self._path(tenant_id, _DEK_SUFFIX), _wrap_all(tenant_id, keys, current, kek)
+        )
+
+    def rotate_kek(self) -> int:
+        """Replace the KEK: the successor is written beside it, every tenant's data keys are
+        re-wrapped under it (each file atomically), then it replaces the old one, which is
+        overwritten. A crash at any point leaves every data key unwrappable (by the old or the
+        new KEK) and a rerun finishes the rotation. Returns the number of tenants re-wrapped."""
+        self._kek(KEK)
+        nxt = self.root / _KEK_NEXT
+        if not nxt.exists():
+            _write_atomically(nxt, secrets.token_bytes(KEY_BYTES), replace=False)
+        new = self._kek(_KEK_NEXT)
+        done = 0
+        for path in sorted(self.root.glob(f"*{_DEK_SUFFIX}")):
+            tenant_id = path.name[: -len(_DEK_SUFFIX)]
+            current, keys = _unwrap_all(tenant_id, path.read_bytes(), self._keks())
+            _write_atomically(path, _wrap_all(tenant_id, keys, current, new))
+            done += 1
+        old = self.root / KEK
+        with old.open("r+b") as f:  # the old KEK's bytes do not stay in the file's blocks
+            f.write(b"\0" * max(KEY_BYTES, old.stat().st_size))
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(nxt, old)
+        _fsync_dir(self.root)
+        return done
 
     # ------------------------------------------------------------------ the erasure ledger
 
@@ -243,6 +409,56 @@ def _write_atomically(path: Path, data: bytes, *, replace: bool = True) -> None:
     finally:
         tmp.unlink(missing_ok=True)
     _fsync_dir(path.parent)
+
+
+def _fingerprint(kek: bytes) -> str:
+    return hashlib.sha256(b"ccr-kek-fingerprint\0" + kek).hexdigest()[:16]
+
+
+def _wrap_all(tenant_id: str, keys: dict[int, bytes], current: int, kek: bytes) -> bytes:
+    wrapped = {}
+    for version, key in sorted(keys.items()):
+        nonce = secrets.token_bytes(12)
+        aad = f"ccr-dek-1\0{tenant_id}\0{version}".encode()
+        wrapped[str(version)] = (nonce + AESGCM(kek).encrypt(nonce, key, aad)).hex()
+    record = {"tenant_id": tenant_id, "kek": _fingerprint(kek), "current": current}
+    return json.dumps(record | {"wrapped": wrapped}).encode()
+
+
+def _unwrap_all(
+    tenant_id: str, data: bytes, keks: dict[str, bytes]
+) -> tuple[int, dict[int, bytes]]:
+    try:
+        record = json.loads(data)
+        kek = keks.get(record["kek"])
+        if kek is None or record["tenant_id"] != tenant_id:
+            raise KeyStoreError(
+                f"the data keys of tenant {tenant_id} are wrapped by a key-encryption key this "
+                "store does not hold: restore the KEK from the key backup"
+            )
+        keys = {}
+        for version, hexed in record["wrapped"].items():
+            raw = bytes.fromhex(hexed)
+            aad = f"ccr-dek-1\0{tenant_id}\0{version}".encode()
+            keys[int(version)] = AESGCM(kek).decrypt(raw[:12], raw[12:], aad)
+        return int(record["current"]), keys
+    except (ValueError, KeyError, TypeError, InvalidTag):
+        raise KeyStoreError(
+            f"the data keys of tenant {tenant_id} do not unwrap (edited or damaged): restore "
+            "them from the key backup"
+        ) from None
+
+
+def _shred(path: Path) -> None:
+    """Overwrite, fsync, unlink: on a plain file system the old blocks are not left holding the
+    key (copy-on-write or SSD remapping can still keep them: use a KMS)."""
+    if not path.exists():
+        return
+    with path.open("r+b") as f:
+        f.write(b"\0" * max(KEY_BYTES, path.stat().st_size))
+        f.flush()
+        os.fsync(f.fileno())
+    path.unlink()
 
 
 def _fsync_dir(folder: Path) -> None:

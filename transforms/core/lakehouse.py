@@ -36,6 +36,16 @@ from deltalake.exceptions import CommitFailedError, TableNotFoundError
 
 from transforms.core import object_store, storage
 from transforms.core.contracts import ContractError, diff_schema, load_contracts
+from transforms.core.crypto import (
+    ENCRYPTED_COLUMNS,
+    DecryptionError,
+    TenantCipher,
+    is_ciphertext,
+    is_sealed,
+    object_aad,
+    value_aad,
+)
+from transforms.core.keys import FileKeyStore, KeyStoreError
 from transforms.core.locks import exclusive, writer_lock_path
 from transforms.core.settings import Settings
 from transforms.core.tables import ALL_TABLES, REJECTED_ROWS, TableSpec
@@ -185,6 +195,10 @@ class Lakehouse:
     on_write: WriteObserver | None = None
     #: Where the writer lock lives when the root is an object store (no folder to hold it).
     locks_dir: str | None = None
+    #: Encrypts the free-text columns on write and, on ``read(decrypt=True)``, decrypts them
+    #: (``transforms.core.crypto``). A lakehouse made without one (a test's, a benchmark's)
+    #: writes those columns as given; ``from_settings`` always has one, from the key store.
+    cipher: TenantCipher | None = None
 
     @classmethod
     def from_settings(
@@ -196,7 +210,11 @@ class Lakehouse:
     ) -> Lakehouse:
         """The lakehouse of ``settings``, its writer lock under ``CCR_HOME/locks`` on S3."""
         return cls(
-            settings.lakehouse, run_id=run_id, on_write=on_write, locks_dir=settings.locks_dir
+            settings.lakehouse,
+            run_id=run_id,
+            on_write=on_write,
+            locks_dir=settings.locks_dir,
+            cipher=TenantCipher(FileKeyStore(settings.keys)),
         )
 
     def uri(self, spec: TableSpec) -> str:
@@ -277,13 +295,16 @@ class Lakehouse:
         where: Mapping[str, str | Sequence[str]] | None = None,
         *,
         resolve: bool = True,
+        decrypt: bool = False,
     ) -> pl.DataFrame:
         """The current version of a table (empty with the right schema if it does not exist).
 
         ``tenant_id`` prunes to one partition folder; ``columns`` reads only those columns;
         ``where`` keeps rows whose string column equals a value or is in a list of values, in the
         scan, so one batch's rows are read without loading the tenant's whole history. Stored
-        locations come back under the root in force (``resolve=False``: as stored).
+        locations come back under the root in force (``resolve=False``: as stored). Free-text
+        columns come back as stored (ciphertext) unless ``decrypt``: only the steps that need
+        the text ask (transcription, scoring, subject export, restitution, the erasure needles).
         """
         table = self._open(spec)
         if table is None:
@@ -293,9 +314,55 @@ class Lakehouse:
         dataset = table.to_pyarrow_dataset(
             partitions=partitions, filesystem=self._arrow_filesystem(spec)
         )
-        frame = pl.from_arrow(dataset.to_table(columns=columns, filter=_where(where)))
+        wanted = columns
+        if decrypt and columns and any(c in ENCRYPTED_COLUMNS.get(spec.path, ()) for c in columns):
+            # the associated data: a value decrypts only with its tenant and row key
+            wanted = list(dict.fromkeys([*columns, "tenant_id", *spec.key]))
+        data = dataset.to_table(columns=wanted, filter=_where(where))
+        if decrypt:
+            data = self._decrypted(spec, data)
+            if wanted != columns:
+                data = data.select(columns)
+        frame = pl.from_arrow(data)
         assert isinstance(frame, pl.DataFrame)
         return self._resolved(spec, frame) if resolve else frame
+
+    # ------------------------------------------------------------------ encrypted columns
+
+    def seal(self, tenant_id: str, data: bytes) -> bytes:
+        """A stored object's bytes (recording, playback copy, quarantined file) sealed with the
+        tenant's data key; as given by a lakehouse without a cipher."""
+        if self.cipher is None:
+            return data
+        return self.cipher.seal_bytes(tenant_id, object_aad(tenant_id, "object", ""), data)
+
+    def sealing(self, tenant_id: str) -> Callable[[Iterable[bytes]], Iterable[bytes]] | None:
+        """``seal`` for a stream of chunks (``storage.copy_hashed``); None without a cipher."""
+        cipher = self.cipher
+        if cipher is None:
+            return None
+        aad = object_aad(tenant_id, "object", "")
+        return lambda chunks: cipher.seal(tenant_id, aad, chunks)
+
+    def unseal(self, tenant_id: str, data: bytes) -> bytes:
+        """The clear bytes of a stored object (one stored before encryption comes as it is)."""
+        if not is_sealed(data):
+            return data
+        return _needed(self.cipher).open_bytes(tenant_id, object_aad(tenant_id, "object", ""), data)
+
+    def _decrypted(self, spec: TableSpec, data: pa.Table) -> pa.Table:
+        present = [c for c in ENCRYPTED_COLUMNS.get(spec.path, ()) if c in data.column_names]
+        if not present or data.num_rows == 0:
+            return data
+        return _apply(spec, data, present, self.cipher, encrypt=False)
+
+    def _encrypted(self, spec: TableSpec, data: pa.Table) -> pa.Table:
+        """The free-text columns as ciphertext (values already encrypted for their place are
+        kept: a step may write back rows it read without decrypting)."""
+        present = [c for c in ENCRYPTED_COLUMNS.get(spec.path, ()) if c in data.column_names]
+        if not present or data.num_rows == 0 or self.cipher is None:
+            return data
+        return _apply(spec, data, present, self.cipher, encrypt=True)
 
     # ------------------------------------------------------------------ stored locations
 
@@ -436,7 +503,7 @@ class Lakehouse:
                 data, bad = split_by_rules(spec, data)
                 if bad.height:
                     self.merge(REJECTED_ROWS, rejected_rows(spec, bad, self.run_id), update=True)
-            counts = self._merge(table, spec, data, update=update)
+            counts = self._merge(table, spec, self._encrypted(spec, data), update=update)
         counts |= {"num_source_rows": rows_in, "num_rows_rejected": rows_in - data.num_rows}
         if self.on_write is not None and spec.path != REJECTED_ROWS.path:
             # rejected rows are already counted, as num_rows_rejected of the table they left
@@ -553,3 +620,70 @@ class Lakehouse:
             merger = merger.when_matched_update_all()
         metrics = merger.when_not_matched_insert_all().execute()
         return {k: int(v) for k, v in metrics.items() if k.startswith("num_")}
+
+
+def _needed(cipher: TenantCipher | None) -> TenantCipher:
+    if cipher is None:
+        raise KeyStoreError(
+            "encrypted data met by a lakehouse without a key store to decrypt with (build it with "
+            "Lakehouse.from_settings)"
+        )
+    return cipher
+
+
+def _apply(
+    spec: TableSpec,
+    data: pa.Table,
+    columns: list[str],
+    cipher: TenantCipher | None,
+    *,
+    encrypt: bool,
+) -> pa.Table:
+    """``columns`` of ``data`` encrypted (or decrypted) value by value, each bound to its tenant,
+    table, column and row key. A list-of-structs column (``words``) has each struct's ``word``
+    done, bound to its position in the list as well."""
+    if "tenant_id" not in data.column_names or not all(k in data.column_names for k in spec.key):
+        raise ValueError(
+            f"{spec.layer}.{spec.name}: encrypted columns are read or written with tenant_id and "
+            f"the key {spec.key}"
+        )
+    tenants = data.column("tenant_id").to_pylist()
+    keys = list(zip(*(data.column(k).to_pylist() for k in spec.key), strict=True))
+
+    def one(tenant: str, column: str, key: tuple, value: str | None) -> str | None:
+        if value is None:
+            return None
+        aad = value_aad(tenant, spec.path, column, key)
+        if encrypt:
+            assert cipher is not None
+            if is_ciphertext(value):
+                try:
+                    cipher.decrypt_value(tenant, aad, value)
+                    return value  # already encrypted for this place
+                except DecryptionError:
+                    pass
+            return cipher.encrypt_value(tenant, aad, value)
+        if not is_ciphertext(value):
+            return value  # stored before encryption, until `ccr keys encrypt-existing`
+        return _needed(cipher).decrypt_value(tenant, aad, value)
+
+    for column in columns:
+        i = data.column_names.index(column)
+        field = data.schema.field(column)
+        values = data.column(column).to_pylist()
+        if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
+            done = [one(t, column, k, v) for t, k, v in zip(tenants, keys, values, strict=True)]
+        else:  # list<struct<word, ...>>
+            done = []
+            for t, k, items in zip(tenants, keys, values, strict=True):
+                if items is None:
+                    done.append(None)
+                    continue
+                done.append(
+                    [
+                        item | {"word": one(t, f"{column}.{n}", k, item.get("word"))}
+                        for n, item in enumerate(items)
+                    ]
+                )
+        data = data.set_column(i, field, pa.array(done, type=field.type))
+    return data

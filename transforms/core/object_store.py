@@ -85,6 +85,23 @@ def delta_options(config: ObjectStoreSettings | None = None) -> dict[str, str]:
     if config.allow_http:
         options["AWS_ALLOW_HTTP"] = "true"
     options["AWS_VIRTUAL_HOSTED_STYLE_REQUEST"] = str(config.virtual_hosted).lower()
+    options |= sse_options(config)
+    return options
+
+
+def sse_options(config: ObjectStoreSettings | None = None) -> dict[str, str]:
+    """delta-rs options asking the store for server-side encryption (``CCR_S3_SSE``): every
+    Delta data file and log entry is PUT with ``x-amz-server-side-encryption``. pyarrow's
+    S3 filesystem has no such option: the bucket's default encryption covers what it writes
+    (docs/encryption.md#server-side-encryption)."""
+    config = config or current()
+    if not config.sse:
+        return {}
+    if config.sse not in ("AES256", "aws:kms"):
+        raise ValueError("CCR_S3_SSE is `AES256` (SSE-S3) or `aws:kms` (SSE-KMS), or unset")
+    options = {"AWS_SERVER_SIDE_ENCRYPTION": config.sse}
+    if config.sse == "aws:kms" and config.sse_kms_key_id:
+        options["AWS_SSE_KMS_KEY_ID"] = config.sse_kms_key_id
     return options
 
 

@@ -206,6 +206,24 @@ class ObjectStoreSettings:
         section=_S3,
         static=True,
     )
+    sse: str | None = setting(
+        "CCR_S3_SSE",
+        "unset",
+        "server-side encryption asked of the store on Delta writes: `AES256` (SSE-S3) or "
+        "`aws:kms` (SSE-KMS); on top of the product's own per-tenant encryption",
+        kind="optional",
+        section=_S3,
+        static=True,
+        see="encryption.md#server-side-encryption",
+    )
+    sse_kms_key_id: str | None = setting(
+        "CCR_S3_SSE_KMS_KEY_ID",
+        "unset",
+        "the KMS key of `CCR_S3_SSE=aws:kms` (unset: the account's default key)",
+        kind="optional",
+        section=_S3,
+        static=True,
+    )
 
     def secrets(self) -> tuple[str, ...]:
         """The values no message may hold (``transforms.core.object_store.redact``)."""
@@ -216,6 +234,7 @@ _WHERE = "locations"
 _ASR = "transcription"
 _LAND = "landing"
 _ANON = "anonymised statistics"
+_BACKUP = "backups"
 _SCALE = "scale-out"
 _LINEAGE = "lineage"
 _UI = "the UI behind nginx"
@@ -382,6 +401,24 @@ class Settings:
         "a larger landing file is quarantined before it is read (`file_too_large`)",
         kind="int",
         section=_LAND,
+    )
+    backups: str | None = setting(
+        "CCR_BACKUPS",
+        "unset",
+        "where `ccr backup create` writes snapshots: a folder on another disk or an `s3://` "
+        "prefix, never under `CCR_HOME` (keys are never in a backup); unset: no backups",
+        kind="optional",
+        section=_BACKUP,
+        see="backups.md",
+    )
+    backup_retention_days: int = setting(
+        "CCR_BACKUP_RETENTION_DAYS",
+        "30",
+        "a backup older than this is deleted by `ccr backup prune` (the daily schedule): erased "
+        "data lives in backups no longer than this",
+        kind="int",
+        section=_BACKUP,
+        see="backups.md",
     )
     anon_min_calls: int = setting(
         "CCR_ANON_MIN_CALLS",

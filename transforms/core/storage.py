@@ -27,7 +27,7 @@ import functools
 import hashlib
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -291,6 +291,12 @@ def _open_regular(uri: str, max_bytes: int | None):
     return f
 
 
+def read_head(uri: str, size: int) -> bytes:
+    """The first ``size`` bytes of a regular file (a header: sealed or not)."""
+    with _open_regular(uri, None) as f:
+        return f.read(size)
+
+
 def read_bytes(uri: str, max_bytes: int | None = None) -> bytes:
     """The bytes of a regular file; links are not followed. Raises ``FileTooLarge`` past
     ``max_bytes`` (checked on the open file, and again on what is read)."""
@@ -324,8 +330,14 @@ def write_bytes(uri: str, data: bytes) -> None:
     fs.move(tmp, path)
 
 
-def copy_hashed(src_uri: str, folder_uri: str, name_for: Callable[[str], str]) -> tuple[str, int]:
-    """Stream a regular file into ``folder_uri/name_for(sha256)``, never holding it in memory.
+def copy_hashed(
+    src_uri: str,
+    folder_uri: str,
+    name_for: Callable[[str], str],
+    seal: Callable[[Iterable[bytes]], Iterable[bytes]] | None = None,
+) -> tuple[str, int]:
+    """Stream a regular file into ``folder_uri/name_for(sha256)``, never holding it in memory,
+    through ``seal`` if given (the tenant's encryption: the digest is the clear content's).
 
     Returns (sha256, size). Used for files too large to read whole.
     """
@@ -333,14 +345,36 @@ def copy_hashed(src_uri: str, folder_uri: str, name_for: Callable[[str], str]) -
     fs.create_dir(folder, recursive=True)
     tmp = _partial(f"{folder}/{hashlib.sha256(src_uri.encode('utf-8', 'replace')).hexdigest()}")
     digest, size = hashlib.sha256(), 0
+
+    def chunks(src) -> Iterator[bytes]:
+        nonlocal size
+        while chunk := src.read(CHUNK_BYTES):
+            digest.update(chunk)
+            size += len(chunk)
+            yield chunk
+
+    with _open_regular(src_uri, None) as src, fs.open_output_stream(tmp) as out:
+        for piece in (seal or (lambda c: c))(chunks(src)):
+            out.write(piece)
+    sha = digest.hexdigest()
+    fs.move(tmp, f"{folder}/{name_for(sha)}")
+    return sha, size
+
+
+def copy_file(src_uri: str, dst_uri: str) -> tuple[str, int]:
+    """Stream a regular file to ``dst_uri`` (local or object store, either side), written beside
+    and moved; (sha256, size) of what was copied."""
+    fs, path = filesystem(dst_uri)
+    fs.create_dir(path.rsplit("/", 1)[0], recursive=True)
+    tmp = _partial(path)
+    digest, size = hashlib.sha256(), 0
     with _open_regular(src_uri, None) as src, fs.open_output_stream(tmp) as out:
         while chunk := src.read(CHUNK_BYTES):
             digest.update(chunk)
             size += len(chunk)
             out.write(chunk)
-    sha = digest.hexdigest()
-    fs.move(tmp, f"{folder}/{name_for(sha)}")
-    return sha, size
+    fs.move(tmp, path)
+    return digest.hexdigest(), size
 
 
 def copy_to_local(uri: str, target: Path) -> None:

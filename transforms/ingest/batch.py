@@ -26,7 +26,7 @@ import hashlib
 import io
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import PurePosixPath
@@ -142,6 +142,9 @@ class _Batch:
     pseudonymise_phone: Pseudonymiser
     now: datetime
     limits: Limits
+    #: The tenant's encryption of stored bytes (``Lakehouse.seal``/``sealing``); none: clear.
+    seal: Callable[[bytes], bytes] = lambda data: data
+    sealing: Callable[[Iterable[bytes]], Iterable[bytes]] | None = None
     calls: list[dict[str, Any]] = field(default_factory=list)
     quarantined: list[dict[str, Any]] = field(default_factory=list)
     consumed: list[str] = field(default_factory=list)
@@ -190,11 +193,14 @@ class _Batch:
             if data is not None:
                 sha, size = hashlib.sha256(data).hexdigest(), len(data)
                 q_uri = join(folder, names.object_name(entry.name, sha))
-                storage.write_bytes(q_uri, data)
+                storage.write_bytes(q_uri, self.seal(data))
             elif names.nfc(entry.name) not in MANIFEST_NAMES:
                 try:
                     sha, size = storage.copy_hashed(
-                        entry.uri, folder, lambda s: names.object_name(entry.name, s)
+                        entry.uri,
+                        folder,
+                        lambda s: names.object_name(entry.name, s),
+                        self.sealing,
                     )
                 except NotARegularFile:
                     sha = None  # swapped for a link since it was listed: nothing read
@@ -305,6 +311,8 @@ def ingest_batch(
     now: datetime | None = None,
     quarantined_call_ids: set[str] | None = None,
     limits: Limits | None = None,
+    seal: Callable[[bytes], bytes] | None = None,
+    sealing: Callable[[Iterable[bytes]], Iterable[bytes]] | None = None,
 ) -> IngestOutcome:
     """Validate and store one batch. Writes audio/quarantine bytes; the caller commits the rows.
 
@@ -317,6 +325,8 @@ def ingest_batch(
     """
     now = now or datetime.now(UTC)
     work = _Batch(batch, quarantine_store, pseudonymise_phone, now, limits or Limits())
+    if seal is not None:
+        work.seal, work.sealing = seal, sealing
     if batch.problem is not None:
         return _set_aside_whole_batch(work, batch.problem, FOLDER_PROBLEMS[batch.problem])
     tenant = tenants.get(batch.tenant_id)
@@ -497,7 +507,7 @@ def _land_file(
         return
     fields, info, layout, sha = checked
     audio_uri = join(audio_store, tenant.tenant_id, sha[:2], f"{sha}{info.extension}")
-    storage.write_bytes(audio_uri, data)
+    storage.write_bytes(audio_uri, work.seal(data))
     known.claimed.add(fields["call_id"])
     known.call_of[sha] = fields["call_id"]
     work.calls.append(_call_row(work, tenant, fields, info, layout, audio_uri, sha, len(data)))
@@ -595,6 +605,11 @@ def commit_batch(
     existing = lh.read(CALLS, batch.tenant_id, columns=["call_id", "audio_sha256"])
     in_batch = {"batch_id": batch.batch_id}
     earlier = lh.read(QUARANTINE, batch.tenant_id, columns=["call_id"], where=in_batch)
+    # A registry tenant under contract has its stored bytes sealed with its data key (a missing
+    # key stops the batch: nothing is stored in clear). A batch of an unknown tenant, or of one
+    # whose contract ended (its keys destroyed), is set aside as it came: it has no key.
+    tenant = tenants.get(batch.tenant_id)
+    active = tenant is not None and not tenant.contract_ended(today) and lh.cipher is not None
     outcome = ingest_batch(
         batch,
         tenants=tenants,
@@ -606,6 +621,8 @@ def commit_batch(
         quarantined_call_ids=set(earlier["call_id"].drop_nulls().to_list()),
         limits=limits,
         today=today,
+        seal=(lambda data: lh.seal(batch.tenant_id, data)) if active else None,
+        sealing=lh.sealing(batch.tenant_id) if active else None,
     )
     outcome.calls_inserted = lh.merge(CALLS, outcome.calls)["num_target_rows_inserted"]
     merged = lh.merge(QUARANTINE, outcome.quarantine)

@@ -95,7 +95,7 @@ def _not_yet_scored(lh: Lakehouse, tenant_id: str, transcripts: pl.DataFrame) ->
 def _segments_by_call(lh: Lakehouse, tenant_id: str, todo: pl.DataFrame) -> dict[Any, pl.DataFrame]:
     """Only the segments of the calls to score, filtered in the scan (not the tenant's history)."""
     segments = lh.read(
-        SEGMENTS, tenant_id, where={"call_uid": todo["call_uid"].unique().to_list()}
+        SEGMENTS, tenant_id, where={"call_uid": todo["call_uid"].unique().to_list()}, decrypt=True
     ).join(todo.select("call_uid", "model_id"), on=["call_uid", "model_id"])
     return segments.sort("segment_index").partition_by(
         ["call_uid", "model_id"], as_dict=True, maintain_order=True

@@ -40,6 +40,8 @@ class BatchTranscripts:
     quarantine: list[dict[str, Any]] = field(default_factory=list)
     audio_s: float = 0.0
     wall_s: float = 0.0
+    #: Seconds spent opening recordings and sealing playback copies (the tenant's encryption).
+    crypto_s: float = 0.0
     #: Entity type -> placeholders written. Counts only: safe for run metadata.
     entities: Counter[str] = field(default_factory=Counter)
 
@@ -71,12 +73,16 @@ def transcribe_batch(
     device: str = "cpu",
     compute_type: str = COMPUTE_TYPE,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    unseal: Callable[[str, bytes], bytes] | None = None,
+    seal: Callable[[str, bytes], bytes] | None = None,
 ) -> BatchTranscripts:
     """Transcribe ``todo`` (bronze.calls rows) in worker processes, redact, write playback copies.
 
     ``card_for(campaign)`` is the scorecard that will score a call of the batch's tenant: its
     phrasings and the tenant's name prime the decoder (``transforms.transcribe.biasing``).
     A call whose audio fails to decode becomes a quarantine row and the batch carries on.
+    ``unseal``/``seal`` (tenant, bytes) open stored recordings and seal the playback copies
+    (``Lakehouse.unseal``/``seal``); without them bytes are read and written as they are.
     """
     by_uid = {c["call_uid"]: c for c in todo.iter_rows(named=True)}
     # Each call's bytes are read once and kept until its result is in (the pool pulls jobs
@@ -85,7 +91,7 @@ def transcribe_batch(
     out = BatchTranscripts()
     started = time.perf_counter()
     results = transcribe_calls(
-        _jobs(by_uid.values(), tenants, audio_of, card_for),
+        _jobs(by_uid.values(), tenants, audio_of, card_for, unseal, out),
         model_dir=model_dir,
         workers=workers,
         threads=threads,
@@ -102,7 +108,7 @@ def transcribe_batch(
             log.warning(f"call {i}/{todo.height} not transcribed: {result.error_code}")
             continue
         redacted = redact_transcript(result.transcript, tenants.get(call["tenant_id"]))
-        playback = _write_playback_copy(call["audio_uri"], audio, redacted)
+        playback = _write_playback_copy(call, audio, redacted, seal, out)
         out.entities.update(redacted.entities)
         row, segs = transcript_rows(call, redacted, model_id, now(), playback)
         out.transcripts.append(row)
@@ -122,6 +128,8 @@ def _jobs(
     tenants: dict[str, Tenant],
     audio_of: dict[str, bytes],
     card_for: Callable[[str | None], Scorecard] | None = None,
+    unseal: Callable[[str, bytes], bytes] | None = None,
+    out: BatchTranscripts | None = None,
 ) -> Iterator[CallJob]:
     """One job per call, its audio read when the pool asks for it; the card that will score it
     primes the decoder and lists the agent's phrasings the roles are checked with."""
@@ -137,7 +145,13 @@ def _jobs(
                 biases[where] = decoder_bias(
                     card, company_name(tenant.display_name), tenant.languages
                 )
-        audio_of[call["call_uid"]] = storage.read_bytes(call["audio_uri"])
+        audio = storage.read_bytes(call["audio_uri"])
+        if unseal is not None:
+            started = time.perf_counter()
+            audio = unseal(call["tenant_id"], audio)
+            if out is not None:
+                out.crypto_s += time.perf_counter() - started
+        audio_of[call["call_uid"]] = audio
         yield CallJob(
             key=call["call_uid"],
             audio=audio_of[call["call_uid"]],
@@ -150,10 +164,21 @@ def _jobs(
         )
 
 
-def _write_playback_copy(audio_uri: str, audio: bytes, redacted: RedactedCall) -> str:
-    """The playback/export copy of the call (FLAC), with every redacted span toned out."""
+def _write_playback_copy(
+    call: dict[str, Any],
+    audio: bytes,
+    redacted: RedactedCall,
+    seal: Callable[[str, bytes], bytes] | None,
+    out: BatchTranscripts,
+) -> str:
+    """The playback/export copy of the call (FLAC), with every redacted span toned out, sealed
+    with the tenant's data key."""
     flac, _ = redact_audio(audio, redacted.audio_spans)
-    uri = playback_uri(audio_uri)
+    uri = playback_uri(call["audio_uri"])
+    if seal is not None:
+        started = time.perf_counter()
+        flac = seal(call["tenant_id"], flac)
+        out.crypto_s += time.perf_counter() - started
     storage.write_bytes(uri, flac)
     return uri
 

@@ -119,6 +119,8 @@ def run(ctx: StepContext, partition: str) -> Transcribed:
         device=settings.whisper_device,
         compute_type=settings.compute_type,
         now=ctx.now,
+        unseal=lh.unseal,
+        seal=lh.seal,
     )
     # Commit order: segments, quarantine, then the transcripts that mark the calls done.
     lh.merge(SEGMENTS, conform(SEGMENTS, out.segments))

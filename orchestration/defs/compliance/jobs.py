@@ -5,6 +5,8 @@ from typing import Any
 
 import dagster as dg
 
+from orchestration.lib.resources import SettingsResource
+
 retention_job = dg.define_asset_job(
     "retention_job",
     selection=dg.AssetSelection.groups("compliance"),
@@ -44,3 +46,43 @@ def retention_daily(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
         run_config={"ops": {op: {"config": c} for op, c in as_of_config(day).items()}},
         tags={"ccr/as_of": str(day)} if day else {},
     )
+
+
+@dg.op(
+    description="Delete the backups older than CCR_BACKUP_RETENTION_DAYS (docs/backups.md).",
+    tags={"ccr/step": "backup_prune"},
+)
+def prune_backups(context: dg.OpExecutionContext, settings: SettingsResource) -> None:
+    from transforms.compliance import backup
+
+    ctx = settings.step_context(context.log)
+    if not ctx.settings.backups:
+        context.log.info("CCR_BACKUPS is not set: no backups to prune")
+        return
+    gone = backup.prune(ctx.settings, ctx.today())
+    days = ctx.settings.backup_retention_days
+    context.log.info(f"{len(gone)} backups older than {days} days deleted")
+
+
+@dg.job(
+    name="backup_prune_job",
+    description="Backups are kept no longer than the retention setting allows.",
+)
+def backup_prune_job() -> None:
+    prune_backups()
+
+
+@dg.schedule(
+    name="backup_prune_daily",
+    job=backup_prune_job,
+    cron_schedule="30 3 * * *",
+    execution_timezone="UTC",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Delete backups past CCR_BACKUP_RETENTION_DAYS (docs/backups.md).",
+)
+def backup_prune_daily(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    """Daily at 03:30 UTC, beside retention_daily: a backup holds erased data no longer than
+    the setting (default 30 days)."""
+    tick = context.scheduled_execution_time
+    day = tick.astimezone(UTC).date() if tick else None
+    return dg.RunRequest(run_key=f"backup-prune-{day}" if day else None)
