@@ -192,18 +192,25 @@ class FileKeyStore:
             raise KeyStoreError("the key-encryption key already exists") from None
 
     def _kek(self, name: str) -> bytes:
+        return self._provisioned(
+            name,
+            "key-encryption key",
+            "--kek` (encrypted data cannot be written or read without it)",
+        )
+
+    def _provisioned(self, name: str, what: str, create: str) -> bytes:
+        """A key provisioned once by ``ccr keys create <create>``: ``KeyStoreError`` if it is
+        missing, exposed to others or short (never created here)."""
         path = self.root / name
         if not path.is_file():
             raise KeyStoreError(
-                f"no key-encryption key in {self.root}: provision it once with `ccr keys create "
-                "--kek` (encrypted data cannot be written or read without it)"
+                f"no {what} in {self.root}: provision it once with `ccr keys create {create}"
             )
         self._check_private(path)
         key = path.read_bytes()
         if len(key) < KEY_BYTES:
             raise KeyStoreError(
-                f"the key-encryption key is {len(key)} bytes, under {KEY_BYTES}: restore it from "
-                "the key backup"
+                f"the {what} is {len(key)} bytes, under {KEY_BYTES}: restore it from the key backup"
             )
         return key
 
@@ -326,20 +333,11 @@ class FileKeyStore:
     def ledger_secret(self) -> bytes:
         """The erasure ledger's MAC key; ``KeyStoreError`` if it is missing, short or exposed
         (never created here: a new key would not verify the entries MAC'd with the old one)."""
-        path = self.root / LEDGER_KEY
-        if not path.is_file():
-            raise KeyStoreError(
-                f"no erasure-ledger key in {self.root}: provision it once with `ccr keys create "
-                "--ledger` (erasures are not carried out without it: they could not be recorded)"
-            )
-        self._check_private(path)
-        key = path.read_bytes()
-        if len(key) < KEY_BYTES:
-            raise KeyStoreError(
-                f"the erasure-ledger key is {len(key)} bytes, under {KEY_BYTES}: restore it from "
-                "the key backup"
-            )
-        return key
+        return self._provisioned(
+            LEDGER_KEY,
+            "erasure-ledger key",
+            "--ledger` (erasures are not carried out without it: they could not be recorded)",
+        )
 
     def create_ledger_key(self) -> None:
         """Provision the erasure ledger's MAC key; never replaces one."""
