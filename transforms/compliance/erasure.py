@@ -36,7 +36,7 @@ from transforms.compliance.export import recorded_exports
 from transforms.compliance.kpi_changes import KpiChanges, kpi_changes
 from transforms.compliance.ledger import LEDGER_NAME, Ledger
 from transforms.compliance.needles import Needles
-from transforms.compliance.scan import Scope, scan
+from transforms.compliance.scan import Scope, file_system_now, scan
 from transforms.core import object_store, storage
 from transforms.core.crypto import DecryptionError
 from transforms.core.keys import KeyStore, KeyStoreError
@@ -168,7 +168,7 @@ def carry_out(
     """
     now = now or datetime.now(UTC)
     started = time.perf_counter()
-    since = time.time()
+    since = file_system_now(settings.home)  # change times are compared with the disk's clock
     clock = _Stages(stages)
     # an erasure that could not be recorded is not carried out (no key, a ledger that no
     # longer verifies): checked before anything is deleted

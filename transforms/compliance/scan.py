@@ -511,6 +511,18 @@ class _Scanner:
                 self.report.hits.append(hit)
 
 
+def file_system_now(folder: str | os.PathLike[str]) -> float:
+    """The file system's own clock: the change time of a file made now in ``folder``. A
+    ``Scope``'s ``since`` is taken from it, never from this process's clock, which may differ
+    from a file server's or be shifted (faketime): change times are the file system's."""
+    handle, path = tempfile.mkstemp(prefix=".ccr-now-", dir=folder)
+    try:
+        return os.fstat(handle).st_ctime
+    finally:
+        os.close(handle)
+        os.unlink(path)
+
+
 def _files(root: str) -> Iterator[tuple[str, int, float]]:
     """(path, size, last change) of every regular file under ``root`` (symbolic links are not
     followed); the last change is the later of the inode's change and the content's

@@ -17,7 +17,7 @@ import pytest
 
 from transforms.compliance import scan as scan_lib
 from transforms.compliance.erasure import scan_roots, scan_scope
-from transforms.compliance.scan import scan
+from transforms.compliance.scan import file_system_now, scan
 from transforms.core.settings import Settings
 
 RESIDUE = "zq-erased-residue-0042"
@@ -74,7 +74,7 @@ def test_old_residues_outside_other_tenants_folders_are_all_read(home):
     for path in planted.values():
         _write(path, f"before {RESIDUE} after".encode())
     time.sleep(0.05)
-    report = _narrowed(home, since=time.time())
+    report = _narrowed(home, since=file_system_now(home.home))
     found = _paths(report)
     assert report.hits and len({h.path for h in report.hits}) == len(planted), found
     for path in planted.values():
@@ -86,7 +86,7 @@ def test_old_residues_outside_other_tenants_folders_are_all_read(home):
 def test_new_and_back_dated_files_in_other_tenants_folders_are_read(home):
     settings = home
     time.sleep(0.05)
-    since = time.time()
+    since = file_system_now(home.home)
     time.sleep(0.05)
     new = _write(Path(settings.audio_store) / OTHER / "ef" / "new.wav", RESIDUE.encode())
     back_dated = _write(_partition(settings, OTHER) / "part-7.parquet", RESIDUE.encode())
@@ -107,7 +107,7 @@ def test_an_old_file_of_another_tenant_is_listed_its_name_and_content_still_chec
     named = _write(Path(settings.audio_store) / OTHER / "zz" / f"{digest}.flac", b"x")
     unread = _write(_partition(settings, OTHER) / "part-5.parquet", RESIDUE.encode())
     time.sleep(0.05)
-    scope = scan_scope(settings, [ERASED], {ERASED, OTHER}, time.time() + 1.0)
+    scope = scan_scope(settings, [ERASED], {ERASED, OTHER}, file_system_now(settings.home) + 1.0)
     report = scan(
         scan_roots(settings),
         {**NEEDLES, digest: "audio_sha256"},
@@ -128,7 +128,7 @@ def test_an_old_file_of_another_tenant_is_listed_its_name_and_content_still_chec
 def test_the_canary_in_another_tenants_folders_must_be_read(home, monkeypatch):
     settings = home
     time.sleep(0.05)
-    report = _narrowed(settings, since=time.time(), canary=True)
+    report = _narrowed(settings, since=file_system_now(home.home), canary=True)
     assert report.canary_found and report.passed
     # a narrowing that skipped other tenants' folders whole would miss their new files: the
     # canary planted there is not found, and the scan fails
@@ -137,7 +137,7 @@ def test_the_canary_in_another_tenants_folders_must_be_read(home, monkeypatch):
         "skips",
         lambda self, path, changed: self.tenant_of(path) in self.others,
     )
-    careless = _narrowed(settings, since=time.time(), canary=True)
+    careless = _narrowed(settings, since=file_system_now(home.home), canary=True)
     assert not careless.canary_found and not careless.passed
 
 
@@ -147,7 +147,7 @@ def test_a_compressed_residue_in_the_erased_tenants_partition_is_decoded(home):
     table = pa.table({"text": [f"said {RESIDUE} there"] * 3})
     pq.write_table(table, path, compression="gzip", write_statistics=False)
     time.sleep(0.05)
-    report = _narrowed(settings, since=time.time())
+    report = _narrowed(settings, since=file_system_now(home.home))
     assert {(h.path.rsplit("/", 1)[-1], h.seen_in) for h in report.hits} >= {
         ("part-3.parquet", "parquet")
     }
