@@ -674,11 +674,11 @@ def test_a_row_whose_audio_is_still_uploading_waits_then_stores_it(ccr_home: Set
     assert sorted(p.name for p in folder.iterdir()) == ["c.wav.partial", "manifest.csv"]
     (folder / "c.wav.partial").rename(folder / "c.wav")  # the upload ends
     second = run_partition(ccr_home, f"{TENANT}__b1")
-    lh = Lakehouse(ccr_home.lakehouse)
+    lh = Lakehouse.from_settings(ccr_home)
     assert sorted(lh.read(CALLS)["call_id"]) == ["up-1", "up-2"]
     assert lh.read(QUARANTINE).is_empty() and second.already_ingested == 1
     stored = lh.read(CALLS).filter(pl.col("call_id") == "up-2")["audio_uri"][0]
-    assert Path(stored).read_bytes() == c and not folder.exists()
+    assert lh.unseal(TENANT, Path(lh.locate(stored)).read_bytes()) == c and not folder.exists()
 
 
 # -- helpers shared by the tests below -------------------------------------------------------
@@ -778,9 +778,10 @@ def test_late_file_is_landed_as_late_file_not_stranded(ccr_home: Settings):
     assert request.partition_key == f"{TENANT}__b1" and again.dynamic_partitions_requests == []
     assert request.run_key != first.run_requests[0].run_key
     run_partition(ccr_home, f"{TENANT}__b1")
-    q = Lakehouse(ccr_home.lakehouse).read(QUARANTINE).row(0, named=True)
+    lh = Lakehouse.from_settings(ccr_home)
+    q = lh.read(QUARANTINE).row(0, named=True)
     assert (q["file_name"], q["reason_code"]) == ("b.mp3", "late_file")
-    assert Path(q["quarantine_uri"]).read_bytes() == late_bytes
+    assert lh.unseal(TENANT, Path(lh.locate(q["quarantine_uri"])).read_bytes()) == late_bytes
     assert not late.exists()
 
 

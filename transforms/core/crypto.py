@@ -40,8 +40,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 ENCRYPTED_COLUMNS: dict[str, tuple[str, ...]] = {
     "bronze/rejected_rows": ("row_json",),
     "silver/transcripts": ("text", "agent_text", "customer_text"),
-    "silver/transcript_segments": ("text", "words"),
-    "silver/criterion_results": ("evidence_quote",),
+    "silver/transcript_segments": ("text", "words", "unprimed_words"),
+    "silver/criterion_results": ("evidence_quote", "unprimed_quote"),
     "silver/call_categories": ("evidence_quote",),
     "silver/human_reviews": ("comment",),
 }

@@ -272,3 +272,25 @@ def test_segment_words_and_review_comments_are_encrypted(
     assert [w["word"] for w in words] == ["zanzibar", "pineapple"]
     assert words[1]["end_s"] == 1.0
     assert lh.read(HUMAN_REVIEWS, decrypt=True)["comment"][0] == "agent mentioned quokka"
+
+
+def test_every_free_text_column_of_the_contracts_is_encrypted():
+    """A column added later (issue 26's unprimed quote and words) is encrypted or this fails:
+    every lakehouse column whose contract classes it as a direct identifier or special-category
+    data and holds text (a string, or a list of words) is in ENCRYPTED_COLUMNS; locations of
+    objects are not text (the objects they name are sealed)."""
+    from transforms.core.contracts import load_contracts
+    from transforms.core.crypto import ENCRYPTED_COLUMNS
+
+    expected: dict[str, set[str]] = {}
+    for contract in load_contracts().values():
+        if contract.layer not in ("bronze", "silver"):
+            continue
+        for column in contract.columns:
+            if (
+                column.pii_class in ("direct_identifier", "special_category")
+                and column.logical_type in ("string", "array")
+                and not column.object_uri
+            ):
+                expected.setdefault(f"{contract.layer}/{contract.table}", set()).add(column.name)
+    assert expected == {path: set(columns) for path, columns in ENCRYPTED_COLUMNS.items()}
