@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime
 from typing import Any
 
 from transforms.core.settings import Settings
@@ -32,11 +31,11 @@ def backup_command(settings: Settings, args: argparse.Namespace) -> int:
     from transforms.compliance import backup
     from transforms.compliance.ledger import LedgerError
     from transforms.compliance.replay import ReplayError
+    from transforms.core.context import StepContext
     from transforms.core.keys import FileKeyStore, KeyStoreError
-    from transforms.core.lakehouse import Lakehouse
 
-    lh, keys = Lakehouse.from_settings(settings), FileKeyStore(settings.keys)
-    now = datetime.now(UTC)
+    ctx = StepContext.of(settings)  # the clock's one default (transforms.core.context.Clock)
+    lh, keys, now = ctx.lakehouse, FileKeyStore(settings.keys), ctx.now()
     try:
         if args.action == "create":
             made = backup.create(settings, lh, keys, now)
@@ -76,7 +75,7 @@ def backup_command(settings: Settings, args: argparse.Namespace) -> int:
                 "erasure ledger"
             )
             return 0
-        gone = backup.prune(settings, now.date())
+        gone = backup.prune(settings, ctx.today())
         print(f"{len(gone)} backups older than {settings.backup_retention_days} days deleted")
         return 0
     except (backup.BackupError, ReplayError, LedgerError, KeyStoreError) as exc:
