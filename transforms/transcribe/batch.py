@@ -45,6 +45,31 @@ class BatchTranscripts:
     #: Entity type -> placeholders written. Counts only: safe for run metadata.
     entities: Counter[str] = field(default_factory=Counter)
 
+    def add(
+        self,
+        result: JobResult,
+        call: dict[str, Any],
+        audio: bytes,
+        tenant: Tenant | None,
+        model_id: str,
+        now: datetime,
+        seal: Callable[[str, bytes], bytes] | None = None,
+    ) -> bool:
+        """One call's result (``call``: its bronze.calls row, ``audio``: its recording's bytes):
+        redacted, its playback copy written, its rows kept; a quarantine row when it could not be
+        transcribed (then False)."""
+        if result.transcript is None:
+            self.quarantine.append(_quarantine_row(call, result, now))
+            return False
+        redacted = redact_transcript(result.transcript, tenant)
+        playback = _write_playback_copy(call, audio, redacted, seal, self)
+        self.entities.update(redacted.entities)
+        row, segs = transcript_rows(call, redacted, model_id, now, playback)
+        self.transcripts.append(row)
+        self.segments.extend(segs)
+        self.audio_s += result.transcript.duration_s
+        return True
+
     @property
     def real_time_factor(self) -> float | None:
         return round(self.audio_s / self.wall_s, 2) if self.wall_s and self.audio_s else None
@@ -103,17 +128,9 @@ def transcribe_batch(
     for i, result in enumerate(results, start=1):
         call = by_uid[result.key]
         audio = audio_of.pop(result.key)
-        if result.transcript is None:
-            out.quarantine.append(_quarantine_row(call, result, now()))
+        if not out.add(result, call, audio, tenants.get(call["tenant_id"]), model_id, now(), seal):
             log.warning(f"call {i}/{todo.height} not transcribed: {result.error_code}")
             continue
-        redacted = redact_transcript(result.transcript, tenants.get(call["tenant_id"]))
-        playback = _write_playback_copy(call, audio, redacted, seal, out)
-        out.entities.update(redacted.entities)
-        row, segs = transcript_rows(call, redacted, model_id, now(), playback)
-        out.transcripts.append(row)
-        out.segments.extend(segs)
-        out.audio_s += result.transcript.duration_s
         wall_s = time.perf_counter() - started
         log.info(
             f"transcribed {i}/{todo.height} calls; {out.audio_s / 3600:.3f} audio h; "
