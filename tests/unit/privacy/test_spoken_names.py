@@ -185,6 +185,56 @@ def test_words_that_are_also_first_names_stay(language, text) -> None:
     assert redact_text(text, language).text == text
 
 
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # a surname of the lexicon after a weak cue, in lower case
+        ("fr", "oui c'est nowicki pour la facture", "oui c'est <NAME> pour la facture"),
+        ("en", "hi it's okafor about the leak", "hi it's <NAME> about the leak"),
+        ("en", "hi this is ravi patel", "hi this is <NAME>"),  # "ravi" is French, not English
+        # the answer to a question asking for a name, in no list
+        ("fr", "et vous êtes ? moreau-diop", "et vous êtes ? <NAME>"),
+        (
+            "en",
+            "can i take your surname please yeah okoye",
+            "can i take your surname please yeah <NAME>",
+        ),
+        # a particle opening a surname; spelled with "apostrophe"
+        ("fr", "alors le nom c'est le floch", "alors le nom c'est <NAME>"),
+        ("fr", "c'est m apostrophe b a l a", "c'est <NAME>"),
+        # kin word + "de", a verb of speaking + "to": evidence for a first name that is a word
+        ("fr", "j'appelle pour le fils de gaston lefèvre", "j'appelle pour le fils de <NAME>"),
+        ("en", "could i speak to hope please", "could i speak to <NAME> please"),
+        # one name or the other; the same name said again
+        ("fr", "c'était rémi ou rémy je sais plus", "c'était <NAME> ou <NAME> je sais plus"),
+        ("en", "speaking to kwabena thanks kwabena", "speaking to <NAME> thanks <NAME>"),
+        # an agent's name in the scripted greeting (docs/privacy.md: redacted)
+        ("fr", "bonjour karima à votre écoute", "bonjour <NAME> à votre écoute"),
+        ("fr", "madame pereira da silva", "madame <NAME>"),
+        # a name spelled right after itself is not a postcode ("o" a letter, not zero)
+        ("en", "that's hooks h o o k s", "that's <NAME> <NAME>"),
+    ],
+)
+def test_names_said_after_a_cue_in_lower_case(language, text, expected) -> None:
+    assert redact_text(text, language).text == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("fr", "au nom de la société"),
+        ("fr", "c'est chronopost qui a livré"),
+        ("fr", "je suis à votre écoute"),
+        ("en", "we live in newcastle upon tyne"),
+        ("en", "i've got a letter here from the council"),
+        ("en", "who is your provider? talktalk"),
+        ("en", "you're speaking to the billing team"),
+    ],
+)
+def test_cues_with_no_name_after_them_stay(language, text) -> None:
+    assert redact_text(text, language).text == text
+
+
 def test_a_first_name_in_the_tenants_name_is_not_a_person() -> None:
     text = "constant énergie bonjour que puis-je faire pour vous"
     assert redact_text(text, "fr", org_names=("Constant Énergie",)).text == text
@@ -225,7 +275,7 @@ def _figures(split: str) -> dict:
 #: Floors on fixed text, as in test_names_addresses_ids.py. heldout2's floor is its figure as
 #: first and only read (names 0.830: issue 22's 0.95 is not met; see docs/benchmarks.md); a
 #: change that lowers it fails here, one that raises it must not be tuned on heldout2.
-SPEECH_FLOORS = {"dev": 0.95, "heldout2": 0.83}
+SPEECH_FLOORS = {"dev": 0.95, "dev2": 0.95, "heldout2": 0.83}
 
 
 @pytest.mark.parametrize("split", list(SPEECH_FLOORS))
