@@ -194,6 +194,7 @@ def test_words_that_are_also_first_names_stay(language, text) -> None:
         ("en", "hi this is ravi patel", "hi this is <NAME>"),  # "ravi" is French, not English
         # the answer to a question asking for a name, in no list
         ("fr", "et vous êtes ? moreau-diop", "et vous êtes ? <NAME>"),
+        ("fr", "et votre prénom ? rose", "et votre prénom ? <NAME>"),
         (
             "en",
             "can i take your surname please yeah okoye",
@@ -223,6 +224,7 @@ def test_names_said_after_a_cue_in_lower_case(language, text, expected) -> None:
     ("language", "text"),
     [
         ("fr", "au nom de la société"),
+        ("fr", "alors p comme paul et e comme eugène"),  # letters, not people
         ("fr", "c'est chronopost qui a livré"),
         ("fr", "je suis à votre écoute"),
         ("en", "we live in newcastle upon tyne"),

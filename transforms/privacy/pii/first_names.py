@@ -25,7 +25,8 @@ and irregular forms), stop words, months and days; WordNet's English noun list h
 Never a name: a month or a day; a word right after a determiner ("the dean", "une rose"); a word
 right after a place preposition ("à la rochelle", "in milton keynes"), unless a verb of speaking
 comes before it ("parler à", "spoke to", "you're through to"); a word beside the words of a spoken
-e-mail or an offer ("dot com", "fibre max"); a stop word ("will", "bill" as in "bill payments")
+e-mail or an offer ("dot com", "fibre max"); the word that names a letter in spelling ("p comme
+paul", "b for bravo"); a stop word ("will", "bill" as in "bill payments")
 unless an unmistakable surname follows. The engine drops a name holding a word of the tenant's
 name or a sector word ("clément assurances"), as it does for NER.
 
@@ -35,8 +36,8 @@ Names in no first-name list, said in lower case after a cue (``scan_cued_names``
 cue ("c'est", "it's", "i'm", "this is", "ici", "oui", "yeah", "called", "speak to"), a word of the
 name lexicon (every first name and surname of both packages: "tran", "ndiaye", "kowalczyk") that
 is no common word of the text's language; right after a question asking for a name ("et vous
-êtes ?", "can i take a name… yeah"), any word that is no common word. The lexicon is evidence
-with a cue only: towns and brands are surnames too ("lorient", "michelin").
+êtes ?", "can i take a name… yeah"), any word that is no common word, or a first name. The
+lexicon is evidence with a cue only: towns and brands are surnames too ("lorient", "michelin").
 
 The lists load once per process, lazily, the first time a text is scanned; nothing is downloaded
 (a missing package raises ``NameListMissing``).
@@ -449,6 +450,7 @@ def scan_first_names(text: str, tokens: Sequence[Token], language: str) -> list[
             or _after_determiner(tokens, i)
             or _place(tokens, i)
             or _in_address_or_offer(tokens, i)
+            or _spelling_anchor(tokens, i)
         ):
             continue
         if not is_name_word(word):
@@ -470,6 +472,20 @@ def scan_first_names(text: str, tokens: Sequence[Token], language: str) -> list[
         Found(i, _name_end(tokens, i, language), NAME) for i in pending if tokens[i].text in named
     ]
     return found
+
+
+#: "p comme paul", "b for bravo", "m as in mike": the word names a letter, not a person (a
+#: whole name spelled so is found by ``spelled_at``).
+_ANCHOR_LINKS = [("comme",), ("comme", "dans"), ("for",), ("as", "in")]
+
+
+def _spelling_anchor(tokens: Sequence[Token], i: int) -> bool:
+    for link in _ANCHOR_LINKS:
+        k = i - len(link)
+        if k >= 1 and tuple(t.text for t in tokens[k:i]) == link:
+            letter = tokens[k - 1].text
+            return len(letter) == 1 and letter.isalpha()
+    return False
 
 
 def _in_address_or_offer(tokens: Sequence[Token], i: int) -> bool:
@@ -558,10 +574,15 @@ def scan_cued_names(text: str, tokens: Sequence[Token], language: str) -> list[F
             start = i + 1
         if start >= n or not is_name_word(tokens[start].text):
             continue
-        cued = _cue_before(tokens, i) and _known(tokens[start].text)  # cheap tests first
-        if not cued and not _answers_a_name_request(text, tokens, i):
+        word = tokens[start].text
+        cued = _cue_before(tokens, i) and _known(word)  # cheap tests first
+        answer = not cued and _answers_a_name_request(text, tokens, i)
+        if not cued and not answer:
             continue
-        if not _may_be_named(tokens[start].text, language):
+        # the answer to a name question may be a first name that is a word ("… prénom ? rose")
+        if not _may_be_named(word, language) and not (
+            answer and word in first_names() and word not in _CALENDAR
+        ):
             continue
         if _after_determiner(tokens, i) or _place(tokens, i) or _in_address_or_offer(tokens, start):
             continue
