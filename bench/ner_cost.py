@@ -7,10 +7,11 @@ duration) the call's text is redacted as the transcription step redacts it (all 
 in the call's language) and these costs are timed: the spaCy pipeline alone (what NER adds), the
 first-name scan (``first_names.py``: names said with no cue word), the whole redaction (rules,
 validators, Presidio, NER and the scan), and, once per process, the loads: each language's
-pipeline, and the first-name, surname and common-word lists. Issue 22's budget: names recognition
-adds at most 10 % to ``bench/transcription.py``'s pipeline time; the pipeline ran at 29.4x real
-time on the quiet 2-core box (docs/benchmarks.md), about 2.0 s per audio minute, so NER and the
-scan may cost 0.2 s per audio minute, loads included.
+pipeline, and the first-name, surname and common-word lists and the name lexicon
+(``first_names.name_lexicon``); the scan is the first-name scan and the cued-name scan. Issue
+22's budget: names recognition adds at most 10 % to ``bench/transcription.py``'s pipeline time;
+the pipeline ran at 29.4x real time on the quiet 2-core box (docs/benchmarks.md), about 2.0 s per
+audio minute, so NER and the scan may cost 0.2 s per audio minute, loads included.
 
 The last line is one JSON object with the figures.
 """
@@ -53,6 +54,7 @@ def main() -> None:
     names.common_words()
     for lang in ("fr", "en"):
         names.frequent_surnames(lang)
+    names.name_lexicon()
     load_s["lists"] = time.perf_counter() - t0
     audio_min = sum(c["duration_s"] for c in calls) / 60
     texts = [(" ".join(t["text"] for t in c["turns"]), c["language"]) for c in calls]
@@ -64,7 +66,9 @@ def main() -> None:
             engine.process_text(text, lang)
             ner_s += time.perf_counter() - t0
             t0 = time.perf_counter()
-            names.scan_first_names(text, tokenize(text), lang)
+            tokens = tokenize(text)
+            names.scan_first_names(text, tokens, lang)
+            names.scan_cued_names(text, tokens, lang)
             scan_s += time.perf_counter() - t0
             t0 = time.perf_counter()
             find_pii(text, lang)

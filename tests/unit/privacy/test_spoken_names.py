@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import importlib.util
-import re
 import sys
 from pathlib import Path
 
@@ -37,20 +36,7 @@ def test_the_corpus_file_is_what_its_source_says() -> None:
 
 
 def _name_words(rows: list[dict], split: str) -> set[str]:
-    words: set[str] = set()
-    for row in rows:
-        if row["split"] != split:
-            continue
-        for e in row["entities"]:
-            if e["type"] != "NAME":
-                continue
-            said = row["text"][e["start"] : e["end"]].lower()
-            words |= {
-                w
-                for w in re.findall(r"[^\W\d_]{2,}(?:['-][^\W\d_]+)*", said)
-                if w not in ("euh", "uh", "le")
-            }
-    return words
+    return _bench("pii_speech").name_words([r for r in rows if r["split"] == split])
 
 
 def test_heldout2_people_and_tenants_never_occur_in_dev() -> None:
@@ -61,6 +47,37 @@ def test_heldout2_people_and_tenants_never_occur_in_dev() -> None:
     assert not tenants["dev"] & tenants["heldout2"]
     texts = {s: {r["text"] for r in rows if r["split"] == s} for s in speech.SPLITS}
     assert not texts["dev"] & texts["heldout2"]
+
+
+#: Particles of compound surnames ("pereira da silva", "le goff"): words of no one person.
+_PARTICLES = {"de", "da", "du", "des", "la", "le", "van", "von", "der", "di", "dos", "del"}
+
+
+#: Name words dev2 shares with a held-out split, counted (never listed: that would read the
+#: held-out rows). dev2 was written after heldout2 by someone who never read it, and at the same
+#: time as heldout3 by someone else who never read heldout3 (nor its writer dev2); the shared
+#: words are names common in any such corpus, and `bench/pii_accuracy.py --unseen` measures the
+#: held-out rows without them. A new held-out split starts at 0.
+SHARED_NAME_WORDS = {"heldout2": 17, "heldout3": 30}
+#: Sentences dev2 shares with a held-out split, counted the same way.
+SHARED_SENTENCES = {"heldout3": 1}
+
+
+def test_dev2_people_tenants_and_sentences_are_new() -> None:
+    """dev2 (tuned on) shares no person, tenant or sentence with dev, no tenant or sentence with a
+    held-out split, and only the counted name words. Only counts are asserted: a failure must not
+    show a held-out row."""
+    speech = _bench("pii_speech")
+    rows = speech.load()
+    people = {s: _name_words(rows, s) - _PARTICLES for s in speech.SPLITS}
+    tenants = {s: {r["tenant"] for r in rows if r["split"] == s} for s in speech.SPLITS}
+    texts = {s: {r["text"] for r in rows if r["split"] == s} for s in speech.SPLITS}
+    for other in (s for s in speech.SPLITS if s != "dev2"):
+        shared = (people["dev2"] & people[other], tenants["dev2"] & tenants[other])
+        shared += (texts["dev2"] & texts[other],)
+        counts = [len(x) for x in shared]
+        expected = [SHARED_NAME_WORDS.get(other, 0), 0, SHARED_SENTENCES.get(other, 0)]
+        assert counts == expected, f"dev2 and {other} share people, tenants, sentences: {counts}"
 
 
 def test_markup_is_parsed_into_offsets_and_refused_when_broken() -> None:
@@ -158,6 +175,58 @@ def test_words_that_are_also_first_names_stay(language, text) -> None:
     assert redact_text(text, language).text == text
 
 
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # a surname of the lexicon after a weak cue, in lower case
+        ("fr", "oui c'est nowicki pour la facture", "oui c'est <NAME> pour la facture"),
+        ("en", "hi it's okafor about the leak", "hi it's <NAME> about the leak"),
+        ("en", "hi this is ravi patel", "hi this is <NAME>"),  # "ravi" is French, not English
+        # the answer to a question asking for a name, in no list
+        ("fr", "et vous êtes ? moreau-diop", "et vous êtes ? <NAME>"),
+        ("fr", "et votre prénom ? rose", "et votre prénom ? <NAME>"),
+        (
+            "en",
+            "can i take your surname please yeah okoye",
+            "can i take your surname please yeah <NAME>",
+        ),
+        # a particle opening a surname; spelled with "apostrophe"
+        ("fr", "alors le nom c'est le floch", "alors le nom c'est <NAME>"),
+        ("fr", "c'est m apostrophe b a l a", "c'est <NAME>"),
+        # kin word + "de", a verb of speaking + "to": evidence for a first name that is a word
+        ("fr", "j'appelle pour le fils de gaston lefèvre", "j'appelle pour le fils de <NAME>"),
+        ("en", "could i speak to hope please", "could i speak to <NAME> please"),
+        # one name or the other; the same name said again
+        ("fr", "c'était rémi ou rémy je sais plus", "c'était <NAME> ou <NAME> je sais plus"),
+        ("en", "speaking to kwabena thanks kwabena", "speaking to <NAME> thanks <NAME>"),
+        # an agent's name in the scripted greeting (docs/privacy.md: redacted)
+        ("fr", "bonjour karima à votre écoute", "bonjour <NAME> à votre écoute"),
+        ("fr", "madame pereira da silva", "madame <NAME>"),
+        # a name spelled right after itself is not a postcode ("o" a letter, not zero)
+        ("en", "that's hooks h o o k s", "that's <NAME> <NAME>"),
+    ],
+)
+def test_names_said_after_a_cue_in_lower_case(language, text, expected) -> None:
+    assert redact_text(text, language).text == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("fr", "au nom de la société"),
+        ("fr", "alors p comme paul et e comme eugène"),  # letters, not people
+        ("fr", "c'est chronopost qui a livré"),
+        ("fr", "je suis à votre écoute"),
+        ("en", "we live in newcastle upon tyne"),
+        ("en", "i've got a letter here from the council"),
+        ("en", "who is your provider? talktalk"),
+        ("en", "you're speaking to the billing team"),
+    ],
+)
+def test_cues_with_no_name_after_them_stay(language, text) -> None:
+    assert redact_text(text, language).text == text
+
+
 def test_a_first_name_in_the_tenants_name_is_not_a_person() -> None:
     text = "constant énergie bonjour que puis-je faire pour vous"
     assert redact_text(text, "fr", org_names=("Constant Énergie",)).text == text
@@ -198,7 +267,7 @@ def _figures(split: str) -> dict:
 #: Floors on fixed text, as in test_names_addresses_ids.py. heldout2's floor is its figure as
 #: first and only read (names 0.830: issue 22's 0.95 is not met; see docs/benchmarks.md); a
 #: change that lowers it fails here, one that raises it must not be tuned on heldout2.
-SPEECH_FLOORS = {"dev": 0.95, "heldout2": 0.83}
+SPEECH_FLOORS = {"dev": 0.95, "dev2": 0.95, "heldout2": 0.83}
 
 
 @pytest.mark.parametrize("split", list(SPEECH_FLOORS))

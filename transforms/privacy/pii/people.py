@@ -12,7 +12,7 @@ alone is not redacted: it identifies no one.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from spacy.lang.en.stop_words import STOP_WORDS as _EN_STOP
@@ -48,9 +48,15 @@ _NOT_NAMES = {
 }  # fmt: skip
 _STOP = frozenset({w.lower() for w in _FR_STOP | _EN_STOP}) | _NOT_NAMES
 _NAME_RE = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+#: English contractions ("you're", "we'll"): never a name ("o'neill" is one).
+_CONTRACTION = re.compile(r".+'(?:d|ll|re|ve|s|m|t)$")
 _VOWEL = re.compile(r"[aeiouyàâäéèêëîïôöùûüÿæœ]")
 #: Words by which an agent asks for a name: a weak cue ("c'est", "it's") after one is enough.
 _NAME_REQUESTS = {"nom", "name", "prénom", "surname", "épeler", "spell", "noms", "names"}
+
+
+def _never(word: str) -> bool:
+    return False
 
 
 def is_name_word(word: str) -> bool:
@@ -61,6 +67,7 @@ def is_name_word(word: str) -> bool:
         and _NAME_RE.fullmatch(w) is not None
         and _VOWEL.search(w) is not None
         and w not in _STOP
+        and not _CONTRACTION.match(w)
         and not is_number_word(w)
     )
 
@@ -92,12 +99,17 @@ _TITLES = {
     "mister", "dr", "docteur", "maître", "sir",
 }  # fmt: skip
 #: Word sequences *after* a name: "Julie à l'appareil", "Kevin speaking".
-_NAME_BEFORE = [("à", "l'appareil"), ("speaking",), ("here",)]
+_NAME_BEFORE = [("à", "l'appareil"), ("à", "votre", "écoute"), ("speaking",), ("here",)]
 #: Spelling: "D comme Désiré", "D comme dans Dame", "B for Bravo", "B as in Butter".
 _SPELL_LINKS = [("comme", "dans"), ("comme",), ("for",), ("as", "in"), ("like",)]
 #: Most words a name runs to ("Jean-Marc de la Fontaine" is five).
 _MAX_NAME_WORDS = 3
-_PARTICLES = {"de", "du", "des", "la", "le", "van", "von", "der", "mac", "mc", "o'", "d'"}
+_PARTICLES = {
+    "de", "du", "des", "la", "le", "van", "von", "der", "den", "ter", "mac", "mc", "o'", "d'", "da",
+    "di", "dos", "das", "del", "della", "el",
+}  # fmt: skip
+#: Words said inside a spelled name that are not letters: "m apostrophe b a r e k", "tiret".
+_SPELL_MARKS = {"apostrophe", "tiret", "hyphen", "dash", "trait-d'union"}
 
 
 @dataclass(frozen=True)
@@ -129,6 +141,9 @@ def spelled_at(tokens: Sequence[Token], i: int) -> int:
         return i + 1
     j, letters = i, 0
     while j < n:
+        if letters and tokens[j].text in _SPELL_MARKS and j + 1 < n and _letter(tokens[j + 1]):
+            j += 1
+            continue
         if _letter(tokens[j]):
             k = j + 1
             for link in _SPELL_LINKS:
@@ -146,17 +161,30 @@ def spelled_at(tokens: Sequence[Token], i: int) -> int:
     return j if letters >= 3 or (letters >= 2 and j - i > letters) else i
 
 
-def _name_words(text: str, tokens: Sequence[Token], i: int, cased: bool) -> int:
-    """End of the run of name words from ``i`` (fillers allowed between them), or ``i``."""
+def _name_words(
+    text: str,
+    tokens: Sequence[Token],
+    i: int,
+    cased: bool,
+    common: Callable[[str], bool] = _never,
+) -> int:
+    """End of the run of name words from ``i`` (fillers allowed between them), or ``i``.
+
+    ``common`` says a word is a common word of the language and no first name: a particle
+    starts a name only before a word that is not one ("le goff", not "la société")."""
     j, words, end = i, 0, i
     while j < len(tokens) and words < _MAX_NAME_WORDS:
         tok = tokens[j]
         if tok.text in ("euh", "erm", "uh", "um", "heu"):
             j += 1
             continue
-        if tok.text in _PARTICLES and words and j + 1 < len(tokens):
-            j += 1
-            continue
+        if tok.text in _PARTICLES and j + 1 < len(tokens) and (words or not cased):
+            # "pereira da silva"; at the start only where the cue says a name follows and a
+            # name word comes next: "le goff", "de montalembert"
+            nxt = tokens[j + 1].text
+            if words or (is_name_word(nxt) and not common(nxt) and not tokens[j].pause):
+                j += 1
+                continue
         if not is_name_word(tok.text) or (cased and not _raw(text, tok)[:1].isupper()):
             break
         words += 1
@@ -167,7 +195,11 @@ def _name_words(text: str, tokens: Sequence[Token], i: int, cased: bool) -> int:
     return end
 
 
-def scan_names(text: str, tokens: Sequence[Token]) -> list[Found]:
+def scan_names(
+    text: str, tokens: Sequence[Token], common: Callable[[str], bool] = _never
+) -> list[Found]:
+    """Names by the script's cues, titles, a name said twice, and spelled names. ``common``:
+    see ``_name_words``."""
     found: list[Found] = []
     n = len(tokens)
     for i in range(n):
@@ -176,20 +208,26 @@ def scan_names(text: str, tokens: Sequence[Token]) -> list[Found]:
                 continue
             start = i + len(cue)
             asked = any(t.text in _NAME_REQUESTS for t in tokens[max(0, i - 15) : i])
-            end = _name_words(text, tokens, start, cased=cue in _WEAK_AFTER and not asked)
+            weak = cue in _WEAK_AFTER and not asked
+            end = _name_words(text, tokens, start, cased=weak, common=common)
             if end == start and start < n:
                 end = spelled_at(tokens, start)
             if end > start:
                 found.append(Found(start, end, NAME))
             break
         if tokens[i].text in _TITLES and i + 1 < n:
-            end = _name_words(text, tokens, i + 1, cased=False)
+            end = _name_words(text, tokens, i + 1, cased=False, common=common)
             if end > i + 1:
                 found.append(Found(i + 1, end, NAME))
         for cue in _NAME_BEFORE:
             if _match(tokens, i, cue) and i > 0:
                 lo = i
-                while lo > 0 and i - lo < 2 and is_name_word(tokens[lo - 1].text):
+                while (
+                    lo > 0
+                    and i - lo < 2
+                    and is_name_word(tokens[lo - 1].text)
+                    and not common(tokens[lo - 1].text)  # "a letter here"
+                ):
                     lo -= 1
                     if tokens[lo - 1].pause if lo > 0 else True:
                         break
@@ -384,6 +422,14 @@ def _fr_postcodes(text: str, tokens: Sequence[Token], units: Sequence[Unit]) -> 
     return found
 
 
+def _spells_word_before(tokens: Sequence[Token], lo: int, hi: int) -> bool:
+    """The single letters ``tokens[lo:hi]`` spell the word said just before them."""
+    letters = "".join(t.text for t in tokens[lo:hi])
+    return (
+        lo > 0 and all(len(t.text) == 1 for t in tokens[lo:hi]) and tokens[lo - 1].text == letters
+    )
+
+
 def _uk_postcodes(tokens: Sequence[Token], units: Sequence[Unit]) -> list[Found]:
     """ "LS6 2AB", "LS62AB", "ls6, 2ab", "l s six two a b": a postcode area, then the shape."""
     found = []
@@ -404,6 +450,8 @@ def _uk_postcodes(tokens: Sequence[Token], units: Sequence[Unit]) -> list[Found]
                 break
             m = _UK_POSTCODE.fullmatch(compact)
             if m and m.group(1) in _UK_AREAS and len(compact) >= 5:
+                if _spells_word_before(tokens, units[a].lo, u.hi):
+                    break  # "brooks b r o o k s": a name spelled, "o" a letter
                 found.append(Found(units[a].lo, u.hi, ADDRESS))
                 break
     return found
