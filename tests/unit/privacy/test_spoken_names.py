@@ -264,10 +264,11 @@ def _figures(split: str) -> dict:
     return out
 
 
-#: Floors on fixed text, as in test_names_addresses_ids.py. heldout2's floor is its figure as
-#: first and only read (names 0.830: issue 22's 0.95 is not met; see docs/benchmarks.md); a
-#: change that lowers it fails here, one that raises it must not be tuned on heldout2.
-SPEECH_FLOORS = {"dev": 0.95, "dev2": 0.95, "heldout2": 0.83}
+#: Floors on fixed text, as in test_names_addresses_ids.py. The held-out splits' floors are their
+#: lowest family as read (heldout2 names 0.830 first, 0.857 after the names work; heldout3, read
+#: once after it, addresses 0.818: issue 22's 0.95 is not met; see docs/benchmarks.md); a change
+#: that lowers them fails here, one that raises them must not be tuned on them.
+SPEECH_FLOORS = {"dev": 0.95, "dev2": 0.95, "heldout2": 0.85, "heldout3": 0.81}
 
 
 @pytest.mark.parametrize("split", list(SPEECH_FLOORS))
