@@ -65,3 +65,24 @@ def counts(rows: Sequence[dict], calls: Sequence[dict]) -> dict[str, int]:
         "voices_mixed": len(mixed),
         "voices_mixed_unflagged": sum(c["role_check"] != "disagree" for c in mixed),
     }
+
+
+def match_figures(result: Any, card: Any, language: str | None, rules: Any) -> dict[str, Any]:
+    """For a ``phrase_said`` verdict on primed evidence: how well the unprimed decode matched the
+    phrase there (``support``) and the mean word probability of the matched primed words
+    (``match_p``: Whisper's alignment of those words, which runs without the prompt). Empty
+    otherwise (a diagnostic row's extra columns)."""
+    from transforms.score import scoring
+
+    seg = result.evidence
+    if result.kind != "phrase_said" or seg is None or not getattr(seg, "primed", False):
+        return {}
+    criterion = next(c for c in card.criteria if c.id == result.criterion_id)
+    phrasings = criterion.phrasings(language)
+    phrase = result.matched_phrase
+    words = scoring._matched_words(seg, phrase, language, rules) if phrase else []
+    return {
+        "support": round(scoring._support(seg, phrasings, language, rules), 1),
+        "match_p": round(sum(w.probability for w in words) / len(words), 3) if words else None,
+        "match_p_min": round(min(w.probability for w in words), 3) if words else None,
+    }

@@ -325,6 +325,7 @@ def score_set(card, items: list, rules: ScoringRules) -> tuple[list[dict], dict,
                     "unprimed": getattr(r.evidence, "unprimed_text", None)
                     if evidence_decode == "primed"
                     else None,
+                    **evidence_figures.match_figures(r, card, french_set.LANGUAGE, rules),
                 }
             )
     return rows, texts, calls
