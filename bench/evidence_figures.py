@@ -27,17 +27,22 @@ from typing import Any
 #: right from ``RIGHT_FROM``; in between, diarization mixed the voices.
 SWAPPED_BELOW = 1 / 3
 RIGHT_FROM = 2 / 3
+#: A word whose times span more than this is an alignment failure, not a word said, and is not
+#: judged: on a French dev call one "Oui," spanned 23 s of both voices and, judged by its middle,
+#: outweighed the rest of the call (roles right, counted swapped).
+WORD_MAX_S = 2.0
 
 
 def speaker_agreement(segments: Iterable[Any], turns: Sequence[dict]) -> float | None:
     """Share of the words (by duration) given to the speaker the script had speaking then; a
-    word is judged when its middle falls in exactly one turn. None when too little is judged."""
+    word is judged when its middle falls in exactly one turn and it spans at most
+    ``WORD_MAX_S``. None when too little is judged."""
     agree = total = 0.0
     for seg in segments:
         for w in seg.words:
             middle = (w.start_s + w.end_s) / 2
             speaking = {t["speaker"] for t in turns if t["start_s"] <= middle <= t["end_s"]}
-            if len(speaking) != 1:
+            if len(speaking) != 1 or w.end_s - w.start_s > WORD_MAX_S:
                 continue
             total += w.end_s - w.start_s
             agree += (w.end_s - w.start_s) * (seg.speaker in speaking)
