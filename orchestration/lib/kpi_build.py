@@ -103,8 +103,9 @@ def run_in_process(dbt: DbtCliResource, args: Sequence[str], target: Path) -> No
     succeeded.
 
     What an erasure waits for: started as a subprocess through ``dbt.cli`` the same run cost
-    about 4 s more (issue 23: dagster-dbt runs ``dbt --version`` and loads dbt's macros in the
-    parent first, then a new interpreter imports dbt). The KPI build assets keep ``dbt.cli``:
+    several times more (issue 23, docs/benchmarks.md: dagster-dbt runs ``dbt --version`` and
+    loads dbt's macros in the parent first, then a new interpreter imports dbt and, with the
+    parse cleared by the erasure, parsed the whole project). The KPI build assets keep ``dbt.cli``:
     Dagster turns its event stream into materializations. dbt's console lines go to
     ``sys.stdout`` as it is when called (a ``contextlib.redirect_stdout`` reaches them). The
     build file is closed when dbt returns (dbt-duckdb closes its database with the last

@@ -22,7 +22,6 @@ import secrets
 import shutil
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -37,7 +36,7 @@ from transforms.compliance.export import recorded_exports
 from transforms.compliance.kpi_changes import KpiChanges, kpi_changes
 from transforms.compliance.ledger import LEDGER_NAME, Ledger
 from transforms.compliance.needles import Needles
-from transforms.compliance.scan import Already, ScanReport, Scope, file_system_now, merged, scan
+from transforms.compliance.scan import Scope, file_system_now, scan
 from transforms.core import object_store, storage
 from transforms.core.crypto import DecryptionError
 from transforms.core.keys import KeyStore, KeyStoreError
@@ -188,24 +187,8 @@ def carry_out(
     clock.lap("delete_rows")
     files = erase_files(request.actions, request.rewrites, storage.Roots.for_settings(settings))
     copies = {"dbt_artifact_folders_cleared": clear_dbt_artifacts(settings)}
-    proof = request.objects
-    needles = request.needles.values | dict.fromkeys(proof.names, "audio_sha256")
-    scope = scan_scope(settings, request.tenants, known, since) if narrow and not everyone else None
-    opener = sealed_opener(lh, request.tenants)
     clock.lap("delete_files")
-    # the lakehouse and landing are final now (the rebuild only reads them): read while the
-    # KPIs are rebuilt, the rest once they are published (``early_folders``)
-    early = early_folders(settings) if scope is not None and not request.purged else []
-    first: Future[ScanReport] | None = None
-    already: Already | None = None
-    # leaving the block waits for the early scan (it removes its canaries), even on failure
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ccr-scan") as pool:
-        if early:
-            already = Already(tuple(early), file_system_now(settings.home) - 1.0)
-            canary = Path(settings.compliance_dir) / f".scan-early-{secrets.token_hex(4)}"
-            first = pool.submit(_early_scan, early, canary, needles, proof, scope, opener)
-        hooks.rebuild_warehouse(changes)
-    early_report = first.result() if first is not None else None
+    hooks.rebuild_warehouse(changes)
     clock.lap("rebuild_and_publish")
     # after the rebuild: nothing writes to the lakehouse any more in this request
     copies["object_versions_removed"] = forget_object_versions(settings)
@@ -220,8 +203,11 @@ def carry_out(
     copies["data_keys_destroyed"] = sum(keys.data_key_destroyed(t) for t in request.purged)
     # backups keep what was erased until they are pruned; a restore replays this erasure
     copies["backups_pruned_by"] = backup.forget_by(settings)
+    proof = request.objects
     exports = recorded_exports(settings, request.tenants)
     present = [e for e in exports if e.exists()]
+    needles = request.needles.values | dict.fromkeys(proof.names, "audio_sha256")
+    scope = scan_scope(settings, request.tenants, known, since) if narrow and not everyone else None
     clock.lap("forget")
     report = scan(
         [*scan_roots(settings), *present],
@@ -229,11 +215,8 @@ def carry_out(
         digests=proof.digests,
         sizes=proof.sizes,
         scope=scope,
-        opener=opener,
-        already=already,
+        opener=sealed_opener(lh, request.tenants),
     )
-    if early_report is not None:
-        report = merged(early_report, report)
     clock.lap("residual_scan")
     remaining = hooks.remaining()
     left = proof.left()
@@ -272,43 +255,6 @@ def carry_out(
     certificate = record(body, settings, keys, again)
     clock.lap("ledger")
     return certificate
-
-
-def early_folders(settings: Settings) -> list[str]:
-    """What the residual scan may read while the KPIs are rebuilt: the local lakehouse
-    (Delta tables, recordings, playback copies, quarantined bytes) and landing, which nothing
-    after the deletes writes to (dbt reads them, the publish writes the warehouse). None on an
-    object store: its old versions are removed after the rebuild. A file there that changes
-    after the early scan began is read again by the later one (``scan.Already``)."""
-    folders = [settings.lakehouse, settings.landing]
-    if any(object_store.is_s3(f) or "://" in f for f in folders):
-        return []
-    return [f for f in dict.fromkeys(folders) if Path(f).is_dir()]
-
-
-def _early_scan(
-    folders: list[str],
-    canary: Path,
-    needles: dict[str, str],
-    proof: object_lib.Objects,
-    scope: Scope,
-    opener: Callable[[bytes], bytes | None],
-) -> ScanReport:
-    """The scan of ``early_folders``, with its own canaries (its positive control): the plain
-    and Parquet ones in a folder of its own under the compliance folder, and the scope's in
-    another tenant's folders."""
-    try:
-        return scan(
-            [canary, *(Path(f) for f in folders)],
-            needles,
-            digests=proof.digests,
-            sizes=proof.sizes,
-            scope=scope,
-            opener=opener,
-            canary_at=canary,
-        )
-    finally:
-        shutil.rmtree(canary, ignore_errors=True)
 
 
 class _Stages:

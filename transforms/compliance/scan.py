@@ -141,22 +141,6 @@ class Scope:
         return folders
 
 
-@dataclass(frozen=True)
-class Already:
-    """Folders an earlier scan of the same erasure read whole, from ``since`` on (seconds since
-    the epoch, less the file system's rounding): a later scan leaves a file in them out unless
-    it changed since then (``transforms.compliance.erasure`` scans the lakehouse and landing
-    while the KPIs are rebuilt, then the rest once they are published)."""
-
-    folders: tuple[str, ...]
-    since: float
-
-    def skips(self, path: str, changed: float) -> bool:
-        if changed >= self.since:
-            return False
-        return any(path.startswith(f.rstrip("/") + "/") for f in self.folders)
-
-
 @dataclass
 class ScanReport:
     roots: list[str]
@@ -200,26 +184,6 @@ class ScanReport:
         }
 
 
-def merged(first: ScanReport, then: ScanReport) -> ScanReport:
-    """Two scans of one erasure (``Already``) as one report: passed only if each found its
-    canaries and neither found anything."""
-    return ScanReport(
-        roots=list(dict.fromkeys([*first.roots, *then.roots])),
-        needles=then.needles,
-        skipped_short=then.skipped_short,
-        files=first.files + then.files,
-        bytes=first.bytes + then.bytes,
-        files_not_read=first.files_not_read + then.files_not_read,
-        bytes_not_read=first.bytes_not_read + then.bytes_not_read,
-        parquet_files=first.parquet_files + then.parquet_files,
-        duckdb_files=first.duckdb_files + then.duckdb_files,
-        unreadable=[*first.unreadable, *then.unreadable],
-        hits=[*first.hits, *(h for h in then.hits if h not in first.hits)],
-        canary_found=first.canary_found and then.canary_found,
-        seconds=first.seconds + then.seconds,
-    )
-
-
 def _count(items: Iterator[str]) -> dict[str, int]:
     out: dict[str, int] = {}
     for item in items:
@@ -258,8 +222,6 @@ def scan(
     sizes: Collection[int] = (),
     scope: Scope | None = None,
     opener: Callable[[bytes], bytes | None] | None = None,
-    already: Already | None = None,
-    canary_at: Path | None = None,
 ) -> ScanReport:
     """Search every file under ``roots`` for ``needles`` (needle → kind), and for content
     whose SHA-256 is one of ``digests`` (digest → kind) among files of one of ``sizes``.
@@ -271,10 +233,7 @@ def scan(
     the old files of other tenants' own folders are listed, not read (``Scope``), and a canary
     is planted in those folders too. A file sealed with a tenant's data key
     (``transforms.core.crypto``) is also searched, and hashed, as ``opener`` opens it (a copy
-    of an erased recording, sealed, is still found); one no key opens is noise. ``already``:
-    folders an earlier scan of the same request read, left out but for what changed since.
-    ``canary_at``: the folder (under a local root) the canary files go in, instead of
-    ``compliance/.scan-canary`` under the first local root.
+    of an erased recording, sealed, is still found); one no key opens is noise.
     """
     started = time.perf_counter()
     local = [Path(r) for r in roots if "://" not in str(r)]
@@ -294,8 +253,7 @@ def scan(
             planted.append(_plant_objects(root, marker))
         marker = f"ccr-canary-{secrets.token_hex(12)}"
         searched[marker] = CANARY
-        where = canary_at or (local[0] / "compliance" / ".scan-canary" if local else None)
-        canaries = _plant(where, marker) if where else []
+        canaries = _plant(local[0], marker) if local else []
         for i, folder in enumerate(scope.canary_folders() if scope else []):
             marker = f"ccr-canary-{secrets.token_hex(12)}"
             searched[marker] = f"{NARROWED}:{i}"
@@ -306,7 +264,6 @@ def scan(
             _Matcher(searched, digests), report, dict(digests or {}), set(sizes), scope
         )
         scanner.opener = opener
-        scanner.already = already
         scanner.run([r for r in local if r.exists()])
         for root in remote:
             scanner.run_objects(root)
@@ -339,8 +296,9 @@ def _canary_table(marker: str) -> pa.Table:
     return pa.table({"value": [f"positive control {marker} " * 4] * 3})
 
 
-def _plant(folder: Path, marker: str) -> list[Path]:
+def _plant(root: Path, marker: str) -> list[Path]:
     """The marker in a plain file and, hidden by compression, in a Parquet file."""
+    folder = root / "compliance" / ".scan-canary"
     folder.mkdir(parents=True, exist_ok=True)
     plain = folder / f"{secrets.token_hex(4)}.txt"
     plain.write_text(f"positive control {marker}\n")
@@ -390,15 +348,12 @@ class _Scanner:
         self.pending_bytes = 0
         self.names: list[str] = []
         self.opener: Callable[[bytes], bytes | None] | None = None
-        self.already: Already | None = None
 
     def run(self, roots: list[Path]) -> None:
         for root in roots:
             base = str(root.parent) + os.sep
             for path, size, changed in _files(str(root)):
                 label = path.removeprefix(base)
-                if self.already is not None and self.already.skips(path, changed):
-                    continue  # read by the earlier scan, unchanged since
                 if self.scope is not None and self.scope.skips(path, changed):
                     self._listed(path, label, size)
                 else:
