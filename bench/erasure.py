@@ -29,6 +29,7 @@ import contextlib
 import io
 import json
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -37,12 +38,14 @@ from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
+import polars as pl
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from orchestration.defs.kpis.resources import dbt_cli  # noqa: E402
 from orchestration.lib.kpi_build import rebuild_models, rebuild_warehouse  # noqa: E402
-from tests.synthetic_lakehouse import build  # noqa: E402
+from tests.synthetic_lakehouse import Built, build  # noqa: E402
 from transforms.compliance import step, subjects  # noqa: E402
 from transforms.compliance.erasure import Hooks, carry_out, retention_request  # noqa: E402
 from transforms.compliance.kpi_changes import KpiChanges  # noqa: E402
@@ -219,6 +222,70 @@ def figures(
     }
 
 
+def home_settings(home: Path) -> Settings:
+    return Settings.from_env({"CCR_HOME": str(home), "CCR_KEYS": str(home / "keys")})
+
+
+def build_home(
+    home: Path, names: list[str], per_tenant: int, segments_per_call: int, clear: bool
+) -> Built:
+    """The synthetic lakehouse under ``home`` and the KPI warehouse built from it."""
+    settings = home_settings(home)
+    started = time.perf_counter()
+    built = build(settings, names, per_tenant, segments_per_call, fast=True, encrypt=not clear)
+    build_s = time.perf_counter() - started
+    started = time.perf_counter()
+    with contextlib.redirect_stdout(io.StringIO()):
+        rebuild_warehouse(dbt_cli(), StepContext.of(settings, today=AS_OF))
+    warehouse_s = time.perf_counter() - started
+    print(
+        f"{len(names)} tenants, {built.calls.height} calls, {built.segments} segments, "
+        f"{len(built.files)} files: lakehouse written in {build_s:.0f} s, "
+        f"KPI warehouse built in {warehouse_s:.0f} s"
+    )
+    return built
+
+
+#: What a kept fixture remembers of its build (``--workdir``), beside it (never in the home:
+#: the residual scan would find the numbers): the calls, their numbers; the sizes.
+BUILT_CALLS, BUILT_FACTS = ".calls.parquet", ".json"
+
+
+def fixture_home(
+    home: Path,
+    fixture: Path,
+    names: list[str],
+    per_tenant: int,
+    segments_per_call: int,
+    clear: bool,
+) -> Built:
+    """``home`` as ``fixture`` keeps it: built there once and copied into ``fixture``, later
+    copied back (the same absolute path each time: dbt's parse of the project, which names the
+    lakehouse, stays valid)."""
+    shutil.rmtree(home, ignore_errors=True)
+    kept_calls, kept_facts = (
+        fixture.with_name(fixture.name + x) for x in (BUILT_CALLS, BUILT_FACTS)
+    )
+    if not kept_facts.exists():
+        built = build_home(home, names, per_tenant, segments_per_call, clear)
+        shutil.rmtree(fixture, ignore_errors=True)
+        shutil.copytree(home, fixture, symlinks=True)
+        built.calls.write_parquet(kept_calls)
+        facts = {"segments": built.segments, "files": built.files}
+        kept_facts.write_text(json.dumps(facts))  # last: the fixture is complete
+        return built
+    started = time.perf_counter()
+    shutil.copytree(fixture, home, symlinks=True)
+    facts = json.loads(kept_facts.read_text())
+    calls = pl.read_parquet(kept_calls)
+    print(
+        f"{len(names)} tenants, {calls.height} calls, {facts['segments']} segments, "
+        f"{len(facts['files'])} files: kept fixture {fixture} copied in "
+        f"{time.perf_counter() - started:.0f} s"
+    )
+    return Built(names, calls, facts["segments"], facts["files"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tenants", type=int, default=20)
@@ -235,6 +302,13 @@ def main() -> None:
     )
     parser.add_argument("--home", type=Path, default=None, help="default: a temporary folder")
     parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        help="keep the lakehouse and its warehouse, as built, in this folder and erase in a "
+        "copy of it: a later run with the same sizes skips the build (minutes at 50,000 calls)",
+    )
+    parser.add_argument(
         "--clear",
         action="store_true",
         help="free text and files in clear, as before encryption (to compare with)",
@@ -242,26 +316,21 @@ def main() -> None:
     args = parser.parse_args()
     segments = args.calls * args.segments_per_call if args.calls else args.segments
     paths = ("narrowed", "full") if args.paths == "both" else (args.paths,)
+    # distinct first letters: the synthetic ids start with them, so no id repeats elsewhere
+    names = [f"t{i:02d}-corp" for i in range(args.tenants)]
+    per_tenant = segments // args.tenants // args.segments_per_call
     with tempfile.TemporaryDirectory(prefix="ccr-erasure-bench-") as scratch:
-        home = args.home or Path(scratch)
-        settings = Settings.from_env({"CCR_HOME": str(home), "CCR_KEYS": str(home / "keys")})
-        # distinct first letters: the synthetic ids start with them, so no id repeats elsewhere
-        names = [f"t{i:02d}-corp" for i in range(args.tenants)]
-        per_tenant = segments // args.tenants // args.segments_per_call
-        started = time.perf_counter()
-        built = build(
-            settings, names, per_tenant, args.segments_per_call, fast=True, encrypt=not args.clear
-        )
-        build_s = time.perf_counter() - started
-        started = time.perf_counter()
-        with contextlib.redirect_stdout(io.StringIO()):
-            rebuild_warehouse(dbt_cli(), StepContext.of(settings, today=AS_OF))
-        warehouse_s = time.perf_counter() - started
-        print(
-            f"{len(names)} tenants, {built.calls.height} calls, {built.segments} segments, "
-            f"{len(built.files)} files: lakehouse written in {build_s:.0f} s, "
-            f"KPI warehouse built in {warehouse_s:.0f} s"
-        )
+        if args.workdir:
+            sizes = f"{args.tenants}x{per_tenant}x{args.segments_per_call}"
+            fixture = args.workdir / f"fixture-{sizes}{'-clear' if args.clear else ''}"
+            home = args.workdir / "home"
+            built = fixture_home(
+                home, fixture, names, per_tenant, args.segments_per_call, args.clear
+            )
+        else:
+            home = args.home or Path(scratch)
+            built = build_home(home, names, per_tenant, args.segments_per_call, args.clear)
+        settings = home_settings(home)
         runs: dict[str, dict] = {}
         ended: list[str] = []
         for i, path in enumerate(paths):

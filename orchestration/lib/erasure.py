@@ -1,10 +1,11 @@
 """What an erasure needs from outside the lakehouse, wired once for every caller: the retention
 job's erasure asset and ``ccr subject erase`` (``transforms.compliance.erasure.Hooks``).
 
-The published files are rebuilt by a dbt run (incremental over the calls the erasure changed)
-into a new build file, then published anew for the tenants the erasure touched
-(``kpi_build.rebuild_warehouse``); a purged tenant's Dagster
-partitions are removed from the instance.
+The published files are rebuilt by a dbt run (incremental over the calls the erasure changed,
+in this process, from dbt's kept parse: ``kpi_build.run_in_process``) into a new build file,
+then published anew for the tenants the erasure touched (``kpi_build.rebuild_warehouse``); a
+purged tenant's Dagster partitions are removed from the instance. ``dbt`` gives the project
+and profiles only: its subprocess is not started.
 """
 
 from __future__ import annotations

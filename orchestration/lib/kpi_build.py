@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 from dagster_dbt import DbtCliResource
@@ -28,7 +30,7 @@ from transforms.kpis import build_file, publish, step
 from transforms.kpis.publish import Published
 
 #: dbt's parse of the project, reused when nothing it depends on changed (dbt checks).
-PARSE_STATE = "partial_parse.msgpack"
+PARSE_STATE = build_file.PARSE_STATE
 
 
 def target_folder(settings: Settings, label: str) -> Path:
@@ -76,6 +78,84 @@ def finish_build(settings: Settings, label: str, target: Path) -> None:
     publish.prune_build_folders(Path(settings.dbt_target_dir), label)
 
 
+#: The rebuild's ``dbt run`` logs to its file at info, not debug (as a KPI build does,
+#: ``build_file.BUILD_ARGS``), and writes no manifest.json or run_results.json (nothing reads
+#: them after an erasure; writing them cost about 1 s of it). dbt's parse is still kept.
+REBUILD_ARGS = ("--log-level-file", "info", "--no-write-json")
+#: What an incremental rebuild after an erasure runs: the models that read the lakehouse,
+#: directly or through other models. A model that does not (a fixed calendar) holds no row of
+#: any call and is copied as it is by ``build_file.compact``.
+ERASURE_SELECTION = ("--select", "source:lakehouse+")
+
+
+class DbtRunFailed(RuntimeError):
+    """dbt ran but did not succeed (a model failed), or could not start."""
+
+
+#: One dbt invocation at a time in a process: dbt keeps its flags, adapter and event logger
+#: in module state.
+_IN_PROCESS = threading.Lock()
+
+
+def run_in_process(dbt: DbtCliResource, args: Sequence[str], target: Path) -> None:
+    """``dbt <args>`` in this process (dbt's ``dbtRunner``), its artifacts and log in
+    ``target``; the project and profiles of ``dbt``. Raises ``DbtRunFailed`` unless it
+    succeeded.
+
+    What an erasure waits for: started as a subprocess through ``dbt.cli`` the same run cost
+    several times more (issue 23, docs/benchmarks.md: dagster-dbt runs ``dbt --version`` and
+    loads dbt's macros in the parent first, then a new interpreter imports dbt and, with the
+    parse cleared by the erasure, parsed the whole project). The KPI build assets keep ``dbt.cli``:
+    Dagster turns its event stream into materializations. dbt's console lines go to
+    ``sys.stdout`` as it is when called (a ``contextlib.redirect_stdout`` reaches them). The
+    build file is closed when dbt returns (dbt-duckdb closes its database with the last
+    connection): the caller may replace it.
+    """
+    from dbt.cli.main import dbtRunner
+
+    project = os.fspath(dbt.project_dir)
+    profiles = os.fspath(dbt.profiles_dir or dbt.project_dir)
+    line = [
+        *args,
+        "--project-dir",
+        project,
+        "--profiles-dir",
+        profiles,
+        "--target-path",
+        os.fspath(target),
+        "--log-path",
+        os.fspath(target),
+        "--no-send-anonymous-usage-stats",
+    ]
+    with _IN_PROCESS:
+        result = dbtRunner().invoke(line)
+        _close_duckdb()
+    if not result.success:
+        failed = _failed_nodes(result.result)
+        detail = f": {', '.join(failed)} failed" if failed else ""
+        raise DbtRunFailed(f"dbt {args[0]} did not succeed{detail}") from result.exception
+
+
+def _failed_nodes(results: Any) -> list[str]:
+    """The names of the nodes that did not succeed (never their messages: they hold SQL)."""
+    names = []
+    for node in getattr(results, "results", None) or ():
+        if str(getattr(node, "status", "")).lower() in ("error", "fail", "runtime error"):
+            names.append(getattr(getattr(node, "node", None), "name", "?"))
+    return names
+
+
+def _close_duckdb() -> None:
+    """dbt-duckdb's process-wide database, closed if a connection left it open (it closes it
+    itself with the last one)."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        env, DuckDBConnectionManager._ENV = DuckDBConnectionManager._ENV, None
+    if env is not None:
+        env.close()
+
+
 def rebuild_warehouse(
     dbt: DbtCliResource,
     ctx: StepContext,
@@ -100,8 +180,9 @@ def rebuild_models(dbt: DbtCliResource, ctx: StepContext, calls: pa.Table | None
     is incremental: the erased calls' rows leave the build file, dbt rebuilds the kept calls
     among them and every day they started on (as a daily build rebuilds changed calls), and the
     build file is then written anew without the deleted rows' bytes
-    (``build_file.mark_erasure``, ``build_file.compact``). Otherwise every mart is rebuilt from
-    the lakehouse into a new file (full refresh).
+    (``build_file.mark_erasure``, ``build_file.compact``); only the models downstream of the
+    lakehouse run (``ERASURE_SELECTION``). Otherwise every mart is rebuilt from the lakehouse
+    into a new file (full refresh). dbt runs in this process (``run_in_process``).
 
     Models only, no tests: the files must be replaced whatever a data test would say (keeping the
     old ones would keep the erased rows), the SQL is the last tested build's, and the next KPI
@@ -117,7 +198,8 @@ def rebuild_models(dbt: DbtCliResource, ctx: StepContext, calls: pa.Table | None
     else:
         prepare_build(settings, ctx.lakehouse, full=True)
     target = target_folder(settings, "rebuild")
-    dbt.cli(dbt_args(settings, "run"), target_path=target).wait()
+    selection = ERASURE_SELECTION if calls is not None and incremental else ()
+    run_in_process(dbt, dbt_args(settings, "run", *REBUILD_ARGS, *selection), target)
     if calls is not None and incremental:
         build_file.compact(build, calls)
     finish_build(settings, "rebuild", target)

@@ -7,14 +7,23 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
+import subprocess
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import polars as pl
 import pytest
 
 from orchestration.defs.kpis.resources import dbt_cli
-from orchestration.lib.kpi_build import rebuild_models, rebuild_warehouse
+from orchestration.lib.kpi_build import (
+    DbtRunFailed,
+    dbt_args,
+    rebuild_models,
+    rebuild_warehouse,
+    run_in_process,
+)
 from tests.synthetic_lakehouse import build
 from transforms.compliance import subjects
 from transforms.compliance.erasure import Hooks, carry_out
@@ -126,3 +135,66 @@ def test_after_an_erasure_every_published_mart_equals_a_full_refresh(lake, kind)
         ).fetchone()[0]
     # every mart of every tenant, as a full refresh from the lakehouse publishes it
     assert full_refresh(settings, ctx) == after
+
+
+def test_the_rebuild_runs_dbt_in_this_process_from_the_kept_parse(lake):
+    """The erasure's dbt run starts no interpreter and parses nothing again (issue 23: both cost
+    seconds of every erasure); the build file is closed when it returns."""
+    settings, ctx, calls = lake
+    subprocesses: list = []
+    real_popen = subprocess.Popen
+
+    def popen(*args, **kwargs):
+        subprocesses.append(args[0] if args else kwargs.get("args"))
+        return real_popen(*args, **kwargs)
+
+    value = calls.filter(pl.col("tenant_id") == "globex")["phone"][1]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(subprocess, "Popen", popen)
+        certificate, runs = erase(settings, ctx, subjects.Subject("globex", "caller", value))
+    assert certificate["verification"]["passed"] and runs == [True]
+    assert subprocesses == []
+    logs = list(Path(settings.dbt_target_dir).glob("rebuild-*/dbt.log"))
+    assert len(logs) == 1
+    log = logs[0].read_text()
+    assert "Unable to do partial parsing" not in log and "Completed successfully" in log
+    # nothing holds the build file open: another configuration may open it at once
+    with duckdb.connect(settings.kpi_build_database, config={"threads": 1}) as con:
+        assert con.execute("select count(*) from fct_calls").fetchone()[0] > 0
+
+
+def test_a_failed_dbt_run_in_process_raises(lake, tmp_path):
+    settings, _, _ = lake
+    args = dbt_args(settings, "run", "--select", "fct_calls")
+    # a lakehouse that is not there, and a build file of its own (the module's stays as it is)
+    broken = [
+        a.replace(settings.lakehouse, str(tmp_path / "no-lakehouse")).replace(
+            settings.kpi_build_database, str(tmp_path / "build.duckdb")
+        )
+        for a in args
+    ]
+    target = tmp_path / "target"
+    with contextlib.redirect_stdout(io.StringIO()), pytest.raises(DbtRunFailed):
+        run_in_process(dbt_cli(), broken, target)
+
+
+def test_a_table_the_selected_rebuild_leaves_alone_is_read_by_the_proof(lake):
+    """The rebuild runs only the models downstream of the lakehouse; a table it does not
+    rebuild that held an erased call (here planted in the build file, keyed otherwise than by
+    call_uid) would keep it, and the residual scan finds it there: the certificate fails."""
+    settings, ctx, calls = lake
+    theirs = calls.filter(pl.col("tenant_id") == "globex")
+    value = theirs["phone"][2]
+    call_id = theirs.filter(pl.col("phone") == value)["call_id"][0]
+    with duckdb.connect(settings.kpi_build_database) as con:
+        con.execute("create table main.unselected_notes as select ? as note", [f"see {call_id}"])
+    try:
+        certificate, runs = erase(settings, ctx, subjects.Subject("globex", "caller", value))
+    finally:
+        with duckdb.connect(settings.kpi_build_database) as con:
+            con.execute("drop table if exists main.unselected_notes")
+    verification = certificate["verification"]
+    assert runs == [True] and not verification["passed"]
+    assert verification["hits_by_kind"].get("call_id", 0) >= 1
+    assert any("kpis.build.duckdb" in p for p in verification["hit_paths"])
+    assert call_id not in json.dumps(certificate)

@@ -43,6 +43,7 @@ from transforms.core.keys import KeyStore, KeyStoreError
 from transforms.core.lakehouse import Lakehouse
 from transforms.core.settings import REPO_ROOT, Settings
 from transforms.core.tables import ALL_TABLES, CALLS, COMPLIANCE_TABLES, TableSpec
+from transforms.kpis import build_file
 from transforms.kpis.publish import STAGING_FOLDER, Slots, tenant_database
 
 PROCESSOR = "CallCenterRate (processor, GDPR art. 28)"
@@ -450,11 +451,17 @@ def erase_files(
 
 
 def clear_dbt_artifacts(settings: Settings) -> int:
-    """Every dbt target folder of past builds (run results, compiled SQL, dbt.log)."""
+    """Every dbt target folder of past builds (run results, compiled SQL, dbt.log), and any
+    other file there but dbt's parse of the project (``build_file.PARSE_STATE``: code, no data;
+    without it the rebuild that follows parses the whole project again)."""
     root = Path(settings.dbt_target_dir)
     if not root.exists():
         return 0
     storage.Roots.for_settings(settings).check(str(root))
     folders = [p for p in root.glob("*") if p.is_dir()]
-    shutil.rmtree(root)
+    for entry in root.iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        elif entry.name != build_file.PARSE_STATE or not entry.is_file() or entry.is_symlink():
+            entry.unlink()
     return len(folders)

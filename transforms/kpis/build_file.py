@@ -40,6 +40,11 @@ BUILD_ARGS = (
     "--log-level-file",
     "info",
 )
+#: dbt's parse of the project (``--target-path``), kept beside the target folders from one
+#: build to the next (``orchestration/lib/kpi_build.py``): dbt then re-parses only what changed.
+#: It holds the project's code, YAML and vars (where the lakehouse and the build file are),
+#: never a value of the data: an erasure keeps it when it clears dbt's artifacts.
+PARSE_STATE = "partial_parse.msgpack"
 #: What an erasure tells the next dbt run (``macros/incremental_state.sql``): per tenant, the
 #: days of the calls whose mart rows it changed, and the ids of those calls that are kept (an
 #: erased call is never named here: its rows are deleted before dbt runs, ``mark_erasure``).

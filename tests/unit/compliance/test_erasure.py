@@ -174,3 +174,28 @@ def test_a_number_that_never_called_is_not_found_and_gets_no_certificate(lake):
     with pytest.raises(subjects.NotFound):
         subjects.erasure(lh, settings, keys, never)
     assert not (Path(settings.compliance_dir) / "certificates").exists()
+
+
+def test_the_erasure_clears_dbt_artifacts_but_keeps_the_parse_of_the_project(lake):
+    """Compiled SQL, run results and logs of past builds go (they describe the data); dbt's
+    parse of the project stays (code and paths only: the rebuild then parses nothing again),
+    and the residual scan still reads it."""
+    settings, calls = lake
+    agent = "acm-agent02"
+    root = Path(settings.dbt_target_dir)
+    run = root / "kpi_models-1234567"
+    (run / "compiled").mkdir(parents=True)
+    (run / "run_results.json").write_text("{}")
+    (run / "compiled" / "fct_calls.sql").write_text("select 1")
+    (root / "stray.log").write_text("a log")
+    parse = root / "partial_parse.msgpack"
+    parse.write_bytes(b"\x81\xa7version\x01")
+    certificate = erase(settings, subjects.Subject("acme", "agent", agent))
+    assert certificate["copies"]["dbt_artifact_folders_cleared"] == 1
+    assert sorted(p.name for p in root.iterdir()) == ["partial_parse.msgpack"]
+    assert certificate["verification"]["passed"]
+    # the kept parse is read by the scan like any other file: a needle in it is a hit
+    parse.write_bytes(b"\x81\xa7version\x01" + calls["call_id"][0].encode())
+    needles = {calls["call_id"][0]: "call_id"}
+    report = scan([Path(settings.home)], needles)
+    assert not report.passed and any("partial_parse" in h.path for h in report.hits)
