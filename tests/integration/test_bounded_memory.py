@@ -5,8 +5,11 @@ there (``transforms.transcribe.vad``, ``transforms.transcribe.batch_parts``, the
 ``transforms.core.audio``, the early mix-down of a call declared mono) must leave every
 transcript as it was. Each test transcribes with the stock faster-whisper functions (whole
 signals, whole batches) and with the product's, on the same CPU in the same process, and
-compares everything: segments, words, times, probabilities, speakers. The parts are made as
-small as they go so that a one-minute sample call is split as a long call is.
+compares everything: segments, words, times, probabilities, speakers. Texts, tokens, times and
+speakers must be equal; scores and probabilities equal to ``SCORE_TOL``: on a CPU whose int8
+kernels are AVX2 only (oneDNN), a decoder pass over fewer chunks gives word probabilities a few
+ten-thousandths apart (0.98544 against 0.98499), where an AVX-512 CPU gave them bit for bit. The
+parts are made as small as they go so that a one-minute sample call is split as a long call is.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ from transforms.transcribe.pool import CallJob, transcribe_job
 from transforms.transcribe.roles import RoleHints
 
 LANDING = REPO_ROOT / "samples" / "landing"
+#: How far apart two decodes of the same chunk may put a score or a probability (see above).
+SCORE_TOL = 2e-3
 ACME = RoleHints.for_tenant(load_tenants(REPO_ROOT / "config" / "tenants.yaml")["acme-telecom"])
 
 
@@ -41,6 +46,28 @@ def model() -> Transcriber:
         cpu_threads=settings.whisper_threads or 2,
         beam_size=settings.whisper_beam,
     )
+
+
+def _differences(a: object, b: object, where: str = "") -> list[str]:
+    """Where ``a`` and ``b`` differ: anything but a float must be equal, a float to
+    ``SCORE_TOL`` (floats that are times come out equal; the tolerance is for scores)."""
+    if dataclasses.is_dataclass(a) and dataclasses.is_dataclass(b):
+        a, b = dataclasses.asdict(a), dataclasses.asdict(b)
+    if isinstance(a, dict) and isinstance(b, dict):
+        if a.keys() != b.keys():
+            return [f"{where}: keys {sorted(a)} != {sorted(b)}"]
+        return [d for k in a for d in _differences(a[k], b[k], f"{where}.{k}")]
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        if len(a) != len(b):
+            return [f"{where}: {len(a)} items != {len(b)}"]
+        return [
+            d
+            for i, (x, y) in enumerate(zip(a, b, strict=True))
+            for d in _differences(x, y, f"{where}[{i}]")
+        ]
+    if isinstance(a, float) and isinstance(b, float):
+        return [] if abs(a - b) <= SCORE_TOL else [f"{where}: {a} != {b}"]
+    return [] if a == b else [f"{where}: {a!r} != {b!r}"]
 
 
 def _stock_timestamps(audio: np.ndarray, options: dict | None = None) -> list[dict[str, int]]:
@@ -83,12 +110,21 @@ def test_a_sample_call_is_transcribed_as_before(
     got = transcribe_job(job, model).transcript
     assert got is not None
     assert len(expected.segments) > 3
-    assert got.segments == expected.segments
+    assert not _differences(got.segments, expected.segments)
     assert (got.speaker_method, got.duration_s, got.language) == (
         expected.speaker_method,
         expected.duration_s,
         expected.language,
     )
+
+
+def test_the_comparison_tolerates_score_noise_only() -> None:
+    word = {"word": " me.", "start": 52.24, "end": 53.0, "probability": 0.98544}
+    assert not _differences([[{"words": [word]}]], [[{"words": [{**word, "probability": 0.985}]}]])
+    for changed in ({"word": " my."}, {"start": 52.26}, {"probability": 0.97}):
+        assert _differences([[{"words": [word]}]], [[{"words": [{**word, **changed}]}]])
+    assert _differences([{"tokens": [1, 2]}], [{"tokens": [1, 3]}])
+    assert _differences([{"tokens": [1, 2]}], [{"tokens": [1, 2]}, {}])
 
 
 @pytest.fixture(scope="module")
@@ -145,10 +181,11 @@ def test_a_batch_in_parts_gives_the_whole_batch_outputs(
     assert sum(len(s["words"]) for chunk in whole[0] for s in chunk) > 30
     assert len(set(texts)) > 2
     for part, align_part in [(1, 1), (3, 2)]:
-        assert decode(part, align_part) == whole, (part, align_part)
+        assert not _differences(decode(part, align_part), whole), (part, align_part)
     # Without word times nothing is aligned, and the parts still give the whole batch's text.
     plain = dataclasses.replace(options, word_timestamps=False)
     model.pipeline.last_speech_timestamp = 0.0
-    assert batch_parts.forward_in_parts(
-        model.pipeline, batch, tokenizer, metadata, plain, 2, 2
-    ) == model.pipeline.forward(batch, tokenizer, metadata, plain)
+    assert not _differences(
+        batch_parts.forward_in_parts(model.pipeline, batch, tokenizer, metadata, plain, 2, 2),
+        model.pipeline.forward(batch, tokenizer, metadata, plain),
+    )
