@@ -15,7 +15,6 @@ parts are made as small as they go so that a one-minute sample call is split as 
 from __future__ import annotations
 
 import dataclasses
-import os
 
 import faster_whisper.vad as stock
 import numpy as np
@@ -24,11 +23,10 @@ from faster_whisper.audio import pad_or_trim
 from faster_whisper.tokenizer import Tokenizer
 
 from transforms.core.audio import decode_channels
-from transforms.core.settings import REPO_ROOT, Settings
+from transforms.core.settings import REPO_ROOT
 from transforms.core.tenants import load_tenants
 from transforms.transcribe import batch_parts, vad
 from transforms.transcribe.engine import VAD, Transcriber
-from transforms.transcribe.model import ensure_bundled_model
 from transforms.transcribe.pool import CallJob, transcribe_job
 from transforms.transcribe.roles import RoleHints
 
@@ -36,16 +34,6 @@ LANDING = REPO_ROOT / "samples" / "landing"
 #: How far apart two decodes of the same chunk may put a score or a probability (see above).
 SCORE_TOL = 2e-3
 ACME = RoleHints.for_tenant(load_tenants(REPO_ROOT / "config" / "tenants.yaml")["acme-telecom"])
-
-
-@pytest.fixture(scope="module")
-def model() -> Transcriber:
-    settings = Settings.from_env(os.environ)
-    return Transcriber(
-        ensure_bundled_model(settings.model_cache),
-        cpu_threads=settings.whisper_threads or 2,
-        beam_size=settings.whisper_beam,
-    )
 
 
 def _differences(a: object, b: object, where: str = "") -> list[str]:

@@ -10,7 +10,6 @@ differs between CPUs; no test reads it.
 from __future__ import annotations
 
 import json
-import os
 
 import numpy as np
 import pytest
@@ -19,13 +18,11 @@ from scipy.signal import butter, sosfilt
 from tests.audio_fixtures import encode
 from transforms.core.audio import decode_channels, probe
 from transforms.core.scorecards import load_scorecard
-from transforms.core.settings import REPO_ROOT, Settings
+from transforms.core.settings import REPO_ROOT
 from transforms.core.tenants import load_tenants
 from transforms.score.metrics import conversation_metrics
 from transforms.score.scoring import PRIMED_SUPPORT_MIN, score_call
 from transforms.transcribe.biasing import company_name, decoder_bias
-from transforms.transcribe.engine import Transcriber
-from transforms.transcribe.model import ensure_bundled_model
 from transforms.transcribe.roles import RoleHints
 
 RATE = 16000
@@ -39,16 +36,6 @@ TRUTH = {
 TENANTS = load_tenants(REPO_ROOT / "config" / "tenants.yaml")
 CARD = load_scorecard(REPO_ROOT / "config" / "scorecards" / "standard-v1.yaml")
 PHRASE_SAID = [c.id for c in CARD.criteria if c.kind == "phrase_said"]
-
-
-@pytest.fixture(scope="module")
-def model() -> Transcriber:
-    settings = Settings.from_env(os.environ)
-    return Transcriber(
-        ensure_bundled_model(settings.model_cache),
-        cpu_threads=settings.whisper_threads or 2,
-        beam_size=settings.whisper_beam,
-    )
 
 
 def channels(name: str) -> list[np.ndarray]:

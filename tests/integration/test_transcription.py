@@ -28,7 +28,7 @@ from transforms.core import storage
 from transforms.core.audio import decode_channels, probe
 from transforms.core.keys import FileKeyStore
 from transforms.core.lakehouse import Lakehouse
-from transforms.core.settings import REPO_ROOT, Settings
+from transforms.core.settings import REPO_ROOT
 from transforms.core.tables import CALLS, PROCESSING_LOG, QUARANTINE, SEGMENTS, TRANSCRIPTS
 from transforms.core.tenants import load_tenants
 from transforms.core.text import normalise
@@ -36,7 +36,6 @@ from transforms.ingest import batch as ingest
 from transforms.ingest import landing, manifest
 from transforms.privacy.pseudonymise import caller_key
 from transforms.transcribe.engine import Transcriber
-from transforms.transcribe.model import ensure_bundled_model
 from transforms.transcribe.roles import RoleHints
 
 LANDING = REPO_ROOT / "samples" / "landing"
@@ -57,17 +56,6 @@ def sample(name: str) -> bytes:
 def stereo(name: str) -> tuple[np.ndarray, np.ndarray]:
     left, right = decode_channels(sample(name), 2)
     return left, right
-
-
-@pytest.fixture(scope="module")
-def model() -> Transcriber:
-    """The bundled model with this run's ``CCR_WHISPER_THREADS`` and ``CCR_WHISPER_BEAM``."""
-    settings = Settings.from_env(os.environ)
-    return Transcriber(
-        ensure_bundled_model(settings.model_cache),
-        cpu_threads=settings.whisper_threads or 2,
-        beam_size=settings.whisper_beam,
-    )
 
 
 def script(name: str) -> str:
