@@ -34,7 +34,7 @@ PRIMED = {"encoder", "decoder", "word alignment"}
 
 #: Order of the table's rows.
 ORDER = (
-    "read + unseal recording",
+    "read recording",
     "decode audio",
     "VAD",
     "log-Mel features",
@@ -182,7 +182,7 @@ def instrument_pipeline(folder: Path, clock: StageClock = CLOCK) -> None:
     pool._init_worker = init_worker
     batch.redact_transcript = clock.wrap("redaction", batch.redact_transcript)
     batch._write_playback_copy = clock.wrap("playback copy", batch._write_playback_copy)
-    batch.storage = _Timed(storage, clock, {"read_bytes": "read + unseal recording"})
+    batch.storage = _Timed(storage, clock, {"read_bytes": "read recording"})
 
 
 def worker_totals(folder: Path) -> dict[str, dict[str, float]]:

@@ -115,11 +115,9 @@ def run_pipeline(model_dir: str, items: list[dict], primed: bool = True) -> dict
     from transforms.core.keys import FileKeyStore
     from transforms.core.lakehouse import conform
     from transforms.core.tables import SEGMENTS, TRANSCRIPTS
-    from transforms.transcribe.batch import BatchTranscripts
-    from transforms.transcribe.biasing import company_name, decoder_bias
+    from transforms.transcribe.batch import BatchTranscripts, call_jobs
     from transforms.transcribe.model import model_id
-    from transforms.transcribe.pool import CallJob, plan_workers, transcribe_calls
-    from transforms.transcribe.roles import RoleHints
+    from transforms.transcribe.pool import plan_workers, transcribe_calls
 
     setup_started = time.perf_counter()
     clock = stages.CLOCK
@@ -156,46 +154,36 @@ def run_pipeline(model_dir: str, items: list[dict], primed: bool = True) -> dict
             "audio_uri": uri,
             "audio_sha256": item["call_id"],
             "file_size_bytes": len(audio),
+            "campaign": None,
+            "channels": item["pipeline_channels"],
+            "language": item["language"],
+            "channel_layout": item["layout"],
+            "duration_s": item["audio_s"],
         }
     clock.seconds.clear()
     clock.calls.clear()
     setup_s = time.perf_counter() - setup_started
-    # As the transcribe step does: the tenant's assigned card and name prime the decoder.
-    bias = {
-        tid: decoder_bias(
-            ctx.card_choice(tid).card_for(None), company_name(t.display_name), t.languages
-        )
-        for tid, t in tenants.items()
-    }
     workers, threads = plan_workers(
         workers=settings.whisper_workers, threads=settings.whisper_threads
     )
     audio_of: dict[str, bytes] = {}
-    read = clock.wrap(
-        "read + unseal recording", lambda tid, uri: lh.unseal(tid, Path(uri).read_bytes())
+    # The transcribe step's jobs: the tenant's assigned card and name prime the decoder and give
+    # the roles their phrasings; longest call first, as the step orders a batch.
+    jobs = call_jobs(
+        sorted(calls.values(), key=lambda call: -call["duration_s"]),
+        tenants,
+        audio_of,
+        lambda tid, campaign: ctx.card_choice(tid).card_for(campaign),
+        lh.unseal,
     )
-
-    def jobs():
-        # Longest first, as the transcribe step orders a batch.
-        for item in sorted(items, key=lambda item: -item["audio_s"]):
-            call = calls[item["call_id"]]
-            audio_of[item["call_id"]] = read(item["tenant"], call["audio_uri"])
-            yield CallJob(
-                key=item["call_id"],
-                audio=audio_of[item["call_id"]],
-                channels=item["pipeline_channels"],
-                language=item["language"],
-                channel_layout=item["layout"],
-                allowed_languages=tenants[item["tenant"]].languages,
-                roles=RoleHints.for_tenant(tenants[item["tenant"]]),
-                bias=bias[item["tenant"]] if primed else None,
-            )
+    if not primed:
+        jobs = (replace(job, bias=None) for job in jobs)
 
     mid = model_id(Path(model_dir), settings.compute_type)
     out = BatchTranscripts()
     hyps, methods, langs = {}, {}, {}
     for result in transcribe_calls(
-        jobs(),
+        jobs,
         model_dir=model_dir,
         workers=workers,
         threads=threads,

@@ -116,7 +116,14 @@ def transcribe_batch(
     out = BatchTranscripts()
     started = time.perf_counter()
     results = transcribe_calls(
-        _jobs(by_uid.values(), tenants, audio_of, card_for, unseal, out),
+        call_jobs(
+            by_uid.values(),
+            tenants,
+            audio_of,
+            (lambda _tenant, campaign: card_for(campaign)) if card_for is not None else None,
+            unseal,
+            out,
+        ),
         model_dir=model_dir,
         workers=workers,
         threads=threads,
@@ -140,23 +147,24 @@ def transcribe_batch(
     return out
 
 
-def _jobs(
+def call_jobs(
     calls: Any,
     tenants: dict[str, Tenant],
     audio_of: dict[str, bytes],
-    card_for: Callable[[str | None], Scorecard] | None = None,
+    card_for: Callable[[str, str | None], Scorecard] | None = None,
     unseal: Callable[[str, bytes], bytes] | None = None,
     out: BatchTranscripts | None = None,
 ) -> Iterator[CallJob]:
-    """One job per call, its audio read when the pool asks for it; the card that will score it
-    primes the decoder and lists the agent's phrasings the roles are checked with."""
+    """One job per call (bronze.calls rows, in the order given), its audio read when the pool
+    asks for it; the card that will score it (``card_for(tenant_id, campaign)``) primes the
+    decoder and lists the agent's phrasings the roles are checked with."""
     biases: dict[tuple[str, str | None], DecoderBias] = {}
     hints: dict[tuple[str, str | None], RoleHints] = {}
     for call in calls:
         tenant = tenants.get(call["tenant_id"])
         where = (call["tenant_id"], call.get("campaign"))
         if where not in hints:
-            card = card_for(call.get("campaign")) if card_for is not None else None
+            card = card_for(*where) if card_for is not None else None
             hints[where] = RoleHints.for_tenant(tenant, card)
             if tenant is not None and card is not None:
                 biases[where] = decoder_bias(

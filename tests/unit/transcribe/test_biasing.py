@@ -7,7 +7,7 @@ import numpy as np
 from transforms.core.scorecards import Assignments, CardChoice, load_scorecards, parse_scorecard
 from transforms.core.settings import REPO_ROOT
 from transforms.core.tenants import Tenant
-from transforms.transcribe.batch import _jobs
+from transforms.transcribe.batch import call_jobs
 from transforms.transcribe.biasing import (
     MAX_PROMPT_CHARS,
     DecoderBias,
@@ -87,13 +87,17 @@ def test_each_job_is_primed_with_the_card_assigned_to_its_campaign(tmp_path: Pat
         {"call_uid": "u2", "tenant_id": "acme", "campaign": "retention", "audio_uri": str(audio),
          "channels": 2, "language": "fr", "channel_layout": "agent-left"},
     ]  # fmt: skip
-    jobs = list(_jobs(calls, {"acme": TENANT}, {}, choice.card_for))
+
+    def card_for(tenant_id, campaign):
+        return choice.card_for(campaign)
+
+    jobs = list(call_jobs(calls, {"acme": TENANT}, {}, card_for))
     first = jobs[0].bias.for_language("fr")
     assert first.startswith("Atlas Énergie.") and "(synthetic)" not in first
     assert jobs[0].bias == decoder_bias(STANDARD, "Atlas Énergie", TENANT.languages)
     assert jobs[1].bias.for_language("fr") == "Atlas Énergie. Je vous propose une remise."
     # without a card (no tenant registry entry), a call is transcribed unprimed
-    assert next(iter(_jobs(calls[:1], {}, {}, choice.card_for))).bias is None
+    assert next(iter(call_jobs(calls[:1], {}, {}, card_for))).bias is None
 
 
 def test_a_primed_chunk_cut_short_by_its_prompt_is_not_kept():
