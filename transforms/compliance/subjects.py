@@ -299,7 +299,7 @@ def erasure(lh: Lakehouse, settings: Settings, keys: KeyStore, subject: Subject)
         kind=subject.kind,
         tenants=(tenant,),
         actions=tuple(actions),
-        needles=subject_needles(lh, subject, found),
+        needles=subject_needles(lh, tenant, subject, found),
         subject={"kind": subject.kind, "keyed_hash": subject.keyed_hash(keys)},
         rewrites=found.landing,
         objects=objects.build(
@@ -312,10 +312,13 @@ def erasure(lh: Lakehouse, settings: Settings, keys: KeyStore, subject: Subject)
     )
 
 
-def subject_needles(lh: Lakehouse, subject: Subject, found: Found) -> needle_lib.Needles:
-    """The subject's calls' ids, pseudonym, number or agent id, and phrases of their calls."""
+def subject_needles(
+    lh: Lakehouse, tenant: str, subject: Subject, found: Found
+) -> needle_lib.Needles:
+    """The subject's calls' ids, pseudonym, number or agent id, and phrases of their calls
+    (``tenant``'s: the kept text other tenants encrypted is not read for them)."""
     uids = set(found.calls["call_uid"].to_list())
-    kept = needle_lib.kept_after(lh, uids, uids, found.quarantine)
+    kept = needle_lib.kept_after(lh, uids, uids, found.quarantine, [tenant])
     needles = needle_lib.Needles()
     needle_lib.identifier_needles(needles, found.calls, kept)
     if subject.kind == "caller":
