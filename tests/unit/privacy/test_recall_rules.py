@@ -84,6 +84,7 @@ def test_a_number_continued_after_a_correction_word_is_one_phone() -> None:
         ("en", "it's chidinma okafor about my bill", "it's <NAME> about my bill"),
         # a name said twice, then its surname
         ("en", "so dewi uh dewi pritchard", "so <NAME>"),
+        ("en", "yeah it's ronan ronan o'riordan", "yeah it's <NAME>"),
         # the remark on a name's spelling
         ("en", "rhodri pugh that's with a p", "<NAME> that's with a p"),
         # a name spelled after a repair word, and a two-letter name spelled
@@ -113,6 +114,12 @@ def test_names_by_how_people_say_them(language, text, expected) -> None:
         # frames need a name-like word: "customer services speaking"
         ("en", "good morning customer services speaking", ""),
         ("en", "it's water from the tap again", ""),
+        # words said twice that are no names: a backchannel, an interjection, an adverb
+        ("en", "yeah yeah that's grand", ""),
+        ("fr", "allô allô vous m'entendez", ""),
+        ("fr", "vite vite je dois y aller", ""),
+        # a verb of saying after a kin word is the verb, not the first name it also is
+        ("en", "my sister said you'd ring", ""),
     ],
 )
 def test_what_the_new_rules_leave_alone(language, text, org) -> None:

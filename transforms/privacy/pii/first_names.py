@@ -510,7 +510,13 @@ def _name_end(tokens: Sequence[Token], i: int, language: str) -> int:
     # "brun" ends the name ("nathalie brun elle…"); "bonne" starts a phrase ("merci morgane,
     # bonne journée"): the word after a surname is a small word, a filler or nothing
     after = tokens[i + 2].text if i + 2 < len(tokens) else ""
-    if tokens[i + 1].pause or not after or not is_name_word(after) or after in _FILLERS:
+    if (
+        tokens[i + 1].pause
+        or not after
+        or not is_name_word(after)
+        or after in _FILLERS
+        or after == nxt  # the surname said again: "roger meunier, meunier comme le métier"
+    ):
         return i + 2
     return last
 
@@ -596,6 +602,7 @@ def scan_first_names(text: str, tokens: Sequence[Token], language: str) -> list[
             word not in first_names()
             or word in _CALENDAR
             or word in _PERSON_BEFORE
+            or (word in _SAID and _surname_end(tokens, i) == i + 1)  # "my daughter said"
             or _after_determiner(tokens, i)
             or _after_business(tokens, i)
             or _place(tokens, i)
@@ -955,8 +962,12 @@ def _said_twice(tokens: Sequence[Token], language: str) -> list[Found]:
             and _name_like(tokens[nxt].text, language)
             and (_known(tokens[nxt].text) or _may_be_named(tokens[nxt].text, language))
         )
-        listed = word in first_names() or _known(word)
-        if not (listed or (_may_be_named(word, language) and follows)):
+        # a first name said twice is a name; any other word only with a name after it ("emeka
+        # emeka nwosu", "paddy paddy o'sullivan"): "yeah yeah", "allô allô", "vite vite" are
+        # words of the lexicon too
+        if not (
+            word in first_names() or ((_may_be_named(word, language) or _known(word)) and follows)
+        ):
             continue
         end = nxt + 1 if follows else k + 1
         found.append(Found(i, end, NAME))

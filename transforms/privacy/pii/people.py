@@ -238,6 +238,7 @@ def scan_names(
             i + 1 < n
             and tokens[i + 1].text == tokens[i].text
             and is_name_word(tokens[i].text)
+            and not common(tokens[i].text)  # "yeah yeah", "allô allô", "vite vite"
             and (
                 i == 0
                 or tokens[i - 1].text in ("euh", "uh", "erm", "um", "heu")
