@@ -105,6 +105,8 @@ def test_names_by_how_people_say_them(language, text, expected) -> None:
         ("fr", "c'est un cousin germain de ma femme", ""),
         # a business noun names the business
         ("fr", "je suis passée au magasin jean ricard hier", ""),
+        # "être à" with a personal subject says where one is
+        ("fr", "on est à florence pour les vacances", ""),
         # a verb in the present after "mon mari" is no name
         ("fr", "mon fils travaille à la poste", ""),
         # "l'appli …" after a cue is an article and a noun

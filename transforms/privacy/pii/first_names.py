@@ -112,6 +112,22 @@ _SPEAK_TO = {
 }  # fmt: skip
 #: "Être à" says whom a thing belongs to: "le contrat est à gérard", "c'est à violette".
 _BELONGS = {"est", "c'est", "sont", "était", "c'était", "toujours", "encore", "reste"}
+#: Subjects with which "être à" says where one is, not whose a thing is: "on est à paris".
+_PERSONAL_SUBJECTS = {"je", "j'", "tu", "il", "elle", "on", "nous", "vous", "ils", "elles", "qui"}
+
+
+def _belongs(tokens: Sequence[Token], j: int) -> bool:
+    """ "le contrat est (toujours) à …", "c'est à …": a thing's owner; not "on est à …"."""
+    k = j - 1
+    if tokens[k].text in ("toujours", "encore") and k > 0:
+        k -= 1
+    if tokens[k].text not in _BELONGS or tokens[k].text in ("toujours", "encore"):
+        return False
+    return (
+        tokens[k].text.startswith("c'") or k == 0 or (tokens[k - 1].text not in _PERSONAL_SUBJECTS)
+    )
+
+
 #: "cédric ou à manon": the second preposition repeats the first, and its verb.
 _AND_OR = {"ou", "et", "or", "and"}
 #: Words of spoken e-mails and offers: a first name among them is part of an address or a product.
@@ -366,7 +382,7 @@ def _to_a_person(tokens: Sequence[Token], j: int) -> bool:
     if j <= 0:
         return False
     before = tokens[j - 1].text
-    if before in _SPEAK_TO or (tokens[j].text == "à" and before in _BELONGS):
+    if before in _SPEAK_TO or (tokens[j].text == "à" and _belongs(tokens, j)):
         return True
     if before in _AND_OR:
         for k in range(j - 2, max(0, j - 6), -1):
@@ -970,5 +986,5 @@ def _said_twice(tokens: Sequence[Token], language: str) -> list[Found]:
         ):
             continue
         end = nxt + 1 if follows else k + 1
-        found.append(Found(i, end, NAME))
+        found += [Found(i, i + 1, NAME), Found(k, end, NAME)]  # each mention its own
     return found
