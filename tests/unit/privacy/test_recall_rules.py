@@ -19,6 +19,10 @@ from transforms.privacy.pii import redact_text
         ),
         # a street name holding a word that is a number in English only, and a link word
         ("fr", "c'est au 14 rue du four à pain", "c'est au <ADDRESS>"),
+        # an estate opened by "du"/"des" with a dwelling part after it; a lieu-dit
+        ("fr", "résidence des cèdres appartement 7", "<ADDRESS>"),
+        ("fr", "on habite lieu-dit la grange", "on habite <ADDRESS>"),
+        ("fr", "la résidence du locataire est assurée", None),
         # a residence said as a kind of home is no address
         ("fr", "c'est notre résidence principale depuis dix ans", None),
     ],
@@ -33,6 +37,8 @@ def test_addresses_by_the_grammar_of_french_street_lines(language, text, expecte
         # a reference word bound to a word naming what the customer holds
         ("en", "the meter serial is 21k550918", "the meter serial is <ID>"),
         ("fr", "le numéro de série du compteur c'est 07x119384", None),
+        # a login of letters and digits after a word naming it
+        ("fr", "mon identifiant c'est martin84", "mon identifiant c'est <ID>"),
         # a transaction's serial stays
         ("en", "the serial number of the kettle is 55k12345", None),
     ],

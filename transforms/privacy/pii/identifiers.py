@@ -216,8 +216,9 @@ def scan_identifiers(
         if compact.isdigit() and window & _PHONE_WORDS:
             continue  # "the phone number on the account?": the phone scanner's to judge
         if context == "id":
-            if digits >= 5 or (letters >= 2 and digits >= 4):
-                found.append(Found(lo, hi, ID))
+            login = len(run) == 1 and re.fullmatch(r"[A-Z]{2,}\d{2,}|\d{2,}[A-Z]{2,}", compact)
+            if digits >= 5 or (letters >= 2 and digits >= 4) or (login and len(compact) >= 5):
+                found.append(Found(lo, hi, ID))  # "mon identifiant c'est dupont75" too
             continue
         if context == "not_id":
             continue

@@ -272,7 +272,11 @@ _STREETS_FR = {
 _STRONG_FR = {"rue", "avenue", "boulevard", "impasse", "chemin", "allée", "quai", "cours"}
 #: Named groups of dwellings: without a house number, an address when an article opens the name
 #: ("résidence les tilleuls", "lotissement le clos fleuri"; not "résidence secondaire").
-_NAMED_ESTATES_FR = {"résidence", "residence", "lotissement", "hameau", "domaine", "cité"}
+_NAMED_ESTATES_FR = {
+    "résidence", "residence", "lotissement", "hameau", "domaine", "cité", "lieu-dit",
+}  # fmt: skip
+#: "résidence du parc": opened by "du"/"des", an estate only with a dwelling part after it.
+_ESTATE_OF = {"du", "des", "de"}
 _ESTATE_ARTICLES = {"les", "le", "la", "l'"}
 #: Links inside a street's name: "rue du four à chaux", "chemin des prés aux moines".
 _STREET_LINKS = {"à", "aux", "au", "sur", "sous", "en", "lès", "lez"}
@@ -351,7 +355,18 @@ def _fr_street(text: str, tokens: Sequence[Token], units: Sequence[Unit], k: int
                 and tokens[k + 1].text in _ESTATE_ARTICLES
                 and not tokens[k].pause
             )
-            if start is None and (word not in _STRONG_FR or k + 1 >= n) and not estate:
+            estate_of = (
+                not estate
+                and start is None
+                and word in _NAMED_ESTATES_FR
+                and k + 1 < n
+                and tokens[k + 1].text in _ESTATE_OF
+            )
+            if (
+                start is None
+                and (word not in _STRONG_FR or k + 1 >= n)
+                and not (estate or estate_of)
+            ):
                 return []
             end = k + 1
             words = 0
@@ -379,6 +394,10 @@ def _fr_street(text: str, tokens: Sequence[Token], units: Sequence[Unit], k: int
                     break
             if words == 0:
                 return []
+            if estate_of:
+                # "résidence du parc appartement 204", not "la résidence du client"
+                last = _dwelling_end(tokens, end)
+                return [Found(k, last, ADDRESS)] if last > end else []
             if (
                 start is None
                 and not estate
