@@ -88,6 +88,7 @@ def test_a_number_continued_after_a_correction_word_is_one_phone() -> None:
         ("en", "is that oluwaseun?", "is that <NAME>?"),
         # two words in no list after a weak cue
         ("en", "it's chidinma okafor about my bill", "it's <NAME> about my bill"),
+        ("en", "thanks ever so much hazel", "thanks ever so much <NAME>"),
         # a name said twice, then its surname
         ("en", "so dewi uh dewi pritchard", "so <NAME>"),
         ("en", "yeah it's ronan ronan o'riordan", "yeah it's <NAME>"),
@@ -113,6 +114,9 @@ def test_names_by_how_people_say_them(language, text, expected) -> None:
         ("fr", "je suis passée au magasin jean ricard hier", ""),
         # "être à" with a personal subject says where one is
         ("fr", "on est à florence pour les vacances", ""),
+        # an English noun that is a first name too, as an object or after "there's"
+        ("en", "we've got hazel trees all along the fence", ""),
+        ("en", "there's heather on the moors behind us", ""),
         # a verb in the present after "mon mari" is no name
         ("fr", "mon fils travaille à la poste", ""),
         # "l'appli …" after a cue is an article and a noun

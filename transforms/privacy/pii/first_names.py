@@ -239,6 +239,9 @@ class _Words:
 
     forms: frozenset[str]
     lemmas: tuple[tuple[frozenset[str], tuple[tuple[str, str], ...]], ...]
+    #: Census first names that are nouns of the language too ("holly", "faith"), kept out of
+    #: the lemmas (WordNet holds proper names: "karen").
+    noun_names: frozenset[str] = frozenset()
 
     def __contains__(self, word: str) -> bool:
         if word in self.forms:
@@ -284,19 +287,21 @@ def common_words_of(language: str) -> _Words:
     """``common_words`` of one language: "ravi" is a French word, not an English one."""
     forms: set[str] = set(_CALENDAR) | {w.lower() for w in _STOP_WORDS[language]}
     lemmas = []
+    noun_names: frozenset[str] = frozenset()
     census = census_first_names()
     tables = _lemma_tables(MODELS[language], _TABLES)
     for pos in ("noun", "verb", "adj", "adv"):
         key = get_string_id(pos)
         words = frozenset(tables["lemma_index"].get(key) or ())
         if language == "en" and pos == "noun":
+            noun_names = words & census
             words -= census
         rules = tuple(tuple(r) for r in tables["lemma_rules"].get(key) or () if r[0] != r[1])
         if language == "fr" and pos == "verb":
             rules += _FR_VERB_RULES
         lemmas.append((words, rules))
         forms |= set((tables.get("lemma_exc", {}).get(key) or {}).keys())
-    return _Words(frozenset(forms), tuple(lemmas))
+    return _Words(frozenset(forms), tuple(lemmas), noun_names)
 
 
 def is_common_word(word: str) -> bool:
@@ -401,6 +406,23 @@ _BUSINESS = {
 }  # fmt: skip
 
 
+#: Words after which an English noun is an object or a mass noun, not a person: "i've got faith
+#: in you", "there's holly growing", "full of hope".
+_NOUN_TAKERS = {
+    "got", "have", "has", "had", "there's", "of", "with", "some", "any", "no",
+    "lost", "keep", "need", "needs", "needed", "lose", "without", "bit",
+}  # fmt: skip
+
+
+def _noun_object(tokens: Sequence[Token], i: int, language: str) -> bool:
+    """An English first name that is a noun too ("holly", "faith", "hope"), after a word that
+    takes a noun ("got", "there's", "of"), with no surname after it: the noun."""
+    if language != "en" or tokens[i].text not in common_words_of("en").noun_names:
+        return False
+    j = _prev(tokens, i)
+    return j >= 0 and tokens[j].text in _NOUN_TAKERS and _surname_end(tokens, i) == i + 1
+
+
 def _after_business(tokens: Sequence[Token], i: int) -> bool:
     j = _prev(tokens, i)
     return j >= 0 and tokens[j].text in _BUSINESS
@@ -417,7 +439,7 @@ after_determiner = _after_determiner
 
 _INDEFINITE = {"un", "une", "a", "an", "des", "some"}
 #: Words between thanks and a name: "merci beaucoup jade", "thanks a lot dev", "thank you so much".
-_INTENSIFIERS = {"beaucoup", "bien", "infiniment", "very", "much", "so", "a", "lot", "you"}
+_INTENSIFIERS = {"beaucoup", "bien", "infiniment", "very", "much", "so", "a", "lot", "you", "ever"}
 _THANKS = {"merci", "thanks", "thank", "cheers"}
 #: Links between a kin word and a name ("la fille de marcel", "the wife of …").
 _OF = {"de", "d'", "of"}
@@ -619,6 +641,7 @@ def scan_first_names(text: str, tokens: Sequence[Token], language: str) -> list[
             or word in _CALENDAR
             or word in _PERSON_BEFORE
             or (word in _SAID and _surname_end(tokens, i) == i + 1)  # "my daughter said"
+            or _noun_object(tokens, i, language)
             or _after_determiner(tokens, i)
             or _after_business(tokens, i)
             or _place(tokens, i)
