@@ -39,6 +39,12 @@ is no common word of the text's language; right after a question asking for a na
 êtes ?", "can i take a name… yeah"), any word that is no common word, or a first name. The
 lexicon is evidence with a cue only: towns and brands are surnames too ("lorient", "michelin").
 
+Names by the frame they are said in (``scan_framed_names``), in no list or common words too: an
+opener, the name and a closer ("it's dawn from upstairs", "ici clément du service client"), a
+remark on its spelling ("rhys llewellyn that's with four l's"), a word said twice ("paddy paddy
+o'sullivan"). Evidence for a first name that is a word also comes after it: a kin word ("grace is
+my daughter"), a verb of saying ("rich said"), a frequent surname ("paulette vasseur").
+
 The lists load once per process, lazily, the first time a text is scanned; nothing is downloaded
 (a missing package raises ``NameListMissing``).
 """
