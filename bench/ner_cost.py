@@ -8,7 +8,7 @@ in the call's language) and these costs are timed: the spaCy pipeline alone (wha
 first-name scan (``first_names.py``: names said with no cue word), the whole redaction (rules,
 validators, Presidio, NER and the scan), and, once per process, the loads: each language's
 pipeline, and the first-name, surname and common-word lists and the name lexicon
-(``first_names.name_lexicon``); the scan is the first-name scan and the cued-name scan. Issue
+(``first_names.name_lexicon``); the scan is the first-name, cued-name and framed-name scans. Issue
 22's budget: names recognition adds at most 10 % to ``bench/transcription.py``'s pipeline time;
 the pipeline ran at 29.4x real time on the quiet 2-core box (docs/benchmarks.md), about 2.0 s per
 audio minute, so NER and the scan may cost 0.2 s per audio minute, loads included.
@@ -69,6 +69,7 @@ def main() -> None:
             tokens = tokenize(text)
             names.scan_first_names(text, tokens, lang)
             names.scan_cued_names(text, tokens, lang)
+            names.scan_framed_names(text, tokens, lang)
             scan_s += time.perf_counter() - t0
             t0 = time.perf_counter()
             find_pii(text, lang)

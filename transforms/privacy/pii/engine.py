@@ -34,7 +34,13 @@ from transforms.privacy.pii.entities import (
     Redacted,
     placeholder,
 )
-from transforms.privacy.pii.first_names import is_common_word, scan_cued_names, scan_first_names
+from transforms.privacy.pii.first_names import (
+    after_determiner,
+    is_common_word,
+    scan_cued_names,
+    scan_first_names,
+    scan_framed_names,
+)
 from transforms.privacy.pii.identifiers import scan_announced_payment, scan_identifiers
 from transforms.privacy.pii.ner import NerNameRecognizer, OfflineSpacyNlpEngine
 from transforms.privacy.pii.people import is_name_word, scan_addresses, scan_names
@@ -45,7 +51,7 @@ from transforms.privacy.pii.scanners import (
     scan_numbers,
     scan_spoken_emails,
 )
-from transforms.privacy.pii.tokens import spoken_units, tokenize
+from transforms.privacy.pii.tokens import Token, spoken_units, tokenize
 
 
 class _SpokenPiiRecognizer(EntityRecognizer):
@@ -111,6 +117,7 @@ class _FirstNameRecognizer(EntityRecognizer):
             )
             for f in scan_first_names(text, tokens, self.supported_language)
             + scan_cued_names(text, tokens, self.supported_language)
+            + scan_framed_names(text, tokens, self.supported_language)
         ]
 
 
@@ -193,37 +200,63 @@ def find_pii(
     results: list[RecognizerResult] = []
     ad_hoc = _tenant_recognizers(tuple(id_patterns)) if id_patterns else None
     not_people = _org_words(tuple(org_names))
+    lexicon: list[RecognizerResult] = []
     for lang in _languages(language):
         for r in analyzer().analyze(
             text=text, language=lang, entities=None, ad_hoc_recognizers=ad_hoc
         ):
             meta = r.recognition_metadata or {}
+            if meta.get("lexicon"):
+                lexicon.append(r)
             if (meta.get("ner") or meta.get("lexicon")) and _is_org(
                 text[r.start : r.end], not_people
             ):
                 continue
             results.append(r)
     spans = [
-        PiiSpan(r.start, r.end, PRESIDIO_TYPES.get(r.entity_type, r.entity_type))
+        PiiSpan(r.start, _end_before_other(text, r, results) if r in lexicon else r.end, NAME)
+        if r.entity_type == NAME
+        else PiiSpan(r.start, r.end, PRESIDIO_TYPES.get(r.entity_type, r.entity_type))
         for r in results
         if PRESIDIO_TYPES.get(r.entity_type, r.entity_type) in ENTITIES
     ]
+    spans = [s for s in spans if s.end > s.start]
     return _merge(spans + _said_again(text, spans))
+
+
+def _end_before_other(text: str, r: RecognizerResult, results: Sequence[RecognizerResult]) -> int:
+    """The end of a name the lists or a frame found, cut where an e-mail, an address or a number
+    starts inside it ("marc marc dupont arobase …": the e-mail owns "dupont"); merged whole, the
+    name would take the other entity's type. A name that starts inside one is dropped (0)."""
+    end = r.end
+    for o in results:
+        if o.entity_type != NAME and o.start < end and r.start < o.end:
+            if o.start <= r.start:
+                return r.start
+            end = len(text[r.start : o.start].rstrip(" ,.;:!?")) + r.start
+    return end
 
 
 def _said_again(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
     """Other mentions of a word of a name found by a cue or a list ("speaking to kwabena …
-    thanks kwabena"): a name once is a name in the whole call. Common words are left out."""
+    thanks kwabena"): a name once is a name in the whole call. Common words are left out, and
+    so is a mention after a determiner ("fleur comme la fleur"), except a word said again right
+    after itself as the name's last word ("mireille sauvage, sauvage comme l'animal")."""
     tokens = tokenize(text)
     names = [s for s in spans if s.entity == NAME]
-    said = {
-        t.text
-        for t in tokens
-        if any(s.start <= t.start and t.end <= s.end for s in names)
-        and is_name_word(t.text)
-        and not is_common_word(t.text)
-    }
-    return [PiiSpan(t.start, t.end, NAME) for t in tokens if t.text in said]
+
+    def named(t: Token) -> bool:
+        return any(s.start <= t.start and t.end <= s.end for s in names)
+
+    said = {t.text for t in tokens if named(t) and is_name_word(t.text)}
+    out = []
+    for k, t in enumerate(tokens):
+        if t.text not in said or named(t):
+            continue
+        again = k > 0 and tokens[k - 1].text == t.text and named(tokens[k - 1])
+        if again or (not is_common_word(t.text) and not after_determiner(tokens, k)):
+            out.append(PiiSpan(t.start, t.end, NAME))
+    return out
 
 
 #: Words that make a "person" the tagger found a company: sector words of tenant names.
@@ -241,8 +274,10 @@ def _org_words(names: tuple[str, ...]) -> frozenset[str]:
 
 
 def _is_org(span: str, org_words: frozenset[str]) -> bool:
+    """A sector word, or only words of the tenant's name: "Hortense", "clément assurances";
+    not a person whose first name is a word of it ("Marin Leclerc" calling Marin Télécom)."""
     words = set(re.findall(r"[^\W\d_]+", span.lower()))
-    return bool(words & (org_words | _ORG_WORDS))
+    return bool(words & _ORG_WORDS) or bool(words and words <= org_words)
 
 
 def _merge(spans: Iterable[PiiSpan]) -> list[PiiSpan]:

@@ -39,6 +39,12 @@ is no common word of the text's language; right after a question asking for a na
 êtes ?", "can i take a name… yeah"), any word that is no common word, or a first name. The
 lexicon is evidence with a cue only: towns and brands are surnames too ("lorient", "michelin").
 
+Names by the frame they are said in (``scan_framed_names``), in no list or common words too: an
+opener, the name and a closer ("it's dawn from upstairs", "ici clément du service client"), a
+remark on its spelling ("rhys llewellyn that's with four l's"), a word said twice ("paddy paddy
+o'sullivan"). Evidence for a first name that is a word also comes after it: a kin word ("grace is
+my daughter"), a verb of saying ("rich said"), a frequent surname ("paulette vasseur").
+
 The lists load once per process, lazily, the first time a text is scanned; nothing is downloaded
 (a missing package raises ``NameListMissing``).
 """
@@ -105,7 +111,31 @@ _SPEAK_TO = {
     "transféré", "transférer", "adressé", "adressée", "speak", "spoke", "spoken", "speaking",
     "talk", "talked", "talking", "addressed", "say", "said", "ask", "asked", "give", "pass",
     "through",  # "you're through to kevin"
+    # communicating with or handing to someone: "eu affaire à", "répondu à", "wrote to"
+    "affaire", "répondu", "écrit", "téléphoné", "envoyé", "expliqué", "signalé", "confié",
+    "donné", "wrote", "written", "replied", "explained", "sent", "handed", "passed", "gave",
+    "reported", "complained",
 }  # fmt: skip
+#: "Être à" says whom a thing belongs to: "le contrat est à gérard", "c'est à violette".
+_BELONGS = {"est", "c'est", "sont", "était", "c'était", "toujours", "encore", "reste"}
+#: Subjects with which "être à" says where one is, not whose a thing is: "on est à paris".
+_PERSONAL_SUBJECTS = {"je", "j'", "tu", "il", "elle", "on", "nous", "vous", "ils", "elles", "qui"}
+
+
+def _belongs(tokens: Sequence[Token], j: int) -> bool:
+    """ "le contrat est (toujours) à …", "c'est à …": a thing's owner; not "on est à …"."""
+    k = j - 1
+    if tokens[k].text in ("toujours", "encore") and k > 0:
+        k -= 1
+    if tokens[k].text not in _BELONGS or tokens[k].text in ("toujours", "encore"):
+        return False
+    return (
+        tokens[k].text.startswith("c'") or k == 0 or (tokens[k - 1].text not in _PERSONAL_SUBJECTS)
+    )
+
+
+#: "cédric ou à manon": the second preposition repeats the first, and its verb.
+_AND_OR = {"ou", "et", "or", "and"}
 #: Words of spoken e-mails and offers: a first name among them is part of an address or a product.
 _NOT_A_NAME_AROUND = {
     "arobase", "dot", "com", "net", "org", "underscore", "tiret",
@@ -215,6 +245,9 @@ class _Words:
 
     forms: frozenset[str]
     lemmas: tuple[tuple[frozenset[str], tuple[tuple[str, str], ...]], ...]
+    #: Census first names that are nouns of the language too ("holly", "faith"), kept out of
+    #: the lemmas (WordNet holds proper names: "karen").
+    noun_names: frozenset[str] = frozenset()
 
     def __contains__(self, word: str) -> bool:
         if word in self.forms:
@@ -250,6 +283,9 @@ def common_words() -> _Words:
 
 
 _STOP_WORDS = {"fr": _FR_STOP, "en": _EN_STOP}
+#: The present of "-er" verbs in the singular, which the French pipeline's rules lack ("il
+#: travaille", "elle habite", "tu travailles"): without them those verbs read as unknown words.
+_FR_VERB_RULES = (("e", "er"),)
 
 
 @cache
@@ -257,17 +293,21 @@ def common_words_of(language: str) -> _Words:
     """``common_words`` of one language: "ravi" is a French word, not an English one."""
     forms: set[str] = set(_CALENDAR) | {w.lower() for w in _STOP_WORDS[language]}
     lemmas = []
+    noun_names: frozenset[str] = frozenset()
     census = census_first_names()
     tables = _lemma_tables(MODELS[language], _TABLES)
     for pos in ("noun", "verb", "adj", "adv"):
         key = get_string_id(pos)
         words = frozenset(tables["lemma_index"].get(key) or ())
         if language == "en" and pos == "noun":
+            noun_names = words & census
             words -= census
         rules = tuple(tuple(r) for r in tables["lemma_rules"].get(key) or () if r[0] != r[1])
+        if language == "fr" and pos == "verb":
+            rules += _FR_VERB_RULES
         lemmas.append((words, rules))
         forms |= set((tables.get("lemma_exc", {}).get(key) or {}).keys())
-    return _Words(frozenset(forms), tuple(lemmas))
+    return _Words(frozenset(forms), tuple(lemmas), noun_names)
 
 
 def is_common_word(word: str) -> bool:
@@ -343,7 +383,55 @@ def _place(tokens: Sequence[Token], i: int) -> bool:
         j -= 1
     if j < 0 or tokens[j].text not in _PLACE_BEFORE:
         return False
-    return not (j > 0 and tokens[j - 1].text in _SPEAK_TO)
+    return not _to_a_person(tokens, j)
+
+
+def _to_a_person(tokens: Sequence[Token], j: int) -> bool:
+    """The preposition at ``j`` takes a person: after a verb of speaking or handing ("parler
+    à", "eu affaire à", "spoke to"), after "être" of belonging ("le contrat est à …"), or
+    repeating such a preposition ("affaire à cédric ou à manon")."""
+    if j <= 0:
+        return False
+    before = tokens[j - 1].text
+    if before in _SPEAK_TO or (tokens[j].text == "à" and _belongs(tokens, j)):
+        return True
+    if before in _AND_OR:
+        for k in range(j - 2, max(0, j - 6), -1):
+            if tokens[k].text == tokens[j].text:
+                return _to_a_person(tokens, k)
+    return False
+
+
+#: Nouns of businesses and brands: the words after them name the business ("le magasin leroy
+#: merlin", "the hotel …", "la banque …"), not a person.
+_BUSINESS = {
+    "magasin", "boutique", "supermarché", "hypermarché", "enseigne", "marque", "société",
+    "entreprise", "banque", "agence", "pharmacie", "garage", "restaurant", "hôtel", "hotel",
+    "shop", "store", "supermarket", "brand", "company", "firm", "bank", "chain", "pub",
+    "salon", "cabinet", "clinique", "clinic",
+}  # fmt: skip
+
+
+#: Words after which an English noun is an object or a mass noun, not a person: "i've got faith
+#: in you", "there's holly growing", "full of hope".
+_NOUN_TAKERS = {
+    "got", "have", "has", "had", "there's", "of", "with", "some", "any", "no",
+    "lost", "keep", "need", "needs", "needed", "lose", "without", "bit",
+}  # fmt: skip
+
+
+def _noun_object(tokens: Sequence[Token], i: int, language: str) -> bool:
+    """An English first name that is a noun too ("holly", "faith", "hope"), after a word that
+    takes a noun ("got", "there's", "of"), with no surname after it: the noun."""
+    if language != "en" or tokens[i].text not in common_words_of("en").noun_names:
+        return False
+    j = _prev(tokens, i)
+    return j >= 0 and tokens[j].text in _NOUN_TAKERS and _surname_end(tokens, i) == i + 1
+
+
+def _after_business(tokens: Sequence[Token], i: int) -> bool:
+    j = _prev(tokens, i)
+    return j >= 0 and tokens[j].text in _BUSINESS
 
 
 def _after_determiner(tokens: Sequence[Token], i: int) -> bool:
@@ -351,6 +439,14 @@ def _after_determiner(tokens: Sequence[Token], i: int) -> bool:
     return j >= 0 and tokens[j].text in _DETERMINERS
 
 
+#: For the engine's other mentions of a name: "la fleur" is no mention of Fleur.
+after_determiner = _after_determiner
+
+
+_INDEFINITE = {"un", "une", "a", "an", "des", "some"}
+#: Words between thanks and a name: "merci beaucoup jade", "thanks a lot dev", "thank you so much".
+_INTENSIFIERS = {"beaucoup", "bien", "infiniment", "very", "much", "so", "a", "lot", "you", "ever"}
+_THANKS = {"merci", "thanks", "thank", "cheers"}
 #: Links between a kin word and a name ("la fille de marcel", "the wife of …").
 _OF = {"de", "d'", "of"}
 #: Prepositions after a verb of speaking: "speak to ruby", "parler à gérard".
@@ -364,13 +460,69 @@ def _person_before(tokens: Sequence[Token], i: int) -> bool:
     if j < 0 or tokens[j].pause:
         return False
     if tokens[j].text in _PERSON_BEFORE:
-        return True
+        # "un cousin germain", "a friend rose to…": after an indefinite article the next word
+        # describes the kin word; "mon cousin germain" names him
+        return not (j > 0 and tokens[j - 1].text in _INDEFINITE)
+    t = j
+    while t > 0 and tokens[t].text in _INTENSIFIERS:
+        t -= 1
+    if t < j and tokens[t].text in _THANKS and not tokens[t].pause:
+        return True  # "merci beaucoup jade", "thank you so much kim"
     k = j - 1
     if tokens[j].text in _OF and k >= 0:
         return tokens[k].text in _PERSON_BEFORE and not tokens[k].pause
     if tokens[j].text in _TO and k >= 0:
-        return tokens[k].text in _SPEAK_TO and not tokens[k].pause
+        return _to_a_person(tokens, j) and not tokens[k].pause
     return False
+
+
+#: Kin and role nouns (of ``_PERSON_BEFORE``) said after a name: "grace is my daughter".
+_KIN = {
+    "mère", "père", "mari", "femme", "épouse", "époux", "compagnon", "compagne", "conjoint",
+    "conjointe", "fils", "fille", "frère", "sœur", "soeur", "oncle", "tante", "cousin",
+    "cousine", "grand-mère", "grand-père", "neveu", "nièce", "voisin", "voisine", "ami", "amie",
+    "collègue", "propriétaire", "locataire", "mum", "mom", "mother", "dad", "father", "husband",
+    "wife", "partner", "son", "daughter", "brother", "sister", "uncle", "aunt", "auntie", "nan",
+    "gran", "grandma", "grandad", "grandmother", "grandfather", "nephew", "niece", "neighbour",
+    "neighbor", "friend", "boyfriend", "girlfriend", "flatmate", "housemate", "colleague",
+    "carer", "landlord", "landlady", "tenant", "lodger", "stepson", "stepdaughter",
+    "colocataire", "coloc", "assistante", "tuteur", "tutrice", "fiancé", "fiancée",
+}  # fmt: skip
+_POSSESSIVES = {
+    "my", "our", "his", "her", "your", "their", "ma", "mon", "mes", "notre", "sa", "son", "ta",
+    "ton", "votre", "leur",
+}  # fmt: skip
+_COPULAS = {"is", "was", "that's", "she's", "he's", "it's", "c'est", "c'était", "est", "était"}
+#: Verbs a person is the subject of, right after the name: "rich said", "lina qui a appelé".
+_SAID = {
+    "said", "says", "told", "tells", "called", "rang", "phoned", "came", "promised", "reckoned",
+    "reckons", "dit", "disait", "appelé", "répondu", "téléphoné", "promis", "expliqué", "passé",
+    "venu", "venue",
+}  # fmt: skip
+_AUXILIARIES = {"a", "m'a", "avait", "m'avait", "has", "had", "who", "qui", "also", "aussi"}
+
+
+def _kin_after(tokens: Sequence[Token], end: int) -> bool:
+    """After a name: [copula] possessive kin word ("grace is my daughter", "violette … ma
+    mère", "summer hayes that's my daughter")."""
+    j = end
+    if j < len(tokens) and tokens[j].text in _COPULAS:
+        j += 1
+    return (
+        j + 1 < len(tokens)
+        and tokens[j].text in _POSSESSIVES
+        and tokens[j + 1].text in _KIN
+        and not tokens[end - 1].pause
+    )
+
+
+def _subject_of_saying(tokens: Sequence[Token], end: int) -> bool:
+    """The name is the subject of a verb of saying or calling: "rich said", "lina qui a
+    appelé hier", "kim who rang"."""
+    j = end
+    while j < len(tokens) and j - end < 3 and tokens[j].text in _AUXILIARIES:
+        j += 1
+    return j < len(tokens) and tokens[j].text in _SAID and not tokens[end - 1].pause
 
 
 def _surname_end(tokens: Sequence[Token], i: int) -> int:
@@ -402,9 +554,46 @@ def _name_end(tokens: Sequence[Token], i: int, language: str) -> int:
     # "brun" ends the name ("nathalie brun elle…"); "bonne" starts a phrase ("merci morgane,
     # bonne journée"): the word after a surname is a small word, a filler or nothing
     after = tokens[i + 2].text if i + 2 < len(tokens) else ""
-    if tokens[i + 1].pause or not after or not is_name_word(after) or after in _FILLERS:
+    if (
+        tokens[i + 1].pause
+        or not after
+        or not is_name_word(after)
+        or after in _FILLERS
+        or after == nxt  # the surname said again: "roger meunier, meunier comme le métier"
+    ):
         return i + 2
     return last
+
+
+#: Words between a name and its spelling: "przybylski | pardon | p r z …", "vo, je répète, v o".
+_BEFORE_SPELLING = {
+    "pardon", "sorry", "euh", "uh", "um", "erm", "je", "répète", "so", "that's", "c'est", "ça",
+    "s'écrit", "spelt", "spelled", "it's", "alors", "donc", "voilà", "oui", "yeah", "yes",
+}  # fmt: skip
+
+
+def _spelled_after(tokens: Sequence[Token], i: int) -> tuple[int, int] | None:
+    """The letters spelling the word at ``i`` said right after it, or after a few words of
+    repair ("pardon", "je répète"): "kervella k e r v e l l a", "vo v o"."""
+    word = tokens[i].text
+    if not is_name_word(word):
+        return None
+    start = i + 1
+    while start < len(tokens) and start - i <= 3:
+        end = spelled_at(tokens, start)
+        if end == start and start + 1 < len(tokens) and len(word) == 2:
+            # two letters spell a two-letter name ("vo v o", "ng n g")
+            end = start + 2 if all(_is_letter(t.text) for t in tokens[start : start + 2]) else start
+        if end > start and _spells(word, tokens, start, end):
+            return start, end
+        if tokens[start].text not in _BEFORE_SPELLING:
+            return None
+        start += 1
+    return None
+
+
+def _is_letter(word: str) -> bool:
+    return len(word) == 1 and word.isalpha()
 
 
 def _spells(word: str, tokens: Sequence[Token], start: int, end: int) -> bool:
@@ -439,15 +628,28 @@ def scan_first_names(text: str, tokens: Sequence[Token], language: str) -> list[
     pending: list[int] = []
     for i, tok in enumerate(tokens):
         word = tok.text
-        end = spelled_at(tokens, i + 1) if i + 1 < len(tokens) else i + 1
-        if end > i + 1 and is_name_word(word) and _spells(word, tokens, i + 1, end):
-            found.append(Found(i, i + 1, NAME))
+        spelled = _spelled_after(tokens, i)
+        if spelled:
+            found += [Found(i, i + 1, NAME), Found(*spelled, NAME)]
+            continue
+        if (
+            word in _CALENDAR
+            and word in first_names()
+            and not _after_determiner(tokens, i)
+            and not _place(tokens, i)
+            and _surname_end(tokens, i) > i + 1
+            and _known(tokens[_surname_end(tokens, i) - 1].text)
+        ):
+            found.append(Found(i, _surname_end(tokens, i), NAME))  # "april dunne"
             continue
         if (
             word not in first_names()
             or word in _CALENDAR
             or word in _PERSON_BEFORE
+            or (word in _SAID and _surname_end(tokens, i) == i + 1)  # "my daughter said"
+            or _noun_object(tokens, i, language)
             or _after_determiner(tokens, i)
+            or _after_business(tokens, i)
             or _place(tokens, i)
             or _in_address_or_offer(tokens, i)
             or _spelling_anchor(tokens, i)
@@ -458,13 +660,16 @@ def scan_first_names(text: str, tokens: Sequence[Token], language: str) -> list[
             if _NAME_RE.fullmatch(word) and _surname_end(tokens, i) > i + 1:
                 found.append(Found(i, _surname_end(tokens, i), NAME))
             continue
+        end = _name_end(tokens, i, language)
         if (
             _clear(word)
-            or _surname_end(tokens, i) > i + 1
+            or end > i + 1  # an unmistakable or a frequent surname: "paulette vasseur"
             or _person_before(tokens, i)
             or _capitalised(text, tok, i)
+            or _kin_after(tokens, end)
+            or _subject_of_saying(tokens, end)
         ):
-            found.append(Found(i, _name_end(tokens, i, language), NAME))
+            found.append(Found(i, end, NAME))
         else:
             pending.append(i)
     named = {tokens[f.lo].text for f in found}
@@ -550,10 +755,51 @@ def _may_be_named(word: str, language: str) -> bool:
     words = common_words_of("en") if language == "en" else common_words()
     return (
         is_name_word(word)
+        and not word.startswith(("l'", "qu'", "j'", "n'", "s'"))  # "l'appli": an article
         and word not in words
         and word not in _CALENDAR
         and word not in _PERSON_BEFORE
         and not _CONTRACTION.match(word)
+    )
+
+
+#: Questions that name the person asked for: "is that ifeoma?", "am i speaking to …".
+_IDENTITY_QUESTIONS = [
+    tuple(q.split())
+    for q in (
+        "is that", "is this", "am i speaking to", "am i speaking with", "am i talking to",
+        "c'est bien", "vous êtes bien", "je parle bien à", "je suis bien avec",
+    )
+]  # fmt: skip
+
+
+def _identity_question(tokens: Sequence[Token], i: int) -> bool:
+    j = _prev(tokens, i) + 1
+    return any(
+        j >= len(q) and tuple(t.text for t in tokens[j - len(q) : j]) == q
+        for q in _IDENTITY_QUESTIONS
+    )
+
+
+def _kin_before(tokens: Sequence[Token], i: int) -> bool:
+    """A possessive and a kin or role word right before: "my son kofi", "mon compagnon joão"."""
+    j = _prev(tokens, i)
+    return (
+        j > 0
+        and tokens[j].text in _KIN
+        and tokens[j - 1].text in _POSSESSIVES
+        and not tokens[j].pause
+    )
+
+
+def _two_unlisted(tokens: Sequence[Token], start: int, language: str) -> bool:
+    """Two words in a row that are no common words of the language, after a cue: a first name
+    and a surname in no list ("it's ngozi adeyemi")."""
+    return (
+        start + 1 < len(tokens)
+        and not tokens[start].pause
+        and _may_be_named(tokens[start].text, language)
+        and _may_be_named(tokens[start + 1].text, language)
     )
 
 
@@ -575,7 +821,11 @@ def scan_cued_names(text: str, tokens: Sequence[Token], language: str) -> list[F
         if start >= n or not is_name_word(tokens[start].text):
             continue
         word = tokens[start].text
-        cued = _cue_before(tokens, i) and _known(word)  # cheap tests first
+        cued = (
+            (_cue_before(tokens, i) and (_known(word) or _two_unlisted(tokens, start, language)))
+            or _kin_before(tokens, i)
+            or _identity_question(tokens, i)
+        )
         answer = not cued and _answers_a_name_request(text, tokens, i)
         if not cued and not answer:
             continue
@@ -584,7 +834,12 @@ def scan_cued_names(text: str, tokens: Sequence[Token], language: str) -> list[F
             answer and word in first_names() and word not in _CALENDAR
         ):
             continue
-        if _after_determiner(tokens, i) or _place(tokens, i) or _in_address_or_offer(tokens, start):
+        if (
+            (_after_determiner(tokens, i) and not _identity_question(tokens, i))
+            or _place(tokens, i)
+            or _in_address_or_offer(tokens, start)
+            or _after_business(tokens, i)
+        ):
             continue
         end, words, j = start + 1, 1, start + 1
         while j < n and words < _MAX_CUED_WORDS and not tokens[j - 1].pause:
@@ -607,4 +862,158 @@ def scan_cued_names(text: str, tokens: Sequence[Token], language: str) -> list[F
         and _may_be_named(tokens[f.hi + 1].text, language)
         and _known(tokens[f.hi + 1].text)
     ]
+    return found
+
+
+# ----------------------------------------------------------------------------- frames
+
+#: Words after which a name is said and closed by a frame word: "it's dawn from upstairs",
+#: "ici clément du service client", "yeah gurpreet singh bains from the top flat".
+_FRAME_OPENERS = {
+    "it's", "c'est", "is", "i'm", "ici", "yeah", "yes", "oui", "ouais", "hi", "hello", "hiya",
+    "bonjour", "bonsoir", "allô", "allo", "so", "alors", "donc", "et", "moi", "and", "oh",
+}  # fmt: skip
+#: Words that close a name said to introduce oneself or another: "… calling", "… speaking",
+#: "… from <where>", "… du service", "… de chez", "… au téléphone", "… on the phone"; "… again"
+#: only after "it's"/"c'est"; "… there" only in the question "is … there".
+_FRAME_CLOSERS = [
+    tuple(c.split())
+    for c in (
+        "calling", "speaking", "here", "again", "from", "du service", "de chez", "au téléphone",
+        "à l'appareil", "on the phone", "on the line", "there", "available", "around",
+    )
+]  # fmt: skip
+_ONLY_AFTER = {("again",): {"it's", "c'est", "is"}, ("there",): {"is"},
+               ("available",): {"is"}, ("around",): {"is"}}  # fmt: skip
+#: Spelling remarks after a name: "with four l's", "avec un h", "sans s", "with a y".
+_WITH = {"with", "avec"}
+_WITHOUT = {"sans", "without"}
+_HOW_MANY = {"a", "an", "un", "une", "two", "deux", "three", "trois", "four", "quatre", "double"}
+
+
+def _name_like(word: str, language: str) -> bool:
+    """A word that may be part of a name inside a frame: a first name, a surname of the
+    lexicon, or no common word of the language; never a month or a kin word."""
+    return (
+        is_name_word(word)
+        and word not in _CALENDAR
+        and word not in _PERSON_BEFORE
+        and word not in _KIN
+        and (word in first_names() or _known(word) or _may_be_named(word, language))
+    )
+
+
+def _run_before(tokens: Sequence[Token], end: int, language: str) -> int:
+    """Start of the run of up to three name-like words (fillers between) ending at ``end``."""
+    lo, k, words = end, end - 1, 0
+    while k >= 0 and words < _MAX_CUED_WORDS:
+        t = tokens[k]
+        if t.text in _FILLERS and words:
+            k -= 1
+            continue
+        if not _name_like(t.text, language) or (t.pause and k < end - 1):
+            break
+        words += 1
+        lo = k
+        k -= 1
+    return lo
+
+
+def _opened(text: str, tokens: Sequence[Token], lo: int) -> str | None:
+    """What opens a framed name at ``lo``: "" at a sentence's or a turn's start, the opener
+    word, or None."""
+    j = _prev(tokens, lo)
+    if j < 0:
+        return ""
+    if tokens[j].pause or any(c in ".?!," for c in text[tokens[j].end : tokens[lo].start]):
+        return ""
+    return tokens[j].text if tokens[j].text in _FRAME_OPENERS else None
+
+
+def _spelling_remark(tokens: Sequence[Token], k: int) -> bool:
+    """ "with four l's", "avec un h", "sans s", "that's with a y" from ``k``."""
+    if k < len(tokens) and tokens[k].text in ("that's", "c'est", "it's"):
+        k += 1
+    if k + 1 < len(tokens) and tokens[k].text in _WITHOUT:
+        return _is_letter(tokens[k + 1].text)
+    if k + 2 < len(tokens) and tokens[k].text in _WITH and tokens[k + 1].text in _HOW_MANY:
+        letter = tokens[k + 2].text
+        return _is_letter(letter) or re.fullmatch(r"[a-z]'s", letter) is not None
+    return False
+
+
+def scan_framed_names(text: str, tokens: Sequence[Token], language: str) -> list[Found]:
+    """Names by the frame around them, in no list or common words too.
+
+    - opener, name, closer: "it's dawn from upstairs", "hi it's rob again", "ici clément du
+      service client", "c'est capucine au téléphone", "gethin price calling", "is grant there";
+    - a name and the remark on its spelling: "rhys uh llewellyn that's with four l's",
+      "nicola sans s";
+    - a word said twice, as one does when asked for a name: "paddy paddy o'sullivan", "tamsin
+      uh tamsin roberts" (a first name or a lexicon word, or a word that is no common word
+      followed by another).
+    """
+    found: list[Found] = []
+    n = len(tokens)
+    for e in range(1, n):
+        closer = next((c for c in _FRAME_CLOSERS if _close_at(tokens, e, c)), None)
+        remark = closer is None and _spelling_remark(tokens, e)
+        if closer is None and not remark:
+            continue
+        lo = _run_before(tokens, e, language)
+        if lo == e or (tokens[e - 1].pause and not remark):
+            continue
+        run = [t.text for t in tokens[lo:e] if t.text not in _FILLERS]
+        if not any(w in first_names() or _may_be_named(w, language) for w in run):
+            continue
+        if _after_determiner(tokens, lo) or _after_business(tokens, lo):
+            continue
+        if closer is not None:
+            opener = _opened(text, tokens, lo)
+            allowed = _ONLY_AFTER.get(closer)
+            if opener is None or (allowed is not None and opener not in allowed):
+                continue
+            if opener == "" and len(run) == 1 and not (run[0] in first_names() or _known(run[0])):
+                continue  # a lone unknown word at a turn's start: too little
+        found.append(Found(lo, e, NAME))
+    found += _said_twice(tokens, language)
+    return found
+
+
+def _close_at(tokens: Sequence[Token], e: int, closer: tuple[str, ...]) -> bool:
+    return e + len(closer) <= len(tokens) and all(
+        tokens[e + k].text == w for k, w in enumerate(closer)
+    )
+
+
+def _said_twice(tokens: Sequence[Token], language: str) -> list[Found]:
+    found = []
+    n = len(tokens)
+    for i in range(n - 1):
+        word = tokens[i].text
+        k = i + 1
+        if tokens[k].text in _FILLERS and k + 1 < n:
+            k += 1
+        if tokens[k].text != word or not _name_like(word, language):
+            continue
+        if _after_determiner(tokens, i) or _place(tokens, i) or _after_business(tokens, i):
+            continue
+        nxt = k + 1
+        while nxt < n and tokens[nxt].text in _FILLERS:
+            nxt += 1
+        follows = (
+            nxt < n
+            and not tokens[k].pause
+            and _name_like(tokens[nxt].text, language)
+            and (_known(tokens[nxt].text) or _may_be_named(tokens[nxt].text, language))
+        )
+        # a first name said twice is a name; any other word only with a name after it ("emeka
+        # emeka nwosu", "paddy paddy o'sullivan"): "yeah yeah", "allô allô", "vite vite" are
+        # words of the lexicon too
+        if not (
+            word in first_names() or ((_may_be_named(word, language) or _known(word)) and follows)
+        ):
+            continue
+        end = nxt + 1 if follows else k + 1
+        found += [Found(i, i + 1, NAME), Found(k, end, NAME)]  # each mention its own
     return found

@@ -54,6 +54,9 @@ NOT_ID_CONTEXT = {
     "siren", "reference", "référence", "ref", "sort", "depuis", "since", "opened", "ouvert",
     "signé", "signed",
 }  # fmt: skip
+#: Reference words that name a thing the customer holds when an identifier word is bound to
+#: them ("meter serial", "numéro de série du compteur", "contract reference").
+_OWNED_REFERENCES = {"serial", "série", "reference", "référence", "ref"}
 #: "référence client", "customer reference": the identifier word wins over "référence".
 CONTEXT_WINDOW = 8
 #: Words after which a value names a payment card or an IBAN even when ASR broke its checksum.
@@ -142,6 +145,14 @@ def _context(tokens: Sequence[Token], start: int) -> str | None:
         ):
             return "id"
         if bare in NOT_ID_CONTEXT:
+            # "meter serial", "numéro de série du compteur": a reference word bound to a word
+            # naming the customer's meter, account or contract (a noun compound, either order)
+            # names that thing, which identifies the customer
+            if bare in _OWNED_REFERENCES and any(
+                t.text in ID_CONTEXT
+                for t in (*tokens[max(0, i - 2) : i], *tokens[i + 1 : min(i + 4, start)])
+            ):
+                return "id"
             return "not_id"
     return None
 
@@ -205,8 +216,9 @@ def scan_identifiers(
         if compact.isdigit() and window & _PHONE_WORDS:
             continue  # "the phone number on the account?": the phone scanner's to judge
         if context == "id":
-            if digits >= 5 or (letters >= 2 and digits >= 4):
-                found.append(Found(lo, hi, ID))
+            login = len(run) == 1 and re.fullmatch(r"[A-Z]{2,}\d{2,}|\d{2,}[A-Z]{2,}", compact)
+            if digits >= 5 or (letters >= 2 and digits >= 4) or (login and len(compact) >= 5):
+                found.append(Found(lo, hi, ID))  # "mon identifiant c'est dupont75" too
             continue
         if context == "not_id":
             continue

@@ -19,7 +19,7 @@ from spacy.lang.en.stop_words import STOP_WORDS as _EN_STOP
 from spacy.lang.fr.stop_words import STOP_WORDS as _FR_STOP
 
 from transforms.privacy.pii.entities import ADDRESS, NAME
-from transforms.privacy.pii.tokens import Token, Unit, is_number_word
+from transforms.privacy.pii.tokens import Token, Unit, is_number_word, is_number_word_in
 
 # ----------------------------------------------------------------------------- words
 
@@ -47,6 +47,7 @@ _NOT_NAMES = {
     "zip", "rue", "street", "road", "avenue", "lane",
 }  # fmt: skip
 _STOP = frozenset({w.lower() for w in _FR_STOP | _EN_STOP}) | _NOT_NAMES
+_FR_STOP_LOWER = frozenset(w.lower() for w in _FR_STOP)
 _NAME_RE = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 #: English contractions ("you're", "we'll"): never a name ("o'neill" is one).
 _CONTRACTION = re.compile(r".+'(?:d|ll|re|ve|s|m|t)$")
@@ -237,6 +238,7 @@ def scan_names(
             i + 1 < n
             and tokens[i + 1].text == tokens[i].text
             and is_name_word(tokens[i].text)
+            and not common(tokens[i].text)  # "yeah yeah", "allô allô", "vite vite"
             and (
                 i == 0
                 or tokens[i - 1].text in ("euh", "uh", "erm", "um", "heu")
@@ -268,6 +270,23 @@ _STREETS_FR = {
 }  # fmt: skip
 #: Without a house number, only these (never "place": "à la place de …").
 _STRONG_FR = {"rue", "avenue", "boulevard", "impasse", "chemin", "allée", "quai", "cours"}
+#: Named groups of dwellings: without a house number, an address when an article opens the name
+#: ("résidence les tilleuls", "lotissement le clos fleuri"; not "résidence secondaire").
+_NAMED_ESTATES_FR = {
+    "résidence", "residence", "lotissement", "hameau", "domaine", "cité", "lieu-dit",
+}  # fmt: skip
+#: "résidence du parc": opened by "du"/"des", an estate only with a dwelling part after it.
+_ESTATE_OF = {"du", "des", "de"}
+_ESTATE_ARTICLES = {"les", "le", "la", "l'"}
+#: Links inside a street's name: "rue du four à chaux", "chemin des prés aux moines".
+_STREET_LINKS = {"à", "aux", "au", "sur", "sous", "en", "lès", "lez"}
+#: Parts of a dwelling said after the street line, with their letter or number: "bâtiment c
+#: appartement 12", "escalier b", "flat 4".
+_DWELLING_PARTS = {
+    "bâtiment", "batiment", "bât", "bat", "escalier", "esc", "appartement", "appart", "appt",
+    "apt", "porte", "logement", "étage", "etage", "entrée", "entree", "flat", "apartment",
+    "unit", "block", "floor",
+}  # fmt: skip
 _STREETS_EN = {
     "street", "st", "road", "rd", "avenue", "ave", "lane", "ln", "drive", "close", "way",
     "crescent", "court", "ct", "place", "terrace", "gardens", "grove", "mews", "row", "square",
@@ -330,7 +349,24 @@ def _fr_street(text: str, tokens: Sequence[Token], units: Sequence[Unit], k: int
     if True:
         if True:
             start = _house_number(units, tokens, k)
-            if start is None and (word not in _STRONG_FR or k + 1 >= n):
+            estate = (
+                word in _NAMED_ESTATES_FR
+                and k + 1 < n
+                and tokens[k + 1].text in _ESTATE_ARTICLES
+                and not tokens[k].pause
+            )
+            estate_of = (
+                not estate
+                and start is None
+                and word in _NAMED_ESTATES_FR
+                and k + 1 < n
+                and tokens[k + 1].text in _ESTATE_OF
+            )
+            if (
+                start is None
+                and (word not in _STRONG_FR or k + 1 >= n)
+                and not (estate or estate_of)
+            ):
                 return []
             end = k + 1
             words = 0
@@ -343,7 +379,14 @@ def _fr_street(text: str, tokens: Sequence[Token], units: Sequence[Unit], k: int
                     if tokens[end - 1].pause:
                         break
                     continue
-                if not is_name_word(w) and not (w[:1].isdigit() and words == 0):
+                if w in _DWELLING_PARTS:
+                    break
+                if (estate and w in _ESTATE_ARTICLES) or (
+                    words and w in _STREET_LINKS and end + 1 < n and _street_word(tokens[end + 1])
+                ):
+                    end += 1
+                    continue
+                if not _street_word(tokens[end]) and not (w[:1].isdigit() and words == 0):
                     break
                 words += 1
                 end += 1
@@ -351,13 +394,45 @@ def _fr_street(text: str, tokens: Sequence[Token], units: Sequence[Unit], k: int
                     break
             if words == 0:
                 return []
-            if start is None and not any(
-                _raw(text, tokens[m])[:1].isupper() or tokens[m].text in _PARTICLES
-                for m in range(k + 1, end)
+            if estate_of:
+                # "résidence du parc appartement 204", not "la résidence du client"
+                last = _dwelling_end(tokens, end)
+                return [Found(k, last, ADDRESS)] if last > end else []
+            if (
+                start is None
+                and not estate
+                and not any(
+                    _raw(text, tokens[m])[:1].isupper() or tokens[m].text in _PARTICLES
+                    for m in range(k + 1, end)
+                )
             ):
                 return []
-            return [Found(start if start is not None else k, end, ADDRESS)]
+            return [Found(start if start is not None else k, _dwelling_end(tokens, end), ADDRESS)]
     return []
+
+
+def _street_word(tok: Token) -> bool:
+    """A word of a street's name: a name word, or a word that is a number only in English
+    ("rue du four": "four" is no French number)."""
+    w = tok.text
+    return is_name_word(w) or (
+        _NAME_RE.fullmatch(w) is not None
+        and w not in _FR_STOP_LOWER
+        and w not in _NOT_NAMES
+        and _VOWEL.search(w) is not None
+        and not is_number_word_in(w, "fr")
+    )
+
+
+def _dwelling_end(tokens: Sequence[Token], end: int) -> int:
+    """End of the dwelling parts said after a street line: "… bâtiment c appartement 12"."""
+    n = len(tokens)
+    while end + 1 < n and tokens[end].text in _DWELLING_PARTS:
+        nxt = tokens[end + 1].text
+        if not (len(nxt) == 1 or nxt[:1].isdigit() or is_number_word(nxt)):
+            break
+        end += 2
+    return end
 
 
 def _en_street(tokens: Sequence[Token], units: Sequence[Unit], k: int) -> list[Found]:

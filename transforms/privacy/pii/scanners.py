@@ -138,7 +138,9 @@ def _repaired(
         head = [units[k].value for k in before]
         tail = [units[k].value for k in after]
         plus = units[before[0]].plus
-        for keep in range(len(head)):
+        # keep every group said before the correction too: "020 7946, sorry, 0815" goes on
+        # where it stopped rather than restarting
+        for keep in range(len(head) + 1):
             for end in range(1, len(tail) + 1):
                 digits = "".join(head[:keep] + tail[:end])
                 if len(digits) > 19:

@@ -89,6 +89,11 @@ def is_number_word(word: str) -> bool:
     return any(_number(word, lang) is not None for lang in LANGUAGES)
 
 
+def is_number_word_in(word: str, language: str) -> bool:
+    """A number word of ``language`` ("four" is one in English, not in French)."""
+    return _number(word, language) is not None
+
+
 def spoken_units(tokens: Sequence[Token], language: str) -> list[Unit]:
     zero = _ZERO[language]
     units: list[Unit] = []
