@@ -268,8 +268,10 @@ def _figures(split: str) -> dict:
 #: Floors on fixed text, as in test_names_addresses_ids.py: just under the lowest family as read
 #: after the recall round of issue 22 (2026-12-07: dev, dev2 and heldout3 1.000, heldout2 names
 #: 0.973; docs/benchmarks.md). heldout2 and heldout3 are tuning splits since that round (read
-#: several times; the blind split is elsewhere); a change that lowers a family fails here.
-SPEECH_FLOORS = {"dev": 0.98, "dev2": 0.98, "heldout2": 0.97, "heldout3": 0.98}
+#: several times). The blind heldout4's floor is its lowest family as read once after that round
+#: (identifiers 0.700): a regression guard only, never a figure to tune on; a change that lowers
+#: a family fails here.
+SPEECH_FLOORS = {"dev": 0.98, "dev2": 0.98, "heldout2": 0.97, "heldout3": 0.98, "heldout4": 0.7}
 
 
 @pytest.mark.parametrize("split", list(SPEECH_FLOORS))
