@@ -62,10 +62,13 @@ def pieces_of(segments: list, agent: int) -> list:
     return out
 
 
-def replay(segments: list, raw: dict, hints) -> tuple[list, str, dict]:
-    """(segments relabelled, role check, signals) as this checkout decides them."""
+def replay(segments: list, raw: dict, hints, audio) -> tuple[list, str, dict]:
+    """(segments relabelled, role check, signals) as this checkout decides them; ``audio`` the
+    call's mono signal, diarized again where this checkout's roles read the audio (diarization
+    is deterministic: the labels are the ones the transcript's pieces were cut by)."""
     agent = raw["role_signals"]["agent"]
-    decision = engine._roles(pieces_of(segments, agent), hints, diarized=True)
+    extra = {"audio": engine.diarize_call(audio)} if hasattr(engine, "diarize_call") else {}
+    decision = engine._roles(pieces_of(segments, agent), hints, diarized=True, **extra)
     if decision.agent != agent:
         segments = [replace(s, speaker=SWAP.get(s.speaker, s.speaker)) for s in segments]
     return segments, decision.check, engine._signals(decision)
@@ -115,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
         check = raw.get("role_check")
         if call.channels == "mono" and raw.get("role_signals"):
             hints = french_accuracy.role_hints(call.tenant, card)
-            segments, check, signals = replay(segments, raw, hints)
+            audio = french_set.audio_for(call, script, None, cache)[:, 0]
+            segments, check, signals = replay(segments, raw, hints, audio)
             unchanged += signals["agent"] == raw["role_signals"]["agent"] and check == raw.get(
                 "role_check"
             )
