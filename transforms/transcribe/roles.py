@@ -194,8 +194,8 @@ def _vote(a: float, b: float, margin: float = 0.0) -> int | None:
 
 
 def _shares(seconds: Sequence[float]) -> list[float]:
-    total = sum(seconds)
-    return [s / total if total > 0 else 0.5 for s in seconds]
+    total = float(sum(seconds))
+    return [float(s) / total if total > 0 else 0.5 for s in seconds]
 
 
 def decide_roles(
@@ -253,8 +253,8 @@ def decide_roles(
         "transcribed_share": (round(shares[0], 3), round(shares[1], 3)),
     }
     if audio is not None:
-        stats["opening_late_s"] = (round(audio.first_word_s - audio.first_speech_s, 2),)
-        stats["separation"] = (round(audio.separation, 3),)
+        stats["opening_late_s"] = (round(float(audio.first_word_s - audio.first_speech_s), 2),)
+        stats["separation"] = (round(float(audio.separation), 3),)
     return RoleDecision(
         agent, "agree" if agree and apart else "disagree", signals, stats, rule_agent
     )
