@@ -1,6 +1,7 @@
 """French verdict accuracy on the evaluation set: agreement, silent errors, review load, WER.
 
-The set is ``bench/french_set.py``'s (80 seeded calls, half ``dev``, half ``heldout``; voiced with
+The set is ``bench/french_set.py``'s (80 seeded calls, half ``dev``, half ``heldout``, and 60 more
+dev calls, mostly mono, as ``--split dev-more``; voiced with
 espeak-ng voices the project never tuned on, through telephone lines). **Tune on ``dev`` only;
 ``heldout`` is measured, never tuned on.** Each call is transcribed with the project's
 transcriber (declared language fr; stereo agent-left or mono), primed with the set's scorecard
@@ -192,6 +193,8 @@ def transcribe_set(args: argparse.Namespace, splits: tuple[str, ...]) -> tuple[l
     script = french_set.load_script()
     card = french_set.load_card(script)
     drawn = french_set.build_calls(script, card)
+    for extra in set(splits) & set(getattr(french_set, "MORE_SPLITS", ())):
+        drawn += french_set.more_calls(script, card, extra)
     derived = french_set.customer_first_calls(script, drawn)
     for call in derived:
         french_set.check(call, card)
@@ -358,7 +361,12 @@ def main(argv: list[str] | None = None) -> int:
         help="legacy: before issue 26 (primed text as proof, fuzzy forbidden phrases, the roles "
         "the tenant's rule gave, unchecked)",
     )
-    parser.add_argument("--split", choices=("dev", "heldout", "both"), default="both")
+    parser.add_argument(
+        "--split",
+        choices=("dev", "heldout", "both", "dev-more"),
+        default="both",
+        help="dev-more: 60 more dev calls, mostly mono (bench/french_set.py), to tune on",
+    )
     parser.add_argument(
         "--limit", type=int, default=0, help="only the first N calls of each split and group"
     )
@@ -431,8 +439,9 @@ def main(argv: list[str] | None = None) -> int:
                         f"heard={r['heard']!r} decode={r['decode']} unprimed={r['unprimed']!r}"
                     )
     out = dict(figures.get("heldout", {}))
-    if "dev" in figures:
-        out["dev"] = figures["dev"]
+    for split in ("dev", "dev-more"):
+        if split in figures:
+            out[split] = figures[split]
     out.update(
         {
             "bias": args.bias,

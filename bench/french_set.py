@@ -14,6 +14,11 @@ band-passed to 300–3400 Hz), background noise at 10–20 dB SNR or none, and a
 change of ±10 %. Every call is checked against its labels (each phrasing said is one of the
 card's, none said where the label is false, none in the customer's lines) before it is voiced.
 
+**A third split, ``dev-more``** (``more_calls``; the script's ``dev_more``): 60 more calls drawn
+exactly as dev calls are, from dev's halves, with ids that go on from dev's (``fr-dev-041`` …) and
+80 % of them mono: more to learn from on dev (issue 26's role errors) without touching held-out.
+Dev's and held-out's calls and cache keys are as they were without it.
+
 Derived from them (``customer_first_calls``): the first stereo calls of each split again, mixed
 down to one channel, the customer speaking first, using a forbidden phrasing harmlessly, and the
 agent saying a sound-alike of one (the script's ``customer_first``): what swapped the roles of a
@@ -37,7 +42,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 from types import SimpleNamespace
@@ -57,6 +62,10 @@ from transforms.core.text import normalise  # noqa: E402
 
 SCRIPT = ROOT / "bench" / "french_calls.yaml"
 SPLITS = ("dev", "heldout")
+#: Extra splits drawn from an existing split's halves (``dev_more`` in the script): more calls to
+#: tune on, whose ids go on from that split's, leaving its calls and cache keys as they were.
+MORE_SPLITS = {"dev-more": "dev"}
+ALL_SPLITS = (*SPLITS, *MORE_SPLITS)
 RATE_HZ = 16000
 #: Bumped whenever rendering changes, so cached audio of an older renderer is not reused.
 RENDER_VERSION = 1
@@ -203,7 +212,34 @@ def build_calls(script: dict, card: Scorecard) -> list[Call]:
     return calls
 
 
-def _draw(script: dict, split: str, call_id: str, variants: list[str]) -> Call:
+def more_calls(script: dict, card: Scorecard, split: str = "dev-more") -> list[Call]:
+    """The calls of an extra split (``MORE_SPLITS``): drawn as its source split's calls are (same
+    halves of voices, phrasings, carriers, tenants and agent names; ``fr-dev-041`` onwards, seeded
+    by that id as every call is), with the script's own share of mono calls."""
+    spec = script["dev_more"]
+    source = MORE_SPLITS[split]
+    variants = voice_pools(script)[source]
+    first = script["calls_per_split"] + 1
+    calls = [
+        replace(
+            _draw(script, source, f"fr-{source}-{n:03d}", variants, spec["mono_share"]),
+            split=split,
+        )
+        for n in range(first, first + spec["calls"])
+    ]
+    for call in calls:
+        check(call, card)
+    return calls
+
+
+def pool_of(split: str) -> str:
+    """The split whose phrasings, voices and names a split's calls use."""
+    return MORE_SPLITS.get(split, split)
+
+
+def _draw(
+    script: dict, split: str, call_id: str, variants: list[str], mono_share: float | None = None
+) -> Call:
     rng = _rng(script["seed"], call_id)
     crit = script["criteria"]
     cust = script["customer"]
@@ -239,7 +275,8 @@ def _draw(script: dict, split: str, call_id: str, variants: list[str]) -> Call:
     )
     agent_voice = _voice(rng, script, variants)
     customer_voice = _voice(rng, script, variants, avoid=agent_voice.variant)
-    channels = "mono" if rng.random() < script["mono_share"] else "stereo"
+    mono = script["mono_share"] if mono_share is None else mono_share
+    channels = "mono" if rng.random() < mono else "stereo"
     return Call(
         call_id=call_id,
         split=split,
@@ -263,8 +300,8 @@ def customer_first_calls(script: dict, calls: list[Call]) -> list[Call]:
     phrasing, the agent still says only what the labels say)."""
     spec = script["customer_first"]
     out = []
-    for split in SPLITS:
-        words = spec[split]
+    for split in [s for s in ALL_SPLITS if any(c.split == s for c in calls)]:
+        words = spec[pool_of(split)]
         stereo = [c for c in calls if c.split == split and c.channels == "stereo"]
         for n, base in enumerate(stereo[: spec["per_split"]]):
             opener = words["openers"][n % len(words["openers"])]
@@ -494,7 +531,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     script = load_script()
     card = load_card(script)
-    calls = build_calls(script, card)
+    calls = build_calls(script, card) + more_calls(script, card)
     derived = customer_first_calls(script, calls)
     for call in derived:
         check(call, card)
@@ -515,10 +552,13 @@ def main(argv: list[str] | None = None) -> int:
                 f"{call.call_id} {call.channels:<6} {call.agent_voice.key():<24} {note:<34} "
                 f"{seconds} unmet={','.join(unmet) or '-'}"
             )
-    dev = sum(c.split == "dev" for c in calls)
     print(
         json.dumps(
-            {"calls": len(calls), "dev": dev, "heldout": len(calls) - dev, "derived": len(derived)}
+            {
+                "calls": len(calls),
+                **{s: sum(c.split == s for c in calls) for s in ALL_SPLITS},
+                "derived": len(derived),
+            }
         )
     )
     return 0

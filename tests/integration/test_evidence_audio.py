@@ -190,6 +190,31 @@ def test_on_a_mono_call_the_customer_opens_the_roles_are_right_or_flagged(model)
     assert wrong == {}
 
 
+def test_a_mono_call_whose_opening_whisper_cannot_read_has_right_or_flagged_roles(model):
+    """fr-dev-071 (the French set's dev-more split): the agent's opening came out as nothing, the
+    customer's request was the first thing written, and the first-speaker rule made the customer
+    the agent. Here the agent's opening is played backwards (speech to the VAD and diarization,
+    nothing Whisper can read): the roles of the rest of the call are right, or flagged."""
+    name = "acme-20261102-0003.wav"
+    left, right = channels(name)
+    turns = TRUTH[name]["turns"]
+    opening = turns[0]
+    assert opening["speaker"] == "agent"
+    i0, i1 = int(opening["start_s"] * RATE), int(opening["end_s"] * RATE)
+    left = left.copy()
+    left[i0:i1] = left[i0:i1][::-1]
+    mono = (left + right) * 0.5
+    t = transcribe(model, [mono], "en", "acme-telecom", roles=hints("acme-telecom", company=False))
+    assert t.role_check in ("agree", "disagree")
+    right_roles = speaker_agreement(t, turns[1:]) >= 0.85
+    assert right_roles or t.role_check == "disagree", t.role_signals
+    if t.role_check == "disagree":
+        for r in verdicts(t).values():
+            speaker_bound = r.kind.startswith("phrase") and CARD.criterion(r.criterion_id).speaker
+            if speaker_bound in ("agent", "customer") and r.status != "na":
+                assert r.needs_review, r.criterion_id
+
+
 # ------------------------------------------------------------ forbidden phrases need words
 
 

@@ -53,6 +53,17 @@ class Diarization:
         winner = int(np.argmax(votes))
         return winner, float(conf[voiced][lab[voiced] == winner].mean())
 
+    def speech_s(self, voice: int) -> float:
+        """Seconds of speech given to ``voice``, from the audio (whatever Whisper wrote of it)."""
+        return float((self.labels == voice).sum()) * STEP_S
+
+    def separation(self) -> float:
+        """Mean confidence over the speech: 0.5 when every window sits halfway between the two
+        voices' centres (one voice, or voices the features do not tell apart), more the further
+        apart the two clusters are."""
+        voiced = self.labels >= 0
+        return float(self.confidence[voiced].mean()) if voiced.any() else 0.5
+
 
 def _mel_filterbank(n_fft: int = 512) -> np.ndarray:
     def hz_to_mel(f: np.ndarray | float) -> np.ndarray | float:

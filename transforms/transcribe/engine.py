@@ -32,10 +32,11 @@ from transforms.core.transcript import CallTranscript, Segment, Word
 from transforms.transcribe import guards
 from transforms.transcribe.biasing import DecoderBias, bias_of
 from transforms.transcribe.channels import ChannelPlan, plan_channels
-from transforms.transcribe.diarization import diarize
+from transforms.transcribe.diarization import Diarization, diarize
 from transforms.transcribe.model import COMPUTE_TYPE, model_class, model_id
 from transforms.transcribe.roles import (
     OPENING_MIN_S,
+    HeardAudio,
     RoleDecision,
     RoleHints,
     VoiceSummary,
@@ -374,10 +375,10 @@ class Transcriber:
             if plan.speakers is None:
                 decision = _roles(pieces, roles)
         else:
-            pieces, detected, probability = self._mono(
+            pieces, detected, probability, heard = self._mono(
                 plan.signals[0], language, allowed_languages, bias
             )
-            decision = _roles(pieces, roles, diarized=True)
+            decision = _roles(pieces, roles, diarized=True, audio=heard)
         if decision is None:
             assert plan.speakers is not None
             speakers = dict(enumerate(plan.speakers))
@@ -437,34 +438,53 @@ class Transcriber:
         language: str | None,
         allowed: tuple[str, ...],
         bias: DecoderBias | None = None,
-    ) -> tuple[list[_Piece], str, float | None]:
-        from transforms.transcribe.vad import speech_timestamps
-
+    ) -> tuple[list[_Piece], str, float | None, Diarized]:
+        """The pieces, the language and its probability, and what diarization heard."""
         chunks, detected, probability = self._run([audio], language, allowed, bias)
-        # The same VAD probabilities as the chunking's (computed once), other rules.
-        regions = [
-            (r["start"] / WHISPER_SAMPLE_RATE, r["end"] / WHISPER_SAMPLE_RATE)
-            for r in speech_timestamps(audio, DIARIZATION_VAD)
-        ]
-        voices = diarize(audio, regions)
+        heard = diarize_call(audio)
+        voices = heard.voices
 
         def locate(source: int, start: float, end: float) -> tuple[int, float | None]:
             label, conf = voices.at(start, end)
             return label, conf
 
-        return _pieces(chunks, locate), detected, probability
+        return _pieces(chunks, locate), detected, probability, heard
 
 
-def _roles(pieces: list[_Piece], roles: RoleHints, diarized: bool = False) -> RoleDecision:
+@dataclass(frozen=True)
+class Diarized:
+    """A mono call's two voices as diarization labelled them, and where its speech starts."""
+
+    voices: Diarization
+    first_speech_s: float
+
+
+def diarize_call(audio: np.ndarray) -> Diarized:
+    """Diarization of a mono call over its speech regions (VAD with ``DIARIZATION_VAD``)."""
+    from transforms.transcribe.vad import speech_timestamps
+
+    # The same VAD probabilities as the chunking's (computed once), other rules.
+    regions = [
+        (r["start"] / WHISPER_SAMPLE_RATE, r["end"] / WHISPER_SAMPLE_RATE)
+        for r in speech_timestamps(audio, DIARIZATION_VAD)
+    ]
+    return Diarized(diarize(audio, regions), regions[0][0] if regions else 0.0)
+
+
+def _roles(
+    pieces: list[_Piece], roles: RoleHints, diarized: bool = False, audio: Diarized | None = None
+) -> RoleDecision:
     """Which of voices 0/1 is the agent, and whether the role signals agree
     (``transforms.transcribe.roles``): openings as written, the rest as the unprimed decode
-    heard it."""
+    heard it; on a mono call, who talks more and whether the opening was transcribed as the
+    audio says (``audio``)."""
     ordered = sorted(pieces, key=lambda p: p.words[0].start_s)
     voices = [
         VoiceSummary(
             opening=" ".join(w.word for p in ordered if p.source == v for w in p.words),
             heard="".join(w.word for p in ordered if p.source == v for w in p.heard_unprimed()),
             talk_s=sum(p.words[-1].end_s - p.words[0].start_s for p in ordered if p.source == v),
+            speech_s=None if audio is None else audio.voices.speech_s(v),
         )
         for v in (0, 1)
     ]
@@ -473,7 +493,14 @@ def _roles(pieces: list[_Piece], roles: RoleHints, diarized: bool = False) -> Ro
         (p.source for p in ordered if p.words[-1].end_s - p.words[0].start_s >= OPENING_MIN_S),
         first,
     )
-    return decide_roles(voices, first, at_length, roles)
+    heard = None
+    if audio is not None and ordered:
+        heard = HeardAudio(
+            first_speech_s=audio.first_speech_s,
+            first_word_s=ordered[0].words[0].start_s,
+            separation=audio.voices.separation(),
+        )
+    return decide_roles(voices, first, at_length, roles, audio=heard)
 
 
 def _signals(decision: RoleDecision) -> dict[str, Any]:

@@ -40,6 +40,34 @@ def test_heldout_voices_phrasings_and_tenants_never_appear_in_dev():
     assert not of("dev", lambda c: {c.tenant}) & of("heldout", lambda c: {c.tenant})
 
 
+def test_dev_more_is_more_dev_calls_mostly_mono_that_leave_dev_and_heldout_as_they_were():
+    more = french_set.more_calls(SCRIPT, CARD)
+    assert len(more) == 60 and {c.split for c in more} == {"dev-more"}
+    assert sum(c.channels == "mono" for c in more) >= 0.7 * len(more)
+    ids = [c.call_id for c in CALLS]
+    assert [c.call_id for c in more] == [f"fr-dev-{n:03d}" for n in range(41, 101)]
+    assert not set(ids) & {c.call_id for c in more}
+    assert french_set.more_calls(SCRIPT, CARD) == more
+    heldout = [c for c in CALLS if c.split == "heldout"]
+    dev = [c for c in CALLS if c.split == "dev"]
+    for get in (
+        lambda c: {c.agent_voice.variant, c.customer_voice.variant},
+        lambda c: {p for p in c.said.values() if p},
+        lambda c: {c.tenant, c.agent_name},
+    ):
+        assert not {x for c in more for x in get(c)} & {x for c in heldout for x in get(c)}
+    pools = french_set.voice_pools(SCRIPT)
+    assert {c.agent_voice.variant for c in more} <= set(pools["dev"])
+    assert {c.tenant for c in more} <= set(SCRIPT["tenants"]["dev"])
+    assert {c.agent_name for c in more} <= set(SCRIPT["agents"]["dev"])
+    assert dev and all(c.split == "dev" for c in dev)
+    # the drawn calls and their derived ones are those of the two splits alone
+    derived = french_set.customer_first_calls(SCRIPT, CALLS + more)
+    assert [c for c in derived if c.split != "dev-more"] == french_set.customer_first_calls(
+        SCRIPT, CALLS
+    )
+
+
 def test_every_label_is_both_met_and_not_met_somewhere():
     for criterion in CARD.criteria:
         labels = {c.labels[criterion.id] for c in CALLS}

@@ -9,7 +9,8 @@ from faster_whisper.vad import VadOptions, get_speech_timestamps
 from transforms.core.audio import decode_channels
 from transforms.core.settings import REPO_ROOT
 from transforms.transcribe.diarization import STEP_S, diarize
-from transforms.transcribe.engine import DIARIZATION_VAD
+from transforms.transcribe.engine import DIARIZATION_VAD, diarize_call
+from transforms.transcribe.roles import SEPARATION_MIN
 
 LANDING = REPO_ROOT / "samples" / "landing"
 
@@ -44,3 +45,19 @@ def speaker_accuracy(file_name: str) -> float:
 )
 def test_mono_two_voice_call_is_split_right_for_90_percent_of_speech(file_name):
     assert speaker_accuracy(file_name) >= 0.90
+
+
+@pytest.mark.parametrize(
+    "file_name",
+    ["acme-20261102-0001.mp3", "acme-20261102-0003.wav", "glx-20261103-0004.flac"],
+)
+def test_two_voices_told_apart_measure_as_separated(file_name):
+    """A call's two voices, well split above, are not taken for mixed clusters (the role check
+    flags a mono call below ``SEPARATION_MIN``); diarization's seconds per voice add up."""
+    path = next(LANDING.rglob(file_name))
+    left, right = decode_channels(path.read_bytes(), 2)
+    heard = diarize_call((left + right) * 0.5)
+    assert heard.voices.separation() >= SEPARATION_MIN
+    seconds = [heard.voices.speech_s(v) for v in (0, 1)]
+    assert sum(seconds) > 30 and min(seconds) > 0.2 * sum(seconds)
+    assert 0 < heard.first_speech_s < 1.5

@@ -8,7 +8,15 @@ import pytest
 from transforms.core.scorecards import load_scorecard
 from transforms.core.settings import REPO_ROOT
 from transforms.core.tenants import Tenant
-from transforms.transcribe.roles import RoleHints, VoiceSummary, agent_phrases, decide_roles
+from transforms.transcribe.roles import (
+    OPENING_LOST_S,
+    SEPARATION_MIN,
+    HeardAudio,
+    RoleHints,
+    VoiceSummary,
+    agent_phrases,
+    decide_roles,
+)
 
 CARD = load_scorecard(REPO_ROOT / "config" / "scorecards" / "standard-v1.yaml")
 TENANT = Tenant("acme", "ACME Telecom (demo)", ("fr", "en"), "standard")
@@ -87,3 +95,57 @@ def test_the_tenants_rule_is_the_rule_signal(fallback):
     voices = [voice("Well, okay.", 5.0), voice("Right, fine.", 5.0)]
     d = decide_roles(voices, first_speaker=0, first_at_length=0, hints=hints)
     assert d.agent == (0 if fallback == "first_speaker" else 1)
+
+
+# ------------------------------------------- what the audio says, whatever Whisper wrote
+#: A mono call whose voices diarization told well apart, its opening transcribed.
+HEARD = HeardAudio(first_speech_s=0.6, first_word_s=0.3, separation=0.7)
+#: Garbled words Whisper writes over speech it cannot read (fr-dev-071's agent).
+GARBLED = "C'est le cas de son nom, trois sortes vote."
+
+
+def test_an_opening_whisper_did_not_transcribe_is_no_first_speaker():
+    """fr-dev-071 (dev-more): the agent's opening came out as nothing, the customer's request
+    was the first thing written, and the rule made the customer the agent. The rule does not
+    vote when the first word comes ``OPENING_LOST_S`` after the first speech."""
+    lost = HeardAudio(first_speech_s=0.6, first_word_s=0.6 + OPENING_LOST_S + 3.0, separation=0.7)
+    agent = VoiceSummary(opening=GARBLED, heard=GARBLED, talk_s=7.0, speech_s=15.8)
+    customer = VoiceSummary(
+        opening="Je n'ai toujours pas reçu le remboursement.", heard="Alors.", talk_s=5.9,
+        speech_s=8.0,
+    )  # fmt: skip
+    d = decide_roles([agent, customer], 1, 1, HINTS, audio=lost)
+    assert d.signals["rule"] is None
+    # right (who talks more, from the audio) but one structural signal is no check
+    assert d.agent == 0 and d.check == "disagree"
+    heard = decide_roles([agent, customer], 1, 1, HINTS, audio=HEARD)
+    assert heard.signals["rule"] == 1  # the same call with its opening heard: the rule votes
+
+
+def test_who_talks_more_is_read_from_the_audio_not_the_transcript():
+    """Whisper wrote a fifth of the agent's speech: the transcript makes the customer the talker,
+    the audio does not."""
+    agent = VoiceSummary(opening=AGENT, heard=AGENT, talk_s=3.0, speech_s=20.0)
+    customer = VoiceSummary(opening=CUSTOMER, heard=CUSTOMER, talk_s=9.0, speech_s=9.5)
+    d = decide_roles([agent, customer], 0, 0, HINTS, audio=HEARD)
+    assert d.signals["talk_share"] == 0 and d.stats["transcribed_share"][1] > 0.55
+
+
+def test_signals_that_agree_on_voices_diarization_mixed_are_flagged():
+    """fr-dev-074 (dev-more): diarization cut the agent's opening between both labels; the
+    greeting and the rule agreed on a voice that held a third of the customer's speech too."""
+    voices = [voice(AGENT, 22.0), voice(CUSTOMER, 9.0)]
+    mixed = HeardAudio(first_speech_s=0.6, first_word_s=0.3, separation=SEPARATION_MIN - 0.02)
+    assert decide_roles(voices, 0, 0, HINTS, audio=HEARD).check == "agree"
+    assert decide_roles(voices, 0, 0, HINTS, audio=mixed).check == "disagree"
+
+
+def test_one_weak_signal_alone_is_no_check():
+    """Only who talks more votes (no opening heard, nothing said that marks the agent)."""
+    lost = HeardAudio(first_speech_s=0.5, first_word_s=5.0, separation=0.7)
+    voices = [
+        VoiceSummary("Oui, d'accord.", "Oui, d'accord.", 6.0, speech_s=14.0),
+        VoiceSummary("Très bien.", "Très bien.", 4.0, speech_s=6.0),
+    ]
+    d = decide_roles(voices, 1, 1, HINTS, audio=lost)
+    assert d.signals["talk_share"] == 0 and d.check == "disagree"
