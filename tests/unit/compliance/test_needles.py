@@ -57,7 +57,7 @@ def phrases_for(lh: Lakehouse, erased: str, tenants: list[str] | None) -> set[st
 
 
 def test_the_stored_values_are_as_the_fixture_says(home):
-    settings, lh, _ = home
+    _, lh, _ = home
     stored = lh.read(TRANSCRIPTS, columns=["tenant_id", "text"])
     by_tenant = {t: "".join(g["text"].to_list()) for (t,), g in stored.group_by("tenant_id")}
     assert WITH_INITECH in by_tenant["initech"]  # in clear
