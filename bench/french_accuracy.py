@@ -185,6 +185,20 @@ def split_figures(rows: list[dict], refs: list[str], hyps: list[str], calls: lis
     }
 
 
+def call_item(call, segments: list[Segment], raw: dict, role_check: str | None, turns) -> dict:
+    """One transcribed call as ``score_set`` takes it: the call, its group, segments, duration,
+    role check and signals, and who spoke when."""
+    return {
+        "call": call,
+        "group": "customer_first" if call.derived_from else "drawn",
+        "segments": segments,
+        "duration_s": raw["duration_s"],
+        "role_check": role_check,
+        "role_signals": raw.get("role_signals") or {},
+        "turns": turns,
+    }
+
+
 def transcribe_set(args: argparse.Namespace, splits: tuple[str, ...]) -> tuple[list, dict]:
     """One item per call of ``splits`` (the drawn calls, then the derived customer-first ones):
     the call, its group, segments, duration, role check and who spoke when, transcribed as
@@ -249,17 +263,8 @@ def transcribe_set(args: argparse.Namespace, splits: tuple[str, ...]) -> tuple[l
             role_check = raw.get("role_check")
             if args.evidence == "legacy":
                 segments, role_check = as_decided_by_the_rule(segments, raw), None
-            items.append(
-                {
-                    "call": call,
-                    "group": "customer_first" if call.derived_from else "drawn",
-                    "segments": segments,
-                    "duration_s": raw["duration_s"],
-                    "role_check": role_check,
-                    "role_signals": raw.get("role_signals") or {},
-                    "turns": french_set.turn_times(call, script, synth, cache),
-                }
-            )
+            turns = french_set.turn_times(call, script, synth, cache)
+            items.append(call_item(call, segments, raw, role_check, turns))
     speed = {
         "model": mid,
         "transcribed_now": transcribed,

@@ -124,17 +124,8 @@ def main(argv: list[str] | None = None) -> int:
                 "role_check"
             )
             raw = {**raw, "role_signals": signals}
-        items.append(
-            {
-                "call": call,
-                "group": "customer_first" if call.derived_from else "drawn",
-                "segments": segments,
-                "duration_s": raw["duration_s"],
-                "role_check": check,
-                "role_signals": raw.get("role_signals") or {},
-                "turns": french_set.turn_times(call, script, None, cache),
-            }
-        )
+        turns = french_set.turn_times(call, script, None, cache)
+        items.append(french_accuracy.call_item(call, segments, raw, check, turns))
     rules = french_accuracy.rules_for(
         SimpleNamespace(matcher="current", review="current", evidence="current")
     )
