@@ -41,7 +41,11 @@ from transforms.privacy.pii.first_names import (
     scan_first_names,
     scan_framed_names,
 )
-from transforms.privacy.pii.identifiers import scan_announced_payment, scan_identifiers
+from transforms.privacy.pii.identifiers import (
+    scan_announced_payment,
+    scan_identifiers,
+    scan_plates,
+)
 from transforms.privacy.pii.ner import NerNameRecognizer, OfflineSpacyNlpEngine
 from transforms.privacy.pii.people import is_name_word, scan_addresses, scan_names
 from transforms.privacy.pii.scanners import (
@@ -80,6 +84,7 @@ class _SpokenPiiRecognizer(EntityRecognizer):
             + scan_addresses(text, tokens, units)
             + scan_identifiers(tokens, units, language)
             + scan_announced_payment(tokens, units)
+            + scan_plates(tokens)
         )
         return [
             RecognizerResult(f.entity, tokens[f.lo].start, tokens[f.hi - 1].end, 1.0)

@@ -345,6 +345,12 @@ def _known(word: str) -> bool:
     return unidecode(word) in name_lexicon()
 
 
+#: Whether a word is a first name or a surname of the lists (for the identifier scanner: "oc" is
+#: no name, so it may be the letters of an id).
+def known_name(word: str) -> bool:
+    return _known(word)
+
+
 def _clear(word: str) -> bool:
     return word in first_names() and word not in common_words() and is_name_word(word)
 

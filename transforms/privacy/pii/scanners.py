@@ -17,6 +17,7 @@ from transforms.privacy.pii.entities import CARD, EMAIL, IBAN, NIR, PHONE, PRIOR
 from transforms.privacy.pii.tokens import Token, Unit, is_number_word
 from transforms.privacy.pii.validators import (
     CONTEXT_WINDOW,
+    DEVICE_ID_WORDS,
     MIN_GARBLED_DIGITS,
     NOT_PHONE_CONTEXT,
     PHONE_CONTEXT,
@@ -76,12 +77,14 @@ def _digit_runs(units: Sequence[Unit]) -> list[list[list[int]]]:
     return runs
 
 
-def _classify(digits: str, plus: bool, phone_context: bool, language: str) -> str | None:
+def _classify(
+    digits: str, plus: bool, phone_context: bool, language: str, device: bool = False
+) -> str | None:
     if is_nir(digits):
         return NIR
-    if is_card(digits):
+    if is_card(digits) and not device:
         return CARD
-    if phone_context and is_phone(digits, plus, language):
+    if phone_context and not device and is_phone(digits, plus, language):
         return PHONE
     return None
 
@@ -92,6 +95,11 @@ def scan_numbers(units: Sequence[Unit], language: str) -> list[_Found]:
     for parts in _digit_runs(units):
         found: list[tuple[int, int, _Found]] = []
         phone_context = _phone_context(units, parts[0][0])
+        # "l'imei c'est …": a device's number, Luhn-checked like a card (the id scanner's)
+        device = any(
+            _bare(u.value) in DEVICE_ID_WORDS
+            for u in units[max(0, parts[0][0] - CONTEXT_WINDOW) : parts[0][0]]
+        )
         for run in parts:
             for a in range(len(run)):
                 digits = ""
@@ -102,7 +110,9 @@ def scan_numbers(units: Sequence[Unit], language: str) -> list[_Found]:
                     digits += units[run[b]].value
                     if len(digits) > 19:
                         break
-                    entity = _classify(digits, first.plus or spoken_plus, phone_context, language)
+                    entity = _classify(
+                        digits, first.plus or spoken_plus, phone_context, language, device
+                    )
                     if entity:
                         hi = units[run[b]].hi
                         start = lo if entity == PHONE else first.lo
@@ -112,6 +122,7 @@ def scan_numbers(units: Sequence[Unit], language: str) -> list[_Found]:
         if (
             not in_run
             and phone_context
+            and not device
             and digits_in_run >= MIN_GARBLED_DIGITS
             and _announced_phone(units, parts[0][0])
             and not _looks_like_date([units[k].value for run in parts for k in run])
