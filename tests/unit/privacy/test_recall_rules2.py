@@ -75,3 +75,27 @@ def test_an_imei_is_a_device_identifier_not_a_card() -> None:
     # 15 digits with a valid Luhn digit: a card's shape, but announced as the phone's IMEI
     text = "l'imei du téléphone c'est 49 01 54 20 32 37 51 8"
     assert _redact(text, "fr") == "l'imei du téléphone c'est <ID>"
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # a hesitation or an acknowledgement inside a postcode said in pieces
+        ("en", "the postcode is s w nine, erm, two q d", "the postcode is <ADDRESS>"),
+        ("fr", "code postal 44 euh 120 vertou", "code postal <ADDRESS>"),
+        # ... and between the house number and the street type
+        ("fr", "j'habite au 7 euh impasse des mésanges", "j'habite au <ADDRESS>"),
+        # a letter glued to the house number
+        ("en", "we're at 27b larch grove now", "we're at <ADDRESS> now"),
+        # a street with no house number after a dwelling part and a named building
+        (
+            "en",
+            "it's flat 12, tamworth court, hollis road",
+            "it's <ADDRESS>",
+        ),
+        # a street named with no dwelling part or number stays a place
+        ("en", "i was walking down station road yesterday", None),
+    ],
+)
+def test_address_lines_said_in_pieces(language, text, expected) -> None:
+    assert _redact(text, language) == (expected or text)
