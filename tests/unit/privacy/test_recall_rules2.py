@@ -99,3 +99,72 @@ def test_an_imei_is_a_device_identifier_not_a_card() -> None:
 )
 def test_address_lines_said_in_pieces(language, text, expected) -> None:
     assert _redact(text, language) == (expected or text)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # a noun naming a name right before it, a copula maybe between
+        ("en", "and the surname is wojcik", "and the surname is <NAME>"),
+        ("en", "my late husband's name tobias fenwick", "my late husband's name <NAME>"),
+        ("fr", "le nom de jeune fille dumoulin", "le nom de jeune fille <NAME>"),
+        ("fr", "et le prénom c'est solène", "et le prénom c'est <NAME>"),
+        # a maiden name
+        ("fr", "marie-claude ferrand née besson", "<NAME> née <NAME>"),
+        # a role in what the call is about, a copula and the name
+        ("en", "the driver is kwame asante", "the driver is <NAME>"),
+        ("fr", "le titulaire c'est yannick le floch", "le titulaire c'est <NAME>"),
+        # the speaker says the name is theirs; whom a parcel is addressed to
+        ("en", "it's for rosalind pemberton that's me", "it's for <NAME> that's me"),
+        ("en", "the box was addressed to ciaran mulhern", "the box was addressed to <NAME>"),
+        # the surname after the first name's spelling
+        ("en", "it's tendai t e n d a i moyo", "it's <NAME> <NAME> <NAME>"),
+        # a name said again after a repair word
+        ("en", "greta sorry greta lindqvist", "<NAME> sorry <NAME>"),
+        # a title that is a noun too, before a word that is no common word
+        (
+            "fr",
+            "le rendez-vous avec le professeur wieczorek",
+            "le rendez-vous avec le professeur <NAME>",
+        ),
+        # a first name of the lists before a greeting: an agent's introduction
+        (
+            "fr",
+            "service client mutuelle bérénice bonjour",
+            "service client mutuelle <NAME> bonjour",
+        ),
+    ],
+)
+def test_names_by_the_words_that_frame_them(language, text, expected) -> None:
+    assert _redact(text, language) == expected
+
+
+def test_a_particle_said_again_with_a_surname_is_part_of_it() -> None:
+    text = "je m'appelle gaëlle de villepreux de villepreux en deux mots"
+    assert "villepreux" not in _redact(text, "fr")
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "the first name field is empty"),
+        ("en", "the name change went through"),
+        ("en", "the driver is running late today"),
+        ("en", "the landlord's van was parked outside"),
+        ("en", "the professor said it was fine"),
+        ("en", "okay that's me done"),
+        ("en", "yeah sorry yeah go on"),
+        ("en", "the parcel was addressed to the wrong house"),
+        ("en", "there's moss and ivy on the wall"),
+        ("en", "i bought roses and lily bulbs"),
+        ("fr", "le nom d'usage c'est le même"),
+        ("fr", "le conducteur est en retard"),
+        ("fr", "le titulaire c'est moi"),
+        ("fr", "ma fille vient de nancy ce week-end"),
+        ("fr", "elle est née à lyon"),
+        ("fr", "non pardon non c'est pas ça"),
+        ("fr", "merci bonjour"),
+    ],
+)
+def test_what_the_name_rules_of_this_round_leave_alone(language, text) -> None:
+    assert _redact(text, language) == text

@@ -99,6 +99,8 @@ _TITLES = {
     "monsieur", "madame", "mademoiselle", "m", "mme", "mlle", "mr", "mrs", "ms", "miss",
     "mister", "dr", "docteur", "maître", "sir",
 }  # fmt: skip
+#: Titles that are nouns too: a name only when the next word is no common word.
+_TITLE_NOUNS = {"professeur", "professor", "prof", "pr", "doctor", "docteure", "maître"}
 #: Word sequences *after* a name: "Julie à l'appareil", "Kevin speaking".
 _NAME_BEFORE = [("à", "l'appareil"), ("à", "votre", "écoute"), ("speaking",), ("here",)]
 #: Spelling: "D comme Désiré", "D comme dans Dame", "B for Bravo", "B as in Butter".
@@ -197,10 +199,13 @@ def _name_words(
 
 
 def scan_names(
-    text: str, tokens: Sequence[Token], common: Callable[[str], bool] = _never
+    text: str,
+    tokens: Sequence[Token],
+    common: Callable[[str], bool] = _never,
+    listed: Callable[[str], bool] = _never,
 ) -> list[Found]:
     """Names by the script's cues, titles, a name said twice, and spelled names. ``common``:
-    see ``_name_words``."""
+    see ``_name_words``; ``listed``: a common word even when it is a first name too ("said")."""
     found: list[Found] = []
     n = len(tokens)
     for i in range(n):
@@ -217,6 +222,11 @@ def scan_names(
                 found.append(Found(start, end, NAME))
             break
         if tokens[i].text in _TITLES and i + 1 < n:
+            end = _name_words(text, tokens, i + 1, cased=False, common=common)
+            if end > i + 1:
+                found.append(Found(i + 1, end, NAME))
+        if tokens[i].text in _TITLE_NOUNS and i + 1 < n and not listed(tokens[i + 1].text):
+            # "du professeur kaczmarek", not "the doctor appointment"
             end = _name_words(text, tokens, i + 1, cased=False, common=common)
             if end > i + 1:
                 found.append(Found(i + 1, end, NAME))
