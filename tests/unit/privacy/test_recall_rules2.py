@@ -168,3 +168,16 @@ def test_a_particle_said_again_with_a_surname_is_part_of_it() -> None:
 )
 def test_what_the_name_rules_of_this_round_leave_alone(language, text) -> None:
     assert _redact(text, language) == text
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # an acknowledgement between a written local part and the spoken "at"
+        ("fr", "c'est camille.roux oui arobase orange point fr", "c'est <EMAIL>"),
+        ("en", "my email is dan_hughes84 yeah at gmail dot com", "my email is <EMAIL>"),
+        ("fr", "oui arobase c'est bien ça", None),
+    ],
+)
+def test_an_email_read_across_an_acknowledgement(language, text, expected) -> None:
+    assert _redact(text, language) == (expected or text)

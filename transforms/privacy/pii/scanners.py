@@ -264,6 +264,12 @@ def is_domain(domain: str) -> bool:
     return bool(parts.suffix) and bool(parts.domain)
 
 
+#: Acknowledgements or hesitations between a written local part and the spoken "at".
+_HELD_BEFORE_AT = {"oui", "ouais", "yeah", "yes", "yep", "mm", "euh", "uh", "um", "erm"}
+#: A local part as ASR writes it in one token: letters with a dot, an underscore or digits.
+_LOCAL_SHAPE = re.compile(r"(?=.*[._\d])[a-z][a-z0-9._-]*[a-z0-9]")
+
+
 def scan_spoken_emails(tokens: Sequence[Token]) -> list[_Found]:
     """ "jean point dupont arobase exemple point fr", "john dot smith at example dot co dot uk"."""
     found: list[_Found] = []
@@ -298,6 +304,13 @@ def scan_spoken_emails(tokens: Sequence[Token]) -> list[_Found]:
             continue
         # Local part, read backwards: joined pieces freely, plain words up to a stop word.
         lo = k - 1
+        if (
+            tokens[lo].text in _HELD_BEFORE_AT
+            and lo > 0
+            and _LOCAL_SHAPE.fullmatch(tokens[lo - 1].text)
+            and tokens[lo - 1].text not in _LOCAL_STOP
+        ):
+            lo -= 1  # "zoé.martin12 oui arobase …": the agent's "oui" before the caller goes on
         if tokens[lo].text in _LOCAL_STOP or tokens[lo].text in _JOIN:
             continue
         plain = 1
