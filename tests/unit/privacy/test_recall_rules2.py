@@ -181,3 +181,21 @@ def test_what_the_name_rules_of_this_round_leave_alone(language, text) -> None:
 )
 def test_an_email_read_across_an_acknowledgement(language, text, expected) -> None:
     assert _redact(text, language) == (expected or text)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # letters spelled with a word that starts with them, then digits: one identifier
+        (
+            "fr",
+            "c'est b comme bernard x comme xavier quatre cinq six sept huit",
+            "c'est <ID>",
+        ),
+        ("en", "it's k for kilo l for lima 5 5 2 0 1 9", "it's <ID>"),
+        # with no digits after them they spell a name
+        ("fr", "le nom c'est d comme denis u comme ursule r comme raoul", "le nom c'est <NAME>"),
+    ],
+)
+def test_letters_spelled_with_words_open_an_identifier(language, text, expected) -> None:
+    assert _redact(text, language) == expected

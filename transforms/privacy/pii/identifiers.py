@@ -67,7 +67,6 @@ CONTEXT_WINDOW = 8
 #: Words after which a value names a payment card or an IBAN even when ASR broke its checksum.
 CARD_CONTEXT = {"carte", "card", "cb", "visa", "mastercard"}
 IBAN_CONTEXT = {"iban", "rib", "bancaires", "bank"}
-_SPELL_LINKS = {"comme", "for", "dans", "as", "in"}
 _REPEAT = {"double": 2, "triple": 3}
 #: Short words that are words, not the letters of an identifier ("le 12", "au 14").
 _COMMON_SHORT = {"le", "la", "les", "au", "aux", "de", "du", "des", "un", "une", "et", "ou",
@@ -104,6 +103,24 @@ def _phrase_at(tokens: Sequence[Token], i: int, phrases: Sequence[tuple[str, ...
         ):
             return len(phrase)
     return 0
+
+
+_ANCHOR_LINKS = [("comme", "dans"), ("comme",), ("for",), ("as", "in"), ("like",)]
+
+
+def _anchored_letter(tokens: Sequence[Token], units: Sequence[Unit], k: int) -> int | None:
+    """The unit after a letter spelled with a word that starts with it ("v comme victor", "b for
+    bravo", "m as in mike"), or None."""
+    u = units[k]
+    if not re.fullmatch(r"[a-z]", u.value):
+        return None
+    for link in _ANCHOR_LINKS:
+        anchor = u.hi + len(link)
+        if _phrase_at(tokens, u.hi, [link]) and anchor < len(tokens):
+            if tokens[anchor].text[:1] != u.value:
+                return None
+            return next((m for m in range(k, len(units)) if units[m].lo > anchor), len(units))
+    return None
 
 
 def _letter_group(compact: str, language: str) -> bool:
@@ -159,7 +176,10 @@ def _pieces(
             ):
                 # letters closing an identifier ("sw 304 881 276 gb"): for a whole pattern only
                 piece = _Piece(k, k + 1, compact.upper(), tail=True)
-            if (
+            anchored = _anchored_letter(tokens, units, k)
+            if anchored is not None:
+                piece = _Piece(k, anchored, value.upper())  # "v comme victor": the letter v
+            elif (
                 value in _REPEAT
                 and k + 1 < len(units)
                 and re.fullmatch(r"[a-z]", units[k + 1].value)

@@ -218,6 +218,8 @@ def scan_names(
             end = _name_words(text, tokens, start, cased=weak, common=common)
             if end == start and start < n:
                 end = spelled_at(tokens, start)
+                if _followed_by_digits(tokens, end):
+                    end = start  # "v comme victor m comme michel zéro huit …": an id's letters
             if end > start:
                 found.append(Found(start, end, NAME))
             break
