@@ -199,3 +199,39 @@ def test_an_email_read_across_an_acknowledgement(language, text, expected) -> No
 )
 def test_letters_spelled_with_words_open_an_identifier(language, text, expected) -> None:
     assert _redact(text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # "at" misheard after a local part spoken with a joiner; "arobase" cut in two
+        (
+            "en",
+            "my email's priya dot raman add hotmail dot co dot uk",
+            "my email's <EMAIL>",
+        ),
+        (
+            "fr",
+            "mon mail c'est lucie point moreau a robase gmail point com",
+            "mon mail c'est <EMAIL>",
+        ),
+        ("en", "i had to add it dot by dot", None),
+        # a call-back verb nearer than a word naming a file: the number is a phone number
+        (
+            "fr",
+            "je vous appelle pour mon dossier rappelez-moi au 06 12 34 56 78",
+            "je vous appelle pour mon dossier rappelez-moi au <PHONE>",
+        ),
+        # a word naming a customer identifier: the number is no phone number
+        ("en", "my member number is 0 7 7 4 0 2 9 3", "my member number is <ID>"),
+        # a compound of first names no list holds whole; a first name after an elided "de"
+        ("en", "this message is for kerry-ann", "this message is for <NAME>"),
+        ("fr", "message de la part d'amandine", "message de la part <NAME>"),
+        ("fr", "je déménage à saint-malo", None),
+        ("fr", "de la part d'orange", None),
+        # a named building opened by "the" between the dwelling part and the street
+        ("en", "it's apartment 22 the maltings, wharf street", "it's <ADDRESS>"),
+    ],
+)
+def test_voicemail_and_handover_shapes(language, text, expected) -> None:
+    assert _redact(text, language) == (expected or text)

@@ -659,6 +659,29 @@ def _spells(word: str, tokens: Sequence[Token], start: int, end: int) -> bool:
     return len(letters) >= 2 and letters == re.sub(r"[^a-z]", "", unidecode(word))
 
 
+_SAINTS = {"saint", "sainte", "st", "ste", "san", "santa", "santo", "são"}
+
+
+def _compound_first_name(word: str) -> bool:
+    """A compound of first names that no list holds whole: "kerry-ann", "marie-ange"; each part
+    a first name, one of them no common word."""
+    parts = word.split("-")
+    return (
+        len(parts) == 2
+        and parts[0] not in _SAINTS  # "saint-malo", "sainte-marie": towns and streets
+        and word not in first_names()
+        and all(p in first_names() and is_name_word(p) for p in parts)
+        and any(_clear(p) for p in parts)
+        and word not in common_words()
+    )
+
+
+#: "de la part d'…", kin words before an elided "de": "la fille d'inès".
+def _after_part_or_kin(tokens: Sequence[Token], i: int) -> bool:
+    j = _prev(tokens, i)
+    return j >= 0 and (tokens[j].text == "part" or tokens[j].text in _PERSON_BEFORE)
+
+
 def scan_first_names(text: str, tokens: Sequence[Token], language: str) -> list[Found]:
     """Names by the first-name lists, and words spelled out right after themselves.
 
@@ -670,6 +693,15 @@ def scan_first_names(text: str, tokens: Sequence[Token], language: str) -> list[
     pending: list[int] = []
     for i, tok in enumerate(tokens):
         word = tok.text
+        if (
+            _compound_first_name(word)
+            and not _place(tokens, i)
+            and not _after_determiner(tokens, i)
+            and not _after_business(tokens, i)
+        ) or (word.startswith("d'") and _clear(word[2:]) and _after_part_or_kin(tokens, i)):
+            # "kerry-ann", "jean-baptiste" in no list; "de la part d'amandine", "la fille d'inès"
+            found.append(Found(i, _name_end(tokens, i, language), NAME))
+            continue
         spelled = _spelled_after(tokens, i)
         if spelled:
             found += [Found(i, i + 1, NAME), Found(*spelled, NAME)]

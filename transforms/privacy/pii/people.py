@@ -487,6 +487,8 @@ def _dwelling_before(tokens: Sequence[Token], lo: int) -> int | None:
     j = lo
     if j >= 2 and tokens[j - 1].text in _BUILDINGS_EN and is_name_word(tokens[j - 2].text):
         j -= 2  # "lyndhurst house," before "cobden street"
+    elif j >= 2 and tokens[j - 2].text == "the" and _street_word(tokens[j - 1]):
+        j -= 2  # "the maltings," before "wharf street"
     if (
         j >= 2
         and tokens[j - 2].text in _DWELLING_PARTS

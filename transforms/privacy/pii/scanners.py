@@ -176,6 +176,8 @@ def _phone_context(units: Sequence[Unit], start: int) -> bool:
         unit = units[k]
         if unit.kind == "num":
             break
+        if unit.value.split("-")[0] in _CALL_ME:
+            return True  # "pour mon dossier rappelez-moi au 06 …": the nearer words decide
         if _bare(unit.value) in NOT_PHONE_CONTEXT:
             # "the phone number on the account", "le numéro de téléphone du compte"
             near = units[max(0, k - CONTEXT_WINDOW) : k]
@@ -183,6 +185,10 @@ def _phone_context(units: Sequence[Unit], start: int) -> bool:
     return True
 
 
+#: Verbs asking to be called back, said right before the number ("rappelez-moi au …", "call me
+#: on …"): nearer than a word naming a file or an order, they make the number a phone number.
+_CALL_ME = {"rappelez", "rappelle", "rappeler", "joindre", "joignable", "call", "ring", "reach",
+            "text", "phone"}  # fmt: skip
 #: Words that make a number a phone number even when "account"/"compte" follows them.
 _PHONE_NOUNS = {"phone", "téléphone", "telephone", "mobile", "portable", "landline", "fixe"}
 
@@ -270,17 +276,39 @@ _HELD_BEFORE_AT = {"oui", "ouais", "yeah", "yes", "yep", "mm", "euh", "uh", "um"
 _LOCAL_SHAPE = re.compile(r"(?=.*[._\d])[a-z][a-z0-9._-]*[a-z0-9]")
 
 
+#: "at" as ASR mishears it ("priya dot raman add hotmail dot com"): an "at" only after a local
+#: part spoken with a joiner ("dot", "point", "underscore") or written with one.
+_MISHEARD_AT = {"add", "ad", "hat", "had", "ate"}
+
+
+def _spoken_local_before(tokens: Sequence[Token], k: int) -> bool:
+    before = [t.text for t in tokens[max(0, k - 4) : k]]
+    return bool(
+        before
+        and (
+            any(w in _JOIN and w not in {"du", "bas"} for w in before[-3:-1])
+            or _LOCAL_SHAPE.fullmatch(before[-1])
+        )
+    )
+
+
 def scan_spoken_emails(tokens: Sequence[Token]) -> list[_Found]:
     """ "jean point dupont arobase exemple point fr", "john dot smith at example dot co dot uk"."""
     found: list[_Found] = []
     n = len(tokens)
     for k, tok in enumerate(tokens):
-        if tok.text not in _AT or k == 0 or k + 1 >= n:
+        if k == 0 or k + 1 >= n:
             continue
+        misheard = tok.text in _MISHEARD_AT and _spoken_local_before(tokens, k)
+        if tok.text == "robase" and tokens[k - 1].text == "a" and k >= 2:
+            misheard, k = True, k - 1  # "a robase": "arobase" cut in two
+        if tok.text not in _AT and not misheard:
+            continue
+        at_hi = k + 2 if tokens[k].text == "a" and misheard else k + 1
         # Domain: one or two words, then (joiner word)*; the longest prefix with a real suffix wins.
         domain = ""
         best_hi = None
-        m = k + 1
+        m = at_hi
         words_before_dot = 0
         while m < n:
             word = tokens[m].text
@@ -304,6 +332,8 @@ def scan_spoken_emails(tokens: Sequence[Token]) -> list[_Found]:
             continue
         # Local part, read backwards: joined pieces freely, plain words up to a stop word.
         lo = k - 1
+        if tokens[lo].text.endswith("'s"):
+            continue
         if (
             tokens[lo].text in _HELD_BEFORE_AT
             and lo > 0
@@ -323,6 +353,7 @@ def scan_spoken_emails(tokens: Sequence[Token]) -> list[_Found]:
                 continue
             if (
                 prev in _LOCAL_STOP
+                or prev.endswith("'s")  # "my email's priya dot raman …"
                 or prev in _AT
                 or "@" in prev
                 or tokens[lo - 1].pause  # "c'est jean-pierre, jean-pierre point martin …"
