@@ -50,7 +50,6 @@ ID_CONTEXT = {
     "login", "sociétaire", "assuré", "matricule", "licence", "license", "passport", "passeport",
     "imei",
 }  # fmt: skip
-
 #: Words naming a transaction reference (not redacted), or a number that is something else.
 NOT_ID_CONTEXT = {
     "order", "commande", "ticket", "case", "dossier", "tracking", "suivi", "colis", "parcel",
@@ -124,8 +123,9 @@ def _anchored_letter(tokens: Sequence[Token], units: Sequence[Unit], k: int) -> 
 
 
 def _letter_group(compact: str, language: str) -> bool:
-    """Two or three letters that are no word: "nw", "qv", and "oc", "pec" (a vowel, yet no word
-    of the call's language nor a name)."""
+    """Two or three letters that are no word: "nw", "qv", and, with a vowel, a group that is no
+    word of the call's language nor a name ("oc" in English; in French the lemmatizer's suffix
+    rules read "oc" and "pec" as forms of words, so they stay words there)."""
     if not re.fullmatch(r"[a-z]{2,3}", compact) or compact in _COMMON_SHORT:
         return False
     if not re.search(r"[aeiouy]", compact):
