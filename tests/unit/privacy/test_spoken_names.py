@@ -266,12 +266,11 @@ def _figures(split: str) -> dict:
 
 
 #: Floors on fixed text, as in test_names_addresses_ids.py: just under the lowest family as read
-#: after the recall round of issue 22 (2026-12-07: dev, dev2 and heldout3 1.000, heldout2 names
-#: 0.973; docs/benchmarks.md). heldout2 and heldout3 are tuning splits since that round (read
-#: several times). The blind heldout4's floor is its lowest family as read once after that round
-#: (identifiers 0.700): a regression guard only, never a figure to tune on; a change that lowers
-#: a family fails here.
-SPEECH_FLOORS = {"dev": 0.98, "dev2": 0.98, "heldout2": 0.97, "heldout3": 0.98, "heldout4": 0.7}
+#: after the second recall round of issue 22 (2026-12-07: dev, dev2 and heldout3 1.000, heldout2
+#: names 0.973, heldout4 identifiers 0.900; docs/benchmarks.md). heldout2 and heldout3 are tuning
+#: splits since the first round, heldout4 since the second (read once blind before it, at
+#: identifiers 0.700): a change that lowers a family fails here.
+SPEECH_FLOORS = {"dev": 0.98, "dev2": 0.98, "heldout2": 0.97, "heldout3": 0.98, "heldout4": 0.89}
 
 
 @pytest.mark.parametrize("split", list(SPEECH_FLOORS))

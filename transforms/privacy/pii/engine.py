@@ -36,12 +36,17 @@ from transforms.privacy.pii.entities import (
 )
 from transforms.privacy.pii.first_names import (
     after_determiner,
+    common_words,
     is_common_word,
     scan_cued_names,
     scan_first_names,
     scan_framed_names,
 )
-from transforms.privacy.pii.identifiers import scan_announced_payment, scan_identifiers
+from transforms.privacy.pii.identifiers import (
+    scan_announced_payment,
+    scan_identifiers,
+    scan_plates,
+)
 from transforms.privacy.pii.ner import NerNameRecognizer, OfflineSpacyNlpEngine
 from transforms.privacy.pii.people import is_name_word, scan_addresses, scan_names
 from transforms.privacy.pii.scanners import (
@@ -52,6 +57,10 @@ from transforms.privacy.pii.scanners import (
     scan_spoken_emails,
 )
 from transforms.privacy.pii.tokens import Token, spoken_units, tokenize
+
+
+def _listed_word(word: str) -> bool:
+    return word in common_words()
 
 
 class _SpokenPiiRecognizer(EntityRecognizer):
@@ -76,10 +85,11 @@ class _SpokenPiiRecognizer(EntityRecognizer):
             + scan_ibans(tokens, units)
             + scan_spoken_emails(tokens)
             + scan_glued_emails(tokens)
-            + scan_names(text, tokens, is_common_word)
+            + scan_names(text, tokens, is_common_word, _listed_word)
             + scan_addresses(text, tokens, units)
             + scan_identifiers(tokens, units, language)
             + scan_announced_payment(tokens, units)
+            + scan_plates(tokens)
         )
         return [
             RecognizerResult(f.entity, tokens[f.lo].start, tokens[f.hi - 1].end, 1.0)
@@ -249,12 +259,21 @@ def _said_again(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
         return any(s.start <= t.start and t.end <= s.end for s in names)
 
     said = {t.text for t in tokens if named(t) and is_name_word(t.text)}
+    # "pauline du plessis … en deux mots du plessis": the particle said before the word inside
+    # the name opens its other mentions too
+    with_particle = {
+        (tokens[k - 1].text, t.text)
+        for k, t in enumerate(tokens)
+        if k > 0 and t.text in said and named(t) and named(tokens[k - 1])
+    }
     out = []
     for k, t in enumerate(tokens):
         if t.text not in said or named(t):
             continue
         again = k > 0 and tokens[k - 1].text == t.text and named(tokens[k - 1])
-        if again or (not is_common_word(t.text) and not after_determiner(tokens, k)):
+        if k > 0 and (tokens[k - 1].text, t.text) in with_particle and not named(tokens[k - 1]):
+            out.append(PiiSpan(tokens[k - 1].start, t.end, NAME))
+        elif again or (not is_common_word(t.text) and not after_determiner(tokens, k)):
             out.append(PiiSpan(t.start, t.end, NAME))
     return out
 

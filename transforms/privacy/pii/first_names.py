@@ -345,6 +345,12 @@ def _known(word: str) -> bool:
     return unidecode(word) in name_lexicon()
 
 
+#: Whether a word is a first name or a surname of the lists (for the identifier scanner: "oc" is
+#: no name, so it may be the letters of an id).
+def known_name(word: str) -> bool:
+    return _known(word)
+
+
 def _clear(word: str) -> bool:
     return word in first_names() and word not in common_words() and is_name_word(word)
 
@@ -375,8 +381,19 @@ def _prev(tokens: Sequence[Token], i: int) -> int:
 _PLACE_LINKS = {"on", "upon", "sur", "sous", "lès", "lez"}
 
 
+#: Verbs of coming from somewhere: "de" after them opens a place ("ma sœur vient de nancy"),
+#: not a person's name as in "la fille de marcel".
+_COME_FROM = {
+    "vient", "viens", "viennent", "venu", "venue", "venait", "arrive", "arrivé", "arrivée",
+    "arrivent", "revient", "reviens", "revenu", "revenue", "rentre", "rentré", "rentrée",
+    "part", "parti", "partie", "originaire", "sort", "sorti", "sortie",
+}  # fmt: skip
+
+
 def _place(tokens: Sequence[Token], i: int) -> bool:
     j = _prev(tokens, i)
+    if j >= 1 and tokens[j].text in ("de", "d'") and tokens[j - 1].text in _COME_FROM:
+        return True
     if j >= 2 and tokens[j].text in _PLACE_LINKS and tokens[j - 2].text in _PLACE_BEFORE:
         return True
     if j >= 0 and tokens[j].text in _ARTICLES:
@@ -426,6 +443,16 @@ def _noun_object(tokens: Sequence[Token], i: int, language: str) -> bool:
     if language != "en" or tokens[i].text not in common_words_of("en").noun_names:
         return False
     j = _prev(tokens, i)
+    if j >= 1 and tokens[j].text in ("and", "or") and _surname_end(tokens, i) == i + 1:
+        # "there's heather and ivy growing", "roses and lily bulbs": a noun joined to a noun
+        # (a noun name in a noun's place, or a plural common noun) is a noun
+        before = tokens[j - 1].text
+        plural = (
+            before.endswith("s")
+            and before[:-1] in common_words_of("en")
+            and before not in first_names()
+        )
+        return plural or _noun_object(tokens, j - 1, language)
     return j >= 0 and tokens[j].text in _NOUN_TAKERS and _surname_end(tokens, i) == i + 1
 
 
@@ -516,6 +543,15 @@ def _kin_after(tokens: Sequence[Token], end: int) -> bool:
     )
 
 
+#: Greetings an agent says after their own first name: "… ophélie bonjour".
+_GREETINGS = {"bonjour", "bonsoir", "hello", "hi", "hiya"}
+
+
+def _greeting_after(tokens: Sequence[Token], end: int) -> bool:
+    """A first name of the lists right before a greeting: an agent's introduction."""
+    return end < len(tokens) and tokens[end].text in _GREETINGS and not tokens[end - 1].pause
+
+
 def _subject_of_saying(tokens: Sequence[Token], end: int) -> bool:
     """The name is the subject of a verb of saying or calling: "rich said", "lina qui a
     appelé hier", "kim who rang"."""
@@ -565,6 +601,12 @@ def _name_end(tokens: Sequence[Token], i: int, language: str) -> int:
     return last
 
 
+#: Words after a spelled name that close the spelling, not a surname ("… yeah like it sounds").
+_NOT_AFTER_SPELLING = {
+    "yeah", "yes", "yep", "oui", "ouais", "ok", "okay", "right", "like", "comme", "as", "for",
+    "thanks", "merci", "that's", "c'est", "and", "et", "so", "donc", "alors", "voilà", "euh",
+    "uh", "um", "erm", "heu", "hum", "er",
+}  # fmt: skip
 #: Words between a name and its spelling: "przybylski | pardon | p r z …", "vo, je répète, v o".
 _BEFORE_SPELLING = {
     "pardon", "sorry", "euh", "uh", "um", "erm", "je", "répète", "so", "that's", "c'est", "ça",
@@ -617,6 +659,29 @@ def _spells(word: str, tokens: Sequence[Token], start: int, end: int) -> bool:
     return len(letters) >= 2 and letters == re.sub(r"[^a-z]", "", unidecode(word))
 
 
+_SAINTS = {"saint", "sainte", "st", "ste", "san", "santa", "santo", "são"}
+
+
+def _compound_first_name(word: str) -> bool:
+    """A compound of first names that no list holds whole: "kerry-ann", "marie-ange"; each part
+    a first name, one of them no common word."""
+    parts = word.split("-")
+    return (
+        len(parts) == 2
+        and parts[0] not in _SAINTS  # "saint-malo", "sainte-marie": towns and streets
+        and word not in first_names()
+        and all(p in first_names() and is_name_word(p) for p in parts)
+        and any(_clear(p) for p in parts)
+        and word not in common_words()
+    )
+
+
+#: "de la part d'…", kin words before an elided "de": "la fille d'inès".
+def _after_part_or_kin(tokens: Sequence[Token], i: int) -> bool:
+    j = _prev(tokens, i)
+    return j >= 0 and (tokens[j].text == "part" or tokens[j].text in _PERSON_BEFORE)
+
+
 def scan_first_names(text: str, tokens: Sequence[Token], language: str) -> list[Found]:
     """Names by the first-name lists, and words spelled out right after themselves.
 
@@ -628,9 +693,32 @@ def scan_first_names(text: str, tokens: Sequence[Token], language: str) -> list[
     pending: list[int] = []
     for i, tok in enumerate(tokens):
         word = tok.text
+        if (
+            _compound_first_name(word)
+            and not _place(tokens, i)
+            and not _after_determiner(tokens, i)
+            and not _after_business(tokens, i)
+        ) or (word.startswith("d'") and _clear(word[2:]) and _after_part_or_kin(tokens, i)):
+            # "kerry-ann", "jean-baptiste" in no list; "de la part d'amandine", "la fille d'inès"
+            found.append(Found(i, _name_end(tokens, i, language), NAME))
+            continue
         spelled = _spelled_after(tokens, i)
         if spelled:
             found += [Found(i, i + 1, NAME), Found(*spelled, NAME)]
+            # the surname said after the first name's spelling: "delroy d e l r o y cunningham"
+            after = spelled[1]
+            if (
+                after < len(tokens)
+                and not tokens[after - 1].pause
+                and is_name_word(tokens[after].text)
+                and tokens[after].text != word
+                and tokens[after].text not in _NOT_AFTER_SPELLING
+                and (
+                    _may_be_named(tokens[after].text, language)
+                    or tokens[after].text in frequent_surnames(language)
+                )
+            ):
+                found.append(Found(after, after + 1, NAME))
             continue
         if (
             word in _CALENDAR
@@ -668,6 +756,7 @@ def scan_first_names(text: str, tokens: Sequence[Token], language: str) -> list[
             or _capitalised(text, tok, i)
             or _kin_after(tokens, end)
             or _subject_of_saying(tokens, end)
+            or _greeting_after(tokens, end)
         ):
             found.append(Found(i, end, NAME))
         else:
@@ -712,6 +801,8 @@ _LIST_CUES = [
         "c'est", "c'était", "it's", "it was", "i'm", "this is", "ici", "oui", "ouais", "yeah",
         "yes", "s'appelle", "s'appelait", "called", "named", "through to", "speak to",
         "speaking to", "spoke to", "talk to", "talking to", "parler à", "parlé à",
+        # a maiden name, and whom a parcel or a letter is addressed to
+        "née", "nee", "addressed to", "adressé à", "adressée à",
     )
 ]  # fmt: skip
 #: Words by which an agent asks for a name; after the question, the answer's words need no list.
@@ -803,6 +894,68 @@ def _two_unlisted(tokens: Sequence[Token], start: int, language: str) -> bool:
     )
 
 
+#: Nouns naming a name, right before the name they announce ("le nom d'usage lecoq", "and the
+#: first name clive", "my mum's name glenys prosser"); a copula may sit between. All but the
+#: bare "name"/"nom" say that a name follows even when it is also a word ("clive").
+_NAME_NOUNS = [
+    tuple(n.split())
+    for n in (
+        "nom de jeune fille", "nom de famille", "nom de naissance", "nom d'usage", "nom marital",
+        "prénom", "first name", "last name", "surname", "full name", "maiden name",
+        "family name", "middle name", "christian name", "name", "nom",
+    )
+]  # fmt: skip
+_BARE_NAME_NOUNS = {("name",), ("nom",)}
+_MAIDEN = {"née", "nee"}
+#: Words after which a name said alone has ended: "… clive yeah", "… clive and …".
+_AFTER_A_NAME = {"yeah", "yes", "oui", "ouais", "and", "et", "that's", "c'est", "thanks",
+                 "merci", "euh", "uh", "um", "erm", "please", "plaît"}  # fmt: skip
+_NOUN_COPULAS = {"c'est", "est", "is", "it's", "was", "c'était", "était"}
+
+
+def _name_noun_before(tokens: Sequence[Token], i: int) -> tuple[str, ...] | None:
+    j = _prev(tokens, i)
+    if j >= 0 and tokens[j].text in _NOUN_COPULAS:
+        j = _prev(tokens, j)
+    for noun in _NAME_NOUNS:
+        lo = j - len(noun) + 1
+        if lo >= 0 and tuple(t.text for t in tokens[lo : j + 1]) == noun:
+            return noun
+    return None
+
+
+#: Roles a person holds in what the call is about, said before a copula and the person's name:
+#: "the driver is obinna eze", "the sender's …", "le titulaire c'est …" (with ``_KIN``).
+_ROLES = {
+    "driver", "sender", "recipient", "owner", "holder", "policyholder", "patient", "caller",
+    "claimant", "applicant", "occupant", "courier", "engineer", "technician", "chauffeur",
+    "conducteur", "conductrice", "expéditeur", "expéditrice", "destinataire", "titulaire",
+    "souscripteur", "souscriptrice", "bénéficiaire", "patiente", "assuré", "assurée",
+    "livreur", "livreuse", "technicien", "technicienne",
+}  # fmt: skip
+_ROLE_OPENERS = _POSSESSIVES | {"the", "le", "la", "l'"}
+
+
+def _role_before(tokens: Sequence[Token], i: int, language: str) -> bool:
+    """A role or kin noun with its article and a copula right before: "the driver is …", "the
+    sender's …", "le conducteur c'est …", "my landlord is …"."""
+    j = _prev(tokens, i)
+    if j < 1:
+        return False
+    word = tokens[j].text
+    if word.endswith("'s") and word[:-2] in _ROLES | _KIN:
+        # "the sender's yetunde adeleke" (is), not "the engineer's van" (whose): a whole name,
+        # two words that are no common words or a first name and a surname
+        return tokens[j - 1].text in _ROLE_OPENERS and (
+            _two_unlisted(tokens, i, language)
+            or (tokens[i].text in first_names() and _surname_end(tokens, i) > i + 1)
+        )
+    if word not in _NOUN_COPULAS or j < 2:
+        return False
+    noun = tokens[j - 1].text
+    return noun in _ROLES | _KIN and tokens[j - 2].text in _ROLE_OPENERS
+
+
 def scan_cued_names(text: str, tokens: Sequence[Token], language: str) -> list[Found]:
     """Names said after a cue in lower case, by the lexicon or by the question they answer.
 
@@ -821,17 +974,37 @@ def scan_cued_names(text: str, tokens: Sequence[Token], language: str) -> list[F
         if start >= n or not is_name_word(tokens[start].text):
             continue
         word = tokens[start].text
+        noun = _name_noun_before(tokens, i)
+        if word.startswith("d'") or word == "de":
+            noun = None  # "nom d'usage": the name noun goes on
+        # after "first name", "surname", "nom de famille", "née": the name, even a word that
+        # is a name of the lists ("clive"), when it ends the phrase ("the surname field is …"
+        # goes on: a word)
+        named = (
+            (noun is not None and noun not in _BARE_NAME_NOUNS)
+            or (_prev(tokens, i) >= 0 and tokens[_prev(tokens, i)].text in _MAIDEN)
+        ) and (
+            word not in common_words_of(language)
+            or start + 1 >= n
+            or tokens[start].pause
+            or tokens[start + 1].text in _AFTER_A_NAME
+            or spelled_at(tokens, start + 1) > start + 1
+        )
         cued = (
             (_cue_before(tokens, i) and (_known(word) or _two_unlisted(tokens, start, language)))
             or _kin_before(tokens, i)
             or _identity_question(tokens, i)
+            or noun is not None
+            or _role_before(tokens, i, language)
         )
         answer = not cued and _answers_a_name_request(text, tokens, i)
         if not cued and not answer:
             continue
         # the answer to a name question may be a first name that is a word ("… prénom ? rose")
         if not _may_be_named(word, language) and not (
-            answer and word in first_names() and word not in _CALENDAR
+            (answer or named)
+            and (word in first_names() or (named and _known(word)))
+            and word not in _CALENDAR
         ):
             continue
         if (
@@ -881,8 +1054,11 @@ _FRAME_CLOSERS = [
     for c in (
         "calling", "speaking", "here", "again", "from", "du service", "de chez", "au téléphone",
         "à l'appareil", "on the phone", "on the line", "there", "available", "around",
+        "that's me", "c'est moi", "it's me",
     )
 ]  # fmt: skip
+#: Closers by which the speaker says the name is theirs: any word may come before the name.
+_SELF_CLOSERS = {("that's", "me"), ("c'est", "moi"), ("it's", "me")}
 _ONLY_AFTER = {("again",): {"it's", "c'est", "is"}, ("there",): {"is"},
                ("available",): {"is"}, ("around",): {"is"}}  # fmt: skip
 #: Spelling remarks after a name: "with four l's", "avec un h", "sans s", "with a y".
@@ -968,7 +1144,7 @@ def scan_framed_names(text: str, tokens: Sequence[Token], language: str) -> list
             continue
         if _after_determiner(tokens, lo) or _after_business(tokens, lo):
             continue
-        if closer is not None:
+        if closer is not None and closer not in _SELF_CLOSERS:
             opener = _opened(text, tokens, lo)
             allowed = _ONLY_AFTER.get(closer)
             if opener is None or (allowed is not None and opener not in allowed):
@@ -986,6 +1162,10 @@ def _close_at(tokens: Sequence[Token], e: int, closer: tuple[str, ...]) -> bool:
     )
 
 
+#: Repair words between a name and the same name said again with its surname.
+_NAME_CORRECTIONS = {"sorry", "pardon", "désolé", "désolée", "non", "no"}
+
+
 def _said_twice(tokens: Sequence[Token], language: str) -> list[Found]:
     found = []
     n = len(tokens)
@@ -994,7 +1174,12 @@ def _said_twice(tokens: Sequence[Token], language: str) -> list[Found]:
         k = i + 1
         if tokens[k].text in _FILLERS and k + 1 < n:
             k += 1
-        if tokens[k].text != word or not _name_like(word, language):
+        corrected = tokens[k].text in _NAME_CORRECTIONS and k + 1 < n
+        if corrected:
+            k += 1  # "bryony sorry bryony fairclough": the name said again after a repair
+        if tokens[k].text != word or not (
+            _name_like(word, language) or (corrected and is_name_word(word))
+        ):
             continue
         if _after_determiner(tokens, i) or _place(tokens, i) or _after_business(tokens, i):
             continue
@@ -1011,7 +1196,8 @@ def _said_twice(tokens: Sequence[Token], language: str) -> list[Found]:
         # emeka nwosu", "paddy paddy o'sullivan"): "yeah yeah", "allô allô", "vite vite" are
         # words of the lexicon too
         if not (
-            word in first_names() or ((_may_be_named(word, language) or _known(word)) and follows)
+            word in first_names()
+            or ((_may_be_named(word, language) or _known(word) or corrected) and follows)
         ):
             continue
         end = nxt + 1 if follows else k + 1

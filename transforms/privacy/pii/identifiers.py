@@ -26,13 +26,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from spacy.lang.en.stop_words import STOP_WORDS as _EN_STOP
+from spacy.lang.fr.stop_words import STOP_WORDS as _FR_STOP
 from stdnum import iban as std_iban
 from stdnum import luhn
 
 from transforms.privacy.pii.entities import CARD, IBAN, ID
+from transforms.privacy.pii.first_names import common_words, common_words_of, known_name
 from transforms.privacy.pii.people import Found, is_name_word
 from transforms.privacy.pii.tokens import Token, Unit
-from transforms.privacy.pii.validators import is_phone
+from transforms.privacy.pii.validators import DEVICE_ID_WORDS, is_phone
 
 #: Words that name a phone number: a phone-valid number after them is a phone, not an id
 #: ("le numéro de téléphone du compte").
@@ -45,6 +48,7 @@ ID_CONTEXT = {
     "abonnée", "abonnement", "subscriber", "adhérent", "adhérente", "member", "membership",
     "police", "policy", "compteur", "meter", "pdl", "prm", "mpan", "mprn", "identifiant", "id",
     "login", "sociétaire", "assuré", "matricule", "licence", "license", "passport", "passeport",
+    "imei",
 }  # fmt: skip
 #: Words naming a transaction reference (not redacted), or a number that is something else.
 NOT_ID_CONTEXT = {
@@ -62,7 +66,6 @@ CONTEXT_WINDOW = 8
 #: Words after which a value names a payment card or an IBAN even when ASR broke its checksum.
 CARD_CONTEXT = {"carte", "card", "cb", "visa", "mastercard"}
 IBAN_CONTEXT = {"iban", "rib", "bancaires", "bank"}
-_SPELL_LINKS = {"comme", "for", "dans", "as", "in"}
 _REPEAT = {"double": 2, "triple": 3}
 #: Short words that are words, not the letters of an identifier ("le 12", "au 14").
 _COMMON_SHORT = {"le", "la", "les", "au", "aux", "de", "du", "des", "un", "une", "et", "ou",
@@ -72,6 +75,15 @@ _COMMON_SHORT = {"le", "la", "les", "au", "aux", "de", "du", "des", "un", "une",
                  "elle", "we", "you", "up", "no", "non", "oui", "yes", "so", "ok", "bis",
                  "ter", "vol", "ba", "af"}  # fmt: skip
 _CURRENCY = {"euros", "euro", "pounds", "pound", "€", "£", "dollars", "centimes", "pence", "p"}
+#: Holds inside one identifier read out: the caller pauses to look ("rj 44, hang on, 0917").
+_HOLDS = [("hang", "on"), ("hold", "on"), ("bear", "with", "me"), ("wait",), ("un", "instant"),
+          ("un", "moment"), ("attendez",), ("attends",), ("let", "me", "see"),
+          ("voyons",)]  # fmt: skip
+#: Links by which a caller goes on reading the same identifier after a break ("… et à la fin
+#: h h quatre", "… and then 12"): only a tenant's pattern, matched whole, joins across them.
+_JOINERS = [("et", "à", "la", "fin"), ("and", "at", "the", "end"), ("à", "la", "fin"),
+            ("at", "the", "end"), ("et", "puis"), ("and", "then"), ("puis",), ("then",),
+            ("ensuite",), ("et",), ("and",)]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -79,10 +91,58 @@ class _Piece:
     lo: int  # unit index
     hi: int
     text: str  # upper-case letters and digits
+    tail: bool = False  # a group of letters closing the run ("… 276 gb")
 
 
-def _pieces(units: Sequence[Unit], tokens: Sequence[Token]) -> list[list[_Piece]]:
-    """Runs of pieces that may be one identifier read out (fillers skipped inside a run)."""
+def _phrase_at(tokens: Sequence[Token], i: int, phrases: Sequence[tuple[str, ...]]) -> int:
+    """Length of the first of ``phrases`` said at token ``i``, or 0."""
+    for phrase in phrases:
+        if i + len(phrase) <= len(tokens) and all(
+            tokens[i + m].text == w for m, w in enumerate(phrase)
+        ):
+            return len(phrase)
+    return 0
+
+
+_ANCHOR_LINKS = [("comme", "dans"), ("comme",), ("for",), ("as", "in"), ("like",)]
+
+
+def _anchored_letter(tokens: Sequence[Token], units: Sequence[Unit], k: int) -> int | None:
+    """The unit after a letter spelled with a word that starts with it ("v comme victor", "b for
+    bravo", "m as in mike"), or None."""
+    u = units[k]
+    if not re.fullmatch(r"[a-z]", u.value):
+        return None
+    for link in _ANCHOR_LINKS:
+        anchor = u.hi + len(link)
+        if _phrase_at(tokens, u.hi, [link]) and anchor < len(tokens):
+            if tokens[anchor].text[:1] != u.value:
+                return None
+            return next((m for m in range(k, len(units)) if units[m].lo > anchor), len(units))
+    return None
+
+
+def _letter_group(compact: str, language: str) -> bool:
+    """Two or three letters that are no word: "nw", "qv", and, with a vowel, a group that is no
+    word of the call's language nor a name ("oc" in English; in French the lemmatizer's suffix
+    rules read "oc" and "pec" as forms of words, so they stay words there)."""
+    if not re.fullmatch(r"[a-z]{2,3}", compact) or compact in _COMMON_SHORT:
+        return False
+    if not re.search(r"[aeiouy]", compact):
+        return not is_name_word(compact)
+    return compact not in common_words_of(language) and not known_name(compact)
+
+
+def _bare(word: str) -> str:
+    """The word without an elided article: "l'imei" -> "imei"."""
+    return word.split("'", 1)[1] if re.match(r"^[a-z]'", word) else word
+
+
+def _pieces(
+    units: Sequence[Unit], tokens: Sequence[Token], language: str = "en", bridge: bool = False
+) -> list[list[_Piece]]:
+    """Runs of pieces that may be one identifier read out (fillers and holds skipped inside a
+    run; with ``bridge``, corrections and links such as "et à la fin" too)."""
     runs: list[list[_Piece]] = []
     current: list[_Piece] = []
     k = 0
@@ -90,21 +150,36 @@ def _pieces(units: Sequence[Unit], tokens: Sequence[Token]) -> list[list[_Piece]
         u = units[k]
         value = u.value
         piece = None
+        if current and u.kind != "num":
+            # a hold inside a code of letters and digits; a number of digits only that stops
+            # and starts again ("06 39 98 euh attendez 06 39 98 45 91") is said anew
+            coded = any(p.text[:1].isalpha() for p in current)
+            skip = (coded and _phrase_at(tokens, u.lo, _HOLDS)) or (
+                bridge and (_phrase_at(tokens, u.lo, _JOINERS) or u.kind == "correction")
+            )
+            nxt_k = next((m for m in range(k, len(units)) if units[m].lo >= u.lo + skip), None)
+            if skip and nxt_k is not None and nxt_k > k:
+                k = nxt_k
+                continue
         if u.kind == "num":
             piece = _Piece(k, k + 1, value)
         elif u.kind == "word":
             compact = re.sub(r"[-./]", "", value)
             nxt = units[k + 1] if k + 1 < len(units) else None
-            if (
-                re.fullmatch(r"[a-z]{2,3}", compact)
-                and not re.search(r"[aeiouy]", compact)  # "nw", "qv": letters, not a word
-                and nxt is not None
-                and nxt.kind == "num"
-                and compact not in _COMMON_SHORT
-                and not is_name_word(compact)
-            ):
+            if _letter_group(compact, language) and nxt is not None and nxt.kind == "num":
                 piece = _Piece(k, k + 1, compact.upper())
-            if (
+            elif (
+                current
+                and current[-1].text.isdigit()
+                and re.fullmatch(r"[a-z]{2,3}", compact)
+                and compact not in _COMMON_SHORT
+            ):
+                # letters closing an identifier ("sw 304 881 276 gb"): for a whole pattern only
+                piece = _Piece(k, k + 1, compact.upper(), tail=True)
+            anchored = _anchored_letter(tokens, units, k)
+            if anchored is not None:
+                piece = _Piece(k, anchored, value.upper())  # "v comme victor": the letter v
+            elif (
                 value in _REPEAT
                 and k + 1 < len(units)
                 and re.fullmatch(r"[a-z]", units[k + 1].value)
@@ -133,10 +208,23 @@ def _pieces(units: Sequence[Unit], tokens: Sequence[Token]) -> list[list[_Piece]
     return runs
 
 
-def _context(tokens: Sequence[Token], start: int) -> str | None:
+#: Tokens that do not count in the look-back for a naming word: the pieces of an attempt the
+#: caller broke off, fillers and corrections ("numéro client c'est oc 4 58 euh non pardon oc 4
+#: 58 12 09": the restart is announced by the same words).
+_NOT_COUNTED = re.compile(r"[a-z]?\d[\d\w-]*|[a-z]")
+_UNCOUNTED_WORDS = {"euh", "heu", "uh", "um", "er", "erm", "non", "no", "pardon", "sorry",
+                    "désolé", "désolée", "oops", "hum"}  # fmt: skip
+
+
+def _context(tokens: Sequence[Token], start: int, language: str) -> str | None:
     """ "id", "not_id" or None: the nearest naming word before token ``start``."""
-    for i in range(start - 1, max(-1, start - CONTEXT_WINDOW - 1), -1):
+    counted, i = 0, start
+    while i > 0 and counted < CONTEXT_WINDOW:
+        i -= 1
         word = tokens[i].text
+        skipped = _NOT_COUNTED.fullmatch(word) or word in _UNCOUNTED_WORDS
+        if not (skipped or _letter_group(word, language)):
+            counted += 1
         bare = word.split("'", 1)[1] if re.match(r"^[a-z]'", word) else word
         if bare in ID_CONTEXT:
             return "id"
@@ -175,9 +263,10 @@ def scan_identifiers(
 ) -> list[Found]:
     found: list[Found] = []
     compiled = compile_patterns(tuple(patterns))
-    for run in _pieces(units, tokens):
-        # 1. the tenant's patterns, on any whole pieces of the run
-        matched = False
+    # 1. the tenant's patterns, on any whole pieces of a run; the run may go on over a
+    # correction or a link ("pch 815, sorry, 533", "… et à la fin h h quatre"): the whole
+    # pattern is the evidence that the pieces are one identifier
+    for run in _pieces(units, tokens, language, bridge=True) if compiled else ():
         for a in range(len(run)):
             compact = ""
             for b in range(a, len(run)):
@@ -186,10 +275,13 @@ def scan_identifiers(
                     break
                 if any(p.fullmatch(compact) for p in compiled):
                     found.append(Found(units[run[a].lo].lo, units[run[b].hi - 1].hi, ID))
-                    matched = True
                     break
-        if matched:
+    matched = list(found)
+    for run in _pieces(units, tokens, language):
+        if any(f.lo < units[run[-1].hi - 1].hi and units[run[0].lo].lo < f.hi for f in matched):
             continue
+        while run and run[-1].tail:
+            run = run[:-1]  # closing letters count only in a whole pattern ("20 gb of data")
         # drop lone letters at the edges that are words ("a", "y", "à")
         while (
             run
@@ -206,14 +298,15 @@ def scan_identifiers(
         lo, hi = units[run[0].lo].lo, units[run[-1].hi - 1].hi
         if hi < len(tokens) and tokens[hi].text in _CURRENCY:
             continue
-        if _payment(compact) or any(units[p.lo].plus for p in run):
+        window = {t.text for t in tokens[max(0, lo - CONTEXT_WINDOW) : lo]}
+        device = any(_bare(w) in DEVICE_ID_WORDS for w in window)
+        if (_payment(compact) and not device) or any(units[p.lo].plus for p in run):
             continue
         if lo > 0 and tokens[lo - 1].text == "plus":
             continue
-        context = _context(tokens, lo)
+        context = _context(tokens, lo, language)
         digits, letters = _digits(compact), _letters(compact)
-        window = {t.text for t in tokens[max(0, lo - CONTEXT_WINDOW) : lo]}
-        if compact.isdigit() and window & _PHONE_WORDS:
+        if compact.isdigit() and window & _PHONE_WORDS and not device:
             continue  # "the phone number on the account?": the phone scanner's to judge
         if context == "id":
             login = len(run) == 1 and re.fullmatch(r"[A-Z]{2,}\d{2,}|\d{2,}[A-Z]{2,}", compact)
@@ -238,6 +331,92 @@ def scan_identifiers(
             and not _date_like(compact)
         ):
             found.append(Found(lo, hi, ID))
+    return found + _read_back(tokens, units, found, language)
+
+
+def _read_back(
+    tokens: Sequence[Token], units: Sequence[Unit], found: Sequence[Found], language: str
+) -> list[Found]:
+    """An identifier read back or said again ("tb 551 029 551 029", "vm10923684 je relis vm
+    10 92 36 84"): the same digits (five or more) elsewhere in the call are the same identifier,
+    whatever words announce them."""
+    said = set()
+    for f in found:
+        digits = "".join(u.value for u in units if u.kind == "num" and f.lo <= u.lo < f.hi)
+        if len(digits) >= 5:
+            said.add(digits)
+    out: list[Found] = []
+    if not said:
+        return out
+    taken = list(found)
+    for run in _pieces(units, tokens, language):
+        for a in range(len(run)):
+            digits = ""
+            for b in range(a, len(run)):
+                digits += re.sub(r"\D", "", run[b].text)
+                lo, hi = units[run[a].lo].lo, units[run[b].hi - 1].hi
+                if digits in said and not any(f.lo < hi and lo < f.hi for f in taken):
+                    out.append(Found(lo, hi, ID))
+                    taken.append(out[-1])
+                    break
+    return out
+
+
+#: Vehicle registrations, which identify the keeper: French (SIV, since 2009: "gh-482-kt", two
+#: letters, three digits, two letters, with no I, O or U) and British (since 2001: "yk25 hxz",
+#: two letters with no I, Q or Z, two digits, three letters with no I or Q).
+_FR_PLATE = re.compile(r"([a-hj-np-tv-z]{2})-?(\d{3})-?([a-hj-np-tv-z]{2})")
+_FR_PLATE_LETTERS = re.compile(r"[a-hj-np-tv-z]{2}")
+_UK_PLATE = re.compile(r"([a-hj-pr-y]{2}\d{2})([a-hj-pr-z]{3})?")
+_UK_PLATE_AREA = re.compile(r"[a-hj-pr-y]{2}")
+_UK_PLATE_END = re.compile(r"[a-hj-pr-z]{3}")
+
+
+_STOP_WORDS = frozenset(w.lower() for w in _EN_STOP | _FR_STOP)
+
+
+def _listed_word(word: str) -> bool:
+    """A word as the lemmatizer tables list it (no suffix rule: those read any two letters as
+    some word's form)."""
+    words = common_words()
+    return word in words.forms or any(word in lemmas for lemmas, _ in words.lemmas)
+
+
+def _plate_letters(word: str, shape: re.Pattern[str]) -> bool:
+    """Letters of a plate: no small word ("le 317 de"); two letters are checked against the
+    stop words only (the tables list most pairs as abbreviations: "fm", "lb"), three against
+    the tables and the name lists too."""
+    if shape.fullmatch(word) is None or word in _COMMON_SHORT or word in _STOP_WORDS:
+        return False
+    return len(word) == 2 or not (_listed_word(word) or known_name(word))
+
+
+def scan_plates(tokens: Sequence[Token]) -> list[Found]:
+    """Licence plates by their shape, written as one token ("gh-482-kt", "yk25hxz") or read in
+    pieces whose letters are no word ("gh 482 kt", "yk25 hxz")."""
+    found: list[Found] = []
+    n = len(tokens)
+    for i, tok in enumerate(tokens):
+        w = tok.text
+        if _FR_PLATE.fullmatch(w) and "-" in w:
+            found.append(Found(i, i + 1, ID))
+        elif (
+            i + 2 < n
+            and _plate_letters(w, _FR_PLATE_LETTERS)
+            and re.fullmatch(r"\d{3}", tokens[i + 1].text)
+            and _plate_letters(tokens[i + 2].text, _FR_PLATE_LETTERS)
+        ):
+            found.append(Found(i, i + 3, ID))
+        m = _UK_PLATE.fullmatch(w)
+        if m and m.group(2) and _plate_letters(w[:2], _UK_PLATE_AREA):
+            found.append(Found(i, i + 1, ID))
+        elif (
+            m
+            and i + 1 < n
+            and _plate_letters(w[:2], _UK_PLATE_AREA)
+            and _plate_letters(tokens[i + 1].text, _UK_PLATE_END)
+        ):
+            found.append(Found(i, i + 2, ID))
     return found
 
 

@@ -99,6 +99,8 @@ _TITLES = {
     "monsieur", "madame", "mademoiselle", "m", "mme", "mlle", "mr", "mrs", "ms", "miss",
     "mister", "dr", "docteur", "maître", "sir",
 }  # fmt: skip
+#: Titles that are nouns too: a name only when the next word is no common word.
+_TITLE_NOUNS = {"professeur", "professor", "prof", "pr", "doctor", "docteure", "maître"}
 #: Word sequences *after* a name: "Julie à l'appareil", "Kevin speaking".
 _NAME_BEFORE = [("à", "l'appareil"), ("à", "votre", "écoute"), ("speaking",), ("here",)]
 #: Spelling: "D comme Désiré", "D comme dans Dame", "B for Bravo", "B as in Butter".
@@ -197,10 +199,13 @@ def _name_words(
 
 
 def scan_names(
-    text: str, tokens: Sequence[Token], common: Callable[[str], bool] = _never
+    text: str,
+    tokens: Sequence[Token],
+    common: Callable[[str], bool] = _never,
+    listed: Callable[[str], bool] = _never,
 ) -> list[Found]:
     """Names by the script's cues, titles, a name said twice, and spelled names. ``common``:
-    see ``_name_words``."""
+    see ``_name_words``; ``listed``: a common word even when it is a first name too ("said")."""
     found: list[Found] = []
     n = len(tokens)
     for i in range(n):
@@ -213,10 +218,17 @@ def scan_names(
             end = _name_words(text, tokens, start, cased=weak, common=common)
             if end == start and start < n:
                 end = spelled_at(tokens, start)
+                if _followed_by_digits(tokens, end):
+                    end = start  # "v comme victor m comme michel zéro huit …": an id's letters
             if end > start:
                 found.append(Found(start, end, NAME))
             break
         if tokens[i].text in _TITLES and i + 1 < n:
+            end = _name_words(text, tokens, i + 1, cased=False, common=common)
+            if end > i + 1:
+                found.append(Found(i + 1, end, NAME))
+        if tokens[i].text in _TITLE_NOUNS and i + 1 < n and not listed(tokens[i + 1].text):
+            # "du professeur kaczmarek", not "the doctor appointment"
             end = _name_words(text, tokens, i + 1, cased=False, common=common)
             if end > i + 1:
                 found.append(Found(i + 1, end, NAME))
@@ -314,11 +326,22 @@ _UNIT_WORDS = {"euros", "euro", "pounds", "pound", "dollars", "€", "£", "gram
                "hours"}  # fmt: skip
 
 
+#: Hesitations and acknowledgements a caller says between the parts of an address.
+_HESITATIONS = {"euh", "heu", "uh", "um", "er", "erm", "oui", "ouais", "yeah", "yes", "mm"}
+
+
 def _house_number(units: Sequence[Unit], tokens: Sequence[Token], k: int) -> int | None:
     """Token index where a house number (with "bis", "flat 3,") starts, for a street at ``k``."""
     j = k
+    if j > 0 and tokens[j - 1].text in _HESITATIONS:
+        j -= 1  # "au 2 oui place …", "12 euh rue …": a hesitation before the street type
     if j > 0 and tokens[j - 1].text in _NUMBER_SUFFIX:
         j -= 1
+    if j > 0 and re.fullmatch(r"[1-9]\d{0,3}[a-z]", tokens[j - 1].text):
+        start = j - 1  # a letter glued to the number: "14a", "3b"
+        if start >= 2 and tokens[start - 2].text in _DWELLING:
+            start -= 2
+        return start
     for u in units:
         if u.hi == j and u.kind == "num" and len(u.value) <= 4 and int(u.value or 0) > 0:
             start = u.lo
@@ -446,8 +469,33 @@ def _en_street(tokens: Sequence[Token], units: Sequence[Unit], k: int) -> list[F
         return []
     start = _house_number(units, tokens, lo)
     if start is None:
+        start = _dwelling_before(tokens, lo)
+    if start is None:
         return []
     return [Found(start, k + 1, ADDRESS)]
+
+
+#: Named buildings said on a British address line: "lyndhurst house", "kestrel court".
+_BUILDINGS_EN = {"house", "court", "lodge", "mansions", "tower", "towers", "point", "hall",
+                 "buildings", "block", "heights", "cottages", "place"}  # fmt: skip
+
+
+def _dwelling_before(tokens: Sequence[Token], lo: int) -> int | None:
+    """Start of a dwelling part with its number or letter ("flat 9,", "block b,"), maybe
+    followed by a named building ("flat 9, lyndhurst house,"), that opens the street line at
+    ``lo``: a street said with no house number belongs to the dwelling before it."""
+    j = lo
+    if j >= 2 and tokens[j - 1].text in _BUILDINGS_EN and is_name_word(tokens[j - 2].text):
+        j -= 2  # "lyndhurst house," before "cobden street"
+    elif j >= 2 and tokens[j - 2].text == "the" and _street_word(tokens[j - 1]):
+        j -= 2  # "the maltings," before "wharf street"
+    if (
+        j >= 2
+        and tokens[j - 2].text in _DWELLING_PARTS
+        and (len(tokens[j - 1].text) == 1 or tokens[j - 1].text[:1].isdigit())
+    ):
+        return j - 2
+    return None
 
 
 def _cue_before(tokens: Sequence[Token], start: int, window: int = 6) -> bool:
@@ -471,6 +519,13 @@ def _fr_postcodes(text: str, tokens: Sequence[Token], units: Sequence[Unit]) -> 
         while m < len(units) and units[m].kind == "num" and len(digits) < 5:
             digits += units[m].value
             m += 1
+            if (
+                0 < len(digits) < 5
+                and m + 1 < len(units)
+                and units[m].kind == "filler"
+                and units[m + 1].kind == "num"
+            ):
+                m += 1  # "86 oui 190": an acknowledgement between the department and the rest
         k_next = m
         if len(digits) == 5 and (m >= len(units) or units[m].kind != "num"):
             lo, hi = units[k].lo, units[m - 1].hi
@@ -515,6 +570,8 @@ def _uk_postcodes(tokens: Sequence[Token], units: Sequence[Unit]) -> list[Found]
             u = units[b]
             piece = u.value.upper()
             if u.kind == "filler":
+                if compact and u.value in _HESITATIONS:
+                    continue  # "n w one, uh, six x e"
                 break
             if not re.fullmatch(r"[A-Z0-9]{1,7}", piece) or (u.kind == "num" and len(piece) > 2):
                 break

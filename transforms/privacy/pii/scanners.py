@@ -17,6 +17,7 @@ from transforms.privacy.pii.entities import CARD, EMAIL, IBAN, NIR, PHONE, PRIOR
 from transforms.privacy.pii.tokens import Token, Unit, is_number_word
 from transforms.privacy.pii.validators import (
     CONTEXT_WINDOW,
+    DEVICE_ID_WORDS,
     MIN_GARBLED_DIGITS,
     NOT_PHONE_CONTEXT,
     PHONE_CONTEXT,
@@ -76,12 +77,14 @@ def _digit_runs(units: Sequence[Unit]) -> list[list[list[int]]]:
     return runs
 
 
-def _classify(digits: str, plus: bool, phone_context: bool, language: str) -> str | None:
+def _classify(
+    digits: str, plus: bool, phone_context: bool, language: str, device: bool = False
+) -> str | None:
     if is_nir(digits):
         return NIR
-    if is_card(digits):
+    if is_card(digits) and not device:
         return CARD
-    if phone_context and is_phone(digits, plus, language):
+    if phone_context and not device and is_phone(digits, plus, language):
         return PHONE
     return None
 
@@ -92,6 +95,11 @@ def scan_numbers(units: Sequence[Unit], language: str) -> list[_Found]:
     for parts in _digit_runs(units):
         found: list[tuple[int, int, _Found]] = []
         phone_context = _phone_context(units, parts[0][0])
+        # "l'imei c'est …": a device's number, Luhn-checked like a card (the id scanner's)
+        device = any(
+            _bare(u.value) in DEVICE_ID_WORDS
+            for u in units[max(0, parts[0][0] - CONTEXT_WINDOW) : parts[0][0]]
+        )
         for run in parts:
             for a in range(len(run)):
                 digits = ""
@@ -102,7 +110,9 @@ def scan_numbers(units: Sequence[Unit], language: str) -> list[_Found]:
                     digits += units[run[b]].value
                     if len(digits) > 19:
                         break
-                    entity = _classify(digits, first.plus or spoken_plus, phone_context, language)
+                    entity = _classify(
+                        digits, first.plus or spoken_plus, phone_context, language, device
+                    )
                     if entity:
                         hi = units[run[b]].hi
                         start = lo if entity == PHONE else first.lo
@@ -112,6 +122,7 @@ def scan_numbers(units: Sequence[Unit], language: str) -> list[_Found]:
         if (
             not in_run
             and phone_context
+            and not device
             and digits_in_run >= MIN_GARBLED_DIGITS
             and _announced_phone(units, parts[0][0])
             and not _looks_like_date([units[k].value for run in parts for k in run])
@@ -165,6 +176,8 @@ def _phone_context(units: Sequence[Unit], start: int) -> bool:
         unit = units[k]
         if unit.kind == "num":
             break
+        if unit.value.split("-")[0] in _CALL_ME:
+            return True  # "pour mon dossier rappelez-moi au 06 …": the nearer words decide
         if _bare(unit.value) in NOT_PHONE_CONTEXT:
             # "the phone number on the account", "le numéro de téléphone du compte"
             near = units[max(0, k - CONTEXT_WINDOW) : k]
@@ -172,6 +185,10 @@ def _phone_context(units: Sequence[Unit], start: int) -> bool:
     return True
 
 
+#: Verbs asking to be called back, said right before the number ("rappelez-moi au …", "call me
+#: on …"): nearer than a word naming a file or an order, they make the number a phone number.
+_CALL_ME = {"rappelez", "rappelle", "rappeler", "joindre", "joignable", "call", "ring", "reach",
+            "text", "phone"}  # fmt: skip
 #: Words that make a number a phone number even when "account"/"compte" follows them.
 _PHONE_NOUNS = {"phone", "téléphone", "telephone", "mobile", "portable", "landline", "fixe"}
 
@@ -253,17 +270,45 @@ def is_domain(domain: str) -> bool:
     return bool(parts.suffix) and bool(parts.domain)
 
 
+#: Acknowledgements or hesitations between a written local part and the spoken "at".
+_HELD_BEFORE_AT = {"oui", "ouais", "yeah", "yes", "yep", "mm", "euh", "uh", "um", "erm"}
+#: A local part as ASR writes it in one token: letters with a dot, an underscore or digits.
+_LOCAL_SHAPE = re.compile(r"(?=.*[._\d])[a-z][a-z0-9._-]*[a-z0-9]")
+
+
+#: "at" as ASR mishears it ("priya dot raman add hotmail dot com"): an "at" only after a local
+#: part spoken with a joiner ("dot", "point", "underscore") or written with one.
+_MISHEARD_AT = {"add", "ad", "hat", "had", "ate"}
+
+
+def _spoken_local_before(tokens: Sequence[Token], k: int) -> bool:
+    before = [t.text for t in tokens[max(0, k - 4) : k]]
+    return bool(
+        before
+        and (
+            any(w in _JOIN and w not in {"du", "bas"} for w in before[-3:-1])
+            or _LOCAL_SHAPE.fullmatch(before[-1])
+        )
+    )
+
+
 def scan_spoken_emails(tokens: Sequence[Token]) -> list[_Found]:
     """ "jean point dupont arobase exemple point fr", "john dot smith at example dot co dot uk"."""
     found: list[_Found] = []
     n = len(tokens)
     for k, tok in enumerate(tokens):
-        if tok.text not in _AT or k == 0 or k + 1 >= n:
+        if k == 0 or k + 1 >= n:
             continue
+        misheard = tok.text in _MISHEARD_AT and _spoken_local_before(tokens, k)
+        if tok.text == "robase" and tokens[k - 1].text == "a" and k >= 2:
+            misheard, k = True, k - 1  # "a robase": "arobase" cut in two
+        if tok.text not in _AT and not misheard:
+            continue
+        at_hi = k + 2 if tokens[k].text == "a" and misheard else k + 1
         # Domain: one or two words, then (joiner word)*; the longest prefix with a real suffix wins.
         domain = ""
         best_hi = None
-        m = k + 1
+        m = at_hi
         words_before_dot = 0
         while m < n:
             word = tokens[m].text
@@ -287,6 +332,15 @@ def scan_spoken_emails(tokens: Sequence[Token]) -> list[_Found]:
             continue
         # Local part, read backwards: joined pieces freely, plain words up to a stop word.
         lo = k - 1
+        if tokens[lo].text.endswith("'s"):
+            continue
+        if (
+            tokens[lo].text in _HELD_BEFORE_AT
+            and lo > 0
+            and _LOCAL_SHAPE.fullmatch(tokens[lo - 1].text)
+            and tokens[lo - 1].text not in _LOCAL_STOP
+        ):
+            lo -= 1  # "zoé.martin12 oui arobase …": the agent's "oui" before the caller goes on
         if tokens[lo].text in _LOCAL_STOP or tokens[lo].text in _JOIN:
             continue
         plain = 1
@@ -299,6 +353,7 @@ def scan_spoken_emails(tokens: Sequence[Token]) -> list[_Found]:
                 continue
             if (
                 prev in _LOCAL_STOP
+                or prev.endswith("'s")  # "my email's priya dot raman …"
                 or prev in _AT
                 or "@" in prev
                 or tokens[lo - 1].pause  # "c'est jean-pierre, jean-pierre point martin …"

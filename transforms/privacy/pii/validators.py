@@ -12,7 +12,13 @@ NOT_PHONE_CONTEXT = {
     "order", "case", "ticket", "reference", "ref", "tracking", "invoice", "contract", "serial",
     "complaint", "parcel", "commande", "dossier", "référence", "suivi", "contrat", "facture",
     "réclamation", "colis", "série", "siret", "siren", "abonné", "client", "customer", "account",
+    # the other words naming a customer's identifier (identifiers.ID_CONTEXT)
+    "member", "membership", "adhérent", "adhérente", "policy", "police", "meter", "compteur",
+    "subscriber", "sociétaire", "matricule", "identifiant", "passport", "passeport",
 }  # fmt: skip
+#: Words naming a device's own number: a Luhn-valid number after them (an IMEI has a Luhn check
+#: digit) is the device's identifier, not a payment card.
+DEVICE_ID_WORDS = {"imei"}
 #: How many words before a digit string are looked at for that context.
 CONTEXT_WINDOW = 4
 #: Words announcing a phone number. ASR often garbles a number read aloud ("39, 48, 4, 5, 2"):
