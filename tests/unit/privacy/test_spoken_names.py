@@ -58,8 +58,9 @@ _PARTICLES = {"de", "da", "du", "des", "la", "le", "van", "von", "der", "di", "d
 #: time as heldout3 by someone else who never read heldout3 (nor its writer dev2); the shared
 #: words are names common in any such corpus, and `bench/pii_accuracy.py --unseen` measures the
 #: held-out rows without them. A new held-out split starts at 0; heldout4 (written blind by a
-#: third engineer) shares one word, the spelling cue inside a name spelled out.
-SHARED_NAME_WORDS = {"heldout2": 17, "heldout3": 30, "heldout4": 1}
+#: third engineer) shares one word, the spelling cue inside a name spelled out; heldout6 (a fifth
+#: engineer, blind) one word too, counted when it was merged and not looked at.
+SHARED_NAME_WORDS = {"heldout2": 17, "heldout3": 30, "heldout4": 1, "heldout6": 1}
 #: Sentences dev2 shares with a held-out split, counted the same way.
 SHARED_SENTENCES = {"heldout3": 1}
 
