@@ -1,5 +1,5 @@
-"""The spoken-names corpus's blind splits, ``heldout3``, ``heldout4`` and ``heldout5``: pinned as
-first written, and disjoint from the others.
+"""The spoken-names corpus's once-blind splits, ``heldout3``, ``heldout4`` and ``heldout5`` (tuning
+splits now): pinned as first written, and disjoint from the others.
 
 heldout3 was written by another engineer than the redaction rules', blind to them, and committed
 before the rules changed; heldout4 was written blind to the rules by a third engineer, from
@@ -7,7 +7,8 @@ another source (raw Whisper output of calls in sectors the other splits lack, se
 language, one with no declared id format); heldout5 was written blind by a fourth engineer, from
 yet another source (Whisper output of voicemails, transfers and hand-overs, outbound calls where
 the customer corrects the details read to them, noisy lines; again new sectors, several tenants
-per language, one per language with no declared id format). These checks read the corpus only
+per language, one per language with no declared id format; read once, tuned on from the third
+recall round on). These checks read the corpus only
 (no recognizer runs): each split's rows are the digest first written, the committed jsonl is
 what the yaml generates, it holds every family and hard negatives in the numbers it was written
 with, and its people, streets, tenants and sentences never occur in the splits it is kept apart
