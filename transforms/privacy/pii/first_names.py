@@ -1045,6 +1045,15 @@ def scan_cued_names(text: str, tokens: Sequence[Token], language: str) -> list[F
 _FRAME_OPENERS = {
     "it's", "c'est", "is", "i'm", "ici", "yeah", "yes", "oui", "ouais", "hi", "hello", "hiya",
     "bonjour", "bonsoir", "allô", "allo", "so", "alors", "donc", "et", "moi", "and", "oh",
+    "got", "j'ai",
+}  # fmt: skip
+#: A transfer or hand-over: "i've got cormac underhill on the line", "j'ai madame x en ligne";
+#: these openers take only the closers that put a person on a line.
+_LINE_OPENERS = {"got", "j'ai"}
+_LINE_CLOSERS = {
+    tuple(c.split())
+    for c in ("on the line", "on hold", "holding", "en ligne", "en attente", "au bout du fil",
+              "on line")
 }  # fmt: skip
 #: Words that close a name said to introduce oneself or another: "… calling", "… speaking",
 #: "… from <where>", "… du service", "… de chez", "… au téléphone", "… on the phone"; "… again"
@@ -1054,7 +1063,8 @@ _FRAME_CLOSERS = [
     for c in (
         "calling", "speaking", "here", "again", "from", "du service", "de chez", "au téléphone",
         "à l'appareil", "on the phone", "on the line", "there", "available", "around",
-        "that's me", "c'est moi", "it's me",
+        "that's me", "c'est moi", "it's me", "on hold", "holding", "en ligne", "en attente",
+        "au bout du fil", "on line",
     )
 ]  # fmt: skip
 #: Closers by which the speaker says the name is theirs: any word may come before the name.
@@ -1087,7 +1097,7 @@ def _run_before(tokens: Sequence[Token], end: int, language: str) -> int:
         if t.text in _FILLERS and words:
             k -= 1
             continue
-        if not _name_like(t.text, language) or (t.pause and k < end - 1):
+        if not _name_like(t.text, language) or (t.pause and k < end - 1) or t.text in _LINE_OPENERS:
             break
         words += 1
         lo = k
@@ -1148,6 +1158,8 @@ def scan_framed_names(text: str, tokens: Sequence[Token], language: str) -> list
             opener = _opened(text, tokens, lo)
             allowed = _ONLY_AFTER.get(closer)
             if opener is None or (allowed is not None and opener not in allowed):
+                continue
+            if opener in _LINE_OPENERS and closer not in _LINE_CLOSERS:
                 continue
             if opener == "" and len(run) == 1 and not (run[0] in first_names() or _known(run[0])):
                 continue  # a lone unknown word at a turn's start: too little
