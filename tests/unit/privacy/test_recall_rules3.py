@@ -116,3 +116,32 @@ def test_addresses(language, text, expected) -> None:
 )
 def test_names(language, text, expected) -> None:
     assert _redact(text, language) == (expected or text)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # a name checked back as a question, then spelled or repaired
+        (
+            "en",
+            "so it's ruari maguire ? no mcguire m c g u i r e",
+            "so it's <NAME> ? no <NAME> <NAME>",
+        ),
+        (
+            "fr",
+            "vous dites bernier ? non vernier v e r n i e r",
+            "vous dites <NAME> ? non <NAME> <NAME>",
+        ),
+        ("en", "is that right ? no that's wrong", None),
+        # a remark that a letter is single, or on an apostrophe, after a name
+        ("fr", "c'est marcelle benhamou avec un seul m", "c'est <NAME> avec un seul m"),
+        ("en", "i'd like just the one t shirt", None),
+        # a colleague called by name at the start of a turn
+        ("en", "maeve could you take this one", "<NAME> could you take this one"),
+        ("fr", "dounia tu peux prendre la ligne deux", "<NAME> tu peux prendre la ligne deux"),
+        ("en", "sorry can you repeat that", None),
+        ("fr", "bon tu peux répéter", None),
+    ],
+)
+def test_names_checked_and_called(language, text, expected) -> None:
+    assert _redact(text, language) == (expected or text)
