@@ -145,3 +145,20 @@ def test_names(language, text, expected) -> None:
 )
 def test_names_checked_and_called(language, text, expected) -> None:
     assert _redact(text, language) == (expected or text)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # a kin word after a name in no list (lexicon words that are no common words)
+        (
+            "en",
+            "it's in joint names with farida hossain my sister",
+            "it's in joint names with <NAME> my sister",
+        ),
+        ("en", "we drove to leeds my wife and i", None),
+        ("en", "i bought a new car my wife hates it", None),
+    ],
+)
+def test_kin_word_after_a_name(language, text, expected) -> None:
+    assert _redact(text, language) == (expected or text)

@@ -1169,7 +1169,9 @@ def scan_framed_names(text: str, tokens: Sequence[Token], language: str) -> list
     for e in range(1, n):
         closer = next((c for c in _FRAME_CLOSERS if _close_at(tokens, e, c)), None)
         remark = closer is None and _spelling_remark(tokens, e)
-        if closer is None and not remark:
+        # "… with bushra iqbal my wife": a kin word after a name in no list (lexicon words only)
+        kin = closer is None and not remark and _kin_after(tokens, e)
+        if closer is None and not remark and not kin:
             continue
         lo = _run_before(tokens, e, language)
         if lo == e or (tokens[e - 1].pause and not remark):
@@ -1177,6 +1179,14 @@ def scan_framed_names(text: str, tokens: Sequence[Token], language: str) -> list
         run = [t.text for t in tokens[lo:e] if t.text not in _FILLERS]
         if not any(w in first_names() or _may_be_named(w, language) for w in run):
             continue
+        if kin and (
+            _place(tokens, lo)
+            or not all(
+                (w in first_names() or _known(w)) and w not in common_words_of(language)
+                for w in run
+            )
+        ):
+            continue  # "we drove to leeds my wife and i": a place
         if _after_determiner(tokens, lo) or _after_business(tokens, lo):
             continue
         if closer is not None and closer not in _SELF_CLOSERS:
