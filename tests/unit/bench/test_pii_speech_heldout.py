@@ -1,5 +1,5 @@
-"""The spoken-names corpus's blind splits, ``heldout3`` to ``heldout6``: pinned as first written,
-and disjoint from the others.
+"""The spoken-names corpus's splits written blind, ``heldout3`` to ``heldout6`` (the first three
+tuning splits since, once read): pinned as first written, and disjoint from the others.
 
 heldout3 was written by another engineer than the redaction rules', blind to them, and committed
 before the rules changed; heldout4 was written blind to the rules by a third engineer, from another

@@ -267,11 +267,19 @@ def _figures(split: str) -> dict:
 
 
 #: Floors on fixed text, as in test_names_addresses_ids.py: just under the lowest family as read
-#: after the second recall round of issue 22 (2026-12-07: dev, dev2 and heldout3 1.000, heldout2
-#: names 0.973, heldout4 identifiers 0.900; docs/benchmarks.md). heldout2 and heldout3 are tuning
-#: splits since the first round, heldout4 since the second (read once blind before it, at
-#: identifiers 0.700): a change that lowers a family fails here.
-SPEECH_FLOORS = {"dev": 0.98, "dev2": 0.98, "heldout2": 0.97, "heldout3": 0.98, "heldout4": 0.89}
+#: after the third recall round of issue 22 (2026-12-07: dev, dev2 and heldout3 1.000, heldout2
+#: names 0.973, heldout4 identifiers 0.900, heldout5 identifiers 0.854, its misses transaction
+#: references that stay; docs/benchmarks.md). heldout2 and heldout3 are tuning splits since the
+#: first round, heldout4 since the second, heldout5 since the third (each read once blind before
+#: it): a change that lowers a family fails here.
+SPEECH_FLOORS = {
+    "dev": 0.98,
+    "dev2": 0.98,
+    "heldout2": 0.97,
+    "heldout3": 0.98,
+    "heldout4": 0.89,
+    "heldout5": 0.85,
+}
 
 
 @pytest.mark.parametrize("split", list(SPEECH_FLOORS))

@@ -56,6 +56,7 @@ import importlib.util
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -655,7 +656,7 @@ def _spells(word: str, tokens: Sequence[Token], start: int, end: int) -> bool:
         elif len(t) == 1:
             letters += t
         k += 1
-    letters = re.sub(r"[^a-z]", "", letters)
+    letters = re.sub(r"[^a-z]", "", unidecode(letters))  # "d e l â t r e": accented letters
     return len(letters) >= 2 and letters == re.sub(r"[^a-z]", "", unidecode(word))
 
 
@@ -1045,6 +1046,15 @@ def scan_cued_names(text: str, tokens: Sequence[Token], language: str) -> list[F
 _FRAME_OPENERS = {
     "it's", "c'est", "is", "i'm", "ici", "yeah", "yes", "oui", "ouais", "hi", "hello", "hiya",
     "bonjour", "bonsoir", "allô", "allo", "so", "alors", "donc", "et", "moi", "and", "oh",
+    "got", "j'ai",
+}  # fmt: skip
+#: A transfer or hand-over: "i've got cormac underhill on the line", "j'ai madame x en ligne";
+#: these openers take only the closers that put a person on a line.
+_LINE_OPENERS = {"got", "j'ai"}
+_LINE_CLOSERS = {
+    tuple(c.split())
+    for c in ("on the line", "on hold", "holding", "en ligne", "en attente", "au bout du fil",
+              "on line")
 }  # fmt: skip
 #: Words that close a name said to introduce oneself or another: "… calling", "… speaking",
 #: "… from <where>", "… du service", "… de chez", "… au téléphone", "… on the phone"; "… again"
@@ -1054,17 +1064,24 @@ _FRAME_CLOSERS = [
     for c in (
         "calling", "speaking", "here", "again", "from", "du service", "de chez", "au téléphone",
         "à l'appareil", "on the phone", "on the line", "there", "available", "around",
-        "that's me", "c'est moi", "it's me",
+        "that's me", "c'est moi", "it's me", "on hold", "holding", "en ligne", "en attente",
+        "au bout du fil", "on line", "can you", "could you", "tu peux", "pouvez-vous",
     )
 ]  # fmt: skip
 #: Closers by which the speaker says the name is theirs: any word may come before the name.
 _SELF_CLOSERS = {("that's", "me"), ("c'est", "moi"), ("it's", "me")}
+#: A colleague called by name at the start of a turn: "sorcha can you pick up line three".
 _ONLY_AFTER = {("again",): {"it's", "c'est", "is"}, ("there",): {"is"},
+               ("can", "you"): {""}, ("could", "you"): {""}, ("tu", "peux"): {""},
+               ("pouvez-vous",): {""},
                ("available",): {"is"}, ("around",): {"is"}}  # fmt: skip
 #: Spelling remarks after a name: "with four l's", "avec un h", "sans s", "with a y".
 _WITH = {"with", "avec"}
 _WITHOUT = {"sans", "without"}
 _HOW_MANY = {"a", "an", "un", "une", "two", "deux", "three", "trois", "four", "quatre", "double"}
+#: Remarks that a letter is single: "un seul t", "just the one n", "only one l".
+_ONE_LETTER = [("un", "seul"), ("une", "seule"), ("the", "one"), ("one",), ("a", "single")]
+_SPELLING_MARKS = {"apostrophe", "tiret", "hyphen", "trait", "accent", "cédille"}
 
 
 def _name_like(word: str, language: str) -> bool:
@@ -1087,7 +1104,7 @@ def _run_before(tokens: Sequence[Token], end: int, language: str) -> int:
         if t.text in _FILLERS and words:
             k -= 1
             continue
-        if not _name_like(t.text, language) or (t.pause and k < end - 1):
+        if not _name_like(t.text, language) or (t.pause and k < end - 1) or t.text in _LINE_OPENERS:
             break
         words += 1
         lo = k
@@ -1108,13 +1125,31 @@ def _opened(text: str, tokens: Sequence[Token], lo: int) -> str | None:
 
 def _spelling_remark(tokens: Sequence[Token], k: int) -> bool:
     """ "with four l's", "avec un h", "sans s", "that's with a y" from ``k``."""
+    if k < len(tokens) and tokens[k].text in ("no", "non"):
+        k += 1  # "eamonn no just the one n": the caller corrects how it is written
     if k < len(tokens) and tokens[k].text in ("that's", "c'est", "it's"):
         k += 1
     if k + 1 < len(tokens) and tokens[k].text in _WITHOUT:
         return _is_letter(tokens[k + 1].text)
-    if k + 2 < len(tokens) and tokens[k].text in _WITH and tokens[k + 1].text in _HOW_MANY:
-        letter = tokens[k + 2].text
-        return _is_letter(letter) or re.fullmatch(r"[a-z]'s", letter) is not None
+    if k < len(tokens) and tokens[k].text in _WITH:
+        k += 1
+    if k < len(tokens) and tokens[k].text in ("just", "only", "juste", "seulement"):
+        k += 1
+    for count in _ONE_LETTER:  # "un seul t", "just the one n", "only one l"
+        if all(k + m < len(tokens) and tokens[k + m].text == w for m, w in enumerate(count)):
+            return k + len(count) < len(tokens) and _is_letter(tokens[k + len(count)].text)
+    if (
+        k >= 1
+        and tokens[k - 1].text in _WITH
+        and k + 1 < len(tokens)
+        and tokens[k].text in _HOW_MANY
+    ):
+        letter = tokens[k + 1].text
+        return (
+            _is_letter(letter)
+            or re.fullmatch(r"[a-z]'s", letter) is not None
+            or letter in _SPELLING_MARKS  # "avec une apostrophe", "with a hyphen"
+        )
     return False
 
 
@@ -1134,7 +1169,9 @@ def scan_framed_names(text: str, tokens: Sequence[Token], language: str) -> list
     for e in range(1, n):
         closer = next((c for c in _FRAME_CLOSERS if _close_at(tokens, e, c)), None)
         remark = closer is None and _spelling_remark(tokens, e)
-        if closer is None and not remark:
+        # "… with bushra iqbal my wife": a kin word after a name in no list (lexicon words only)
+        kin = closer is None and not remark and _kin_after(tokens, e)
+        if closer is None and not remark and not kin:
             continue
         lo = _run_before(tokens, e, language)
         if lo == e or (tokens[e - 1].pause and not remark):
@@ -1142,6 +1179,14 @@ def scan_framed_names(text: str, tokens: Sequence[Token], language: str) -> list
         run = [t.text for t in tokens[lo:e] if t.text not in _FILLERS]
         if not any(w in first_names() or _may_be_named(w, language) for w in run):
             continue
+        if kin and (
+            _place(tokens, lo)
+            or not all(
+                (w in first_names() or _known(w)) and w not in common_words_of(language)
+                for w in run
+            )
+        ):
+            continue  # "we drove to leeds my wife and i": a place
         if _after_determiner(tokens, lo) or _after_business(tokens, lo):
             continue
         if closer is not None and closer not in _SELF_CLOSERS:
@@ -1149,10 +1194,61 @@ def scan_framed_names(text: str, tokens: Sequence[Token], language: str) -> list
             allowed = _ONLY_AFTER.get(closer)
             if opener is None or (allowed is not None and opener not in allowed):
                 continue
+            if opener in _LINE_OPENERS and closer not in _LINE_CLOSERS:
+                continue
             if opener == "" and len(run) == 1 and not (run[0] in first_names() or _known(run[0])):
                 continue  # a lone unknown word at a turn's start: too little
         found.append(Found(lo, e, NAME))
     found += _said_twice(tokens, language)
+    found += _checked_back(text, tokens)
+    return found
+
+
+def _sound(word: str) -> str:
+    """A rough sound key for comparing a name as heard with its spelling: "chowdry" and
+    "chaudhry", "key an" and "cian", "pillay" and "pillai" share one."""
+    s = re.sub(r"[^a-z]", "", unidecode(word))
+    s = re.sub(r"[ckq]", "k", s.replace("ph", "f")).replace("y", "i")
+    s = re.sub(r"(.)\1", r"\1", s)
+    return s.replace("ei", "i").replace("ow", "au").replace("h", "")
+
+
+_ECHO_REPAIRS = {"no", "non", "nope", "sorry", "pardon", "nah"}
+
+
+def _checked_back(text: str, tokens: Sequence[Token]) -> list[Found]:
+    """A name checked back as a question, then spelled or repaired: "chaudhry chowdry ? c h a u
+    d h r y", "cian key an ? c i a n", "delattre ? non delâtre d e l â t r e". The one or two
+    words before the question mark are the name as heard when they sound like the letters (or
+    the word) said after it; the word after the repair is the name too."""
+    found: list[Found] = []
+    n = len(tokens)
+    for q in range(1, n):
+        if "?" not in text[tokens[q - 1].end : tokens[q].start]:
+            continue
+        k = q
+        repaired = k < n and tokens[k].text in _ECHO_REPAIRS
+        if repaired:
+            k += 1
+        end = spelled_at(tokens, k)
+        if end - k >= 3:
+            heard = "".join(t.text for t in tokens[k:end])
+            said = None
+        elif repaired and k < n and is_name_word(tokens[k].text):
+            heard, said = tokens[k].text, k
+        else:
+            continue
+        key = _sound(heard)
+        for width in (2, 1):
+            lo = q - width
+            if lo < 0 or any(t.pause for t in tokens[lo : q - 1]):
+                continue
+            echo = _sound("".join(t.text for t in tokens[lo:q]))
+            if len(echo) >= 3 and SequenceMatcher(None, echo, key).ratio() >= 0.75:
+                found.append(Found(lo, q, NAME))
+                if said is not None:
+                    found.append(Found(said, said + 1, NAME))
+                break
     return found
 
 

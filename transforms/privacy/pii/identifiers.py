@@ -48,8 +48,20 @@ ID_CONTEXT = {
     "abonnée", "abonnement", "subscriber", "adhérent", "adhérente", "member", "membership",
     "police", "policy", "compteur", "meter", "pdl", "prm", "mpan", "mprn", "identifiant", "id",
     "login", "sociétaire", "assuré", "matricule", "licence", "license", "passport", "passeport",
-    "imei",
+    "imei", "tatoué", "tatouée", "tatouage", "tattoo", "tattooed", "puce", "pucé", "pucée",
+    "microchip", "microchipped", "transpondeur",
 }  # fmt: skip
+#: People (and households) a number is issued to: with "numéro"/"number" bound to them ("numéro
+#: d'élève", "numéro de famille", "student number", "patient number") the number identifies
+#: that person, like "numéro client". A closed class of holder nouns; alone they name no number
+#: ("ma famille", "the patient").
+_HOLDER_NOUNS = {
+    "élève", "eleve", "étudiant", "étudiante", "famille", "patient", "patiente", "allocataire",
+    "bénéficiaire", "usager", "locataire", "student", "pupil", "family", "tenant", "resident",
+    "household", "borrower", "emprunteur", "membre",
+}  # fmt: skip
+_NUMBER_NOUNS = {"numéro", "numero", "n°", "number", "no", "num", "code", "reference", "ref",
+                 "référence", "id"}  # fmt: skip
 #: Words naming a transaction reference (not redacted), or a number that is something else.
 NOT_ID_CONTEXT = {
     "order", "commande", "ticket", "case", "dossier", "tracking", "suivi", "colis", "parcel",
@@ -166,7 +178,12 @@ def _pieces(
         elif u.kind == "word":
             compact = re.sub(r"[-./]", "", value)
             nxt = units[k + 1] if k + 1 < len(units) else None
-            if _letter_group(compact, language) and nxt is not None and nxt.kind == "num":
+            opens = _letter_group(compact, language) or (
+                bridge  # a tenant's whole pattern is the evidence: "fam 40 217" opens FAM40217
+                and re.fullmatch(r"[a-z]{2,4}", compact) is not None
+                and compact not in _COMMON_SHORT
+            )
+            if opens and nxt is not None and nxt.kind == "num":
                 piece = _Piece(k, k + 1, compact.upper())
             elif (
                 current
@@ -227,6 +244,14 @@ def _context(tokens: Sequence[Token], start: int, language: str) -> str | None:
             counted += 1
         bare = word.split("'", 1)[1] if re.match(r"^[a-z]'", word) else word
         if bare in ID_CONTEXT:
+            return "id"
+        if (
+            bare in _HOLDER_NOUNS
+            and any(  # "numéro d'élève", "student number"
+                _bare(t.text) in _NUMBER_NOUNS or _bare(t.text) == "numéro"
+                for t in (*tokens[max(0, i - 2) : i], *tokens[i + 1 : min(i + 2, start)])
+            )
+        ):
             return "id"
         if bare in ("reference", "référence", "ref") and any(
             t.text in ("client", "customer") for t in tokens[max(0, i - 1) : i + 2]
@@ -308,6 +333,17 @@ def scan_identifiers(
         digits, letters = _digits(compact), _letters(compact)
         if compact.isdigit() and window & _PHONE_WORDS and not device:
             continue  # "the phone number on the account?": the phone scanner's to judge
+        if (
+            context == "id"
+            and run[0].lo > 0
+            and units[run[0].lo - 1].kind == "word"
+            and re.fullmatch(r"[a-z]{2,3}", units[run[0].lo - 1].value)
+            and units[run[0].lo - 1].value not in _COMMON_SHORT
+            and units[run[0].lo - 1].value not in _STOP_WORDS
+            and units[run[0].lo - 1].lo == lo - 1
+        ):
+            lo -= 1  # "numéro d'élève c'est el 55 92 06": the letters open the announced id
+            compact = units[run[0].lo - 1].value.upper() + compact
         if context == "id":
             login = len(run) == 1 and re.fullmatch(r"[A-Z]{2,}\d{2,}|\d{2,}[A-Z]{2,}", compact)
             if digits >= 5 or (letters >= 2 and digits >= 4) or (login and len(compact) >= 5):

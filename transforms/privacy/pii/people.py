@@ -304,8 +304,17 @@ _STREETS_EN = {
     "crescent", "court", "ct", "place", "terrace", "gardens", "grove", "mews", "row", "square",
     "hill", "park", "walk", "parade", "view", "rise", "green", "vale", "wharf", "yard",
     "boulevard", "circus", "gate", "quay", "embankment", "approach", "broadway", "hollow",
-    "market", "passage", "path", "cottages", "villas", "heights",
+    "market", "passage", "path", "cottages", "villas", "heights", "croft", "chase", "fold",
+    "garth", "wynd", "brow", "dene", "mead", "meadows", "rowe",
 }  # fmt: skip
+#: Street types as a noisy line makes Whisper write them, homophones of a type ("58 coniston
+#: weigh"): a street only with its house number, like every English street type.
+_STREET_HOMOPHONES_EN = {"weigh", "whey", "rode", "rowed", "lain", "grov", "clothes"}
+#: A units word heard as its homophone after a tens word in a house number: "forty for
+#: cranbourne avenue" is 44 ("for" = four, "to"/"too" = two, "won" = one, "ate" = eight).
+_UNIT_HOMOPHONES_EN = {"for": "4", "fore": "4", "to": "2", "too": "2", "won": "1", "ate": "8"}
+_TENS_EN = {"twenty", "thirty", "forty", "fourty", "fifty", "sixty", "seventy", "eighty",
+            "ninety"}  # fmt: skip
 _NUMBER_SUFFIX = {"bis", "ter", "quater", "b", "a"}
 _DWELLING = {"flat", "apartment", "appartement", "appt", "bâtiment", "batiment", "unit"}
 _POSTCODE_CUES = [("code", "postal"), ("postcode",), ("post", "code"), ("zip", "code"), ("cp",),
@@ -335,6 +344,8 @@ def _house_number(units: Sequence[Unit], tokens: Sequence[Token], k: int) -> int
     j = k
     if j > 0 and tokens[j - 1].text in _HESITATIONS:
         j -= 1  # "au 2 oui place …", "12 euh rue …": a hesitation before the street type
+    if j > 1 and tokens[j - 1].text in _UNIT_HOMOPHONES_EN and tokens[j - 2].text in _TENS_EN:
+        return next((u.lo for u in units if u.hi == j - 1 and u.kind == "num"), j - 2)
     if j > 0 and tokens[j - 1].text in _NUMBER_SUFFIX:
         j -= 1
     if j > 0 and re.fullmatch(r"[1-9]\d{0,3}[a-z]", tokens[j - 1].text):
@@ -358,7 +369,7 @@ def scan_addresses(text: str, tokens: Sequence[Token], units: Sequence[Unit]) ->
         if word in _STREETS_FR:
             # French: [number] type [de la] name words
             found += _fr_street(text, tokens, units, k)
-        if word in _STREETS_EN:
+        if word in _STREETS_EN or word in _STREET_HOMOPHONES_EN:
             found += _en_street(tokens, units, k)
     found += _fr_postcodes(text, tokens, units)
     found += _uk_postcodes(tokens, units)
@@ -409,7 +420,17 @@ def _fr_street(text: str, tokens: Sequence[Token], units: Sequence[Unit], k: int
                 ):
                     end += 1
                     continue
-                if not _street_word(tokens[end]) and not (w[:1].isdigit() and words == 0):
+                counted = (  # "rue des trois épis", "place des deux églises": a number in the name
+                    is_number_word_in(w, "fr")
+                    and tokens[end - 1].text in _PARTICLES
+                    and end + 1 < n
+                    and _street_word(tokens[end + 1])
+                )
+                if (
+                    not _street_word(tokens[end])
+                    and not (w[:1].isdigit() and words == 0)
+                    and not counted
+                ):
                     break
                 words += 1
                 end += 1
@@ -465,7 +486,9 @@ def _en_street(tokens: Sequence[Token], units: Sequence[Unit], k: int) -> list[F
         if lo - 1 < k - 1 and tokens[lo - 1].pause:
             break
         lo -= 1
-    if lo == k:
+    if lo == k or (
+        tokens[k].text in _STREET_HOMOPHONES_EN and any(t.text in _UNIT_WORDS for t in tokens[lo:k])
+    ):
         return []
     start = _house_number(units, tokens, lo)
     if start is None:
@@ -569,6 +592,13 @@ def _uk_postcodes(tokens: Sequence[Token], units: Sequence[Unit]) -> list[Found]
         for b in range(a, min(n, a + 9)):
             u = units[b]
             piece = u.value.upper()
+            if (
+                u.kind == "num"
+                and tokens[u.lo].text == "o"
+                and len(compact) == 1
+                and compact + "O" in _UK_AREAS
+            ):
+                piece = "O"  # "s o fifteen …": the area's second letter, not "oh" for zero
             if u.kind == "filler":
                 if compact and u.value in _HESITATIONS:
                     continue  # "n w one, uh, six x e"

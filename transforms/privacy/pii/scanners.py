@@ -54,13 +54,39 @@ class _Found:
     entity: str
 
 
+#: Holds inside a number read out: the caller pauses to look ("0131 496 0, hang on, 274"); what
+#: follows goes on where it stopped, or is a new number when it starts with the same group.
+_HOLDS = [("hang", "on"), ("hold", "on"), ("bear", "with", "me"), ("wait",), ("un", "instant"),
+          ("un", "moment"), ("attendez",), ("attends",), ("let", "me", "see"),
+          ("voyons",)]  # fmt: skip
+
+
+def _hold_at(units: Sequence[Unit], k: int) -> int:
+    for hold in _HOLDS:
+        if all(k + m < len(units) and units[k + m].value == w for m, w in enumerate(hold)):
+            return len(hold)
+    return 0
+
+
 def _digit_runs(units: Sequence[Unit]) -> list[list[list[int]]]:
     """Indexes of "num" units that read as one spoken digit string (fillers may sit between),
-    cut into parts where the speaker corrected themselves ("…, sorry, …")."""
+    cut into parts where the speaker corrected themselves ("…, sorry, …") or held on."""
     runs: list[list[list[int]]] = []
     current: list[list[int]] = []
     restart = False
+    skip_to = 0
     for k, unit in enumerate(units):
+        if k < skip_to:
+            continue
+        hold = _hold_at(units, k) if current and unit.kind != "num" else 0
+        if hold and k + hold < len(units) and units[k + hold].kind in ("num", "filler"):
+            if units[k + hold].value == units[current[0][0]].value:
+                runs.append(current)  # "06 39 98 euh attendez 06 39 98 …": said anew
+                current, restart = [], False
+            else:
+                restart = True  # "0131 496 0, hang on, 274": goes on where it stopped
+            skip_to = k + hold
+            continue
         if unit.kind == "num":
             if restart or not current:
                 current.append([])
@@ -300,11 +326,11 @@ def scan_spoken_emails(tokens: Sequence[Token]) -> list[_Found]:
         if k == 0 or k + 1 >= n:
             continue
         misheard = tok.text in _MISHEARD_AT and _spoken_local_before(tokens, k)
-        if tok.text == "robase" and tokens[k - 1].text == "a" and k >= 2:
-            misheard, k = True, k - 1  # "a robase": "arobase" cut in two
+        if tok.text == "robase" and tokens[k - 1].text in ("a", "à") and k >= 2:
+            misheard, k = True, k - 1  # "a robase", "à robase": "arobase" cut in two
         if tok.text not in _AT and not misheard:
             continue
-        at_hi = k + 2 if tokens[k].text == "a" and misheard else k + 1
+        at_hi = k + 2 if tokens[k].text in ("a", "à") and misheard else k + 1
         # Domain: one or two words, then (joiner word)*; the longest prefix with a real suffix wins.
         domain = ""
         best_hi = None
