@@ -70,8 +70,9 @@ def cpu_seconds() -> float:
 
 
 class Timed:
-    """The warehouse rebuild as the erasure hooks run it, the dbt run and the publish timed
-    apart (dbt's output kept off the terminal)."""
+    """The warehouse rebuild as the erasure hooks run it (``kpi_build.rebuild_warehouse``: the
+    publish runs while the build file is written anew), the publish timed on its own and the
+    rest counted as the rebuild (dbt's output kept off the terminal)."""
 
     def __init__(self, ctx: StepContext) -> None:
         self.ctx = ctx
@@ -79,10 +80,15 @@ class Timed:
         self.incremental = False
 
     def rebuild(self, changes: KpiChanges) -> None:
-        started = time.perf_counter()
+        started, published = time.perf_counter(), self.seconds["publish"]
         with contextlib.redirect_stdout(io.StringIO()):
-            self.incremental = rebuild_models(dbt_cli(), self.ctx, changes.calls)
-        self.seconds["rebuild"] += time.perf_counter() - started
+            self.incremental = rebuild_models(
+                dbt_cli(), self.ctx, changes.calls, then=lambda: self.publish(changes)
+            )
+        published = self.seconds["publish"] - published
+        self.seconds["rebuild"] += time.perf_counter() - started - published
+
+    def publish(self, changes: KpiChanges) -> None:
         started = time.perf_counter()
         publish_step.run(self.ctx, rewrite=True, only=changes.tenants)
         self.seconds["publish"] += time.perf_counter() - started

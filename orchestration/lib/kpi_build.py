@@ -14,7 +14,9 @@ import os
 import shutil
 import threading
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import wait as finished
 from pathlib import Path
 from typing import Any
 
@@ -167,11 +169,19 @@ def rebuild_warehouse(
     still holds the erased rows' bytes. Other tenants' files stay as they are: they hold none
     of them, and a one-caller erasure then rewrites one tenant's file and report, not all of
     them."""
-    rebuild_models(dbt, ctx, calls)
-    return step.run(ctx, rewrite=True, only=tenants)
+    published: list[Published] = []
+    rebuild_models(
+        dbt, ctx, calls, then=lambda: published.append(step.run(ctx, rewrite=True, only=tenants))
+    )
+    return published[0]
 
 
-def rebuild_models(dbt: DbtCliResource, ctx: StepContext, calls: pa.Table | None = None) -> bool:
+def rebuild_models(
+    dbt: DbtCliResource,
+    ctx: StepContext,
+    calls: pa.Table | None = None,
+    then: Callable[[], object] | None = None,
+) -> bool:
     """The marts rebuilt after an erasure, into a build file written anew; True when the run
     was incremental.
 
@@ -187,6 +197,10 @@ def rebuild_models(dbt: DbtCliResource, ctx: StepContext, calls: pa.Table | None
     Models only, no tests: the files must be replaced whatever a data test would say (keeping the
     old ones would keep the erased rows), the SQL is the last tested build's, and the next KPI
     build runs every test.
+
+    ``then`` (the publish) runs once dbt is done, reading the build file: after an incremental
+    run, while the build file is written anew beside it (the same rows; ~0.9 s at 50,000 calls,
+    in DuckDB, which releases the GIL), the new one swapped in once both are done.
     """
     settings = ctx.settings
     build = settings.kpi_build_database
@@ -201,6 +215,14 @@ def rebuild_models(dbt: DbtCliResource, ctx: StepContext, calls: pa.Table | None
     selection = ERASURE_SELECTION if calls is not None and incremental else ()
     run_in_process(dbt, dbt_args(settings, "run", *REBUILD_ARGS, *selection), target)
     if calls is not None and incremental:
-        build_file.compact(build, calls)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            publishing = pool.submit(then) if then is not None else None
+            build_file.compact(
+                build, calls, before_swap=lambda: publishing and finished([publishing])
+            )
+        if publishing is not None:
+            publishing.result()  # its error, once the compacted file is in place
+    elif then is not None:
+        then()
     finish_build(settings, "rebuild", target)
     return incremental

@@ -68,9 +68,16 @@ def erase(settings: Settings, ctx: StepContext, subject: subjects.Subject) -> tu
     runs: list[bool] = []
 
     def rebuild(changes: KpiChanges) -> None:
+        # as rebuild_warehouse does it: the publish reads the build file while it is compacted
         with contextlib.redirect_stdout(io.StringIO()):
-            runs.append(rebuild_models(dbt_cli(), ctx, changes.calls))
-        publish_step.run(ctx, rewrite=True, only=changes.tenants)
+            runs.append(
+                rebuild_models(
+                    dbt_cli(),
+                    ctx,
+                    changes.calls,
+                    then=lambda: publish_step.run(ctx, rewrite=True, only=changes.tenants),
+                )
+            )
 
     hooks = Hooks(
         rebuild_warehouse=rebuild,

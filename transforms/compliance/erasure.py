@@ -43,6 +43,7 @@ from transforms.core.keys import KeyStore, KeyStoreError
 from transforms.core.lakehouse import Lakehouse
 from transforms.core.settings import REPO_ROOT, Settings
 from transforms.core.tables import ALL_TABLES, CALLS, COMPLIANCE_TABLES, TableSpec
+from transforms.core.tenants import load_tenants
 from transforms.kpis import build_file
 from transforms.kpis.publish import STAGING_FOLDER, Slots, tenant_database
 
@@ -181,7 +182,7 @@ def carry_out(
         if narrow
         else KpiChanges(None if everyone else request.tenants)
     )
-    known = set(lh.read(CALLS, columns=["tenant_id"])["tenant_id"].unique().to_list())
+    known = known_tenants(lh, settings)
     clock.lap("changes")
     tables = erase_tables(lh, request.actions)
     clock.lap("delete_rows")
@@ -269,6 +270,16 @@ class _Stages:
         if self.into is not None:
             self.into[name] = self.into.get(name, 0.0) + now - self.last
         self.last = now
+
+
+def known_tenants(lh: Lakehouse, settings: Settings) -> set[str]:
+    """The tenants whose own folders a narrowed scan may leave unread (less the erased ones):
+    every tenant with calls in the lakehouse, and every tenant of the registry (one under
+    contract with no call yet has its published files)."""
+    known = set(lh.read(CALLS, columns=["tenant_id"])["tenant_id"].unique().to_list())
+    if Path(settings.tenants_file).is_file():
+        known |= set(load_tenants(settings.tenants_file))
+    return known
 
 
 def scan_scope(settings: Settings, tenants: Sequence[str], known: set[str], since: float) -> Scope:

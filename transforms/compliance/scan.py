@@ -99,9 +99,26 @@ class Scope:
     #: its id (``""``: ``.duckdb``, ``.html``; the publish's private folder: its two files)
     published_names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     since: float = 0.0
+    #: owners of folders already seen (folder -> tenant or None): a listing asks for ~100,000
+    #: files in a few hundred folders
+    _owners: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
 
     def tenant_of(self, path: str) -> str | None:
         """The tenant whose own folder ``path`` lies in, or None (a shared file)."""
+        folder = path.rpartition("/")[0]
+        if folder in self._owners:
+            return self._owners[folder]
+        owner = self._tenant_of(path)
+        if not self._named(path):
+            self._owners[folder] = owner  # decided by the folder alone
+        return owner
+
+    def _named(self, path: str) -> bool:
+        """Whether the owner of ``path`` depends on its name (a published file), not only on
+        its folder."""
+        return bool(self.published) and path.startswith(self.published.rstrip("/") + "/")
+
+    def _tenant_of(self, path: str) -> str | None:
         for store in sorted(self.stores, key=len, reverse=True):
             prefix = store.rstrip("/") + "/"
             if path.startswith(prefix):
@@ -151,6 +168,8 @@ class ScanReport:
     #: files of other tenants' own folders left unread (``Scope``): names searched, not bytes
     files_not_read: int = 0
     bytes_not_read: int = 0
+    #: files read as another path to bytes already read (a hard link, an identical copy)
+    files_same_as_read: int = 0
     parquet_files: int = 0
     duckdb_files: int = 0
     unreadable: list[str] = field(default_factory=list)
@@ -173,6 +192,7 @@ class ScanReport:
             "bytes_scanned": self.bytes,
             "files_not_read": self.files_not_read,
             "bytes_not_read": self.bytes_not_read,
+            "files_same_as_read": self.files_same_as_read,
             "parquet_files_decoded": self.parquet_files,
             "duckdb_files_decoded": self.duckdb_files,
             "unreadable_files": self.unreadable,
@@ -268,6 +288,7 @@ def scan(
         for root in remote:
             scanner.run_objects(root)
         scanner.flush()
+        scanner.copy_hits()
     finally:
         for path in canaries:
             path.unlink(missing_ok=True)
@@ -348,15 +369,25 @@ class _Scanner:
         self.pending_bytes = 0
         self.names: list[str] = []
         self.opener: Callable[[bytes], bytes | None] | None = None
+        #: the first path read of each local file (device, inode), and of each content decoded
+        #: (Parquet or DuckDB bytes, by digest): another path to the same bytes is not read
+        #: again (a published database is a hard link to one of its slots, the other slot a
+        #: copy of it), it gets the hits of the one read (``copy_hits``)
+        self.inodes: dict[tuple[int, int], str] = {}
+        self.decoded: dict[str, str] = {}
+        self.same: dict[str, list[str]] = {}
 
     def run(self, roots: list[Path]) -> None:
         for root in roots:
             base = str(root.parent) + os.sep
-            for path, size, changed in _files(str(root)):
+            for path, size, changed, identity in _files(str(root)):
                 label = path.removeprefix(base)
                 if self.scope is not None and self.scope.skips(path, changed):
                     self._listed(path, label, size)
+                elif identity in self.inodes:
+                    self._same(self.inodes[identity], label, size)
                 else:
+                    self.inodes[identity] = label
                     self._file(path, label, size)
 
     def run_objects(self, root: str) -> None:
@@ -385,6 +416,26 @@ class _Scanner:
     def flush(self) -> None:
         self._flush()
 
+    def copy_hits(self) -> None:
+        """Every hit in the bytes of a file read, also for each other path to the same bytes
+        (after the last ``flush``)."""
+        for first, others in self.same.items():
+            masked = _mask(first, self.matcher)
+            for hit in [h for h in self.report.hits if h.path == masked and h.seen_in != "name"]:
+                for label in others:
+                    copied = Hit(_mask(label, self.matcher), hit.kind, hit.seen_in)
+                    if copied not in self.report.hits:
+                        self.report.hits.append(copied)
+
+    def _same(self, first: str, label: str, size: int) -> None:
+        """``label`` holds the same bytes as ``first``, read already: its name is searched, its
+        content's hits are those of ``first``."""
+        self.report.files += 1
+        self.report.bytes += size
+        self.report.files_same_as_read += 1
+        self.names.append(label)
+        self.same.setdefault(first, []).append(label)
+
     def _file(self, path: str, label: str, size: int) -> None:
         report = self.report
         report.files += 1
@@ -399,14 +450,26 @@ class _Scanner:
             else:
                 data = Path(path).read_bytes()
                 head = data[:16]
+                if head[:4] == _PARQUET or head[8:12] == _DUCKDB:
+                    digest = hashlib.sha256(data).hexdigest()
+                    if digest in self.decoded:
+                        self.report.files -= 1
+                        self.report.bytes -= size
+                        self.names.pop()
+                        self._same(self.decoded[digest], label, size)
+                        return
+                    self.decoded[digest] = label
                 if size in self.sizes:
                     self._content(label, hashlib.sha256(data).hexdigest())
-                self._enqueue("raw", label, data.decode("latin-1"))
                 clear = self.opener(data) if self.opener and data[:8] == SEAL_MAGIC else None
                 if clear is not None:
+                    # authenticated ciphertext of ``clear``: only the clear bytes can hold a
+                    # needle (in the ciphertext one would be chance)
                     if len(clear) in self.sizes:
                         self._content(label, hashlib.sha256(clear).hexdigest())
                     self._enqueue("raw", label, clear.decode("latin-1"))
+                else:
+                    self._enqueue("raw", label, data.decode("latin-1"))
             if head[:4] == _PARQUET:
                 report.parquet_files += 1
                 self._parquet(path, label)
@@ -491,10 +554,18 @@ class _Scanner:
                 "where c.data_type = 'VARCHAR' and t.table_type = 'BASE TABLE' "
                 "and c.table_catalog not in ('system', 'temp')"
             ).fetchall()
-            for catalog, schema, table, column in columns:
-                name = ".".join(f'"{p}"' for p in (catalog, schema, table))
-                arrow = con.sql(f'select "{column}" from {name}').to_arrow_table()
-                self._search_values(label, pl.Series(arrow.column(0).combine_chunks()), "duckdb")
+            if not columns:
+                return
+            # each column's values joined inside DuckDB (a separator no needle holds), all the
+            # columns in one query: one text per column comes back, not every value
+            joined = " union all ".join(
+                f"select string_agg({_quote(column)}, chr({ord(_SEPARATOR)})) "
+                f"from {'.'.join(_quote(p) for p in (catalog, schema, table))}"
+                for catalog, schema, table, column in columns
+            )
+            for (text,) in con.execute(joined).fetchall():
+                if text:
+                    self._enqueue("duckdb", label, text)
 
     def _search_values(self, label: str, values: pl.Series, seen_in: str) -> None:
         """A column's decoded values, joined into one text (a separator no needle holds):
@@ -523,13 +594,13 @@ def file_system_now(folder: str | os.PathLike[str]) -> float:
         os.unlink(path)
 
 
-def _files(root: str) -> Iterator[tuple[str, int, float]]:
-    """(path, size, last change) of every regular file under ``root`` (symbolic links are not
-    followed); the last change is the later of the inode's change and the content's
-    modification time."""
+def _files(root: str) -> Iterator[tuple[str, int, float, tuple[int, int]]]:
+    """(path, size, last change, (device, inode)) of every regular file under ``root``
+    (symbolic links are not followed); the last change is the later of the inode's change and
+    the content's modification time."""
     if os.path.isfile(root):
         found = os.stat(root)
-        yield root, found.st_size, max(found.st_ctime, found.st_mtime)
+        yield root, found.st_size, max(found.st_ctime, found.st_mtime), _identity(found)
         return
     stack = [root]
     while stack:
@@ -539,7 +610,13 @@ def _files(root: str) -> Iterator[tuple[str, int, float]]:
                     stack.append(entry.path)
                 elif entry.is_file(follow_symlinks=False):
                     found = entry.stat(follow_symlinks=False)
-                    yield entry.path, found.st_size, max(found.st_ctime, found.st_mtime)
+                    changed = max(found.st_ctime, found.st_mtime)
+                    yield entry.path, found.st_size, changed, _identity(found)
+
+
+def _identity(found: os.stat_result) -> tuple[int, int]:
+    """A file's device and inode: two paths with the same are the same bytes (hard links)."""
+    return found.st_dev, found.st_ino
 
 
 def _has_text(kind: pa.DataType) -> bool:
@@ -576,6 +653,10 @@ def _strings(array) -> Iterator[pl.Series]:
             yield pl.Series(values, dtype=pl.String)
         else:
             yield pl.Series(array.cast(pa.large_string())).drop_nulls()
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
 
 
 def _mask(label: str, matcher: _Matcher) -> str:

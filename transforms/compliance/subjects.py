@@ -111,7 +111,9 @@ def find(lh: Lakehouse, settings: Settings, keys: KeyStore, subject: Subject) ->
     transcripts = (
         lh.read(TRANSCRIPTS, tenant, where={"call_uid": sorted(uids)}, decrypt=True)
         if uids
-        else lh.read(TRANSCRIPTS).clear()
+        # none of theirs (read every tenant's transcripts for the columns cost ~0.5 s of the
+        # check after a one-caller erasure)
+        else pl.DataFrame(pl.from_arrow(TRANSCRIPTS.schema.empty_table()))
     )
     files = object_files(lh, calls, transcripts, quarantine)
     landing = _landing_rewrites(settings, subject, ids)

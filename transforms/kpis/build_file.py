@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -137,17 +138,18 @@ def mark_erasure(build: str, calls: pa.Table) -> None:
         con.unregister("changed")
 
 
-def compact(build: str, calls: pa.Table) -> int:
+def compact(build: str, calls: pa.Table, before_swap: Callable[[], object] | None = None) -> int:
     """Write ``build`` anew, table by table, without the erased calls' rows and without
     ``ERASURE_CHANGES``, and swap it in: a DuckDB file keeps the bytes of deleted rows, a new
     file never had them. Views are left to the next dbt run (they are recreated on every run).
-    The tables copied."""
+    ``build`` is only read (others may read it meanwhile); ``before_swap`` is called once the
+    new file is written, before it replaces ``build``. The tables copied."""
     fresh = f"{build}.{uuid.uuid4().hex[:12]}.compact"
     copied = 0
     try:
-        with duckdb.connect(build) as con:
+        with duckdb.connect(build, read_only=True) as con:
             con.register("changed", calls)
-            con.execute(f"attach {_literal(fresh)} as fresh")
+            con.execute(f"attach {_literal(fresh)} as fresh (read_only false)")
             old = con.execute("select current_database()").fetchone()[0]
             schemas = con.execute(
                 "select schema_name from duckdb_schemas() where database_name = ? and not internal",
@@ -180,6 +182,8 @@ def compact(build: str, calls: pa.Table) -> int:
             con.execute(f"use {_quote(old)}")
             con.execute("detach fresh")
         os.chmod(fresh, 0o600)
+        if before_swap is not None:
+            before_swap()
         os.replace(fresh, build)
     finally:
         for leftover in (fresh, f"{fresh}.wal"):

@@ -64,3 +64,46 @@ def test_a_needle_across_a_block_boundary_is_found(tmp_path, monkeypatch):
     data = b"x" * (4096 - 10) + NEEDLE.encode() + b"y" * 5000
     Path(tmp_path / "big.bin").write_bytes(data)
     assert not scan([tmp_path], {NEEDLE: "phrase"}).passed
+
+
+def test_another_path_to_bytes_already_read_is_not_read_again_but_gets_their_hits(tmp_path):
+    """A published database is a hard link to one slot and the other slot a copy of it: the
+    bytes are decoded once, and a needle in them is reported for every path that holds them
+    (an attacker's hard link or identical copy is found as the original is)."""
+    original = tmp_path / "t.duckdb"
+    with duckdb.connect(str(original)) as con:
+        con.execute(
+            "create table t as select 'x' || i || ' " + NEEDLE + "' as s from range(500) r(i)"
+        )
+    (tmp_path / "link.duckdb").hardlink_to(original)
+    (tmp_path / "copy.duckdb").write_bytes(original.read_bytes())
+    packed = tmp_path / "part.parquet"
+    table = pa.table({"text": [f"said {NEEDLE} twice"] * 50})
+    pq.write_table(table, packed, compression="gzip", write_statistics=False)
+    (tmp_path / "same.parquet").write_bytes(packed.read_bytes())
+    report = scan([tmp_path], {NEEDLE: "phrase"}, plant_canary=False)
+    assert report.duckdb_files == 1 and report.parquet_files == 1
+    assert report.files_same_as_read == 3 and report.files == 5
+    seen = {(h.path.rsplit("/", 1)[-1], h.seen_in) for h in report.hits}
+    for name in ("t.duckdb", "link.duckdb", "copy.duckdb"):
+        assert (name, "duckdb") in seen, seen
+    assert {("part.parquet", "parquet"), ("same.parquet", "parquet")} <= seen
+
+
+def test_a_sealed_file_is_searched_in_clear_and_one_that_does_not_open_as_it_is(tmp_path):
+    """Bytes sealed with a tenant's key are searched once opened (their ciphertext can hold a
+    needle only by chance); bytes that merely start like a sealed file are searched raw."""
+    clear = f"tags: {NEEDLE}".encode()
+    sealed = scan_module.SEAL_MAGIC + b"\x00" * 40
+    (tmp_path / "sealed.bin").write_bytes(sealed)
+    (tmp_path / "fake.bin").write_bytes(scan_module.SEAL_MAGIC + b" " + NEEDLE.encode())
+    report = scan(
+        [tmp_path],
+        {NEEDLE: "phrase"},
+        plant_canary=False,
+        opener=lambda data: clear if data == sealed else None,
+    )
+    assert {(h.path.rsplit("/", 1)[-1], h.seen_in) for h in report.hits} == {
+        ("sealed.bin", "raw"),
+        ("fake.bin", "raw"),
+    }

@@ -16,8 +16,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from transforms.compliance import scan as scan_lib
-from transforms.compliance.erasure import scan_roots, scan_scope
+from transforms.compliance.erasure import known_tenants, scan_roots, scan_scope
 from transforms.compliance.scan import file_system_now, scan
+from transforms.core.lakehouse import Lakehouse
 from transforms.core.settings import Settings
 
 RESIDUE = "zq-erased-residue-0042"
@@ -180,3 +181,37 @@ def test_tenant_of_names_the_folder_owner():
     assert scope.skips("/h/lake/audio/globex/x.wav", changed=0.0)
     assert not scope.skips("/h/lake/audio/acme/x.wav", changed=0.0)
     assert not scope.skips("/h/lake/audio/globex/x.wav", changed=100.0)
+
+
+def test_a_registered_tenant_without_calls_is_known_its_new_files_still_read(tmp_path):
+    """A tenant of the registry with no call yet has published files (the publish writes every
+    tenant under contract): they are its own, and left unread while unchanged, like any other
+    tenant's; a file that appears in its folders during the erasure is read."""
+    registry = tmp_path / "tenants.yaml"
+    registry.write_text(
+        "tenants:\n"
+        "  initech:\n"
+        "    display_name: Initech\n"
+        "    languages: [en]\n"
+        "    scorecard: standard\n"
+    )
+    settings = Settings.from_env(
+        {
+            "CCR_HOME": str(tmp_path),
+            "CCR_KEYS": str(tmp_path / "keys"),
+            "CCR_TENANTS_FILE": str(registry),
+        }
+    )
+    known = known_tenants(Lakehouse.from_settings(settings), settings)
+    assert known == {"initech"}
+    published = Path(settings.warehouse) / "tenants"
+    old = _write(published / "initech.duckdb", f"old {RESIDUE}".encode())
+    time.sleep(0.05)
+    since = file_system_now(settings.home)
+    time.sleep(0.05)
+    new = _write(published / ".publishing" / "initech.b.duckdb", f"new {RESIDUE}".encode())
+    scope = scan_scope(settings, [ERASED], known | {ERASED}, since + 1.0)  # as _narrowed
+    report = scan(scan_roots(settings), NEEDLES, plant_canary=False, scope=scope)
+    found = _paths(report)
+    assert new.name in found and old.name not in found
+    assert report.files_not_read == 1
