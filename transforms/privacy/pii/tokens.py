@@ -23,9 +23,9 @@ _REPEAT = {"double": 2, "triple": 3, "treble": 3}
 #: language inside a number ("plus quarante-quatre seven seven …", "h s zéro quatre deux …").
 #: In English text "un"/"une" (articles) and "sept" (a month) stay words.
 _OTHER_DIGITS = {
-    "fr": {"oh": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "fr": {"oh": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "seven": 7,
            "eight": 8, "nine": 9},
-    "en": {"zéro": 0, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "huit": 8,
+    "en": {"zéro": 0, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "huit": 8,
            "neuf": 9},
 }  # fmt: skip
 #: Hesitations and the NIR "key" word may sit between the digit groups of one number.
@@ -142,7 +142,11 @@ def spoken_units(tokens: Sequence[Token], language: str) -> list[Unit]:
             units.append(Unit("num", "0", i, i + 1))
             i += 1
             continue
-        if word in _OTHER_DIGITS[language] and _next_to_number(tokens, i, language):
+        if (
+            word in _OTHER_DIGITS[language]
+            and _number(word, language) is None
+            and _next_to_number(tokens, i, language)
+        ):
             units.append(Unit("num", str(_OTHER_DIGITS[language][word]), i, i + 1))
             i += 1
             continue
