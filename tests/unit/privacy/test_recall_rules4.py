@@ -61,14 +61,6 @@ def test_numbers_said(language, text, expected) -> None:
 @pytest.mark.parametrize(
     ("language", "text", "expected"),
     [
-        # a serial number bound to the customer's equipment identifies them, like a meter's
-        (
-            "fr",
-            "le numéro de série du modem c'est a b un deux trois quatre cinq six",
-            "le numéro de série du modem c'est <ID>",
-        ),
-        # ... a product's serial does not
-        ("fr", "le numéro de série du produit c'est ab 12 34 56", None),
         # a tenancy or lease reference names the contract, so the customer
         (
             "en",

@@ -51,9 +51,6 @@ ID_CONTEXT = {
     "imei", "tatoué", "tatouée", "tatouage", "tattoo", "tattooed", "puce", "pucé", "pucée",
     "microchip", "microchipped", "transpondeur", "tenancy", "lease", "bail",
 }  # fmt: skip
-#: Equipment the customer holds, whose serial number identifies them like a meter's ("le numéro
-#: de série de la box", "the router's serial"): bound to a reference word only.
-_EQUIPMENT = {"box", "modem", "routeur", "router", "décodeur", "decoder", "boîtier", "terminal"}
 #: People (and households) a number is issued to: with "numéro"/"number" bound to them ("numéro
 #: d'élève", "numéro de famille", "student number", "patient number") the number identifies
 #: that person, like "numéro client". A closed class of holder nouns; alone they name no number
@@ -265,7 +262,7 @@ def _context(tokens: Sequence[Token], start: int, language: str) -> str | None:
             # naming the customer's meter, account or contract (a noun compound, either order)
             # names that thing, which identifies the customer
             if bare in _OWNED_REFERENCES and any(
-                t.text in ID_CONTEXT or _bare(t.text) in _EQUIPMENT
+                t.text in ID_CONTEXT
                 for t in (*tokens[max(0, i - 2) : i], *tokens[i + 1 : min(i + 4, start)])
             ):
                 return "id"
