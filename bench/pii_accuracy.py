@@ -25,8 +25,9 @@ IBANs with valid check digits), one JSON object per line: ``id``, ``language``, 
   round on it is a tuning split too. ``heldout5`` (written blind by a fourth engineer, from yet
   another source) was the blind measure of the second recall round, read once; from the third
   recall round on it is a tuning split too. ``heldout6`` (written blind by a fifth engineer, from
-  yet another source) is the blind measure now: only measured, never tuned on. All five are read
-  only when asked by name (``--split heldout2`` to ``--split heldout6``), never by ``all``.
+  yet another source) was the blind measure of the third recall round, read once; from the fourth
+  recall round on it is a tuning split too, and no blind split is left. All five are read only
+  when asked by name (``--split heldout2`` to ``--split heldout6``), never by ``all``.
 
 Matching rule (entity level): a predicted span is a true positive when it overlaps a gold span of
 the same type; each gold span is found when at least one such prediction overlaps it. Recall =
@@ -39,8 +40,8 @@ restarted is labelled once, where it is complete. Boundaries are reported apart:
 counts gold characters left outside the predicted span of a found entity, ``swallowed`` counts
 neighbouring characters the prediction took in.
 
-Tune on the splits in ``READABLE`` only (the dev splits, and pii_speech's heldout2, heldout3,
-heldout4 and heldout5, tuning splits now); read the other corpora's held-out figures
+Tune on the splits in ``READABLE`` only (the dev splits, and pii_speech's heldout2 to heldout6,
+tuning splits now); read the other corpora's held-out figures
 (``holdout``, ``blind``, ``heldout``), never their errors (``--errors`` refuses them).
 The last line is one JSON object with the figures.
 """
@@ -65,11 +66,11 @@ FAMILY_ORDER = ("names", "addresses", "identifiers", "phones", "e-mails")
 #: Splits whose errors may be read (tuned on): pii_speech's heldout2 and heldout3 are tuning
 #: splits since the recall round of issue 22 (read several times: no longer a blind measure),
 #: heldout4 since the second recall round (read once blind after the first), heldout5 since the
-#: third (read once blind after the second).
-READABLE = {"dev", "dev2", "heldout2", "heldout3", "heldout4", "heldout5"}
+#: third (read once blind after the second), heldout6 since the fourth (read once blind after the
+#: third).
+READABLE = {"dev", "dev2", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6"}
 #: Splits read only when named: pii_speech's former held-out splits (tuning splits now, kept out
-#: of ``all`` so that its figures compare with the earlier readings), heldout5 and the blind
-#: heldout6.
+#: of ``all`` so that its figures compare with the earlier readings).
 ON_REQUEST = {"heldout2", "heldout3", "heldout4", "heldout5", "heldout6"}
 
 
@@ -186,8 +187,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.errors and args.split not in READABLE:
         parser.error(
-            "--errors lists tuning-split errors only: add --split dev, dev2, heldout2, "
-            "heldout3 or heldout4 (the other corpora's held-out splits are only measured)"
+            "--errors lists tuning-split errors only: add --split dev, dev2 or heldout2 to "
+            "heldout6 (the other corpora's held-out splits are only measured)"
         )
     find_pii("warm up", "fr")  # engine construction and model loading are not per-utterance
     find_pii("warm up", "en")

@@ -1,4 +1,4 @@
-"""The spoken-names corpus's splits written blind, ``heldout3`` to ``heldout6`` (the first three
+"""The spoken-names corpus's splits written blind, ``heldout3`` to ``heldout6`` (all four
 tuning splits since, once read): pinned as first written, and disjoint from the others.
 
 heldout3 was written by another engineer than the redaction rules', blind to them, and committed
@@ -10,7 +10,8 @@ corrects the details read to them, noisy lines; again new sectors, several tenan
 per language with no declared id format); heldout6 was written blind by a fifth engineer, from yet
 another source (third parties calling for someone else, form filling field by field, IVR and callbot
 turns, elderly or hesitant callers, code-switching; new sectors again, several tenants per language,
-one per language with no declared id format). These checks read the corpus only (no recognizer
+one per language with no declared id format; read once blind after the third recall round, tuned
+on from the fourth). These checks read the corpus only (no recognizer
 runs): each split's rows are the digest first written, the committed jsonl is what the yaml
 generates, it holds every family and hard negatives in the numbers it was written with, and its
 people, streets, tenants and sentences never occur in the splits it is kept apart from. All are read

@@ -271,8 +271,9 @@ def _figures(split: str) -> dict:
 #: names 0.973, heldout4 identifiers 0.900, heldout5 identifiers 0.854, its misses transaction
 #: references that stay; docs/benchmarks.md). heldout2 and heldout3 are tuning splits since the
 #: first round, heldout4 since the second, heldout5 since the third (each read once blind before
-#: it); heldout6, read once blind after the third round, keeps its lowest family (identifiers
-#: 0.854): a change that lowers a family fails here.
+#: it); heldout6, read once blind after the third round (identifiers 0.854), is a tuning split
+#: since the fourth: its lowest family after it is names 0.928. A change that lowers a family
+#: fails here.
 SPEECH_FLOORS = {
     "dev": 0.98,
     "dev2": 0.98,
@@ -280,11 +281,11 @@ SPEECH_FLOORS = {
     "heldout3": 0.98,
     "heldout4": 0.89,
     "heldout5": 0.85,
-    "heldout6": 0.85,
+    "heldout6": 0.92,
 }
-#: False alarms per split, at most 5 % (issue 22) except where a blind reading was over it:
-#: heldout6's 6/76 (7.9 %), four of them transaction references the rules redact in excess.
-SPEECH_FALSE_ALARMS = {"heldout6": 0.08}
+#: False alarms per split, at most 5 % (issue 22). heldout6's blind reading was 6/76 (7.9 %),
+#: four of them transaction references; tuned on in the fourth recall round: 0/76.
+SPEECH_FALSE_ALARMS = {"heldout6": 0.01}
 
 
 @pytest.mark.parametrize("split", list(SPEECH_FLOORS))

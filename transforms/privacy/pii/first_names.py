@@ -450,10 +450,25 @@ def _noun_object(tokens: Sequence[Token], i: int, language: str) -> bool:
         before = tokens[j - 1].text
         plural = (
             before.endswith("s")
-            and before[:-1] in common_words_of("en")
+            and (before[:-1] in common_words_of("en") or before[:-2] in common_words_of("en"))
             and before not in first_names()
-        )
+        )  # "roses", "bushes"
         return plural or _noun_object(tokens, j - 1, language)
+    if (
+        j >= 1
+        and tokens[j - 1].text in _DETERMINERS
+        and tokens[j].text in common_words_of("en")
+        and tokens[j].text not in _PERSON_BEFORE
+        and tokens[j].text not in _KIN
+        and _surname_end(tokens, i) == i + 1
+        and i + 1 < len(tokens)
+        and tokens[i + 1].text in common_words_of("en")
+        and tokens[i + 1].text not in _STOP_WORDS["en"]
+        and tokens[i + 1].text not in _SAID
+    ):
+        # "a big holly bush": a determiner and an adjective before, a noun after: a noun phrase
+        # (not "the lovely holly from your team")
+        return True
     return j >= 0 and tokens[j].text in _NOUN_TAKERS and _surname_end(tokens, i) == i + 1
 
 
@@ -738,6 +753,7 @@ def scan_first_names(text: str, tokens: Sequence[Token], language: str) -> list[
             or (word in _SAID and _surname_end(tokens, i) == i + 1)  # "my daughter said"
             or _noun_object(tokens, i, language)
             or _after_determiner(tokens, i)
+            or _after_possessive(tokens, i, language)
             or _after_business(tokens, i)
             or _place(tokens, i)
             or _in_address_or_offer(tokens, i)
@@ -767,6 +783,26 @@ def scan_first_names(text: str, tokens: Sequence[Token], language: str) -> list[
         Found(i, _name_end(tokens, i, language), NAME) for i in pending if tokens[i].text in named
     ]
     return found
+
+
+#: Possessives per language: French "son"/"sa" are no English words ("my son jack").
+_POSSESSIVES_OF = {
+    "fr": {"ma", "mon", "mes", "sa", "son", "ses", "ta", "ton", "notre", "votre", "leur"},
+    "en": {"my", "our", "his", "her", "your", "their"},
+}
+
+
+def _after_possessive(tokens: Sequence[Token], i: int, language: str) -> bool:
+    """A first name that is a common word too, right after a possessive, with no surname: the
+    noun ("son aide à domicile", "my rose bed", "ma prune"); kin words come between a possessive
+    and a name ("sa fille chloé")."""
+    j = _prev(tokens, i)
+    return (
+        j >= 0
+        and tokens[j].text in _POSSESSIVES_OF.get(language, _POSSESSIVES)
+        and tokens[i].text in common_words()
+        and _surname_end(tokens, i) == i + 1
+    )
 
 
 #: "p comme paul", "b for bravo", "m as in mike": the word names a letter, not a person (a

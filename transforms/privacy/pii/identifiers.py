@@ -49,7 +49,7 @@ ID_CONTEXT = {
     "police", "policy", "compteur", "meter", "pdl", "prm", "mpan", "mprn", "identifiant", "id",
     "login", "sociétaire", "assuré", "matricule", "licence", "license", "passport", "passeport",
     "imei", "tatoué", "tatouée", "tatouage", "tattoo", "tattooed", "puce", "pucé", "pucée",
-    "microchip", "microchipped", "transpondeur",
+    "microchip", "microchipped", "transpondeur", "tenancy", "lease", "bail",
 }  # fmt: skip
 #: People (and households) a number is issued to: with "numéro"/"number" bound to them ("numéro
 #: d'élève", "numéro de famille", "student number", "patient number") the number identifies
@@ -68,7 +68,7 @@ NOT_ID_CONTEXT = {
     "serial", "série", "réclamation", "complaint", "sinistre", "claim", "invoice", "facture",
     "article", "product", "produit", "modèle", "model", "version", "flight", "vol", "siret",
     "siren", "reference", "référence", "ref", "sort", "depuis", "since", "opened", "ouvert",
-    "signé", "signed",
+    "signé", "signed", "incident", "tag",
 }  # fmt: skip
 #: Reference words that name a thing the customer holds when an identifier word is bound to
 #: them ("meter serial", "numéro de série du compteur", "contract reference").
@@ -78,7 +78,7 @@ CONTEXT_WINDOW = 8
 #: Words after which a value names a payment card or an IBAN even when ASR broke its checksum.
 CARD_CONTEXT = {"carte", "card", "cb", "visa", "mastercard"}
 IBAN_CONTEXT = {"iban", "rib", "bancaires", "bank"}
-_REPEAT = {"double": 2, "triple": 3}
+_REPEAT = {"double": 2, "triple": 3, "treble": 3}
 #: Short words that are words, not the letters of an identifier ("le 12", "au 14").
 _COMMON_SHORT = {"le", "la", "les", "au", "aux", "de", "du", "des", "un", "une", "et", "ou",
                  "à", "en", "on", "in", "at", "to", "the", "is", "it", "of", "and", "or", "by",
@@ -305,6 +305,10 @@ def scan_identifiers(
     for run in _pieces(units, tokens, language):
         if any(f.lo < units[run[-1].hi - 1].hi and units[run[0].lo].lo < f.hi for f in matched):
             continue
+        if _spelled_plate(run, tokens, units, language):
+            # a plate read letter by letter ("y k seventy one f v x", "g h 482 k t")
+            found.append(Found(units[run[0].lo].lo, units[run[-1].hi - 1].hi, ID))
+            continue
         while run and run[-1].tail:
             run = run[:-1]  # closing letters count only in a whole pattern ("20 gb of data")
         # drop lone letters at the edges that are words ("a", "y", "à")
@@ -345,7 +349,10 @@ def scan_identifiers(
             lo -= 1  # "numéro d'élève c'est el 55 92 06": the letters open the announced id
             compact = units[run[0].lo - 1].value.upper() + compact
         if context == "id":
-            login = len(run) == 1 and re.fullmatch(r"[A-Z]{2,}\d{2,}|\d{2,}[A-Z]{2,}", compact)
+            # "dupont75", "anatole69r": a word, digits, maybe a closing letter
+            login = len(run) == 1 and re.fullmatch(
+                r"[A-Z]{2,}\d{2,}[A-Z]?|\d{2,}[A-Z]{2,}", compact
+            )
             if digits >= 5 or (letters >= 2 and digits >= 4) or (login and len(compact) >= 5):
                 found.append(Found(lo, hi, ID))  # "mon identifiant c'est dupont75" too
             continue
@@ -408,6 +415,10 @@ _UK_PLATE_AREA = re.compile(r"[a-hj-pr-y]{2}")
 _UK_PLATE_END = re.compile(r"[a-hj-pr-z]{3}")
 
 
+#: The same plates read one letter at a time (each letter its own piece).
+_UK_PLATE_SPELLED = re.compile(r"[A-HJ-PR-Y]{2}\d{2}[A-HJ-PR-Z]{3}")
+_FR_PLATE_SPELLED = re.compile(r"[A-HJ-NP-TV-Z]{2}\d{3}[A-HJ-NP-TV-Z]{2}")
+
 _STOP_WORDS = frozenset(w.lower() for w in _EN_STOP | _FR_STOP)
 
 
@@ -454,6 +465,28 @@ def scan_plates(tokens: Sequence[Token]) -> list[Found]:
         ):
             found.append(Found(i, i + 2, ID))
     return found
+
+
+_POSTCODE_WORDS = {"postcode", "postal", "post", "zip"}
+
+
+def _spelled_plate(
+    run: Sequence[_Piece], tokens: Sequence[Token], units: Sequence[Unit], language: str
+) -> bool:
+    """A licence plate whose letters are read one by one: British anywhere; French in French
+    only, and not after a postcode word (a British postcode "l s 18 5 t n" has its shape)."""
+    if len(run) < 5 or any(p.text.isalpha() and len(p.text) > 1 for p in run):
+        return False
+    compact = "".join(p.text for p in run)
+    if _UK_PLATE_SPELLED.fullmatch(compact):
+        return True
+    lo = units[run[0].lo].lo
+    before = {t.text for t in tokens[max(0, lo - CONTEXT_WINDOW) : lo]}
+    return (
+        language == "fr"
+        and _FR_PLATE_SPELLED.fullmatch(compact) is not None
+        and not before & _POSTCODE_WORDS
+    )
 
 
 def _payment(compact: str) -> bool:

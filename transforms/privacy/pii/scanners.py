@@ -22,6 +22,7 @@ from transforms.privacy.pii.validators import (
     NOT_PHONE_CONTEXT,
     PHONE_CONTEXT,
     PHONE_CONTEXT_WINDOW,
+    TRANSACTION_WORDS,
     is_card,
     is_nir,
     is_phone,
@@ -61,8 +62,17 @@ _HOLDS = [("hang", "on"), ("hold", "on"), ("bear", "with", "me"), ("wait",), ("u
           ("voyons",)]  # fmt: skip
 
 
-def _hold_at(units: Sequence[Unit], k: int) -> int:
-    for hold in _HOLDS:
+#: Links by which a caller reading a number in pairs goes on with the next group ("06 39 oui 98
+#: oui 15 et après 64"); they join only while the digits said are fewer than a phone number's.
+_LINKS = [("et", "après"), ("et", "puis"), ("and", "then"), ("puis",), ("après",), ("then",),
+          ("ensuite",)]  # fmt: skip
+_SHORTEST_FULL_NUMBER = 10
+
+
+def _hold_at(units: Sequence[Unit], k: int, current: Sequence[Sequence[int]] = ()) -> int:
+    said = sum(len(units[m].value) for part in current for m in part)
+    links = _LINKS if 0 < said < _SHORTEST_FULL_NUMBER else []
+    for hold in (*_HOLDS, *links):
         if all(k + m < len(units) and units[k + m].value == w for m, w in enumerate(hold)):
             return len(hold)
     return 0
@@ -78,7 +88,7 @@ def _digit_runs(units: Sequence[Unit]) -> list[list[list[int]]]:
     for k, unit in enumerate(units):
         if k < skip_to:
             continue
-        hold = _hold_at(units, k) if current and unit.kind != "num" else 0
+        hold = _hold_at(units, k, current) if current and unit.kind != "num" else 0
         if hold and k + hold < len(units) and units[k + hold].kind in ("num", "filler"):
             if units[k + hold].value == units[current[0][0]].value:
                 runs.append(current)  # "06 39 98 euh attendez 06 39 98 …": said anew
@@ -120,7 +130,9 @@ def scan_numbers(units: Sequence[Unit], language: str) -> list[_Found]:
     chosen: list[_Found] = []
     for parts in _digit_runs(units):
         found: list[tuple[int, int, _Found]] = []
-        phone_context = _phone_context(units, parts[0][0])
+        phone_context = (
+            _phone_context(units, parts[0][0]) and _announcer(units, parts[0][0]) != "transaction"
+        )
         # "l'imei c'est …": a device's number, Luhn-checked like a card (the id scanner's)
         device = any(
             _bare(u.value) in DEVICE_ID_WORDS
@@ -232,14 +244,38 @@ def _bare(word: str) -> str:
     return word.split("'", 1)[1] if re.match(r"^[a-z]['’]", word) else word
 
 
-def _announced_phone(units: Sequence[Unit], start: int) -> bool:
-    """A phone word ("portable", "number", …) shortly before, with no other number between."""
-    for unit in reversed(units[max(0, start - PHONE_CONTEXT_WINDOW) : start]):
+def _announcer(units: Sequence[Unit], start: int) -> str | None:
+    """ "phone", "transaction" or None: what the nearest naming words before a number say it is,
+    looking back ``PHONE_CONTEXT_WINDOW`` units with no other number between.
+
+    A word naming a transaction reference ("le numéro de commande sur le site c'est le 4471
+    0928", "the case number they gave me is …") makes the number that reference, which stays
+    (privacy.md, identifiers), unless a phone noun is bound to it ("mon portable pour le
+    dossier") or a call-me verb or a phone word comes nearer ("pour la commande rappelez-moi
+    au …"). "numéro"/"number" right after a transaction word is the transaction's."""
+    window = units[max(0, start - PHONE_CONTEXT_WINDOW) : start]
+    for k in range(len(window) - 1, -1, -1):
+        unit = window[k]
         if unit.kind == "num":
-            return False
-        if _bare(unit.value) in PHONE_CONTEXT:
-            return True
-    return False
+            return None
+        word = _bare(unit.value)
+        if word.split("-")[0] in _CALL_ME:
+            return "phone"
+        if word in TRANSACTION_WORDS:
+            near = window[max(0, k - CONTEXT_WINDOW) : k]
+            bound = any(_bare(u.value) in _PHONE_NOUNS for u in near)
+            return "phone" if bound else "transaction"
+        if word in PHONE_CONTEXT:
+            if k > 0 and _bare(window[k - 1].value) in TRANSACTION_WORDS:
+                return "transaction"  # "the case number …", "order number"
+            return "phone"
+    return None
+
+
+def _announced_phone(units: Sequence[Unit], start: int) -> bool:
+    """A phone word ("portable", "number", …) shortly before, with no other number between and
+    no transaction word nearer (``_announcer``)."""
+    return _announcer(units, start) == "phone"
 
 
 def _non_overlapping(found: list[tuple[int, int, _Found]]) -> list[_Found]:
@@ -318,6 +354,10 @@ def _spoken_local_before(tokens: Sequence[Token], k: int) -> bool:
     )
 
 
+#: Top-level domains as French ASR writes them when said aloud ("point nette").
+_TLD_HEARD = {"nette": "net", "ette": "net", "èfère": "fr", "effère": "fr", "orgue": "org"}
+
+
 def scan_spoken_emails(tokens: Sequence[Token]) -> list[_Found]:
     """ "jean point dupont arobase exemple point fr", "john dot smith at example dot co dot uk"."""
     found: list[_Found] = []
@@ -350,7 +390,7 @@ def scan_spoken_emails(tokens: Sequence[Token]) -> list[_Found]:
                 if "." in domain or words_before_dot >= 2:
                     break
                 words_before_dot += 1
-            domain += word
+            domain += _TLD_HEARD.get(word, word) if domain.endswith(".") else word
             m += 1
             if is_domain(domain):
                 best_hi = m
@@ -358,6 +398,8 @@ def scan_spoken_emails(tokens: Sequence[Token]) -> list[_Found]:
             continue
         # Local part, read backwards: joined pieces freely, plain words up to a stop word.
         lo = k - 1
+        while lo > 0 and tokens[lo].text in _HELD_BEFORE_AT and tokens[lo - 1].text in _AT:
+            lo -= 2  # "fournet arobase uh at orange …": the "at" said in both languages
         if tokens[lo].text.endswith("'s"):
             continue
         if (

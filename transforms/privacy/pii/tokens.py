@@ -17,7 +17,17 @@ _EDGE_PUNCT = ".,;:!?…()[]{}\"«»“”'’/"
 _DIGITS_RE = re.compile(r"\+?\d+(?:[-.]\d+)*")
 
 _ZERO = {"fr": {"zéro", "zero"}, "en": {"zero", "oh", "o", "nought"}}
-_REPEAT = {"double": 2, "triple": 3}
+#: "double six", "triple zéro", and British "treble nine".
+_REPEAT = {"double": 2, "triple": 3, "treble": 3}
+#: Digit words of the other language, read as digits next to another number: callers switch
+#: language inside a number ("plus quarante-quatre seven seven …", "h s zéro quatre deux …").
+#: In English text "un"/"une" (articles) and "sept" (a month) stay words.
+_OTHER_DIGITS = {
+    "fr": {"oh": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "seven": 7,
+           "eight": 8, "nine": 9},
+    "en": {"zéro": 0, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "huit": 8,
+           "neuf": 9},
+}  # fmt: skip
 #: Hesitations and the NIR "key" word may sit between the digit groups of one number.
 _FILLERS = {
     "euh", "heu", "hum", "hm", "uh", "um", "er", "erm", "ah", "bah", "ben", "clé", "cle", "key",
@@ -94,6 +104,28 @@ def is_number_word_in(word: str, language: str) -> bool:
     return _number(word, language) is not None
 
 
+def _digit_word(word: str, language: str) -> bool:
+    return (
+        _DIGITS_RE.fullmatch(word) is not None
+        or word in _ZERO[language]
+        or word in _OTHER_DIGITS[language]
+        or _number(word, language) is not None
+    )
+
+
+def _next_to_number(tokens: Sequence[Token], i: int, language: str) -> bool:
+    """A number word or digits right before or after token ``i`` (a filler may sit between)."""
+    for step in (-1, 1):
+        j = i + step
+        if 0 <= j < len(tokens) and tokens[j].text in _FILLERS:
+            j += step
+        if 0 <= j < len(tokens) and (
+            _digit_word(tokens[j].text, language) or tokens[j].text in _REPEAT
+        ):
+            return True
+    return False
+
+
 def spoken_units(tokens: Sequence[Token], language: str) -> list[Unit]:
     zero = _ZERO[language]
     units: list[Unit] = []
@@ -110,9 +142,17 @@ def spoken_units(tokens: Sequence[Token], language: str) -> list[Unit]:
             units.append(Unit("num", "0", i, i + 1))
             i += 1
             continue
+        if (
+            word in _OTHER_DIGITS[language]
+            and _number(word, language) is None
+            and _next_to_number(tokens, i, language)
+        ):
+            units.append(Unit("num", str(_OTHER_DIGITS[language][word]), i, i + 1))
+            i += 1
+            continue
         if word in _REPEAT and i + 1 < n:
             nxt = tokens[i + 1].text
-            digit = "0" if nxt in zero else _number(nxt, language)
+            digit = "0" if nxt in zero else _OTHER_DIGITS[language].get(nxt, _number(nxt, language))
             if digit is not None and len(str(digit)) == 1:
                 units.append(Unit("num", str(digit) * _REPEAT[word], i, i + 2))
                 i += 2

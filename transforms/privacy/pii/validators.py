@@ -15,6 +15,14 @@ NOT_PHONE_CONTEXT = {
     # the other words naming a customer's identifier (identifiers.ID_CONTEXT)
     "member", "membership", "adhérent", "adhérente", "policy", "police", "meter", "compteur",
     "subscriber", "sociétaire", "matricule", "identifiant", "passport", "passeport",
+    # and the other transaction words (TRANSACTION_WORDS)
+    "claim", "sinistre", "incident", "tag",
+}  # fmt: skip
+#: Words naming a transaction reference (order, case, ticket, tracking, invoice, claim): a number
+#: they announce identifies the transaction, not a person, and stays (privacy.md, identifiers).
+TRANSACTION_WORDS = {
+    "order", "case", "ticket", "tracking", "invoice", "complaint", "parcel", "claim", "commande",
+    "dossier", "suivi", "facture", "réclamation", "colis", "sinistre", "incident", "tag",
 }  # fmt: skip
 #: Words naming a device's own number: a Luhn-valid number after them (an IMEI has a Luhn check
 #: digit) is the device's identifier, not a payment card.
