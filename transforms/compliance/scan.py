@@ -450,17 +450,18 @@ class _Scanner:
             else:
                 data = Path(path).read_bytes()
                 head = data[:16]
-                if head[:4] == _PARQUET or head[8:12] == _DUCKDB:
-                    digest = hashlib.sha256(data).hexdigest()
-                    if digest in self.decoded:
-                        self.report.files -= 1
-                        self.report.bytes -= size
+                decoded = head[:4] == _PARQUET or head[8:12] == _DUCKDB
+                digest = hashlib.sha256(data).hexdigest() if decoded or size in self.sizes else ""
+                if decoded:
+                    if digest in self.decoded:  # counted as the same bytes, not as a file read
+                        report.files -= 1
+                        report.bytes -= size
                         self.names.pop()
                         self._same(self.decoded[digest], label, size)
                         return
                     self.decoded[digest] = label
                 if size in self.sizes:
-                    self._content(label, hashlib.sha256(data).hexdigest())
+                    self._content(label, digest)
                 clear = self.opener(data) if self.opener and data[:8] == SEAL_MAGIC else None
                 if clear is not None:
                     # authenticated ciphertext of ``clear``: only the clear bytes can hold a
