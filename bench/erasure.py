@@ -9,7 +9,9 @@ project. Then, timed end to end as ``ccr`` runs them (Dagster aside):
   log clean-up of every table, files, dbt rebuild of the warehouse into new files, residual
   scan of every file (strings, and the bytes: every recording checked gone by location, every
   file of an erased object's size hashed against the recorded digests), ledger and certificate;
-- a one-caller erasure: the same steps for one caller of another tenant, found by number.
+- a one-caller erasure: the same steps for one caller of another tenant, found by number;
+- the same for a third caller as a user runs it: ``ccr subject erase`` in a new process (its
+  imports, dbt's first run in the process, the Dagster instance), the row ``one caller, ccr``.
 
 Targets on the 2-core reference machine: tenant purge ≤ 120 s, one caller ≤ 30 s.
 
@@ -28,8 +30,10 @@ import argparse
 import contextlib
 import io
 import json
+import os
 import resource
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -228,6 +232,41 @@ def figures(
     }
 
 
+def erase_caller_command(settings: Settings, registry_file: Path, tenant: str, phone: str) -> dict:
+    """``ccr subject erase`` in a new process, as a user runs it; wall clock and CPU of the
+    process. Its Dagster instance and run log are the home's; its date is today's."""
+    from orchestration.lib.environment import prepare_home
+
+    prepare_home(settings)  # the once-per-home closing of modes is no part of an erasure
+    env = {
+        **os.environ,
+        "CCR_HOME": settings.home,
+        "CCR_KEYS": settings.keys,
+        "CCR_TENANTS_FILE": str(registry_file),
+    }
+    command = [str(Path(sys.executable).parent / "ccr"), "subject", "erase"]
+    command += ["--tenant", tenant, "--phone", phone]
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    total = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise SystemExit(f"ccr subject erase failed ({done.returncode}): {done.stderr[-2000:]}")
+    cpu = after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
+    return {"total_s": total, "cpu_s": cpu, "verified": "verified: True" in done.stdout}
+
+
+def write_registry(path: Path, tenants: list[str]) -> Path:
+    """The registry ``ccr`` reads (``CCR_TENANTS_FILE``): the benchmark's tenants."""
+    lines = ["tenants:"]
+    for t in tenants:
+        lines += [f"  {t}:", f"    display_name: {t}", "    languages: [en]"]
+        lines += ["    scorecard: standard"]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
 def home_settings(home: Path) -> Settings:
     return Settings.from_env({"CCR_HOME": str(home), "CCR_KEYS": str(home / "keys")})
 
@@ -294,7 +333,7 @@ def fixture_home(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--tenants", type=int, default=20)
+    parser.add_argument("--tenants", type=int, default=20, help="at least 5 (3 with --paths)")
     parser.add_argument("--calls", type=int, default=None, help="in all the tenants")
     parser.add_argument("--segments", type=int, default=1_000_000, help="in all the tenants")
     parser.add_argument("--segments-per-call", type=int, default=20)
@@ -324,6 +363,8 @@ def main() -> None:
     paths = ("narrowed", "full") if args.paths == "both" else (args.paths,)
     # distinct first letters: the synthetic ids start with them, so no id repeats elsewhere
     names = [f"t{i:02d}-corp" for i in range(args.tenants)]
+    if len(names) < 2 * len(paths) + 1:
+        parser.error(f"--tenants: at least {2 * len(paths) + 1} with --paths {args.paths}")
     per_tenant = segments // args.tenants // args.segments_per_call
     with tempfile.TemporaryDirectory(prefix="ccr-erasure-bench-") as scratch:
         if args.workdir:
@@ -350,6 +391,12 @@ def main() -> None:
             runs[f"one caller, {path}"] = erase_caller(
                 settings, registry(names, ended), other, caller, path == "narrowed"
             )
+        # a caller of a tenant neither path touched, erased by the command
+        commanded = names[2 * len(paths)]
+        caller = built.calls.filter(built.calls["tenant_id"] == commanded)["phone"][0]
+        command_run = erase_caller_command(
+            settings, write_registry(Path(scratch) / "tenants.yaml", names), commanded, caller
+        )
     width = max(len(n) for n in runs) + 2
     print(f"{'erasure (s)':<{width}}{'total':>8}{'cpu':>8}" + "".join(f"{c:>13}" for c in STAGES))
     for name, run in runs.items():
@@ -357,6 +404,10 @@ def main() -> None:
             f"{name:<{width}}{run['total_s']:>8.1f}{run['cpu_s']:>8.1f}"
             + "".join(f"{run['stages_s'][c]:>13.2f}" for c in STAGES)
         )
+    print(
+        f"{'one caller, ccr':<{width}}{command_run['total_s']:>8.1f}{command_run['cpu_s']:>8.1f}"
+        + "".join(f"{'-':>13}" for _ in STAGES)
+    )
     for name, run in runs.items():
         print(
             f"{name}: {run['rows']} rows and {run['files']} files erased; rebuild "
@@ -373,8 +424,10 @@ def main() -> None:
     out = {
         "tenant_purge_s": round(purge_run["total_s"], 1),
         "subject_erase_s": round(caller_run["total_s"], 1),
+        "subject_erase_cli_s": round(command_run["total_s"], 1),
+        "subject_erase_cli_cpu_s": round(command_run["cpu_s"], 1),
         "residual_hits": sum(r["hits"] for r in runs.values()),
-        "verified": all(r["verified"] for r in runs.values()),
+        "verified": all(r["verified"] for r in runs.values()) and command_run["verified"],
         "paths": main_path,
         "segments": built.segments,
         "tenants": len(names),
