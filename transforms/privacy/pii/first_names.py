@@ -875,6 +875,24 @@ def _answers_a_name_request(text: str, tokens: Sequence[Token], i: int) -> bool:
     )
 
 
+#: The last words of a form field's prompt asked as a question ("nom de jeune fille ?",
+#: "first name?"): the answer right after the question mark is that field, a common word or not.
+_FIELD_ENDS = _NAME_REQUESTS | {"fille", "famille", "d'usage", "naissance", "maiden"}
+
+
+def _answers_a_field(text: str, tokens: Sequence[Token], i: int) -> bool:
+    """``tokens[i]`` is the answer to a name field asked as a question ("nom ? guillemot",
+    "surname? fairweather"): the question mark right after the field's word."""
+    j = i
+    while j > 0 and tokens[j - 1].text in _FILLERS:
+        j -= 1
+    return (
+        j > 0
+        and tokens[j - 1].text in _FIELD_ENDS
+        and "?" in text[tokens[j - 1].end : tokens[j].start]
+    )
+
+
 @lru_cache(maxsize=8192)
 def _may_be_named(word: str, language: str) -> bool:
     """A word that may be a name in a text of ``language``: no common word of it. English text
@@ -1037,11 +1055,23 @@ def scan_cued_names(text: str, tokens: Sequence[Token], language: str) -> list[F
         answer = not cued and _answers_a_name_request(text, tokens, i)
         if not cued and not answer:
             continue
-        # the answer to a name question may be a first name that is a word ("… prénom ? rose")
-        if not _may_be_named(word, language) and not (
-            (answer or named)
-            and (word in first_names() or (named and _known(word)))
+        # a form's name field asked as a question: its answer is a name even when it is a word
+        # ("nom ? guillemot"), not a stop word or a month ("nom ? euh je sais plus")
+        field = (
+            _answers_a_field(text, tokens, i)
+            and word not in _STOP_WORDS[language]
             and word not in _CALENDAR
+            and word not in _ANSWER_OPENERS
+        )
+        # the answer to a name question may be a first name that is a word ("… prénom ? rose")
+        if (
+            not field
+            and not _may_be_named(word, language)
+            and not (
+                (answer or named)
+                and (word in first_names() or (named and _known(word)))
+                and word not in _CALENDAR
+            )
         ):
             continue
         if (
