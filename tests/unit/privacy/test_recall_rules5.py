@@ -45,6 +45,18 @@ def _redact(text: str, language: str) -> str:
         # ... but not a house number with no estate noun, nor the noun with no number
         ("en", "the willows are dying back", None),
         ("en", "i bought 7 the other day", None),
+        # a name said back as it was heard, in pieces, beside a question mark
+        (
+            "fr",
+            "c'est madame villaret vie la ré ? oui",
+            "c'est madame <NAME> ? oui",
+        ),
+        ("en", "it's oyelaran ? yeah oy la ran", "it's <NAME> ? yeah <NAME>"),
+        # a name, the agent's echo of it, then its spelling: the spelled word opens the name
+        ("en", "siobhan shivawn ? s i o b h a n", "<NAME> ? <NAME>"),
+        # ... not a day said again in pieces, nor a word with no echo
+        ("fr", "vous dites lundi ? lun di", None),
+        ("fr", "c'est vraiment vrai ment ?", None),
     ],
 )
 def test_fifth_round_rules(language: str, text: str, expected: str | None) -> None:

@@ -1315,6 +1315,50 @@ def _checked_back(text: str, tokens: Sequence[Token]) -> list[Found]:
                 if said is not None:
                     found.append(Found(said, said + 1, NAME))
                 break
+        else:
+            # the name said, then as the agent heard it, then spelled: "nuala newla ? n u a l
+            # a", "eilidh quigley ailey ? e i l i d h": the spelled word opens the name
+            for lo in range(q - 2, max(-1, q - 4), -1):
+                if said is None and _sound(tokens[lo].text) == key and len(key) >= 3:
+                    found.append(Found(lo, q, NAME))
+                    break
+    found += _echoed(text, tokens)
+    return found
+
+
+def _echoed(text: str, tokens: Sequence[Token]) -> list[Found]:
+    """A name (of the lexicon, or no common word) said back as the other party heard it, in
+    pieces, beside a question mark: "taillandier taille andier ?", "eusebio ? oui eu zé bio".
+    The pieces together sound like the name (``_sound``): both are the name."""
+    found: list[Found] = []
+    n = len(tokens)
+    for i in range(n - 1):
+        word = tokens[i].text
+        if (
+            len(word) < 4
+            or not is_name_word(word)
+            or word in _CALENDAR
+            or not (_known(word) or word not in common_words())
+        ):
+            continue
+        k = i + 1
+        asked = "?" in text[tokens[i].end : tokens[k].start]
+        while k < n and (tokens[k].text in _ANSWER_OPENERS or tokens[k].text in _FILLERS):
+            k += 1
+        for width in (3, 2):
+            hi = k + width
+            if hi > n or any(
+                t.text == word or t.text in _ANSWER_OPENERS or t.text in _FILLERS
+                for t in tokens[k:hi]
+            ):
+                continue
+            if "?" in text[tokens[k].start : tokens[hi - 1].start]:
+                continue
+            closed = asked or hi == n or "?" in text[tokens[hi - 1].end : tokens[hi].start]
+            echo = _sound("".join(t.text for t in tokens[k:hi]))
+            if closed and SequenceMatcher(None, echo, _sound(word)).ratio() >= 0.8:
+                found += [Found(i, i + 1, NAME), Found(k, hi, NAME)]
+                break
     return found
 
 
