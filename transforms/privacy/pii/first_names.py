@@ -1315,7 +1315,7 @@ def _checked_back(text: str, tokens: Sequence[Token]) -> list[Found]:
                 if said is not None:
                     found.append(Found(said, said + 1, NAME))
                 break
-        else:
+        if said is None:
             # the name said, then as the agent heard it, then spelled: "nuala newla ? n u a l
             # a", "eilidh quigley ailey ? e i l i d h": the spelled word opens the name
             for lo in range(q - 2, max(-1, q - 4), -1):
@@ -1354,7 +1354,7 @@ def _echoed(text: str, tokens: Sequence[Token]) -> list[Found]:
                 continue
             if "?" in text[tokens[k].start : tokens[hi - 1].start]:
                 continue
-            closed = asked or hi == n or "?" in text[tokens[hi - 1].end : tokens[hi].start]
+            closed = asked or (hi < n and "?" in text[tokens[hi - 1].end : tokens[hi].start])
             echo = _sound("".join(t.text for t in tokens[k:hi]))
             if closed and SequenceMatcher(None, echo, _sound(word)).ratio() >= 0.8:
                 found += [Found(i, i + 1, NAME), Found(k, hi, NAME)]
