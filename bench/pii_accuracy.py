@@ -1,6 +1,7 @@
 """PII recall per entity type and false alarms on negatives, on both labelled corpora.
 
-Usage: ``.venv/bin/python bench/pii_accuracy.py [--corpus PATH ...] [--split SPLIT] [--errors]``
+Usage: ``.venv/bin/python bench/pii_accuracy.py [--corpus PATH ...] [--split SPLIT] [--errors]
+[--whisper-form]``
 
 Two corpora, both synthetic (invented people, numbers in fiction ranges, card test prefixes,
 IBANs with valid check digits), one JSON object per line: ``id``, ``language``, ``split``,
