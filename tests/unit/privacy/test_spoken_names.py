@@ -272,16 +272,17 @@ def _figures(split: str) -> dict:
 #: references that stay; docs/benchmarks.md). heldout2 and heldout3 are tuning splits since the
 #: first round, heldout4 since the second, heldout5 since the third (each read once blind before
 #: it); heldout6, read once blind after the third round (identifiers 0.854), is a tuning split
-#: since the fourth: its lowest family after it is names 0.928. A change that lowers a family
-#: fails here.
+#: since the fourth: its lowest family after it is names 0.928, after the fifth round names
+#: 0.967 (dev, dev2, heldout3 1.000; heldout2, heldout4, heldout5 unchanged). A change that
+#: lowers a family fails here.
 SPEECH_FLOORS = {
-    "dev": 0.98,
-    "dev2": 0.98,
+    "dev": 0.99,
+    "dev2": 0.99,
     "heldout2": 0.97,
-    "heldout3": 0.98,
+    "heldout3": 0.99,
     "heldout4": 0.89,
     "heldout5": 0.85,
-    "heldout6": 0.92,
+    "heldout6": 0.96,
 }
 #: False alarms per split, at most 5 % (issue 22). heldout6's blind reading was 6/76 (7.9 %),
 #: four of them transaction references; tuned on in the fourth recall round: 0/76.

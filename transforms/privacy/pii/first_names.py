@@ -876,6 +876,24 @@ def _answers_a_name_request(text: str, tokens: Sequence[Token], i: int) -> bool:
     )
 
 
+#: The last words of a form field's prompt asked as a question ("nom de jeune fille ?",
+#: "first name?"): the answer right after the question mark is that field, a common word or not.
+_FIELD_ENDS = _NAME_REQUESTS | {"fille", "famille", "d'usage", "naissance", "maiden"}
+
+
+def _answers_a_field(text: str, tokens: Sequence[Token], i: int) -> bool:
+    """``tokens[i]`` is the answer to a name field asked as a question ("nom ? guillemot",
+    "surname? fairweather"): the question mark right after the field's word."""
+    j = i
+    while j > 0 and tokens[j - 1].text in _FILLERS:
+        j -= 1
+    return (
+        j > 0
+        and tokens[j - 1].text in _FIELD_ENDS
+        and "?" in text[tokens[j - 1].end : tokens[j].start]
+    )
+
+
 @lru_cache(maxsize=8192)
 def _may_be_named(word: str, language: str) -> bool:
     """A word that may be a name in a text of ``language``: no common word of it. English text
@@ -1038,11 +1056,23 @@ def scan_cued_names(text: str, tokens: Sequence[Token], language: str) -> list[F
         answer = not cued and _answers_a_name_request(text, tokens, i)
         if not cued and not answer:
             continue
-        # the answer to a name question may be a first name that is a word ("… prénom ? rose")
-        if not _may_be_named(word, language) and not (
-            (answer or named)
-            and (word in first_names() or (named and _known(word)))
+        # a form's name field asked as a question: its answer is a name even when it is a word
+        # ("nom ? guillemot"), not a stop word or a month ("nom ? euh je sais plus")
+        field = (
+            _answers_a_field(text, tokens, i)
+            and word not in _STOP_WORDS[language]
             and word not in _CALENDAR
+            and word not in _ANSWER_OPENERS
+        )
+        # the answer to a name question may be a first name that is a word ("… prénom ? rose")
+        if (
+            not field
+            and not _may_be_named(word, language)
+            and not (
+                (answer or named)
+                and (word in first_names() or (named and _known(word)))
+                and word not in _CALENDAR
+            )
         ):
             continue
         if (
@@ -1285,6 +1315,50 @@ def _checked_back(text: str, tokens: Sequence[Token]) -> list[Found]:
                 found.append(Found(lo, q, NAME))
                 if said is not None:
                     found.append(Found(said, said + 1, NAME))
+                break
+        if said is None:
+            # the name said, then as the agent heard it, then spelled: "nuala newla ? n u a l
+            # a", "eilidh quigley ailey ? e i l i d h": the spelled word opens the name
+            for lo in range(q - 2, max(-1, q - 4), -1):
+                if said is None and _sound(tokens[lo].text) == key and len(key) >= 3:
+                    found.append(Found(lo, q, NAME))
+                    break
+    found += _echoed(text, tokens)
+    return found
+
+
+def _echoed(text: str, tokens: Sequence[Token]) -> list[Found]:
+    """A name (of the lexicon, or no common word) said back as the other party heard it, in
+    pieces, beside a question mark: "taillandier taille andier ?", "eusebio ? oui eu zé bio".
+    The pieces together sound like the name (``_sound``): both are the name."""
+    found: list[Found] = []
+    n = len(tokens)
+    for i in range(n - 1):
+        word = tokens[i].text
+        if (
+            len(word) < 4
+            or not is_name_word(word)
+            or word in _CALENDAR
+            or not (_known(word) or word not in common_words())
+        ):
+            continue
+        k = i + 1
+        asked = "?" in text[tokens[i].end : tokens[k].start]
+        while k < n and (tokens[k].text in _ANSWER_OPENERS or tokens[k].text in _FILLERS):
+            k += 1
+        for width in (3, 2):
+            hi = k + width
+            if hi > n or any(
+                t.text == word or t.text in _ANSWER_OPENERS or t.text in _FILLERS
+                for t in tokens[k:hi]
+            ):
+                continue
+            if "?" in text[tokens[k].start : tokens[hi - 1].start]:
+                continue
+            closed = asked or (hi < n and "?" in text[tokens[hi - 1].end : tokens[hi].start])
+            echo = _sound("".join(t.text for t in tokens[k:hi]))
+            if closed and SequenceMatcher(None, echo, _sound(word)).ratio() >= 0.8:
+                found += [Found(i, i + 1, NAME), Found(k, hi, NAME)]
                 break
     return found
 

@@ -370,9 +370,24 @@ def scan_addresses(text: str, tokens: Sequence[Token], units: Sequence[Unit]) ->
             found += _fr_street(text, tokens, units, k)
         if word in _STREETS_EN or word in _STREET_HOMOPHONES_EN:
             found += _en_street(tokens, units, k)
+        if word in _ESTATES_EN and k >= 2 and tokens[k - 1].text == "the":
+            # "5 the paddocks": a British named estate after its house number
+            start = _house_number(units, tokens, k - 1)
+            if start is not None:
+                found.append(Found(start, _dwelling_end(tokens, k + 1), ADDRESS))
     found += _fr_postcodes(text, tokens, units)
     found += _uk_postcodes(tokens, units)
     return found
+
+
+#: Nouns naming a British estate or a converted group of buildings ("5 the paddocks", "12 the
+#: maltings"): after "the" and a house number, an address line with no street type.
+_ESTATES_EN = {
+    "paddocks", "maltings", "orchards", "willows", "limes", "laurels", "beeches", "poplars",
+    "cedars", "elms", "larches", "birches", "chestnuts", "sycamores", "rowans", "hawthorns",
+    "hollies", "granary", "sidings", "cloisters", "glebe", "spinney", "coppice",
+    "warren", "nook", "shires", "downs", "brambles", "ropewalk", "courtyard",
+}  # fmt: skip
 
 
 def _fr_street(text: str, tokens: Sequence[Token], units: Sequence[Unit], k: int) -> list[Found]:
@@ -395,6 +410,19 @@ def _fr_street(text: str, tokens: Sequence[Token], units: Sequence[Unit], k: int
                 and k + 1 < n
                 and tokens[k + 1].text in _ESTATE_OF
             )
+            # "résidence ker avel bâtiment c": a name with no article, then a dwelling part
+            # (checked below, as for "résidence du parc appartement 204")
+            estate_bare = (
+                not estate
+                and not estate_of
+                and start is None
+                and word in _NAMED_ESTATES_FR
+                and k + 1 < n
+                and _street_word(tokens[k + 1])
+                and tokens[k + 1].text not in _FR_STOP_LOWER
+                and not tokens[k].pause
+            )
+            estate_of = estate_of or estate_bare
             if (
                 start is None
                 and (word not in _STRONG_FR or k + 1 >= n)
@@ -437,6 +465,11 @@ def _fr_street(text: str, tokens: Sequence[Token], units: Sequence[Unit], k: int
                     break
             if words == 0:
                 return []
+            if estate_bare and not any(
+                _raw(text, tokens[m])[:1].isupper() or not _common(tokens[m].text)
+                for m in range(k + 1, end)
+            ):
+                return []  # "la résidence principale bâtiment b": an adjective, not a name
             if estate_of:
                 # "résidence du parc appartement 204", not "la résidence du client"
                 last = _dwelling_end(tokens, end)
@@ -452,6 +485,13 @@ def _fr_street(text: str, tokens: Sequence[Token], units: Sequence[Unit], k: int
                 return []
             return [Found(start if start is not None else k, _dwelling_end(tokens, end), ADDRESS)]
     return []
+
+
+def _common(word: str) -> bool:
+    """A common word of either language (the lemmatizer tables the name lists read)."""
+    from transforms.privacy.pii.first_names import common_words  # imports this module
+
+    return word in common_words()
 
 
 def _street_word(tok: Token) -> bool:
