@@ -125,7 +125,7 @@ def mark_erasure(build: str, calls: pa.Table) -> None:
     """
     _state_file(build).unlink(missing_ok=True)
     with duckdb.connect(build) as con:
-        con.register("changed", calls)
+        _load_changes(con, calls)
         con.execute(
             f"create or replace table main.{ERASURE_CHANGES} as select distinct tenant_id, "
             "case when erased then null else call_uid end as call_uid, call_date from changed"
@@ -135,7 +135,7 @@ def mark_erasure(build: str, calls: pa.Table) -> None:
                 f"delete from main.{_quote(table)} "
                 "where call_uid in (select call_uid from changed where erased)"
             )
-        con.unregister("changed")
+        con.execute("drop table changed")
 
 
 def compact(build: str, calls: pa.Table, before_swap: Callable[[], object] | None = None) -> int:
@@ -148,7 +148,7 @@ def compact(build: str, calls: pa.Table, before_swap: Callable[[], object] | Non
     copied = 0
     try:
         with duckdb.connect(build, read_only=True) as con:
-            con.register("changed", calls)
+            _load_changes(con, calls)
             con.execute(f"attach {_literal(fresh)} as fresh (read_only false)")
             old = con.execute("select current_database()").fetchone()[0]
             schemas = con.execute(
@@ -190,6 +190,20 @@ def compact(build: str, calls: pa.Table, before_swap: Callable[[], object] | Non
             Path(leftover).unlink(missing_ok=True)
     Path(f"{build}.wal").unlink(missing_ok=True)
     return copied
+
+
+def _load_changes(con: duckdb.DuckDBPyConnection, calls: pa.Table) -> None:
+    """``calls`` as the temporary table ``changed`` of ``con``, passed as lists, not registered
+    as an Arrow table: DuckDB's Python client fails a registered table's scan ("python_arrow_scan
+    does not exist") when another thread opens or closes a connection to the same file at that
+    moment, and ``compact`` runs while the publish reads the build file."""
+    columns = ("tenant_id", "call_uid", "call_date", "erased")
+    con.execute(
+        "create temp table changed as select unnest(?::varchar[]) as tenant_id, "
+        "unnest(?::varchar[]) as call_uid, unnest(?::date[]) as call_date, "
+        "unnest(?::boolean[]) as erased",
+        [calls[c].to_pylist() for c in columns],
+    )
 
 
 def _keyed_by_call(con: duckdb.DuckDBPyConnection) -> list[str]:
