@@ -146,7 +146,12 @@ def test_a_message_passed_on_names_its_recipient(
             None,
         ),
         ("fr", "Je prends le dentifrice Elgydium.", None),
-        # ... but a person after a role noun or a title stays a name
+        # ... but a person after a role noun stays a name, and English puts a person there
+        (
+            "en",
+            "I'm the tenant Gwendal Kervella, flat two.",
+            "I'm the tenant <NAME>, flat two.",
+        ),
         (
             "fr",
             "Le technicien Gwendal Kervella passera demain.",

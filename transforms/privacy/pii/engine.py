@@ -224,7 +224,7 @@ def find_pii(
                 text[r.start : r.end], not_people
             ):
                 continue
-            if meta.get("ner") and _product_apposition(text, r.start, r.end):
+            if meta.get("ner") and lang == "fr" and _product_apposition(text, r.start, r.end):
                 continue
             results.append(r)
     spans = [
@@ -238,16 +238,20 @@ def find_pii(
     return _merge(spans + _said_again(text, spans))
 
 
+#: Nouns naming a name: "le nom Wojcik" is a person's.
+_NAME_NOUNS = {"nom", "prénom", "noms", "prénoms", "patronyme"}
 #: Articles before a common noun that a brand or model name may stand beside.
 _ARTICLES = {"le", "la", "l'", "les", "un", "une", "des", "du", "the", "a", "an"}
 
 
 def _product_apposition(text: str, start: int, end: int) -> bool:
-    """A capitalised name the NER took for a person right after an article and a common noun
-    that names no person ("une chaudière Saunier Duval", "le dentifrice Sensodyne", "le modèle
-    Thema Condens"): a brand or a model beside the thing it names. Not after a kin or role noun
-    ("le technicien Ulrich", "la conseillère Nadia Ferhat"), across a comma, or when it opens on
-    a first name of the lists ("the lady Gemma Hartley")."""
+    """A capitalised name the French NER took for a person right after an article and a common
+    noun that names no person ("une chaudière Saunier Duval", "le dentifrice Sensodyne", "le
+    modèle Thema Condens"): a brand or a model beside the thing it names, as French puts it.
+    Not after a kin or role noun ("le technicien Ulrich"), a title or a noun naming a name ("le
+    nom Wojcik"), across a comma, or when it opens on a first name of the lists ("la dame Gemma
+    Hartley"). English puts a brand before its noun ("a Worcester Bosch boiler") and a person
+    after one ("the driver Crispin Delahaye"): French only."""
     words = text[:start].split()
     first = text[start:end].split()[:1]
     if len(words) < 2 or words[-1][-1:] in ",.;:!?" or not first:
@@ -261,6 +265,7 @@ def _product_apposition(text: str, start: int, end: int) -> bool:
         and noun in common_words()
         and noun not in PERSON_NOUNS
         and noun not in TITLES
+        and noun not in _NAME_NOUNS
     )
 
 
