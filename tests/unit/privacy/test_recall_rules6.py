@@ -103,7 +103,11 @@ def test_sixth_round_rules_in_whisper_form(
             "dites à gwendal le plombier que la clé est sous le pot",
             "dites à <NAME> le plombier que la clé est sous le pot",
         ),
-        ("en", "can i leave a message for tamsin please", "can i leave a message for <NAME> please"),
+        (
+            "en",
+            "can i leave a message for tamsin please",
+            "can i leave a message for <NAME> please",
+        ),
         # ... not a common word there
         ("fr", "dites à la dame de l'accueil que je passe demain", None),
         ("en", "can i leave a message for reception please", None),
