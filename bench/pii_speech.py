@@ -12,40 +12,41 @@ splits too: their errors are read (``--errors``) and their figures are no blind 
 ``heldout4`` was the blind measure of the first recall round, read once; from the second recall
 round on it is a TUNING split too. ``heldout5`` was the blind measure of the second recall round,
 read once; from the third on it is a TUNING split too. ``heldout6`` was the blind measure of the
-third recall round, read once; from the fourth on it is a TUNING split too. ``heldout7`` is the
-blind split now: written blind by a sixth engineer, from yet another source; only measured.** Names
-and digests of the splits are kept. ``dev2`` (the names work after issue 22) holds the hard cases
-``dev`` lacks: surnames of many origins in no list, surnames alone, first names that are common
-words used as names, names spelled with "comme"/"apostrophe", and hard negatives that are surnames
-too (brands, towns); it was written and measured before the rules it tunes changed. ``heldout2`` was
-written and committed before any recognizer change; ``heldout3`` was written by another engineer
-than the rules', blind to them, and committed before the rules changed. ``heldout4`` was written
-blind by a third engineer, from another source (raw Whisper output of inbound calls in sectors the
-other splits lack: a mutuelle, insurance claims, a hospital's appointment line, a mobile operator's
-porting desk, car hire, a housing association's repairs line, a courier's lost parcels, council
-tax), several tenants per language; read once, then tuned on. ``heldout5`` was written blind by a
-fourth engineer, from yet another source: what Whisper makes of callers' voicemails and call-back
-messages, of agents' transfers and hand-overs to a colleague, of outbound calls (collections,
-satisfaction surveys, appointment reminders, delivery slots) where the customer corrects the details
-read to them, and of noisy lines (misheard names and streets, numbers half words half digits), in
-sectors no other split covers (a bank's card-blocking line, a school canteen service, a veterinary
-clinic, furniture deliveries, a gym, a ticketing line, a building society, student loans); read
-once, then tuned on. ``heldout6`` was written blind by a fifth engineer, from yet another source:
-third parties calling for someone else (two people's details in one call), form filling field by
-field, IVR and callbot turns followed by an agent, elderly or hesitant callers (numbers in pairs,
-"double", names spelled with towns), code-switching as Whisper garbles it, in sectors no other split
-covers (a pension fund, broadband faults, a pharmacy's repeat prescriptions, a driving school,
-airline lost baggage, parking fines, a letting agency, a temp agency); read once, then tuned on.
-``heldout7`` was written blind by a sixth engineer, from yet another source: about half its rows as
-faster-whisper writes them by default (capitalised, punctuated, numbers formatted by the model,
-e-mails well-formed or half-heard, turns cut mid-sentence), the rest lower case and disfluent as
-before; identity verification, moving house and change of details (old and new address or number in
-one call), messages dictated to be passed on and callback confirmations, angry complaints reading
-out transaction references beside the caller's own numbers, in sectors no other split covers
-(removals, a dental practice, a water utility, boiler servicing, a mobile-phone insurer, a public
-library, a car-breakdown service, university admissions); only measured. ``HELDOUT2_SHA256`` to
-``HELDOUT7_SHA256`` are the digests of their rows, checked by the tests. People, tenants and
-sentences of one split never occur in another (unit tests check them).
+third recall round, read once; from the fourth on it is a TUNING split too. ``heldout7`` was the
+blind measure of the fifth recall round, read once; from the sixth on it is a TUNING split too.**
+Names and digests of the splits are kept. ``dev2`` (the names work after issue 22) holds the hard
+cases ``dev`` lacks: surnames of many origins in no list, surnames alone, first names that are
+common words used as names, names spelled with "comme"/"apostrophe", and hard negatives that are
+surnames too (brands, towns); it was written and measured before the rules it tunes changed.
+``heldout2`` was written and committed before any recognizer change; ``heldout3`` was written by
+another engineer than the rules', blind to them, and committed before the rules changed.
+``heldout4`` was written blind by a third engineer, from another source (raw Whisper output of
+inbound calls in sectors the other splits lack: a mutuelle, insurance claims, a hospital's
+appointment line, a mobile operator's porting desk, car hire, a housing association's repairs line,
+a courier's lost parcels, council tax), several tenants per language; read once, then tuned on.
+``heldout5`` was written blind by a fourth engineer, from yet another source: what Whisper makes of
+callers' voicemails and call-back messages, of agents' transfers and hand-overs to a colleague, of
+outbound calls (collections, satisfaction surveys, appointment reminders, delivery slots) where the
+customer corrects the details read to them, and of noisy lines (misheard names and streets, numbers
+half words half digits), in sectors no other split covers (a bank's card-blocking line, a school
+canteen service, a veterinary clinic, furniture deliveries, a gym, a ticketing line, a building
+society, student loans); read once, then tuned on. ``heldout6`` was written blind by a fifth
+engineer, from yet another source: third parties calling for someone else (two people's details in
+one call), form filling field by field, IVR and callbot turns followed by an agent, elderly or
+hesitant callers (numbers in pairs, "double", names spelled with towns), code-switching as Whisper
+garbles it, in sectors no other split covers (a pension fund, broadband faults, a pharmacy's repeat
+prescriptions, a driving school, airline lost baggage, parking fines, a letting agency, a temp
+agency); read once, then tuned on. ``heldout7`` was written blind by a sixth engineer, from yet
+another source: about half its rows as faster-whisper writes them by default (capitalised,
+punctuated, numbers formatted by the model, e-mails well-formed or half-heard, turns cut
+mid-sentence), the rest lower case and disfluent as before; identity verification, moving house and
+change of details (old and new address or number in one call), messages dictated to be passed on and
+callback confirmations, angry complaints reading out transaction references beside the caller's own
+numbers, in sectors no other split covers (removals, a dental practice, a water utility, boiler
+servicing, a mobile-phone insurer, a public library, a car-breakdown service, university
+admissions); read once, then tuned on. ``HELDOUT2_SHA256`` to ``HELDOUT7_SHA256`` are the digests of
+their rows, checked by the tests. People, tenants and sentences of one split never occur in another
+(unit tests check them).
 
 Markup: ``[TYPE words]`` labels ``words`` (the brackets are dropped); `` | `` separates turns (the
 row is the turns joined with one space, as the transcription step joins a call's segments).

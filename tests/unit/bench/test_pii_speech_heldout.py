@@ -1,6 +1,6 @@
-"""The spoken-names corpus's splits written blind, ``heldout3`` to ``heldout7`` (heldout3 to
-heldout6 are tuning splits since they were read; heldout7 is the blind one): pinned as first
-written, and disjoint from the others.
+"""The spoken-names corpus's splits written blind, ``heldout3`` to ``heldout7`` (tuning splits
+since each was read once blind; heldout7 since the sixth recall round): pinned as first written, and
+disjoint from the others.
 
 heldout3 was written by another engineer than the redaction rules', blind to them, and committed
 before the rules changed; heldout4 was written blind to the rules by a third engineer, from another
@@ -15,12 +15,13 @@ one per language with no declared id format; read once blind after the third rec
 from the fourth); heldout7 was written blind by a sixth engineer, from yet another source (about
 half its rows as faster-whisper writes them by default, identity checks, moving house, dictated
 messages, complaints reading out several kinds of reference; new sectors again, several tenants per
-language, one per language with no declared id format; only measured, its errors never listed).
+language, one per language with no declared id format; read once blind after the fifth recall
+round, tuned on from the sixth).
 These checks read the corpus only (no recognizer runs): each split's rows are the digest first
 written, the committed jsonl is what the yaml generates, it holds every family and hard negatives in
 the numbers it was written with, and its people, streets, tenants and sentences never occur in the
 splits it is kept apart from. All are read only when named by bench/pii_accuracy.py (never by
-``all``), so that tuning runs never see their figures.
+``all``), so that their figures compare with the earlier readings.
 """
 
 import ast
@@ -164,8 +165,9 @@ def test_pii_accuracy_reads_the_blind_splits_only_when_named() -> None:
     assert set(SPLITS) <= ast.literal_eval(on_request)
 
 
-def test_pii_accuracy_never_lists_the_errors_of_the_blind_split() -> None:
-    # heldout7 is only measured: --errors refuses splits outside READABLE.
+def test_pii_accuracy_reads_the_former_blind_splits_errors_only_once_tuned_on() -> None:
+    # Each blind split joins READABLE (its errors listed) only once it was read blind and became a
+    # tuning split; the blind split of each round is kept out of READABLE until then.
     tree = ast.parse((REPO_ROOT / "bench" / "pii_accuracy.py").read_text(encoding="utf-8"))
     readable = next(
         node.value
@@ -173,4 +175,4 @@ def test_pii_accuracy_never_lists_the_errors_of_the_blind_split() -> None:
         if isinstance(node, ast.Assign)
         and any(isinstance(t, ast.Name) and t.id == "READABLE" for t in node.targets)
     )
-    assert "heldout7" not in ast.literal_eval(readable)
+    assert ast.literal_eval(readable) & set(SPLITS) == set(SPLITS)

@@ -273,8 +273,9 @@ def _figures(split: str) -> dict:
 #: first round, heldout4 since the second, heldout5 since the third (each read once blind before
 #: it); heldout6, read once blind after the third round (identifiers 0.854), is a tuning split
 #: since the fourth: its lowest family after it is names 0.928, after the fifth round names
-#: 0.967 (dev, dev2, heldout3 1.000; heldout2, heldout4, heldout5 unchanged). A change that
-#: lowers a family fails here.
+#: 0.967 (dev, dev2, heldout3 1.000; heldout2, heldout4, heldout5 unchanged). heldout7, read
+#: once blind after the fifth round (phones 0.867), is a tuning split since the sixth: its lowest
+#: family after it is addresses 0.939 (names 0.950). A change that lowers a family fails here.
 SPEECH_FLOORS = {
     "dev": 0.99,
     "dev2": 0.99,
@@ -283,10 +284,12 @@ SPEECH_FLOORS = {
     "heldout4": 0.89,
     "heldout5": 0.85,
     "heldout6": 0.96,
+    "heldout7": 0.93,
 }
 #: False alarms per split, at most 5 % (issue 22). heldout6's blind reading was 6/76 (7.9 %),
-#: four of them transaction references; tuned on in the fourth recall round: 0/76.
-SPEECH_FALSE_ALARMS = {"heldout6": 0.01}
+#: four of them transaction references; tuned on in the fourth recall round: 0/76. heldout7's
+#: blind reading was 4/72 (5.6 %, three brands); tuned on in the sixth: 2/72 (2.8 %).
+SPEECH_FALSE_ALARMS = {"heldout6": 0.01, "heldout7": 0.03}
 
 
 @pytest.mark.parametrize("split", list(SPEECH_FLOORS))

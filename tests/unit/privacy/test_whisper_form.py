@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
-TUNING = ("dev", "dev2", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6")
+TUNING = ("dev", "dev2", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7")
 FAMILIES = ("names", "addresses", "identifiers", "phones", "e-mails")
 
 

@@ -35,8 +35,10 @@ from transforms.privacy.pii.entities import (
     placeholder,
 )
 from transforms.privacy.pii.first_names import (
+    PERSON_NOUNS,
     after_determiner,
     common_words,
+    first_names,
     is_common_word,
     scan_cued_names,
     scan_first_names,
@@ -48,7 +50,7 @@ from transforms.privacy.pii.identifiers import (
     scan_plates,
 )
 from transforms.privacy.pii.ner import NerNameRecognizer, OfflineSpacyNlpEngine
-from transforms.privacy.pii.people import is_name_word, scan_addresses, scan_names
+from transforms.privacy.pii.people import TITLES, is_name_word, scan_addresses, scan_names
 from transforms.privacy.pii.scanners import (
     is_domain,
     scan_glued_emails,
@@ -222,6 +224,8 @@ def find_pii(
                 text[r.start : r.end], not_people
             ):
                 continue
+            if meta.get("ner") and lang == "fr" and _product_apposition(text, r.start, r.end):
+                continue
             results.append(r)
     spans = [
         PiiSpan(r.start, _end_before_other(text, r, results) if r in lexicon else r.end, NAME)
@@ -232,6 +236,37 @@ def find_pii(
     ]
     spans = [s for s in spans if s.end > s.start]
     return _merge(spans + _said_again(text, spans))
+
+
+#: Nouns naming a name: "le nom Wojcik" is a person's.
+_NAME_NOUNS = {"nom", "prénom", "noms", "prénoms", "patronyme"}
+#: Articles before a common noun that a brand or model name may stand beside.
+_ARTICLES = {"le", "la", "l'", "les", "un", "une", "des", "du", "the", "a", "an"}
+
+
+def _product_apposition(text: str, start: int, end: int) -> bool:
+    """A capitalised name the French NER took for a person right after an article and a common
+    noun that names no person ("une chaudière Saunier Duval", "le dentifrice Sensodyne", "le
+    modèle Thema Condens"): a brand or a model beside the thing it names, as French puts it.
+    Not after a kin or role noun ("le technicien Ulrich"), a title or a noun naming a name ("le
+    nom Wojcik"), across a comma, or when it opens on a first name of the lists ("la dame Gemma
+    Hartley"). English puts a brand before its noun ("a Worcester Bosch boiler") and a person
+    after one ("the driver Crispin Delahaye"): French only."""
+    words = text[:start].split()
+    first = text[start:end].split()[:1]
+    if len(words) < 2 or words[-1][-1:] in ",.;:!?" or not first:
+        return False
+    if first[0].lower() in first_names():
+        return False
+    noun, article = words[-1], words[-2].lower().replace("’", "'")
+    return (
+        noun.islower()
+        and article in _ARTICLES
+        and noun in common_words()
+        and noun not in PERSON_NOUNS
+        and noun not in TITLES
+        and noun not in _NAME_NOUNS
+    )
 
 
 def _end_before_other(text: str, r: RecognizerResult, results: Sequence[RecognizerResult]) -> int:

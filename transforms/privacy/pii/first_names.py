@@ -532,6 +532,8 @@ _KIN = {
     "carer", "landlord", "landlady", "tenant", "lodger", "stepson", "stepdaughter",
     "colocataire", "coloc", "assistante", "tuteur", "tutrice", "fiancé", "fiancée",
 }  # fmt: skip
+#: Nouns naming a person (kin, roles): a name may stand right after them ("le technicien Ulrich").
+PERSON_NOUNS = frozenset(_PERSON_BEFORE | _KIN)
 _POSSESSIVES = {
     "my", "our", "his", "her", "your", "their", "ma", "mon", "mes", "notre", "sa", "son", "ta",
     "ton", "votre", "leur",
@@ -928,14 +930,15 @@ def _identity_question(tokens: Sequence[Token], i: int) -> bool:
     )
 
 
-def _kin_before(tokens: Sequence[Token], i: int) -> bool:
-    """A possessive and a kin or role word right before: "my son kofi", "mon compagnon joão"."""
+def _kin_before(tokens: Sequence[Token], i: int, comma: bool = False) -> bool:
+    """A possessive and a kin or role word right before: "my son kofi", "mon compagnon joão";
+    with ``comma``, also across the comma of an apposition ("my daughter, Poppy")."""
     j = _prev(tokens, i)
     return (
         j > 0
         and tokens[j].text in _KIN
         and tokens[j - 1].text in _POSSESSIVES
-        and not tokens[j].pause
+        and (comma or not tokens[j].pause)
     )
 
 
@@ -1046,9 +1049,18 @@ def scan_cued_names(text: str, tokens: Sequence[Token], language: str) -> list[F
             or tokens[start + 1].text in _AFTER_A_NAME
             or spelled_at(tokens, start + 1) > start + 1
         )
+        # "my daughter, Poppy Marchbank", "ma fille Rose": after a possessive kin word, words
+        # written capitalised are a name even when they are words too
+        kin_cased = (
+            start == i
+            and _kin_before(tokens, i, comma=True)
+            and _capitalised(text, tokens[i], i)
+            and word not in _CALENDAR
+        )
         cued = (
             (_cue_before(tokens, i) and (_known(word) or _two_unlisted(tokens, start, language)))
             or _kin_before(tokens, i)
+            or kin_cased
             or _identity_question(tokens, i)
             or noun is not None
             or _role_before(tokens, i, language)
@@ -1067,6 +1079,7 @@ def scan_cued_names(text: str, tokens: Sequence[Token], language: str) -> list[F
         # the answer to a name question may be a first name that is a word ("… prénom ? rose")
         if (
             not field
+            and not kin_cased
             and not _may_be_named(word, language)
             and not (
                 (answer or named)
@@ -1088,7 +1101,9 @@ def scan_cued_names(text: str, tokens: Sequence[Token], language: str) -> list[F
             if t in _FILLERS or (t in _PARTICLES and j + 1 < n):
                 j += 1
                 continue
-            if not _may_be_named(t, language):
+            if not _may_be_named(t, language) and not (
+                kin_cased and is_name_word(t) and _capitalised(text, tokens[j], j)
+            ):
                 break
             words += 1
             j += 1

@@ -73,6 +73,10 @@ NOT_ID_CONTEXT = {
 #: Reference words that name a thing the customer holds when an identifier word is bound to
 #: them ("meter serial", "numéro de série du compteur", "contract reference").
 _OWNED_REFERENCES = {"serial", "série", "reference", "référence", "ref"}
+#: Words naming an object's serial number, and the possessive determiners (a closed class) that
+#: make the object the caller's own.
+_SERIALS = {"serial", "série"}
+_POSSESSIVES = {"mon", "ma", "mes", "notre", "nos", "my", "our"}
 #: "référence client", "customer reference": the identifier word wins over "référence".
 CONTEXT_WINDOW = 8
 #: Words after which a value names a payment card or an IBAN even when ASR broke its checksum.
@@ -266,8 +270,26 @@ def _context(tokens: Sequence[Token], start: int, language: str) -> str | None:
                 for t in (*tokens[max(0, i - 2) : i], *tokens[i + 1 : min(i + 4, start)])
             ):
                 return "id"
+            # "le numéro de série de ma chaudière", "my boiler's serial number": the serial of a
+            # thing the caller says is theirs identifies them like a meter's
+            if bare in _SERIALS and any(
+                t.text in _POSSESSIVES
+                for t in (*tokens[max(0, i - 3) : i], *tokens[i + 1 : min(i + 4, start)])
+            ):
+                return "id"
             return "not_id"
     return None
+
+
+def _phone_not_id(compact: str, tokens: Sequence[Token], lo: int, language: str) -> bool:
+    """A number the tenant's all-digit id pattern matches that is a phone number said as one
+    ("mon ancien numéro c'était le 04 65 71 38 20", "le fixe c'est zéro quatre …"): phone-valid
+    with no word naming the customer's identifier before it, or with a phone word nearer; the
+    phone scanner's to judge."""
+    if not compact.isdigit() or not is_phone(compact, False, language):
+        return False
+    window = {_bare(t.text) for t in tokens[max(0, lo - CONTEXT_WINDOW) : lo]}
+    return bool(window & _PHONE_WORDS) or _context(tokens, lo, language) != "id"
 
 
 @lru_cache(maxsize=256)
@@ -299,7 +321,10 @@ def scan_identifiers(
                 if len(compact) > 24:
                     break
                 if any(p.fullmatch(compact) for p in compiled):
-                    found.append(Found(units[run[a].lo].lo, units[run[b].hi - 1].hi, ID))
+                    lo = units[run[a].lo].lo
+                    if _phone_not_id(compact, tokens, lo, language):
+                        break
+                    found.append(Found(lo, units[run[b].hi - 1].hi, ID))
                     break
     matched = list(found)
     for run in _pieces(units, tokens, language):

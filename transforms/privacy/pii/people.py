@@ -100,8 +100,20 @@ _TITLES = {
 }  # fmt: skip
 #: Titles that are nouns too: a name only when the next word is no common word.
 _TITLE_NOUNS = {"professeur", "professor", "prof", "pr", "doctor", "docteure", "maître"}
+#: Every title, for the other recognizers: a name may stand right after one.
+TITLES = frozenset(_TITLES | _TITLE_NOUNS)
 #: Word sequences *after* a name: "Julie à l'appareil", "Kevin speaking".
 _NAME_BEFORE = [("à", "l'appareil"), ("à", "votre", "écoute"), ("speaking",), ("here",)]
+#: A message passed on to someone ("dites à Ulrich que …", "a message for Ingeborg"): the next
+#: words are that person's name unless the first is a common word of the language ("dites à la
+#: dame", "a message to reception").
+_MESSAGE_TO = [
+    tuple(cue.split())
+    for cue in (
+        "dites à", "dis à", "dites bien à", "message à", "message pour", "transmettre à",
+        "message to", "message for", "pass it on to",
+    )
+]  # fmt: skip
 #: Spelling: "D comme Désiré", "D comme dans Dame", "B for Bravo", "B as in Butter".
 _SPELL_LINKS = [("comme", "dans"), ("comme",), ("for",), ("as", "in"), ("like",)]
 #: Most words a name runs to ("Jean-Marc de la Fontaine" is five).
@@ -222,6 +234,19 @@ def scan_names(
             if end > start:
                 found.append(Found(start, end, NAME))
             break
+        for cue in _MESSAGE_TO:
+            start = i + len(cue)
+            if _match(tokens, i, cue) and start < n and not common(tokens[start].text):
+                end = _name_words(text, tokens, start, cased=False, common=common)
+                while (
+                    end > start + 1
+                    and (common(tokens[end - 1].text) or tokens[end - 1].text in _PARTICLES)
+                    and not _raw(text, tokens[end - 1])[:1].isupper()
+                ):
+                    end -= 1  # "dites à ulrich le technicien": the name, not his trade
+                if end > start:
+                    found.append(Found(start, end, NAME))
+                break
         if tokens[i].text in _TITLES and i + 1 < n:
             end = _name_words(text, tokens, i + 1, cased=False, common=common)
             if end > i + 1:
