@@ -1,6 +1,6 @@
-"""The spoken-names corpus's splits written blind, ``heldout3`` to ``heldout7`` (tuning splits
-since each was read once blind; heldout7 since the sixth recall round): pinned as first written, and
-disjoint from the others.
+"""The spoken-names corpus's splits written blind, ``heldout3`` to ``heldout8`` (heldout3 to
+heldout7 are tuning splits since each was read once blind; heldout8 is only measured): pinned as
+first written, and disjoint from the others.
 
 heldout3 was written by another engineer than the redaction rules', blind to them, and committed
 before the rules changed; heldout4 was written blind to the rules by a third engineer, from another
@@ -16,7 +16,12 @@ from the fourth); heldout7 was written blind by a sixth engineer, from yet anoth
 half its rows as faster-whisper writes them by default, identity checks, moving house, dictated
 messages, complaints reading out several kinds of reference; new sectors again, several tenants per
 language, one per language with no declared id format; read once blind after the fifth recall
-round, tuned on from the sixth).
+round, tuned on from the sixth);
+heldout8 was written blind by a seventh engineer, from yet another source (payments and billing
+disputes, health and social lines, a ferry line and a hotel chain, spelling alphabets, callers'
+names of many origins as Whisper garbles them, about a third in faster-whisper's default form; new
+sectors again, several tenants per language, one per language with no declared id format; only
+measured, its errors never listed).
 These checks read the corpus only (no recognizer runs): each split's rows are the digest first
 written, the committed jsonl is what the yaml generates, it holds every family and hard negatives in
 the numbers it was written with, and its people, streets, tenants and sentences never occur in the
@@ -44,9 +49,10 @@ DIGESTS = {
     "heldout5": speech.HELDOUT5_SHA256,
     "heldout6": speech.HELDOUT6_SHA256,
     "heldout7": speech.HELDOUT7_SHA256,
+    "heldout8": speech.HELDOUT8_SHA256,
 }
 #: The splits each is kept apart from: heldout3 was written beside dev2 (they share counted name
-#: words, tests/unit/privacy/test_spoken_names.py), heldout4 to heldout7 after every split before
+#: words, tests/unit/privacy/test_spoken_names.py), heldout4 to heldout8 after every split before
 #: them (and each from the later ones too).
 APART = {
     "heldout3": ("dev", "heldout2"),
@@ -54,6 +60,7 @@ APART = {
     "heldout5": tuple(s for s in speech.SPLITS if s != "heldout5"),
     "heldout6": tuple(s for s in speech.SPLITS if s != "heldout6"),
     "heldout7": tuple(s for s in speech.SPLITS if s != "heldout7"),
+    "heldout8": tuple(s for s in speech.SPLITS if s != "heldout8"),
 }
 #: Rows of each family (by the kind they were written for) and hard negatives, at least.
 MINIMUM = {
@@ -62,6 +69,7 @@ MINIMUM = {
     "heldout5": {"NAME": 85, "ADDRESS": 35, "ID": 30, "PHONE": 25, "EMAIL": 20, "negatives": 70},
     "heldout6": {"NAME": 85, "ADDRESS": 35, "ID": 30, "PHONE": 25, "EMAIL": 20, "negatives": 70},
     "heldout7": {"NAME": 85, "ADDRESS": 35, "ID": 30, "PHONE": 25, "EMAIL": 20, "negatives": 70},
+    "heldout8": {"NAME": 85, "ADDRESS": 35, "ID": 30, "PHONE": 25, "EMAIL": 20, "negatives": 70},
 }
 #: Street and town words of each split: the generic ones (rue, road, du, flat...) are shared by
 #: design.
@@ -89,6 +97,13 @@ STREETS = {
     | {"cowslip", "kilnworth", "fennel", "hobhouse", "marchmont", "tolley", "tansy", "goldcrest"}
     | {"ramsbottom", "granary", "quenby", "thistlewood", "pennycress", "mallard", "sandpiper"}
     | {"kirkgate", "hatherleigh", "vicarage", "larkspur", "ashgrove", "burdock"},
+    "heldout8": {"aiguillettes", "saisies", "cristalliers", "grand-mont", "flumet", "ugine"}
+    | {"goémoniers", "kerhuel", "vihan", "stang-alar", "plouzané", "ploudalmézeau", "gwenn"}
+    | {"pêcheurs-de-goémon", "églantiers", "pierre-plate", "mélèzes", "lac-noir", "belledonne"}
+    | {"tisserandes-de-vizille", "rives", "voreppe", "haubans", "mâts-de-misaine", "calfats"}
+    | {"wagtail", "clough", "dyehouse", "hollinsbrook", "todmorden", "samphire", "penzance"}
+    | {"kittiwake", "pilchard", "newlyn", "lugger", "slipway", "mousehole", "damson", "garth"}
+    | {"northowram", "hayrick", "cobnut", "maidstone", "sloeberry", "hopgarden", "tovil"},
 }
 SPLITS = list(DIGESTS)
 
@@ -129,7 +144,7 @@ def test_the_split_has_every_family_and_hard_negatives_in_both_languages(split) 
     assert {r["language"] for r in held} == {"fr", "en"}
 
 
-@pytest.mark.parametrize("split", ["heldout4", "heldout5", "heldout6", "heldout7"])
+@pytest.mark.parametrize("split", ["heldout4", "heldout5", "heldout6", "heldout7", "heldout8"])
 def test_the_split_has_cards_ibans_balanced_languages_and_several_tenants(split) -> None:
     held = _held(split)
     assert {"CARD", "IBAN"} <= {e["type"] for r in held for e in r["entities"]}
@@ -165,9 +180,9 @@ def test_pii_accuracy_reads_the_blind_splits_only_when_named() -> None:
     assert set(SPLITS) <= ast.literal_eval(on_request)
 
 
-def test_pii_accuracy_reads_the_former_blind_splits_errors_only_once_tuned_on() -> None:
+def test_pii_accuracy_lists_errors_of_the_former_blind_splits_only() -> None:
     # Each blind split joins READABLE (its errors listed) only once it was read blind and became a
-    # tuning split; the blind split of each round is kept out of READABLE until then.
+    # tuning split; heldout8, the blind split now, is only measured.
     tree = ast.parse((REPO_ROOT / "bench" / "pii_accuracy.py").read_text(encoding="utf-8"))
     readable = next(
         node.value
@@ -175,4 +190,4 @@ def test_pii_accuracy_reads_the_former_blind_splits_errors_only_once_tuned_on() 
         if isinstance(node, ast.Assign)
         and any(isinstance(t, ast.Name) and t.id == "READABLE" for t in node.targets)
     )
-    assert ast.literal_eval(readable) & set(SPLITS) == set(SPLITS)
+    assert ast.literal_eval(readable) & set(SPLITS) == set(SPLITS) - {"heldout8"}

@@ -60,7 +60,7 @@ _PARTICLES = {"de", "da", "du", "des", "la", "le", "van", "von", "der", "di", "d
 #: held-out rows without them. A new held-out split starts at 0; heldout4 (written blind by a
 #: third engineer) shares one word, the spelling cue inside a name spelled out; heldout6 (a fifth
 #: engineer, blind) one word too, counted when it was merged and not looked at.
-SHARED_NAME_WORDS = {"heldout2": 17, "heldout3": 30, "heldout4": 1, "heldout6": 1}
+SHARED_NAME_WORDS = {"heldout2": 17, "heldout3": 30, "heldout4": 1, "heldout6": 1, "heldout8": 1}
 #: Sentences dev2 shares with a held-out split, counted the same way.
 SHARED_SENTENCES = {"heldout3": 1}
 
