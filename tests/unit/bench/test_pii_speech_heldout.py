@@ -168,26 +168,24 @@ def test_people_streets_tenants_and_sentences_never_occur_in_the_other_splits(sp
         assert not STREETS[split] & _words(other, "ADDRESS"), other
 
 
-def test_pii_accuracy_reads_the_blind_splits_only_when_named() -> None:
-    # Parsed, not imported: importing it would load the recognizers.
+def _pii_accuracy_set(name: str) -> set[str]:
+    """A set assigned at the top of bench/pii_accuracy.py, parsed, not imported: importing it
+    would load the recognizers."""
     tree = ast.parse((REPO_ROOT / "bench" / "pii_accuracy.py").read_text(encoding="utf-8"))
-    on_request = next(
+    value = next(
         node.value
         for node in ast.walk(tree)
         if isinstance(node, ast.Assign)
-        and any(isinstance(t, ast.Name) and t.id == "ON_REQUEST" for t in node.targets)
+        and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
     )
-    assert set(SPLITS) <= ast.literal_eval(on_request)
+    return ast.literal_eval(value)
+
+
+def test_pii_accuracy_reads_the_blind_splits_only_when_named() -> None:
+    assert set(SPLITS) <= _pii_accuracy_set("ON_REQUEST")
 
 
 def test_pii_accuracy_lists_errors_of_the_former_blind_splits_only() -> None:
     # Each blind split joins READABLE (its errors listed) only once it was read blind and became a
     # tuning split; heldout8, the blind split now, is only measured.
-    tree = ast.parse((REPO_ROOT / "bench" / "pii_accuracy.py").read_text(encoding="utf-8"))
-    readable = next(
-        node.value
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Assign)
-        and any(isinstance(t, ast.Name) and t.id == "READABLE" for t in node.targets)
-    )
-    assert ast.literal_eval(readable) & set(SPLITS) == set(SPLITS) - {"heldout8"}
+    assert _pii_accuracy_set("READABLE") & set(SPLITS) == set(SPLITS) - {"heldout8"}
