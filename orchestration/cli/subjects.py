@@ -31,6 +31,7 @@ NOT_FOUND = 3
 def subject_command(settings: Settings, args: argparse.Namespace) -> int:
     from orchestration.defs.kpis.resources import dbt_cli
     from orchestration.lib.erasure import erasure_hooks
+    from orchestration.lib.partitions import forget_tenant_partitions
     from transforms.compliance import step, subjects
     from transforms.compliance.erasure import record_not_found
 
@@ -70,8 +71,13 @@ def subject_command(settings: Settings, args: argparse.Namespace) -> int:
     def remaining() -> int:
         return 0 if subjects.find(ctx.lakehouse, settings, ctx.keys, subject).empty else 1
 
-    with run_log(settings).open("w") as log, instance(settings) as dagster:
-        hooks = erasure_hooks(ctx, dbt_cli(), dagster, remaining, dbt_output=log)
+    def forget_partitions(tenant_id: str) -> int:
+        # a caller's or an agent's erasure purges no tenant: the instance is not opened
+        with instance(settings) as dagster:
+            return forget_tenant_partitions(dagster, tenant_id)
+
+    with run_log(settings).open("w") as log:
+        hooks = erasure_hooks(ctx, dbt_cli(), forget_partitions, remaining, dbt_output=log)
         certificate = step.erase(ctx, request, hooks)
     passed = certificate["verification"]["passed"]
     print(

@@ -4,8 +4,8 @@ job's erasure asset and ``ccr subject erase`` (``transforms.compliance.erasure.H
 The published files are rebuilt by a dbt run (incremental over the calls the erasure changed,
 in this process, from dbt's kept parse: ``kpi_build.run_in_process``) into a new build file,
 then published anew for the tenants the erasure touched (``kpi_build.rebuild_warehouse``); a
-purged tenant's Dagster partitions are removed from the instance. ``dbt`` gives the project
-and profiles only: its subprocess is not started.
+purged tenant's Dagster partitions are removed by the caller's ``forget_partitions``. ``dbt``
+gives the project and profiles only: its subprocess is not started.
 """
 
 from __future__ import annotations
@@ -14,11 +14,9 @@ import contextlib
 from collections.abc import Callable
 from typing import TextIO
 
-import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from orchestration.lib.kpi_build import rebuild_warehouse
-from orchestration.lib.partitions import forget_tenant_partitions
 from transforms.compliance.erasure import Hooks
 from transforms.compliance.kpi_changes import KpiChanges
 from transforms.core.context import StepContext
@@ -27,12 +25,14 @@ from transforms.core.context import StepContext
 def erasure_hooks(
     ctx: StepContext,
     dbt: DbtCliResource,
-    instance: dg.DagsterInstance,
+    forget_partitions: Callable[[str], int],
     remaining: Callable[[], int],
     dbt_output: TextIO | None = None,
 ) -> Hooks:
     """Hooks for an erasure run with ``ctx``; dbt's progress lines go to ``dbt_output`` when
-    given (``ccr``'s run log), else where the run logs."""
+    given (``ccr``'s run log), else where the run logs. ``forget_partitions`` removes a purged
+    tenant's Dagster partitions (``partitions.forget_tenant_partitions`` on an instance) and
+    returns how many."""
 
     def rebuild(changes: KpiChanges) -> None:
         with contextlib.redirect_stdout(dbt_output) if dbt_output else contextlib.nullcontext():
@@ -40,6 +40,6 @@ def erasure_hooks(
 
     return Hooks(
         rebuild_warehouse=rebuild,
-        forget_partitions=lambda tenant_id: forget_tenant_partitions(instance, tenant_id),
+        forget_partitions=forget_partitions,
         remaining=remaining,
     )

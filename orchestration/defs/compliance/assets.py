@@ -8,6 +8,7 @@ warehouse, verifies and records. Each asset reads, calls one function of
 (shared with ``ccr subject erase``).
 """
 
+import functools
 from datetime import date
 
 import dagster as dg
@@ -15,6 +16,7 @@ from dagster_dbt import DbtCliResource
 
 from orchestration.lib.erasure import erasure_hooks
 from orchestration.lib.owners import OWNERS
+from orchestration.lib.partitions import forget_tenant_partitions
 from orchestration.lib.resources import SettingsResource
 from transforms.compliance import step
 from transforms.core.context import FutureDate, StepContext
@@ -149,7 +151,8 @@ def retention_erasure(
         raise dg.Failure("no retention plan to apply: materialize compliance/retention_plan first")
     as_of = stored[0]["as_of"].date()
     ctx = ctx.on(as_of)
-    hooks = erasure_hooks(ctx, dbt, context.instance, step.remaining_after_retention(ctx, as_of))
+    forget = functools.partial(forget_tenant_partitions, context.instance)
+    hooks = erasure_hooks(ctx, dbt, forget, step.remaining_after_retention(ctx, as_of))
     try:
         plan, certificate = step.apply_plan(ctx, stored, hooks)
     except (step.PlanChanged, FutureDate) as exc:
