@@ -23,6 +23,10 @@ from presidio_analyzer.predefined_recognizers import (
     IbanRecognizer,
 )
 
+from transforms.privacy.pii.alphabets import (
+    scan_bank_and_health_numbers,
+    scan_spelling_alphabet,
+)
 from transforms.privacy.pii.entities import (
     ENTITIES,
     ID,
@@ -92,6 +96,8 @@ class _SpokenPiiRecognizer(EntityRecognizer):
             + scan_identifiers(tokens, units, language)
             + scan_announced_payment(tokens, units)
             + scan_plates(tokens)
+            + scan_spelling_alphabet(tokens, units)
+            + scan_bank_and_health_numbers(tokens, units)
         )
         return [
             RecognizerResult(f.entity, tokens[f.lo].start, tokens[f.hi - 1].end, 1.0)

@@ -151,7 +151,7 @@ def spelled_at(tokens: Sequence[Token], i: int) -> int:
     "d u p o n t", "d-u-p-o-n-t", "d, u, p", "b e double n", "d comme désiré u comme ursule".
     """
     n = len(tokens)
-    if i < n and re.fullmatch(r"[a-z](?:-[a-z]){2,}", tokens[i].text):
+    if i < n and re.fullmatch(r"[^\W\d_](?:-[^\W\d_]){2,}", tokens[i].text):
         return i + 1
     j, letters = i, 0
     while j < n:
