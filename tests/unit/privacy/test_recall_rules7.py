@@ -102,3 +102,42 @@ def test_a_hyphenated_spelling_keeps_its_accents(
 )
 def test_sort_codes_and_nhs_numbers(language: str, text: str, expected: str | None) -> None:
     assert _redact(text, language) == (expected if expected is not None else text)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # a lieu-dit is a place's name with or without an article
+        (
+            "fr",
+            "j'habite au lieu-dit kermorvan après l'église",
+            "j'habite au <ADDRESS> après l'église",
+        ),
+        (
+            "fr",
+            "J'habite au lieu-dit Kermorvan, après l'église.",
+            "J'habite au <ADDRESS>, après l'église.",
+        ),
+        ("fr", "il habite au lieu-dit, je sais plus lequel", None),
+        # "steps" is a street type after a house number
+        ("en", "it's 12 heron steps in whitby", "it's <ADDRESS> in whitby"),
+        ("en", "mind the steps on the way in", None),
+        # a spelling right after an address of its last word is part of the address
+        (
+            "fr",
+            "c'est au 8 rue des vanniers v a n n i e r s",
+            "c'est au <ADDRESS>",
+        ),
+        ("fr", "C'est au 8 rue des Vanniers, V-A-N-N-I-E-R-S.", "C'est au <ADDRESS>."),
+        # ... not a name spelled after an address
+        (
+            "fr",
+            "c'est au 8 rue des vanniers et le nom c'est b o y e r",
+            "c'est au <ADDRESS> et le nom c'est <NAME>",
+        ),
+    ],
+)
+def test_addresses_said_as_places_and_spelled(
+    language: str, text: str, expected: str | None
+) -> None:
+    assert _redact(text, language) == (expected if expected is not None else text)

@@ -241,7 +241,7 @@ def find_pii(
         if PRESIDIO_TYPES.get(r.entity_type, r.entity_type) in ENTITIES
     ]
     spans = [s for s in spans if s.end > s.start]
-    return _merge(spans + _said_again(text, spans))
+    return _spelled_after(text, _merge(spans + _said_again(text, spans)))
 
 
 #: Nouns naming a name: "le nom Wojcik" is a person's.
@@ -338,6 +338,29 @@ def _is_org(span: str, org_words: frozenset[str]) -> bool:
     not a person whose first name is a word of it ("Marin Leclerc" calling Marin Télécom)."""
     words = set(re.findall(r"[^\W\d_]+", span.lower()))
     return bool(words & _ORG_WORDS) or bool(words and words <= org_words)
+
+
+def _spelled_after(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
+    """A spelling taken for a name right after an address or an e-mail that spells that entity's
+    last word is part of it ("rue des calfats c a l f a t s")."""
+    out: list[PiiSpan] = []
+    for span in spans:
+        prev = out[-1] if out else None
+        letters = re.fullmatch(r"[^\W\d_](?:[\s,-]+[^\W\d_])+", text[span.start : span.end])
+        if (
+            prev is not None
+            and span.entity == NAME
+            and prev.entity != NAME
+            and letters
+            and not text[prev.end : span.start].strip(" ,")
+        ):
+            last = re.findall(r"[^\W\d_]+", text[prev.start : prev.end].lower())
+            spelled = re.sub(r"[\s,-]", "", letters.group()).lower()
+            if last and last[-1] == spelled:
+                out[-1] = PiiSpan(prev.start, span.end, prev.entity)
+                continue
+        out.append(span)
+    return out
 
 
 def _merge(spans: Iterable[PiiSpan]) -> list[PiiSpan]:
