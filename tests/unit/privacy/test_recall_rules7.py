@@ -141,3 +141,26 @@ def test_addresses_said_as_places_and_spelled(
     language: str, text: str, expected: str | None
 ) -> None:
     assert _redact(text, language) == (expected if expected is not None else text)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # a direct-debit mandate's reference identifies the customer's mandate, as a contract's
+        (
+            "fr",
+            "la référence de mon mandat c'est r u m quarante mille deux cent douze",
+            "la référence de mon mandat c'est <ID>",
+        ),
+        ("en", "the direct debit reference is GBL-DD-58120", "the direct debit reference is <ID>"),
+        ("en", "The mandate reference is 58120 7731.", "The mandate reference is <ID>."),
+        # not the amount of a debit, nor an order's number near "debit"
+        ("en", "the direct debit of forty nine ninety went out twice", None),
+        ("en", "the debit for order 48812931 was taken twice", None),
+        ("fr", "le prélèvement du mandat de quarante-neuf euros est passé deux fois", None),
+    ],
+)
+def test_a_mandate_reference_is_an_identifier(
+    language: str, text: str, expected: str | None
+) -> None:
+    assert _redact(text, language) == (expected if expected is not None else text)
