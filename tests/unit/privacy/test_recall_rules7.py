@@ -164,3 +164,41 @@ def test_a_mandate_reference_is_an_identifier(
     language: str, text: str, expected: str | None
 ) -> None:
     assert _redact(text, language) == (expected if expected is not None else text)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # a remark that the pieces before are one word: they are a name
+        ("en", "it's aru nraj uh arunraj all one word", "it's <NAME> all one word"),
+        ("fr", "c'est nour eddine en un seul mot", "c'est <NAME> en un seul mot"),
+        ("fr", "C'est Nour Eddine, en un seul mot.", "C'est <NAME>, en un seul mot."),
+        # not the remark about a word of no name
+        ("en", "write it all one word please", None),
+        ("fr", "écrivez-le en un seul mot", None),
+    ],
+)
+def test_a_name_said_in_pieces_then_all_one_word(
+    language: str, text: str, expected: str | None
+) -> None:
+    assert _redact(text, language) == (expected if expected is not None else text)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # kin by marriage are kin words: a name may follow them in lower case or capitalised
+        ("en", "my sister-in-law oyelaran came with me", "my sister-in-law <NAME> came with me"),
+        (
+            "en",
+            "My sister-in-law, Oyelaran Bakare, came with me.",
+            "My sister-in-law, <NAME>, came with me.",
+        ),
+        ("fr", "ma belle-sœur ingrid a appelé hier", "ma belle-sœur <NAME> a appelé hier"),
+        # not the kin word alone
+        ("en", "my sister-in-law came with me", None),
+        ("fr", "ma belle-sœur a appelé hier", None),
+    ],
+)
+def test_kin_by_marriage_before_a_name(language: str, text: str, expected: str | None) -> None:
+    assert _redact(text, language) == (expected if expected is not None else text)
