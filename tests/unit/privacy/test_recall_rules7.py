@@ -202,3 +202,34 @@ def test_a_name_said_in_pieces_then_all_one_word(
 )
 def test_kin_by_marriage_before_a_name(language: str, text: str, expected: str | None) -> None:
     assert _redact(text, language) == (expected if expected is not None else text)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "heard"),
+    [
+        # a name first said wrong, then repaired: the first try sounds like the name
+        ("fr", "c'est nguiem euh non nguyen nguyen van an", "nguiem"),
+        ("en", "it's adeyemy sorry adeyemi mrs adeyemi", "adeyemy"),
+        ("fr", "C'est Ngouyen, non, Nguyen, N-G-U-Y-E-N.", "Ngouyen"),
+    ],
+)
+def test_a_name_misheard_then_repaired(language: str, text: str, heard: str) -> None:
+    assert heard not in _redact(text, language)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # not a repaired word that sounds like nothing in the name, nor a common word
+        ("fr", "c'est mardi non martine dupont", "c'est mardi non <NAME>"),
+        (
+            "en",
+            "the blue one no sorry the green one for margaret",
+            "the blue one no sorry the green one for <NAME>",
+        ),
+    ],
+)
+def test_a_repair_before_a_name_is_no_name_by_itself(
+    language: str, text: str, expected: str
+) -> None:
+    assert _redact(text, language) == expected
