@@ -86,7 +86,13 @@ def test_a_hyphenated_spelling_keeps_its_accents(
     ("language", "text", "expected"),
     [
         # a sort code: six digits after "sort code"
-        ("en", "the sort code is forty one twelve ninety", "the sort code is <ID>"),
+        (
+            "en",
+            "the sort code is forty one twelve ninety and the account's 31926819",
+            "the sort code is <ID> and the account's <ID>",
+        ),
+        # a sort code alone names a bank branch
+        ("en", "the sort code is forty one twelve ninety", None),
         ("en", "Sort code 41-12-90, account 31926819.", "Sort code <ID>, account <ID>."),
         # an NHS number: ten digits after "nhs" whose mod-11 check digit holds, not a phone
         (

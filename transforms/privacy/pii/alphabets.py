@@ -8,7 +8,8 @@ Issue 22's seventh recall round (tuned on ``heldout8``):
   otherwise a name. Two alphabet words at least, with nothing but digits, number words and
   fillers between them, and not after a determiner ("the golf hotel"). The word said right before
   the run that it spells ("dang delta alpha november golf") is part of it.
-- A UK sort code (six digits after "sort code") and an NHS number (ten digits after "nhs", whose
+- A UK sort code (six digits after "sort code", with the account number said beside it: alone
+  it names a bank branch) and an NHS number (ten digits after "nhs", whose
   mod-11 check digit holds) are identifiers, not phone numbers.
 """
 
@@ -30,6 +31,8 @@ NATO = {
 _DETERMINERS = {"the", "a", "an", "le", "la", "les", "un", "une", "du", "des", "au"}
 _POSTCODE_CUES = {"postcode", "postcode's", "post", "postal", "zip"}
 _LOOK_BACK = 4
+#: Tokens either side of a sort code within which its account number is said.
+_BESIDE = 12
 
 
 def _cue_before(tokens: Sequence[Token], lo: int, cues: set[str]) -> bool:
@@ -110,12 +113,19 @@ def _number_runs(units: Sequence[Unit]) -> list[tuple[int, int, str]]:
 
 
 def scan_bank_and_health_numbers(tokens: Sequence[Token], units: Sequence[Unit]) -> list[Found]:
-    """A sort code (six digits after "sort code") and a valid NHS number (after "nhs")."""
+    """A sort code (six digits after "sort code", an account said beside it) and a valid NHS
+    number (after "nhs")."""
     found: list[Found] = []
     for first, end, digits in _number_runs(units):
         lo, hi = units[first].lo, units[end - 1].hi
         back = [t.text for t in tokens[max(0, lo - _LOOK_BACK) : lo]]
         sort_code = any(a == "sort" and b.startswith("code") for a, b in pairwise(back))
-        if (sort_code and len(digits) == 6) or ("nhs" in back and _nhs_valid(digits)):
+        # a sort code alone names a bank branch (pii_corpus keeps "the sort code is 20 00 00" as
+        # a negative); with the account number said beside it, it is half of the account's
+        account = any(
+            t.text.startswith(("account", "compte"))
+            for t in tokens[max(0, lo - _BESIDE) : hi + _BESIDE]
+        )
+        if (sort_code and account and len(digits) == 6) or ("nhs" in back and _nhs_valid(digits)):
             found.append(Found(lo, hi, ID))
     return found
