@@ -277,7 +277,7 @@ def _figures(split: str) -> dict:
 #: once blind after the fifth round (phones 0.867), is a tuning split since the sixth: its lowest
 #: family after it is addresses 0.939 (names 0.950). heldout8, read once blind after the sixth
 #: round (identifiers 0.775), is a tuning split since the seventh: its lowest family after it is
-#: names 0.868. A change that lowers a family fails here.
+#: names 0.912 (heldout5's names rose to 0.980). A change that lowers a family fails here.
 SPEECH_FLOORS = {
     "dev": 0.99,
     "dev2": 0.99,
@@ -287,7 +287,7 @@ SPEECH_FLOORS = {
     "heldout5": 0.85,
     "heldout6": 0.96,
     "heldout7": 0.93,
-    "heldout8": 0.86,
+    "heldout8": 0.90,
 }
 #: False alarms per split, at most 5 % (issue 22). heldout6's blind reading was 6/76 (7.9 %),
 #: four of them transaction references; tuned on in the fourth recall round: 0/76. heldout7's
