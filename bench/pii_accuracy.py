@@ -30,8 +30,9 @@ IBANs with valid check digits), one JSON object per line: ``id``, ``language``, 
   recall round on it is a tuning split too. ``heldout7`` (written blind by a sixth engineer, from
   yet another source) was the blind measure of the fifth recall round, read once; from the sixth
   recall round on it is a tuning split too. ``heldout8`` (written blind by a seventh engineer, from
-  yet another source) is the blind split now: only measured, never its errors. All seven are read
-  only when asked by name (``--split heldout2`` to ``--split heldout8``), never by ``all``.
+  yet another source) was the blind measure after the sixth recall round, read once; from the
+  seventh recall round on it is a tuning split too. All seven are read only when asked by name
+  (``--split heldout2`` to ``--split heldout8``), never by ``all``.
 
 Matching rule (entity level): a predicted span is a true positive when it overlaps a gold span of
 the same type; each gold span is found when at least one such prediction overlaps it. Recall =
@@ -50,7 +51,7 @@ sentence end ("?", ".", "!"), English "i", and each word of a labelled name; put
 filler or an opening acknowledgement ("euh", "uh", "oui", "yeah", "alors" …) and a full stop at
 the end of a turn that has no end mark. Label offsets are carried through.
 
-Tune on the splits in ``READABLE`` only (the dev splits, and pii_speech's heldout2 to heldout7,
+Tune on the splits in ``READABLE`` only (the dev splits, and pii_speech's heldout2 to heldout8,
 tuning splits now); read the other corpora's held-out figures
 (``holdout``, ``blind``, ``heldout``), never their errors (``--errors`` refuses them).
 The last line is one JSON object with the figures.
@@ -78,11 +79,14 @@ FAMILY_ORDER = ("names", "addresses", "identifiers", "phones", "e-mails")
 #: splits since the recall round of issue 22 (read several times: no longer a blind measure),
 #: heldout4 since the second recall round (read once blind after the first), heldout5 since the
 #: third (read once blind after the second), heldout6 since the fourth (read once blind after the
-#: third), heldout7 since the sixth (read once blind after the fifth).
-READABLE = {"dev", "dev2", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7"}
+#: third), heldout7 since the sixth (read once blind after the fifth), heldout8 since the seventh
+#: (read once blind after the sixth).
+READABLE = {
+    "dev", "dev2", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7",
+    "heldout8",
+}  # fmt: skip
 #: Splits read only when named: pii_speech's former held-out splits (tuning splits now, kept out
-#: of ``all`` so that its figures compare with the earlier readings) and heldout8, the blind split
-#: (not in ``READABLE``: only measured).
+#: of ``all`` so that its figures compare with the earlier readings).
 ON_REQUEST = {"heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8"}
 
 

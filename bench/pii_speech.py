@@ -13,8 +13,9 @@ the blind measure of the first recall round, read once; from the second recall r
 TUNING split too. ``heldout5`` was the blind measure of the second recall round, read once; from the
 third on it is a TUNING split too. ``heldout6`` was the blind measure of the third recall round,
 read once; from the fourth on it is a TUNING split too. ``heldout7`` was the blind measure of the
-fifth recall round, read once; from the sixth on it is a TUNING split too. ``heldout8`` is the blind
-split now: written blind by a seventh engineer, from yet another source; only measured.** Names and
+fifth recall round, read once; from the sixth on it is a TUNING split too. ``heldout8`` was written
+blind by a seventh engineer, from yet another source, and read once blind after the sixth recall
+round; from the seventh on it is a TUNING split too.** Names and
 digests of the splits are kept. ``dev2`` (the names work after issue 22) holds the hard cases
 ``dev`` lacks: surnames of many origins in no list, surnames alone, first names that are common
 words used as names, names spelled with "comme"/"apostrophe", and hard negatives that are surnames
@@ -53,9 +54,9 @@ hospitality (booking references registered by one tenant and not by the other, p
 registrations), spelling alphabets (NATO, "a comme…", "s as in sugar") and callers' names of many
 origins as Whisper garbles them; about a third of its rows in faster-whisper's default form; in
 sectors no other split covers (two credit unions, two GP surgeries, a home-care agency, a hotel
-chain, a ferry line, a health cash plan); only measured. ``HELDOUT2_SHA256`` to ``HELDOUT8_SHA256``
-are the digests of their rows, checked by the tests. People, tenants and sentences of one split
-never occur in another (unit tests check them).
+chain, a ferry line, a health cash plan); read once, then tuned on. ``HELDOUT2_SHA256`` to
+``HELDOUT8_SHA256`` are the digests of their rows, checked by the tests. People, tenants and
+sentences of one split never occur in another (unit tests check them).
 
 Markup: ``[TYPE words]`` labels ``words`` (the brackets are dropped); `` | `` separates turns (the
 row is the turns joined with one space, as the transcription step joins a call's segments).

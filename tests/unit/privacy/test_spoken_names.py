@@ -275,7 +275,9 @@ def _figures(split: str) -> dict:
 #: since the fourth: its lowest family after it is names 0.928, after the fifth round names
 #: 0.967 (dev, dev2, heldout3 1.000; heldout2, heldout4, heldout5 unchanged). heldout7, read
 #: once blind after the fifth round (phones 0.867), is a tuning split since the sixth: its lowest
-#: family after it is addresses 0.939 (names 0.950). A change that lowers a family fails here.
+#: family after it is addresses 0.939 (names 0.950). heldout8, read once blind after the sixth
+#: round (identifiers 0.775), is a tuning split since the seventh: its lowest family after it is
+#: names 0.912 (heldout5's names rose to 0.980). A change that lowers a family fails here.
 SPEECH_FLOORS = {
     "dev": 0.99,
     "dev2": 0.99,
@@ -285,11 +287,13 @@ SPEECH_FLOORS = {
     "heldout5": 0.85,
     "heldout6": 0.96,
     "heldout7": 0.93,
+    "heldout8": 0.90,
 }
 #: False alarms per split, at most 5 % (issue 22). heldout6's blind reading was 6/76 (7.9 %),
 #: four of them transaction references; tuned on in the fourth recall round: 0/76. heldout7's
-#: blind reading was 4/72 (5.6 %, three brands); tuned on in the sixth: 2/72 (2.8 %).
-SPEECH_FALSE_ALARMS = {"heldout6": 0.01, "heldout7": 0.03}
+#: blind reading was 4/72 (5.6 %, three brands); tuned on in the sixth: 2/72 (2.8 %). heldout8's
+#: blind reading was 2/70 (2.9 %); tuned on in the seventh: 2/70.
+SPEECH_FALSE_ALARMS = {"heldout6": 0.01, "heldout7": 0.03, "heldout8": 0.03}
 
 
 @pytest.mark.parametrize("split", list(SPEECH_FLOORS))

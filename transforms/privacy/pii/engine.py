@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from difflib import SequenceMatcher
 from functools import cache
 from typing import Any
 
@@ -23,6 +24,10 @@ from presidio_analyzer.predefined_recognizers import (
     IbanRecognizer,
 )
 
+from transforms.privacy.pii.alphabets import (
+    scan_bank_and_health_numbers,
+    scan_spelling_alphabet,
+)
 from transforms.privacy.pii.entities import (
     ENTITIES,
     ID,
@@ -36,6 +41,7 @@ from transforms.privacy.pii.entities import (
 )
 from transforms.privacy.pii.first_names import (
     PERSON_NOUNS,
+    _sound,
     after_determiner,
     common_words,
     first_names,
@@ -92,6 +98,8 @@ class _SpokenPiiRecognizer(EntityRecognizer):
             + scan_identifiers(tokens, units, language)
             + scan_announced_payment(tokens, units)
             + scan_plates(tokens)
+            + scan_spelling_alphabet(tokens, units)
+            + scan_bank_and_health_numbers(tokens, units)
         )
         return [
             RecognizerResult(f.entity, tokens[f.lo].start, tokens[f.hi - 1].end, 1.0)
@@ -235,7 +243,8 @@ def find_pii(
         if PRESIDIO_TYPES.get(r.entity_type, r.entity_type) in ENTITIES
     ]
     spans = [s for s in spans if s.end > s.start]
-    return _merge(spans + _said_again(text, spans))
+    merged = _merge(spans + _said_again(text, spans))
+    return _spelled_after(text, _merge(merged + _misheard_before(text, merged)))
 
 
 #: Nouns naming a name: "le nom Wojcik" is a person's.
@@ -332,6 +341,81 @@ def _is_org(span: str, org_words: frozenset[str]) -> bool:
     not a person whose first name is a word of it ("Marin Leclerc" calling Marin Télécom)."""
     words = set(re.findall(r"[^\W\d_]+", span.lower()))
     return bool(words & _ORG_WORDS) or bool(words and words <= org_words)
+
+
+#: Repair words between a name as first heard and the name said right.
+_REPAIRS = {"no", "non", "sorry", "pardon", "nope", "nah"}
+_HESITATIONS = {"euh", "heu", "uh", "um", "erm", "er"}
+
+
+def _misheard_before(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
+    """A name first said or heard wrong, then repaired: "louongue euh non luong", "si dibé non
+    sidibé", "vous avez noté kerviel ? non, kerverzé". The one or two words before the repair
+    word are the name as first said when they sound like the name after it (``_sound``, the
+    rough key of the checked-back names) and are no common word (two pieces together may be)."""
+    tokens = tokenize(text)
+    out: list[PiiSpan] = []
+    for span in spans:
+        if span.entity != NAME:
+            continue
+        k = next((m for m, tok in enumerate(tokens) if tok.start == span.start), None)
+        if k is None:
+            continue
+        spelled = re.sub(r"[\s,-]", "", text[span.start : span.end].lower())
+        if (
+            k > 0
+            and re.fullmatch(r"[^\W\d_](?:[\s,-]+[^\W\d_]){2,}", text[span.start : span.end])
+            and _sound(tokens[k - 1].text) == _sound(spelled)
+        ):
+            # the name said, then spelled: "kerverzé, k-e-r-v-e-r-z-é"
+            k -= 1
+            out.append(PiiSpan(tokens[k].start, tokens[k].end, NAME))
+        r = k - 1
+        while r >= 0 and tokens[r].text in _HESITATIONS:
+            r -= 1
+        if r < 1 or tokens[r].text not in _REPAIRS:
+            continue
+        h = r - 1
+        while h >= 0 and tokens[h].text in _HESITATIONS:
+            h -= 1
+        key = _sound(tokens[k].text)
+        for width in (2, 1):
+            lo = h - width + 1
+            if lo < 0 or any(
+                tok.start < span.start and tok.end > span.start for tok in tokens[lo : h + 1]
+            ):
+                continue
+            words = [tok.text for tok in tokens[lo : h + 1]]
+            if not all(is_name_word(w) for w in words) or (width == 1 and is_common_word(words[0])):
+                continue
+            heard = _sound("".join(words))
+            if len(heard) >= 3 and SequenceMatcher(None, heard, key).ratio() >= 0.75:
+                out.append(PiiSpan(tokens[lo].start, tokens[h].end, NAME))
+                break
+    return out
+
+
+def _spelled_after(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
+    """A spelling taken for a name right after an address or an e-mail that spells that entity's
+    last word is part of it ("rue des calfats c a l f a t s")."""
+    out: list[PiiSpan] = []
+    for span in spans:
+        prev = out[-1] if out else None
+        letters = re.fullmatch(r"[^\W\d_](?:[\s,-]+[^\W\d_])+", text[span.start : span.end])
+        if (
+            prev is not None
+            and span.entity == NAME
+            and prev.entity != NAME
+            and letters
+            and not text[prev.end : span.start].strip(" ,")
+        ):
+            last = re.findall(r"[^\W\d_]+", text[prev.start : prev.end].lower())
+            spelled = re.sub(r"[\s,-]", "", letters.group()).lower()
+            if last and last[-1] == spelled:
+                out[-1] = PiiSpan(prev.start, span.end, prev.entity)
+                continue
+        out.append(span)
+    return out
 
 
 def _merge(spans: Iterable[PiiSpan]) -> list[PiiSpan]:

@@ -102,6 +102,12 @@ _PERSON_BEFORE = {
     "housemate", "colleague", "engineer", "technician", "carer", "landlord", "landlady",
     "advisor", "adviser", "thanks", "thank", "cheers", "hello", "hi", "hiya", "morning",
     "afternoon", "evening", "bye", "called", "named",
+    # kin by marriage and care roles (seventh round): "my mother-in-law ifigénia", "the nurse
+    # bethan", "ma belle-sœur"
+    *("mother-in-law", "father-in-law", "son-in-law", "daughter-in-law", "brother-in-law"),
+    *("sister-in-law", "stepmother", "stepfather", "belle-sœur", "belle-soeur", "beau-frère"),
+    *("beau-fils", "nurse", "midwife", "physio", "physiotherapist", "infirmière", "infirmier"),
+    *("kiné", "kinésithérapeute", "sage-femme", "aide-soignante", "aide-soignant"),
 }  # fmt: skip
 #: Prepositions before a place ("à la rochelle", "in milton keynes")...
 _PLACE_BEFORE = {"à", "au", "en", "vers", "depuis", "in", "to", "from", "at", "near", "into"}
@@ -531,6 +537,9 @@ _KIN = {
     "neighbor", "friend", "boyfriend", "girlfriend", "flatmate", "housemate", "colleague",
     "carer", "landlord", "landlady", "tenant", "lodger", "stepson", "stepdaughter",
     "colocataire", "coloc", "assistante", "tuteur", "tutrice", "fiancé", "fiancée",
+    *("mother-in-law", "father-in-law", "son-in-law", "daughter-in-law", "brother-in-law"),
+    *("sister-in-law", "stepmother", "stepfather", "belle-sœur", "belle-soeur", "beau-frère"),
+    "beau-fils",
 }  # fmt: skip
 #: Nouns naming a person (kin, roles): a name may stand right after them ("le technicien Ulrich").
 PERSON_NOUNS = frozenset(_PERSON_BEFORE | _KIN)
@@ -1164,6 +1173,13 @@ _HOW_MANY = {"a", "an", "un", "une", "two", "deux", "three", "trois", "four", "q
 #: Remarks that a letter is single: "un seul t", "just the one n", "only one l".
 _ONE_LETTER = [("un", "seul"), ("une", "seule"), ("the", "one"), ("one",), ("a", "single")]
 _SPELLING_MARKS = {"apostrophe", "tiret", "hyphen", "trait", "accent", "cédille"}
+#: Remarks that the pieces before are one word: "mohan raj all one word", "en un seul mot".
+_ONE_WORD = [
+    ("all", "one", "word"),
+    ("one", "word"),
+    ("en", "un", "seul", "mot"),
+    ("en", "un", "mot"),
+]
 
 
 def _name_like(word: str, language: str) -> bool:
@@ -1205,12 +1221,22 @@ def _opened(text: str, tokens: Sequence[Token], lo: int) -> str | None:
     return tokens[j].text if tokens[j].text in _FRAME_OPENERS else None
 
 
+def _one_word_remark(tokens: Sequence[Token], k: int) -> bool:
+    """ "all one word", "en un seul mot" from ``k``."""
+    return any(
+        all(k + m < len(tokens) and tokens[k + m].text == w for m, w in enumerate(phrase))
+        for phrase in _ONE_WORD
+    )
+
+
 def _spelling_remark(tokens: Sequence[Token], k: int) -> bool:
     """ "with four l's", "avec un h", "sans s", "that's with a y" from ``k``."""
     if k < len(tokens) and tokens[k].text in ("no", "non"):
         k += 1  # "eamonn no just the one n": the caller corrects how it is written
     if k < len(tokens) and tokens[k].text in ("that's", "c'est", "it's"):
         k += 1
+    if _one_word_remark(tokens, k):  # "mohan raj all one word"
+        return True
     if k + 1 < len(tokens) and tokens[k].text in _WITHOUT:
         return _is_letter(tokens[k + 1].text)
     if k < len(tokens) and tokens[k].text in _WITH:
@@ -1261,6 +1287,8 @@ def scan_framed_names(text: str, tokens: Sequence[Token], language: str) -> list
         run = [t.text for t in tokens[lo:e] if t.text not in _FILLERS]
         if not any(w in first_names() or _may_be_named(w, language) for w in run):
             continue
+        if remark and len(run) < 2 and _one_word_remark(tokens, e + (tokens[e].text == "that's")):
+            continue  # "one word" joins pieces: a single word before it is no evidence
         if kin and (
             _place(tokens, lo)
             or not all(

@@ -49,7 +49,8 @@ ID_CONTEXT = {
     "police", "policy", "compteur", "meter", "pdl", "prm", "mpan", "mprn", "identifiant", "id",
     "login", "sociétaire", "assuré", "matricule", "licence", "license", "passport", "passeport",
     "imei", "tatoué", "tatouée", "tatouage", "tattoo", "tattooed", "puce", "pucé", "pucée",
-    "microchip", "microchipped", "transpondeur", "tenancy", "lease", "bail",
+    "microchip", "microchipped", "transpondeur", "tenancy", "lease", "bail", "mandat", "mandate",
+    "debit",
 }  # fmt: skip
 #: People (and households) a number is issued to: with "numéro"/"number" bound to them ("numéro
 #: d'élève", "numéro de famille", "student number", "patient number") the number identifies

@@ -151,7 +151,7 @@ def spelled_at(tokens: Sequence[Token], i: int) -> int:
     "d u p o n t", "d-u-p-o-n-t", "d, u, p", "b e double n", "d comme désiré u comme ursule".
     """
     n = len(tokens)
-    if i < n and re.fullmatch(r"[a-z](?:-[a-z]){2,}", tokens[i].text):
+    if i < n and re.fullmatch(r"[^\W\d_](?:-[^\W\d_]){2,}", tokens[i].text):
         return i + 1
     j, letters = i, 0
     while j < n:
@@ -314,6 +314,8 @@ _NAMED_ESTATES_FR = {
 #: "résidence du parc": opened by "du"/"des", an estate only with a dwelling part after it.
 _ESTATE_OF = {"du", "des", "de"}
 _ESTATE_ARTICLES = {"les", "le", "la", "l'"}
+#: A named place with no street: its name follows with or without an article.
+_LIEU_DIT = {"lieu-dit", "lieudit"}
 #: Links inside a street's name: "rue du four à chaux", "chemin des prés aux moines".
 _STREET_LINKS = {"à", "aux", "au", "sur", "sous", "en", "lès", "lez"}
 #: Parts of a dwelling said after the street line, with their letter or number: "bâtiment c
@@ -329,7 +331,7 @@ _STREETS_EN = {
     "hill", "park", "walk", "parade", "view", "rise", "green", "vale", "wharf", "yard",
     "boulevard", "circus", "gate", "quay", "embankment", "approach", "broadway", "hollow",
     "market", "passage", "path", "cottages", "villas", "heights", "croft", "chase", "fold",
-    "garth", "wynd", "brow", "dene", "mead", "meadows", "rowe",
+    "garth", "wynd", "brow", "dene", "mead", "meadows", "rowe", "steps",
 }  # fmt: skip
 #: Street types as a noisy line makes Whisper write them, homophones of a type ("58 coniston
 #: weigh"): a street only with its house number, like every English street type.
@@ -425,7 +427,11 @@ def _fr_street(text: str, tokens: Sequence[Token], units: Sequence[Unit], k: int
             estate = (
                 word in _NAMED_ESTATES_FR
                 and k + 1 < n
-                and tokens[k + 1].text in _ESTATE_ARTICLES
+                and (
+                    tokens[k + 1].text in _ESTATE_ARTICLES
+                    # "au lieu-dit kerhuel": a lieu-dit is a place's name, with no article
+                    or (word in _LIEU_DIT and _street_word(tokens[k + 1]))
+                )
                 and not tokens[k].pause
             )
             estate_of = (
