@@ -1,6 +1,6 @@
-"""The spoken-names corpus's splits written blind, ``heldout3`` to ``heldout8`` (all are
-tuning splits now, since each was read once blind): pinned as
-first written, and disjoint from the others.
+"""The spoken-names corpus's splits written blind, ``heldout3`` to ``heldout9`` (heldout3 to
+heldout8 are tuning splits now, since each was read once blind; heldout9 is the blind one, only
+measured): pinned as first written, and disjoint from the others.
 
 heldout3 was written by another engineer than the redaction rules', blind to them, and committed
 before the rules changed; heldout4 was written blind to the rules by a third engineer, from another
@@ -21,7 +21,12 @@ heldout8 was written blind by a seventh engineer, from yet another source (payme
 disputes, health and social lines, a ferry line and a hotel chain, spelling alphabets, callers'
 names of many origins as Whisper garbles them, about a third in faster-whisper's default form; new
 sectors again, several tenants per language, one per language with no declared id format; read
-once blind after the sixth recall round, tuned on from the seventh).
+once blind after the sixth recall round, tuned on from the seventh);
+heldout9 was written blind by an eighth engineer, from yet another source (Whisper's artefacts:
+hallucinated lines as hard negatives, loops, words cut at a segment boundary; Belgian, Swiss, Irish
+and Scottish callers; overlapping speech merged into one turn; details read off a letter or a
+screen; young callers with slang; about a third in faster-whisper's default form; new sectors
+again, several tenants per language, one per language with no declared id format; only measured).
 These checks read the corpus only (no recognizer runs): each split's rows are the digest first
 written, the committed jsonl is what the yaml generates, it holds every family and hard negatives in
 the numbers it was written with, and its people, streets, tenants and sentences never occur in the
@@ -50,9 +55,10 @@ DIGESTS = {
     "heldout6": speech.HELDOUT6_SHA256,
     "heldout7": speech.HELDOUT7_SHA256,
     "heldout8": speech.HELDOUT8_SHA256,
+    "heldout9": speech.HELDOUT9_SHA256,
 }
 #: The splits each is kept apart from: heldout3 was written beside dev2 (they share counted name
-#: words, tests/unit/privacy/test_spoken_names.py), heldout4 to heldout8 after every split before
+#: words, tests/unit/privacy/test_spoken_names.py), heldout4 to heldout9 after every split before
 #: them (and each from the later ones too).
 APART = {
     "heldout3": ("dev", "heldout2"),
@@ -61,6 +67,7 @@ APART = {
     "heldout6": tuple(s for s in speech.SPLITS if s != "heldout6"),
     "heldout7": tuple(s for s in speech.SPLITS if s != "heldout7"),
     "heldout8": tuple(s for s in speech.SPLITS if s != "heldout8"),
+    "heldout9": tuple(s for s in speech.SPLITS if s != "heldout9"),
 }
 #: Rows of each family (by the kind they were written for) and hard negatives, at least.
 MINIMUM = {
@@ -70,6 +77,7 @@ MINIMUM = {
     "heldout6": {"NAME": 85, "ADDRESS": 35, "ID": 30, "PHONE": 25, "EMAIL": 20, "negatives": 70},
     "heldout7": {"NAME": 85, "ADDRESS": 35, "ID": 30, "PHONE": 25, "EMAIL": 20, "negatives": 70},
     "heldout8": {"NAME": 85, "ADDRESS": 35, "ID": 30, "PHONE": 25, "EMAIL": 20, "negatives": 70},
+    "heldout9": {"NAME": 85, "ADDRESS": 35, "ID": 30, "PHONE": 25, "EMAIL": 20, "negatives": 70},
 }
 #: Street and town words of each split: the generic ones (rue, road, du, flat...) are shared by
 #: design.
@@ -104,6 +112,13 @@ STREETS = {
     | {"wagtail", "clough", "dyehouse", "hollinsbrook", "todmorden", "samphire", "penzance"}
     | {"kittiwake", "pilchard", "newlyn", "lugger", "slipway", "mousehole", "damson", "garth"}
     | {"northowram", "hayrick", "cobnut", "maidstone", "sloeberry", "hopgarden", "tovil"},
+    "heldout9": {"grillons", "thônex", "pré-de-la-fontaine", "annemasse", "trois-chêne"}
+    | {"vandœuvres", "ruisbroek-saint-pierre", "houblonnières", "vieux-moulin-à-tan", "wépion"}
+    | {"pré-de-l'essert", "planchettes", "sagnettes", "brassus", "maraîchers-de-la-plaine"}
+    | {"ferblantiers", "coteaux-fleuris", "malissard", "passiflores", "étameurs"}
+    | {"knocknacarra", "ballinagreagh", "gortnaskeagh", "kilmovee", "kirkbrae", "quarrelton"}
+    | {"dalgairn", "craigend", "kilbarchan", "millrace", "tanyard", "bellfounders", "ropemakers"}
+    | {"ginnel", "tenterfield", "copperkettle"},
 }
 SPLITS = list(DIGESTS)
 
@@ -144,7 +159,9 @@ def test_the_split_has_every_family_and_hard_negatives_in_both_languages(split) 
     assert {r["language"] for r in held} == {"fr", "en"}
 
 
-@pytest.mark.parametrize("split", ["heldout4", "heldout5", "heldout6", "heldout7", "heldout8"])
+@pytest.mark.parametrize(
+    "split", ["heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9"]
+)
 def test_the_split_has_cards_ibans_balanced_languages_and_several_tenants(split) -> None:
     held = _held(split)
     assert {"CARD", "IBAN"} <= {e["type"] for r in held for e in r["entities"]}
@@ -185,7 +202,8 @@ def test_pii_accuracy_reads_the_blind_splits_only_when_named() -> None:
     assert set(SPLITS) <= _pii_accuracy_set("ON_REQUEST")
 
 
-def test_pii_accuracy_lists_errors_of_every_former_blind_split() -> None:
+def test_pii_accuracy_lists_errors_of_every_former_blind_split_but_not_the_blind_one() -> None:
     # Each blind split joins READABLE (its errors listed) only once it was read blind and became a
-    # tuning split; every one of them has been (heldout8 last, after the sixth recall round).
-    assert _pii_accuracy_set("READABLE") & set(SPLITS) == set(SPLITS)
+    # tuning split: heldout3 to heldout8 have (heldout8 last, after the sixth recall round);
+    # heldout9, the blind one, is only measured.
+    assert _pii_accuracy_set("READABLE") & set(SPLITS) == set(SPLITS) - {"heldout9"}
