@@ -16,7 +16,8 @@ read once; from the fourth on it is a TUNING split too. ``heldout7`` was the bli
 fifth recall round, read once; from the sixth on it is a TUNING split too. ``heldout8`` was written
 blind by a seventh engineer, from yet another source, and read once blind after the sixth recall
 round; from the seventh on it is a TUNING split too. ``heldout9`` was written blind by an eighth
-engineer, from yet another source; it is only measured.** Names and
+engineer, from yet another source, and read once blind after the seventh recall round; from the
+eighth on it is a TUNING split too.** Names and
 digests of the splits are kept. ``dev2`` (the names work after issue 22) holds the hard cases
 ``dev`` lacks: surnames of many origins in no list, surnames alone, first names that are common
 words used as names, names spelled with "comme"/"apostrophe", and hard negatives that are surnames
@@ -65,7 +66,8 @@ one turn (the agent's script and the caller's details interleaved), callers read
 letter or a screen (other people's details too), teenagers and young adults with slang; about a
 third of its rows in faster-whisper's default form; in sectors no other split covers (a cross-border
 rail operator, a Belgian energy retailer, a Swiss watch repairer, student housing, an Irish fibre
-provider, a Scottish council's waste line, a phone-repair chain, a concert promoter); only measured.
+provider, a Scottish council's waste line, a phone-repair chain, a concert promoter); read once,
+then tuned on.
 ``HELDOUT2_SHA256`` to ``HELDOUT9_SHA256`` are the digests of their rows, checked by the tests.
 People, tenants and sentences of one split never occur in another (unit tests check them).
 
