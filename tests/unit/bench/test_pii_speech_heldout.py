@@ -1,5 +1,6 @@
-"""The spoken-names corpus's splits written blind, ``heldout3`` to ``heldout9`` (all tuning
-splits now, since each was read once blind): pinned as first written, and disjoint from the others.
+"""The spoken-names corpus's splits written blind, ``heldout3`` to ``heldout10`` (heldout3 to
+heldout9 are tuning splits now, since each was read once blind; heldout10 is the blind one, only
+measured): pinned as first written, and disjoint from the others.
 
 heldout3 was written by another engineer than the redaction rules', blind to them, and committed
 before the rules changed; heldout4 was written blind to the rules by a third engineer, from another
@@ -26,7 +27,14 @@ hallucinated lines as hard negatives, loops, words cut at a segment boundary; Be
 and Scottish callers; overlapping speech merged into one turn; details read off a letter or a
 screen; young callers with slang; about a third in faster-whisper's default form; new sectors
 again, several tenants per language, one per language with no declared id format; read once blind
-after the seventh recall round, tuned on from the eighth).
+after the seventh recall round, tuned on from the eighth);
+heldout10 was written blind by a ninth engineer, from yet another source (callers beyond the home
+countries: Québec, West and North Africa, overseas France, Australia, India, Canada, the US; motor
+and home insurance claims with third parties and witnesses, vehicle registrations labelled only
+where the tenant registers their format; debt collection and payment plans; diarization slips, a
+value cut by a backchannel or finished by the agent; about a third in faster-whisper's default
+form; new sectors again, several tenants per language, one per language with no declared id
+format; only measured).
 These checks read the corpus only (no recognizer runs): each split's rows are the digest first
 written, the committed jsonl is what the yaml generates, it holds every family and hard negatives in
 the numbers it was written with, and its people, streets, tenants and sentences never occur in the
@@ -56,9 +64,10 @@ DIGESTS = {
     "heldout7": speech.HELDOUT7_SHA256,
     "heldout8": speech.HELDOUT8_SHA256,
     "heldout9": speech.HELDOUT9_SHA256,
+    "heldout10": speech.HELDOUT10_SHA256,
 }
 #: The splits each is kept apart from: heldout3 was written beside dev2 (they share counted name
-#: words, tests/unit/privacy/test_spoken_names.py), heldout4 to heldout9 after every split before
+#: words, tests/unit/privacy/test_spoken_names.py), heldout4 to heldout10 after every split before
 #: them (and each from the later ones too).
 APART = {
     "heldout3": ("dev", "heldout2"),
@@ -68,6 +77,7 @@ APART = {
     "heldout7": tuple(s for s in speech.SPLITS if s != "heldout7"),
     "heldout8": tuple(s for s in speech.SPLITS if s != "heldout8"),
     "heldout9": tuple(s for s in speech.SPLITS if s != "heldout9"),
+    "heldout10": tuple(s for s in speech.SPLITS if s != "heldout10"),
 }
 #: Rows of each family (by the kind they were written for) and hard negatives, at least.
 MINIMUM = {
@@ -78,6 +88,7 @@ MINIMUM = {
     "heldout7": {"NAME": 85, "ADDRESS": 35, "ID": 30, "PHONE": 25, "EMAIL": 20, "negatives": 70},
     "heldout8": {"NAME": 85, "ADDRESS": 35, "ID": 30, "PHONE": 25, "EMAIL": 20, "negatives": 70},
     "heldout9": {"NAME": 85, "ADDRESS": 35, "ID": 30, "PHONE": 25, "EMAIL": 20, "negatives": 70},
+    "heldout10": {"NAME": 85, "ADDRESS": 35, "ID": 30, "PHONE": 25, "EMAIL": 20, "negatives": 70},
 }
 #: Street and town words of each split: the generic ones (rue, road, du, flat...) are shared by
 #: design.
@@ -119,6 +130,12 @@ STREETS = {
     | {"knocknacarra", "ballinagreagh", "gortnaskeagh", "kilmovee", "kirkbrae", "quarrelton"}
     | {"dalgairn", "craigend", "kilbarchan", "millrace", "tanyard", "bellfounders", "ropemakers"}
     | {"ginnel", "tenterfield", "copperkettle"},
+    "heldout10": {"saint-viateur", "érablières", "fonderie-gosselin", "gorgui", "targa"}
+    | {"hamdallaye", "bourreliers", "trémières", "vannerie-basse", "guilbaudière"}
+    | {"fond-bananier-rouge", "balisiers", "bois-neuf", "grand-fond-des-goyaviers"}
+    | {"passementiers", "moulin-de-la-garenne", "wattlebird", "kurrajong", "paperbark"}
+    | {"gulmohar", "indiranagar", "jayanagar", "larkhaven"}
+    | {"sumac", "cattail", "pendleton", "brackenfold", "dyeworks", "magnolia", "persimmon"},
 }
 SPLITS = list(DIGESTS)
 
@@ -160,7 +177,7 @@ def test_the_split_has_every_family_and_hard_negatives_in_both_languages(split) 
 
 
 @pytest.mark.parametrize(
-    "split", ["heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9"]
+    "split", ["heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10"]
 )
 def test_the_split_has_cards_ibans_balanced_languages_and_several_tenants(split) -> None:
     held = _held(split)
@@ -202,7 +219,8 @@ def test_pii_accuracy_reads_the_blind_splits_only_when_named() -> None:
     assert set(SPLITS) <= _pii_accuracy_set("ON_REQUEST")
 
 
-def test_pii_accuracy_lists_errors_of_every_former_blind_split() -> None:
+def test_pii_accuracy_lists_errors_of_every_former_blind_split_but_not_the_blind_one() -> None:
     # Each blind split joins READABLE (its errors listed) only once it was read blind and became a
-    # tuning split: heldout3 to heldout9 have (heldout9 last, after the seventh recall round).
-    assert _pii_accuracy_set("READABLE") & set(SPLITS) == set(SPLITS)
+    # tuning split: heldout3 to heldout9 have (heldout9 last, after the seventh recall round);
+    # heldout10, the blind one, is only measured.
+    assert _pii_accuracy_set("READABLE") & set(SPLITS) == set(SPLITS) - {"heldout10"}
