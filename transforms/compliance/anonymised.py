@@ -28,7 +28,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 import polars as pl
-import yaml
+
+from transforms.core.yaml_files import read_yaml
 
 #: The generalised campaign types (and "other"); a taxonomy maps its campaigns onto these.
 CAMPAIGN_TYPES = ("sales", "retention", "billing", "support", "other")
@@ -53,7 +54,7 @@ def load_campaign_types(folder: str | Path, tenant_id: str) -> dict[str, tuple[s
     path = base / f"{tenant_id}.yaml"
     if not path.exists():
         path = base / "default.yaml"
-    raw = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("campaign_types") or {}
+    raw = (read_yaml(path) or {}).get("campaign_types") or {}
     unknown = [t for t in raw if t not in CAMPAIGN_TYPES]
     if unknown:
         raise ValueError(f"{path}: campaign_types: types must be among {CAMPAIGN_TYPES}")

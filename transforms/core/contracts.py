@@ -23,6 +23,7 @@ import yaml
 from open_data_contract_standard.model import OpenDataContractStandard
 
 from transforms.core.settings import REPO_ROOT
+from transforms.core.yaml_files import read_yaml
 
 CONTRACTS_DIR = REPO_ROOT / "data_contracts"
 TS = pa.timestamp("us", tz="UTC")
@@ -312,7 +313,7 @@ def _rule(q: Any, column: str | None, where: str) -> Rule:
 
 
 def parse(path: Path) -> Contract:
-    raw = yaml.safe_load(path.read_text())
+    raw = read_yaml(path)
     try:
         odcs = OpenDataContractStandard.model_validate(raw)
     except Exception as exc:  # pydantic's message names the field

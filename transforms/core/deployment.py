@@ -31,6 +31,7 @@ import yaml
 
 from transforms.core.object_store import is_s3
 from transforms.core.settings import REPO_ROOT, Settings, SettingsError
+from transforms.core.yaml_files import read_yaml
 
 #: The EEA: the 27 EU member states, Iceland, Liechtenstein and Norway (ISO 3166-1 alpha-2).
 EEA = frozenset({
@@ -225,7 +226,7 @@ def load_deployment(path: str | Path) -> Deployment:
     """Read and check the deployment file; an error names the file and the field."""
     where = _shown(str(path))
     try:
-        raw = yaml.safe_load(Path(path).read_text())
+        raw = read_yaml(path)
     except FileNotFoundError:
         raise DeploymentError(
             f"{where}: no such file (CCR_DEPLOYMENT_FILE): write the processor's identity, "

@@ -21,6 +21,8 @@ from typing import Any
 
 import yaml
 
+from transforms.core.yaml_files import read_yaml
+
 #: The similarity (0-100) a phrasing must reach to count as said; a scorecard may override it
 #: (the reasons for 85: ``transforms.score.matching``).
 MATCH_THRESHOLD = 85.0
@@ -383,7 +385,7 @@ def _parse(raw: Any) -> Scorecard:
 def load_scorecard(path: str | Path) -> Scorecard:
     """Parse and validate one scorecard file."""
     try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        raw = read_yaml(path)
     except yaml.YAMLError as exc:
         raise ScorecardError(f"{path}: not valid YAML ({exc.__class__.__name__})") from None
     return parse_scorecard(raw, str(path))
@@ -450,7 +452,7 @@ def load_assignments(
     path = Path(folder) / ASSIGNMENTS_FILE
     if not path.exists():
         return Assignments()
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw = read_yaml(path) or {}
     where = str(path)
     if not isinstance(raw, dict):
         raise ScorecardError(f"{where}: the file must be a YAML mapping")

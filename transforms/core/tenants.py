@@ -10,10 +10,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import phonenumbers
-import yaml
 
 from transforms.core.contracts import category_periods
 from transforms.core.lifecycle import Lifecycle, optional_date, parse_lifecycle
+from transforms.core.yaml_files import read_yaml
 
 #: A tenant id: the registry key, the landing folder name, the key-store file name and the Delta
 #: partition value. ASCII only, so a look-alike letter can never pass for another tenant.
@@ -60,7 +60,7 @@ class Tenant:
 def load_tenants(path: str | Path) -> dict[str, Tenant]:
     """Read the registry; a malformed entry is an error naming the file, the tenant and the field
     (``LifecycleError``, a ``ValueError``), never the value."""
-    raw = yaml.safe_load(Path(path).read_text()) or {}
+    raw = read_yaml(path) or {}
     tenants: dict[str, Tenant] = {}
     periods = category_periods()
     for tenant_id, entry in (raw.get("tenants") or {}).items():

@@ -50,12 +50,12 @@ import jinja2
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
-import yaml
 from dbt.adapters.duckdb.plugins import BasePlugin
 from deltalake import DeltaTable
 
 from transforms.core import object_store
 from transforms.core.settings import REPO_ROOT, ObjectStoreSettings, Settings
+from transforms.core.yaml_files import read_yaml
 
 SOURCES_FILE = REPO_ROOT / "dbt_project" / "models" / "staging" / "_lakehouse__sources.yml"
 #: Delta reader features the views cannot honour (files would not hold exactly their rows).
@@ -97,7 +97,7 @@ def lakehouse_sources(path: Path = SOURCES_FILE, variables: Mapping[str, str] | 
 
     render = jinja2.Environment(undefined=jinja2.StrictUndefined)
     found = []
-    for source in yaml.safe_load(path.read_text())["sources"]:
+    for source in read_yaml(path)["sources"]:
         for table in source.get("tables", []):
             meta = (table.get("config") or {}).get("meta") or table.get("meta") or {}
             if "delta_table_path" not in meta:

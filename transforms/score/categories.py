@@ -15,10 +15,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from transforms.core.scorecards import MATCH_THRESHOLD, SPEAKERS, ScorecardError, phrasings_for
 from transforms.core.transcript import Segment
+from transforms.core.yaml_files import read_yaml
 from transforms.score.matching import best_phrase, speaker_ok
 from transforms.score.scoring import quote
 
@@ -50,7 +49,7 @@ def load_taxonomy(folder: str | Path, tenant_id: str) -> Taxonomy:
     path = base / f"{tenant_id}.yaml"
     if not path.exists():
         path = base / "default.yaml"
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = read_yaml(path)
     where = str(path)
     if not isinstance(raw, dict):
         raise TaxonomyError(f"{where}: the file must be a YAML mapping")
