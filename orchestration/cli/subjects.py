@@ -31,7 +31,6 @@ NOT_FOUND = 3
 def subject_command(settings: Settings, args: argparse.Namespace) -> int:
     from orchestration.defs.kpis.resources import dbt_cli
     from orchestration.lib.erasure import erasure_hooks
-    from orchestration.lib.kpi_build import warm_up
     from orchestration.lib.partitions import forget_tenant_partitions
     from transforms.compliance import step, subjects
     from transforms.compliance.erasure import record_not_found
@@ -57,8 +56,6 @@ def subject_command(settings: Settings, args: argparse.Namespace) -> int:
             "(manifest.json names each)"
         )
         return 0
-    dbt = dbt_cli()
-    warm_up(dbt, settings)  # dbt's import and parse, while the subject is found and erased
     try:
         request = subjects.erasure(ctx.lakehouse, settings, ctx.keys, subject)
     except subjects.NotFound as exc:
@@ -80,7 +77,7 @@ def subject_command(settings: Settings, args: argparse.Namespace) -> int:
             return forget_tenant_partitions(dagster, tenant_id)
 
     with run_log(settings).open("w") as log:
-        hooks = erasure_hooks(ctx, dbt, forget_partitions, remaining, dbt_output=log)
+        hooks = erasure_hooks(ctx, dbt_cli(), forget_partitions, remaining, dbt_output=log)
         certificate = step.erase(ctx, request, hooks)
     passed = certificate["verification"]["passed"]
     print(

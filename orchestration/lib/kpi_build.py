@@ -10,14 +10,12 @@ writes (the manifest the definitions load).
 
 from __future__ import annotations
 
-import atexit
 import os
 import shutil
-import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Collection, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import wait as finished
 from pathlib import Path
 from typing import Any
@@ -101,13 +99,10 @@ class DbtRunFailed(RuntimeError):
 _IN_PROCESS = threading.Lock()
 
 
-def run_in_process(
-    dbt: DbtCliResource, args: Sequence[str], target: Path, manifest: Any = None
-) -> Any:
+def run_in_process(dbt: DbtCliResource, args: Sequence[str], target: Path) -> None:
     """``dbt <args>`` in this process (dbt's ``dbtRunner``), its artifacts and log in
-    ``target``; the project and profiles of ``dbt``; with ``manifest`` (a parse of the same
-    project and ``--vars``, ``warm_up``), dbt parses nothing. Raises ``DbtRunFailed`` unless it
-    succeeded; returns dbt's result (a parse's is its manifest).
+    ``target``; the project and profiles of ``dbt``. Raises ``DbtRunFailed`` unless it
+    succeeded.
 
     What an erasure waits for: started as a subprocess through ``dbt.cli`` the same run cost
     several times more (issue 23, docs/benchmarks.md: dagster-dbt runs ``dbt --version`` and
@@ -135,78 +130,12 @@ def run_in_process(
         "--no-send-anonymous-usage-stats",
     ]
     with _IN_PROCESS:
-        result = dbtRunner(manifest=manifest).invoke(line)
+        result = dbtRunner().invoke(line)
         _close_duckdb()
     if not result.success:
         failed = _failed_nodes(result.result)
         detail = f": {', '.join(failed)} failed" if failed else ""
         raise DbtRunFailed(f"dbt {args[0]} did not succeed{detail}") from result.exception
-    return result.result
-
-
-class WarmParse:
-    """dbt imported and the project parsed in a background thread (``warm_up``), for the next
-    rebuild of one home in this process."""
-
-    def __init__(self, dbt: DbtCliResource, settings: Settings) -> None:
-        self.code = build_file.code_fingerprint(Path(dbt.project_dir))
-        # code only (the manifest and dbt's parse state, no data), private, removed once used
-        self.folder = Path(tempfile.mkdtemp(prefix="ccr-dbt-parse-"))
-        last = Path(settings.dbt_target_dir) / PARSE_STATE
-        if last.exists():
-            shutil.copyfile(last, self.folder / PARSE_STATE)
-        self.future: Future[Any] = Future()
-        args = dbt_args(settings, "parse", "--quiet", "--no-write-json")
-        thread = threading.Thread(
-            target=self._parse, args=(dbt, args), name="ccr-dbt-warm-up", daemon=True
-        )
-        thread.start()
-        atexit.register(self.discard)  # a process that never rebuilt waits for it, then cleans
-
-    def _parse(self, dbt: DbtCliResource, args: list[str]) -> None:
-        try:
-            self.future.set_result(run_in_process(dbt, args, self.folder))
-        except Exception as exc:  # the rebuild then parses itself, and says what failed
-            self.future.set_exception(exc)
-
-    def take(self, dbt: DbtCliResource, target: Path) -> Any:
-        """The manifest (None when the parse failed or the project's code changed since: the
-        rebuild then parses as before), its parse state copied into ``target``, the folder
-        removed."""
-        try:
-            manifest = self.future.result()
-        except Exception:  # its error is the rebuild's to meet and report
-            manifest = None
-        if build_file.code_fingerprint(Path(dbt.project_dir)) != self.code:
-            manifest = None
-        parsed = self.folder / PARSE_STATE
-        if manifest is not None and parsed.exists():
-            shutil.copyfile(parsed, target / PARSE_STATE)
-        self.discard()
-        return manifest
-
-    def discard(self) -> None:
-        finished([self.future])
-        shutil.rmtree(self.folder, ignore_errors=True)
-        atexit.unregister(self.discard)
-
-
-#: The warm-ups not yet used by a rebuild (``warm_up``), by home and dbt project.
-_WARM: dict[tuple[str, str], WarmParse] = {}
-
-
-def _warm_key(dbt: DbtCliResource, settings: Settings) -> tuple[str, str]:
-    return settings.home, os.fspath(dbt.project_dir)
-
-
-def warm_up(dbt: DbtCliResource, settings: Settings) -> None:
-    """Import dbt and parse the project in a background thread, for the next ``rebuild_models``
-    of ``settings`` in this process (issue 23: a lone ``ccr subject erase`` paid about 2.5 s for
-    both before its rebuild could start; the thread overlaps them with the erasure's search and
-    deletes, which run in Rust and DuckDB, outside the GIL). A warm-up already started for the
-    home is kept."""
-    if _warm_key(dbt, settings) not in _WARM:
-        _WARM[_warm_key(dbt, settings)] = WarmParse(dbt, settings)
 
 
 def _failed_nodes(results: Any) -> list[str]:
@@ -283,10 +212,8 @@ def rebuild_models(
     else:
         prepare_build(settings, ctx.lakehouse, full=True)
     target = target_folder(settings, "rebuild")
-    warm = _WARM.pop(_warm_key(dbt, settings), None)
-    manifest = warm.take(dbt, target) if warm is not None else None
     selection = ERASURE_SELECTION if calls is not None and incremental else ()
-    run_in_process(dbt, dbt_args(settings, "run", *REBUILD_ARGS, *selection), target, manifest)
+    run_in_process(dbt, dbt_args(settings, "run", *REBUILD_ARGS, *selection), target)
     if calls is not None and incremental:
         with ThreadPoolExecutor(max_workers=1) as pool:
             publishing = pool.submit(then) if then is not None else None

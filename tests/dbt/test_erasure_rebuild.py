@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import stat
 import subprocess
 from datetime import date
 from pathlib import Path
@@ -16,10 +15,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from dagster_dbt import DbtCliResource
 
 from orchestration.defs.kpis.resources import dbt_cli
-from orchestration.lib import kpi_build
 from orchestration.lib.kpi_build import (
     DbtRunFailed,
     dbt_args,
@@ -208,50 +205,3 @@ def test_a_table_the_selected_rebuild_leaves_alone_is_read_by_the_proof(lake):
     assert verification["hits_by_kind"].get("call_id", 0) >= 1
     assert any("kpis.build.duckdb" in p for p in verification["hit_paths"])
     assert call_id not in json.dumps(certificate)
-
-
-def test_a_rebuild_runs_from_the_parse_warmed_up_beside_the_erasure(lake):
-    """``ccr subject erase`` imports dbt and parses the project in a background thread while the
-    subject is found and deleted (issue 23); the rebuild then parses nothing, the private folder
-    the parse used is gone, and the marts are what a full refresh publishes."""
-    settings, ctx, calls = lake
-    manifests: list = []
-    real = kpi_build.run_in_process
-
-    def spy(dbt, args, target, manifest=None):
-        if args[0] == "run":
-            manifests.append(manifest)
-        return real(dbt, args, target, manifest)
-
-    value = calls.filter(pl.col("tenant_id") == "acme")["phone"][5]
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(kpi_build, "run_in_process", spy)
-        kpi_build.warm_up(dbt_cli(), settings)
-        warm = kpi_build._WARM[kpi_build._warm_key(dbt_cli(), settings)]
-        assert stat.S_IMODE(warm.folder.stat().st_mode) == 0o700  # code only, and private
-        certificate, runs = erase(settings, ctx, subjects.Subject("acme", "caller", value))
-    assert certificate["verification"]["passed"] and runs == [True]
-    assert len(manifests) == 1 and type(manifests[0]).__name__ == "Manifest"
-    assert not kpi_build._WARM and not warm.folder.exists()
-    after = published(settings)
-    assert full_refresh(settings, ctx) == after
-
-
-def test_a_warm_parse_of_other_code_or_one_that_failed_is_not_used(lake, tmp_path):
-    """The dbt code changed after the warm-up (a deploy beside a long erasure), or the parse
-    failed: the rebuild parses for itself (``take`` gives nothing) and the folder is removed."""
-    settings, _, _ = lake
-    warm = kpi_build.WarmParse(dbt_cli(), settings)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(kpi_build.build_file, "code_fingerprint", lambda project: "other code")
-        assert warm.take(dbt_cli(), tmp_path) is None
-    assert not warm.folder.exists() and not (tmp_path / "partial_parse.msgpack").exists()
-
-    broken = tmp_path / "broken-project"
-    broken.mkdir()
-    (broken / "dbt_project.yml").write_text("name: [unclosed\n")
-    (broken / "profiles.yml").write_text("{}\n")
-    dbt = DbtCliResource(project_dir=str(broken), dbt_executable=dbt_cli().dbt_executable)
-    failed = kpi_build.WarmParse(dbt, settings)
-    assert failed.take(dbt, tmp_path) is None
-    assert not failed.folder.exists()
