@@ -26,6 +26,7 @@ from transforms.privacy.pii.validators import (
     is_card,
     is_nir,
     is_phone,
+    phone_loop,
 )
 
 _ALNUM_RE = re.compile(r"[a-z0-9]{1,8}")
@@ -116,8 +117,8 @@ def _digit_runs(units: Sequence[Unit]) -> list[list[list[int]]]:
 def _classify(
     digits: str, plus: bool, phone_context: bool, language: str, device: bool = False
 ) -> str | None:
-    if is_nir(digits):
-        return NIR
+    if is_nir(digits) and not device:
+        return NIR  # "l'imei c'est …": fifteen digits that pass the NIR key are still a device's
     if is_card(digits) and not device:
         return CARD
     if phone_context and not device and is_phone(digits, plus, language):
@@ -166,6 +167,11 @@ def scan_numbers(units: Sequence[Unit], language: str) -> list[_Found]:
             and not _looks_like_date([units[k].value for run in parts for k in run])
         ):
             # A number read out after "mon portable c'est…" that ASR garbled: redact it anyway.
+            in_run = [_Found(units[parts[0][0]].lo, units[parts[-1][-1]].hi, PHONE)]
+        every = "".join(units[k].value for run in parts for k in run)
+        if not device and phone_loop(every, language):
+            # Whisper's loop: one phone number written two or three times over (a window of it
+            # passing Luhn or the NIR key is chance: the repeated phone is the evidence)
             in_run = [_Found(units[parts[0][0]].lo, units[parts[-1][-1]].hi, PHONE)]
         if len(parts) > 1:
             # A corrected number: the restart replaces the end of what came before
