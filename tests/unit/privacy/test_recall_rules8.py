@@ -151,3 +151,18 @@ def test_named_national_numbers_are_ids(language: str, text: str) -> None:
     out = _redact(text, language)
     assert "<ID>" in out
     assert not {"<PHONE>", "<CARD>", "<NIR>"} & set(out.replace(".", " ").split()), out
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        # a domain's last label said again, repaired, with no "dot" between
+        ("en", "it's tamsin at gmail dot con com sorry", "it's <EMAIL> sorry"),
+        ("fr", "c'est maelys arobase orange point ft fr pardon", "c'est <EMAIL> pardon"),
+        ("en", "It's tamsin at gmail dot con com, sorry.", "It's <EMAIL>, sorry."),
+        # no e-mail without the repaired label making a real domain
+        ("en", "i'll be at work dot then home", "i'll be at work dot then home"),
+    ],
+)
+def test_a_repaired_top_level_domain(language: str, text: str, expected: str) -> None:
+    assert _redact(text, language) == expected

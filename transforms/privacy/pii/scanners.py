@@ -396,10 +396,17 @@ def scan_spoken_emails(tokens: Sequence[Token]) -> list[_Found]:
                 if "." in domain or words_before_dot >= 2:
                     break
                 words_before_dot += 1
-            domain += _TLD_HEARD.get(word, word) if domain.endswith(".") else word
+            after_dot = domain.endswith(".")
+            domain += _TLD_HEARD.get(word, word) if after_dot else word
             m += 1
             if is_domain(domain):
                 best_hi = m
+            elif after_dot and m < n and best_hi is None:
+                # "gmail dot con com": the last label said again, repaired, with no "dot"
+                repaired = domain.rsplit(".", 1)[0] + "." + tokens[m].text
+                if tokens[m].text not in _DOT and is_domain(repaired):
+                    best_hi = m + 1
+                    break
         if best_hi is None:
             continue
         # Local part, read backwards: joined pieces freely, plain words up to a stop word.
