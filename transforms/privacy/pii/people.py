@@ -5,8 +5,9 @@ the script: "je m'appelle …", "mon nom c'est …", "my name is …", "monsieur
 spelled letter by letter ("D U P O N T", "D comme Désiré", "B for Bravo", "double N"), and "…
 à l'appareil", "… speaking". Addresses: a house number, a street type and its name ("12 bis rue
 des Lilas", "221 Baker Street"), French postcodes (a department and three digits, announced or
-followed by the town) and British ones (by the shape and the list of postcode areas). A town said
-alone is not redacted: it identifies no one.
+followed by the town), British ones (by the shape and the list of postcode areas), four-digit
+ones with their town (Belgium, Switzerland), Irish Eircodes (by their shape), post-office boxes
+and Irish townlands. A town said alone is not redacted: it identifies no one.
 """
 
 from __future__ import annotations
