@@ -279,7 +279,7 @@ def _figures(split: str) -> dict:
 #: round (identifiers 0.775), is a tuning split since the seventh: its lowest family after it is
 #: names 0.912 (heldout5's names rose to 0.980). heldout9, read once blind after the seventh
 #: round (addresses 0.718), is a tuning split since the eighth: its lowest family after it is
-#: e-mails 0.917 (addresses 0.949, names 0.953). A change that lowers a family fails here.
+#: addresses 0.949 (names 0.953, e-mails 0.958). A change that lowers a family fails here.
 SPEECH_FLOORS = {
     "dev": 0.99,
     "dev2": 0.99,
@@ -290,7 +290,7 @@ SPEECH_FLOORS = {
     "heldout6": 0.96,
     "heldout7": 0.93,
     "heldout8": 0.90,
-    "heldout9": 0.91,
+    "heldout9": 0.94,
 }
 #: False alarms per split, at most 5 % (issue 22). heldout6's blind reading was 6/76 (7.9 %),
 #: four of them transaction references; tuned on in the fourth recall round: 0/76. heldout7's
