@@ -35,7 +35,7 @@ from transforms.privacy.pii.people import Found, is_name_word
 from transforms.privacy.pii.stop_words import EN_STOP as _EN_STOP
 from transforms.privacy.pii.stop_words import FR_STOP as _FR_STOP
 from transforms.privacy.pii.tokens import Token, Unit
-from transforms.privacy.pii.validators import DEVICE_ID_WORDS, is_phone
+from transforms.privacy.pii.validators import DEVICE_ID_WORDS, is_phone, phone_loop
 
 #: Words that name a phone number: a phone-valid number after them is a phone, not an id
 #: ("le numéro de téléphone du compte").
@@ -51,6 +51,8 @@ ID_CONTEXT = {
     "imei", "tatoué", "tatouée", "tatouage", "tattoo", "tattooed", "puce", "pucé", "pucée",
     "microchip", "microchipped", "transpondeur", "tenancy", "lease", "bail", "mandat", "mandate",
     "debit",
+    # national numbers by their names, a closed class: Swiss AVS/AHV, Irish PPS(N), British NI
+    "avs", "ahv", "pps", "ppsn",
 }  # fmt: skip
 #: People (and households) a number is issued to: with "numéro"/"number" bound to them ("numéro
 #: d'élève", "numéro de famille", "student number", "patient number") the number identifies
@@ -397,6 +399,7 @@ def scan_identifiers(
             and digits >= 8
             and not years
             and not is_phone(compact, False, language)
+            and not phone_loop(compact, language)
             and not _date_like(compact)
         ):
             found.append(Found(lo, hi, ID))

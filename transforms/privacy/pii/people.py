@@ -5,8 +5,9 @@ the script: "je m'appelle …", "mon nom c'est …", "my name is …", "monsieur
 spelled letter by letter ("D U P O N T", "D comme Désiré", "B for Bravo", "double N"), and "…
 à l'appareil", "… speaking". Addresses: a house number, a street type and its name ("12 bis rue
 des Lilas", "221 Baker Street"), French postcodes (a department and three digits, announced or
-followed by the town) and British ones (by the shape and the list of postcode areas). A town said
-alone is not redacted: it identifies no one.
+followed by the town), British ones (by the shape and the list of postcode areas), four-digit
+ones with their town (Belgium, Switzerland), Irish Eircodes (by their shape), post-office boxes
+and Irish townlands. A town said alone is not redacted: it identifies no one.
 """
 
 from __future__ import annotations
@@ -302,7 +303,7 @@ _STREETS_FR = {
     "impasse", "route", "quai", "cours", "square", "passage", "résidence", "residence",
     "lotissement", "lieu-dit", "hameau", "sentier", "voie", "rond-point", "esplanade",
     "promenade", "faubourg", "cité", "villa", "parvis", "montée", "traverse", "venelle",
-    "ruelle", "clos", "domaine", "côte", "rampe", "sente", "carrefour",
+    "ruelle", "clos", "domaine", "côte", "rampe", "sente", "carrefour", "chaussée", "drève",
 }  # fmt: skip
 #: Without a house number, only these (never "place": "à la place de …").
 _STRONG_FR = {"rue", "avenue", "boulevard", "impasse", "chemin", "allée", "quai", "cours"}
@@ -403,7 +404,11 @@ def scan_addresses(text: str, tokens: Sequence[Token], units: Sequence[Unit]) ->
             if start is not None:
                 found.append(Found(start, _dwelling_end(tokens, k + 1), ADDRESS))
     found += _fr_postcodes(text, tokens, units)
+    found += _four_digit_postcodes(tokens, units)
+    found += _po_boxes(tokens, units)
     found += _uk_postcodes(tokens, units)
+    found += _eircodes(tokens, units)
+    found += _townlands(tokens)
     return found
 
 
@@ -686,4 +691,160 @@ def _uk_postcodes(tokens: Sequence[Token], units: Sequence[Unit]) -> list[Found]
                     break  # "brooks b r o o k s": a name spelled, "o" a letter
                 found.append(Found(units[a].lo, u.hi, ADDRESS))
                 break
+    return found
+
+
+#: Post-office boxes: "case postale 212", "boîte postale 40", "po box 17".
+_PO_BOXES = [("case", "postale"), ("boîte", "postale"), ("boite", "postale"), ("po", "box"),
+             ("p.o.", "box"), ("post", "office", "box")]  # fmt: skip
+#: Articles that open a town's name: "1348 le brassus", "4000 la louvière".
+_TOWN_ARTICLES = {"le", "la", "les", "l'"}
+
+
+def _town_after(tokens: Sequence[Token], hi: int) -> int | None:
+    """End of a town said at ``hi`` (after a hesitation, with its article), or None."""
+    j = hi
+    if j < len(tokens) and tokens[j].text in _HESITATIONS:
+        j += 1
+    if j < len(tokens) and tokens[j].text in _TOWN_ARTICLES:
+        j += 1
+    if (
+        j < len(tokens)
+        and tokens[j].text not in _UNIT_WORDS
+        and (is_name_word(tokens[j].text) or _street_word(tokens[j]))
+    ):
+        return j + 1
+    return None
+
+
+def _address_before(tokens: Sequence[Token], lo: int, window: int = 8) -> bool:
+    """A street type or a post-office box said in the ``window`` tokens before ``lo``."""
+    for i in range(max(0, lo - window), lo):
+        w = tokens[i].text
+        if w in _STREETS_FR or w in _STREETS_EN or any(_match(tokens, i, c) for c in _PO_BOXES):
+            return True
+    return False
+
+
+def _four_digit_postcodes(tokens: Sequence[Token], units: Sequence[Unit]) -> list[Found]:
+    """Four digits then a town, the postcodes of Belgium, Switzerland, Austria, Denmark …: "1190
+    forest" after a street line, "code postal mille deux cent cinquante-trois euh vandœuvres".
+    A postcode only with the town after it, and a cue or an address line before it."""
+    found = []
+    for k, u in enumerate(units):
+        if u.kind != "num" or len(u.value) != 4 or not 1000 <= int(u.value) <= 9999:
+            continue
+        if k + 1 < len(units) and units[k + 1].kind == "num":
+            continue  # part of a longer number
+        if k > 0 and units[k - 1].kind == "num":
+            continue
+        end = _town_after(tokens, u.hi)
+        if end is None:
+            continue
+        if _cue_before(tokens, u.lo) or _address_before(tokens, u.lo):
+            found.append(Found(u.lo, end, ADDRESS))
+    return found
+
+
+def _po_boxes(tokens: Sequence[Token], units: Sequence[Unit]) -> list[Found]:
+    """ "case postale 212", "po box 17": the box phrase and its number."""
+    found = []
+    for i in range(len(tokens)):
+        for cue in _PO_BOXES:
+            if _match(tokens, i, cue):
+                after = i + len(cue)
+                num = next((u for u in units if u.lo == after and u.kind == "num"), None)
+                if num is None:
+                    continue
+                end = num.hi
+                # "case postale 212 1348 le brassus": the postcode and the town after the box
+                code = next((u for u in units if u.lo == end and u.kind == "num"), None)
+                if code is not None and len(code.value) == 4:
+                    end = _town_after(tokens, code.hi) or end
+                found.append(Found(i, end, ADDRESS))
+    return found
+
+
+#: Irish Eircodes: a routing key (a letter and two digits, or "D6W") and four characters of a
+#: closed alphabet (no B, G, I, J, L, M, O, Q, S, U, Z).
+_EIRCODE = re.compile(r"(?:[ACDEFHKNPRTVWXY]\d{2}|D6W)[0-9ACDEFHKNPRTVWXY]{4}")
+
+
+def _eircodes(tokens: Sequence[Token], units: Sequence[Unit]) -> list[Found]:
+    """ "F42 W9P3", "h ninety one x two k seven": the Eircode's shape, with a letter among its
+    last four characters (so that a letter and six digits, an identifier's shape, is left out),
+    said as a whole: no letter or digit right after it."""
+    found = []
+    n = len(units)
+    for a in range(n):
+        if units[a].kind == "num":
+            continue
+        compact = ""
+        for b in range(a, min(n, a + 9)):
+            u = units[b]
+            if u.kind == "filler" and compact and u.value in _HESITATIONS:
+                continue
+            piece = u.value.upper()
+            if u.kind == "filler" or not re.fullmatch(r"[A-Z0-9]{1,7}", piece):
+                break
+            if u.kind == "num" and len(piece) > 4:
+                break
+            if piece.isalpha() and len(piece) > 1 and piece.lower() in _STOP:
+                break
+            compact += piece
+            if len(compact) > 7:
+                break
+            if len(compact) == 7 and _EIRCODE.fullmatch(compact):
+                tail = compact[3:]
+                nxt = units[b + 1] if b + 1 < n else None
+                whole = nxt is None or not (
+                    nxt.kind == "num" or (len(nxt.value) == 1 and nxt.value.isalpha())
+                )
+                if (
+                    any(c.isalpha() for c in tail)
+                    and whole
+                    and not _spells_word_before(tokens, units[a].lo, u.hi)
+                ):
+                    found.append(Found(units[a].lo, u.hi, ADDRESS))
+                break
+    return found
+
+
+#: Irish rural addresses name a townland, not a street: "the townland gortnaskeagh, kilmovee";
+#: and a county after "county"/"co.": "co. roscommon".
+_TOWNLAND_CUES = {"townland"}
+_COUNTY_CUES = {"county", "co.", "co"}
+
+
+def _townlands(tokens: Sequence[Token]) -> list[Found]:
+    """The townland's name (and the parish or town after a pause) after "townland"; a county's
+    name after "county"/"co." when an address line (a pause) comes before it."""
+    found = []
+    n = len(tokens)
+    for i, tok in enumerate(tokens):
+        if tok.text in _TOWNLAND_CUES:
+            j = i + 1
+            if j < n and tokens[j].text in ("of", "is"):
+                j += 1
+            end = j
+            groups = 0
+            while (
+                end < n
+                and groups < 2
+                and _street_word(tokens[end])
+                and not _common(tokens[end].text)
+            ):
+                end += 1
+                if tokens[end - 1].pause:
+                    groups += 1
+            if end > j:
+                found.append(Found(j, end, ADDRESS))
+        elif (
+            tok.text in _COUNTY_CUES
+            and i > 0
+            and tokens[i - 1].pause
+            and i + 1 < n
+            and is_name_word(tokens[i + 1].text)
+        ):
+            found.append(Found(i, i + 2, ADDRESS))
     return found

@@ -26,6 +26,7 @@ from transforms.privacy.pii.validators import (
     is_card,
     is_nir,
     is_phone,
+    phone_loop,
 )
 
 _ALNUM_RE = re.compile(r"[a-z0-9]{1,8}")
@@ -116,8 +117,8 @@ def _digit_runs(units: Sequence[Unit]) -> list[list[list[int]]]:
 def _classify(
     digits: str, plus: bool, phone_context: bool, language: str, device: bool = False
 ) -> str | None:
-    if is_nir(digits):
-        return NIR
+    if is_nir(digits) and not device:
+        return NIR  # "l'imei c'est …": fifteen digits that pass the NIR key are still a device's
     if is_card(digits) and not device:
         return CARD
     if phone_context and not device and is_phone(digits, plus, language):
@@ -166,6 +167,11 @@ def scan_numbers(units: Sequence[Unit], language: str) -> list[_Found]:
             and not _looks_like_date([units[k].value for run in parts for k in run])
         ):
             # A number read out after "mon portable c'est…" that ASR garbled: redact it anyway.
+            in_run = [_Found(units[parts[0][0]].lo, units[parts[-1][-1]].hi, PHONE)]
+        every = "".join(units[k].value for run in parts for k in run)
+        if not device and phone_loop(every, language):
+            # Whisper's loop: one phone number written two or three times over (a window of it
+            # passing Luhn or the NIR key is chance: the repeated phone is the evidence)
             in_run = [_Found(units[parts[0][0]].lo, units[parts[-1][-1]].hi, PHONE)]
         if len(parts) > 1:
             # A corrected number: the restart replaces the end of what came before
@@ -390,10 +396,17 @@ def scan_spoken_emails(tokens: Sequence[Token]) -> list[_Found]:
                 if "." in domain or words_before_dot >= 2:
                     break
                 words_before_dot += 1
-            domain += _TLD_HEARD.get(word, word) if domain.endswith(".") else word
+            after_dot = domain.endswith(".")
+            domain += _TLD_HEARD.get(word, word) if after_dot else word
             m += 1
             if is_domain(domain):
                 best_hi = m
+            elif after_dot and m < n and best_hi is None:
+                # "gmail dot con com": the last label said again, repaired, with no "dot"
+                repaired = domain.rsplit(".", 1)[0] + "." + tokens[m].text
+                if tokens[m].text not in _DOT and is_domain(repaired):
+                    best_hi = m + 1
+                    break
         if best_hi is None:
             continue
         # Local part, read backwards: joined pieces freely, plain words up to a stop word.

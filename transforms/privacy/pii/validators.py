@@ -25,8 +25,10 @@ TRANSACTION_WORDS = {
     "dossier", "suivi", "facture", "réclamation", "colis", "sinistre", "incident", "tag",
 }  # fmt: skip
 #: Words naming a device's own number: a Luhn-valid number after them (an IMEI has a Luhn check
-#: digit) is the device's identifier, not a payment card.
-DEVICE_ID_WORDS = {"imei"}
+#: digit) is the device's identifier, not a payment card. National numbers named by their
+#: name (a closed class: the Swiss AVS/AHV number, the Irish PPS number) are identifiers the same
+#: way, whatever Luhn, the NIR key or a phone plan a fictitious or mistyped one happens to pass.
+DEVICE_ID_WORDS = {"imei", "avs", "ahv", "pps", "ppsn"}
 #: How many words before a digit string are looked at for that context.
 CONTEXT_WINDOW = 4
 #: Words announcing a phone number. ASR often garbles a number read aloud ("39, 48, 4, 5, 2"):
@@ -40,7 +42,9 @@ PHONE_CONTEXT_WINDOW = 10
 MIN_GARBLED_DIGITS = 7
 
 #: Regions tried for national numbers (written with the trunk 0, or 10-digit NANP for the US).
-_REGIONS = {"fr": ("FR", "GB"), "en": ("GB", "US", "FR")}
+#: Where callers' national numbers come from: France, Belgium and Switzerland for French
+#: ("0470 12 34 56", "079 …"); Britain, Ireland ("086 …") and the US for English.
+_REGIONS = {"fr": ("FR", "BE", "CH", "GB"), "en": ("GB", "IE", "US", "FR")}
 
 
 def is_phone(digits: str, international: bool, language: str) -> bool:
@@ -81,3 +85,14 @@ def is_card(digits: str) -> bool:
 
 def is_nir(digits: str) -> bool:
     return len(digits) == 15 and std_nir.is_valid(digits)
+
+
+def phone_loop(digits: str, language: str) -> bool:
+    """The same phone number said two or more times in one breath: Whisper's loop over a silence
+    repeats the number it has just written ("oh eight six … oh eight six …"). A phone, not one
+    long identifier."""
+    for size in range(9, 16):
+        copies, rest = divmod(len(digits), size)
+        if copies >= 2 and not rest and digits == digits[:size] * copies:
+            return is_phone(digits[:size], False, language)
+    return False
