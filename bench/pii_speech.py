@@ -18,7 +18,8 @@ blind measure of the fifth recall round, read once; from the sixth on it is a TU
 after the sixth recall round; from the seventh on it is a TUNING split too. ``heldout9`` was written
 blind by an eighth engineer, from yet another source, and read once blind after the seventh recall
 round; from the eighth on it is a TUNING split too. ``heldout10`` was written blind by a ninth
-engineer, from yet another source; it is only measured.** Names and
+engineer, from yet another source, and read once blind after the eighth recall round; from the
+ninth on it is a TUNING split too.** Names and
 digests of the splits are kept. ``dev2`` (the names work after issue 22) holds the hard cases
 ``dev`` lacks: surnames of many origins in no list, surnames alone, first names that are common
 words used as names, names spelled with "comme"/"apostrophe", and hard negatives that are surnames
@@ -81,7 +82,7 @@ counts as hard negatives), and diarization slips (a value cut by the other speak
 or finished by the agent: one label across the turns); about a third of its rows in
 faster-whisper's default form; in sectors no other split covers (a Québec telecom, a Dakar-based
 remittance service, two motor insurers, an overseas-France utility, two debt collectors, an
-Australian energy retailer, an Indian-run travel desk, a Canadian home insurer); only measured.
+Australian energy retailer, an Indian-run travel desk, a Canadian home insurer); read once, then tuned on.
 ``HELDOUT2_SHA256`` to ``HELDOUT10_SHA256`` are the digests of their rows, checked by the tests.
 People, tenants and sentences of one split never occur in another (unit tests check them).
 
