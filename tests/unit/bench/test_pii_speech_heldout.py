@@ -1,5 +1,6 @@
-"""The spoken-names corpus's splits written blind, ``heldout3`` to ``heldout10`` (all
-tuning splits now, since each was read once blind): pinned as first written, and disjoint from the others.
+"""The spoken-names corpus's splits written blind, ``heldout3`` to ``heldout11`` (``heldout3`` to
+``heldout10`` are tuning splits now, since each was read once blind; ``heldout11`` is the blind
+one): pinned as first written, and disjoint from the others.
 
 heldout3 was written by another engineer than the redaction rules', blind to them, and committed
 before the rules changed; heldout4 was written blind to the rules by a third engineer, from another
@@ -33,7 +34,14 @@ and home insurance claims with third parties and witnesses, vehicle registration
 where the tenant registers their format; debt collection and payment plans; diarization slips, a
 value cut by a backchannel or finished by the agent; about a third in faster-whisper's default
 form; new sectors again, several tenants per language, one per language with no declared id
-format; read once blind after the eighth recall round, tuned on from the ninth).
+format; read once blind after the eighth recall round, tuned on from the ninth);
+heldout11 was written blind by a tenth engineer, from yet another source (public services and tax:
+numéro fiscal, numéro d'allocataire, identifiant France Travail, UTR and National Insurance numbers
+in pieces, details given field by field and in one breath; bank fraud lines with disputed payments
+and a card's last four digits as hard negatives; interpreter-mediated and relay calls; deliveries
+and returns, tracking numbers and locker codes unlabelled; e-mails dictated with symbols as words;
+about a third in faster-whisper's default form; new sectors again, several tenants per language,
+one per language with no declared id format), and is only measured: its errors are never listed.
 These checks read the corpus only (no recognizer runs): each split's rows are the digest first
 written, the committed jsonl is what the yaml generates, it holds every family and hard negatives in
 the numbers it was written with, and its people, streets, tenants and sentences never occur in the
@@ -64,9 +72,10 @@ DIGESTS = {
     "heldout8": speech.HELDOUT8_SHA256,
     "heldout9": speech.HELDOUT9_SHA256,
     "heldout10": speech.HELDOUT10_SHA256,
+    "heldout11": speech.HELDOUT11_SHA256,
 }
 #: The splits each is kept apart from: heldout3 was written beside dev2 (they share counted name
-#: words, tests/unit/privacy/test_spoken_names.py), heldout4 to heldout10 after every split before
+#: words, tests/unit/privacy/test_spoken_names.py), heldout4 to heldout11 after every split before
 #: them (and each from the later ones too).
 APART = {
     "heldout3": ("dev", "heldout2"),
@@ -77,6 +86,7 @@ APART = {
     "heldout8": tuple(s for s in speech.SPLITS if s != "heldout8"),
     "heldout9": tuple(s for s in speech.SPLITS if s != "heldout9"),
     "heldout10": tuple(s for s in speech.SPLITS if s != "heldout10"),
+    "heldout11": tuple(s for s in speech.SPLITS if s != "heldout11"),
 }
 #: Rows of each family (by the kind they were written for) and hard negatives, at least.
 MINIMUM = {
@@ -88,6 +98,7 @@ MINIMUM = {
     "heldout8": {"NAME": 85, "ADDRESS": 35, "ID": 30, "PHONE": 25, "EMAIL": 20, "negatives": 70},
     "heldout9": {"NAME": 85, "ADDRESS": 35, "ID": 30, "PHONE": 25, "EMAIL": 20, "negatives": 70},
     "heldout10": {"NAME": 85, "ADDRESS": 35, "ID": 30, "PHONE": 25, "EMAIL": 20, "negatives": 70},
+    "heldout11": {"NAME": 85, "ADDRESS": 35, "ID": 30, "PHONE": 25, "EMAIL": 20, "negatives": 70},
 }
 #: Street and town words of each split: the generic ones (rue, road, du, flat...) are shared by
 #: design.
@@ -135,6 +146,12 @@ STREETS = {
     | {"passementiers", "moulin-de-la-garenne", "wattlebird", "kurrajong", "paperbark"}
     | {"gulmohar", "indiranagar", "jayanagar", "larkhaven"}
     | {"sumac", "cattail", "pendleton", "brackenfold", "dyeworks", "magnolia", "persimmon"},
+    "heldout11": {"pastelliers", "pigeonnier-rouge", "cardeurs", "montagne-noire", "pradelle-haute"}
+    | {"filatures", "linières", "bas-liévin", "verriers", "val-fleuri", "cordonniers", "pignadas"}
+    | {"chaumières-basses", "résiniers", "rempailleurs", "vitriers", "rémouleurs", "gabariers"}
+    | {"vieux-chantier", "boscawen", "quarrybank", "trevithick", "lanyon", "ostlers", "tollbar"}
+    | {"chandlers", "larkmoor", "gannet", "marram", "sandpit", "spinnaker", "brewhouse", "teasel"}
+    | {"reedmace", "wherry", "dovecote", "hawkweed", "millstone", "cottesmore", "cobblers"},
 }
 SPLITS = list(DIGESTS)
 
@@ -176,8 +193,12 @@ def test_the_split_has_every_family_and_hard_negatives_in_both_languages(split) 
 
 
 @pytest.mark.parametrize(
-    "split", ["heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10"]
-)
+    "split",
+    [
+        "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10",
+        "heldout11",
+    ],
+)  # fmt: skip
 def test_the_split_has_cards_ibans_balanced_languages_and_several_tenants(split) -> None:
     held = _held(split)
     assert {"CARD", "IBAN"} <= {e["type"] for r in held for e in r["entities"]}
@@ -220,5 +241,6 @@ def test_pii_accuracy_reads_the_blind_splits_only_when_named() -> None:
 
 def test_pii_accuracy_lists_errors_of_every_former_blind_split() -> None:
     # Each blind split joins READABLE (its errors listed) only once it was read blind and became a
-    # tuning split: heldout3 to heldout10 have (heldout10 last, after the eighth recall round).
-    assert _pii_accuracy_set("READABLE") & set(SPLITS) == set(SPLITS)
+    # tuning split: heldout3 to heldout10 have (heldout10 last, after the eighth recall round);
+    # heldout11, the blind split, has not.
+    assert _pii_accuracy_set("READABLE") & set(SPLITS) == set(SPLITS) - {"heldout11"}
