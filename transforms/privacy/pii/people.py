@@ -19,7 +19,13 @@ from dataclasses import dataclass
 from transforms.privacy.pii.entities import ADDRESS, NAME
 from transforms.privacy.pii.stop_words import EN_STOP as _EN_STOP
 from transforms.privacy.pii.stop_words import FR_STOP as _FR_STOP
-from transforms.privacy.pii.tokens import Token, Unit, is_number_word, is_number_word_in
+from transforms.privacy.pii.tokens import (
+    BACKCHANNELS,
+    Token,
+    Unit,
+    is_number_word,
+    is_number_word_in,
+)
 
 # ----------------------------------------------------------------------------- words
 
@@ -345,7 +351,7 @@ _TENS_EN = {"twenty", "thirty", "forty", "fourty", "fifty", "sixty", "seventy", 
 _NUMBER_SUFFIX = {"bis", "ter", "quater", "b", "a"}
 _DWELLING = {"flat", "apartment", "appartement", "appt", "bâtiment", "batiment", "unit"}
 _POSTCODE_CUES = [("code", "postal"), ("postcode",), ("post", "code"), ("zip", "code"), ("cp",),
-                  ("zip",)]  # fmt: skip
+                  ("zip",), ("postcode's",), ("postal", "code"), ("zipcode",)]  # fmt: skip
 #: British postcode areas (the letters before the first digit).
 _UK_AREA_CODES = (
     "AB AL B BA BB BD BH BL BN BR BS BT CA CB CF CH CM CO CR CT CV CW DA DD DE DG DH DL DN DT DY "
@@ -362,8 +368,13 @@ _UNIT_WORDS = {"euros", "euro", "pounds", "pound", "dollars", "€", "£", "gram
                "hours"}  # fmt: skip
 
 
-#: Hesitations and acknowledgements a caller says between the parts of an address.
-_HESITATIONS = {"euh", "heu", "uh", "um", "er", "erm", "oui", "ouais", "yeah", "yes", "mm"}
+#: The backchannels whose word may be part of an address ("right", "on", "go").
+_NOT_BETWEEN = {"right", "go", "on", "je", "note", "noted", "continuez", "allez-y"}
+_HESITATIONS = {
+    "euh", "heu", "uh", "um", "er", "erm", "oui", "ouais", "yeah", "yes", "mm", "yep", "d'accord",
+    "okay", "ok",
+} | (BACKCHANNELS - _NOT_BETWEEN)  # fmt: skip
+"""Hesitations and acknowledgements (the other party's too) between the parts of an address."""
 
 
 def _house_number(units: Sequence[Unit], tokens: Sequence[Token], k: int) -> int | None:
@@ -409,6 +420,7 @@ def scan_addresses(text: str, tokens: Sequence[Token], units: Sequence[Unit]) ->
     found += _uk_postcodes(tokens, units)
     found += _eircodes(tokens, units)
     found += _townlands(tokens)
+    found += _cued_postcodes(tokens, units)
     return found
 
 
@@ -762,6 +774,68 @@ def _po_boxes(tokens: Sequence[Token], units: Sequence[Unit]) -> list[Found]:
                 if code is not None and len(code.value) == 4:
                     end = _town_after(tokens, code.hi) or end
                 found.append(Found(i, end, ADDRESS))
+    return found
+
+
+#: Words between a postcode cue and the code: "my postal code is …", "le code postal c'est …".
+_CUE_TO_CODE = {"is", "was", "it's", "'s", "c'est", "est", "ici", "it", "that's", "le", "then"}
+#: India's "PIN code" (postal index number) is six digits; a card's PIN is four.
+_PIN_CUE = ("pin", "code")
+_PIN_DIGITS = 6
+_CODE_CUE_FIRSTS = {c[0] for c in (*_POSTCODE_CUES, _PIN_CUE)}
+
+
+def _code_piece(u: Unit) -> str | None:
+    """A piece of a postcode read out: a short number, a single letter, or letters and digits
+    glued ("h2x", "1y4")."""
+    if u.kind == "num" and len(u.value) <= 6:
+        return u.value
+    if u.kind == "word" and re.fullmatch(r"[a-z]", u.value) and u.value != "i":
+        return u.value
+    if u.kind == "word" and re.fullmatch(r"(?=.*\d)[a-z0-9]{2,7}", u.value):
+        return u.value
+    return None
+
+
+def _cued_postcodes(tokens: Sequence[Token], units: Sequence[Unit]) -> list[Found]:
+    """A postcode of any national shape said as the answer to a postcode cue: "my postal code is
+    k two g, mm-hmm, oh x five", "postcode's two one five uh eight", "le code postal c'est h deux
+    x d'accord un y quatre", "my PIN code is six zero zero zero four one". The pieces (digits,
+    single letters) run on across the other party's backchannels; four to eight characters, two
+    of them digits at least."""
+    found = []
+    n = len(tokens)
+    for i in range(n):
+        if tokens[i].text not in _CODE_CUE_FIRSTS:
+            continue
+        cue = next((c for c in (*_POSTCODE_CUES, _PIN_CUE) if _match(tokens, i, c)), None)
+        if cue is None:
+            continue
+        j = i + len(cue)
+        while j < n and j - i - len(cue) < 3 and tokens[j].text in _CUE_TO_CODE:
+            j += 1
+        k = next((x for x, u in enumerate(units) if u.lo == j), None)
+        if k is None:
+            continue
+        compact, hi = "", None
+        while k < len(units) and len(compact) < 8:
+            u = units[k]
+            if u.kind == "filler" and compact and u.value in _HESITATIONS:
+                k += 1
+                continue
+            piece = _code_piece(u)
+            if piece is None:
+                break
+            compact, hi = compact + piece, u.hi
+            k += 1
+            if tokens[u.hi - 1].pause and len(compact) >= 4:
+                break  # "M5V, uh-huh, 3L9": a pause inside a short code does not end it
+        digits = sum(c.isdigit() for c in compact)
+        if hi is None or not 4 <= len(compact) <= 8 or digits < 2:
+            continue
+        if cue == _PIN_CUE and not (compact.isdigit() and len(compact) == _PIN_DIGITS):
+            continue
+        found.append(Found(j, hi, ADDRESS))
     return found
 
 

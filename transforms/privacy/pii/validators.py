@@ -43,8 +43,10 @@ MIN_GARBLED_DIGITS = 7
 
 #: Regions tried for national numbers (written with the trunk 0, or 10-digit NANP for the US).
 #: Where callers' national numbers come from: France, Belgium and Switzerland for French
-#: ("0470 12 34 56", "079 …"); Britain, Ireland ("086 …") and the US for English.
-_REGIONS = {"fr": ("FR", "BE", "CH", "GB"), "en": ("GB", "IE", "US", "FR")}
+#: ("0470 12 34 56", "079 …"); Britain, Ireland ("086 …") and the US for English. A language is
+#: not a country: the North American plan's ten digits (Québec's "514 555 0147") are tried in
+#: French as in English (issue 22, round 9), valid ones only (area code and exchange checked).
+_REGIONS = {"fr": ("FR", "BE", "CH", "GB", "US"), "en": ("GB", "IE", "US", "FR")}
 
 
 def is_phone(digits: str, international: bool, language: str) -> bool:
