@@ -90,3 +90,40 @@ def test_north_american_numbers_said_in_french(text: str) -> None:
 )
 def test_no_phone_from_ten_digits_outside_the_plan(text: str) -> None:
     assert "<PHONE>" not in _redact(text, "fr")
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # an employer's or a workplace's address, said as such, is no person's
+        ("en", "my employer's head office is at 210 harbour road, leith"),
+        ("en", "she works at brackley haulage, ninety two mill lane, in the yard"),
+        ("fr", "je travaille chez Morvan Transports, 8 rue des Tanneurs à Quimper."),
+        ("fr", "son employeur c'est la carrosserie dulac quarante route de nantes"),
+        # a price in a currency of any country is no postcode
+        ("en", "it came to twenty two thousand five hundred rupees in the end"),
+        ("fr", "j'ai envoyé quinze mille francs cfa à mon frère"),
+    ],
+)
+def test_an_organisations_address_and_prices_are_nobodys(language: str, text: str) -> None:
+    out = _redact(text, language)
+    assert "<ADDRESS>" not in out, out
+    assert "<NAME>" not in out, out
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "gone"),
+    [
+        # the person's own address after a workplace cue: a residence word gives it back
+        ("en", "i work at the depot but i live at 14 fernhill road", ["14 fernhill road"]),
+        ("fr", "je travaille chez un garagiste mais j'habite au 5 rue des Lilas", ["5 rue"]),
+        # an address with no organisation cue stays redacted
+        ("en", "the company sent it to 14 fernhill road", ["14 fernhill road"]),
+    ],
+)
+def test_a_persons_address_near_a_workplace_stays(
+    language: str, text: str, gone: list[str]
+) -> None:
+    out = _redact(text, language)
+    assert "<ADDRESS>" in out, out
+    assert not [g for g in gone if g in out], out

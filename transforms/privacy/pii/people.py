@@ -365,7 +365,10 @@ _UK_POSTCODE = re.compile(r"([A-Z]{1,2})\d[A-Z\d]?\d[A-Z]{2}")
 _UNIT_WORDS = {"euros", "euro", "pounds", "pound", "dollars", "€", "£", "grammes", "kilos",
                "minutes", "heures", "jours", "mois", "ans", "clients", "litres", "pages", "go",
                "gb", "percent", "pour", "fois", "times", "years", "days", "months",
-               "hours"}  # fmt: skip
+               "hours",
+               # currencies, a closed class: "eighteen thousand four hundred rupees"
+               "rupees", "rupee", "dirhams", "dirham", "francs", "cfa", "dinars", "cents",
+               "yuan", "pesos", "naira", "rand", "dollar"}  # fmt: skip
 
 
 #: The backchannels whose word may be part of an address ("right", "on", "go").
