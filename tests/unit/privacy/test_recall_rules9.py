@@ -127,3 +127,26 @@ def test_a_persons_address_near_a_workplace_stays(
     out = _redact(text, language)
     assert "<ADDRESS>" in out, out
     assert not [g for g in gone if g in out], out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a postcode's shape at the head of a longer code is no postcode
+        "the courier's tracking tag read s e one two a b nine nine",
+        "The van was LS12 AB 7731, a rental.",
+    ],
+)
+def test_a_postcode_is_said_whole(text: str) -> None:
+    assert "<ADDRESS>" not in _redact(text, "en")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my postcode is s e one two a b",
+        "My postcode is SE12 AB, 2 of us live here.",
+    ],
+)
+def test_a_whole_postcode_stays_one(text: str) -> None:
+    assert "<ADDRESS>" in _redact(text, "en")

@@ -673,6 +673,16 @@ def _spells_word_before(tokens: Sequence[Token], lo: int, hi: int) -> bool:
     )
 
 
+def _more_code_after(units: Sequence[Unit], b: int) -> bool:
+    """Digits or a single letter right after (a hesitation skipped): the code goes on."""
+    while b < len(units) and units[b].kind == "filler" and units[b].value in _HESITATIONS:
+        b += 1
+    if b >= len(units):
+        return False
+    u = units[b]
+    return u.kind == "num" or (u.kind == "word" and len(u.value) == 1 and u.value.isalpha())
+
+
 def _uk_postcodes(tokens: Sequence[Token], units: Sequence[Unit]) -> list[Found]:
     """ "LS6 2AB", "LS62AB", "ls6, 2ab", "l s six two a b": a postcode area, then the shape."""
     found = []
@@ -704,6 +714,11 @@ def _uk_postcodes(tokens: Sequence[Token], units: Sequence[Unit]) -> list[Found]
             if m and m.group(1) in _UK_AREAS and len(compact) >= 5:
                 if _spells_word_before(tokens, units[a].lo, u.hi):
                     break  # "brooks b r o o k s": a name spelled, "o" a letter
+                more = not tokens[u.hi - 1].pause and _more_code_after(units, b + 1)
+                if more and len(compact) < 7:
+                    continue  # a longer code goes on: "k a zero five m n four eight …"
+                if more:
+                    break  # a postcode is said whole, not as the head of a longer code
                 found.append(Found(units[a].lo, u.hi, ADDRESS))
                 break
     return found
