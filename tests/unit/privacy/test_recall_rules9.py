@@ -150,3 +150,34 @@ def test_a_postcode_is_said_whole(text: str) -> None:
 )
 def test_a_whole_postcode_stays_one(text: str) -> None:
     assert "<ADDRESS>" in _redact(text, "en")
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # a word said three times running is a spoken ellipsis or a filler, no name
+        ("en", "we met at noon dot dot dot"),
+        ("en", "We met at noon dot dot dot."),
+        ("en", "and then he said blah blah blah about the tariff"),
+        ("fr", "et après il m'a fait bla bla bla sur le contrat"),
+        # a pronoun and "to be" before "at" make a clause, no e-mail's local part
+        ("en", "i was at home dot com so i missed it"),
+        ("en", "They were at shop dot com when it crashed."),
+    ],
+)
+def test_runs_and_clauses_are_no_names_nor_emails(language: str, text: str) -> None:
+    out = _redact(text, language)
+    assert "<NAME>" not in out and "<EMAIL>" not in out, out
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "placeholder"),
+    [
+        # a name said twice stays a name; an e-mail after "i was" is still one
+        ("fr", "christiane euh christiane bouvier", "<NAME>"),
+        ("en", "my email is dot dot grant at gmail dot com", "<EMAIL>"),
+        ("en", "it was sent to tom dot pryce at example dot com", "<EMAIL>"),
+    ],
+)
+def test_names_said_twice_and_emails_stay(language: str, text: str, placeholder: str) -> None:
+    assert placeholder in _redact(text, language)

@@ -44,6 +44,12 @@ _LOCAL_STOP = {
     "alors", "oui", "yes", "yeah", "so", "voilà", "sure", "on", "it", "ça", "vous", "pro", "work",
     "perso", "personal", "professionnel", "and", "et", "or", "ou", "de", "du", "des", "of",
     "uh", "euh", "um", "account", "compte", "c", "non", "no", "sorry", "pardon", "désolé",
+} | {
+    # personal pronouns and forms of "to be": "i was at home dot com" is a clause, no address
+    # (closed classes; issue 22, round 9)
+    "i", "you", "he", "she", "we", "they", "was", "were", "am", "are", "be", "been", "being",
+    "je", "tu", "il", "elle", "nous", "ils", "elles", "suis", "étais", "était", "étaient",
+    "sommes", "êtes", "sont", "été", "j'étais", "j'suis",
 }  # fmt: skip
 #: At most this many plain words (no joiner between them) make up a spoken local part.
 _MAX_LOCAL_WORDS = 3
