@@ -181,3 +181,53 @@ def test_runs_and_clauses_are_no_names_nor_emails(language: str, text: str) -> N
 )
 def test_names_said_twice_and_emails_stay(language: str, text: str, placeholder: str) -> None:
     assert placeholder in _redact(text, language)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "gone"),
+    [
+        # an address of any country's shape, given as the answer to an address cue
+        ("en", "her address is plot nine, mm-hmm, kisementi road, arusha", ["plot nine", "arusha"]),
+        ("en", "My address is 7/21 Banksia Terrace, Ballarat.", ["7/21", "Ballarat"]),
+        ("fr", "mon frère il habite au douze résidence les palmiers à abidjan", ["douze"]),
+        ("fr", "L'adresse de ma mère, c'est BP 4410, Ouagadougou.", ["4410", "Ouagadougou"]),
+        ("en", "the other driver lives at sixty one, uh-huh, hollyhock way", ["sixty one"]),
+        # a unit and house number joined by a slash open a street line
+        ("en", "it's 12/4 wattle street", ["12/4 wattle street"]),
+    ],
+)
+def test_an_address_given_as_the_answer_to_its_cue(
+    language: str, text: str, gone: list[str]
+) -> None:
+    out = _redact(text, language)
+    assert "<ADDRESS>" in out, out
+    assert not [g for g in gone if g in out], out
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # no number opening the answer: no address by this rule
+        ("en", "the address is the same as on the bill"),
+        ("fr", "j'habite à lyon depuis trois ans"),
+        ("en", "she lives at home with two kids"),
+        ("fr", "l'adresse c'est bon, vous l'avez"),
+        ("en", "i live at the end of the line, it takes 20 minutes"),
+    ],
+)
+def test_an_address_cue_with_no_address_after_it(language: str, text: str) -> None:
+    assert "<ADDRESS>" not in _redact(text, language)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "gone"),
+    [
+        # a name said twice across the other party's backchannel
+        ("en", "the claimant is oduya mm-hmm oduya braithwaite", ["oduya braithwaite"]),
+        ("en", "The claimant is Marisol, uh-huh, Marisol Quintero.", ["Quintero"]),
+    ],
+)
+def test_a_name_cut_by_a_backchannel(language: str, text: str, gone: list[str]) -> None:
+    out = _redact(text, language)
+    assert "<NAME>" in out, out
+    assert not [g for g in gone if g in out], out

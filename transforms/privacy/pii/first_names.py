@@ -81,7 +81,10 @@ _CALENDAR = {
     "august", "september", "october", "november", "december", "monday", "tuesday",
     "wednesday", "thursday", "friday", "saturday", "sunday",
 }  # fmt: skip
-_FILLERS = {"euh", "heu", "uh", "um", "erm", "er", "hum"}
+#: Hesitations, and the other party's backchannel sounds (no words: "oui" may open an answer),
+#: which cut a name said across them ("harleen, mm-hmm, harleen solanki").
+_FILLERS = {"euh", "heu", "uh", "um", "erm", "er", "hum", "mm-hmm", "mmhmm", "mhmm", "mhm",
+            "mm-hm", "uh-huh", "uh-hum", "hm-hm", "mmh"}  # fmt: skip
 _PARTICLES = {"le", "la", "de", "du", "des", "van", "von", "der", "da", "di", "mac", "mc", "o'"}
 #: Words before a person's name: kin, roles, greetings and thanks, verbs that name someone.
 _PERSON_BEFORE = {

@@ -389,6 +389,8 @@ def _house_number(units: Sequence[Unit], tokens: Sequence[Token], k: int) -> int
         return next((u.lo for u in units if u.hi == j - 1 and u.kind == "num"), j - 2)
     if j > 0 and tokens[j - 1].text in _NUMBER_SUFFIX:
         j -= 1
+    if j > 0 and re.fullmatch(r"[1-9]\d{0,3}/[1-9]\d{0,3}", tokens[j - 1].text):
+        return j - 1  # unit and house number joined by a slash: "3/48 kurrajong parade"
     if j > 0 and re.fullmatch(r"[1-9]\d{0,3}[a-z]", tokens[j - 1].text):
         start = j - 1  # a letter glued to the number: "14a", "3b"
         if start >= 2 and tokens[start - 2].text in _DWELLING:
@@ -424,6 +426,7 @@ def scan_addresses(text: str, tokens: Sequence[Token], units: Sequence[Unit]) ->
     found += _eircodes(tokens, units)
     found += _townlands(tokens)
     found += _cued_postcodes(tokens, units)
+    found += _answered_addresses(text, tokens, units)
     return found
 
 
@@ -792,6 +795,85 @@ def _po_boxes(tokens: Sequence[Token], units: Sequence[Unit]) -> list[Found]:
                 if code is not None and len(code.value) == 4:
                     end = _town_after(tokens, code.hi) or end
                 found.append(Found(i, end, ADDRESS))
+    return found
+
+
+#: Nouns naming an address, the verbs of living somewhere and the prepositions after them, and
+#: the copulas that hand over the answer: "the address is …", "l'adresse au mali c'est …", "the
+#: witness lives at …", "elle habite au …".
+_ADDRESS_NOUNS = {"address", "adresse", "l'adresse", "address's"}
+_ANSWER_COPULAS = {"is", "was", "c'est", "est", "it's", "'s", "c'était"}
+_LIVE_VERBS = {"live", "lives", "living", "lived", "habite", "j'habite", "habitent", "habitez",
+               "habitait", "réside", "résident", "reside", "resides", "stay", "stays"}  # fmt: skip
+_LIVE_AT = {"at", "au", "aux"}
+#: Words that end the address line: a new clause.
+_LINE_ENDS = {"and", "but", "just", "so", "because", "after", "which", "where", "near", "next",
+              "et", "mais", "après", "parce", "donc", "depuis", "since", "près", "juste", "qui",
+              "où", "then", "puis", "if", "si", "or", "ou"}  # fmt: skip
+_ANSWER_REACH = 5
+_LINE_REACH = 20
+_LEAD_REACH = 3
+_SENTENCE_END_RE = re.compile(r"[.?!]")
+
+
+def _answer_start(text: str, tokens: Sequence[Token], i: int) -> int | None:
+    """Where the answer starts after an address cue at ``i``, or None."""
+    w = tokens[i].text
+    n = len(tokens)
+    if w in _LIVE_VERBS and i + 1 < n and tokens[i + 1].text in _LIVE_AT:
+        return i + 2
+    if w in _ADDRESS_NOUNS or w.endswith("adresse"):
+        if w == "address's":
+            return i + 1
+        for j in range(i + 1, min(n, i + 1 + _ANSWER_REACH)):
+            if _SENTENCE_END_RE.search(text[tokens[j - 1].end : tokens[j].start]):
+                break
+            if tokens[j].text in _ANSWER_COPULAS:
+                return j + 1
+    return None
+
+
+def _answered_addresses(text: str, tokens: Sequence[Token], units: Sequence[Unit]) -> list[Found]:
+    """An address given as the answer to an address cue, whatever its country's shape ("the
+    address is flat four zero two, lotus enclave, indiranagar …", "the witness lives at three
+    twenty, mm-hmm, cattail bend", "l'adresse c'est b p deux cent dix-sept, hamdallaye"): the
+    line from the answer's start to the end of the sentence or of the clause, when a number
+    (a house, a flat, a box) opens it within three words."""
+    found = []
+    n = len(tokens)
+    numbers = {u.lo for u in units if u.kind == "num"}
+    for i in range(n):
+        start = _answer_start(text, tokens, i)
+        if start is None or start >= n:
+            continue
+        while start < n and tokens[start].text in _HESITATIONS:
+            start += 1
+        lead = range(start, min(n, start + _LEAD_REACH))
+        if (
+            not any(
+                m in numbers or re.fullmatch(r"[a-z]?-?\d+(?:/\d+)?[a-z]?", tokens[m].text)
+                for m in lead
+            )
+            or not (
+                start in numbers
+                or start + 1 in numbers  # "plot nine", "villa 12"
+                or tokens[start].text in _DWELLING_PARTS
+                or len(tokens[start].text) == 1
+                or tokens[start].text[:1].isdigit()
+            )
+        ):
+            continue
+        end = start
+        while end < min(n, start + _LINE_REACH):
+            if tokens[end].text in _LINE_ENDS:
+                break
+            end += 1
+            if end < n and _SENTENCE_END_RE.search(text[tokens[end - 1].end : tokens[end].start]):
+                break
+        while end > start and tokens[end - 1].text in _HESITATIONS:
+            end -= 1
+        if end > start:
+            found.append(Found(start, end, ADDRESS))
     return found
 
 
