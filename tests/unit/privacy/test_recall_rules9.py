@@ -231,3 +231,22 @@ def test_a_name_cut_by_a_backchannel(language: str, text: str, gone: list[str]) 
     out = _redact(text, language)
     assert "<NAME>" in out, out
     assert not [g for g in gone if g in out], out
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # a card named as an identity or health document holds an identifier, no payment card
+        ("fr", "le numéro sur ma carte de séjour c'est le 2 981 0544 71230"),
+        ("en", "My national ID card number is 4 4021 8830 1127."),
+    ],
+)
+def test_a_document_card_holds_an_id(language: str, text: str) -> None:
+    out = _redact(text, language)
+    assert "<CARD>" not in out, out
+    assert "<ID>" in out, out
+
+
+def test_a_payment_card_stays_a_card() -> None:
+    out = _redact("le numéro de ma carte bleue c'est le 4970 1012 3456 7899", "fr")
+    assert "<CARD>" in out, out

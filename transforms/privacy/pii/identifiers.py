@@ -540,5 +540,30 @@ def scan_announced_payment(tokens: Sequence[Token], units: Sequence[Unit]) -> li
         if before & IBAN_CONTEXT and re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}", compact):
             found.append(Found(lo, hi, IBAN))
         elif before & CARD_CONTEXT and compact.isdigit() and 12 <= len(compact) <= 19:
-            found.append(Found(lo, hi, CARD))
+            document = _document_card(tokens[max(0, lo - 6) : lo])
+            found.append(Found(lo, hi, ID if document else CARD))
     return found
+
+
+#: Words that make a "carte"/"card" a document, not a means of payment: "carte d'identité",
+#: "carte vitale", "carte de séjour", "identity card", "id card", "student card". A closed class.
+_DOCUMENT_CARDS = {
+    "d'identité", "identité", "vitale", "grise", "séjour", "d'électeur", "électeur",
+    "consulaire", "d'étudiant", "étudiant", "identity", "id", "national", "residence",
+    "resident", "voter", "voter's", "student", "health", "medicare", "aadhaar", "pan",
+}  # fmt: skip
+
+
+def _document_card(before: Sequence[Token]) -> bool:
+    """A card word in ``before`` qualified as an identity or health document (the word right
+    after it in French, before it in English, "de" skipped: "carte de séjour")."""
+    words = [t.text for t in before]
+    for k, w in enumerate(words):
+        if w not in CARD_CONTEXT:
+            continue
+        after = words[k + 1 : k + 3]
+        if after[:1] == ["de"]:
+            after = after[1:]
+        if (after and after[0] in _DOCUMENT_CARDS) or (k and words[k - 1] in _DOCUMENT_CARDS):
+            return True
+    return False
