@@ -250,3 +250,22 @@ def test_a_document_card_holds_an_id(language: str, text: str) -> None:
 def test_a_payment_card_stays_a_card() -> None:
     out = _redact("le numéro de ma carte bleue c'est le 4970 1012 3456 7899", "fr")
     assert "<CARD>" in out, out
+
+
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        # a dwelling's number said with "numéro" closes a named estate's line
+        ("on habite résidence kerbihan numéro douze", ["kerbihan", "douze"]),
+        ("Il habite hameau de Keravel, numéro 7.", ["Keravel", "7"]),
+    ],
+)
+def test_a_dwelling_number_after_a_named_estate(text: str, gone: list[str]) -> None:
+    out = _redact(text, "fr")
+    assert "<ADDRESS>" in out, out
+    assert not [g for g in gone if g in out], out
+
+
+def test_a_numbered_thing_after_an_estate_word_is_no_address() -> None:
+    out = _redact("c'est la résidence principale numéro un de ma liste", "fr")
+    assert "<ADDRESS>" not in out, out

@@ -330,7 +330,7 @@ _STREET_LINKS = {"à", "aux", "au", "sur", "sous", "en", "lès", "lez"}
 _DWELLING_PARTS = {
     "bâtiment", "batiment", "bât", "bat", "escalier", "esc", "appartement", "appart", "appt",
     "apt", "porte", "logement", "étage", "etage", "entrée", "entree", "flat", "apartment",
-    "unit", "block", "floor",
+    "unit", "block", "floor", "numéro", "n°",
 }  # fmt: skip
 _STREETS_EN = {
     "street", "st", "road", "rd", "avenue", "ave", "lane", "ln", "drive", "close", "way",
