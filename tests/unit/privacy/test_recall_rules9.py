@@ -85,6 +85,8 @@ def test_north_american_numbers_said_in_french(text: str) -> None:
     [
         # ten digits that are no North American number (area code 1xx): not a phone
         "la référence du virement c'est 1234567890",
+        # a valid North American number with no phone word: in French, not a phone either
+        "attendez je regarde, 613 555 0123, voilà",
         "J'ai payé 1 500 euros le 12 mars.",
     ],
 )
