@@ -279,7 +279,9 @@ def _figures(split: str) -> dict:
 #: round (identifiers 0.775), is a tuning split since the seventh: its lowest family after it is
 #: names 0.912 (heldout5's names rose to 0.980). heldout9, read once blind after the seventh
 #: round (addresses 0.718), is a tuning split since the eighth: its lowest family after it is
-#: addresses 0.949 (names 0.953, e-mails 0.958). A change that lowers a family fails here.
+#: addresses 0.949 (names 0.953, e-mails 0.958). heldout10, read once blind after the eighth
+#: round (addresses 0.611), is a tuning split since the ninth: its lowest family after it is
+#: addresses 0.889 (names 0.915). A change that lowers a family fails here.
 SPEECH_FLOORS = {
     "dev": 0.99,
     "dev2": 0.99,
@@ -291,13 +293,21 @@ SPEECH_FLOORS = {
     "heldout7": 0.93,
     "heldout8": 0.90,
     "heldout9": 0.94,
+    "heldout10": 0.88,
 }
 #: False alarms per split, at most 5 % (issue 22). heldout6's blind reading was 6/76 (7.9 %),
 #: four of them transaction references; tuned on in the fourth recall round: 0/76. heldout7's
 #: blind reading was 4/72 (5.6 %, three brands); tuned on in the sixth: 2/72 (2.8 %). heldout8's
 #: blind reading was 2/70 (2.9 %); tuned on in the seventh: 2/70. heldout9's blind reading was
-#: 0/74; tuned on in the eighth: 0/74.
-SPEECH_FALSE_ALARMS = {"heldout6": 0.01, "heldout7": 0.03, "heldout8": 0.03, "heldout9": 0.01}
+#: 0/74; tuned on in the eighth: 0/74. heldout10's blind reading was 7/72 (9.7 %: company
+#: addresses and names, plates of tenants with no declared format); tuned on in the ninth: 2/72.
+SPEECH_FALSE_ALARMS = {
+    "heldout6": 0.01,
+    "heldout7": 0.03,
+    "heldout8": 0.03,
+    "heldout9": 0.01,
+    "heldout10": 0.03,
+}
 
 
 @pytest.mark.parametrize("split", list(SPEECH_FLOORS))

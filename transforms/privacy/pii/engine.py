@@ -29,6 +29,7 @@ from transforms.privacy.pii.alphabets import (
     scan_spelling_alphabet,
 )
 from transforms.privacy.pii.entities import (
+    ADDRESS,
     ENTITIES,
     ID,
     LANGUAGES,
@@ -244,7 +245,73 @@ def find_pii(
     ]
     spans = [s for s in spans if s.end > s.start]
     merged = _merge(spans + _said_again(text, spans))
-    return _spelled_after(text, _merge(merged + _misheard_before(text, merged)))
+    return _not_a_persons(
+        text, _spelled_after(text, _merge(merged + _misheard_before(text, merged)))
+    )
+
+
+#: Cues that the address said next is an organisation's, not a person's home: the caller's
+#: employer, a workplace ("i work at …"), a firm the caller used. A closed class of frames.
+_ORG_OWNERS = [
+    ("mon", "employeur"), ("notre", "employeur"), ("son", "employeur"), ("my", "employer"),
+    ("his", "employer"), ("her", "employer"), ("our", "employer"), ("i", "work", "at"),
+    ("i", "work", "for"), ("he", "works", "at"), ("she", "works", "at"),
+    ("je", "travaille", "chez"), ("je", "travaille", "pour"), ("il", "travaille", "chez"),
+    ("elle", "travaille", "chez"), ("their", "office"), ("their", "offices"),
+    ("leurs", "bureaux"), ("leur", "siège"), ("head", "office"), ("siège", "social"),
+]  # fmt: skip
+#: Words that give the address back to a person: "… and my supervisor lives at …".
+_LIVES = {"live", "lives", "living", "habite", "habitent", "habitez", "home", "domicile",
+          "moved", "déménagé", "déménage", "résidence"}  # fmt: skip
+#: How far after the cue the organisation's name and its address may come (tokens).
+_ORG_NAME_REACH = 4
+_ORG_ADDRESS_REACH = 14
+_SENTENCE_END = re.compile(r"[.?!]")
+
+
+def _not_a_persons(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
+    """Drop an address that an organisation cue says is a company's ("mon employeur, c'est
+    Vialatte Logistique, 12 avenue de l'Industrie", "i work at halvorsen freight, 4400 south
+    peoria avenue"), with the company's name said right after the cue: an employer's or a firm's
+    address is no person's data. The same sentence only, and not once a residence word ("lives",
+    "habite") comes between: the person's own address stays."""
+    if not any(s.entity in (ADDRESS, NAME) for s in spans):
+        return spans
+    tokens = tokenize(text)
+    firsts = {c[0] for c in _ORG_OWNERS}
+    drop: set[PiiSpan] = set()
+    for i, tok in enumerate(tokens):
+        if tok.text not in firsts:
+            continue
+        cue = next((c for c in _ORG_OWNERS if _at(tokens, i, c)), None)
+        if cue is None:
+            continue
+        j = i + len(cue)
+        last = min(len(tokens), j + _ORG_ADDRESS_REACH)
+        for m in range(j, last):
+            if tokens[m].text.split("'")[-1] in _LIVES or (
+                m > j and _SENTENCE_END.search(text[tokens[m - 1].end : tokens[m].start])
+            ):
+                last = m
+                break
+        if last <= j:
+            continue
+        lo, hi = tokens[j].start, tokens[last - 1].end
+        name_hi = tokens[min(last, j + _ORG_NAME_REACH) - 1].end
+        addresses = [s for s in spans if s.entity == ADDRESS and lo <= s.start < hi]
+        if not addresses:
+            continue
+        drop.update(addresses)
+        drop.update(
+            s for s in spans if s.entity == NAME and lo <= s.start < name_hi and s.end <= hi
+        )
+    return [s for s in spans if s not in drop]
+
+
+def _at(tokens: Sequence[Token], i: int, words: tuple[str, ...]) -> bool:
+    return i + len(words) <= len(tokens) and all(
+        tokens[i + k].text == w for k, w in enumerate(words)
+    )
 
 
 #: Nouns naming a name: "le nom Wojcik" is a person's.
@@ -328,6 +395,10 @@ _ORG_WORDS = {
     "assurance", "insurance", "banque", "bank", "eau", "water", "gas", "gaz", "électricité",
     "electric", "services", "service", "group", "groupe", "sa", "sas", "ltd", "plc", "mutuelle",
     "habitat", "télécoms", "fibre",
+    # firms' sector words and legal forms, the way employers and trades are named
+    "logistique", "logistics", "freight", "transports", "haulage", "restoration", "plumbing",
+    "roofing", "construction", "motors", "garage", "carrosserie", "recovery", "solutions",
+    "consulting", "holdings", "industries", "inc", "llc", "corp", "sarl", "sasu", "eurl", "gmbh",
 }  # fmt: skip
 
 

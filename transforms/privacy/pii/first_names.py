@@ -81,7 +81,10 @@ _CALENDAR = {
     "august", "september", "october", "november", "december", "monday", "tuesday",
     "wednesday", "thursday", "friday", "saturday", "sunday",
 }  # fmt: skip
-_FILLERS = {"euh", "heu", "uh", "um", "erm", "er", "hum"}
+#: Hesitations, and the other party's backchannel sounds (no words: "oui" may open an answer),
+#: which cut a name said across them ("harleen, mm-hmm, harleen solanki").
+_FILLERS = {"euh", "heu", "uh", "um", "erm", "er", "hum", "mm-hmm", "mmhmm", "mhmm", "mhm",
+            "mm-hm", "uh-huh", "uh-hum", "hm-hm", "mmh"}  # fmt: skip
 _PARTICLES = {"le", "la", "de", "du", "des", "van", "von", "der", "da", "di", "mac", "mc", "o'"}
 #: Words before a person's name: kin, roles, greetings and thanks, verbs that name someone.
 _PERSON_BEFORE = {
@@ -710,6 +713,20 @@ def _after_part_or_kin(tokens: Sequence[Token], i: int) -> bool:
     return j >= 0 and (tokens[j].text == "part" or tokens[j].text in _PERSON_BEFORE)
 
 
+#: A word said this many times running is a filler or a spoken ellipsis ("dot dot dot", "blah
+#: blah blah"), no name: a caller says a name at most twice in a row ("christiane, christiane").
+_RUN_OF_NO_NAME = 3
+
+
+def _said_in_a_run(tokens: Sequence[Token], i: int) -> bool:
+    word, lo, hi = tokens[i].text, i, i + 1
+    while lo > 0 and tokens[lo - 1].text == word:
+        lo -= 1
+    while hi < len(tokens) and tokens[hi].text == word:
+        hi += 1
+    return hi - lo >= _RUN_OF_NO_NAME
+
+
 def scan_first_names(text: str, tokens: Sequence[Token], language: str) -> list[Found]:
     """Names by the first-name lists, and words spelled out right after themselves.
 
@@ -760,6 +777,7 @@ def scan_first_names(text: str, tokens: Sequence[Token], language: str) -> list[
             continue
         if (
             word not in first_names()
+            or _said_in_a_run(tokens, i)
             or word in _CALENDAR
             or word in _PERSON_BEFORE
             or (word in _SAID and _surname_end(tokens, i) == i + 1)  # "my daughter said"
@@ -1431,7 +1449,12 @@ def _said_twice(tokens: Sequence[Token], language: str) -> list[Found]:
             _name_like(word, language) or (corrected and is_name_word(word))
         ):
             continue
-        if _after_determiner(tokens, i) or _place(tokens, i) or _after_business(tokens, i):
+        if (
+            _after_determiner(tokens, i)
+            or _place(tokens, i)
+            or _after_business(tokens, i)
+            or _said_in_a_run(tokens, i)
+        ):
             continue
         nxt = k + 1
         while nxt < n and tokens[nxt].text in _FILLERS:

@@ -35,12 +35,18 @@ from transforms.privacy.pii.people import Found, is_name_word
 from transforms.privacy.pii.stop_words import EN_STOP as _EN_STOP
 from transforms.privacy.pii.stop_words import FR_STOP as _FR_STOP
 from transforms.privacy.pii.tokens import Token, Unit
-from transforms.privacy.pii.validators import DEVICE_ID_WORDS, is_phone, phone_loop
+from transforms.privacy.pii.validators import (
+    DEVICE_ID_WORDS,
+    PHONE_CONTEXT,
+    is_phone,
+    phone_loop,
+)
 
 #: Words that name a phone number: a phone-valid number after them is a phone, not an id
 #: ("le numéro de téléphone du compte").
 _PHONE_WORDS = {"téléphone", "telephone", "phone", "portable", "mobile", "fixe", "landline", "tel",
-                "tél", "joindre", "reach", "rappeler", "call"}  # fmt: skip
+                "tél", "joindre", "reach", "rappeler", "call", "cell", "cellulaire", "rejoindre",
+                "rappelez", "texter", "text"}  # fmt: skip
 
 #: Words naming an identifier of the customer, their contract, account, policy or meter.
 ID_CONTEXT = {
@@ -284,14 +290,22 @@ def _context(tokens: Sequence[Token], start: int, language: str) -> str | None:
     return None
 
 
+def _phone_word_before(tokens: Sequence[Token], lo: int) -> bool:
+    """A phone word shortly before ``lo``, as the phone scanner reads them: what a North
+    American number needs in French."""
+    words = _PHONE_WORDS | PHONE_CONTEXT
+    return any(_bare(t.text) in words for t in tokens[max(0, lo - CONTEXT_WINDOW) : lo])
+
+
 def _phone_not_id(compact: str, tokens: Sequence[Token], lo: int, language: str) -> bool:
     """A number the tenant's all-digit id pattern matches that is a phone number said as one
     ("mon ancien numéro c'était le 04 65 71 38 20", "le fixe c'est zéro quatre …"): phone-valid
     with no word naming the customer's identifier before it, or with a phone word nearer; the
     phone scanner's to judge."""
-    if not compact.isdigit() or not is_phone(compact, False, language):
-        return False
     window = {_bare(t.text) for t in tokens[max(0, lo - CONTEXT_WINDOW) : lo]}
+    announced = _phone_word_before(tokens, lo)
+    if not compact.isdigit() or not is_phone(compact, False, language, announced):
+        return False
     return bool(window & _PHONE_WORDS) or _context(tokens, lo, language) != "id"
 
 
@@ -398,7 +412,7 @@ def scan_identifiers(
             compact.isdigit()
             and digits >= 8
             and not years
-            and not is_phone(compact, False, language)
+            and not is_phone(compact, False, language, _phone_word_before(tokens, lo))
             and not phone_loop(compact, language)
             and not _date_like(compact)
         ):
@@ -540,5 +554,30 @@ def scan_announced_payment(tokens: Sequence[Token], units: Sequence[Unit]) -> li
         if before & IBAN_CONTEXT and re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}", compact):
             found.append(Found(lo, hi, IBAN))
         elif before & CARD_CONTEXT and compact.isdigit() and 12 <= len(compact) <= 19:
-            found.append(Found(lo, hi, CARD))
+            document = _document_card(tokens[max(0, lo - 6) : lo])
+            found.append(Found(lo, hi, ID if document else CARD))
     return found
+
+
+#: Words that make a "carte"/"card" a document, not a means of payment: "carte d'identité",
+#: "carte vitale", "carte de séjour", "identity card", "id card", "student card". A closed class.
+_DOCUMENT_CARDS = {
+    "d'identité", "identité", "vitale", "grise", "séjour", "d'électeur", "électeur",
+    "consulaire", "d'étudiant", "étudiant", "identity", "id", "national", "residence",
+    "resident", "voter", "voter's", "student", "health", "medicare", "aadhaar", "pan",
+}  # fmt: skip
+
+
+def _document_card(before: Sequence[Token]) -> bool:
+    """A card word in ``before`` qualified as an identity or health document (the word right
+    after it in French, before it in English, "de" skipped: "carte de séjour")."""
+    words = [t.text for t in before]
+    for k, w in enumerate(words):
+        if w not in CARD_CONTEXT:
+            continue
+        after = words[k + 1 : k + 3]
+        if after[:1] == ["de"]:
+            after = after[1:]
+        if (after and after[0] in _DOCUMENT_CARDS) or (k and words[k - 1] in _DOCUMENT_CARDS):
+            return True
+    return False

@@ -19,7 +19,13 @@ from dataclasses import dataclass
 from transforms.privacy.pii.entities import ADDRESS, NAME
 from transforms.privacy.pii.stop_words import EN_STOP as _EN_STOP
 from transforms.privacy.pii.stop_words import FR_STOP as _FR_STOP
-from transforms.privacy.pii.tokens import Token, Unit, is_number_word, is_number_word_in
+from transforms.privacy.pii.tokens import (
+    BACKCHANNELS,
+    Token,
+    Unit,
+    is_number_word,
+    is_number_word_in,
+)
 
 # ----------------------------------------------------------------------------- words
 
@@ -324,7 +330,7 @@ _STREET_LINKS = {"à", "aux", "au", "sur", "sous", "en", "lès", "lez"}
 _DWELLING_PARTS = {
     "bâtiment", "batiment", "bât", "bat", "escalier", "esc", "appartement", "appart", "appt",
     "apt", "porte", "logement", "étage", "etage", "entrée", "entree", "flat", "apartment",
-    "unit", "block", "floor",
+    "unit", "block", "floor", "numéro", "n°",
 }  # fmt: skip
 _STREETS_EN = {
     "street", "st", "road", "rd", "avenue", "ave", "lane", "ln", "drive", "close", "way",
@@ -345,7 +351,7 @@ _TENS_EN = {"twenty", "thirty", "forty", "fourty", "fifty", "sixty", "seventy", 
 _NUMBER_SUFFIX = {"bis", "ter", "quater", "b", "a"}
 _DWELLING = {"flat", "apartment", "appartement", "appt", "bâtiment", "batiment", "unit"}
 _POSTCODE_CUES = [("code", "postal"), ("postcode",), ("post", "code"), ("zip", "code"), ("cp",),
-                  ("zip",)]  # fmt: skip
+                  ("zip",), ("postcode's",), ("postal", "code"), ("zipcode",)]  # fmt: skip
 #: British postcode areas (the letters before the first digit).
 _UK_AREA_CODES = (
     "AB AL B BA BB BD BH BL BN BR BS BT CA CB CF CH CM CO CR CT CV CW DA DD DE DG DH DL DN DT DY "
@@ -359,11 +365,19 @@ _UK_POSTCODE = re.compile(r"([A-Z]{1,2})\d[A-Z\d]?\d[A-Z]{2}")
 _UNIT_WORDS = {"euros", "euro", "pounds", "pound", "dollars", "€", "£", "grammes", "kilos",
                "minutes", "heures", "jours", "mois", "ans", "clients", "litres", "pages", "go",
                "gb", "percent", "pour", "fois", "times", "years", "days", "months",
-               "hours"}  # fmt: skip
+               "hours",
+               # currencies, a closed class: "eighteen thousand four hundred rupees"
+               "rupees", "rupee", "dirhams", "dirham", "francs", "cfa", "dinars", "cents",
+               "yuan", "pesos", "naira", "rand", "dollar"}  # fmt: skip
 
 
-#: Hesitations and acknowledgements a caller says between the parts of an address.
-_HESITATIONS = {"euh", "heu", "uh", "um", "er", "erm", "oui", "ouais", "yeah", "yes", "mm"}
+#: The backchannels whose word may be part of an address ("right", "on", "go").
+_NOT_BETWEEN = {"right", "go", "on", "je", "note", "noted", "continuez", "allez-y"}
+_HESITATIONS = {
+    "euh", "heu", "uh", "um", "er", "erm", "oui", "ouais", "yeah", "yes", "mm", "yep", "d'accord",
+    "okay", "ok",
+} | (BACKCHANNELS - _NOT_BETWEEN)  # fmt: skip
+"""Hesitations and acknowledgements (the other party's too) between the parts of an address."""
 
 
 def _house_number(units: Sequence[Unit], tokens: Sequence[Token], k: int) -> int | None:
@@ -375,6 +389,8 @@ def _house_number(units: Sequence[Unit], tokens: Sequence[Token], k: int) -> int
         return next((u.lo for u in units if u.hi == j - 1 and u.kind == "num"), j - 2)
     if j > 0 and tokens[j - 1].text in _NUMBER_SUFFIX:
         j -= 1
+    if j > 0 and re.fullmatch(r"[1-9]\d{0,3}/[1-9]\d{0,3}", tokens[j - 1].text):
+        return j - 1  # unit and house number joined by a slash: "3/48 kurrajong parade"
     if j > 0 and re.fullmatch(r"[1-9]\d{0,3}[a-z]", tokens[j - 1].text):
         start = j - 1  # a letter glued to the number: "14a", "3b"
         if start >= 2 and tokens[start - 2].text in _DWELLING:
@@ -409,6 +425,8 @@ def scan_addresses(text: str, tokens: Sequence[Token], units: Sequence[Unit]) ->
     found += _uk_postcodes(tokens, units)
     found += _eircodes(tokens, units)
     found += _townlands(tokens)
+    found += _cued_postcodes(tokens, units)
+    found += _answered_addresses(text, tokens, units)
     return found
 
 
@@ -658,6 +676,16 @@ def _spells_word_before(tokens: Sequence[Token], lo: int, hi: int) -> bool:
     )
 
 
+def _more_code_after(units: Sequence[Unit], b: int) -> bool:
+    """Digits or a single letter right after (a hesitation skipped): the code goes on."""
+    while b < len(units) and units[b].kind == "filler" and units[b].value in _HESITATIONS:
+        b += 1
+    if b >= len(units):
+        return False
+    u = units[b]
+    return u.kind == "num" or (u.kind == "word" and len(u.value) == 1 and u.value.isalpha())
+
+
 def _uk_postcodes(tokens: Sequence[Token], units: Sequence[Unit]) -> list[Found]:
     """ "LS6 2AB", "LS62AB", "ls6, 2ab", "l s six two a b": a postcode area, then the shape."""
     found = []
@@ -689,6 +717,11 @@ def _uk_postcodes(tokens: Sequence[Token], units: Sequence[Unit]) -> list[Found]
             if m and m.group(1) in _UK_AREAS and len(compact) >= 5:
                 if _spells_word_before(tokens, units[a].lo, u.hi):
                     break  # "brooks b r o o k s": a name spelled, "o" a letter
+                more = not tokens[u.hi - 1].pause and _more_code_after(units, b + 1)
+                if more and len(compact) < 7:
+                    continue  # a longer code goes on: "k a zero five m n four eight …"
+                if more:
+                    break  # a postcode is said whole, not as the head of a longer code
                 found.append(Found(units[a].lo, u.hi, ADDRESS))
                 break
     return found
@@ -762,6 +795,147 @@ def _po_boxes(tokens: Sequence[Token], units: Sequence[Unit]) -> list[Found]:
                 if code is not None and len(code.value) == 4:
                     end = _town_after(tokens, code.hi) or end
                 found.append(Found(i, end, ADDRESS))
+    return found
+
+
+#: Nouns naming an address, the verbs of living somewhere and the prepositions after them, and
+#: the copulas that hand over the answer: "the address is …", "l'adresse au mali c'est …", "the
+#: witness lives at …", "elle habite au …".
+_ADDRESS_NOUNS = {"address", "adresse", "l'adresse", "address's"}
+_ANSWER_COPULAS = {"is", "was", "c'est", "est", "it's", "'s", "c'était"}
+_LIVE_VERBS = {"live", "lives", "living", "lived", "habite", "j'habite", "habitent", "habitez",
+               "habitait", "réside", "résident", "reside", "resides", "stay", "stays"}  # fmt: skip
+_LIVE_AT = {"at", "au", "aux"}
+#: Words that end the address line: a new clause.
+_LINE_ENDS = {"and", "but", "just", "so", "because", "after", "which", "where", "near", "next",
+              "et", "mais", "après", "parce", "donc", "depuis", "since", "près", "juste", "qui",
+              "où", "then", "puis", "if", "si", "or", "ou"}  # fmt: skip
+_ANSWER_REACH = 5
+_LINE_REACH = 20
+_LEAD_REACH = 3
+_SENTENCE_END_RE = re.compile(r"[.?!]")
+
+
+def _answer_start(text: str, tokens: Sequence[Token], i: int) -> int | None:
+    """Where the answer starts after an address cue at ``i``, or None."""
+    w = tokens[i].text
+    n = len(tokens)
+    if w in _LIVE_VERBS and i + 1 < n and tokens[i + 1].text in _LIVE_AT:
+        return i + 2
+    if w in _ADDRESS_NOUNS or w.endswith("adresse"):
+        if w == "address's":
+            return i + 1
+        for j in range(i + 1, min(n, i + 1 + _ANSWER_REACH)):
+            if _SENTENCE_END_RE.search(text[tokens[j - 1].end : tokens[j].start]):
+                break
+            if tokens[j].text in _ANSWER_COPULAS:
+                return j + 1
+    return None
+
+
+def _answered_addresses(text: str, tokens: Sequence[Token], units: Sequence[Unit]) -> list[Found]:
+    """An address given as the answer to an address cue, whatever its country's shape ("the
+    address is flat four zero two, lotus enclave, indiranagar …", "the witness lives at three
+    twenty, mm-hmm, cattail bend", "l'adresse c'est b p deux cent dix-sept, hamdallaye"): the
+    line from the answer's start to the end of the sentence or of the clause, when a number
+    (a house, a flat, a box) opens it within three words."""
+    found = []
+    n = len(tokens)
+    numbers = {u.lo for u in units if u.kind == "num"}
+    for i in range(n):
+        start = _answer_start(text, tokens, i)
+        if start is None or start >= n:
+            continue
+        while start < n and tokens[start].text in _HESITATIONS:
+            start += 1
+        lead = range(start, min(n, start + _LEAD_REACH))
+        if (
+            not any(
+                m in numbers or re.fullmatch(r"[a-z]?-?\d+(?:/\d+)?[a-z]?", tokens[m].text)
+                for m in lead
+            )
+            or not (
+                start in numbers
+                or start + 1 in numbers  # "plot nine", "villa 12"
+                or tokens[start].text in _DWELLING_PARTS
+                or len(tokens[start].text) == 1
+                or tokens[start].text[:1].isdigit()
+            )
+        ):
+            continue
+        end = start
+        while end < min(n, start + _LINE_REACH):
+            if tokens[end].text in _LINE_ENDS:
+                break
+            end += 1
+            if end < n and _SENTENCE_END_RE.search(text[tokens[end - 1].end : tokens[end].start]):
+                break
+        while end > start and tokens[end - 1].text in _HESITATIONS:
+            end -= 1
+        if end > start:
+            found.append(Found(start, end, ADDRESS))
+    return found
+
+
+#: Words between a postcode cue and the code: "my postal code is …", "le code postal c'est …".
+_CUE_TO_CODE = {"is", "was", "it's", "'s", "c'est", "est", "ici", "it", "that's", "le", "then"}
+#: India's "PIN code" (postal index number) is six digits; a card's PIN is four.
+_PIN_CUE = ("pin", "code")
+_PIN_DIGITS = 6
+_CODE_CUE_FIRSTS = {c[0] for c in (*_POSTCODE_CUES, _PIN_CUE)}
+
+
+def _code_piece(u: Unit) -> str | None:
+    """A piece of a postcode read out: a short number, a single letter, or letters and digits
+    glued ("h2x", "1y4")."""
+    if u.kind == "num" and len(u.value) <= 6:
+        return u.value
+    if u.kind == "word" and re.fullmatch(r"[a-z]", u.value) and u.value != "i":
+        return u.value
+    if u.kind == "word" and re.fullmatch(r"(?=.*\d)[a-z0-9]{2,7}", u.value):
+        return u.value
+    return None
+
+
+def _cued_postcodes(tokens: Sequence[Token], units: Sequence[Unit]) -> list[Found]:
+    """A postcode of any national shape said as the answer to a postcode cue: "my postal code is
+    k two g, mm-hmm, oh x five", "postcode's two one five uh eight", "le code postal c'est h deux
+    x d'accord un y quatre", "my PIN code is six zero zero zero four one". The pieces (digits,
+    single letters) run on across the other party's backchannels; four to eight characters, two
+    of them digits at least."""
+    found = []
+    n = len(tokens)
+    for i in range(n):
+        if tokens[i].text not in _CODE_CUE_FIRSTS:
+            continue
+        cue = next((c for c in (*_POSTCODE_CUES, _PIN_CUE) if _match(tokens, i, c)), None)
+        if cue is None:
+            continue
+        j = i + len(cue)
+        while j < n and j - i - len(cue) < 3 and tokens[j].text in _CUE_TO_CODE:
+            j += 1
+        k = next((x for x, u in enumerate(units) if u.lo == j), None)
+        if k is None:
+            continue
+        compact, hi = "", None
+        while k < len(units) and len(compact) < 8:
+            u = units[k]
+            if u.kind == "filler" and compact and u.value in _HESITATIONS:
+                k += 1
+                continue
+            piece = _code_piece(u)
+            if piece is None:
+                break
+            compact, hi = compact + piece, u.hi
+            k += 1
+            if tokens[u.hi - 1].pause and len(compact) >= 4:
+                break  # "M5V, uh-huh, 3L9": a pause inside a short code does not end it
+        digits = sum(c.isdigit() for c in compact)
+        if hi is None or not 4 <= len(compact) <= 8 or digits < 2:
+            continue
+        if cue == _PIN_CUE and not (compact.isdigit() and len(compact) == _PIN_DIGITS):
+            continue
+        found.append(Found(j, hi, ADDRESS))
     return found
 
 

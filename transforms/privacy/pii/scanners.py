@@ -44,6 +44,12 @@ _LOCAL_STOP = {
     "alors", "oui", "yes", "yeah", "so", "voilà", "sure", "on", "it", "ça", "vous", "pro", "work",
     "perso", "personal", "professionnel", "and", "et", "or", "ou", "de", "du", "des", "of",
     "uh", "euh", "um", "account", "compte", "c", "non", "no", "sorry", "pardon", "désolé",
+} | {
+    # personal pronouns and forms of "to be": "i was at home dot com" is a clause, no address
+    # (closed classes; issue 22, round 9)
+    "i", "you", "he", "she", "we", "they", "was", "were", "am", "are", "be", "been", "being",
+    "je", "tu", "il", "elle", "nous", "ils", "elles", "suis", "étais", "était", "étaient",
+    "sommes", "êtes", "sont", "été", "j'étais", "j'suis",
 }  # fmt: skip
 #: At most this many plain words (no joiner between them) make up a spoken local part.
 _MAX_LOCAL_WORDS = 3
@@ -115,13 +121,18 @@ def _digit_runs(units: Sequence[Unit]) -> list[list[list[int]]]:
 
 
 def _classify(
-    digits: str, plus: bool, phone_context: bool, language: str, device: bool = False
+    digits: str,
+    plus: bool,
+    phone_context: bool,
+    language: str,
+    device: bool = False,
+    announced: bool = True,
 ) -> str | None:
     if is_nir(digits) and not device:
         return NIR  # "l'imei c'est …": fifteen digits that pass the NIR key are still a device's
     if is_card(digits) and not device:
         return CARD
-    if phone_context and not device and is_phone(digits, plus, language):
+    if phone_context and not device and is_phone(digits, plus, language, announced):
         return PHONE
     return None
 
@@ -139,6 +150,7 @@ def scan_numbers(units: Sequence[Unit], language: str) -> list[_Found]:
             _bare(u.value) in DEVICE_ID_WORDS
             for u in units[max(0, parts[0][0] - CONTEXT_WINDOW) : parts[0][0]]
         )
+        announced = _announced_phone(units, parts[0][0])
         for run in parts:
             for a in range(len(run)):
                 digits = ""
@@ -150,8 +162,9 @@ def scan_numbers(units: Sequence[Unit], language: str) -> list[_Found]:
                     if len(digits) > 19:
                         break
                     entity = _classify(
-                        digits, first.plus or spoken_plus, phone_context, language, device
-                    )
+                        digits, first.plus or spoken_plus, phone_context, language, device,
+                        announced,
+                    )  # fmt: skip
                     if entity:
                         hi = units[run[b]].hi
                         start = lo if entity == PHONE else first.lo
@@ -231,8 +244,8 @@ def _phone_context(units: Sequence[Unit], start: int) -> bool:
 
 #: Verbs asking to be called back, said right before the number ("rappelez-moi au …", "call me
 #: on …"): nearer than a word naming a file or an order, they make the number a phone number.
-_CALL_ME = {"rappelez", "rappelle", "rappeler", "joindre", "joignable", "call", "ring", "reach",
-            "text", "phone"}  # fmt: skip
+_CALL_ME = {"rappelez", "rappelle", "rappeler", "joindre", "rejoindre", "joignable", "call",
+            "ring", "reach", "text", "phone", "texter"}  # fmt: skip
 #: Words that make a number a phone number even when "account"/"compte" follows them.
 _PHONE_NOUNS = {"phone", "téléphone", "telephone", "mobile", "portable", "landline", "fixe"}
 

@@ -37,6 +37,10 @@ _FILLERS = {
 BACKCHANNELS = {
     "mm", "mhm", "hmm", "oui", "ouais", "ok", "okay", "d'accord", "yeah", "yes", "yep", "right",
     "go", "on", "je", "note", "noted", "continuez", "allez-y",
+} | {
+    # The listener's "I'm following" sounds as Whisper spells them: a closed class, whatever the
+    # value they cut (issue 22, round 9: "oh two five five five oh mm-hmm four one two seven").
+    "mm-hmm", "mmhmm", "mhmm", "mm-hm", "uh-huh", "uh-hum", "yup", "hm-hm", "mmh",
 }  # fmt: skip
 #: Self-corrections inside a number ("… nine oh oh, sorry, nine oh oh eight two one"): the digits on
 #: both sides belong to the same number, so the whole stretch is redacted.

@@ -36,6 +36,7 @@ CONTEXT_WINDOW = 4
 PHONE_CONTEXT = {
     "numéro", "portable", "téléphone", "tel", "tél", "fixe", "mobile", "joindre", "joignable",
     "rappeler", "rappelez", "number", "phone", "cell", "landline", "reach", "call", "sms", "text",
+    "rejoindre", "cellulaire", "texter",
 }  # fmt: skip
 #: How far back such a word may be, and the fewest digits a garbled number keeps.
 PHONE_CONTEXT_WINDOW = 10
@@ -43,11 +44,16 @@ MIN_GARBLED_DIGITS = 7
 
 #: Regions tried for national numbers (written with the trunk 0, or 10-digit NANP for the US).
 #: Where callers' national numbers come from: France, Belgium and Switzerland for French
-#: ("0470 12 34 56", "079 …"); Britain, Ireland ("086 …") and the US for English.
-_REGIONS = {"fr": ("FR", "BE", "CH", "GB"), "en": ("GB", "IE", "US", "FR")}
+#: ("0470 12 34 56", "079 …"); Britain, Ireland ("086 …") and the US for English. A language is
+#: not a country: the North American plan's ten digits (Québec's "514 555 0147") are tried in
+#: French as in English (issue 22, round 9), valid ones only (area code and exchange checked),
+#: and in French only when a phone word or a call-back verb announces them: ten digits with no
+#: cue are a French caller's account number as often ("attendez je cherche, 629 535 580 7").
+_REGIONS = {"fr": ("FR", "BE", "CH", "GB", "US"), "en": ("GB", "IE", "US", "FR")}
+_ANNOUNCED_ONLY = {"fr": {"US"}, "en": set()}
 
 
-def is_phone(digits: str, international: bool, language: str) -> bool:
+def is_phone(digits: str, international: bool, language: str, announced: bool = True) -> bool:
     """A phone number by phonenumbers' metadata, or a well-formed number in a fiction range.
 
     libphonenumber marks the ranges reserved for drama (01 99 00, 06 39 98, 07700 900) invalid;
@@ -61,6 +67,8 @@ def is_phone(digits: str, international: bool, language: str) -> bool:
             parsed = phonenumbers.parse("+" + digits.removeprefix("00"))
             return phonenumbers.is_valid_number(parsed) or phonenumbers.is_possible_number(parsed)
         for region in _REGIONS[language]:
+            if not announced and region in _ANNOUNCED_ONLY[language]:
+                continue
             parsed = phonenumbers.parse(digits, region)
             if region == "US":
                 if len(digits) == 10 and phonenumbers.is_valid_number(parsed):
