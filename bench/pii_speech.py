@@ -20,7 +20,8 @@ blind by an eighth engineer, from yet another source, and read once blind after 
 round; from the eighth on it is a TUNING split too. ``heldout10`` was written blind by a ninth
 engineer, from yet another source, and read once blind after the eighth recall round; from the
 ninth on it is a TUNING split too. ``heldout11`` was written blind by a tenth engineer, from yet
-another source; it is only measured, read once and blind, and never tuned on. ``heldout12`` was
+another source, and read once blind after the ninth recall round; from the tenth on it is a TUNING
+split too. ``heldout12`` was
 written blind by an eleventh engineer, from yet another source; it is only measured.** Names and
 digests of the splits are kept. ``dev2`` (the names work after issue 22) holds the hard cases
 ``dev`` lacks: surnames of many origins in no list, surnames alone, first names that are common
@@ -100,21 +101,21 @@ six", "tiret du bas", "underscore", "hyphen", "dash") at local ISPs; about a thi
 faster-whisper's default form; in sectors no other split covers (a tax office, a family benefits
 office, a job centre, a bank's fraud line, an interpreting service, a parcel carrier; a UK tax
 office, a council tax line, a housing office, a bank's fraud team, an interpreting and relay
-service, an online retailer's returns desk); only measured. ``heldout12`` was written blind by an
-eleventh engineer, from yet another source: telecom and home-internet tech support (account,
-subscriber and contract numbers, a login, the customer's own box serial where the tenant registers
-its format, the line's number and the install address labelled; MAC addresses, Wi-Fi network names
-and keys, line test figures, engineer visit slots and incident numbers as hard negatives), letting
-and estate agencies (tenants, landlords, guarantors and vendors, the rented flat or the house for
-sale labelled, the agency's office not; tenant references and deposit protection numbers labelled
-where the tenant registers them), schools and childcare admin (children, parents, teachers,
-grandparents authorised to collect; class names and schools named after a person as negatives),
-bereavement and estate calls (the deceased, executors, next of kin; funeral directors' company names
-as negatives), ASR homophones in numbers and spellings ("for"/"four", "to"/"too", "ate", "vin",
-"sans", "oui" for "huit", "cette", "mil", letters heard as words: "bee", "sea", "why", "hache",
-"i grec"), stutters and restarted digits; about a third of its rows in faster-whisper's default
-form; in sectors no other split covers (a fibre ISP, a cable TV operator, a letting and sales
-agency, a town's childhood service, a funeral-plan provider; a broadband provider, a cable TV
+service, an online retailer's returns desk); read once, then tuned on. ``heldout12`` was written
+blind by an eleventh engineer, from yet another source: telecom and home-internet tech support
+(account, subscriber and contract numbers, a login, the customer's own box serial where the tenant
+registers its format, the line's number and the install address labelled; MAC addresses, Wi-Fi
+network names and keys, line test figures, engineer visit slots and incident numbers as hard
+negatives), letting and estate agencies (tenants, landlords, guarantors and vendors, the rented flat
+or the house for sale labelled, the agency's office not; tenant references and deposit protection
+numbers labelled where the tenant registers them), schools and childcare admin (children, parents,
+teachers, grandparents authorised to collect; class names and schools named after a person as
+negatives), bereavement and estate calls (the deceased, executors, next of kin; funeral directors'
+company names as negatives), ASR homophones in numbers and spellings ("for"/"four", "to"/"too",
+"ate", "vin", "sans", "oui" for "huit", "cette", "mil", letters heard as words: "bee", "sea", "why",
+"hache", "i grec"), stutters and restarted digits; about a third of its rows in faster-whisper's
+default form; in sectors no other split covers (a fibre ISP, a cable TV operator, a letting and
+sales agency, a town's childhood service, a funeral-plan provider; a broadband provider, a cable TV
 operator, a letting and estate agency, a primary school, a probate service); only measured.
 ``HELDOUT2_SHA256`` to ``HELDOUT12_SHA256`` are the digests of their rows, checked by the tests.
 People, tenants and sentences of one split never occur in another (unit tests check them).

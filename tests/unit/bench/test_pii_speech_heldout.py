@@ -1,6 +1,6 @@
 """The spoken-names corpus's splits written blind, ``heldout3`` to ``heldout12`` (``heldout3`` to
-``heldout10`` are tuning splits now, since each was read once blind; ``heldout11`` and
-``heldout12`` are the blind ones): pinned as first written, and disjoint from the others.
+``heldout11`` are tuning splits now, since each was read once blind; ``heldout12`` is the blind
+one): pinned as first written, and disjoint from the others.
 
 heldout3 was written by another engineer than the redaction rules', blind to them, and committed
 before the rules changed; heldout4 was written blind to the rules by a third engineer, from another
@@ -41,14 +41,15 @@ in pieces, details given field by field and in one breath; bank fraud lines with
 and a card's last four digits as hard negatives; interpreter-mediated and relay calls; deliveries
 and returns, tracking numbers and locker codes unlabelled; e-mails dictated with symbols as words;
 about a third in faster-whisper's default form; new sectors again, several tenants per language,
-one per language with no declared id format), and is only measured: its errors are never listed;
+one per language with no declared id format; read once blind after the ninth recall round, tuned
+on from the tenth);
 heldout12 was written blind by an eleventh engineer, from yet another source (telecom and
 home-internet tech support with MAC addresses, network names, line tests and engineer slots as hard
 negatives; letting and estate agencies, the agency's office unlabelled; schools and childcare, class
 names and schools named after a person unlabelled; bereavement and estates, funeral directors'
 company names unlabelled; ASR homophones in numbers and spellings, letters heard as words; about a
 third in faster-whisper's default form; new sectors again, several tenants per language, one per
-language with no declared id format), and is only measured too.
+language with no declared id format), and is only measured.
 These checks read the corpus only (no recognizer runs): each split's rows are the digest first
 written, the committed jsonl is what the yaml generates, it holds every family and hard negatives in
 the numbers it was written with, and its people, streets, tenants and sentences never occur in the
@@ -258,6 +259,6 @@ def test_pii_accuracy_reads_the_blind_splits_only_when_named() -> None:
 
 def test_pii_accuracy_lists_errors_of_every_former_blind_split() -> None:
     # Each blind split joins READABLE (its errors listed) only once it was read blind and became a
-    # tuning split: heldout3 to heldout10 have (heldout10 last, after the eighth recall round);
-    # heldout11 and heldout12, the blind splits, have not.
-    assert _pii_accuracy_set("READABLE") & set(SPLITS) == set(SPLITS) - {"heldout11", "heldout12"}
+    # tuning split: heldout3 to heldout11 have (heldout11 last, after the ninth recall round);
+    # heldout12, the blind split, has not.
+    assert _pii_accuracy_set("READABLE") & set(SPLITS) == set(SPLITS) - {"heldout12"}
