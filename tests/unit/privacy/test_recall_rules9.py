@@ -15,6 +15,13 @@ def _redact(text: str, language: str) -> str:
     return redact_text(text, language).text
 
 
+def _hidden(text: str, language: str, placeholder: str, gone: list[str]) -> None:
+    """``text`` redacted shows ``placeholder`` and none of the pieces in ``gone``."""
+    out = _redact(text, language)
+    assert placeholder in out, out
+    assert not [g for g in gone if g in out], out
+
+
 @pytest.mark.parametrize(
     ("language", "text", "placeholder", "gone"),
     [
@@ -30,9 +37,7 @@ def _redact(text: str, language: str) -> str:
 def test_a_value_cut_by_a_backchannel(
     language: str, text: str, placeholder: str, gone: list[str]
 ) -> None:
-    out = _redact(text, language)
-    assert placeholder in out, out
-    assert not [g for g in gone if g in out], out
+    _hidden(text, language, placeholder, gone)
 
 
 @pytest.mark.parametrize(
@@ -48,9 +53,7 @@ def test_a_value_cut_by_a_backchannel(
     ],
 )
 def test_a_postcode_of_any_shape_after_its_cue(language: str, text: str, gone: list[str]) -> None:
-    out = _redact(text, language)
-    assert "<ADDRESS>" in out, out
-    assert not [g for g in gone if g in out], out
+    _hidden(text, language, "<ADDRESS>", gone)
 
 
 @pytest.mark.parametrize(
@@ -126,9 +129,7 @@ def test_an_organisations_address_and_prices_are_nobodys(language: str, text: st
 def test_a_persons_address_near_a_workplace_stays(
     language: str, text: str, gone: list[str]
 ) -> None:
-    out = _redact(text, language)
-    assert "<ADDRESS>" in out, out
-    assert not [g for g in gone if g in out], out
+    _hidden(text, language, "<ADDRESS>", gone)
 
 
 @pytest.mark.parametrize(
@@ -201,9 +202,7 @@ def test_names_said_twice_and_emails_stay(language: str, text: str, placeholder:
 def test_an_address_given_as_the_answer_to_its_cue(
     language: str, text: str, gone: list[str]
 ) -> None:
-    out = _redact(text, language)
-    assert "<ADDRESS>" in out, out
-    assert not [g for g in gone if g in out], out
+    _hidden(text, language, "<ADDRESS>", gone)
 
 
 @pytest.mark.parametrize(
@@ -230,9 +229,7 @@ def test_an_address_cue_with_no_address_after_it(language: str, text: str) -> No
     ],
 )
 def test_a_name_cut_by_a_backchannel(language: str, text: str, gone: list[str]) -> None:
-    out = _redact(text, language)
-    assert "<NAME>" in out, out
-    assert not [g for g in gone if g in out], out
+    _hidden(text, language, "<NAME>", gone)
 
 
 @pytest.mark.parametrize(
@@ -263,9 +260,7 @@ def test_a_payment_card_stays_a_card() -> None:
     ],
 )
 def test_a_dwelling_number_after_a_named_estate(text: str, gone: list[str]) -> None:
-    out = _redact(text, "fr")
-    assert "<ADDRESS>" in out, out
-    assert not [g for g in gone if g in out], out
+    _hidden(text, "fr", "<ADDRESS>", gone)
 
 
 def test_a_numbered_thing_after_an_estate_word_is_no_address() -> None:
