@@ -79,3 +79,48 @@ def test_people_and_own_numbers_are_still_redacted(
 ) -> None:
     out = _redact(text, language)
     assert placeholder in out and gone not in out, out
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "gone"),
+    [
+        # a tax number named by its name is an identifier, not a phone, in any digit shape
+        ("en", "My taxpayer number is 0207 946 0018.", "946"),
+        ("fr", "Mon numéro fiscal : 01 23 45 67 89 012.", "45 67"),
+        ("en", "and the u t r it's nine nine one two oh three four four five six", "four five six"),
+    ],
+)
+def test_a_tax_number_is_an_id(language: str, text: str, gone: str) -> None:
+    out = _redact(text, language)
+    assert "<ID>" in out and "<PHONE>" not in out and gone not in out, out
+
+
+def test_the_tax_offices_phone_stays_a_phone() -> None:
+    out = _redact("call the tax office on oh two oh seven nine four six oh oh one eight", "en")
+    assert "<PHONE>" in out, out
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "gone"),
+    [
+        # a role, then the person's name in apposition, with no copula between
+        ("fr", "le livreur gwendal a laissé le colis chez la voisine", "gwendal"),
+        ("en", "The interpreter Oksana Hrytsenko is on the line.", "Hrytsenko"),
+        ("en", "so the carer tendai comes on tuesdays", "tendai"),
+    ],
+)
+def test_a_name_after_its_role(language: str, text: str, gone: str) -> None:
+    out = _redact(text, language)
+    assert "<NAME>" in out and gone not in out, out
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "the courier left it by the door"),
+        ("en", "the driver yesterday was rude"),
+        ("fr", "le technicien demain matin viendra"),
+    ],
+)
+def test_no_name_after_a_role_without_one(language: str, text: str) -> None:
+    assert "<NAME>" not in _redact(text, language)

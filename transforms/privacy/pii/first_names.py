@@ -1048,6 +1048,8 @@ _ROLES = {
     "conducteur", "conductrice", "expéditeur", "expéditrice", "destinataire", "titulaire",
     "souscripteur", "souscriptrice", "bénéficiaire", "patiente", "assuré", "assurée",
     "livreur", "livreuse", "technicien", "technicienne",
+    # who speaks for the caller: a carer, an interpreter
+    "carer", "caregiver", "interpreter", "interprète", "aidant", "aidante",
 }  # fmt: skip
 _ROLE_OPENERS = _POSSESSIVES | {"the", "le", "la", "l'"}
 
@@ -1059,6 +1061,15 @@ def _role_before(tokens: Sequence[Token], i: int, language: str) -> bool:
     if j < 1:
         return False
     word = tokens[j].text
+    if (
+        word in _ROLES
+        and tokens[j - 1].text in _ROLE_OPENERS
+        and not tokens[j].pause
+        and _may_be_named(tokens[i].text, language)
+        and _may_be_named(tokens[i].text, "fr")
+    ):
+        return True  # the role, then the name in apposition: "the driver stanislav", "le
+        # livreur gwendal", a word that is no common word of either language
     if word.endswith("'s") and word[:-2] in _ROLES | _KIN:
         # "the sender's yetunde adeleke" (is), not "the engineer's van" (whose): a whole name,
         # two words that are no common words or a first name and a surname
