@@ -81,8 +81,8 @@ NOT_ID_CONTEXT = {
     "article", "product", "produit", "modèle", "model", "version", "flight", "vol", "siret",
     "siren", "reference", "référence", "ref", "sort", "depuis", "since", "opened", "ouvert",
     "signé", "signed", "incident", "tag",
-    # a job done for the caller (a repair, a call-out) is a transaction too
-    "job", "repair", "réparation", "intervention",
+    # a repair or a call-out done for the caller is a transaction too
+    "repair", "réparation", "intervention",
 }  # fmt: skip
 #: Reference words that name a thing the customer holds when an identifier word is bound to
 #: them ("meter serial", "numéro de série du compteur", "contract reference").

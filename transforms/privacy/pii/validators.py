@@ -19,15 +19,15 @@ NOT_PHONE_CONTEXT = {
     "claim", "sinistre", "incident", "tag",
     # tax numbers by their names (identifiers.ID_CONTEXT)
     "fiscal", "fiscale", "utr", "taxpayer", "tin",
-    # a job done for the caller (a repair, a call-out): the job's number, not the caller's
-    "job", "repair", "réparation", "intervention",
+    # a repair or a call-out done for the caller: its number is the job's, not the caller's
+    "repair", "réparation", "intervention",
 }  # fmt: skip
 #: Words naming a transaction reference (order, case, ticket, tracking, invoice, claim): a number
 #: they announce identifies the transaction, not a person, and stays (privacy.md, identifiers).
 TRANSACTION_WORDS = {
     "order", "case", "ticket", "tracking", "invoice", "complaint", "parcel", "claim", "commande",
     "dossier", "suivi", "facture", "réclamation", "colis", "sinistre", "incident", "tag",
-    "job", "repair", "réparation", "intervention",
+    "repair", "réparation", "intervention",
 }  # fmt: skip
 #: Words naming a device's own number: a Luhn-valid number after them (an IMEI has a Luhn check
 #: digit) is the device's identifier, not a payment card. National numbers named by their
