@@ -146,9 +146,7 @@ _INSIDE = {"in", "near", "dans"}
 def _in_a_place(text: str, start: int, end: int) -> bool:
     before = text[:start].rstrip().rsplit(None, 1)
     return (
-        bool(before)
-        and before[-1].lower() in _INSIDE
-        and not text[end : end + 2] in ("'s", "’s")
+        bool(before) and before[-1].lower() in _INSIDE and text[end : end + 2] not in ("'s", "’s")
     )
 
 
