@@ -263,6 +263,19 @@ _ORG_OWNERS = [
 #: Words that give the address back to a person: "… and my supervisor lives at …".
 _LIVES = {"live", "lives", "living", "habite", "habitent", "habitez", "home", "domicile",
           "moved", "déménagé", "déménage", "résidence"}  # fmt: skip
+#: Premises open to the public (a closed class): an address whose subject one of them is, said
+#: with a verb of place ("l'accueil est au …", "the branch is at …", "le centre … se trouve au
+#: …"), is the office's, not a person's.
+_PREMISES = {
+    "accueil", "agence", "bureau", "bureaux", "guichet", "mairie", "préfecture", "permanence",
+    "antenne", "centre", "center", "office", "offices", "branch", "counter", "desk", "reception",
+    "depot", "dépôt", "siège", "succursale", "showroom",
+}  # fmt: skip
+_PLACE_VERBS = [("est",), ("sont",), ("se", "trouve"), ("se", "trouvent"), ("is",), ("are",),
+                ("is", "located"), ("situé",), ("située",)]  # fmt: skip
+#: How far after a premises noun its verb of place may come (tokens: "le centre des finances
+#: publiques est au …").
+_PREMISES_REACH = 5
 #: How far after the cue the organisation's name and its address may come (tokens).
 _ORG_NAME_REACH = 4
 _ORG_ADDRESS_REACH = 14
@@ -281,12 +294,12 @@ def _not_a_persons(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
     firsts = {c[0] for c in _ORG_OWNERS}
     drop: set[PiiSpan] = set()
     for i, tok in enumerate(tokens):
-        if tok.text not in firsts:
+        j = _premises_cue(text, tokens, i)
+        if j is None and tok.text in firsts:
+            cue = next((c for c in _ORG_OWNERS if _at(tokens, i, c)), None)
+            j = None if cue is None else i + len(cue)
+        if j is None or j >= len(tokens):
             continue
-        cue = next((c for c in _ORG_OWNERS if _at(tokens, i, c)), None)
-        if cue is None:
-            continue
-        j = i + len(cue)
         last = min(len(tokens), j + _ORG_ADDRESS_REACH)
         for m in range(j, last):
             if tokens[m].text.split("'")[-1] in _LIVES or (
@@ -306,6 +319,19 @@ def _not_a_persons(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
             s for s in spans if s.entity == NAME and lo <= s.start < name_hi and s.end <= hi
         )
     return [s for s in spans if s not in drop]
+
+
+def _premises_cue(text: str, tokens: Sequence[Token], i: int) -> int | None:
+    """After "l'accueil est", "the branch is located": where the premises' address may start."""
+    if tokens[i].text.split("'")[-1] not in _PREMISES:
+        return None
+    for k in range(i + 1, min(len(tokens), i + 1 + _PREMISES_REACH)):
+        if _SENTENCE_END.search(text[tokens[k - 1].end : tokens[k].start]):
+            return None
+        verb = max((v for v in _PLACE_VERBS if _at(tokens, k, v)), key=len, default=None)
+        if verb:
+            return k + len(verb)
+    return None
 
 
 def _at(tokens: Sequence[Token], i: int, words: tuple[str, ...]) -> bool:

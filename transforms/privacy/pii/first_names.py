@@ -487,6 +487,34 @@ def _after_business(tokens: Sequence[Token], i: int) -> bool:
     return j >= 0 and tokens[j].text in _BUSINESS
 
 
+#: Verbs of buying and paying (a closed class): "chez"/"at"/"from" after them opens a merchant
+#: ("rien acheté chez leroy merlin", "paid at", "ordered from"), not a person.
+_PURCHASES = {
+    "acheté", "achetée", "achetés", "achète", "acheter", "achat", "achats", "commandé",
+    "commander", "payé", "payer", "dépensé", "bought", "buy", "buying", "ordered", "order",
+    "paid", "pay", "spent", "shopped", "shop", "shopping", "purchased", "purchase",
+}  # fmt: skip
+_MERCHANT_LINKS = {"chez", "at", "from"}
+#: Street types that only ever follow a street's name: "on lincoln road" names a street.
+_STREET_AFTER = {"road", "street", "avenue", "lane", "boulevard", "crescent", "terrace"}
+
+
+def _after_purchase(tokens: Sequence[Token], i: int) -> bool:
+    """A merchant after a verb of buying a few words back: "acheté chez …", "ni chez …"."""
+    j = _prev(tokens, i)
+    if j < 1 or tokens[j].text not in _MERCHANT_LINKS:
+        return False
+    return any(tokens[k].text in _PURCHASES for k in range(max(0, j - _PURCHASE_REACH), j))
+
+
+#: How far before "chez"/"at" the verb of buying may be ("rien acheté chez x ni chez y").
+_PURCHASE_REACH = 6
+
+
+def _street_after(tokens: Sequence[Token], i: int) -> bool:
+    return i + 1 < len(tokens) and tokens[i + 1].text in _STREET_AFTER
+
+
 def _after_determiner(tokens: Sequence[Token], i: int) -> bool:
     j = _prev(tokens, i)
     return j >= 0 and tokens[j].text in _DETERMINERS
@@ -785,6 +813,8 @@ def scan_first_names(text: str, tokens: Sequence[Token], language: str) -> list[
             or _after_determiner(tokens, i)
             or _after_possessive(tokens, i, language)
             or _after_business(tokens, i)
+            or _after_purchase(tokens, i)
+            or _street_after(tokens, i)
             or _place(tokens, i)
             or _in_address_or_offer(tokens, i)
             or _spelling_anchor(tokens, i)
@@ -1018,6 +1048,8 @@ _ROLES = {
     "conducteur", "conductrice", "expéditeur", "expéditrice", "destinataire", "titulaire",
     "souscripteur", "souscriptrice", "bénéficiaire", "patiente", "assuré", "assurée",
     "livreur", "livreuse", "technicien", "technicienne",
+    # who speaks for the caller: a carer, an interpreter
+    "carer", "caregiver", "interpreter", "interprète", "aidant", "aidante",
 }  # fmt: skip
 _ROLE_OPENERS = _POSSESSIVES | {"the", "le", "la", "l'"}
 
@@ -1029,6 +1061,15 @@ def _role_before(tokens: Sequence[Token], i: int, language: str) -> bool:
     if j < 1:
         return False
     word = tokens[j].text
+    if (
+        word in _ROLES
+        and tokens[j - 1].text in _ROLE_OPENERS
+        and not tokens[j].pause
+        and _may_be_named(tokens[i].text, language)
+        and _may_be_named(tokens[i].text, "fr")
+    ):
+        return True  # the role, then the name in apposition: "the driver stanislav", "le
+        # livreur gwendal", a word that is no common word of either language
     if word.endswith("'s") and word[:-2] in _ROLES | _KIN:
         # "the sender's yetunde adeleke" (is), not "the engineer's van" (whose): a whole name,
         # two words that are no common words or a first name and a surname

@@ -59,6 +59,9 @@ ID_CONTEXT = {
     "debit",
     # national numbers by their names, a closed class: Swiss AVS/AHV, Irish PPS(N), British NI
     "avs", "ahv", "pps", "ppsn",
+    # and tax numbers by theirs (a closed class: a tax office's number for a person): the French
+    # numéro fiscal, the British UTR, a taxpayer or tax id anywhere
+    "fiscal", "fiscale", "utr", "taxpayer", "tin",
 }  # fmt: skip
 #: People (and households) a number is issued to: with "numéro"/"number" bound to them ("numéro
 #: d'élève", "numéro de famille", "student number", "patient number") the number identifies
@@ -78,6 +81,8 @@ NOT_ID_CONTEXT = {
     "article", "product", "produit", "modèle", "model", "version", "flight", "vol", "siret",
     "siren", "reference", "référence", "ref", "sort", "depuis", "since", "opened", "ouvert",
     "signé", "signed", "incident", "tag",
+    # a repair or a call-out done for the caller is a transaction too
+    "repair", "réparation", "intervention",
 }  # fmt: skip
 #: Reference words that name a thing the customer holds when an identifier word is bound to
 #: them ("meter serial", "numéro de série du compteur", "contract reference").

@@ -110,6 +110,8 @@ class NerNameRecognizer(EntityRecognizer):
                 continue
             if len(names) == 1 and _sentence_start_or_place(text, names[0][0]):
                 continue
+            if _in_a_place(text, names[0][0], names[-1][1]):
+                continue  # "at Currys in Milton Keynes": a town of several words
             out.append(
                 RecognizerResult(
                     NAME,
@@ -134,6 +136,18 @@ _PRODUCT_WORDS = {
 }  # fmt: skip
 #: A single capitalised word right after these is a place ("moving to Manchester").
 _PLACE_PREPOSITIONS = {"to", "in", "at", "from", "near", "à", "en", "vers", "de", "depuis"}
+
+
+#: Prepositions of being inside a place: a name of any length after them is a town's, unless it
+#: owns something ("in Jane Doe's name").
+_INSIDE = {"in", "near", "dans"}
+
+
+def _in_a_place(text: str, start: int, end: int) -> bool:
+    before = text[:start].rstrip().rsplit(None, 1)
+    return (
+        bool(before) and before[-1].lower() in _INSIDE and text[end : end + 2] not in ("'s", "’s")
+    )
 
 
 def _sentence_start_or_place(text: str, start: int) -> bool:

@@ -17,18 +17,24 @@ NOT_PHONE_CONTEXT = {
     "subscriber", "sociétaire", "matricule", "identifiant", "passport", "passeport",
     # and the other transaction words (TRANSACTION_WORDS)
     "claim", "sinistre", "incident", "tag",
+    # tax numbers by their names (identifiers.ID_CONTEXT)
+    "fiscal", "fiscale", "utr", "taxpayer", "tin",
+    # a repair or a call-out done for the caller: its number is the job's, not the caller's
+    "repair", "réparation", "intervention",
 }  # fmt: skip
 #: Words naming a transaction reference (order, case, ticket, tracking, invoice, claim): a number
 #: they announce identifies the transaction, not a person, and stays (privacy.md, identifiers).
 TRANSACTION_WORDS = {
     "order", "case", "ticket", "tracking", "invoice", "complaint", "parcel", "claim", "commande",
     "dossier", "suivi", "facture", "réclamation", "colis", "sinistre", "incident", "tag",
+    "repair", "réparation", "intervention",
 }  # fmt: skip
 #: Words naming a device's own number: a Luhn-valid number after them (an IMEI has a Luhn check
 #: digit) is the device's identifier, not a payment card. National numbers named by their
 #: name (a closed class: the Swiss AVS/AHV number, the Irish PPS number) are identifiers the same
 #: way, whatever Luhn, the NIR key or a phone plan a fictitious or mistyped one happens to pass.
-DEVICE_ID_WORDS = {"imei", "avs", "ahv", "pps", "ppsn"}
+DEVICE_ID_WORDS = {"imei", "avs", "ahv", "pps", "ppsn", "fiscal", "fiscale", "utr", "taxpayer",
+                   "tin"}  # fmt: skip
 #: How many words before a digit string are looked at for that context.
 CONTEXT_WINDOW = 4
 #: Words announcing a phone number. ASR often garbles a number read aloud ("39, 48, 4, 5, 2"):
