@@ -163,7 +163,9 @@ def _added(row: dict, model_spans: dict[str, list], tenant: bool) -> list:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--heldout", required=True, help="the split scored (heldout2..heldout10)")
+    parser.add_argument(
+        "--heldout", required=True, help="the split scored: one read blind already (READABLE)"
+    )
     parser.add_argument("--rules", type=Path, help="a directory holding an older transforms/")
     parser.add_argument("--epochs", type=int, default=12)
     parser.add_argument("--max-minutes", type=float, default=10.0, help="per model")
@@ -174,6 +176,7 @@ def main() -> None:
         "--load", action="store_true", help="score the weights in --out, no training"
     )
     args = parser.parse_args()
+    os.umask(0o077)  # the weights and their folders: the owner's only
     pii, acc, speech = _import(args.rules)
     readable = [s for s in speech.SPLITS[2:] if s in acc.READABLE]
     if args.heldout not in readable:

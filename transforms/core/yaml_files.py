@@ -1,7 +1,7 @@
 """YAML read with libyaml's C loader where PyYAML was built with it, else PyYAML's own: the same
-safe subset (no Python tags) and the same values, about 7× faster. Every process imports the 31
-data contracts (``transforms.core.tables``): 0.77 s in pure Python, 0.11 s in C (issue 23: part
-of what a lone ``ccr`` command waits for)."""
+safe subset (no Python tags) and the same values, several times faster. Every process reads the
+data contracts at import (``transforms.core.tables``); the figures are in docs/benchmarks.md
+("The lone erase command")."""
 
 from __future__ import annotations
 

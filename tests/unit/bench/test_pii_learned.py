@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -40,7 +41,9 @@ def test_a_tiny_run_trains_scores_and_ends_with_one_json_line(tmp_path):
     for family, recall in figures["rules"].items():
         if family not in ("false_alarm_rate", "negatives"):
             assert figures["union"][family] >= recall
-    assert (tmp_path / "fr" / "meta.json").exists()  # weights under --out, not in the repository
+    meta = tmp_path / "fr" / "meta.json"
+    assert meta.exists()  # weights under --out, not in the repository
+    assert stat.S_IMODE(meta.stat().st_mode) & 0o077 == 0  # and readable by their owner only
 
 
 def test_a_blind_split_not_read_yet_is_refused():
