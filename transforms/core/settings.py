@@ -334,7 +334,7 @@ class Settings:
     model_cache: str = setting(
         "CCR_MODEL_CACHE",
         "~/.cache/callcenterrate",
-        "where the bundled model is assembled once",
+        "where the bundled model is assembled once and large regular expressions are kept compiled",
         kind="local",
         section=_ASR,
     )
