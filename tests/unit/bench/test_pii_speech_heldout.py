@@ -1,5 +1,6 @@
-"""The spoken-names corpus's splits written blind, ``heldout3`` to ``heldout12`` (all tuning splits
-now, since each was read once blind): pinned as first written, and disjoint from the others.
+"""The spoken-names corpus's splits written blind, ``heldout3`` to ``heldout13`` (heldout3 to
+heldout12 tuning splits now, since each was read once blind; heldout13 not yet read): pinned as
+first written, and disjoint from the others.
 
 heldout3 was written by another engineer than the redaction rules', blind to them, and committed
 before the rules changed; heldout4 was written blind to the rules by a third engineer, from another
@@ -49,7 +50,16 @@ names and schools named after a person unlabelled; bereavement and estates, fune
 company names unlabelled; ASR homophones in numbers and spellings, letters heard as words; about a
 third in faster-whisper's default form; new sectors again, several tenants per language, one per
 language with no declared id format); read once blind after the tenth recall round, tuned on from
-the eleventh.
+the eleventh;
+heldout13 was written blind by a twelfth engineer, from yet another source (hospitality and
+reservations with booking references, room and table numbers and the hotel's address as hard
+negatives; charity donors and subscriptions, sort codes, account numbers and IBANs in pieces,
+campaign and offer codes unlabelled; notaries, solicitors and property, parcel, title and file
+references unlabelled; trades call-outs with the home given as directions and landmarks; outbound
+surveys and do-not-call requests; name forms: surname first, titles, particles, double surnames;
+faster-whisper's number normalisation; about a third in faster-whisper's default form; new sectors
+again, several tenants per language, one per language with no declared id format); only measured,
+never in READABLE.
 These checks read the corpus only (no recognizer runs): each split's rows are the digest first
 written, the committed jsonl is what the yaml generates, it holds every family and hard negatives in
 the numbers it was written with, and its people, streets, tenants and sentences never occur in the
@@ -82,9 +92,10 @@ DIGESTS = {
     "heldout10": speech.HELDOUT10_SHA256,
     "heldout11": speech.HELDOUT11_SHA256,
     "heldout12": speech.HELDOUT12_SHA256,
+    "heldout13": speech.HELDOUT13_SHA256,
 }
 #: The splits each is kept apart from: heldout3 was written beside dev2 (they share counted name
-#: words, tests/unit/privacy/test_spoken_names.py), heldout4 to heldout12 after every split before
+#: words, tests/unit/privacy/test_spoken_names.py), heldout4 to heldout13 after every split before
 #: them (and each from the later ones too).
 APART = {
     "heldout3": ("dev", "heldout2"),
@@ -97,6 +108,7 @@ APART = {
     "heldout10": tuple(s for s in speech.SPLITS if s != "heldout10"),
     "heldout11": tuple(s for s in speech.SPLITS if s != "heldout11"),
     "heldout12": tuple(s for s in speech.SPLITS if s != "heldout12"),
+    "heldout13": tuple(s for s in speech.SPLITS if s != "heldout13"),
 }
 #: Rows of each family (by the kind they were written for) and hard negatives, at least.
 MINIMUM = {
@@ -110,6 +122,7 @@ MINIMUM = {
     "heldout10": {"NAME": 85, "ADDRESS": 35, "ID": 30, "PHONE": 25, "EMAIL": 20, "negatives": 70},
     "heldout11": {"NAME": 85, "ADDRESS": 35, "ID": 30, "PHONE": 25, "EMAIL": 20, "negatives": 70},
     "heldout12": {"NAME": 85, "ADDRESS": 35, "ID": 30, "PHONE": 25, "EMAIL": 20, "negatives": 70},
+    "heldout13": {"NAME": 85, "ADDRESS": 35, "ID": 30, "PHONE": 25, "EMAIL": 20, "negatives": 70},
 }
 #: Street and town words of each split: the generic ones (rue, road, du, flat...) are shared by
 #: design.
@@ -170,6 +183,12 @@ STREETS = {
     | {"kiddlewell", "pennyroyal", "pottersfield", "wheelwrights", "tithebarn", "saddletree"}
     | {"quillet", "mallowmead", "bellwether", "cordwainer", "pargetters", "corndolly"}
     | {"larchcombe"},
+    "heldout13": {"chaisiers", "combe-aux-merles", "sourcières", "pareurs", "cloutiers"}
+    | {"barry-haut", "caussenards", "calmette-basse", "vignals", "pibles", "pas-de-l'âne"}
+    | {"chaudronniers-d'en-bas", "fontainiers", "treilles-hautes", "vanniers-de-fabrègues"}
+    | {"montgaillard", "kittlesby", "pomfret", "wardle", "leaholme", "brathay", "kirkstead"}
+    | {"tanpit", "pitchcombe", "cordery", "stanmore", "smithy", "greywethers", "sarsen", "kennet"}
+    | {"glyndwr", "tanygrisiau", "fountain", "tenter", "scissett", "llanbedr"},
 }
 SPLITS = list(DIGESTS)
 
@@ -214,7 +233,7 @@ def test_the_split_has_every_family_and_hard_negatives_in_both_languages(split) 
     "split",
     [
         "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10",
-        "heldout11", "heldout12",
+        "heldout11", "heldout12", "heldout13",
     ],
 )  # fmt: skip
 def test_the_split_has_cards_ibans_balanced_languages_and_several_tenants(split) -> None:
@@ -259,5 +278,6 @@ def test_pii_accuracy_reads_the_blind_splits_only_when_named() -> None:
 
 def test_pii_accuracy_lists_errors_of_every_former_blind_split() -> None:
     # Each blind split joins READABLE (its errors listed) only once it was read blind and became a
-    # tuning split: heldout3 to heldout12 have (heldout12 last, after the tenth recall round).
-    assert _pii_accuracy_set("READABLE") & set(SPLITS) == set(SPLITS)
+    # tuning split: heldout3 to heldout12 have (heldout12 last, after the tenth recall round);
+    # heldout13, not yet read, is only measured.
+    assert _pii_accuracy_set("READABLE") & set(SPLITS) == set(SPLITS) - {"heldout13"}
