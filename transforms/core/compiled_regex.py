@@ -15,10 +15,11 @@ have made: the same program, given to the same engine call (``_sre.compile``), w
 program's structure itself.
 
 A kept program is used only when it is the owner's and no one else can write it (else another
-user could change what a pattern matches), and when its header (Python build, engine magic,
-pattern and flags digest) and the digest of its program match; anything else is compiled as
-usual and kept again. Files are created owner-only (0600, folder 0700), written beside and moved
-in. Outside the block, and on a Python whose ``re`` lacks the hook used here, nothing changes.
+user could change what a pattern matches), when its header (Python build, engine magic, pattern
+and flags digest) matches, and when its digest (header and program) holds; anything else is
+compiled as usual and kept again. Files are created owner-only (0600, folder 0700), written beside
+and moved in. Outside the block, and on a Python whose ``re`` lacks the hook used here, nothing
+changes.
 """
 
 from __future__ import annotations
@@ -100,7 +101,7 @@ def _compile(p: Any, flags: int = 0) -> re.Pattern:
     if kept is not None:
         try:
             return _sre.compile(p, *kept)
-        except RuntimeError:  # the engine refused the program: compile it again below
+        except (RuntimeError, TypeError, ValueError):  # refused by the engine: compiled below
             pass
     compiled, args = _compile_capturing(p, flags)
     with contextlib.suppress(OSError):  # a cache that cannot be written costs time, not results
@@ -167,7 +168,7 @@ def _read(path: Path, header: dict[str, Any]) -> tuple | None:
     if (
         not isinstance(kept, dict)
         or any(kept.get(k) != v for k, v in header.items())
-        or kept.get("code_sha256") != hashlib.sha256(body).hexdigest()
+        or kept.pop("sha256", None) != digest(kept, body)
         or len(body) % array.array("I").itemsize
     ):
         return None
@@ -175,6 +176,11 @@ def _read(path: Path, header: dict[str, Any]) -> tuple | None:
     code.frombytes(body)
     indexgroup = tuple(kept["indexgroup"])
     return kept["flags"], code.tolist(), kept["groups"], kept["groupindex"], indexgroup
+
+
+def digest(fields: dict[str, Any], body: bytes) -> str:
+    """What a kept file's ``sha256`` holds: its header's other fields and its program."""
+    return hashlib.sha256(json.dumps(fields, sort_keys=True).encode() + b"\0" + body).hexdigest()
 
 
 def _write(path: Path, header: dict[str, Any], args: tuple) -> None:
@@ -188,8 +194,8 @@ def _write(path: Path, header: dict[str, Any], args: tuple) -> None:
         "groups": groups,
         "groupindex": dict(groupindex),
         "indexgroup": list(indexgroup),
-        "code_sha256": hashlib.sha256(body).hexdigest(),
     }
+    kept["sha256"] = digest(kept, body)
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

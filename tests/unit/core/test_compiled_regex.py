@@ -3,7 +3,6 @@ kept program that is not exactly the owner's own for this pattern is never used.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -98,6 +97,7 @@ def _program_of(tmp_path: Path, word: str) -> bytes:
     [
         "edited program",  # its digest no longer matches
         "edited program, digest recomputed",  # the engine's own check refuses the program
+        "edited header",  # flags changed: the digest covers the header too
         "truncated",
         "writable by others",
         "kept for another pattern",
@@ -116,7 +116,13 @@ def test_a_kept_program_not_exactly_the_owners_own_is_never_used(tmp_path, monke
         head, kept_json, body = data.split(b"\n", 2)
         body = b"\xff\xff\xff\x7f" * (len(body) // 4)  # not a program the engine accepts
         kept = json.loads(kept_json)
-        kept["code_sha256"] = hashlib.sha256(body).hexdigest()
+        del kept["sha256"]
+        kept["sha256"] = compiled_regex.digest(kept, body)
+        path.write_bytes(head + b"\n" + json.dumps(kept).encode() + b"\n" + body)
+    elif attack == "edited header":
+        head, kept_json, body = path.read_bytes().split(b"\n", 2)
+        kept = json.loads(kept_json)
+        kept["flags"] &= ~re.IGNORECASE
         path.write_bytes(head + b"\n" + json.dumps(kept).encode() + b"\n" + body)
     elif attack == "truncated":
         path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
