@@ -65,7 +65,7 @@ from transforms.privacy.pii.scanners import (
     scan_numbers,
     scan_spoken_emails,
 )
-from transforms.privacy.pii.tokens import Token, spoken_units, tokenize
+from transforms.privacy.pii.tokens import Token, hear_digits, spoken_units, tokenize
 
 
 def _listed_word(word: str) -> bool:
@@ -87,7 +87,7 @@ class _SpokenPiiRecognizer(EntityRecognizer):
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list:
         language = self.supported_language
-        tokens = tokenize(text)
+        tokens = hear_digits(tokenize(text), language)
         units = spoken_units(tokens, language)
         found = (
             scan_numbers(units, language)
@@ -157,7 +157,7 @@ class _TenantIdRecognizer(EntityRecognizer):
     def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list:
         if ID not in entities:
             return []
-        tokens = tokenize(text)
+        tokens = hear_digits(tokenize(text), self.supported_language)
         units = spoken_units(tokens, self.supported_language)
         found = scan_identifiers(tokens, units, self.supported_language, self.patterns)
         return [RecognizerResult(ID, tokens[f.lo].start, tokens[f.hi - 1].end, 1.0) for f in found]
