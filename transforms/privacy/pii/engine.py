@@ -47,6 +47,7 @@ from transforms.privacy.pii.first_names import (
     common_words,
     first_names,
     is_common_word,
+    saint_compound,
     scan_cued_names,
     scan_first_names,
     scan_framed_names,
@@ -235,6 +236,8 @@ def find_pii(
                 continue
             if meta.get("ner") and lang == "fr" and _product_apposition(text, r.start, r.end):
                 continue
+            if meta.get("ner") and _saint_place(text, r.start, r.end):
+                continue
             results.append(r)
     spans = [
         PiiSpan(r.start, _end_before_other(text, r, results) if r in lexicon else r.end, NAME)
@@ -369,6 +372,17 @@ def _product_apposition(text: str, start: int, end: int) -> bool:
         and noun not in TITLES
         and noun not in _NAME_NOUNS
     )
+
+
+def _saint_place(text: str, start: int, end: int) -> bool:
+    """A saint's compound the NER took for a person ("l'école Saint-Joseph", "l'église
+    Saint-Martin") names a church, a school, a street or a town, unless a first name stands
+    before it as its surname ("Antoine Saint-Clair"); issue 22, round 11."""
+    words = text[start:end].split()
+    if len(words) != 1 or not saint_compound(words[0]):
+        return False
+    before = text[:start].split()[-1:]
+    return not before or before[0].lower().strip(",.;:") not in first_names()
 
 
 def _end_before_other(text: str, r: RecognizerResult, results: Sequence[RecognizerResult]) -> int:

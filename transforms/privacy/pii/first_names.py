@@ -731,10 +731,16 @@ def _saint_place(tokens: Sequence[Token], i: int) -> bool:
     """A saint's compound ("saint-martin", "sainte-anne") names a church, a school, a street or
     a town unless a first name stands before it as its surname ("antoine saint-exupéry"); issue
     22, round 11."""
-    if tokens[i].text.split("-")[0] not in _SAINTS or "-" not in tokens[i].text:
+    if not saint_compound(tokens[i].text):
         return False
     j = _prev(tokens, i)
     return j < 0 or tokens[j].text not in first_names()
+
+
+def saint_compound(word: str) -> bool:
+    """A saint's compound, any case: "saint-martin", "Sainte-Anne", "st-john"."""
+    parts = word.lower().split("-")
+    return len(parts) >= 2 and parts[0] in _SAINTS and all(parts[1:])
 
 
 def _compound_first_name(word: str) -> bool:

@@ -199,8 +199,8 @@ _DIGIT_HOMOPHONES = {
 _LETTER_HOMOPHONES = {
     "en": {"bee": "b", "sea": "c", "see": "c", "dee": "d", "ef": "f", "eff": "f", "gee": "g",
            "aitch": "h", "haitch": "h", "jay": "j", "kay": "k", "el": "l", "em": "m", "ess": "s",
-           "tee": "t", "tea": "t", "you": "u", "vee": "v", "ex": "x", "why": "y", "zed": "z",
-           "zee": "z", "queue": "q", "cue": "q", "are": "r", "pea": "p", "pee": "p"},
+           "tee": "t", "tea": "t", "you": "u", "en": "n", "vee": "v", "ex": "x", "why": "y",
+           "zed": "z", "zee": "z", "queue": "q", "cue": "q", "are": "r", "pea": "p", "pee": "p"},
     "fr": {"hache": "h", "grec": "y"},
 }  # fmt: skip
 #: Words that ask for or announce a number or a code: a homophone right after one (4 words at
@@ -257,9 +257,7 @@ def hear_digits(tokens: Sequence[Token], language: str) -> list[Token]:
         run = range(i, j)
         reals = sum(real(k) for k in run)
         digit_reals = sum(real(k) and _digit_word(tokens[k].text, language) for k in run)
-        requested = any(
-            t.text in _NUMBER_REQUESTS for t in tokens[max(0, i - _REQUEST_REACH) : i]
-        )
+        requested = any(t.text in _NUMBER_REQUESTS for t in tokens[max(0, i - _REQUEST_REACH) : i])
         if reals >= _CODE_PARTS or (requested and digit_reals >= 1):
             for k in run:
                 if k in heard:
