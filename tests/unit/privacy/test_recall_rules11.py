@@ -131,3 +131,28 @@ def test_a_value_heard_as_homophones_is_redacted(
 def test_times_and_amounts_with_homophones_stay(language: str, text: str) -> None:
     redacted = _redact(text, language)
     assert "<PHONE>" not in redacted and "<ID>" not in redacted
+
+
+# ----------------------------------------------------------------------------- restarts
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "gone"),
+    [
+        # false starts that open the phone itself, then the whole number: one phone
+        ("en", "my work line is oh two oh two oh two oh seven nine four six oh eight one", "oh two"),
+        ("fr", "c'est le zéro six zéro six zéro six trente-neuf quatre-vingt-dix-huit dix", "zéro six"),
+        ("en", "It's 01 01 01632 960 412.", "01 01"),
+        # "double" and a homophone in one number
+        ("en", "ring me on oh seven seven double oh nine double oh for two ate", "double oh for"),
+    ],
+)  # fmt: skip
+def test_a_restarted_phone_is_one_phone(language: str, text: str, gone: str) -> None:
+    redacted = _redact(text, language)
+    assert gone not in redacted
+    assert "<PHONE>" in redacted and "<ID>" not in redacted
+
+
+def test_an_account_number_is_still_an_id() -> None:
+    redacted = _redact("the account number is four four two four four two nine one three", "en")
+    assert "<ID>" in redacted

@@ -124,7 +124,7 @@ class _FirstNameRecognizer(EntityRecognizer):
     def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list:
         if NAME not in entities:
             return []
-        tokens = tokenize(text)
+        tokens = hear_digits(tokenize(text), self.supported_language)
         return [
             RecognizerResult(
                 NAME,

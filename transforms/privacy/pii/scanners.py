@@ -27,6 +27,7 @@ from transforms.privacy.pii.validators import (
     is_nir,
     is_phone,
     phone_loop,
+    restarted_phone,
 )
 
 _ALNUM_RE = re.compile(r"[a-z0-9]{1,8}")
@@ -185,6 +186,9 @@ def scan_numbers(units: Sequence[Unit], language: str) -> list[_Found]:
         if not device and phone_loop(every, language):
             # Whisper's loop: one phone number written two or three times over (a window of it
             # passing Luhn or the NIR key is chance: the repeated phone is the evidence)
+            in_run = [_Found(units[parts[0][0]].lo, units[parts[-1][-1]].hi, PHONE)]
+        elif phone_context and not device and len(parts) == 1 and restarted_phone(every, language):
+            # false starts before the phone are its own digits ("oh seven seven, oh seven …")
             in_run = [_Found(units[parts[0][0]].lo, units[parts[-1][-1]].hi, PHONE)]
         if len(parts) > 1:
             # A corrected number: the restart replaces the end of what came before

@@ -237,8 +237,10 @@ def hear_digits(tokens: Sequence[Token], language: str) -> list[Token]:
         return list(tokens)
     heard = {i: t.text for i, t in enumerate(tokens) if t.text in digits or t.text in letters}
 
-    def part(j: int) -> bool:
-        return 0 <= j < n and (j in heard or _plain(tokens[j].text, language))
+    def part(j: int) -> bool:  # "double"/"triple" join a code's parts ("double oh too six")
+        return 0 <= j < n and (
+            j in heard or tokens[j].text in _REPEAT or _plain(tokens[j].text, language)
+        )
 
     def real(j: int) -> bool:
         return 0 <= j < n and j not in heard and _plain(tokens[j].text, language)
