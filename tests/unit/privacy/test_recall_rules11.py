@@ -75,7 +75,7 @@ def test_people_and_their_addresses_are_still_redacted(language: str, text: str,
     [
         # inside a run of digits, a homophone is its digit
         ("en", "my work number is oh one four too ate seven for three nine", "two eight"),
-        ("en", "It's 0 7 9 ate 3 for 1 1 2.", "eight 3 four"),
+        ("en", "It's oh seven nine ate, three for one one two.", "nine eight"),
         ("fr", "mon portable c'est le zéro six vin cette cinquante et un", "vingt sept"),
         ("fr", "Le montant de référence, c'est trois mil deux sans dix.", "mille deux cent"),
         # letters heard as words inside a spelled code
@@ -96,6 +96,10 @@ def test_a_homophone_is_a_digit_inside_a_code(language: str, text: str, heard: s
         ("en", "why are you asking me for my date of birth"),
         ("fr", "cette semaine j'ai bu du vin sans alcool"),
         ("fr", "Cette box, je l'ai depuis deux ans, sans problème."),
+        # beside written digits, in a range, or spelling a name with no digit
+        ("en", "I've got 07700 900 112 for you, and 020 7946 0018 to ring."),
+        ("en", "it went from forty nine ninety nine to fifty four ninety"),
+        ("fr", "c'est m a r t i n sans accent, m a r t i n"),
     ],
 )  # fmt: skip
 def test_a_homophone_alone_stays_a_word(language: str, text: str) -> None:
@@ -106,7 +110,7 @@ def test_a_homophone_alone_stays_a_word(language: str, text: str) -> None:
     ("language", "text", "gone", "placeholder"),
     [
         ("en", "get me on oh seven nine too two one for ate ate six oh", "ate ate", "PHONE"),
-        ("en", "My landline is 0 1 6 3 too 9 4 ate 2 0 1.", "too 9 4", "PHONE"),
+        ("en", "My landline is oh one six three too nine four ate two oh one.", "too", "PHONE"),
         ("fr", "rappelez au zéro quatre vin deux soixante cette douze quarante", "cette", "PHONE"),
         ("en", "the account number is q why seven seven for too oh ate", "seven seven for", "ID"),
         ("en", "postcode's ess why ten for tea why", "ten for tea", "ADDRESS"),
@@ -142,7 +146,7 @@ def test_times_and_amounts_with_homophones_stay(language: str, text: str) -> Non
         # false starts that open the phone itself, then the whole number: one phone
         ("en", "my line is oh two oh two oh two oh seven nine four six oh eight one", "oh two"),
         ("fr", "le zéro six zéro six zéro six trente-neuf quatre-vingt-dix-huit dix", "zéro six"),
-        ("en", "It's 01 01 01632 960 412.", "01 01"),
+        ("en", "It's oh one oh one, oh one six three two nine six oh four one two.", "oh one"),
         # "double" and a homophone in one number
         ("en", "ring me on oh seven seven double oh nine double oh for two ate", "double oh for"),
     ],

@@ -217,9 +217,17 @@ _REQUEST_REACH = 4
 _CODE_PARTS = 3
 
 
+#: Words that open a range ("from twenty nine ninety nine to thirty four fifty"): "to" and "and"
+#: after them stay words.
+_RANGES = {"from", "between", "de", "entre"}
+
+
 def _plain(word: str, language: str) -> bool:
-    """A digit, a number word or a single letter: what a spoken code is made of."""
-    return (len(word) == 1 and word.isalpha()) or _digit_word(word, language)
+    """A number word or a single letter: what a spoken code is made of. Not written digits: ASR
+    writes a homophone only where it writes the number in words ("07700 900 356 for you")."""
+    return (len(word) == 1 and word.isalpha()) or (
+        _DIGITS_RE.fullmatch(word) is None and _digit_word(word, language)
+    )
 
 
 def hear_digits(tokens: Sequence[Token], language: str) -> list[Token]:
@@ -228,7 +236,9 @@ def hear_digits(tokens: Sequence[Token], language: str) -> list[Token]:
     A homophone counts as its digit or letter only inside a spoken code: a run of digits,
     number words, letters and homophones that holds three digits, number words or letters at
     least, or one digit or number word when a request for a number opens it ("postcode's are
-    gee fourteen …"). Never alone: "for two weeks", "you are", "nine to five" stay words.
+    gee fourteen …"); a digit's homophone needs a number word in the run. Never alone, never
+    beside written digits, never in a range ("from … to …"): "for two weeks", "you are", "nine
+    to five", "07700 900 356 for you" stay words.
     """
     digits = _DIGIT_HOMOPHONES.get(language, {})
     letters = _LETTER_HOMOPHONES.get(language, {})
@@ -260,9 +270,12 @@ def hear_digits(tokens: Sequence[Token], language: str) -> list[Token]:
         reals = sum(real(k) for k in run)
         digit_reals = sum(real(k) and _digit_word(tokens[k].text, language) for k in run)
         requested = any(t.text in _NUMBER_REQUESTS for t in tokens[max(0, i - _REQUEST_REACH) : i])
-        if reals >= _CODE_PARTS or (requested and digit_reals >= 1):
+        ranged = i > 0 and tokens[i - 1].text in _RANGES
+        if (reals >= _CODE_PARTS or (requested and digit_reals >= 1)) and not ranged:
             for k in run:
-                if k in heard:
+                # a digit's homophone needs a number word in its run ("b a u d o u i n sans
+                # e" spells a name); a letter's does not ("queue you i n e why")
+                if k in heard and (heard[k] in letters or digit_reals):
                     word = digits.get(heard[k]) or letters[heard[k]]
                     out[k] = Token(tokens[k].start, tokens[k].end, word, tokens[k].pause)
         i = j
