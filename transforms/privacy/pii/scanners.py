@@ -187,7 +187,13 @@ def scan_numbers(units: Sequence[Unit], language: str) -> list[_Found]:
             # Whisper's loop: one phone number written two or three times over (a window of it
             # passing Luhn or the NIR key is chance: the repeated phone is the evidence)
             in_run = [_Found(units[parts[0][0]].lo, units[parts[-1][-1]].hi, PHONE)]
-        elif phone_context and not device and len(parts) == 1 and restarted_phone(every, language):
+        elif (
+            phone_context
+            and not device
+            and len(parts) == 1
+            and all(f.entity == PHONE for f in in_run)  # a card or a NIR keeps its own reading
+            and restarted_phone(every, language)
+        ):
             # false starts before the phone are its own digits ("oh seven seven, oh seven …")
             in_run = [_Found(units[parts[0][0]].lo, units[parts[-1][-1]].hi, PHONE)]
         if len(parts) > 1:
