@@ -160,3 +160,28 @@ def test_a_restarted_phone_is_one_phone(language: str, text: str, gone: str) -> 
 def test_an_account_number_is_still_an_id() -> None:
     redacted = _redact("the account number is four four two four four two nine one three", "en")
     assert "<ID>" in redacted
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # a stop word right after "dot"/"point" is a piece of the local part
+        ("en", "it's tom dot in at outlook dot com"),
+        ("en", "Write to Bea dot Is at Proton dot me."),
+        ("fr", "c'est paul point et arobase orange point fr"),
+    ],
+)  # fmt: skip
+def test_a_stop_word_after_a_dot_is_part_of_the_local_part(language: str, text: str) -> None:
+    redacted = _redact(text, language)
+    assert "<EMAIL>" in redacted and "dot" not in redacted and "point" not in redacted
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "i am at gmail dot com every day, not hotmail"),
+        ("fr", "je suis arobase free point fr"),
+    ],
+)  # fmt: skip
+def test_no_local_part_without_a_joiner(language: str, text: str) -> None:
+    assert "<EMAIL>" not in _redact(text, language)

@@ -445,7 +445,10 @@ def scan_spoken_emails(tokens: Sequence[Token]) -> list[_Found]:
             and tokens[lo - 1].text not in _LOCAL_STOP
         ):
             lo -= 1  # "zoé.martin12 oui arobase …": the agent's "oui" before the caller goes on
-        if tokens[lo].text in _LOCAL_STOP or tokens[lo].text in _JOIN:
+        # a stop word right after a joiner is a piece of the local part ("tom dot in at …",
+        # "x point et arobase …"; issue 22, round 11), not the end of a sentence
+        joined = lo >= 2 and tokens[lo - 1].text in _DOT and tokens[lo - 2].text not in _AT
+        if (tokens[lo].text in _LOCAL_STOP and not joined) or tokens[lo].text in _JOIN:
             continue
         plain = 1
         while lo > 0:
