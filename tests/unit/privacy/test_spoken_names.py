@@ -283,7 +283,9 @@ def _figures(split: str) -> dict:
 #: round (addresses 0.611), is a tuning split since the ninth: its lowest family after it is
 #: addresses 0.889 (names 0.915). heldout11, read once blind after the ninth round (names 0.932,
 #: identifiers 0.933), is a tuning split since the tenth: its lowest family after it is addresses
-#: 0.936 (names 0.940). A change that lowers a family fails here.
+#: 0.936 (names 0.940). heldout12, read once blind after the tenth round (phones 0.742), is a
+#: tuning split since the eleventh: its lowest family after it is names 0.878 (e-mails 0.952).
+#: A change that lowers a family fails here.
 SPEECH_FLOORS = {
     "dev": 0.99,
     "dev2": 0.99,
@@ -297,6 +299,7 @@ SPEECH_FLOORS = {
     "heldout9": 0.94,
     "heldout10": 0.88,
     "heldout11": 0.93,
+    "heldout12": 0.87,
 }
 #: False alarms per split, at most 5 % (issue 22). heldout6's blind reading was 6/76 (7.9 %),
 #: four of them transaction references; tuned on in the fourth recall round: 0/76. heldout7's
@@ -305,7 +308,8 @@ SPEECH_FLOORS = {
 #: 0/74; tuned on in the eighth: 0/74. heldout10's blind reading was 7/72 (9.7 %: company
 #: addresses and names, plates of tenants with no declared format); tuned on in the ninth: 2/72.
 #: heldout11's blind reading was 6/72 (8.3 %: offices' addresses, a merchant, a street, a town, a
-#: repair's number); tuned on in the tenth: 0/72.
+#: repair's number); tuned on in the tenth: 0/72. heldout12's blind reading was 5/72 (6.9 %: MAC
+#: addresses, a church, a line test, an office's street); tuned on in the eleventh: 0/72.
 SPEECH_FALSE_ALARMS = {
     "heldout6": 0.01,
     "heldout7": 0.03,
@@ -313,6 +317,7 @@ SPEECH_FALSE_ALARMS = {
     "heldout9": 0.01,
     "heldout10": 0.03,
     "heldout11": 0.01,
+    "heldout12": 0.01,
 }
 
 

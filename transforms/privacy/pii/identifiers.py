@@ -40,6 +40,7 @@ from transforms.privacy.pii.validators import (
     PHONE_CONTEXT,
     is_phone,
     phone_loop,
+    restarted_phone,
 )
 
 #: Words that name a phone number: a phone-valid number after them is a phone, not an id
@@ -419,6 +420,7 @@ def scan_identifiers(
             and not years
             and not is_phone(compact, False, language, _phone_word_before(tokens, lo))
             and not phone_loop(compact, language)
+            and not restarted_phone(compact, language)
             and not _date_like(compact)
         ):
             found.append(Found(lo, hi, ID))

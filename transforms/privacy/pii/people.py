@@ -310,6 +310,8 @@ _STREETS_FR = {
     "lotissement", "lieu-dit", "hameau", "sentier", "voie", "rond-point", "esplanade",
     "promenade", "faubourg", "cité", "villa", "parvis", "montée", "traverse", "venelle",
     "ruelle", "clos", "domaine", "côte", "rampe", "sente", "carrefour", "chaussée", "drève",
+    # plural types that name one street (issue 22, round 11: "18, allées jean-jaurès")
+    "allées", "quais", "boulevards",
 }  # fmt: skip
 #: Without a house number, only these (never "place": "à la place de …").
 _STRONG_FR = {"rue", "avenue", "boulevard", "impasse", "chemin", "allée", "quai", "cours"}
@@ -816,10 +818,19 @@ _LEAD_REACH = 3
 _SENTENCE_END_RE = re.compile(r"[.?!]")
 
 
+#: Addresses of devices and networks, not places (a closed class): "the mac address is oh oh
+#: colon …", "l'adresse ip c'est …" (issue 22, round 11).
+_DEVICE_ADDRESS = {"mac", "ip", "ipv4", "ipv6", "hardware", "wallet", "bitcoin", "ethernet"}
+
+
 def _answer_start(text: str, tokens: Sequence[Token], i: int) -> int | None:
     """Where the answer starts after an address cue at ``i``, or None."""
     w = tokens[i].text
     n = len(tokens)
+    if (i > 0 and tokens[i - 1].text in _DEVICE_ADDRESS) or (
+        i + 1 < n and tokens[i + 1].text in _DEVICE_ADDRESS
+    ):
+        return None
     if w in _LIVE_VERBS and i + 1 < n and tokens[i + 1].text in _LIVE_AT:
         return i + 2
     if w in _ADDRESS_NOUNS or w.endswith("adresse"):

@@ -27,6 +27,7 @@ from transforms.privacy.pii.validators import (
     is_nir,
     is_phone,
     phone_loop,
+    restarted_phone,
 )
 
 _ALNUM_RE = re.compile(r"[a-z0-9]{1,8}")
@@ -185,6 +186,15 @@ def scan_numbers(units: Sequence[Unit], language: str) -> list[_Found]:
         if not device and phone_loop(every, language):
             # Whisper's loop: one phone number written two or three times over (a window of it
             # passing Luhn or the NIR key is chance: the repeated phone is the evidence)
+            in_run = [_Found(units[parts[0][0]].lo, units[parts[-1][-1]].hi, PHONE)]
+        elif (
+            phone_context
+            and not device
+            and len(parts) == 1
+            and all(f.entity == PHONE for f in in_run)  # a card or a NIR keeps its own reading
+            and restarted_phone(every, language)
+        ):
+            # false starts before the phone are its own digits ("oh seven seven, oh seven …")
             in_run = [_Found(units[parts[0][0]].lo, units[parts[-1][-1]].hi, PHONE)]
         if len(parts) > 1:
             # A corrected number: the restart replaces the end of what came before
@@ -435,7 +445,10 @@ def scan_spoken_emails(tokens: Sequence[Token]) -> list[_Found]:
             and tokens[lo - 1].text not in _LOCAL_STOP
         ):
             lo -= 1  # "zoé.martin12 oui arobase …": the agent's "oui" before the caller goes on
-        if tokens[lo].text in _LOCAL_STOP or tokens[lo].text in _JOIN:
+        # a stop word right after a joiner is a piece of the local part ("tom dot in at …",
+        # "x point et arobase …"; issue 22, round 11), not the end of a sentence
+        joined = lo >= 2 and tokens[lo - 1].text in _DOT and tokens[lo - 2].text not in _AT
+        if (tokens[lo].text in _LOCAL_STOP and not joined) or tokens[lo].text in _JOIN:
             continue
         plain = 1
         while lo > 0:

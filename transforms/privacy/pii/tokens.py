@@ -181,3 +181,102 @@ def spoken_units(tokens: Sequence[Token], language: str) -> list[Unit]:
         units.append(Unit(_WORD_KINDS.get(word, "word"), word, i, i + 1))
         i += 1
     return units
+
+
+# ----------------------------------------------------------------------------- homophones
+
+#: Words ASR writes for a digit or a number word it heard (closed classes, issue 22, round 11):
+#: "oh for one seven" (four), "too"/"to" (two), "ate" (eight), "won" (one); French "vin"
+#: (vingt), "sans" (cent), "cette" (sept), "mil" (mille).
+_DIGIT_HOMOPHONES = {
+    "en": {"for": "four", "fore": "four", "to": "two", "too": "two", "ate": "eight",
+           "won": "one"},
+    "fr": {"vin": "vingt", "vins": "vingt", "vint": "vingt", "sans": "cent", "sang": "cent",
+           "cette": "sept", "sète": "sept", "mil": "mille"},
+}  # fmt: skip
+#: Letters heard as words when a code is spelled ("are gee fourteen to sea why", "queue you i n
+#: e why"; French "hache"): the names of the letters, a closed class.
+_LETTER_HOMOPHONES = {
+    "en": {"bee": "b", "sea": "c", "see": "c", "dee": "d", "ef": "f", "eff": "f", "gee": "g",
+           "aitch": "h", "haitch": "h", "jay": "j", "kay": "k", "el": "l", "em": "m", "ess": "s",
+           "tee": "t", "tea": "t", "you": "u", "en": "n", "vee": "v", "ex": "x", "why": "y",
+           "zed": "z", "zee": "z", "queue": "q", "cue": "q", "are": "r", "pea": "p", "pee": "p"},
+    "fr": {"hache": "h", "grec": "y"},
+}  # fmt: skip
+#: Words that ask for or announce a number or a code: a homophone right after one (4 words at
+#: most) opens the value ("le code postal c'est le vin neuf …", "postcode's are gee …").
+_NUMBER_REQUESTS = {
+    "number", "number's", "numbers", "numéro", "numéros", "code", "postcode", "postcode's",
+    "postal", "reference", "référence", "ref", "mobile", "mobile's", "landline", "phone",
+    "portable", "fixe", "téléphone", "joindre", "ring", "serial", "série", "upn", "id",
+    "username", "login", "identifiant",
+}  # fmt: skip
+_REQUEST_REACH = 4
+#: Digits, number words and letters a run needs, with no request before it, to be a code
+#: ("oh for one seven", "three eight ate"; not "nine to five").
+_CODE_PARTS = 3
+
+
+#: Words that open a range ("from twenty nine ninety nine to thirty four fifty"): "to" and "and"
+#: after them stay words.
+_RANGES = {"from", "between", "de", "entre"}
+
+
+def _plain(word: str, language: str) -> bool:
+    """A number word or a single letter: what a spoken code is made of. Not written digits: ASR
+    writes a homophone only where it writes the number in words ("07700 900 356 for you")."""
+    return (len(word) == 1 and word.isalpha()) or (
+        _DIGITS_RE.fullmatch(word) is None and _digit_word(word, language)
+    )
+
+
+def hear_digits(tokens: Sequence[Token], language: str) -> list[Token]:
+    """Tokens with the digits and letters ASR wrote as homophones given back.
+
+    A homophone counts as its digit or letter only inside a spoken code: a run of digits,
+    number words, letters and homophones that holds three digits, number words or letters at
+    least, or one digit or number word when a request for a number opens it ("postcode's are
+    gee fourteen …"); a digit's homophone needs a number word in the run. Never alone, never
+    beside written digits, never in a range ("from … to …"): "for two weeks", "you are", "nine
+    to five", "07700 900 356 for you" stay words.
+    """
+    digits = _DIGIT_HOMOPHONES.get(language, {})
+    letters = _LETTER_HOMOPHONES.get(language, {})
+    n = len(tokens)
+    if not any(t.text in digits or t.text in letters for t in tokens):
+        return list(tokens)
+    heard = {i: t.text for i, t in enumerate(tokens) if t.text in digits or t.text in letters}
+
+    def part(j: int) -> bool:  # "double"/"triple" join a code's parts ("double oh too six")
+        return 0 <= j < n and (
+            j in heard or tokens[j].text in _REPEAT or _plain(tokens[j].text, language)
+        )
+
+    def real(j: int) -> bool:
+        return 0 <= j < n and j not in heard and _plain(tokens[j].text, language)
+
+    # Runs of parts (homophones included); keep a run's homophones when the run holds real
+    # parts enough to be a code, or a request opens it.
+    out = list(tokens)
+    i = 0
+    while i < n:
+        if not part(i):
+            i += 1
+            continue
+        j = i
+        while j < n and part(j) and not (j > i and tokens[j - 1].pause):
+            j += 1
+        run = range(i, j)
+        reals = sum(real(k) for k in run)
+        digit_reals = sum(real(k) and _digit_word(tokens[k].text, language) for k in run)
+        requested = any(t.text in _NUMBER_REQUESTS for t in tokens[max(0, i - _REQUEST_REACH) : i])
+        ranged = i > 0 and tokens[i - 1].text in _RANGES
+        if (reals >= _CODE_PARTS or (requested and digit_reals >= 1)) and not ranged:
+            for k in run:
+                # a digit's homophone needs a number word in its run ("b a u d o u i n sans
+                # e" spells a name); a letter's does not ("queue you i n e why")
+                if k in heard and (heard[k] in letters or digit_reals):
+                    word = digits.get(heard[k]) or letters[heard[k]]
+                    out[k] = Token(tokens[k].start, tokens[k].end, word, tokens[k].pause)
+        i = j
+    return out

@@ -110,3 +110,32 @@ def phone_loop(digits: str, language: str) -> bool:
         if copies >= 2 and not rest and digits == digits[:size] * copies:
             return is_phone(digits[:size], False, language)
     return False
+
+
+#: The shortest false start a restart repeats ("oh seven … oh seven seven …").
+_SHORTEST_FALSE_START = 2
+
+
+def restarted_phone(digits: str, language: str) -> bool:
+    """A phone number the caller began, stopped and began again in one breath ("oh seven seven,
+    oh seven seven, oh seven seven oh oh nine …"; issue 22, round 11): the digits before the
+    phone are one or more false starts, each an opening of the phone itself. A phone, not one
+    long identifier."""
+    for start in range(_SHORTEST_FALSE_START, len(digits) - 8):
+        phone = digits[start:]
+        if not is_phone(phone, False, language):
+            continue
+        if _false_starts(digits[:start], phone):
+            return True
+    return False
+
+
+def _false_starts(head: str, phone: str) -> bool:
+    """Can ``head`` be cut into pieces that each open ``phone`` (two digits at least)?"""
+    ok = [True] + [False] * len(head)
+    for end in range(1, len(head) + 1):
+        ok[end] = any(
+            ok[begin] and phone.startswith(head[begin:end])
+            for begin in range(0, end - _SHORTEST_FALSE_START + 1)
+        )
+    return ok[-1]
