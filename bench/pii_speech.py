@@ -6,7 +6,7 @@ with names said with no cue word before them, split by "euh"/"uh", said twice or
 names, and hard negatives (common words that are also names, months, brands, places, the tenant's
 name). Written for the names gap issue 22 left (held-out names recall 0.872).
 
-**Fourteen splits. ``dev`` and ``dev2`` were tuned on from the start; ``heldout2`` and ``heldout3``
+**Fifteen splits. ``dev`` and ``dev2`` were tuned on from the start; ``heldout2`` and ``heldout3``
 were held out and read several times, and from the recall round of issue 22 on they are TUNING
 splits too: their errors are read (``--errors``) and their figures are no blind measure.
 ``heldout4`` was the blind measure of the first recall round, read once; from the second recall
@@ -25,7 +25,8 @@ split too. ``heldout12`` was
 written blind by an eleventh engineer, from yet another source, and read once blind after the tenth
 recall round; from the eleventh on it is a TUNING split too. ``heldout13`` was written blind by a
 twelfth engineer, from yet another source; it is only measured, read only when named, never
-tuned on.** Names and
+tuned on. ``heldout14`` was written blind by a thirteenth engineer, from yet another source; it is
+only measured, read only when named, never tuned on.** Names and
 digests of the splits are kept. ``dev2`` (the names work after issue 22) holds the hard cases
 ``dev`` lacks: surnames of many origins in no list, surnames alone, first names that are common
 words used as names, names spelled with "comme"/"apostrophe", and hard negatives that are surnames
@@ -136,8 +137,24 @@ repeated in another form) and faster-whisper's number normalisation ("+33 6 …"
 faster-whisper's default form; in sectors no other split covers (a hotel group, a medical charity,
 a regional newspaper, a notary's office, a locksmith and plumber, a market-research institute; a
 hotel and restaurant group, a heart charity, a gym chain, a local newspaper, a solicitors' firm, a
-plumbing and locksmith firm, a market-research firm); only measured.
-``HELDOUT2_SHA256`` to ``HELDOUT13_SHA256`` are the digests of their rows, checked by the tests.
+plumbing and locksmith firm, a market-research firm); only measured. ``heldout14`` was written
+blind by a thirteenth engineer, from yet another source: HR and IT helpdesks inside companies
+(employee and payroll numbers, logins and usernames labelled as identifiers, a colleague's or a
+manager's name and work e-mails labelled; ticket numbers, hostnames, asset tags, software names,
+error codes and the firm's offices as hard negatives), civil registries and register offices
+(birth, marriage and death certificates, parents' and maiden names, "née …", "born …"; certificate
+and file numbers, the family record book and a town of birth said apart from an address
+unlabelled), sports clubs' ticket offices and season passes (supporter and member numbers labelled;
+seats, rows, blocks, gates, match dates and prices unlabelled), names that are common words or
+trades ("Charpentier", "Page", "Berger", "Young", "Cooper", "Bell"; "Victoire", "Mercy",
+"Temperance") beside the same words used as words, names mangled by ASR and then spelled (the
+agent's wrong guess labelled too), and numbers in other groupings ("triple seven", "double-oh", "a
+hundred and five"; "soixante-dix-sept", "quatre-vingt-onze", pairs against threes, "six comme
+six"); about a third of its rows in faster-whisper's default form; in sectors no other split covers
+(an HR shared-services centre, a group IT service desk, a town hall's civil registry, a football
+club's ticket office; an HR shared-services centre, a group IT service desk, a register office, a
+rugby club's ticket office); only measured.
+``HELDOUT2_SHA256`` to ``HELDOUT14_SHA256`` are the digests of their rows, checked by the tests.
 People, tenants and sentences of one split never occur in another (unit tests check them).
 
 Markup: ``[TYPE words]`` labels ``words`` (the brackets are dropped); `` | `` separates turns (the
@@ -183,6 +200,7 @@ SPLITS = (
     "heldout11",
     "heldout12",
     "heldout13",
+    "heldout14",
 )
 LANGUAGES = ("fr", "en")
 TYPES = ("NAME", "ADDRESS", "ID", "PHONE", "EMAIL", "CARD", "IBAN", "NIR")
@@ -210,6 +228,8 @@ HELDOUT11_SHA256 = "471b87686d366e1bbac53642fc7d8c46098b88a53d77ed9988d214028606
 HELDOUT12_SHA256 = "1d0d240f5ceb2fffbd7d481466aade1f2e242cad112c2f2680155afb7671b9dc"
 #: sha256 of the heldout13 rows as first written (same form).
 HELDOUT13_SHA256 = "f230b111afa778ea707370552b4adbbe12db7077ee84146d0d3a5412a97129f7"
+#: sha256 of the heldout14 rows as first written (same form).
+HELDOUT14_SHA256 = "a6389628a9651c3101301ea9533274b7a75478b18c43c0d422d581ca32ecb3a4"
 
 _LABEL = re.compile(r"\[([A-Z]+) ([^\[\]]+)\]")
 
@@ -316,6 +336,10 @@ def heldout13_digest(rows: list[dict]) -> str:
     return split_digest(rows, "heldout13")
 
 
+def heldout14_digest(rows: list[dict]) -> str:
+    return split_digest(rows, "heldout14")
+
+
 #: Fillers inside a labelled name ("xabi euh etxeberria") and the article of "le goff".
 _NOT_NAME_WORDS = {"euh", "uh", "le"}
 _NAME_WORD = re.compile(r"[^\W\d_]{2,}(?:['-][^\W\d_]+)*")
@@ -376,6 +400,7 @@ def main() -> None:
     print("heldout11 digest", heldout11_digest(rows))
     print("heldout12 digest", heldout12_digest(rows))
     print("heldout13 digest", heldout13_digest(rows))
+    print("heldout14 digest", heldout14_digest(rows))
     sys.stdout.flush()
 
 
