@@ -442,6 +442,24 @@ _ESTATES_EN = {
 }  # fmt: skip
 
 
+#: A street type that is also a word of a locution: "en cours (de validité)", "au cours de
+#: l'appel", "en route", "en place" name no street when no house number comes before them.
+_LOCUTIONS_FR = {"cours", "route", "place", "chemin"}
+
+
+def _locution(tokens: Sequence[Token], k: int) -> bool:
+    """"en cours", "au cours de …", "en chemin": the type word is the noun of a locution."""
+    if tokens[k].text not in _LOCUTIONS_FR or k == 0:
+        return False
+    before = tokens[k - 1].text
+    after = tokens[k + 1].text if k + 1 < len(tokens) else ""
+    return before == "en" or (
+        tokens[k].text == "cours"
+        and before == "au"
+        and (after in ("de", "du", "des") or after.startswith("d'"))
+    )
+
+
 def _fr_street(text: str, tokens: Sequence[Token], units: Sequence[Unit], k: int) -> list[Found]:
     """[number] type [de la] name words: "12 bis rue des Lilas", "avenue Jean Jaurès"."""
     n = len(tokens)
@@ -481,7 +499,7 @@ def _fr_street(text: str, tokens: Sequence[Token], units: Sequence[Unit], k: int
             estate_of = estate_of or estate_bare
             if (
                 start is None
-                and (word not in _STRONG_FR or k + 1 >= n)
+                and (word not in _STRONG_FR or k + 1 >= n or _locution(tokens, k))
                 and not (estate or estate_of)
             ):
                 return []
