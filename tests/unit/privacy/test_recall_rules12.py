@@ -88,7 +88,8 @@ def test_people_and_their_ids_are_still_redacted(language: str, text: str, gone:
         # a phone with one digit too many (a doubled digit), spoken or written
         ("en", "the office line is oh two nine one eight four six one five five two seven"),
         ("en", "Best to try my partner, 0161 4960 8821."),
-        ("fr", "le fixe de ma soeur c'est zéro quatre soixante-douze trente et un vingt-huit dix-neuf quatre"),
+        ("fr", "le fixe de ma soeur c'est zéro quatre soixante-douze trente et un vingt-huit "
+               "dix-neuf quatre"),
     ],
 )  # fmt: skip
 def test_a_phone_one_digit_over_is_a_phone(language: str, text: str) -> None:
@@ -100,7 +101,8 @@ def test_a_phone_one_digit_over_is_a_phone(language: str, text: str) -> None:
     [
         # a phone said whole, its opening echoed back, then said again digit by digit
         ("en", "it's 0113 496 0552. 0113? yes oh one one three four nine six oh five five two"),
-        ("fr", "C'est le 04 72 31 28 19. 04 72 ? Oui, zéro quatre soixante-douze trente et un vingt-huit dix-neuf."),
+        ("fr", "C'est le 04 72 31 28 19. 04 72 ? Oui, zéro quatre soixante-douze trente et un "
+               "vingt-huit dix-neuf."),
     ],
 )  # fmt: skip
 def test_an_echoed_phone_is_one_phone_not_a_card(language: str, text: str) -> None:

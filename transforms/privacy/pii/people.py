@@ -448,7 +448,7 @@ _LOCUTIONS_FR = {"cours", "route", "place", "chemin"}
 
 
 def _locution(tokens: Sequence[Token], k: int) -> bool:
-    """"en cours", "au cours de …", "en chemin": the type word is the noun of a locution."""
+    """ "en cours", "au cours de …", "en chemin": the type word is the noun of a locution."""
     if tokens[k].text not in _LOCUTIONS_FR or k == 0:
         return False
     before = tokens[k - 1].text
