@@ -119,3 +119,34 @@ def test_an_echoed_phone_is_one_phone_not_a_card(language: str, text: str) -> No
 )  # fmt: skip
 def test_an_account_number_is_still_an_id(language: str, text: str) -> None:
     assert _types(text, language) == {"ID"}
+
+
+# ----------------------------------------------------------------------------- addresses
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "gone"),
+    [
+        # a home given as directions: a dwelling placed against a landmark
+        ("en", "it's the green cottage next to the post office, can't miss it", "cottage"),
+        ("en", "Ours is the farmhouse just past the garage on the left.", "garage"),
+        ("fr", "c'est la ferme juste après le lavoir en descendant", "lavoir"),
+        ("fr", "C'est la grange rouge derrière la salle des fêtes.", "grange rouge"),
+    ],
+)  # fmt: skip
+def test_a_home_given_as_directions_is_an_address(language: str, text: str, gone: str) -> None:
+    assert gone not in _redact(text, language).lower()
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # a landmark with no home, a meeting place, a time after an event
+        ("en", "park by the station and i'll meet you at the gate"),
+        ("en", "The house after the fire needed a new roof."),
+        ("fr", "on se retrouve devant la boulangerie à dix heures"),
+        ("fr", "La maison après la vente sera vide."),
+    ],
+)  # fmt: skip
+def test_a_landmark_alone_is_no_address(language: str, text: str) -> None:
+    assert "<ADDRESS>" not in _redact(text, language)
