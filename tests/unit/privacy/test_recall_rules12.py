@@ -150,3 +150,38 @@ def test_a_home_given_as_directions_is_an_address(language: str, text: str, gone
 )  # fmt: skip
 def test_a_landmark_alone_is_no_address(language: str, text: str) -> None:
     assert "<ADDRESS>" not in _redact(text, language)
+
+
+# ----------------------------------------------------------------------------- names
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "gone"),
+    [
+        # the person thanked by name, in no list too: a vocative after thanks
+        ("en", "cheers tamsyn for sorting it out", "tamsyn"),
+        ("en", "Thanks, Ottoline, I'll wait for the email.", "ottoline"),
+        ("fr", "merci infiniment maëlwenn je vous rappelle demain", "maëlwenn"),
+        ("fr", "Merci, Gwenolé, on se voit jeudi.", "gwenolé"),
+        # a clergy title or an honour before a name
+        ("en", "the rev ellory pascoe is taking the service", "pascoe"),
+        ("en", "Canon Mallory will read the banns.", "mallory"),
+    ],
+)  # fmt: skip
+def test_a_name_after_thanks_or_a_title_is_redacted(language: str, text: str, gone: str) -> None:
+    assert gone not in _redact(text, language).lower()
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # thanks followed by a word of the language, a title noun followed by a word
+        ("en", "thanks anyway you've been helpful"),
+        ("en", "Thanks, everyone, we're done for today."),
+        ("fr", "merci encore je vous souhaite une bonne journée"),
+        ("en", "the canon law on that is clear"),
+        ("en", "the reverend said it was fine"),
+    ],
+)  # fmt: skip
+def test_no_name_after_thanks_or_a_title_noun_without_one(language: str, text: str) -> None:
+    assert "<NAME>" not in _redact(text, language)

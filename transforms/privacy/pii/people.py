@@ -106,7 +106,9 @@ _TITLES = {
     "mister", "dr", "docteur", "maître", "sir",
 }  # fmt: skip
 #: Titles that are nouns too: a name only when the next word is no common word.
-_TITLE_NOUNS = {"professeur", "professor", "prof", "pr", "doctor", "docteure", "maître"}
+_TITLE_NOUNS = {"professeur", "professor", "prof", "pr", "doctor", "docteure", "maître",
+                # clergy and honours (issue 22, round 12), a closed class
+                "reverend", "rev", "révérend", "abbé", "canon", "dame", "lord"}  # fmt: skip
 #: Every title, for the other recognizers: a name may stand right after one.
 TITLES = frozenset(_TITLES | _TITLE_NOUNS)
 #: Word sequences *after* a name: "Julie à l'appareil", "Kevin speaking".
@@ -501,12 +503,12 @@ def _directions(tokens: Sequence[Token]) -> list[Found]:
             if m >= n:
                 break
             first = tokens[m].text
-            elided = first.startswith("l'") and len(first) > 2
-            if not elided and first not in _DIRECTION_DETERMINERS and not prep[-1] in (
-                "du", "des", "au"
-            ):
+            # the landmark's article: its own word, elided ("l'abreuvoir"), or inside the
+            # preposition ("en face du …")
+            inside = (first.startswith("l'") and len(first) > 2) or prep[-1] in ("du", "des", "au")
+            if not inside and first not in _DIRECTION_DETERMINERS:
                 break
-            end = m + (0 if elided or prep[-1] in ("du", "des", "au") else 1)
+            end = m + (0 if inside else 1)
             landmark = end
             while end < n and end - landmark < _LANDMARK_WORDS:
                 word = tokens[end].text.split("'")[-1]
