@@ -147,14 +147,17 @@ def restarted_phone(digits: str, language: str) -> bool:
 def echoed_phone(digits: str, language: str) -> bool:
     """A phone number said whole, then echoed in one run: the agent reads back its opening
     ("… 0725. 01768? oh one seven six eight …"), the caller says it again digit by digit
-    (issue 22, round 12). Every piece after the phone opens the phone (two digits at least), so
-    a Luhn-valid window across the echo is no card: the phone is the evidence."""
+    (issue 22, round 12). Every piece after the phone opens the phone (two digits at least) and
+    the phone comes again whole, so a Luhn-valid window across the echo is no card: the phone is
+    the evidence ("42" said eight times is a test card, not a phone echoed)."""
     for size in range(9, 14):
         if len(digits) <= size:
             break
-        phone = digits[:size]
-        if _false_starts(digits[size:], phone) and (
-            is_phone(phone, False, language) or phone_one_over(phone, language)
+        phone, echo = digits[:size], digits[size:]
+        if (
+            phone in echo
+            and _false_starts(echo, phone)
+            and (is_phone(phone, False, language) or phone_one_over(phone, language))
         ):
             return True
     return False
