@@ -285,6 +285,8 @@ def _figures(split: str) -> dict:
 #: identifiers 0.933), is a tuning split since the tenth: its lowest family after it is addresses
 #: 0.936 (names 0.940). heldout12, read once blind after the tenth round (phones 0.742), is a
 #: tuning split since the eleventh: its lowest family after it is names 0.878 (e-mails 0.952).
+#: heldout13, read once blind after the eleventh round (addresses 0.800, phones 0.816), is a
+#: tuning split since the twelfth: its lowest family after it is names 0.929 (addresses 0.933).
 #: A change that lowers a family fails here.
 SPEECH_FLOORS = {
     "dev": 0.99,
@@ -300,6 +302,7 @@ SPEECH_FLOORS = {
     "heldout10": 0.88,
     "heldout11": 0.93,
     "heldout12": 0.87,
+    "heldout13": 0.92,
 }
 #: False alarms per split, at most 5 % (issue 22). heldout6's blind reading was 6/76 (7.9 %),
 #: four of them transaction references; tuned on in the fourth recall round: 0/76. heldout7's
@@ -310,6 +313,9 @@ SPEECH_FLOORS = {
 #: heldout11's blind reading was 6/72 (8.3 %: offices' addresses, a merchant, a street, a town, a
 #: repair's number); tuned on in the tenth: 0/72. heldout12's blind reading was 5/72 (6.9 %: MAC
 #: addresses, a church, a line test, an office's street); tuned on in the eleventh: 0/72.
+#: heldout13's blind reading was 9/86 (10.5 %: a hotel's and an office's addresses, survey codes,
+#: a booking reference, a gift-aid rate, a land title, an agent's line); tuned on in the twelfth:
+#: 2/86 (2.3 %: the booking reference and "Gift Aid" taken by the NER).
 SPEECH_FALSE_ALARMS = {
     "heldout6": 0.01,
     "heldout7": 0.03,
@@ -318,6 +324,7 @@ SPEECH_FALSE_ALARMS = {
     "heldout10": 0.03,
     "heldout11": 0.01,
     "heldout12": 0.01,
+    "heldout13": 0.03,
 }
 
 

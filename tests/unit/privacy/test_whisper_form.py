@@ -15,7 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[3]
 TUNING = (
     "dev", "dev2", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7",
-    "heldout8", "heldout9", "heldout10", "heldout11", "heldout12",
+    "heldout8", "heldout9", "heldout10", "heldout11", "heldout12", "heldout13",
 )  # fmt: skip
 FAMILIES = ("names", "addresses", "identifiers", "phones", "e-mails")
 

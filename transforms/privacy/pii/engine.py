@@ -272,7 +272,8 @@ _LIVES = {"live", "lives", "living", "habite", "habitent", "habitez", "home", "d
 _PREMISES = {
     "accueil", "agence", "bureau", "bureaux", "guichet", "mairie", "préfecture", "permanence",
     "antenne", "centre", "center", "office", "offices", "branch", "counter", "desk", "reception",
-    "depot", "dépôt", "siège", "succursale", "showroom",
+    "depot", "dépôt", "siège", "succursale", "showroom", "hôtel", "hotel", "hostel", "restaurant",
+    "étude", "cabinet", "magasin", "boutique", "shop", "store", "clinic", "clinique", "surgery",
 }  # fmt: skip
 _PLACE_VERBS = [("est",), ("sont",), ("se", "trouve"), ("se", "trouvent"), ("is",), ("are",),
                 ("is", "located"), ("situé",), ("située",)]  # fmt: skip
@@ -325,8 +326,12 @@ def _not_a_persons(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
 
 
 def _premises_cue(text: str, tokens: Sequence[Token], i: int) -> int | None:
-    """After "l'accueil est", "the branch is located": where the premises' address may start."""
-    if tokens[i].text.split("'")[-1] not in _PREMISES:
+    """After "l'accueil est", "the branch is located", "the hotel's at": where the premises'
+    address may start."""
+    word = tokens[i].text
+    if word.endswith("'s") and word[:-2] in _PREMISES:
+        return i + 1  # "the hotel's at …": the "'s" is the verb of place
+    if word.split("'")[-1] not in _PREMISES:
         return None
     for k in range(i + 1, min(len(tokens), i + 1 + _PREMISES_REACH)):
         if _SENTENCE_END.search(text[tokens[k - 1].end : tokens[k].start]):

@@ -978,6 +978,33 @@ def _cue_before(tokens: Sequence[Token], i: int) -> bool:
     )
 
 
+#: Subjects that open the clause after a person thanked by name ("thanks fenella you've been
+#: …", "merci odile je vous rappelle"), and "for" ("cheers bryn for sorting it"): a closed class.
+_VOCATIVE_AFTER = {
+    "you", "you've", "you're", "you'll", "i", "i'll", "i'm", "i've", "i'd", "we", "we'll",
+    "that's", "for", "vous", "je", "j'ai", "tu", "nous", "on", "pour", "c'est", "and", "et",
+}  # fmt: skip
+
+
+def _thanked(text: str, tokens: Sequence[Token], i: int, language: str) -> bool:
+    """``tokens[i]`` is the person thanked (issue 22, round 12): right after thanks ("thanks",
+    "thank you so much", "merci bien", "cheers"), a word that is no word of the language, said
+    as a vocative (a comma before it; the turn ends, or a new clause opens on a subject after
+    it). In no list too:
+    a name the lists lack is still no word."""
+    j = _prev(tokens, i)
+    if j < 0 or not _may_be_named(tokens[i].text, language):
+        return False
+    if tokens[j].pause and text[tokens[j].end : tokens[i].start].strip() != ",":
+        return False  # "Thanks, Fenella": a comma only
+    t = j
+    while t > 0 and tokens[t].text in _INTENSIFIERS and not tokens[t - 1].pause:
+        t -= 1
+    if tokens[t].text not in _THANKS:
+        return False
+    return i + 1 >= len(tokens) or tokens[i].pause or tokens[i + 1].text in _VOCATIVE_AFTER
+
+
 def _answers_a_name_request(text: str, tokens: Sequence[Token], i: int) -> bool:
     """``tokens[i]`` opens the answer to a question asking for a name ("et vous êtes ? gilles",
     "can i take a name for the account, yeah haruto sato")."""
@@ -1184,6 +1211,7 @@ def scan_cued_names(text: str, tokens: Sequence[Token], language: str) -> list[F
         )
         cued = (
             (_cue_before(tokens, i) and (_known(word) or _two_unlisted(tokens, start, language)))
+            or (start == i and _thanked(text, tokens, i, language))
             or _kin_before(tokens, i)
             or kin_cased
             or _identity_question(tokens, i)

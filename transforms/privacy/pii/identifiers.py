@@ -40,6 +40,7 @@ from transforms.privacy.pii.validators import (
     PHONE_CONTEXT,
     is_phone,
     phone_loop,
+    phone_one_over,
     restarted_phone,
 )
 
@@ -84,6 +85,9 @@ NOT_ID_CONTEXT = {
     "signé", "signed", "incident", "tag",
     # a repair or a call-out done for the caller is a transaction too
     "repair", "réparation", "intervention",
+    # a survey's, a study's or a campaign's code names the survey, not the person asked; a land
+    # registry title names a property (issue 22, round 12; a closed class)
+    "survey", "study", "étude", "enquête", "sondage", "campaign", "campagne", "title",
 }  # fmt: skip
 #: Reference words that name a thing the customer holds when an identifier word is bound to
 #: them ("meter serial", "numéro de série du compteur", "contract reference").
@@ -421,6 +425,7 @@ def scan_identifiers(
             and not is_phone(compact, False, language, _phone_word_before(tokens, lo))
             and not phone_loop(compact, language)
             and not restarted_phone(compact, language)
+            and not phone_one_over(compact, language)
             and not _date_like(compact)
         ):
             found.append(Found(lo, hi, ID))

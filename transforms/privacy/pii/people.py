@@ -106,7 +106,9 @@ _TITLES = {
     "mister", "dr", "docteur", "maître", "sir",
 }  # fmt: skip
 #: Titles that are nouns too: a name only when the next word is no common word.
-_TITLE_NOUNS = {"professeur", "professor", "prof", "pr", "doctor", "docteure", "maître"}
+_TITLE_NOUNS = {"professeur", "professor", "prof", "pr", "doctor", "docteure", "maître",
+                # clergy and honours (issue 22, round 12), a closed class
+                "reverend", "rev", "révérend", "abbé", "canon", "dame", "lord"}  # fmt: skip
 #: Every title, for the other recognizers: a name may stand right after one.
 TITLES = frozenset(_TITLES | _TITLE_NOUNS)
 #: Word sequences *after* a name: "Julie à l'appareil", "Kevin speaking".
@@ -429,6 +431,95 @@ def scan_addresses(text: str, tokens: Sequence[Token], units: Sequence[Unit]) ->
     found += _townlands(tokens)
     found += _cued_postcodes(tokens, units)
     found += _answered_addresses(text, tokens, units)
+    found += _directions(tokens)
+    return found
+
+
+#: A home given as directions (issue 22, round 12): a dwelling, or the part of one a visitor
+#: sees first, placed by a preposition of place against a landmark ("the white bungalow after
+#: the chapel", "la maison en pierre après le transformateur", "the cottage facing the green").
+#: Closed classes: dwellings, prepositions of place; a landmark alone ("by the castle", "le
+#: parking en face du rond-point") names no one's home.
+_DWELLINGS = {
+    "house", "houses", "bungalow", "cottage", "farm", "farmhouse", "barn", "caravan", "maison",
+    "ferme", "pavillon", "portail", "longère", "chalet", "mas", "grange", "bastide", "gate",
+}  # fmt: skip
+_DIRECTION_PREPOSITIONS = [
+    ("after",), ("past",), ("opposite",), ("next", "to"), ("beside",), ("behind",), ("facing",),
+    ("across", "from"), ("just", "after"), ("just", "past"), ("après",), ("derrière",),
+    ("juste", "après"), ("en", "face", "de"), ("en", "face", "du"), ("en", "face", "des"),
+    ("à", "côté", "de"), ("à", "côté", "du"), ("à", "côté", "des"), ("face", "à"), ("face", "au"),
+]  # fmt: skip
+#: Determiners that open a dwelling placed by directions, and a landmark after its preposition.
+_DIRECTION_DETERMINERS = {"the", "la", "le", "les", "that", "celle", "celui", "du", "des", "de"}
+#: Words between the determiner and the dwelling ("the third white house"), and after it before
+#: the preposition ("la maison en pierre après …"): a few, in one clause.
+_BEFORE_DWELLING = 3
+_AFTER_DWELLING = 3
+#: Landmarks that are events, not places: "the house after the fire" is a time.
+_EVENTS = {"fire", "flood", "storm", "sale", "move", "works", "weekend", "holidays", "incendie",
+           "inondation", "tempête", "vente", "travaux", "vacances", "déménagement", "décès",
+           "death", "divorce", "war", "guerre"}  # fmt: skip
+_LANDMARK_WORDS = 3
+_STOP_WORDS = frozenset(w.lower() for w in _FR_STOP | _EN_STOP)
+
+
+def _words_at(tokens: Sequence[Token], i: int, words: tuple[str, ...]) -> bool:
+    return i + len(words) <= len(tokens) and all(
+        tokens[i + k].text == w for k, w in enumerate(words)
+    )
+
+
+def _directions(tokens: Sequence[Token]) -> list[Found]:
+    """ "the third house past the plough", "le portail vert après l'abreuvoir": from the
+    determiner before the dwelling to the end of the landmark's name."""
+    found: list[Found] = []
+    n = len(tokens)
+    for k, tok in enumerate(tokens):
+        if tok.text not in _DWELLINGS:
+            continue
+        start = next(
+            (
+                i
+                for i in range(k - 1, max(-1, k - 1 - _BEFORE_DWELLING), -1)
+                if tokens[i].text in _DIRECTION_DETERMINERS
+                and not any(t.pause for t in tokens[i:k])
+            ),
+            None,
+        )
+        if start is None:
+            continue
+        for j in range(k + 1, min(n, k + 2 + _AFTER_DWELLING)):
+            if tokens[j - 1].pause:
+                break
+            prep = max(
+                (p for p in _DIRECTION_PREPOSITIONS if _words_at(tokens, j, p)),
+                key=len,
+                default=None,
+            )
+            if prep is None:
+                continue
+            m = j + len(prep)
+            if m >= n:
+                break
+            first = tokens[m].text
+            # the landmark's article: its own word, elided ("l'abreuvoir"), or inside the
+            # preposition ("en face du …")
+            inside = (first.startswith("l'") and len(first) > 2) or prep[-1] in ("du", "des", "au")
+            if not inside and first not in _DIRECTION_DETERMINERS:
+                break
+            end = m + (0 if inside else 1)
+            landmark = end
+            while end < n and end - landmark < _LANDMARK_WORDS:
+                word = tokens[end].text.split("'")[-1]
+                if word in _EVENTS or (end > landmark and word in _STOP_WORDS):
+                    break
+                end += 1
+                if tokens[end - 1].pause:
+                    break
+            if end > landmark and tokens[landmark].text.split("'")[-1] not in _EVENTS:
+                found.append(Found(start, end, ADDRESS))
+            break
     return found
 
 
@@ -440,6 +531,24 @@ _ESTATES_EN = {
     "hollies", "granary", "sidings", "cloisters", "glebe", "spinney", "coppice",
     "warren", "nook", "shires", "downs", "brambles", "ropewalk", "courtyard",
 }  # fmt: skip
+
+
+#: A street type that is also a word of a locution: "en cours (de validité)", "au cours de
+#: l'appel", "en route", "en place" name no street when no house number comes before them.
+_LOCUTIONS_FR = {"cours", "route", "place", "chemin"}
+
+
+def _locution(tokens: Sequence[Token], k: int) -> bool:
+    """ "en cours", "au cours de …", "en chemin": the type word is the noun of a locution."""
+    if tokens[k].text not in _LOCUTIONS_FR or k == 0:
+        return False
+    before = tokens[k - 1].text
+    after = tokens[k + 1].text if k + 1 < len(tokens) else ""
+    return before == "en" or (
+        tokens[k].text == "cours"
+        and before == "au"
+        and (after in ("de", "du", "des") or after.startswith("d'"))
+    )
 
 
 def _fr_street(text: str, tokens: Sequence[Token], units: Sequence[Unit], k: int) -> list[Found]:
@@ -481,7 +590,7 @@ def _fr_street(text: str, tokens: Sequence[Token], units: Sequence[Unit], k: int
             estate_of = estate_of or estate_bare
             if (
                 start is None
-                and (word not in _STRONG_FR or k + 1 >= n)
+                and (word not in _STRONG_FR or k + 1 >= n or _locution(tokens, k))
                 and not (estate or estate_of)
             ):
                 return []

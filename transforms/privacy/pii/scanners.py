@@ -23,10 +23,12 @@ from transforms.privacy.pii.validators import (
     PHONE_CONTEXT,
     PHONE_CONTEXT_WINDOW,
     TRANSACTION_WORDS,
+    echoed_phone,
     is_card,
     is_nir,
     is_phone,
     phone_loop,
+    phone_one_over,
     restarted_phone,
 )
 
@@ -183,7 +185,9 @@ def scan_numbers(units: Sequence[Unit], language: str) -> list[_Found]:
             # A number read out after "mon portable c'est…" that ASR garbled: redact it anyway.
             in_run = [_Found(units[parts[0][0]].lo, units[parts[-1][-1]].hi, PHONE)]
         every = "".join(units[k].value for run in parts for k in run)
-        if not device and phone_loop(every, language):
+        if not device and (
+            phone_loop(every, language) or (phone_context and echoed_phone(every, language))
+        ):
             # Whisper's loop: one phone number written two or three times over (a window of it
             # passing Luhn or the NIR key is chance: the repeated phone is the evidence)
             in_run = [_Found(units[parts[0][0]].lo, units[parts[-1][-1]].hi, PHONE)]
@@ -195,6 +199,15 @@ def scan_numbers(units: Sequence[Unit], language: str) -> list[_Found]:
             and restarted_phone(every, language)
         ):
             # false starts before the phone are its own digits ("oh seven seven, oh seven …")
+            in_run = [_Found(units[parts[0][0]].lo, units[parts[-1][-1]].hi, PHONE)]
+        elif (
+            phone_context
+            and not device
+            and len(parts) == 1
+            and all(f.entity == PHONE for f in in_run)
+            and phone_one_over(every, language)
+        ):
+            # a phone said with one digit too many: the whole run is the phone
             in_run = [_Found(units[parts[0][0]].lo, units[parts[-1][-1]].hi, PHONE)]
         if len(parts) > 1:
             # A corrected number: the restart replaces the end of what came before

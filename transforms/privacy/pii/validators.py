@@ -112,6 +112,20 @@ def phone_loop(digits: str, language: str) -> bool:
     return False
 
 
+def phone_one_over(digits: str, language: str) -> bool:
+    """A national number opened by its trunk 0 that is a phone number but for one digit too many
+    at its end ("01264 496 0147", "oh one seven six eight four nine six oh three nine one"; issue
+    22, round 12): a caller who doubles a digit, or ASR that hears one more, leaves a phone, not
+    an account number. Judged only where a phone may be said (the scanners' context)."""
+    return (
+        10 <= len(digits) <= 13
+        and digits[0] == "0"
+        and digits[1] != "0"
+        and not is_phone(digits, False, language)
+        and is_phone(digits[:-1], False, language)
+    )
+
+
 #: The shortest false start a restart repeats ("oh seven … oh seven seven …").
 _SHORTEST_FALSE_START = 2
 
@@ -126,6 +140,25 @@ def restarted_phone(digits: str, language: str) -> bool:
         if not is_phone(phone, False, language):
             continue
         if _false_starts(digits[:start], phone):
+            return True
+    return False
+
+
+def echoed_phone(digits: str, language: str) -> bool:
+    """A phone number said whole, then echoed in one run: the agent reads back its opening
+    ("… 0725. 01768? oh one seven six eight …"), the caller says it again digit by digit
+    (issue 22, round 12). Every piece after the phone opens the phone (two digits at least) and
+    the phone comes again whole, so a Luhn-valid window across the echo is no card: the phone is
+    the evidence ("42" said eight times is a test card, not a phone echoed)."""
+    for size in range(9, 14):
+        if len(digits) <= size:
+            break
+        phone, echo = digits[:size], digits[size:]
+        if (
+            phone in echo
+            and _false_starts(echo, phone)
+            and (is_phone(phone, False, language) or phone_one_over(phone, language))
+        ):
             return True
     return False
 
