@@ -25,137 +25,137 @@ TUNING split too. ``heldout12`` was written blind by an eleventh engineer, from 
 and read once blind after the tenth recall round; from the eleventh on it is a TUNING split too.
 ``heldout13`` was written blind by a twelfth engineer, from yet another source, and read once blind
 after the eleventh recall round; from the twelfth on it is a TUNING split too. ``heldout14`` was
-written blind by a thirteenth engineer, from yet another source; it is only measured, read only
-when named, never tuned on.** Names and digests of the splits are kept. ``dev2`` (the names work
-after issue 22) holds the hard cases ``dev`` lacks: surnames of many origins in no list, surnames
-alone, first names that are common words used as names, names spelled with "comme"/"apostrophe",
-and hard negatives that are surnames too (brands, towns); it was written and measured before the
-rules it tunes changed. ``heldout2`` was written and committed before any recognizer change;
-``heldout3`` was written by another engineer than the rules', blind to them, and committed before
-the rules changed. ``heldout4`` was written blind by a third engineer, from another source (raw
-Whisper output of inbound calls in sectors the other splits lack: a mutuelle, insurance claims, a
-hospital's appointment line, a mobile operator's porting desk, car hire, a housing association's
-repairs line, a courier's lost parcels, council tax), several tenants per language; read once, then
-tuned on. ``heldout5`` was written blind by a fourth engineer, from yet another source: what
-Whisper makes of callers' voicemails and call-back messages, of agents' transfers and hand-overs to
-a colleague, of outbound calls (collections, satisfaction surveys, appointment reminders, delivery
-slots) where the customer corrects the details read to them, and of noisy lines (misheard names and
-streets, numbers half words half digits), in sectors no other split covers (a bank's card-blocking
-line, a school canteen service, a veterinary clinic, furniture deliveries, a gym, a ticketing line,
-a building society, student loans); read once, then tuned on. ``heldout6`` was written blind by a
-fifth engineer, from yet another source: third parties calling for someone else (two people's
-details in one call), form filling field by field, IVR and callbot turns followed by an agent,
-elderly or hesitant callers (numbers in pairs, "double", names spelled with towns), code-switching
-as Whisper garbles it, in sectors no other split covers (a pension fund, broadband faults, a
-pharmacy's repeat prescriptions, a driving school, airline lost baggage, parking fines, a letting
-agency, a temp agency); read once, then tuned on. ``heldout7`` was written blind by a sixth
-engineer, from yet another source: about half its rows as faster-whisper writes them by default
-(capitalised, punctuated, numbers formatted by the model, e-mails well-formed or half-heard, turns
-cut mid-sentence), the rest lower case and disfluent as before; identity verification, moving house
-and change of details (old and new address or number in one call), messages dictated to be passed
-on and callback confirmations, angry complaints reading out transaction references beside the
-caller's own numbers, in sectors no other split covers (removals, a dental practice, a water
-utility, boiler servicing, a mobile-phone insurer, a public library, a car-breakdown service,
-university admissions); read once, then tuned on. ``heldout8`` was written blind by a seventh
-engineer, from yet another source: payments and billing disputes (cards read in groups of four,
-expiry dates and amounts as negatives, UK sort codes and account numbers, French RIB/IBAN read in
-pieces, direct-debit mandate references), health and social lines (numéro de sécurité sociale read
-in pieces, NHS numbers, appointment times as negatives), travel and hospitality (booking references
-registered by one tenant and not by the other, passport numbers, car registrations), spelling
-alphabets (NATO, "a comme…", "s as in sugar") and callers' names of many origins as Whisper garbles
-them; about a third of its rows in faster-whisper's default form; in sectors no other split covers
-(two credit unions, two GP surgeries, a home-care agency, a hotel chain, a ferry line, a health
-cash plan); read once, then tuned on. ``heldout9`` was written blind by an eighth engineer, from
-yet another source: Whisper's artefacts (lines hallucinated in silences and hold music as hard
-negatives, phrases looped three or four times with a number or name labelled at each mention, words
-cut at a segment boundary), regional callers (Belgian and Swiss French with
-"septante"/"nonante"/"huitante", +32 and +41 numbers, four-digit postcodes; Irish and Scottish
-English with +353 numbers, Eircodes, townlands, Scottish postcodes), overlapping speech merged into
-one turn (the agent's script and the caller's details interleaved), callers reading details off a
-letter or a screen (other people's details too), teenagers and young adults with slang; about a
-third of its rows in faster-whisper's default form; in sectors no other split covers (a
-cross-border rail operator, a Belgian energy retailer, a Swiss watch repairer, student housing, an
-Irish fibre provider, a Scottish council's waste line, a phone-repair chain, a concert promoter);
-read once, then tuned on. ``heldout10`` was written blind by a ninth engineer, from yet another
-source: callers beyond the home countries (Québécois callers with postal codes said in pieces and
-ten-digit numbers; West and North African callers on a French line with +212/+221/+225 numbers and
-addresses by quartier, "bp", "lot", "cité"; overseas France with 97x postcodes and 0690/0696
-mobiles; Australian, Indian, Canadian and US callers with "unit 3 slash 12", PIN, postal and ZIP
-codes, +61 and +91 numbers, names of Indian, Chinese, Vietnamese and Filipino origin), motor and
-home insurance claims (third parties' and witnesses' details labelled, vehicle registrations
-labelled only where the tenant registers their format, claim numbers unlabelled), debt collection
-and payment plans (a relative as a contact; employers, company addresses, amounts and instalment
-counts as hard negatives), and diarization slips (a value cut by the other speaker's backchannel,
-or finished by the agent: one label across the turns); about a third of its rows in
-faster-whisper's default form; in sectors no other split covers (a Québec telecom, a Dakar-based
-remittance service, two motor insurers, an overseas-France utility, two debt collectors, an
-Australian energy retailer, an Indian-run travel desk, a Canadian home insurer); read once, then
-tuned on. ``heldout11`` was written blind by a tenth engineer, from yet another source: public
-services and tax (a French tax office with the 13-digit numéro fiscal, a family benefits office's
-numéro d'allocataire, a job centre's identifiant France Travail; a UK tax office with the ten-digit
-UTR and National Insurance numbers said in pieces, a council tax line, a housing office; details
-confirmed field by field and volunteered in one breath), bank fraud lines (merchants, amounts,
-dates, times and places of disputed payments and a card's last four digits as hard negatives, the
-new card's delivery address, security answers: a mother's maiden name labelled, a pet's name not),
-interpreter-mediated and relay calls ("il dit que son nom c'est…", "he says his name is…", a relay
-operator reading typed text, a carer or a neighbour passing the phone), deliveries and returns (a
-neighbour's name labelled; a house number said alone, locker codes, tracking and order numbers,
-pickup points named after shops left unlabelled), e-mails dictated with symbols as words ("tiret du
-six", "tiret du bas", "underscore", "hyphen", "dash") at local ISPs; about a third of its rows in
-faster-whisper's default form; in sectors no other split covers (a tax office, a family benefits
-office, a job centre, a bank's fraud line, an interpreting service, a parcel carrier; a UK tax
-office, a council tax line, a housing office, a bank's fraud team, an interpreting and relay
-service, an online retailer's returns desk); read once, then tuned on. ``heldout12`` was written
-blind by an eleventh engineer, from yet another source: telecom and home-internet tech support
-(account, subscriber and contract numbers, a login, the customer's own box serial where the tenant
-registers its format, the line's number and the install address labelled; MAC addresses, Wi-Fi
-network names and keys, line test figures, engineer visit slots and incident numbers as hard
-negatives), letting and estate agencies (tenants, landlords, guarantors and vendors, the rented
-flat or the house for sale labelled, the agency's office not; tenant references and deposit
-protection numbers labelled where the tenant registers them), schools and childcare admin
-(children, parents, teachers, grandparents authorised to collect; class names and schools named
-after a person as negatives), bereavement and estate calls (the deceased, executors, next of kin;
-funeral directors' company names as negatives), ASR homophones in numbers and spellings
-("for"/"four", "to"/"too", "ate", "vin", "sans", "oui" for "huit", "cette", "mil", letters heard as
-words: "bee", "sea", "why", "hache", "i grec"), stutters and restarted digits; about a third of its
-rows in faster-whisper's default form; in sectors no other split covers (a fibre ISP, a cable TV
-operator, a letting and sales agency, a town's childhood service, a funeral-plan provider; a
-broadband provider, a cable TV operator, a letting and estate agency, a primary school, a probate
-service); read once, then tuned on. ``heldout13`` was written blind by a twelfth engineer, from yet
-another source: hospitality and reservations (guests' names for a table or a room, their phone and
-e-mail, loyalty numbers labelled where registered; booking references, room and table numbers,
-times and the hotel's own address as hard negatives), charity donors and subscriptions (IBANs, sort
-codes and account numbers read in pieces, a gift-aid or tax-receipt home address, supporter,
-subscriber and gym member numbers labelled; campaign and offer codes unlabelled), notaries,
-solicitors and property (sellers, buyers, heirs; the home sold or inherited labelled; parcel, title
-and file references and the office's address unlabelled), trades call-outs (the home given in
-pieces or as directions and landmarks, labelled where they locate it; job numbers and meeting
-places unlabelled), outbound surveys and telemarketing (details read back, corrected or refused, a
-number put on a do-not-call list), name forms (surname first, titles, particles, double surnames, a
-name repeated in another form) and faster-whisper's number normalisation ("+33 6 …", "06.39.…",
-"(0113) 496 …", digits in one turn and words in the next); about a third of its rows in
-faster-whisper's default form; in sectors no other split covers (a hotel group, a medical charity,
-a regional newspaper, a notary's office, a locksmith and plumber, a market-research institute; a
-hotel and restaurant group, a heart charity, a gym chain, a local newspaper, a solicitors' firm, a
-plumbing and locksmith firm, a market-research firm); read once, then tuned on. ``heldout14`` was
-written blind by a thirteenth engineer, from yet another source: HR and IT helpdesks inside
-companies (employee and payroll numbers, logins and usernames labelled as identifiers, a
-colleague's or a manager's name and work e-mails labelled; ticket numbers, hostnames, asset tags,
-software names, error codes and the firm's offices as hard negatives), civil registries and
-register offices (birth, marriage and death certificates, parents' and maiden names, "née …", "born
-…"; certificate and file numbers, the family record book and a town of birth said apart from an
-address unlabelled), sports clubs' ticket offices and season passes (supporter and member numbers
-labelled; seats, rows, blocks, gates, match dates and prices unlabelled), names that are common
-words or trades ("Charpentier", "Page", "Berger", "Young", "Cooper", "Bell"; "Victoire", "Mercy",
-"Temperance") beside the same words used as words, names mangled by ASR and then spelled (the
-agent's wrong guess labelled too), and numbers in other groupings ("triple seven", "double-oh", "a
-hundred and five"; "soixante-dix-sept", "quatre-vingt-onze", pairs against threes, "six comme
-six"); about a third of its rows in faster-whisper's default form; in sectors no other split covers
-(an HR shared-services centre, a group IT service desk, a town hall's civil registry, a football
-club's ticket office; an HR shared-services centre, a group IT service desk, a register office, a
-rugby club's ticket office); only measured. ``HELDOUT2_SHA256`` to ``HELDOUT14_SHA256`` are the
-digests of their rows, checked by the tests. People, tenants and sentences of one split never occur
-in another (unit tests check them).
+written blind by a thirteenth engineer, from yet another source, and read once blind after the
+twelfth recall round; from the thirteenth on it is a TUNING split too.** Names and digests of the
+splits are kept. ``dev2`` (the names work after issue 22) holds the hard cases ``dev`` lacks:
+surnames of many origins in no list, surnames alone, first names that are common words used as
+names, names spelled with "comme"/"apostrophe", and hard negatives that are surnames too (brands,
+towns); it was written and measured before the rules it tunes changed. ``heldout2`` was written and
+committed before any recognizer change; ``heldout3`` was written by another engineer than the
+rules', blind to them, and committed before the rules changed. ``heldout4`` was written blind by a
+third engineer, from another source (raw Whisper output of inbound calls in sectors the other
+splits lack: a mutuelle, insurance claims, a hospital's appointment line, a mobile operator's
+porting desk, car hire, a housing association's repairs line, a courier's lost parcels, council
+tax), several tenants per language; read once, then tuned on. ``heldout5`` was written blind by a
+fourth engineer, from yet another source: what Whisper makes of callers' voicemails and call-back
+messages, of agents' transfers and hand-overs to a colleague, of outbound calls (collections,
+satisfaction surveys, appointment reminders, delivery slots) where the customer corrects the
+details read to them, and of noisy lines (misheard names and streets, numbers half words half
+digits), in sectors no other split covers (a bank's card-blocking line, a school canteen service, a
+veterinary clinic, furniture deliveries, a gym, a ticketing line, a building society, student
+loans); read once, then tuned on. ``heldout6`` was written blind by a fifth engineer, from yet
+another source: third parties calling for someone else (two people's details in one call), form
+filling field by field, IVR and callbot turns followed by an agent, elderly or hesitant callers
+(numbers in pairs, "double", names spelled with towns), code-switching as Whisper garbles it, in
+sectors no other split covers (a pension fund, broadband faults, a pharmacy's repeat prescriptions,
+a driving school, airline lost baggage, parking fines, a letting agency, a temp agency); read once,
+then tuned on. ``heldout7`` was written blind by a sixth engineer, from yet another source: about
+half its rows as faster-whisper writes them by default (capitalised, punctuated, numbers formatted
+by the model, e-mails well-formed or half-heard, turns cut mid-sentence), the rest lower case and
+disfluent as before; identity verification, moving house and change of details (old and new address
+or number in one call), messages dictated to be passed on and callback confirmations, angry
+complaints reading out transaction references beside the caller's own numbers, in sectors no other
+split covers (removals, a dental practice, a water utility, boiler servicing, a mobile-phone
+insurer, a public library, a car-breakdown service, university admissions); read once, then tuned
+on. ``heldout8`` was written blind by a seventh engineer, from yet another source: payments and
+billing disputes (cards read in groups of four, expiry dates and amounts as negatives, UK sort
+codes and account numbers, French RIB/IBAN read in pieces, direct-debit mandate references), health
+and social lines (numéro de sécurité sociale read in pieces, NHS numbers, appointment times as
+negatives), travel and hospitality (booking references registered by one tenant and not by the
+other, passport numbers, car registrations), spelling alphabets (NATO, "a comme…", "s as in sugar")
+and callers' names of many origins as Whisper garbles them; about a third of its rows in
+faster-whisper's default form; in sectors no other split covers (two credit unions, two GP
+surgeries, a home-care agency, a hotel chain, a ferry line, a health cash plan); read once, then
+tuned on. ``heldout9`` was written blind by an eighth engineer, from yet another source: Whisper's
+artefacts (lines hallucinated in silences and hold music as hard negatives, phrases looped three or
+four times with a number or name labelled at each mention, words cut at a segment boundary),
+regional callers (Belgian and Swiss French with "septante"/"nonante"/"huitante", +32 and +41
+numbers, four-digit postcodes; Irish and Scottish English with +353 numbers, Eircodes, townlands,
+Scottish postcodes), overlapping speech merged into one turn (the agent's script and the caller's
+details interleaved), callers reading details off a letter or a screen (other people's details
+too), teenagers and young adults with slang; about a third of its rows in faster-whisper's default
+form; in sectors no other split covers (a cross-border rail operator, a Belgian energy retailer, a
+Swiss watch repairer, student housing, an Irish fibre provider, a Scottish council's waste line, a
+phone-repair chain, a concert promoter); read once, then tuned on. ``heldout10`` was written blind
+by a ninth engineer, from yet another source: callers beyond the home countries (Québécois callers
+with postal codes said in pieces and ten-digit numbers; West and North African callers on a French
+line with +212/+221/+225 numbers and addresses by quartier, "bp", "lot", "cité"; overseas France
+with 97x postcodes and 0690/0696 mobiles; Australian, Indian, Canadian and US callers with "unit 3
+slash 12", PIN, postal and ZIP codes, +61 and +91 numbers, names of Indian, Chinese, Vietnamese and
+Filipino origin), motor and home insurance claims (third parties' and witnesses' details labelled,
+vehicle registrations labelled only where the tenant registers their format, claim numbers
+unlabelled), debt collection and payment plans (a relative as a contact; employers, company
+addresses, amounts and instalment counts as hard negatives), and diarization slips (a value cut by
+the other speaker's backchannel, or finished by the agent: one label across the turns); about a
+third of its rows in faster-whisper's default form; in sectors no other split covers (a Québec
+telecom, a Dakar-based remittance service, two motor insurers, an overseas-France utility, two debt
+collectors, an Australian energy retailer, an Indian-run travel desk, a Canadian home insurer);
+read once, then tuned on. ``heldout11`` was written blind by a tenth engineer, from yet another
+source: public services and tax (a French tax office with the 13-digit numéro fiscal, a family
+benefits office's numéro d'allocataire, a job centre's identifiant France Travail; a UK tax office
+with the ten-digit UTR and National Insurance numbers said in pieces, a council tax line, a housing
+office; details confirmed field by field and volunteered in one breath), bank fraud lines
+(merchants, amounts, dates, times and places of disputed payments and a card's last four digits as
+hard negatives, the new card's delivery address, security answers: a mother's maiden name labelled,
+a pet's name not), interpreter-mediated and relay calls ("il dit que son nom c'est…", "he says his
+name is…", a relay operator reading typed text, a carer or a neighbour passing the phone),
+deliveries and returns (a neighbour's name labelled; a house number said alone, locker codes,
+tracking and order numbers, pickup points named after shops left unlabelled), e-mails dictated with
+symbols as words ("tiret du six", "tiret du bas", "underscore", "hyphen", "dash") at local ISPs;
+about a third of its rows in faster-whisper's default form; in sectors no other split covers (a tax
+office, a family benefits office, a job centre, a bank's fraud line, an interpreting service, a
+parcel carrier; a UK tax office, a council tax line, a housing office, a bank's fraud team, an
+interpreting and relay service, an online retailer's returns desk); read once, then tuned on.
+``heldout12`` was written blind by an eleventh engineer, from yet another source: telecom and
+home-internet tech support (account, subscriber and contract numbers, a login, the customer's own
+box serial where the tenant registers its format, the line's number and the install address
+labelled; MAC addresses, Wi-Fi network names and keys, line test figures, engineer visit slots and
+incident numbers as hard negatives), letting and estate agencies (tenants, landlords, guarantors
+and vendors, the rented flat or the house for sale labelled, the agency's office not; tenant
+references and deposit protection numbers labelled where the tenant registers them), schools and
+childcare admin (children, parents, teachers, grandparents authorised to collect; class names and
+schools named after a person as negatives), bereavement and estate calls (the deceased, executors,
+next of kin; funeral directors' company names as negatives), ASR homophones in numbers and
+spellings ("for"/"four", "to"/"too", "ate", "vin", "sans", "oui" for "huit", "cette", "mil",
+letters heard as words: "bee", "sea", "why", "hache", "i grec"), stutters and restarted digits;
+about a third of its rows in faster-whisper's default form; in sectors no other split covers (a
+fibre ISP, a cable TV operator, a letting and sales agency, a town's childhood service, a
+funeral-plan provider; a broadband provider, a cable TV operator, a letting and estate agency, a
+primary school, a probate service); read once, then tuned on. ``heldout13`` was written blind by a
+twelfth engineer, from yet another source: hospitality and reservations (guests' names for a table
+or a room, their phone and e-mail, loyalty numbers labelled where registered; booking references,
+room and table numbers, times and the hotel's own address as hard negatives), charity donors and
+subscriptions (IBANs, sort codes and account numbers read in pieces, a gift-aid or tax-receipt home
+address, supporter, subscriber and gym member numbers labelled; campaign and offer codes
+unlabelled), notaries, solicitors and property (sellers, buyers, heirs; the home sold or inherited
+labelled; parcel, title and file references and the office's address unlabelled), trades call-outs
+(the home given in pieces or as directions and landmarks, labelled where they locate it; job
+numbers and meeting places unlabelled), outbound surveys and telemarketing (details read back,
+corrected or refused, a number put on a do-not-call list), name forms (surname first, titles,
+particles, double surnames, a name repeated in another form) and faster-whisper's number
+normalisation ("+33 6 …", "06.39.…", "(0113) 496 …", digits in one turn and words in the next);
+about a third of its rows in faster-whisper's default form; in sectors no other split covers (a
+hotel group, a medical charity, a regional newspaper, a notary's office, a locksmith and plumber, a
+market-research institute; a hotel and restaurant group, a heart charity, a gym chain, a local
+newspaper, a solicitors' firm, a plumbing and locksmith firm, a market-research firm); read once,
+then tuned on. ``heldout14`` was written blind by a thirteenth engineer, from yet another source:
+HR and IT helpdesks inside companies (employee and payroll numbers, logins and usernames labelled
+as identifiers, a colleague's or a manager's name and work e-mails labelled; ticket numbers,
+hostnames, asset tags, software names, error codes and the firm's offices as hard negatives), civil
+registries and register offices (birth, marriage and death certificates, parents' and maiden names,
+"née …", "born …"; certificate and file numbers, the family record book and a town of birth said
+apart from an address unlabelled), sports clubs' ticket offices and season passes (supporter and
+member numbers labelled; seats, rows, blocks, gates, match dates and prices unlabelled), names that
+are common words or trades ("Charpentier", "Page", "Berger", "Young", "Cooper", "Bell"; "Victoire",
+"Mercy", "Temperance") beside the same words used as words, names mangled by ASR and then spelled
+(the agent's wrong guess labelled too), and numbers in other groupings ("triple seven",
+"double-oh", "a hundred and five"; "soixante-dix-sept", "quatre-vingt-onze", pairs against threes,
+"six comme six"); about a third of its rows in faster-whisper's default form; in sectors no other
+split covers (an HR shared-services centre, a group IT service desk, a town hall's civil registry,
+a football club's ticket office; an HR shared-services centre, a group IT service desk, a register
+office, a rugby club's ticket office); read once, then tuned on. ``HELDOUT2_SHA256`` to
+``HELDOUT14_SHA256`` are the digests of their rows, checked by the tests. People, tenants and
+sentences of one split never occur in another (unit tests check them).
 
 Markup: ``[TYPE words]`` labels ``words`` (the brackets are dropped); `` | `` separates turns (the
 row is the turns joined with one space, as the transcription step joins a call's segments).
