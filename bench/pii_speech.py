@@ -6,7 +6,7 @@ with names said with no cue word before them, split by "euh"/"uh", said twice or
 names, and hard negatives (common words that are also names, months, brands, places, the tenant's
 name). Written for the names gap issue 22 left (held-out names recall 0.872).
 
-**Fifteen splits. ``dev`` and ``dev2`` were tuned on from the start; ``heldout2`` and ``heldout3``
+**Sixteen splits. ``dev`` and ``dev2`` were tuned on from the start; ``heldout2`` and ``heldout3``
 were held out and read several times, and from the recall round of issue 22 on they are TUNING
 splits too: their errors are read (``--errors``) and their figures are no blind measure.
 ``heldout4`` was the blind measure of the first recall round, read once; from the second recall
@@ -26,8 +26,9 @@ and read once blind after the tenth recall round; from the eleventh on it is a T
 ``heldout13`` was written blind by a twelfth engineer, from yet another source, and read once blind
 after the eleventh recall round; from the twelfth on it is a TUNING split too. ``heldout14`` was
 written blind by a thirteenth engineer, from yet another source, and read once blind after the
-twelfth recall round; from the thirteenth on it is a TUNING split too.** Names and digests of the
-splits are kept. ``dev2`` (the names work after issue 22) holds the hard cases ``dev`` lacks:
+twelfth recall round; from the thirteenth on it is a TUNING split too. ``heldout15`` was written
+blind by a fourteenth engineer, from yet another source; it is only measured.** Names and digests
+of the splits are kept. ``dev2`` (the names work after issue 22) holds the hard cases ``dev`` lacks:
 surnames of many origins in no list, surnames alone, first names that are common words used as
 names, names spelled with "comme"/"apostrophe", and hard negatives that are surnames too (brands,
 towns); it was written and measured before the rules it tunes changed. ``heldout2`` was written and
@@ -153,9 +154,23 @@ are common words or trades ("Charpentier", "Page", "Berger", "Young", "Cooper", 
 "six comme six"); about a third of its rows in faster-whisper's default form; in sectors no other
 split covers (an HR shared-services centre, a group IT service desk, a town hall's civil registry,
 a football club's ticket office; an HR shared-services centre, a group IT service desk, a register
-office, a rugby club's ticket office); read once, then tuned on. ``HELDOUT2_SHA256`` to
-``HELDOUT14_SHA256`` are the digests of their rows, checked by the tests. People, tenants and
-sentences of one split never occur in another (unit tests check them).
+office, a rugby club's ticket office); read once, then tuned on. ``heldout15`` was written blind
+by a fourteenth engineer, from yet another source: universities and student services (student
+numbers and university logins labelled, tutors' and supervisors' names, a student's term-time and
+home addresses labelled; course and module codes, lecture rooms, exam dates and the university's
+own buildings unlabelled), online marketplaces and apps (usernames, handles and logins labelled as
+identifiers, sellers', buyers' and neighbours' names labelled; listing and order numbers, app and
+feature names unlabelled), legal aid and victim support lines (an ex-partner's, a neighbour's, a
+police officer's and a solicitor's names labelled, a safe contact number labelled; case, complaint
+and crime references, courts' and police stations' addresses unlabelled), garages and roadside
+assistance (membership numbers and the customer's home labelled; a breakdown on a public road or a
+motorway, a garage's address and fault codes unlabelled; no vehicle registrations), Whisper's
+hallucinated lines in silences as hard negatives, and self-repairs ("pardon", "sorry", "non
+attendez", "sorry I mean") inside values; about a third of its rows in faster-whisper's default
+form; in sectors no other split covers (a university's student services, an online marketplace, a
+victim support and legal aid line, a roadside assistance club, in each language); only measured.
+``HELDOUT2_SHA256`` to ``HELDOUT15_SHA256`` are the digests of their rows, checked by the tests.
+People, tenants and sentences of one split never occur in another (unit tests check them).
 
 Markup: ``[TYPE words]`` labels ``words`` (the brackets are dropped); `` | `` separates turns (the
 row is the turns joined with one space, as the transcription step joins a call's segments).
@@ -201,6 +216,7 @@ SPLITS = (
     "heldout12",
     "heldout13",
     "heldout14",
+    "heldout15",
 )
 LANGUAGES = ("fr", "en")
 TYPES = ("NAME", "ADDRESS", "ID", "PHONE", "EMAIL", "CARD", "IBAN", "NIR")
@@ -230,6 +246,8 @@ HELDOUT12_SHA256 = "1d0d240f5ceb2fffbd7d481466aade1f2e242cad112c2f2680155afb7671
 HELDOUT13_SHA256 = "f230b111afa778ea707370552b4adbbe12db7077ee84146d0d3a5412a97129f7"
 #: sha256 of the heldout14 rows as first written (same form).
 HELDOUT14_SHA256 = "a6389628a9651c3101301ea9533274b7a75478b18c43c0d422d581ca32ecb3a4"
+#: sha256 of the heldout15 rows as first written (same form).
+HELDOUT15_SHA256 = "876a0fb7922750f1a563345293ad970526b7edc7d9d4e31329cc4c6b8d7b14eb"
 
 _LABEL = re.compile(r"\[([A-Z]+) ([^\[\]]+)\]")
 
@@ -340,6 +358,10 @@ def heldout14_digest(rows: list[dict]) -> str:
     return split_digest(rows, "heldout14")
 
 
+def heldout15_digest(rows: list[dict]) -> str:
+    return split_digest(rows, "heldout15")
+
+
 #: Fillers inside a labelled name ("xabi euh etxeberria") and the article of "le goff".
 _NOT_NAME_WORDS = {"euh", "uh", "le"}
 _NAME_WORD = re.compile(r"[^\W\d_]{2,}(?:['-][^\W\d_]+)*")
@@ -401,6 +423,7 @@ def main() -> None:
     print("heldout12 digest", heldout12_digest(rows))
     print("heldout13 digest", heldout13_digest(rows))
     print("heldout14 digest", heldout14_digest(rows))
+    print("heldout15 digest", heldout15_digest(rows))
     sys.stdout.flush()
 
 
