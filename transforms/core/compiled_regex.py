@@ -45,7 +45,7 @@ except ImportError:  # pragma: no cover - another implementation: compile as usu
     _sre = None
     _re_compiler = None
 
-#: The spaCy French pattern is 1.45 MB; ordinary patterns are far below this and compile as usual.
+#: spaCy's French pattern is far above this; ordinary patterns are far below and compile as usual.
 MIN_LENGTH = 100_000
 _FORMAT = b"ccr-sre-1\n"
 _LOCK = threading.Lock()
@@ -93,10 +93,13 @@ def compiled_once(
 
 
 def _compile(p: Any, flags: int = 0) -> re.Pattern:
-    chosen = next((e for e in reversed(_active) if isinstance(p, str) and len(p) >= e[1]), None)
-    if chosen is None:
+    """``re._compiler.compile`` inside the block: a large pattern from its kept program."""
+    if not isinstance(p, str):  # a parsed pattern (re.Scanner): compiled as usual
         return _original_compile(p, flags)
-    path, header = _where(chosen[0], p, flags)
+    where = next((folder for folder, least in reversed(_active) if len(p) >= least), None)
+    if where is None:
+        return _original_compile(p, flags)
+    path, header = _where(where, p, flags)
     kept = _read(path, header)
     if kept is not None:
         try:

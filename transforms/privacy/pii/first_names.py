@@ -210,7 +210,7 @@ def census_first_names() -> frozenset[str]:
 @cache
 def us_given_names() -> frozenset[str]:
     """Lower-case US given names (the Social Security Administration's, 1880-2017, given at
-    least ``SSA_MIN_BIRTHS`` times: 36,719) that are no common word of either language and in no
+    least ``SSA_MIN_BIRTHS`` times) that are no common word of either language and in no
     other list: "araminta", "lysander", "kieron". For English text only (``first_names_of``):
     read in French text they named brands and words ("un aspirateur dyson", "saunier duval").
     Many are towns, surnames and slang too ("leith", "arvo"): a word of this list alone is a name

@@ -4,7 +4,7 @@ The pipelines are pip packages pinned in ``requirements.lock`` (choice, licences
 docs/privacy.md). They are loaded once per process, lazily, per language, the first time a text
 of that language is analysed, with only the components NER needs (``tok2vec``, ``ner``): loading
 the French pipeline whole costs about 3 s, its NER alone 0.2 s. The French language data's
-tokenizer pattern (1.45 MB, seconds to compile) is compiled once per machine and kept where the
+tokenizer pattern (seconds to compile) is compiled once per machine and kept where the
 process's edge says (``CCR_MODEL_CACHE``; ``transforms.core.compiled_regex``). Nothing is ever
 downloaded: Presidio's engine would fetch a missing model, ours raises ``NerModelMissing``.
 
