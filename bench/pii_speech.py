@@ -27,7 +27,8 @@ and read once blind after the tenth recall round; from the eleventh on it is a T
 after the eleventh recall round; from the twelfth on it is a TUNING split too. ``heldout14`` was
 written blind by a thirteenth engineer, from yet another source, and read once blind after the
 twelfth recall round; from the thirteenth on it is a TUNING split too. ``heldout15`` was written
-blind by a fourteenth engineer, from yet another source; it is only measured.** Names and digests
+blind by a fourteenth engineer, from yet another source, and read once blind after the twelfth
+recall round and the US given names; from the thirteenth round on it is a TUNING split too.** Names and digests
 of the splits are kept. ``dev2`` (the names work after issue 22) holds the hard cases ``dev`` lacks:
 surnames of many origins in no list, surnames alone, first names that are common words used as
 names, names spelled with "comme"/"apostrophe", and hard negatives that are surnames too (brands,
@@ -168,7 +169,8 @@ motorway, a garage's address and fault codes unlabelled; no vehicle registration
 hallucinated lines in silences as hard negatives, and self-repairs ("pardon", "sorry", "non
 attendez", "sorry I mean") inside values; about a third of its rows in faster-whisper's default
 form; in sectors no other split covers (a university's student services, an online marketplace, a
-victim support and legal aid line, a roadside assistance club, in each language); only measured.
+victim support and legal aid line, a roadside assistance club, in each language); read once,
+then tuned on.
 ``HELDOUT2_SHA256`` to ``HELDOUT15_SHA256`` are the digests of their rows, checked by the tests.
 People, tenants and sentences of one split never occur in another (unit tests check them).
 
