@@ -16,6 +16,10 @@ identifier when
 
 Order, ticket, case, tracking and invoice numbers identify a transaction, not a person, and stay:
 reviewers follow a case by them (a tenant that wants them redacted registers their pattern).
+
+Logins, usernames and handles (``scan_logins``) are identifiers too: a value after a login cue
+in any of its dictated forms, a handle by its written shape, a value with digits the caller says
+how to type ("… all lower case"), and each said again in another form.
 """
 
 from __future__ import annotations
@@ -659,6 +663,8 @@ LOGIN_CUES = {
     "pseudonyme", "identifiant", "identifiants", "gamertag", "userid", "user-id",
 }  # fmt: skip
 _LOGIN_PHRASES = [("user", "name"), ("user", "id"), ("screen", "name"), ("nom", "d'utilisateur")]
+#: The words a text must hold for a login to be looked for in it (cues, spoken underscores).
+_LOGIN_FIRSTS = LOGIN_CUES | {phrase[0] for phrase in _LOGIN_PHRASES} | {"underscore", "tiret"}
 #: Copulas that open the value ("is", "c'est", "should be", "ça devrait être").
 _COPULAS = {"is", "was", "be", "c'est", "cest", "est", "être", "sera", "était"}
 #: How far after the cue its copula may come ("mon pseudo sur l'appli c'est …").
@@ -674,13 +680,14 @@ _UNDERSCORE_REMARKS = [
 _TYPING_REMARKS = [
     ("all", "one", "word"), ("one", "word"), ("all", "lower", "case"), ("all", "lowercase"),
     ("lower", "case"), ("lowercase",), ("no", "spaces"), ("with", "no", "spaces"),
-    ("all", "together"), ("with", "a", "dot"), ("with", "a", "dash"), ("with", "a", "hyphen"),
+    ("with", "a", "dot"), ("with", "a", "dash"), ("with", "a", "hyphen"),
     ("tout", "attaché"), ("en", "un", "seul", "mot"), ("en", "un", "mot"), ("sans", "espace"),
     ("sans", "espaces"), ("tout", "en", "minuscules"), ("en", "minuscules"),
     ("avec", "un", "point"), ("avec", "un", "tiret"), ("avec", "des", "tirets"),
     *_UNDERSCORE_REMARKS,
 ]  # fmt: skip
 _TYPING_REMARKS.sort(key=len, reverse=True)
+_REMARK_FIRSTS = {remark[0] for remark in _TYPING_REMARKS}
 #: Symbols said as words inside a typed value ("floriane tiret du bas chine", "fitzroy underscore
 #: rides"); the e-mail scanner reads the same words when an "at" and a domain follow.
 _UNDERSCORES = [("tiret", "du", "bas"), ("tiret", "bas"), ("underscore",)]
@@ -694,8 +701,8 @@ _HESITATION = {"euh", "heu", "uh", "um", "erm", "er", "hum"}
 _WRITTEN_LOGIN = re.compile(r"@?[^\W_][\w]*(?:[._-][^\W_]+)*")
 _HANDLE = re.compile(r"@[^\W_]\w*(?:\.\w+)*")
 _UNDERSCORED = re.compile(r"[^\W_]+(?:_[^\W_]+)+")
-#: Single letters that are words, not an initial ("a problem", "y aller").
-_WORD_LETTERS = {"a", "à", "i", "y", "o"}
+#: Single letters that are words of the language, not an initial ("a problem", "y aller").
+_WORD_LETTERS = {"en": {"a", "i", "o"}, "fr": {"a", "à", "y", "o"}}
 
 
 def _login_cue(tokens: Sequence[Token], i: int) -> int:
@@ -727,6 +734,10 @@ def _is_host(word: str) -> bool:
 
 
 def _is_digit_word(word: str, language: str) -> bool:
+    """A digit or a number word of a value ("trente-trois", "oh"); not the articles "un",
+    "une" ("c'est une blague")."""
+    if word in ("un", "une"):
+        return False
     return word.isdigit() or is_number_word_in(word, language) or word in {"oh", "zéro", "zero"}
 
 
@@ -761,11 +772,12 @@ def _value_pieces(
             kind = "written"
         elif _is_digit_word(word, language):
             kind = "digit"
-        elif len(word) == 1 and word.isalpha() and word not in _WORD_LETTERS:
+        elif len(word) == 1 and word.isalpha() and word not in _WORD_LETTERS[language]:
             kind = "letter"
         elif (
             word in _STOP_WORDS
             or word in _VALUE_ENDS
+            or word in _CURRENCY
             or word in _COPULAS
             or _login_cue(tokens, k)
             or not re.fullmatch(r"[^\W\d_][^\W_]*(?:-[^\W_]+)*", word)
@@ -777,12 +789,12 @@ def _value_pieces(
         k += 1
         if tokens[k - 1].pause:
             break
-    if pieces and pieces[-1][1] == "symbol" and k < n and _phrase_at(tokens, k, _TYPING_REMARKS):
-        return pieces, k, True
     return pieces, k, k < n and bool(pieces) and _phrase_at(tokens, k, _TYPING_REMARKS) > 0
 
 
-def _typed(pieces: Sequence[tuple[int, str]], tokens: Sequence[Token], language: str, remark: bool) -> bool:
+def _typed(
+    pieces: Sequence[tuple[int, str]], tokens: Sequence[Token], language: str, remark: bool
+) -> bool:
     """Whether pieces read after a login cue are a typed value, not words of a sentence ("my
     login is broken"): a written login, a symbol said as a word, letters or words with digits,
     an initial and a word, a typing remark after them, or one word that is no word of the
@@ -869,9 +881,11 @@ def _remarked_values(tokens: Sequence[Token], language: str) -> list[Found]:
                 lo = r  # an e-mail read out: the e-mail scanner's
                 break
             piece = _is_digit_word(word, language) or (
-                len(word) == 1 and word.isalpha() and word not in _WORD_LETTERS
+                len(word) == 1 and word.isalpha() and word not in _WORD_LETTERS[language]
             )
-            if not underscores and not piece and (word in _STOP_WORDS or word in _VALUE_ENDS):
+            if word in _CURRENCY or (
+                not underscores and not piece and (word in _STOP_WORDS or word in _VALUE_ENDS)
+            ):
                 break
             lo = k
             k -= 1
@@ -954,9 +968,12 @@ def scan_logins(tokens: Sequence[Token], units: Sequence[Unit], language: str) -
     ("m okereke all one word? yeah mokereke")."""
     words = {t.text.removesuffix("'s") for t in tokens}
     if not (
-        words & (LOGIN_CUES | {"underscore", "tiret", "user", "screen", "nom"})
+        words & _LOGIN_FIRSTS
         or any(w.startswith("@") or "_" in w for w in words)
-        or any(_phrase_at(tokens, i, _TYPING_REMARKS) for i in range(len(tokens)))
+        or (
+            words & _REMARK_FIRSTS
+            and any(_phrase_at(tokens, i, _TYPING_REMARKS) for i in range(len(tokens)))
+        )
     ):
         return []
     found = (
@@ -970,6 +987,8 @@ def scan_logins(tokens: Sequence[Token], units: Sequence[Unit], language: str) -
         if len(compact) >= 5:
             said.add(compact)
     out = list(found)
+    if not said:
+        return out
     for a in range(len(units)):
         compact = ""
         for b in range(a, min(len(units), a + 8)):
@@ -979,7 +998,10 @@ def scan_logins(tokens: Sequence[Token], units: Sequence[Unit], language: str) -
                     break
                 continue
             compact += u.value if u.kind == "num" else re.sub(r"[\W_]", "", u.value)
-            if compact in said or any(s.startswith(compact) and len(compact) >= 5 and re.search(r"\d", compact) for s in said):
+            # said whole, or its opening with digits in it ("r q two one four" after "rq two
+            # one four r q?", the agent's check-back read with it)
+            opening = len(compact) >= 5 and re.search(r"\d", compact) is not None
+            if compact in said or (opening and any(s.startswith(compact) for s in said)):
                 lo, hi = units[a].lo, u.hi
                 if not any(f.lo <= lo and hi <= f.hi for f in out):
                     out.append(Found(lo, hi, ID))
