@@ -130,10 +130,12 @@ def test_a_value_typed_with_digits_before_a_remark_is_an_id(
 @pytest.mark.parametrize(
     ("language", "text", "kept"),
     [
-        # a name before the remark holds no digits; an e-mail is the e-mail scanner's
+        # a name before the remark holds no digits; an e-mail is the e-mail scanner's; an
+        # address line opens on its number
         ("fr", "c'est gwenaëlle kerbrat en un seul mot kerbrat", None),
         ("en", "it's dora lee at gmail dot com all lower case", "<EMAIL>"),
         ("en", "That's forty two pounds all together.", None),
+        ("en", "fifty two meadow sweet lane uh meadowsweet lane one word", "<ADDRESS>"),
     ],
 )  # fmt: skip
 def test_no_typed_value_without_digits_or_for_an_email(

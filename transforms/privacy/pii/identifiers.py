@@ -854,8 +854,9 @@ def _cued_logins(tokens: Sequence[Token], language: str) -> list[Found]:
 
 def _remarked_values(tokens: Sequence[Token], language: str) -> list[Found]:
     """A value typed as the caller says ("… tabby l two one all lower case", "c'est le grenier
-    de malo tout attaché avec des tirets du bas") with no login cue: letters or words with
-    digits before a typing remark (a name holds no digits; an e-mail is the e-mail scanner's),
+    de malo tout attaché avec des tirets du bas") with no login cue: letters or words, then
+    digits, before a typing remark (a name holds no digits, an address line opens on its
+    number; an e-mail is the e-mail scanner's),
     or any words back to the copula when the remark says their spaces are underscores. A value
     restarted after a repair word with the same opening ("tabby l one two uh no tabby l two
     one") is taken whole."""
@@ -896,7 +897,10 @@ def _remarked_values(tokens: Sequence[Token], language: str) -> list[Found]:
             found.append(Found(lo, r, ID))
             continue
         kinds = {kind for _, kind in pieces}
-        if "digit" in kinds and kinds & {"letter", "word", "written"} and "@" not in kinds:
+        # letters first, then digits, as a login is made ("marmotte 62"); a value opening on
+        # digits is a number or an address line ("93 hayrick avenue, one word")
+        opens = bool(pieces) and pieces[0][1] in ("letter", "word", "written")
+        if opens and "digit" in kinds and kinds & {"letter", "word", "written"}:
             first, end = _span(pieces, tokens)
             first = _restart(tokens, first, language)
             found.append(Found(first, end, ID))
