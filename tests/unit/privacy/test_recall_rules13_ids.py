@@ -117,6 +117,9 @@ def test_no_handle_in_an_email_or_a_sentence(language: str, text: str, kept: str
         # with the same opening is taken whole
         ("fr", "alors c'est marmotte soixante-deux tout attaché", "marmotte"),
         ("fr", "Alors c'est marmotte 62, tout attaché.", "marmotte"),
+        # words after a copula whose spaces are underscores
+        ("fr", "la boutique c'est le coin des merles avec des tirets du bas", "merles"),
+        ("en", "The shop is Attic Finds, with underscores.", "attic"),
         ("en", "it's corvid nine x uh no corvid nine y all lower case", "corvid nine x"),
         ("en", "It's corvid nine x, uh, no, corvid nine y, all lower case.", "corvid"),
     ],
@@ -135,6 +138,7 @@ def test_a_value_typed_with_digits_before_a_remark_is_an_id(
         ("fr", "c'est gwenaëlle kerbrat en un seul mot kerbrat", None),
         ("en", "it's dora lee at gmail dot com all lower case", "<EMAIL>"),
         ("en", "That's forty two pounds all together.", None),
+        ("en", "i'd like a shop name with underscores in it", None),
         ("en", "fifty two meadow sweet lane uh meadowsweet lane one word", "<ADDRESS>"),
     ],
 )  # fmt: skip

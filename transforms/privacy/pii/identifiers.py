@@ -670,6 +670,8 @@ _COPULAS = {"is", "was", "be", "c'est", "cest", "est", "être", "sera", "était"
 #: How far after the cue its copula may come ("mon pseudo sur l'appli c'est …").
 _COPULA_REACH = 6
 _MAX_LOGIN_TOKENS = 10
+#: At most this many words make a handle whose spaces the caller says are underscores.
+_MAX_UNDERSCORED_WORDS = 5
 #: Remarks by which a caller says that the spaces of a value are underscores (a closed class).
 _UNDERSCORE_REMARKS = [
     ("with", "an", "underscore"), ("with", "underscores"), ("avec", "un", "tiret", "du", "bas"),
@@ -856,10 +858,9 @@ def _remarked_values(tokens: Sequence[Token], language: str) -> list[Found]:
     """A value typed as the caller says ("… tabby l two one all lower case", "c'est le grenier
     de malo tout attaché avec des tirets du bas") with no login cue: letters or words, then
     digits, before a typing remark (a name holds no digits, an address line opens on its
-    number; an e-mail is the e-mail scanner's),
-    or any words back to the copula when the remark says their spaces are underscores. A value
-    restarted after a repair word with the same opening ("tabby l one two uh no tabby l two
-    one") is taken whole."""
+    number; an e-mail is the e-mail scanner's), or the few words said after a copula when the
+    remark says their spaces are underscores. A value restarted after a repair word with the
+    same opening ("tabby l one two uh no tabby l two one") is taken whole."""
     found = []
     n = len(tokens)
     for r in range(1, n):
@@ -874,9 +875,11 @@ def _remarked_values(tokens: Sequence[Token], language: str) -> list[Found]:
         while k >= 0 and tokens[k].text in _HESITATION:
             k -= 1
         lo = k + 1
+        copula = False
         while k >= 0 and r - k <= _MAX_LOGIN_TOKENS:
             word = tokens[k].text
-            if word in _COPULAS or (k < r - 1 and tokens[k].pause) or _login_cue(tokens, k):
+            copula = word in _COPULAS
+            if copula or (k < r - 1 and tokens[k].pause) or _login_cue(tokens, k):
                 break
             if word in _EMAIL_AT or "@" in word or "." in word:
                 lo = r  # an e-mail read out: the e-mail scanner's
@@ -894,7 +897,8 @@ def _remarked_values(tokens: Sequence[Token], language: str) -> list[Found]:
             continue
         pieces, _, _ = _value_pieces(tokens, lo, language) if not underscores else ([], 0, True)
         if underscores:
-            found.append(Found(lo, r, ID))
+            if copula and r - lo <= _MAX_UNDERSCORED_WORDS:  # "c'est le grenier de malo"
+                found.append(Found(lo, r, ID))
             continue
         kinds = {kind for _, kind in pieces}
         # letters first, then digits, as a login is made ("marmotte 62"); a value opening on
