@@ -53,6 +53,8 @@ def test_an_institutions_address_is_not_the_callers(language: str, text: str) ->
         ("fr", "le service client c'est pour changer mon adresse c'est le 12 rue des lilas",
                "lilas"),
         ("en", "the service was fine but my address is now 31 ferry road", "ferry road"),
+        # a named building before the street line is no premises ("court" is a street type)
+        ("en", "it's flat 4, birch court, 18 mill lane", "mill lane"),
     ],
 )  # fmt: skip
 def test_the_callers_own_address_is_still_redacted(language: str, text: str, gone: str) -> None:

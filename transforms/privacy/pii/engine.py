@@ -281,7 +281,7 @@ _PREMISES = {
     # institutions and a business's own sites (issue 22, round 13), a closed class: a
     # department of one, a garage, police, courts, universities, schools, hospitals, libraries
     "service", "département", "department", "garage", "commissariat", "gendarmerie",
-    "tribunal", "court", "station", "université", "university", "campus", "fac", "école",
+    "tribunal", "station", "université", "university", "campus", "fac", "école",
     "school", "college", "collège", "lycée", "hospital", "hôpital", "library", "bibliothèque",
     "médiathèque", "stade", "stadium", "entrepôt", "warehouse", "usine", "factory",
 }  # fmt: skip
