@@ -149,6 +149,8 @@ def test_journeys_nouns_and_styles_are_no_names(language: str, text: str) -> Non
         ("fr", "j'ai un collègue hugo qui gère ça", "hugo"),
         ("fr", "J'ai un voisin, Mathis, qui passe le matin.", "mathis"),
         ("en", "my sister faith rang me", "faith"),
+        # a letter spelled after "un" is no noun of a thing
+        ("fr", "Lisa euh, non Liza avec un z Liza Ondoua.", "ondoua"),
     ],
 )  # fmt: skip
 def test_people_are_still_named(language: str, text: str, gone: str) -> None:

@@ -608,6 +608,8 @@ def indefinite_thing(article: str, noun: str) -> bool:
     French puts the thing's style, model or brand (a name of the lists too: "louis-philippe")."""
     return (
         article in ("un", "une")
+        and len(noun) >= 3  # "avec un a mattias": a letter spelled, no noun
+        and noun not in _STOP_WORDS["fr"]
         and noun in common_words_of("fr")
         and noun not in PERSON_NOUNS
         and noun not in _BEFORE_A_PERSON
