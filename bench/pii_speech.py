@@ -6,7 +6,7 @@ with names said with no cue word before them, split by "euh"/"uh", said twice or
 names, and hard negatives (common words that are also names, months, brands, places, the tenant's
 name). Written for the names gap issue 22 left (held-out names recall 0.872).
 
-**Sixteen splits. ``dev`` and ``dev2`` were tuned on from the start; ``heldout2`` and ``heldout3``
+**Seventeen splits. ``dev`` and ``dev2`` were tuned on from the start; ``heldout2`` and ``heldout3``
 were held out and read several times, and from the recall round of issue 22 on they are TUNING
 splits too: their errors are read (``--errors``) and their figures are no blind measure.
 ``heldout4`` was the blind measure of the first recall round, read once; from the second recall
@@ -28,7 +28,9 @@ after the eleventh recall round; from the twelfth on it is a TUNING split too. `
 written blind by a thirteenth engineer, from yet another source, and read once blind after the
 twelfth recall round; from the thirteenth on it is a TUNING split too. ``heldout15`` was written
 blind by a fourteenth engineer, from yet another source, and read once blind after the twelfth
-recall round and the US given names; from the thirteenth round on it is a TUNING split too.** Names and digests
+recall round and the US given names; from the thirteenth round on it is a TUNING split too.
+``heldout16`` was written blind by a fifteenth engineer, from yet another source; it is only
+measured (not read yet).** Names and digests
 of the splits are kept. ``dev2`` (the names work after issue 22) holds the hard cases ``dev`` lacks:
 surnames of many origins in no list, surnames alone, first names that are common words used as
 names, names spelled with "comme"/"apostrophe", and hard negatives that are surnames too (brands,
@@ -170,8 +172,21 @@ hallucinated lines in silences as hard negatives, and self-repairs ("pardon", "s
 attendez", "sorry I mean") inside values; about a third of its rows in faster-whisper's default
 form; in sectors no other split covers (a university's student services, an online marketplace, a
 victim support and legal aid line, a roadside assistance club, in each language); read once,
-then tuned on.
-``HELDOUT2_SHA256`` to ``HELDOUT15_SHA256`` are the digests of their rows, checked by the tests.
+then tuned on. ``heldout16`` was written blind by a fifteenth engineer, from yet another source:
+veterinary clinics and pet insurers (owners' names, homes, phones, client and policy numbers
+labelled; pets' names, also human first names, breeds, drugs and doses unlabelled; no microchip
+numbers), gyms, leisure centres and swimming pools (membership numbers and instructors' names
+labelled; class names, lockers, lanes, opening hours, prices and the centre's address unlabelled),
+public transport (season-ticket and travel-card numbers labelled; lost items, stations, stops,
+lines, platforms, bus and train numbers and journey times unlabelled), local councils
+(council-tax, refuse and parking-permit account numbers, the caller's home and councillors' names
+labelled; potholes, fly-tips and streetlights at public places, bin days, wards and the town hall's
+address unlabelled), mobile phone shops and repairs (account numbers and a SIM's number labelled;
+repair job numbers and handset models unlabelled; no IMEI, PIN or PUK codes); about a third of its
+rows in faster-whisper's default form; in sectors no other split covers (a vet clinic, a pet
+insurer, an aquatic and sports centre, a regional transport network, a town hall, a phone shop, in
+each language); only measured, read only when named.
+``HELDOUT2_SHA256`` to ``HELDOUT16_SHA256`` are the digests of their rows, checked by the tests.
 People, tenants and sentences of one split never occur in another (unit tests check them).
 
 Markup: ``[TYPE words]`` labels ``words`` (the brackets are dropped); `` | `` separates turns (the
@@ -219,6 +234,7 @@ SPLITS = (
     "heldout13",
     "heldout14",
     "heldout15",
+    "heldout16",
 )
 LANGUAGES = ("fr", "en")
 TYPES = ("NAME", "ADDRESS", "ID", "PHONE", "EMAIL", "CARD", "IBAN", "NIR")
@@ -250,6 +266,8 @@ HELDOUT13_SHA256 = "f230b111afa778ea707370552b4adbbe12db7077ee84146d0d3a5412a971
 HELDOUT14_SHA256 = "a6389628a9651c3101301ea9533274b7a75478b18c43c0d422d581ca32ecb3a4"
 #: sha256 of the heldout15 rows as first written (same form).
 HELDOUT15_SHA256 = "876a0fb7922750f1a563345293ad970526b7edc7d9d4e31329cc4c6b8d7b14eb"
+#: sha256 of the heldout16 rows as first written (same form).
+HELDOUT16_SHA256 = "9423e221b8324f6ccb087beee2d8fa78972e385249cc14f4179aa86f704aa1a6"
 
 _LABEL = re.compile(r"\[([A-Z]+) ([^\[\]]+)\]")
 
@@ -364,6 +382,10 @@ def heldout15_digest(rows: list[dict]) -> str:
     return split_digest(rows, "heldout15")
 
 
+def heldout16_digest(rows: list[dict]) -> str:
+    return split_digest(rows, "heldout16")
+
+
 #: Fillers inside a labelled name ("xabi euh etxeberria") and the article of "le goff".
 _NOT_NAME_WORDS = {"euh", "uh", "le"}
 _NAME_WORD = re.compile(r"[^\W\d_]{2,}(?:['-][^\W\d_]+)*")
@@ -426,6 +448,7 @@ def main() -> None:
     print("heldout13 digest", heldout13_digest(rows))
     print("heldout14 digest", heldout14_digest(rows))
     print("heldout15 digest", heldout15_digest(rows))
+    print("heldout16 digest", heldout16_digest(rows))
     sys.stdout.flush()
 
 

@@ -29,6 +29,7 @@ from orchestration.cli import (
 )
 from orchestration.lib.environment import prepare_home, process_settings
 from transforms.core import storage
+from transforms.core.lakehouse import UnfinishedRestore
 from transforms.core.settings import SettingsError
 
 #: Command groups, in the order ``ccr --help`` lists them.
@@ -72,7 +73,11 @@ def main(argv: list[str] | None = None) -> int:
         )
     # every deletion of this command is confined to its home's roots
     storage.configure_roots(storage.Roots.for_settings(current))
-    return args.handler(current, args)
+    try:
+        return args.handler(current, args)
+    except UnfinishedRestore as exc:  # every command but `backup restore` meets it first
+        print(f"ccr: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -33,8 +33,12 @@ def backup_command(settings: Settings, args: argparse.Namespace) -> int:
     from transforms.compliance.replay import ReplayError
     from transforms.core.context import StepContext
     from transforms.core.keys import FileKeyStore, KeyStoreError
+    from transforms.core.lakehouse import Lakehouse
 
-    ctx = StepContext.of(settings)  # the clock's one default (transforms.core.context.Clock)
+    # A restore that stopped half way is run again: only then may the lakehouse be opened while
+    # its marker is present (list, verify and prune do not read it; create must not copy it).
+    lakehouse = Lakehouse.from_settings(settings, restoring=args.action != "create")
+    ctx = StepContext.of(settings, lakehouse=lakehouse)  # the clock's one default (Clock)
     lh, keys, now = ctx.lakehouse, FileKeyStore(settings.keys), ctx.now()
     try:
         if args.action == "create":

@@ -33,14 +33,14 @@ from transforms.compliance import replay
 from transforms.compliance.ledger import LEDGER_NAME, Ledger
 from transforms.core import storage
 from transforms.core.keys import KeyStore
-from transforms.core.lakehouse import Lakehouse
+from transforms.core.lakehouse import RESTORE_MARKER, Lakehouse
 from transforms.core.settings import Settings
 from transforms.core.tables import ALL_TABLES, COMPLIANCE_TABLES, TableSpec
 
 MANIFEST = "manifest.json"
 TABLES: tuple[TableSpec, ...] = (*ALL_TABLES, *COMPLIANCE_TABLES)
 #: Present in a home while a restore is under way: nothing may use the data until it is gone.
-RESTORING = "restore-in-progress.json"
+RESTORING = RESTORE_MARKER  # refused by Lakehouse.from_settings while it is present
 
 
 class BackupError(RuntimeError):

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -65,6 +66,28 @@ _CLIMBS = r"(^|/)\.\.(/|$)"
 
 class LocationError(ValueError):
     """A relative location that climbs out of the root (``..``): never stored, never followed."""
+
+
+#: Present in the home's compliance folder while ``ccr backup restore`` replaces the lakehouse and
+#: carries out again the erasures made since the backup (``transforms.compliance.backup``).
+RESTORE_MARKER = "restore-in-progress.json"
+
+
+class UnfinishedRestore(RuntimeError):
+    """The lakehouse was being restored from a backup when the restore stopped: it may hold data
+    erased since that backup. Nothing may read or write it until the restore is run again."""
+
+
+def unfinished_restore(settings: Settings) -> str | None:
+    """The backup whose restore did not finish in this home, or None."""
+    marker = Path(settings.compliance_dir) / RESTORE_MARKER
+    try:
+        started = json.loads(marker.read_text())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):  # unreadable or cut short: still a restore that did not finish
+        return "(unknown)"
+    return str(started.get("backup_id", "(unknown)")) if isinstance(started, dict) else "(unknown)"
 
 
 def conform(spec: TableSpec, rows: Iterable[Mapping[str, Any]] | pl.DataFrame) -> pa.Table:
@@ -207,8 +230,20 @@ class Lakehouse:
         *,
         run_id: str | None = None,
         on_write: WriteObserver | None = None,
+        restoring: bool = False,
     ) -> Lakehouse:
-        """The lakehouse of ``settings``, its writer lock under ``CCR_HOME/locks`` on S3."""
+        """The lakehouse of ``settings``, its writer lock under ``CCR_HOME/locks`` on S3.
+
+        Refused (``UnfinishedRestore``) while a restore of the home did not finish, unless
+        ``restoring`` (the restore itself, run again): every process reaches the lakehouse here,
+        so none reads data an erasure removed after the backup before the restore replays it.
+        """
+        if not restoring and (backup_id := unfinished_restore(settings)) is not None:
+            raise UnfinishedRestore(
+                f"the restore of backup {backup_id} did not finish: the lakehouse may hold data "
+                f"erased since that backup; run `ccr backup restore {backup_id}` again before "
+                "anything reads or writes it (docs/backups.md#restore)"
+            )
         return cls(
             settings.lakehouse,
             run_id=run_id,

@@ -1,5 +1,5 @@
 """The spoken-names corpus's splits written blind, ``heldout3`` to ``heldout15`` (tuning
-splits now, since each was read once blind):
+splits now, since each was read once blind) and ``heldout16`` (blind, not read yet):
 pinned as first written, and disjoint from the others.
 
 heldout3 was written by another engineer than the redaction rules', blind to them, and committed
@@ -79,7 +79,17 @@ breakdown on a public road or a motorway and a garage's address unlabelled; Whis
 lines as hard negatives and self-repairs inside values; about a third in faster-whisper's default
 form; new sectors again, several tenants per language, one per language with no declared id
 format); read once blind after the twelfth recall round and the US given names, tuned on from
-the thirteenth.
+the thirteenth;
+heldout16 was written blind by a fifteenth engineer, from yet another source (veterinary clinics
+and pet insurers: owners' details and client and policy numbers labelled, pets' names, breeds,
+drugs and doses unlabelled; leisure centres and pools: membership numbers and instructors' names
+labelled, classes, lockers, lanes, hours, prices and the centre's address unlabelled; public
+transport: season-ticket and travel-card numbers labelled, lost items, stations, stops, lines and
+platforms unlabelled; local councils: council-tax and parking-permit accounts, the caller's home
+and councillors' names labelled, public places, bin days, wards and the town hall unlabelled;
+phone shops and repairs: accounts and a SIM's number labelled, job numbers and handset models
+unlabelled; about a third in faster-whisper's default form; new sectors again, several tenants per
+language, one per language with no declared id format); not read yet, only measured.
 These checks read the corpus only (no recognizer runs): each split's rows are the digest first
 written, the committed jsonl is what the yaml generates, it holds every family and hard negatives in
 the numbers it was written with, and its people, streets, tenants and sentences never occur in the
@@ -115,6 +125,7 @@ DIGESTS = {
     "heldout13": speech.HELDOUT13_SHA256,
     "heldout14": speech.HELDOUT14_SHA256,
     "heldout15": speech.HELDOUT15_SHA256,
+    "heldout16": speech.HELDOUT16_SHA256,
 }
 #: The splits each is kept apart from: heldout3 was written beside dev2 (they share counted name
 #: words, tests/unit/privacy/test_spoken_names.py), heldout4 to heldout14 after every split before
@@ -133,6 +144,7 @@ APART = {
     "heldout13": tuple(s for s in speech.SPLITS if s != "heldout13"),
     "heldout14": tuple(s for s in speech.SPLITS if s != "heldout14"),
     "heldout15": tuple(s for s in speech.SPLITS if s != "heldout15"),
+    "heldout16": tuple(s for s in speech.SPLITS if s != "heldout16"),
 }
 #: Rows of each family (by the kind they were written for) and hard negatives, at least.
 MINIMUM = {
@@ -149,6 +161,7 @@ MINIMUM = {
     "heldout13": {"NAME": 85, "ADDRESS": 35, "ID": 30, "PHONE": 25, "EMAIL": 20, "negatives": 70},
     "heldout14": {"NAME": 85, "ADDRESS": 35, "ID": 30, "PHONE": 25, "EMAIL": 20, "negatives": 70},
     "heldout15": {"NAME": 85, "ADDRESS": 35, "ID": 30, "PHONE": 25, "EMAIL": 20, "negatives": 70},
+    "heldout16": {"NAME": 85, "ADDRESS": 35, "ID": 30, "PHONE": 25, "EMAIL": 20, "negatives": 70},
 }
 #: Street and town words of each split: the generic ones (rue, road, du, flat...) are shared by
 #: design.
@@ -227,6 +240,13 @@ STREETS = {
     | {"charbonniers-de-la-forêt", "lampwick", "gullrock", "inkpot", "quillpen", "puffinholme"}
     | {"tinderbox", "cobweb", "bobbinmill", "gramophone", "sheepwash", "limekiln", "cockleshell"}
     | {"slatehouse", "tallowchandler", "ironstone", "pumphouse", "coachbuilder"},
+    "heldout16": {"chevriers", "bourdaines", "sonneurs-de-trompe", "hongreurs", "houppiers"}
+    | {"vanniers-de-glaire", "fendeurs-d'ardoise", "fondeurs-de-cloches", "pâtureaux-gris"}
+    | {"lormiers", "flotteurs-de-meuse", "cloutières", "ferronnières-de-semoy", "huchiers"}
+    | {"essarteurs", "brasseurs-de-warcq", "émouleurs", "ploughwright", "shepherdsbield"}
+    | {"drovers'", "farrier's", "curlewmoor", "kipperhouse", "hayloft", "fellgate", "ghyll"}
+    | {"tinsmith", "cairnhead", "sheepfold", "saddlers'", "coopers'", "loaning", "tanners'"}
+    | {"vennel", "maltkiln", "bobbinwinder"},
 }
 SPLITS = list(DIGESTS)
 
@@ -271,7 +291,7 @@ def test_the_split_has_every_family_and_hard_negatives_in_both_languages(split) 
     "split",
     [
         "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10",
-        "heldout11", "heldout12", "heldout13", "heldout14", "heldout15",
+        "heldout11", "heldout12", "heldout13", "heldout14", "heldout15", "heldout16",
     ],
 )  # fmt: skip
 def test_the_split_has_cards_ibans_balanced_languages_and_several_tenants(split) -> None:
@@ -317,5 +337,5 @@ def test_pii_accuracy_reads_the_blind_splits_only_when_named() -> None:
 def test_pii_accuracy_lists_errors_of_every_former_blind_split() -> None:
     # Each blind split joins READABLE (its errors listed) only once it was read blind and became a
     # tuning split: heldout3 to heldout15 have (heldout14 and heldout15 last, after the twelfth
-    # recall round).
-    assert _pii_accuracy_set("READABLE") & set(SPLITS) == set(SPLITS)
+    # recall round); heldout16, not read yet, has not.
+    assert _pii_accuracy_set("READABLE") & set(SPLITS) == set(SPLITS) - {"heldout16"}

@@ -17,14 +17,15 @@ import pytest
 
 from orchestration import cli
 from tests.synthetic_lakehouse import build
-from transforms.compliance import backup, subjects
+from transforms.compliance import backup, replay, subjects
 from transforms.compliance.erasure import Hooks, carry_out, retention_request
 from transforms.compliance.ledger import LEDGER_NAME, Ledger, LedgerError
 from transforms.compliance.replay import ReplayError
 from transforms.compliance.retention import plan_retention
+from transforms.core.context import StepContext
 from transforms.core.crypto import SEAL_MAGIC, TenantCipher
 from transforms.core.keys import FileKeyStore, KeyStoreError
-from transforms.core.lakehouse import Lakehouse
+from transforms.core.lakehouse import Lakehouse, UnfinishedRestore
 from transforms.core.settings import Settings
 from transforms.core.tables import CALLS, HUMAN_REVIEWS, SEGMENTS, TRANSCRIPTS
 from transforms.core.tenants import Tenant
@@ -53,6 +54,17 @@ def hooks() -> Hooks:
     return Hooks(
         rebuild_warehouse=lambda t: None, forget_partitions=lambda t: 0, remaining=lambda: 0
     )
+
+
+def acme_caller(calls: pl.DataFrame) -> subjects.Subject:
+    return subjects.Subject(
+        "acme", "caller", calls.filter(pl.col("tenant_id") == "acme")["phone"][0]
+    )
+
+
+def erase(lh: Lakehouse, settings: Settings, keys: FileKeyStore, subject: subjects.Subject) -> dict:
+    """The caller erased, its certificate returned."""
+    return carry_out(subjects.erasure(lh, settings, keys, subject), lh, settings, keys, hooks())
 
 
 def counts(lh: Lakehouse, tenant: str) -> dict[str, int]:
@@ -117,14 +129,11 @@ def test_a_caller_erased_after_the_backup_is_gone_again_after_the_restore(home) 
     settings, calls = home
     lh, keys = parts(settings)
     made = backup.create(settings, lh, keys, NOW)
-    phone = calls.filter(pl.col("tenant_id") == "acme")["phone"][0]
-    subject = subjects.Subject("acme", "caller", phone)
+    subject = acme_caller(calls)
     mine = len(subjects.find(lh, settings, keys, subject).calls)
     assert mine
     others = counts(lh, "acme")["bronze/calls"] - mine
-    certificate = carry_out(
-        subjects.erasure(lh, settings, keys, subject), lh, settings, keys, hooks()
-    )
+    certificate = erase(lh, settings, keys, subject)
     assert certificate["copies"]["backups_pruned_by"] == "2027-01-01"
     assert subjects.find(lh, settings, keys, subject).empty
     restored = backup.restore(settings, lh, keys, made.backup_id, NOW)
@@ -138,6 +147,61 @@ def test_a_caller_erased_after_the_backup_is_gone_again_after_the_restore(home) 
     assert last["kind"] == "restore" and last["replayed"] == [certificate["request_id"]]
     assert last["backup_id"] == made.backup_id and last["snapshot_entries"] == 0
     assert not (Path(settings.compliance_dir) / backup.RESTORING).exists()
+
+
+def test_a_restore_killed_before_its_replay_keeps_every_reader_out_until_run_again(
+    home, monkeypatch, capsys
+) -> None:
+    """A crash between the copy of the backup and the replay of the erasures made since leaves
+    the erased caller's rows in the lakehouse: nothing may open it until the restore runs again."""
+    settings, calls = home
+    lh, keys = parts(settings)
+    made = backup.create(settings, lh, keys, NOW)
+    subject = acme_caller(calls)
+    erase(lh, settings, keys, subject)
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt("the restore's process was killed")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(replay, "apply", killed)
+        with pytest.raises(KeyboardInterrupt):
+            backup.restore(settings, lh, keys, made.backup_id, NOW)
+    # what the crash left: the backup's rows, the erased caller among them
+    assert not subjects.find(lh, settings, keys, subject).empty
+    with pytest.raises(UnfinishedRestore, match=f"restore of backup {made.backup_id} did not"):
+        Lakehouse.from_settings(settings)
+    with pytest.raises(UnfinishedRestore):
+        StepContext.of(settings)  # every step, job and command opens the lakehouse this way
+    monkeypatch.setenv("CCR_HOME", settings.home)
+    monkeypatch.setenv("CCR_KEYS", settings.keys)
+    monkeypatch.setenv("CCR_BACKUPS", str(settings.backups))
+    capsys.readouterr()
+    for argv in (
+        ["subject", "export", "--tenant", "acme", "--phone", subject.value],
+        ["subject", "erase", "--tenant", "acme", "--phone", subject.value],
+        ["kpis"],
+        ["backup", "create"],  # a backup of the half-restored home would keep the caller
+    ):
+        assert cli.main(argv) == 1, argv
+        printed = capsys.readouterr()
+        assert f"ccr backup restore {made.backup_id}" in printed.err
+        assert subject.value not in printed.err + printed.out
+    assert len(backup.backups(settings)) == 1
+    # a marker cut short by the crash still keeps them out
+    marker = Path(settings.compliance_dir) / backup.RESTORING
+    saved = marker.read_bytes()
+    marker.write_bytes(saved[:7])
+    with pytest.raises(UnfinishedRestore, match=r"backup \(unknown\)"):
+        Lakehouse.from_settings(settings)
+    marker.write_bytes(saved)
+    # run again, the restore finishes: the caller is gone, the home opens, the ledger holds it
+    assert cli.main(["backup", "restore", made.backup_id]) == 0
+    assert not marker.exists()
+    lh = Lakehouse.from_settings(settings)
+    assert subjects.find(lh, settings, keys, subject).empty
+    ledger = Ledger(Path(settings.compliance_dir) / LEDGER_NAME, keys)
+    assert ledger.verify() == [] and ledger.entries()[-1]["kind"] == "restore"
 
 
 def test_a_purged_tenant_stays_unreadable_in_an_older_backup(home, tmp_path: Path) -> None:
@@ -196,11 +260,8 @@ def test_a_restore_that_could_not_replay_an_erasure_changes_nothing(home) -> Non
     settings, calls = home
     lh, keys = parts(settings)
     made = backup.create(settings, lh, keys, NOW)
-    phone = calls.filter(pl.col("tenant_id") == "acme")["phone"][0]
-    subject = subjects.Subject("acme", "caller", phone)
-    certificate = carry_out(
-        subjects.erasure(lh, settings, keys, subject), lh, settings, keys, hooks()
-    )
+    subject = acme_caller(calls)
+    certificate = erase(lh, settings, keys, subject)
     record = Path(settings.compliance_dir) / "replay" / f"{certificate['request_id']}.json"
     kept = record.read_bytes()
     record.write_bytes(kept.replace(b'"keys":[', b'"keys":["0",', 1))  # edited: refused
@@ -217,9 +278,8 @@ def test_a_home_without_its_ledger_is_not_restored_to_before_an_erasure(home) ->
     settings, calls = home
     lh, keys = parts(settings)
     made = backup.create(settings, lh, keys, NOW)
-    phone = calls.filter(pl.col("tenant_id") == "acme")["phone"][0]
-    subject = subjects.Subject("acme", "caller", phone)
-    carry_out(subjects.erasure(lh, settings, keys, subject), lh, settings, keys, hooks())
+    subject = acme_caller(calls)
+    erase(lh, settings, keys, subject)
     # the compliance folder is lost: the backup's ledger knows nothing of the erasure, but the
     # key store's ledger head does
     shutil.rmtree(settings.compliance_dir)
@@ -233,17 +293,14 @@ def test_a_sealed_copy_of_an_erased_recording_is_still_found_by_the_proof(home) 
     leftover copy of an erased recording from the byte proof."""
     settings, calls = home
     lh, keys = parts(settings)
-    phone = calls.filter(pl.col("tenant_id") == "acme")["phone"][0]
-    subject = subjects.Subject("acme", "caller", phone)
+    subject = acme_caller(calls)
     found = subjects.find(lh, settings, keys, subject)
     recording = lh.locate(found.calls["audio_uri"][0].removeprefix(f"{lh.root}/"))
     stray = Path(settings.home) / "operator" / "kept-aside.bin"  # renamed: no name to match
     stray.parent.mkdir(parents=True, exist_ok=True)
     stray.write_bytes(Path(recording).read_bytes())
     assert stray.read_bytes().startswith(SEAL_MAGIC)
-    certificate = carry_out(
-        subjects.erasure(lh, settings, keys, subject), lh, settings, keys, hooks()
-    )
+    certificate = erase(lh, settings, keys, subject)
     verification = certificate["verification"]
     assert not verification["passed"]
     assert any("kept-aside" in p and "content" in p for p in verification["hit_paths"])

@@ -294,3 +294,23 @@ def test_every_free_text_column_of_the_contracts_is_encrypted():
             ):
                 expected.setdefault(f"{contract.layer}/{contract.table}", set()).add(column.name)
     assert expected == {path: set(columns) for path, columns in ENCRYPTED_COLUMNS.items()}
+
+
+def test_the_product_opens_the_lakehouse_only_with_its_key_store() -> None:
+    """A ``Lakehouse`` built directly has no cipher and writes free text in clear: only tests and
+    benchmarks may; every module of the product goes through ``Lakehouse.from_settings`` (which
+    also refuses a home whose restore did not finish)."""
+    import ast
+
+    repo = Path(__file__).resolve().parents[3]
+    offenders = []
+    for root in ("transforms", "orchestration"):
+        for path in sorted((repo / root).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.Call):
+                    called = node.func
+                    name = called.attr if isinstance(called, ast.Attribute) else None
+                    name = called.id if isinstance(called, ast.Name) else name
+                    if name == "Lakehouse":
+                        offenders.append(f"{path.relative_to(repo)}:{node.lineno}")
+    assert offenders == []

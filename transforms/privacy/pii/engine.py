@@ -46,7 +46,9 @@ from transforms.privacy.pii.first_names import (
     after_determiner,
     common_words,
     first_names,
+    indefinite_thing,
     is_common_word,
+    on_a_journey,
     saint_compound,
     scan_cued_names,
     scan_first_names,
@@ -238,6 +240,8 @@ def find_pii(
                 continue
             if meta.get("ner") and _saint_place(text, r.start, r.end):
                 continue
+            if meta.get("ner") and _journey_place(text, r.start, r.end):
+                continue
             results.append(r)
     spans = [
         PiiSpan(r.start, _end_before_other(text, r, results) if r in lexicon else r.end, NAME)
@@ -274,9 +278,21 @@ _PREMISES = {
     "antenne", "centre", "center", "office", "offices", "branch", "counter", "desk", "reception",
     "depot", "dépôt", "siège", "succursale", "showroom", "hôtel", "hotel", "hostel", "restaurant",
     "étude", "cabinet", "magasin", "boutique", "shop", "store", "clinic", "clinique", "surgery",
+    # institutions and a business's own sites (issue 22, round 13), a closed class: a
+    # department of one, a garage, police, courts, universities, schools, hospitals, libraries
+    "service", "département", "department", "garage", "commissariat", "gendarmerie",
+    "tribunal", "station", "université", "university", "campus", "fac", "école",
+    "school", "college", "collège", "lycée", "hospital", "hôpital", "library", "bibliothèque",
+    "médiathèque", "stade", "stadium", "entrepôt", "warehouse", "usine", "factory",
 }  # fmt: skip
 _PLACE_VERBS = [("est",), ("sont",), ("se", "trouve"), ("se", "trouvent"), ("is",), ("are",),
-                ("is", "located"), ("situé",), ("située",)]  # fmt: skip
+                ("is", "located"), ("situé",), ("située",),
+                # "le garage c'est au douze …", "the team sits at …" (round 13)
+                ("c'est",), ("sits",), ("is", "based"), ("based",)]  # fmt: skip
+#: Departments of an institution or a business: premises only with their verb of place and a
+#: preposition of place ("le service est au rez-de-chaussée", "the department is on …").
+_DEPARTMENTS = {"service", "département", "department"}
+_PLACE_PREPOSITIONS = {"au", "à", "aux", "dans", "en", "sur", "at", "on", "in", "inside"}
 #: How far after a premises noun its verb of place may come (tokens: "le centre des finances
 #: publiques est au …").
 _PREMISES_REACH = 5
@@ -299,6 +315,10 @@ def _not_a_persons(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
     drop: set[PiiSpan] = set()
     for i, tok in enumerate(tokens):
         j = _premises_cue(text, tokens, i)
+        nxt = _premises_apposition(text, tokens, i)
+        if nxt is not None:
+            # "the leeds office, 3 mosley court": the address said right after the premises
+            drop.update(s for s in spans if s.entity == ADDRESS and s.start == tokens[nxt].start)
         if j is None and tok.text in firsts:
             cue = next((c for c in _ORG_OWNERS if _at(tokens, i, c)), None)
             j = None if cue is None else i + len(cue)
@@ -337,9 +357,32 @@ def _premises_cue(text: str, tokens: Sequence[Token], i: int) -> int | None:
         if _SENTENCE_END.search(text[tokens[k - 1].end : tokens[k].start]):
             return None
         verb = max((v for v in _PLACE_VERBS if _at(tokens, k, v)), key=len, default=None)
+        if verb and word.split("'")[-1] in _DEPARTMENTS:
+            # a department is said of much besides its place: only "… est au", "… is on"
+            after = k + len(verb)
+            placed = after < len(tokens) and tokens[after].text in _PLACE_PREPOSITIONS
+            return after if placed else None
         if verb:
             return k + len(verb)
     return None
+
+
+#: How far before a premises noun a residence word gives the address back to a person ("i
+#: live above the shop, 12 high street").
+_LIVES_BEFORE = 5
+
+
+def _premises_apposition(text: str, tokens: Sequence[Token], i: int) -> int | None:
+    """After "the leeds office,", "du siège": the token where an address in apposition to the
+    premises would start (issue 22, round 13); none after a residence word ("i live above the
+    shop, 12 high street" is the caller's home)."""
+    if tokens[i].text.split("'")[-1] not in _PREMISES or i + 1 >= len(tokens):
+        return None
+    if _SENTENCE_END.search(text[tokens[i].end : tokens[i + 1].start]):
+        return None
+    if any(t.text.split("'")[-1] in _LIVES for t in tokens[max(0, i - _LIVES_BEFORE) : i]):
+        return None
+    return i + 1
 
 
 def _at(tokens: Sequence[Token], i: int, words: tuple[str, ...]) -> bool:
@@ -366,9 +409,9 @@ def _product_apposition(text: str, start: int, end: int) -> bool:
     first = text[start:end].split()[:1]
     if len(words) < 2 or words[-1][-1:] in ",.;:!?" or not first:
         return False
-    if first[0].lower() in first_names():
-        return False
     noun, article = words[-1], words[-2].lower().replace("’", "'")
+    if first[0].lower() in first_names() and not indefinite_thing(article, noun):
+        return False  # "la dame Gemma Hartley"; but "une commode Louis-Philippe" (round 13)
     return (
         noun.islower()
         and article in _ARTICLES
@@ -388,6 +431,14 @@ def _saint_place(text: str, start: int, end: int) -> bool:
         return False
     before = text[:start].split()[-1:]
     return not before or before[0].lower().strip(",.;:") not in first_names()
+
+
+def _journey_place(text: str, start: int, end: int) -> bool:
+    """One word the NER took for a person where a journey puts a place ("I left Chester early",
+    "direction Lorient"): the lists' rule (``on_a_journey``) holds for the NER too (round 13)."""
+    tokens = tokenize(text)
+    k = next((m for m, t in enumerate(tokens) if t.start == start and t.end == end), None)
+    return k is not None and on_a_journey(tokens, k)
 
 
 def _end_before_other(text: str, r: RecognizerResult, results: Sequence[RecognizerResult]) -> int:

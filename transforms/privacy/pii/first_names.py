@@ -67,7 +67,7 @@ from unidecode import unidecode
 
 from transforms.privacy.pii.entities import NAME
 from transforms.privacy.pii.ner import MODELS
-from transforms.privacy.pii.people import Found, is_name_word, spelled_at
+from transforms.privacy.pii.people import TITLES, Found, is_name_word, spelled_at
 from transforms.privacy.pii.stop_words import EN_STOP as _EN_STOP
 from transforms.privacy.pii.stop_words import FR_STOP as _FR_STOP
 from transforms.privacy.pii.tokens import Token, is_number_word
@@ -118,7 +118,16 @@ _PERSON_BEFORE = {
     *("kiné", "kinésithérapeute", "sage-femme", "aide-soignante", "aide-soignant"),
 }  # fmt: skip
 #: Prepositions before a place ("à la rochelle", "in milton keynes")...
-_PLACE_BEFORE = {"à", "au", "en", "vers", "depuis", "in", "to", "from", "at", "near", "into"}
+_DIRECTIONS = {"sens", "direction", "towards", "toward", "via"}
+_PLACE_BEFORE = {"à", "au", "en", "vers", "depuis", "in", "to", "from", "at", "near", "into",
+                 # a journey's direction (issue 22, round 13): "dans le sens lille paris",
+                 # "direction rennes", "heading towards bolton", "via thirsk"
+                 *_DIRECTIONS}  # fmt: skip
+#: Verbs of leaving a place, and the times of day that make their object the journey's start
+#: ("i left preston this morning", "j'ai quitté laval ce matin"): a person left is said
+#: without a time of the same day.
+_LEAVE = {"left", "leaving", "quitté", "quittant"}
+_TODAY = {"this", "ce", "cette", "early", "earlier", "tôt", "yesterday", "hier", "tonight"}
 #: ...unless a verb of speaking to someone comes before them ("parler à", "spoke to").
 _SPEAK_TO = {
     "parler", "parlé", "parle", "demander", "demandé", "dire", "dit", "passer", "passe",
@@ -439,8 +448,21 @@ _COME_FROM = {
 }  # fmt: skip
 
 
+def on_a_journey(tokens: Sequence[Token], i: int) -> bool:
+    """The word at ``i`` is a journey's place: after a direction ("sens", "towards", "via"), or
+    left at a time of the same day ("i left preston this morning"); issue 22, round 13."""
+    j = _prev(tokens, i)
+    if j >= 0 and tokens[j].text in _DIRECTIONS:
+        return True
+    return (
+        j >= 0 and tokens[j].text in _LEAVE and i + 1 < len(tokens) and tokens[i + 1].text in _TODAY
+    )
+
+
 def _place(tokens: Sequence[Token], i: int) -> bool:
     j = _prev(tokens, i)
+    if on_a_journey(tokens, i):
+        return True
     if j >= 1 and tokens[j].text in ("de", "d'") and tokens[j - 1].text in _COME_FROM:
         return True
     if j >= 2 and tokens[j].text in _PLACE_LINKS and tokens[j - 2].text in _PLACE_BEFORE:
@@ -486,6 +508,11 @@ _NOUN_TAKERS = {
 }  # fmt: skip
 
 
+#: Quantifiers between a word that takes a noun and the noun (a closed class).
+_QUANTIFIERS = {"all", "much", "more", "less", "little", "such", "any", "no", "some", "every",
+                "enough", "total", "complete"}  # fmt: skip
+
+
 def _noun_object(tokens: Sequence[Token], i: int, language: str) -> bool:
     """An English first name that is a noun too ("holly", "faith", "hope"), after a word that
     takes a noun ("got", "there's", "of"), with no surname after it: the noun."""
@@ -517,6 +544,8 @@ def _noun_object(tokens: Sequence[Token], i: int, language: str) -> bool:
         # "a big holly bush": a determiner and an adjective before, a noun after: a noun phrase
         # (not "the lovely holly from your team")
         return True
+    if j >= 1 and tokens[j].text in _QUANTIFIERS:
+        j -= 1  # "lost all faith", "there's so much hope", "got no patience" (round 13)
     return j >= 0 and tokens[j].text in _NOUN_TAKERS and _surname_end(tokens, i) == i + 1
 
 
@@ -566,6 +595,38 @@ def _after_determiner(tokens: Sequence[Token], i: int) -> bool:
 
 #: For the engine's other mentions of a name: "la fleur" is no mention of Fleur.
 after_determiner = _after_determiner
+
+#: Adjectives that stand between an indefinite article and a person's name ("un certain
+#: louis", "une jeune inès"): no noun of a thing.
+_BEFORE_A_PERSON = {"certain", "certaine", "dénommé", "dénommée", "nommé", "nommée", "petit",
+                    "petite", "jeune", "vieux", "vieil", "vieille", "grand", "grande", "autre",
+                    "seul", "seule", "pauvre"}  # fmt: skip
+
+
+def indefinite_thing(article: str, noun: str) -> bool:
+    """ "une commode", "un fauteuil": an indefinite article and a noun of a thing, after which
+    French puts the thing's style, model or brand (a name of the lists too: "louis-philippe")."""
+    return (
+        article in ("un", "une")
+        and len(noun) >= 3  # "avec un a mattias": a letter spelled, no noun
+        and noun not in _STOP_WORDS["fr"]
+        and noun in common_words_of("fr")
+        and noun not in PERSON_NOUNS
+        and noun not in _BEFORE_A_PERSON
+        and noun not in first_names()
+        and noun not in TITLES
+    )
+
+
+def _thing_apposition(tokens: Sequence[Token], i: int, language: str) -> bool:
+    """French puts a style, a model or a brand right after the thing it names, with an
+    indefinite article: "une commode louis-philippe", "un fauteuil voltaire", "une horloge
+    napoléon" (issue 22, round 13). Not after a person noun, a title or an adjective that goes
+    with a person ("un ami louis", "un certain hugo"); English puts a style before its noun."""
+    if language != "fr":
+        return False
+    j = _prev(tokens, i)
+    return j >= 1 and indefinite_thing(tokens[j - 1].text, tokens[j].text)
 
 
 _INDEFINITE = {"un", "une", "a", "an", "des", "some"}
@@ -830,6 +891,7 @@ def scan_first_names(text: str, tokens: Sequence[Token], language: str) -> list[
             _compound_first_name(word)
             and not _place(tokens, i)
             and not _after_determiner(tokens, i)
+            and not _thing_apposition(tokens, i, language)
             and not _after_business(tokens, i)
         ) or (word.startswith("d'") and _clear(word[2:]) and _after_part_or_kin(tokens, i)):
             # "kerry-ann", "jean-baptiste" in no list; "de la part d'amandine", "la fille d'inès"
@@ -872,6 +934,7 @@ def scan_first_names(text: str, tokens: Sequence[Token], language: str) -> list[
             or (word in _SAID and _surname_end(tokens, i) == i + 1)  # "my daughter said"
             or _noun_object(tokens, i, language)
             or _after_determiner(tokens, i)
+            or _thing_apposition(tokens, i, language)
             or _after_possessive(tokens, i, language)
             or _after_business(tokens, i)
             or _after_quantity(tokens, i)

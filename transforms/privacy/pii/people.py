@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from transforms.privacy.pii.entities import ADDRESS, NAME
 from transforms.privacy.pii.stop_words import EN_STOP as _EN_STOP
@@ -298,10 +299,27 @@ def scan_names(
     return found
 
 
+#: Marks that join the letters of a code to its digits ("p c tiret zéro quatre", "l t dash oh
+#: four"), and English zero said as the letter before another digit ("i n c oh oh five").
+_CODE_JOINS = {"tiret", "dash", "hyphen", "slash", "underscore"}
+_ZERO_AS_LETTER = {"oh", "o"}
+
+
+def _digit_at(tokens: Sequence[Token], k: int) -> bool:
+    return k < len(tokens) and (tokens[k].text[:1].isdigit() or is_number_word(tokens[k].text))
+
+
 def _followed_by_digits(tokens: Sequence[Token], end: int) -> bool:
-    return end < len(tokens) and (
-        tokens[end].text[:1].isdigit() or is_number_word(tokens[end].text)
-    )
+    """Letters followed by digits are a code's (a ticket, a machine, an id), not a spelled name:
+    right after them, after a joining mark, or after English zero said "oh" (issue 22, round
+    13: "i n c oh oh five …", "l t dash m a n dash oh four …")."""
+    if end < len(tokens) and tokens[end].text in _CODE_JOINS:
+        end += 1
+    while end + 1 < len(tokens) and tokens[end].text in _ZERO_AS_LETTER:
+        if _digit_at(tokens, end + 1):
+            return True
+        end += 1
+    return _digit_at(tokens, end)
 
 
 # ----------------------------------------------------------------------------- addresses
@@ -315,6 +333,11 @@ _STREETS_FR = {
     # plural types that name one street (issue 22, round 11: "18, allées jean-jaurès")
     "allées", "quais", "boulevards",
 }  # fmt: skip
+#: Welsh street types, said before the street's name as in French ("105 heol tredegar", "3
+#: ffordd y môr"), and the Welsh article inside the name: an address after a house number only
+#: (issue 22, round 13; a closed class).
+_STREETS_CY = {"heol", "ffordd", "stryd", "lôn", "rhodfa", "cilgant", "teras"}
+_ARTICLES_CY = {"y", "yr", "'r"}
 #: Without a house number, only these (never "place": "à la place de …").
 _STRONG_FR = {"rue", "avenue", "boulevard", "impasse", "chemin", "allée", "quai", "cours"}
 #: Named groups of dwellings: without a house number, an address when an article opens the name
@@ -384,6 +407,20 @@ _HESITATIONS = {
 """Hesitations and acknowledgements (the other party's too) between the parts of an address."""
 
 
+#: Most digits a house number has: a run of more said digit by digit is another number (a
+#: listing, an order, a phone) whose last digit comes before a word (issue 22, round 13).
+_HOUSE_DIGITS = 4
+
+
+def _digits_before(units: Sequence[Unit], tokens: Sequence[Token], n: int) -> int:
+    """Digits said in the number units run right before unit ``n`` (no pause between)."""
+    count = 0
+    while n > 0 and units[n - 1].kind == "num" and not tokens[units[n - 1].hi - 1].pause:
+        n -= 1
+        count += len(units[n].value)
+    return count
+
+
 def _house_number(units: Sequence[Unit], tokens: Sequence[Token], k: int) -> int | None:
     """Token index where a house number (with "bis", "flat 3,") starts, for a street at ``k``."""
     j = k
@@ -400,8 +437,10 @@ def _house_number(units: Sequence[Unit], tokens: Sequence[Token], k: int) -> int
         if start >= 2 and tokens[start - 2].text in _DWELLING:
             start -= 2
         return start
-    for u in units:
+    for n, u in enumerate(units):
         if u.hi == j and u.kind == "num" and len(u.value) <= 4 and int(u.value or 0) > 0:
+            if _digits_before(units, tokens, n) + len(u.value) > _HOUSE_DIGITS:
+                return None  # the tail of a longer number: "eight eight four one two a …"
             start = u.lo
             if start >= 2 and tokens[start - 2].text in _DWELLING:
                 start -= 2
@@ -413,8 +452,8 @@ def scan_addresses(text: str, tokens: Sequence[Token], units: Sequence[Unit]) ->
     found: list[Found] = []
     for k, tok in enumerate(tokens):
         word = tok.text
-        if word in _STREETS_FR:
-            # French: [number] type [de la] name words
+        if word in _STREETS_FR or word in _STREETS_CY:
+            # French, and Welsh after a house number: [number] type [de la | y] name words
             found += _fr_street(text, tokens, units, k)
         if word in _STREETS_EN or word in _STREET_HOMOPHONES_EN:
             found += _en_street(tokens, units, k)
@@ -432,7 +471,29 @@ def scan_addresses(text: str, tokens: Sequence[Token], units: Sequence[Unit]) ->
     found += _cued_postcodes(tokens, units)
     found += _answered_addresses(text, tokens, units)
     found += _directions(tokens)
-    return found
+    return found + _repaired(tokens, found)
+
+
+#: Words by which a speaker takes back what was just said ("euh non", "sorry", "I mean").
+_REPAIR_WORDS = {"non", "no", "sorry", "pardon", "nope", "mean", "i", "enfin", "plutôt"}
+
+
+def _repaired(tokens: Sequence[Token], found: Sequence[Found]) -> list[Found]:
+    """An address part said, taken back and said again ("trente-huit zéro quatre-vingt-onze
+    euh non trente-huit zéro quatre-vingt-dix", "po box 41 sorry 47") is one address from the
+    first attempt to the repair (issue 22, round 13): a number detector that takes the two for
+    one longer number must not win the span."""
+    out = []
+    spans = sorted({(f.lo, f.hi) for f in found if f.entity == ADDRESS})
+    for (lo, hi), (lo2, hi2) in pairwise(spans):
+        between = [t.text for t in tokens[hi:lo2]]
+        if (
+            lo2 > hi
+            and any(w in _REPAIR_WORDS for w in between)
+            and all(w in _REPAIR_WORDS or w in _HESITATIONS for w in between)
+        ):
+            out.append(Found(lo, hi2, ADDRESS))
+    return out
 
 
 #: A home given as directions (issue 22, round 12): a dwelling, or the part of one a visitor
@@ -598,7 +659,12 @@ def _fr_street(text: str, tokens: Sequence[Token], units: Sequence[Unit], k: int
             words = 0
             while end < n and words < 4:
                 w = tokens[end].text
-                if w in _PARTICLES or w in ("d'", "l'") or w.startswith(("d'", "l'")):
+                if (
+                    w in _PARTICLES
+                    or w in ("d'", "l'")
+                    or w.startswith(("d'", "l'"))
+                    or (word in _STREETS_CY and w in _ARTICLES_CY)
+                ):
                     if w.startswith(("d'", "l'")) and len(w) > 2:
                         words += 1
                     end += 1
@@ -683,8 +749,16 @@ def _dwelling_end(tokens: Sequence[Token], end: int) -> int:
     return end
 
 
+#: Street types that also name a numbered part of a venue: "gate four", "court 2", "row f".
+_VENUE_PARTS_EN = {"gate", "court", "row"}
+
+
 def _en_street(tokens: Sequence[Token], units: Sequence[Unit], k: int) -> list[Found]:
     """Number, name words, type: "221 Baker Street", "one hundred and fifty Victoria Avenue"."""
+    if tokens[k].text in _VENUE_PARTS_EN and k + 1 < len(tokens) and not tokens[k].pause:
+        nxt = tokens[k + 1].text
+        if nxt[:1].isdigit() or is_number_word(nxt) or (len(nxt) == 1 and nxt.isalpha()):
+            return []  # "use gate four", "court two's free": the venue's gate, not a street
     lo = k
     while lo > 0 and k - lo < 3 and is_name_word(tokens[lo - 1].text):
         if lo - 1 < k - 1 and tokens[lo - 1].pause:
