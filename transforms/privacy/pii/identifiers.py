@@ -16,6 +16,10 @@ identifier when
 
 Order, ticket, case, tracking and invoice numbers identify a transaction, not a person, and stay:
 reviewers follow a case by them (a tenant that wants them redacted registers their pattern).
+
+Logins, usernames and handles (``scan_logins``) are identifiers too: a value after a login cue
+in any of its dictated forms, a handle by its written shape, a value with digits the caller says
+how to type ("… all lower case"), and each said again in another form.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from transforms.privacy.pii.first_names import common_words, common_words_of, kn
 from transforms.privacy.pii.people import Found, is_name_word
 from transforms.privacy.pii.stop_words import EN_STOP as _EN_STOP
 from transforms.privacy.pii.stop_words import FR_STOP as _FR_STOP
-from transforms.privacy.pii.tokens import Token, Unit
+from transforms.privacy.pii.tokens import Token, Unit, is_number_word_in
 from transforms.privacy.pii.validators import (
     DEVICE_ID_WORDS,
     PHONE_CONTEXT,
@@ -73,6 +77,10 @@ _HOLDER_NOUNS = {
     "élève", "eleve", "étudiant", "étudiante", "famille", "patient", "patiente", "allocataire",
     "bénéficiaire", "usager", "locataire", "student", "pupil", "family", "tenant", "resident",
     "household", "borrower", "emprunteur", "membre",
+    # the people an employer or a body numbers (issue 22, round 13): "employee number", "numéro
+    # de salarié", "staff number", "payroll number", "numéro de paie", "donor number"
+    "employee", "employé", "employée", "salarié", "salariée", "staff", "payroll", "paie",
+    "personnel", "worker", "donor", "donateur", "donatrice", "voter", "électeur", "électrice",
 }  # fmt: skip
 _NUMBER_NOUNS = {"numéro", "numero", "n°", "number", "no", "num", "code", "reference", "ref",
                  "référence", "id"}  # fmt: skip
@@ -102,6 +110,13 @@ CONTEXT_WINDOW = 8
 CARD_CONTEXT = {"carte", "card", "cb", "visa", "mastercard"}
 IBAN_CONTEXT = {"iban", "rib", "bancaires", "bank"}
 _REPEAT = {"double": 2, "triple": 3, "treble": 3}
+_DIGIT_WORDS = {
+    "oh": "0", "o": "0", "zero": "0", "zéro": "0", "nought": "0", "one": "1", "two": "2",
+    "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
+    "un": "1", "deux": "2", "trois": "3", "quatre": "4", "cinq": "5", "sept": "7", "huit": "8",
+    "neuf": "9",
+}  # fmt: skip
+_REPEATED_DIGIT = re.compile(rf"(?:double|triple|treble)-(?:{'|'.join(_DIGIT_WORDS)})")
 #: Short words that are words, not the letters of an identifier ("le 12", "au 14").
 _COMMON_SHORT = {"le", "la", "les", "au", "aux", "de", "du", "des", "un", "une", "et", "ou",
                  "à", "en", "on", "in", "at", "to", "the", "is", "it", "of", "and", "or", "by",
@@ -127,6 +142,7 @@ class _Piece:
     hi: int
     text: str  # upper-case letters and digits
     tail: bool = False  # a group of letters closing the run ("… 276 gb")
+    restart: bool = False  # said right after a repair word ("… sorry, 533")
 
 
 def _phrase_at(tokens: Sequence[Token], i: int, phrases: Sequence[tuple[str, ...]]) -> int:
@@ -181,6 +197,7 @@ def _pieces(
     runs: list[list[_Piece]] = []
     current: list[_Piece] = []
     k = 0
+    repaired = False
     while k < len(units):
         u = units[k]
         value = u.value
@@ -194,10 +211,15 @@ def _pieces(
             )
             nxt_k = next((m for m in range(k, len(units)) if units[m].lo >= u.lo + skip), None)
             if skip and nxt_k is not None and nxt_k > k:
+                repaired = repaired or u.kind == "correction"
                 k = nxt_k
                 continue
         if u.kind == "num":
             piece = _Piece(k, k + 1, value)
+        elif u.kind == "word" and _REPEATED_DIGIT.fullmatch(value):
+            # "double-oh", "triple-seven" written as one word
+            times, digit = value.split("-", 1)
+            piece = _Piece(k, k + 1, _DIGIT_WORDS[digit] * _REPEAT[times])
         elif u.kind == "word":
             compact = re.sub(r"[-./]", "", value)
             nxt = units[k + 1] if k + 1 < len(units) else None
@@ -241,6 +263,9 @@ def _pieces(
             k += 1
             continue
         # a single letter is a letter, not "a"/"à" the word, only next to another piece
+        if repaired and current:
+            piece = _Piece(piece.lo, piece.hi, piece.text, piece.tail, restart=True)
+        repaired = False
         current.append(piece)
         k = piece.hi
     if current:
@@ -271,7 +296,7 @@ def _context(tokens: Sequence[Token], start: int, language: str) -> str | None:
         if (
             bare in _HOLDER_NOUNS
             and any(  # "numéro d'élève", "student number"
-                _bare(t.text) in _NUMBER_NOUNS or _bare(t.text) == "numéro"
+                _bare(t.text).removesuffix("'s") in _NUMBER_NOUNS or _bare(t.text) == "numéro"
                 for t in (*tokens[max(0, i - 2) : i], *tokens[i + 1 : min(i + 2, start)])
             )
         ):
@@ -340,7 +365,8 @@ def scan_identifiers(
     # 1. the tenant's patterns, on any whole pieces of a run; the run may go on over a
     # correction or a link ("pch 815, sorry, 533", "… et à la fin h h quatre"): the whole
     # pattern is the evidence that the pieces are one identifier
-    for run in _pieces(units, tokens, language, bridge=True) if compiled else ():
+    bridged = _pieces(units, tokens, language, bridge=True) if compiled else []
+    for run in bridged:
         for a in range(len(run)):
             compact = ""
             for b in range(a, len(run)):
@@ -353,6 +379,8 @@ def scan_identifiers(
                         break
                     found.append(Found(lo, units[run[b].hi - 1].hi, ID))
                     break
+    for run in bridged:
+        found += _repaired_matches(run, tokens, units, language, compiled)
     matched = list(found)
     for run in _pieces(units, tokens, language):
         if any(f.lo < units[run[-1].hi - 1].hi and units[run[0].lo].lo < f.hi for f in matched):
@@ -429,7 +457,38 @@ def scan_identifiers(
             and not _date_like(compact)
         ):
             found.append(Found(lo, hi, ID))
-    return found + _read_back(tokens, units, found, language)
+    logins = scan_logins(tokens, units, language) if not patterns else []
+    return found + _read_back(tokens, units, found, language) + logins
+
+
+def _repaired_matches(
+    run: Sequence[_Piece],
+    tokens: Sequence[Token],
+    units: Sequence[Unit],
+    language: str,
+    compiled: Sequence[re.Pattern[str]],
+) -> list[Found]:
+    """A tenant's pattern matched by an id the caller repaired ("c r s 3 3 7, pardon, 3 3 8 0 15
+    6", "w 2 3 0 5, sorry, 0 6 77 1"): the pieces kept from before the repair word, then those
+    said after it. The whole stretch, the broken-off attempt included, is the one identifier,
+    as a phone read with a repair is one phone: it keeps its ID type."""
+    found: list[Found] = []
+    for c, piece in enumerate(run):
+        if not piece.restart:
+            continue
+        for a in range(c):
+            for keep in range(a, c + 1):
+                compact = "".join(p.text for p in run[a:keep])
+                for b in range(c, len(run)):
+                    compact += run[b].text
+                    if len(compact) > 24:
+                        break
+                    if any(p.fullmatch(compact) for p in compiled):
+                        lo = units[run[a].lo].lo
+                        if not _phone_not_id(compact, tokens, lo, language):
+                            found.append(Found(lo, units[run[b].hi - 1].hi, ID))
+                        break
+    return found
 
 
 def _read_back(
@@ -593,3 +652,367 @@ def _document_card(before: Sequence[Token]) -> bool:
         if (after and after[0] in _DOCUMENT_CARDS) or (k and words[k - 1] in _DOCUMENT_CARDS):
             return True
     return False
+
+
+# ----------------------------------------------------------------------------- logins (round 13)
+
+#: Words naming the name a person signs in with, a closed class: a value said after one of them
+#: and a copula is the caller's login, username or handle, in any of its dictated forms.
+LOGIN_CUES = {
+    "username", "usernames", "login", "logins", "log-in", "handle", "pseudo", "pseudos",
+    "pseudonyme", "identifiant", "identifiants", "gamertag", "userid", "user-id",
+}  # fmt: skip
+_LOGIN_PHRASES = [("user", "name"), ("user", "id"), ("screen", "name"), ("nom", "d'utilisateur")]
+#: The words a text must hold for a login to be looked for in it (cues, spoken underscores).
+_LOGIN_FIRSTS = LOGIN_CUES | {phrase[0] for phrase in _LOGIN_PHRASES} | {"underscore", "tiret"}
+#: Copulas that open the value ("is", "c'est", "should be", "ça devrait être").
+_COPULAS = {"is", "was", "be", "c'est", "cest", "est", "être", "sera", "était"}
+#: How far after the cue its copula may come ("mon pseudo sur l'appli c'est …").
+_COPULA_REACH = 6
+_MAX_LOGIN_TOKENS = 10
+#: At most this many words make a handle whose spaces the caller says are underscores.
+_MAX_UNDERSCORED_WORDS = 5
+#: Remarks by which a caller says that the spaces of a value are underscores (a closed class).
+_UNDERSCORE_REMARKS = [
+    ("with", "an", "underscore"), ("with", "underscores"), ("avec", "un", "tiret", "du", "bas"),
+    ("avec", "des", "tirets", "du", "bas"), ("avec", "des", "underscores"),
+]  # fmt: skip
+#: Remarks by which a caller says how a value is typed (a closed class): "all one word", "tout
+#: attaché", "all lower case", "avec un tiret".
+_TYPING_REMARKS = [
+    ("all", "one", "word"), ("one", "word"), ("all", "lower", "case"), ("all", "lowercase"),
+    ("lower", "case"), ("lowercase",), ("no", "spaces"), ("with", "no", "spaces"),
+    ("with", "a", "dot"), ("with", "a", "dash"), ("with", "a", "hyphen"),
+    ("tout", "attaché"), ("en", "un", "seul", "mot"), ("en", "un", "mot"), ("sans", "espace"),
+    ("sans", "espaces"), ("tout", "en", "minuscules"), ("en", "minuscules"),
+    ("avec", "un", "point"), ("avec", "un", "tiret"), ("avec", "des", "tirets"),
+    *_UNDERSCORE_REMARKS,
+]  # fmt: skip
+_TYPING_REMARKS.sort(key=len, reverse=True)
+_REMARK_FIRSTS = {remark[0] for remark in _TYPING_REMARKS}
+#: Symbols said as words inside a typed value ("floriane tiret du bas chine", "fitzroy underscore
+#: rides"); the e-mail scanner reads the same words when an "at" and a domain follow.
+_UNDERSCORES = [("tiret", "du", "bas"), ("tiret", "bas"), ("underscore",)]
+_SYMBOL_WORDS = [*_UNDERSCORES, ("dot",), ("point",), ("dash",), ("hyphen",), ("tiret",)]
+_EMAIL_AT = {"at", "arobase", "arrobase", "@"}
+#: Words that end a value read out: a clause goes on, the caller confirms or corrects.
+_VALUE_ENDS = {"oui", "yeah", "yes", "c'est", "it's", "that's", "voilà", "ok", "okay", "non", "no",
+               "sorry", "pardon", "enfin", "désolé", "désolée", "mean"}  # fmt: skip
+_HESITATION = {"euh", "heu", "uh", "um", "erm", "er", "hum"}
+#: A login as written: "@cosmo_deals", "gaetane.rb", "hporter3", "osric_lav82".
+_WRITTEN_LOGIN = re.compile(r"@?[^\W_][\w]*(?:[._-][^\W_]+)*")
+_HANDLE = re.compile(r"@[^\W_]\w*(?:\.\w+)*")
+_UNDERSCORED = re.compile(r"[^\W_]+(?:_[^\W_]+)+")
+#: Single letters that are words of the language, not an initial ("a problem", "y aller").
+_WORD_LETTERS = {"en": {"a", "i", "o"}, "fr": {"a", "à", "y", "o"}}
+
+
+def _login_cue(tokens: Sequence[Token], i: int) -> int:
+    """Length of a login cue at token ``i`` ("username", "user name", "handle's"), or 0."""
+    word = tokens[i].text.removesuffix("'s")
+    if word in LOGIN_CUES:
+        return 1
+    return _phrase_at(tokens, i, _LOGIN_PHRASES)
+
+
+def _written_login(word: str) -> bool:
+    """A token typed as a login: letters with digits, or pieces joined by "." or "_", or a
+    handle's "@"; not an e-mail address or a web host."""
+    if not _WRITTEN_LOGIN.fullmatch(word) or "@" in word[1:] or len(word) < 4:
+        return False
+    if not re.search(r"[^\W\d_]", word):
+        return False
+    joined = re.search(r"[._@]", word) is not None
+    mixed = re.search(r"\d", word) is not None
+    if "." in word and _is_host(word):
+        return False
+    return joined or mixed
+
+
+def _is_host(word: str) -> bool:
+    from transforms.privacy.pii.scanners import is_domain  # scanners imports this module's peers
+
+    return is_domain(word.lstrip("@"))
+
+
+def _is_digit_word(word: str, language: str) -> bool:
+    """A digit or a number word of a value ("trente-trois", "oh"); not the articles "un",
+    "une" ("c'est une blague")."""
+    if word in ("un", "une"):
+        return False
+    return word.isdigit() or is_number_word_in(word, language) or word in {"oh", "zéro", "zero"}
+
+
+def _value_pieces(
+    tokens: Sequence[Token], start: int, language: str
+) -> tuple[list[tuple[int, str]], int, bool]:
+    """The pieces of a value read out from ``start``: (token index, kind) with kinds "written",
+    "digit", "letter", "word", "symbol"; the token where it stopped; whether a typing remark
+    ended it."""
+    pieces: list[tuple[int, str]] = []
+    k = start
+    n = len(tokens)
+    while k < n and k - start < _MAX_LOGIN_TOKENS:
+        word = tokens[k].text
+        if pieces and _phrase_at(tokens, k, _TYPING_REMARKS):
+            return pieces, k, True
+        symbol = _phrase_at(tokens, k, _SYMBOL_WORDS)
+        if symbol and pieces:
+            pieces.append((k, "symbol"))
+            k += symbol
+            continue
+        if word in _EMAIL_AT:
+            if pieces:
+                return [], k, False  # "… at gmail dot com": an e-mail, the e-mail scanner's
+            pieces.append((k, "symbol"))  # "at vintage vasquez": a handle's "@"
+            k += 1
+            continue
+        if word in _HESITATION:
+            k += 1
+            continue
+        if _written_login(word):
+            kind = "written"
+        elif _is_digit_word(word, language):
+            kind = "digit"
+        elif len(word) == 1 and word.isalpha() and word not in _WORD_LETTERS[language]:
+            kind = "letter"
+        elif (
+            word in _STOP_WORDS
+            or word in _VALUE_ENDS
+            or word in _CURRENCY
+            or word in _COPULAS
+            or _login_cue(tokens, k)
+            or not re.fullmatch(r"[^\W\d_][^\W_]*(?:-[^\W_]+)*", word)
+        ):
+            break
+        else:
+            kind = "word"
+        pieces.append((k, kind))
+        k += 1
+        if tokens[k - 1].pause:
+            break
+    return pieces, k, k < n and bool(pieces) and _phrase_at(tokens, k, _TYPING_REMARKS) > 0
+
+
+def _typed(
+    pieces: Sequence[tuple[int, str]], tokens: Sequence[Token], language: str, remark: bool
+) -> bool:
+    """Whether pieces read after a login cue are a typed value, not words of a sentence ("my
+    login is broken"): a written login, a symbol said as a word, letters or words with digits,
+    an initial and a word, a typing remark after them, or one word that is no word of the
+    language."""
+    kinds = [kind for _, kind in pieces]
+    if not {"written", "letter", "word"} & set(kinds):
+        return False  # digits alone are the number rules'
+    if "written" in kinds or remark:
+        return True
+    if "symbol" in kinds[1:] and kinds[-1] != "symbol":
+        return True
+    if "digit" in kinds and {"letter", "word"} & set(kinds):
+        return True
+    if kinds[:2] == ["letter", "word"]:
+        return True  # "n boucher", "m okereke": an initial and a surname
+    if kinds == ["word"]:
+        word = tokens[pieces[0][0]].text
+        return word not in common_words_of(language) and word not in common_words()
+    return False
+
+
+def _span(pieces: Sequence[tuple[int, str]], tokens: Sequence[Token]) -> tuple[int, int]:
+    while pieces and pieces[-1][1] == "symbol":
+        pieces = pieces[:-1]
+    return pieces[0][0], pieces[-1][0] + 1
+
+
+def _cued_logins(tokens: Sequence[Token], language: str) -> list[Found]:
+    """ "my username's fitzroy_rides_44", "mon login c'est e salgueiro zéro neuf euh tout
+    attaché", "the seller's handle is at vintage vasquez all one word": a login cue, a copula
+    within a few words (or the cue's own "'s"), then a typed value."""
+    found = []
+    n = len(tokens)
+    for i in range(n):
+        cue = _login_cue(tokens, i)
+        if not cue:
+            continue
+        start = None
+        if tokens[i].text.endswith("'s"):
+            start = i + 1
+        else:
+            for j in range(i + cue, min(n, i + cue + _COPULA_REACH)):
+                if tokens[j].text in _COPULAS:
+                    start = j + 1
+                    break
+        if start is None or start >= n:
+            continue
+        if tokens[start].text in ("le", "la", "l'", "the") and start + 1 < n:
+            start += 1
+        pieces, _, remark = _value_pieces(tokens, start, language)
+        if pieces and _typed(pieces, tokens, language, remark):
+            lo, hi = _span(pieces, tokens)
+            if lo < hi:
+                found.append(Found(lo, hi, ID))
+    return found
+
+
+def _remarked_values(tokens: Sequence[Token], language: str) -> list[Found]:
+    """A value typed as the caller says ("… tabby l two one all lower case", "c'est le grenier
+    de malo tout attaché avec des tirets du bas") with no login cue: letters or words, then
+    digits, before a typing remark (a name holds no digits, an address line opens on its
+    number; an e-mail is the e-mail scanner's), or the few words said after a copula when the
+    remark says their spaces are underscores. A value restarted after a repair word with the
+    same opening ("tabby l one two uh no tabby l two one") is taken whole."""
+    found = []
+    n = len(tokens)
+    for r in range(1, n):
+        if not _phrase_at(tokens, r, _TYPING_REMARKS) or (
+            r > 0 and _phrase_at(tokens, r - 1, _TYPING_REMARKS)
+        ):
+            continue
+        underscores = any(
+            _phrase_at(tokens, m, _UNDERSCORE_REMARKS) for m in range(r, min(n, r + 6))
+        )
+        k = r - 1
+        while k >= 0 and tokens[k].text in _HESITATION:
+            k -= 1
+        lo = k + 1
+        copula = False
+        while k >= 0 and r - k <= _MAX_LOGIN_TOKENS:
+            word = tokens[k].text
+            copula = word in _COPULAS
+            if copula or (k < r - 1 and tokens[k].pause) or _login_cue(tokens, k):
+                break
+            if word in _EMAIL_AT or "@" in word or "." in word:
+                lo = r  # an e-mail read out: the e-mail scanner's
+                break
+            piece = _is_digit_word(word, language) or (
+                len(word) == 1 and word.isalpha() and word not in _WORD_LETTERS[language]
+            )
+            if word in _CURRENCY or (
+                not underscores and not piece and (word in _STOP_WORDS or word in _VALUE_ENDS)
+            ):
+                break
+            lo = k
+            k -= 1
+        if lo >= r:
+            continue
+        pieces, _, _ = _value_pieces(tokens, lo, language) if not underscores else ([], 0, True)
+        if underscores:
+            if copula and r - lo <= _MAX_UNDERSCORED_WORDS:  # "c'est le grenier de malo"
+                found.append(Found(lo, r, ID))
+            continue
+        kinds = {kind for _, kind in pieces}
+        # letters first, then digits, as a login is made ("marmotte 62"); a value opening on
+        # digits is a number or an address line ("93 hayrick avenue, one word")
+        opens = bool(pieces) and pieces[0][1] in ("letter", "word", "written")
+        if opens and "digit" in kinds and kinds & {"letter", "word", "written"}:
+            first, end = _span(pieces, tokens)
+            first = _restart(tokens, first, language)
+            found.append(Found(first, end, ID))
+    return found
+
+
+def _restart(tokens: Sequence[Token], lo: int, language: str) -> int:
+    """Where a value said again after a repair word began the first time ("tabby l one two uh
+    no tabby l two one"): the same opening word before the repair."""
+    k = lo - 1
+    while k >= 0 and tokens[k].text in _HESITATION:
+        k -= 1
+    if k < 0 or tokens[k].text not in _UNCOUNTED_WORDS - _HESITATION:
+        return lo
+    while k >= 0 and (tokens[k].text in _HESITATION or tokens[k].text in _UNCOUNTED_WORDS):
+        k -= 1
+    for m in range(k, max(-1, k - _MAX_LOGIN_TOKENS), -1):
+        if tokens[m].text == tokens[lo].text:
+            return m
+        word = tokens[m].text
+        piece = _is_digit_word(word, language) or (len(word) == 1 and word.isalpha())
+        if (word in _STOP_WORDS and not piece) or (tokens[m].pause and m < k):
+            break
+    return lo
+
+
+def _underscored(tokens: Sequence[Token], language: str) -> list[Found]:
+    """Handles by their shape, with no cue: "@cosmo_deals", "floriane_chine33", and words or
+    digits joined by a spoken underscore ("fitzroy underscore rides underscore forty four",
+    "floriane tiret du bas chine"), with no "at" and domain after (an e-mail, the e-mail
+    scanner's)."""
+    found = []
+    n = len(tokens)
+    for i, tok in enumerate(tokens):
+        word = tok.text
+        if (_HANDLE.fullmatch(word) or _UNDERSCORED.fullmatch(word)) and not _is_host(word):
+            found.append(Found(i, i + 1, ID))
+            continue
+        under = _phrase_at(tokens, i, _UNDERSCORES)
+        if not under or i == 0:
+            continue
+        before = tokens[i - 1].text
+        if before in _STOP_WORDS or before in _VALUE_ENDS or not re.fullmatch(r"[^\W_]+", before):
+            continue
+        lo = i - 1
+        pieces, end, _ = _value_pieces(tokens, i + under, language)
+        if not pieces or pieces[0][1] == "symbol":
+            continue
+        if end < n and tokens[end].text in _EMAIL_AT:
+            continue
+        found.append(Found(lo, _span(pieces, tokens)[1], ID))
+    return found
+
+
+def _digits_said(units: Sequence[Unit], tokens: Sequence[Token], lo: int, hi: int) -> str:
+    parts = []
+    for u in units:
+        if u.lo < lo or u.hi > hi:
+            continue
+        if _phrase_at(tokens, u.lo, _SYMBOL_WORDS) or u.kind in ("filler",) or u.value in _EMAIL_AT:
+            continue
+        parts.append(u.value if u.kind == "num" else re.sub(r"[\W_]", "", u.value))
+    return "".join(parts)
+
+
+def scan_logins(tokens: Sequence[Token], units: Sequence[Unit], language: str) -> list[Found]:
+    """Logins, usernames and handles (issue 22, round 13): announced by a login cue, written
+    in a login's shape, or typed as the caller says; and each said again elsewhere in the call
+    ("m okereke all one word? yeah mokereke")."""
+    words = {t.text.removesuffix("'s") for t in tokens}
+    if not (
+        words & _LOGIN_FIRSTS
+        or any(w.startswith("@") or "_" in w for w in words)
+        or (
+            words & _REMARK_FIRSTS
+            and any(_phrase_at(tokens, i, _TYPING_REMARKS) for i in range(len(tokens)))
+        )
+    ):
+        return []
+    found = (
+        _cued_logins(tokens, language)
+        + _underscored(tokens, language)
+        + _remarked_values(tokens, language)
+    )
+    said = set()
+    for f in found:
+        compact = _digits_said(units, tokens, f.lo, f.hi)
+        if len(compact) >= 5:
+            said.add(compact)
+    out = list(found)
+    if not said:
+        return out
+    for a in range(len(units)):
+        compact = ""
+        for b in range(a, min(len(units), a + 8)):
+            u = units[b]
+            if _phrase_at(tokens, u.lo, _SYMBOL_WORDS) or u.kind == "filler":
+                if b == a:
+                    break
+                continue
+            compact += u.value if u.kind == "num" else re.sub(r"[\W_]", "", u.value)
+            # said whole, or its opening with digits in it ("r q two one four" after "rq two
+            # one four r q?", the agent's check-back read with it)
+            opening = len(compact) >= 5 and re.search(r"\d", compact) is not None
+            if compact in said or (opening and any(s.startswith(compact) for s in said)):
+                lo, hi = units[a].lo, u.hi
+                if not any(f.lo <= lo and hi <= f.hi for f in out):
+                    out.append(Found(lo, hi, ID))
+            if tokens[u.hi - 1].pause:
+                break
+    return out
