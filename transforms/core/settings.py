@@ -357,7 +357,7 @@ class Settings:
     whisper_beam: int = setting(
         "CCR_WHISPER_BEAM",
         "5",
-        "beam size; 1 is a little faster and about 2 WER points worse",
+        "beam size; 1 (greedy) is faster, less accurate (docs/benchmarks.md)",
         kind="int",
         section=_ASR,
     )
