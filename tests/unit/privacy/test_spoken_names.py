@@ -59,8 +59,11 @@ _PARTICLES = {"de", "da", "du", "des", "la", "le", "van", "von", "der", "di", "d
 #: words are names common in any such corpus, and `bench/pii_accuracy.py --unseen` measures the
 #: held-out rows without them. A new held-out split starts at 0; heldout4 (written blind by a
 #: third engineer) shares one word, the spelling cue inside a name spelled out; heldout6 (a fifth
-#: engineer, blind) one word too, counted when it was merged and not looked at.
-SHARED_NAME_WORDS = {"heldout2": 17, "heldout3": 30, "heldout4": 1, "heldout6": 1, "heldout8": 1}
+#: engineer, blind) one word too, counted when it was merged and not looked at; heldout17 (a
+#: sixteenth engineer, blind, with particles and spelling alphabets) one word, the same way.
+SHARED_NAME_WORDS = {
+    "heldout2": 17, "heldout3": 30, "heldout4": 1, "heldout6": 1, "heldout8": 1, "heldout17": 1,
+}  # fmt: skip
 #: Sentences dev2 shares with a held-out split, counted the same way.
 SHARED_SENTENCES = {"heldout3": 1}
 
