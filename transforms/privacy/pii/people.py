@@ -612,10 +612,19 @@ def _locution(tokens: Sequence[Token], k: int) -> bool:
     )
 
 
+#: French street types that also name a numbered part of a station or a venue: "quai b",
+#: "voie 3" (issue 22, round 14; the English "gate four" of round 13).
+_VENUE_PARTS_FR = {"quai", "voie"}
+
+
 def _fr_street(text: str, tokens: Sequence[Token], units: Sequence[Unit], k: int) -> list[Found]:
     """[number] type [de la] name words: "12 bis rue des Lilas", "avenue Jean Jaurès"."""
     n = len(tokens)
     word = tokens[k].text
+    if word in _VENUE_PARTS_FR and k + 1 < n and not tokens[k].pause:
+        nxt = tokens[k + 1].text
+        if nxt[:1].isdigit() or is_number_word(nxt) or (len(nxt) == 1 and nxt.isalpha()):
+            return []  # "quai b", "voie trois": a station's platform or track, not a street
     if True:
         if True:
             start = _house_number(units, tokens, k)
@@ -836,6 +845,9 @@ def _fr_postcodes(text: str, tokens: Sequence[Token], units: Sequence[Unit]) -> 
                 hi < len(tokens)
                 and is_name_word(tokens[hi].text)
                 and (tokens[hi].text not in _UNIT_WORDS)
+                # a street type after five digits is no town: "… quarante-deux quai b" (a
+                # train's number and its platform; round 14)
+                and tokens[hi].text not in _STREETS_FR
             )
             after_street = lo > 0 and tokens[lo - 1].pause
             if valid and (_cue_before(tokens, lo) or town or after_street):
@@ -895,6 +907,8 @@ def _uk_postcodes(tokens: Sequence[Token], units: Sequence[Unit]) -> list[Found]
                 break
             if piece.isalpha() and len(piece) > 1 and piece.lower() in _STOP:
                 break
+            if piece.isalpha() and len(piece) > 2 and _common(piece.lower()):
+                break  # a word of the language is no code's letters: "a fourteen year old"
             compact += piece
             if len(compact) > 7:
                 break
@@ -1159,6 +1173,8 @@ def _eircodes(tokens: Sequence[Token], units: Sequence[Unit]) -> list[Found]:
                 break
             if piece.isalpha() and len(piece) > 1 and piece.lower() in _STOP:
                 break
+            if piece.isalpha() and len(piece) > 2 and _common(piece.lower()):
+                break  # a word of the language is no code's letters: "a fourteen year old"
             compact += piece
             if len(compact) > 7:
                 break
