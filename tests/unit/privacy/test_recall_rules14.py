@@ -105,12 +105,13 @@ def test_a_surname_king_stays(language: str, text: str, name: str) -> None:
         # a street with no number where streets meet
         ("en", "the lights are out at the junction of mill lane and york road"),
         ("en", "The lights are out at the junction of Mill Lane and York Road."),
-        ("fr", "le panneau est tombé à l'angle du boulevard carnot"),
+        ("fr", "le panneau est tombé à l'angle de la rue des tanneurs"),
         ("fr", "Le panneau est tombé à l'angle du boulevard Carnot."),
         # a platform or a track after a train's number: no street, no town
         ("fr", "le tgv six mille deux cent quatorze voie c est supprimé"),
         ("fr", "Le TGV 6214 voie C est supprimé."),
         ("fr", "l'intercités trente-quatre cinquante-six quai d part à midi"),
+        ("fr", "le bus quatre-vingt-quinze zéro douze voie b est supprimé"),
         # a word of the language is no Eircode's letters
         ("en", "she's a twelve year old collie cross"),
         ("en", "She's a twelve year old collie cross."),
@@ -135,3 +136,60 @@ def test_a_public_place_is_not_an_address(language: str, text: str) -> None:
 )  # fmt: skip
 def test_the_callers_address_stays(language: str, text: str, gone: str) -> None:
     assert gone not in _redact(text, language).lower()
+
+
+# --------------------------------------------------------------------------------- names
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "name"),
+    [
+        # an elected office said as a title
+        ("en", "can i leave a message for cllr ozanne treharne please", "ozanne treharne"),
+        ("en", "Can I leave a message for Cllr Ozanne Treharne, please?", "ozanne treharne"),
+        ("en", "we wrote to the mayor, mayor quennell, last month", "quennell"),
+        # the agent's post after the name, the agent's name between the opening and a greeting
+        ("fr", "Bibliothèque des Tanneurs, Ombeline au standard, je vous écoute.", "ombeline"),
+        ("fr", "bibliothèque des tanneurs ombeline au standard je vous écoute", "ombeline"),
+        ("en", "Harrowgate Pools, Theodric at reception, how can I help?", "theodric"),
+        ("en", "Harrowgate Pools, Ysolde on reception, how can I help?", "ysolde"),
+        ("en", "Kestrel Mobile, Ysolde hello.", "ysolde"),
+        # a call put through to someone
+        ("en", "hold on i'll transfer you to ysolde in accounts", "ysolde"),
+        ("en", "Hold on, I'll transfer you to Ysolde in accounts.", "ysolde"),
+        # the person thanked, then a new clause on an elided pronoun or a closing
+        ("fr", "merci gwenola j'envoie le justificatif ce soir", "gwenola"),
+        ("fr", "Merci Gwenola, j'envoie le justificatif ce soir.", "gwenola"),
+        ("en", "cheers ysolde bye now", "ysolde"),
+        ("en", "thanks ysolde call me back tomorrow", "ysolde"),
+        # a double-barrelled surname after a cue or a greeting, its first name a word too
+        ("en", "hi it's leander pellow-castleton about my renewal", "leander pellow-castleton"),
+        ("fr", "bonsoir euh ambroise kerjean-lemarchal je rappelle pour mon dossier",
+               "ambroise kerjean-lemarchal"),
+        # a half of a double-barrelled name said alone
+        ("en", "the form says ms pellow-castleton but castleton is fine", "castleton"),
+        # a name said twice across a hesitation after a name noun, even a word ("hazel")
+        ("en", "it's booked in my sister's name bryony um bryony tregothnan",
+               "bryony um bryony tregothnan"),
+    ],
+)  # fmt: skip
+def test_names_by_general_causes(language: str, text: str, name: str) -> None:
+    assert any(name in n for n in _names(text, language)), _names(text, language)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "the mayor announced new parking rules on friday"),
+        ("fr", "Mobizen, bonjour, que puis-je faire pour vous ?"),
+        ("en", "you're through to billing how can i help"),
+        ("fr", "merci beaucoup au revoir"),
+        ("en", "thanks again bye"),
+        ("fr", "bonjour, c'est au sujet du porte-monnaie perdu"),
+        ("en", "hi it's about the walkie-talkie i left on the bus"),
+        ("en", "yeah uh yeah it's fine"),
+        ("en", "the dog's name is rosie and she's ten"),
+    ],
+)  # fmt: skip
+def test_no_name_where_none_is_said(language: str, text: str) -> None:
+    assert not _names(text, language)

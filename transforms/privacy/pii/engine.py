@@ -551,6 +551,15 @@ def _said_again(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
         return any(s.start <= t.start and t.end <= s.end for s in names)
 
     said = {t.text for t in tokens if named(t) and is_name_word(t.text)}
+    # a half of a double-barrelled name said alone is the name ("braithwaite? yeah
+    # braithwaite-adewumi"; round 14): halves that are no common words
+    said |= {
+        half
+        for w in list(said)
+        if "-" in w
+        for half in w.split("-")
+        if is_name_word(half) and not is_common_word(half)
+    }
     # "pauline du plessis … en deux mots du plessis": the particle said before the word inside
     # the name opens its other mentions too
     with_particle = {

@@ -109,11 +109,19 @@ _TITLES = {
 #: Titles that are nouns too: a name only when the next word is no common word.
 _TITLE_NOUNS = {"professeur", "professor", "prof", "pr", "doctor", "docteure", "maître",
                 # clergy and honours (issue 22, round 12), a closed class
-                "reverend", "rev", "révérend", "abbé", "canon", "dame", "lord"}  # fmt: skip
+                "reverend", "rev", "révérend", "abbé", "canon", "dame", "lord",
+                # elected offices said as a title (round 14), a closed class
+                "councillor", "councilor", "cllr", "alderman", "mayor"}  # fmt: skip
 #: Every title, for the other recognizers: a name may stand right after one.
 TITLES = frozenset(_TITLES | _TITLE_NOUNS)
 #: Word sequences *after* a name: "Julie à l'appareil", "Kevin speaking".
-_NAME_BEFORE = [("à", "l'appareil"), ("à", "votre", "écoute"), ("speaking",), ("here",)]
+_NAME_BEFORE = [("à", "l'appareil"), ("à", "votre", "écoute"), ("speaking",), ("here",),
+                # the agent's post said after the name (round 14): "Liévine à l'accueil"
+                ("à", "l'accueil"), ("au", "standard"), ("at", "reception"),
+                ("on", "reception")]  # fmt: skip
+_FILLERS = ("euh", "uh", "erm", "um", "heu")
+#: Greetings an agent says after their own name: "…, Anselme bonjour".
+_AGENT_GREETINGS = {"bonjour", "bonsoir", "hello"}
 #: A message passed on to someone ("dites à Ulrich que …", "a message for Ingeborg"): the next
 #: words are that person's name unless the first is a common word of the language ("dites à la
 #: dame", "a message to reception").
@@ -122,6 +130,8 @@ _MESSAGE_TO = [
     for cue in (
         "dites à", "dis à", "dites bien à", "message à", "message pour", "transmettre à",
         "message to", "message for", "pass it on to",
+        # a call put through to someone (round 14): "you're through to ianthe"
+        "through to", "transfer you to", "je vous passe",
     )
 ]  # fmt: skip
 #: Spelling: "D comme Désiré", "D comme dans Dame", "B for Bravo", "B as in Butter".
@@ -281,18 +291,29 @@ def scan_names(
                 if lo < i:
                     found.append(Found(lo, i, NAME))
         if (
-            i + 1 < n
-            and tokens[i + 1].text == tokens[i].text
+            tokens[i].text in _AGENT_GREETINGS
+            and i > 0
+            and not tokens[i - 1].pause
+            and (i == 1 or tokens[i - 2].pause)
+            and is_name_word(tokens[i - 1].text)
+            and not common(tokens[i - 1].text)
+        ):
+            # the agent's name between the opening's comma and the greeting: "Mobilis boutique
+            # de Laval, Anselme bonjour" (round 14); one word, no common word
+            found.append(Found(i - 1, i, NAME))
+        # a hesitation may come between the two ("name briony uh briony fothergale"; round 14)
+        again = i + 2 if i + 2 < n and tokens[i + 1].text in _FILLERS else i + 1
+        after_noun = i > 0 and tokens[i - 1].text in _NAME_REQUESTS
+        if (
+            again < n
+            and tokens[again].text == tokens[i].text
             and is_name_word(tokens[i].text)
-            and not common(tokens[i].text)  # "yeah yeah", "allô allô", "vite vite"
-            and (
-                i == 0
-                or tokens[i - 1].text in ("euh", "uh", "erm", "um", "heu")
-                or tokens[i - 1].pause
-            )
+            # "yeah yeah", "allô allô", "vite vite"; but after a name noun a word is a name
+            and (not common(tokens[i].text) or after_noun)
+            and (i == 0 or tokens[i - 1].text in _FILLERS or tokens[i - 1].pause or after_noun)
         ):
             # "Euh Manon, Manon Girard": a name said again, as one does when asked for it
-            found.append(Found(i, _name_words(text, tokens, i + 1, cased=False), NAME))
+            found.append(Found(i, _name_words(text, tokens, again, cased=False), NAME))
         end = spelled_at(tokens, i)
         if end > i and not _followed_by_digits(tokens, end):
             found.append(Found(i, end, NAME))

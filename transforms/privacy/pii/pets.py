@@ -35,7 +35,7 @@ ANIMALS = frozenset({
 #: s'appelle", "un chat qui s'appelle", "a kitten named").
 _NAMING = {
     "called", "named", "s'appelle", "s'appelait", "appelé", "appelée", "nommé", "nommée",
-    "is", "was", "'s", "elle", "il", "qui", "she's", "he's", "who's",
+    "is", "was", "'s", "elle", "il", "qui", "she's", "he's", "who's", "name", "name's",
 }  # fmt: skip
 _NAMING_VERBS = {"called", "named", "s'appelle", "s'appelait", "appelé", "appelée", "nommé",
                  "nommée"}  # fmt: skip
