@@ -193,3 +193,81 @@ def test_names_by_general_causes(language: str, text: str, name: str) -> None:
 )  # fmt: skip
 def test_no_name_where_none_is_said(language: str, text: str) -> None:
     assert not _names(text, language)
+
+
+# ---------------------------------------------------------------- addresses, ids, phones
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "gone"),
+    [
+        # regional British street types, a plural possessive in the street's name
+        ("en", "we're at nineteen millers' chare near the quay", "millers"),
+        ("en", "We're at 19 Millers' Chare, near the quay.", "millers"),
+        ("en", "send it to forty four cobbler loaning please", "cobbler loaning"),
+        ("en", "Send it to 44 Cobbler Loaning, please.", "cobbler loaning"),
+        # a backchannel "right" between the house number and the street's name
+        ("en", "it's fifty one right heron brae in the village", "heron brae"),
+        ("en", "It's fifty one, right, Heron Brae in the village.", "heron brae"),
+    ],
+)  # fmt: skip
+def test_an_address_by_general_causes(language: str, text: str, gone: str) -> None:
+    assert gone not in _redact(text, language).lower()
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "we walked up the ghyll and back before lunch"),
+        ("en", "i sold forty two tanners' hides last year"),
+        ("en", "turn right at the brae and it's the third house"),
+    ],
+)  # fmt: skip
+def test_no_address_in_a_landscape(language: str, text: str) -> None:
+    assert "ADDRESS" not in _types(text, language)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # a card the caller holds, bound to "numéro"/"number": an identifier, even phone-shaped
+        ("en", "my library card number is oh one two three four five six seven eight nine"),
+        ("en", "My library card number is 0123 456 789."),
+        ("fr", "le numéro de ma carte de cantine c'est zéro six douze trente-quatre "
+               "cinquante-six soixante-dix-huit"),
+        ("fr", "Le numéro de ma carte de cantine, c'est 06 12 34 56 78."),
+    ],
+)  # fmt: skip
+def test_a_held_cards_number_is_an_identifier(language: str, text: str) -> None:
+    assert _types(text, language) == {"ID"}
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "kind"),
+    [
+        # a payment card stays a card
+        ("fr", "le numéro de ma carte bancaire c'est 4970 1012 3456 7897", "CARD"),
+        ("en", "My credit card number is 4970 1012 3456 7897.", "CARD"),
+        # a phone stays a phone
+        ("fr", "mon numéro de portable c'est zéro six douze trente-quatre cinquante-six "
+               "soixante-dix-huit", "PHONE"),
+    ],
+)  # fmt: skip
+def test_payment_cards_and_phones_keep_their_type(language: str, text: str, kind: str) -> None:
+    assert kind in _types(text, language)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "phone"),
+    [
+        # "one" after a determiner and an adjective, or a determiner, is a pronoun, no digit
+        ("en", "not that number the new one is oh seven seven double oh nine double oh three "
+               "five six", "oh seven seven double oh nine double oh three five six"),
+        ("en", "Not that number, the new one is 07700 900356.", "07700 900356"),
+        ("en", "try the other one oh one six three two four nine six oh six six",
+               "oh one six three two four nine six oh six six"),
+    ],
+)  # fmt: skip
+def test_a_pronoun_one_is_no_digit(language: str, text: str, phone: str) -> None:
+    spans = [(text[s.start : s.end], s.entity) for s in find_pii(text, language)]
+    assert (phone, "PHONE") in spans, spans

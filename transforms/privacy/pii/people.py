@@ -387,6 +387,8 @@ _STREETS_EN = {
     "boulevard", "circus", "gate", "quay", "embankment", "approach", "broadway", "hollow",
     "market", "passage", "path", "cottages", "villas", "heights", "croft", "chase", "fold",
     "garth", "wynd", "brow", "dene", "mead", "meadows", "rowe", "steps",
+    # regional British types (round 14), a closed class: Scots and northern lanes and alleys
+    "vennel", "ghyll", "gill", "loaning", "brae", "chare", "ginnel", "snicket", "twitten",
 }  # fmt: skip
 #: Street types as a noisy line makes Whisper write them, homophones of a type ("58 coniston
 #: weigh"): a street only with its house number, like every English street type.
@@ -790,7 +792,8 @@ def _en_street(tokens: Sequence[Token], units: Sequence[Unit], k: int) -> list[F
         if nxt[:1].isdigit() or is_number_word(nxt) or (len(nxt) == 1 and nxt.isalpha()):
             return []  # "use gate four", "court two's free": the venue's gate, not a street
     lo = k
-    while lo > 0 and k - lo < 3 and is_name_word(tokens[lo - 1].text):
+    # a plural possessive is a street's word too: "tanners' vennel" (round 14)
+    while lo > 0 and k - lo < 3 and is_name_word(tokens[lo - 1].text.rstrip("'")):
         if lo - 1 < k - 1 and tokens[lo - 1].pause:
             break
         lo -= 1
@@ -799,6 +802,10 @@ def _en_street(tokens: Sequence[Token], units: Sequence[Unit], k: int) -> list[F
     ):
         return []
     start = _house_number(units, tokens, lo)
+    if start is None and lo > 0 and tokens[lo - 1].text == "right":
+        # a backchannel between the house number and the street's name: "thirty two right
+        # bracken ghyll" (round 14); the word stays out of the street's name
+        start = _house_number(units, tokens, lo - 1)
     if start is None:
         start = _dwelling_before(tokens, lo)
     if start is None:
