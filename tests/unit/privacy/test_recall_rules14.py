@@ -248,7 +248,9 @@ def test_a_held_cards_number_is_an_identifier(language: str, text: str) -> None:
         # a payment card stays a card
         ("fr", "le numéro de ma carte bancaire c'est 4970 1012 3456 7897", "CARD"),
         ("en", "My credit card number is 4970 1012 3456 7897.", "CARD"),
-        # a phone stays a phone
+        # a phone stays a phone, a SIM card's number too
+        ("en", "the number on the sim card is oh seven seven double oh nine double oh three five "
+               "six", "PHONE"),
         ("fr", "mon numéro de portable c'est zéro six douze trente-quatre cinquante-six "
                "soixante-dix-huit", "PHONE"),
     ],

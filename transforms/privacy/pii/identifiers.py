@@ -83,10 +83,12 @@ _HOLDER_NOUNS = {
     "personnel", "worker", "donor", "donateur", "donatrice", "voter", "électeur", "électrice",
 }  # fmt: skip
 #: Cards a number is bound to ("numéro de carte", "card number"), and the words that make one
-#: a payment card (left to the card scanner).
+#: a payment card (left to the card scanner) or a SIM card (a phone's number).
 _CARD_NOUNS = {"carte", "card"}
 _PAYMENT_CARD_WORDS = {"bancaire", "bleue", "crédit", "credit", "débit", "debit", "visa",
-                       "mastercard", "paiement", "payment", "bank"}  # fmt: skip
+                       "mastercard", "paiement", "payment", "bank",
+                       # and a SIM card, whose number is a phone's
+                       "sim", "esim"}  # fmt: skip
 _NUMBER_NOUNS = {"numéro", "numero", "n°", "number", "no", "num", "code", "reference", "ref",
                  "référence", "id"}  # fmt: skip
 #: Words naming a transaction reference (not redacted), or a number that is something else.
