@@ -58,6 +58,10 @@ def test_a_pets_name_is_no_persons(language: str, text: str, pet: str) -> None:
         ("fr", "mme lucie barrault pour son chat oscar", "lucie barrault"),
         ("en", "it's for my dog rex, my name's charlotte pemberton", "charlotte pemberton"),
         ("en", "It's for my dog Rex, my name's Charlotte Pemberton.", "charlotte pemberton"),
+        # a clause about the pet after the person's name is no predicate of the name
+        ("fr", "je voudrais parler à madame vasseur c'est elle qui soigne notre chat", "vasseur"),
+        ("fr", "Je voudrais parler à Madame Vasseur, c'est elle qui soigne notre chat.",
+               "vasseur"),
         # an animal noun heading a compound that names a person is no predicate
         ("en", "my name is marie and i'm a dog walker", "marie"),
         ("en", "My name is Marie and I'm a dog walker.", "marie"),
@@ -181,6 +185,9 @@ def test_names_by_general_causes(language: str, text: str, name: str) -> None:
     ("language", "text"),
     [
         ("en", "the mayor announced new parking rules on friday"),
+        # a trade at a post, the brand opening a message before its greeting
+        ("en", "the caretaker at reception took the parcel in"),
+        ("fr", "kestrelnet bonjour, votre appel est important pour nous"),
         ("fr", "Mobizen, bonjour, que puis-je faire pour vous ?"),
         ("en", "you're through to billing how can i help"),
         ("fr", "merci beaucoup au revoir"),

@@ -119,6 +119,9 @@ _NAME_BEFORE = [("à", "l'appareil"), ("à", "votre", "écoute"), ("speaking",),
                 # the agent's post said after the name (round 14): "Liévine à l'accueil"
                 ("à", "l'accueil"), ("au", "standard"), ("at", "reception"),
                 ("on", "reception")]  # fmt: skip
+_POSTS = {("à", "l'accueil"), ("au", "standard"), ("at", "reception"), ("on", "reception")}
+_POST_DETERMINERS = {"the", "a", "an", "our", "your", "le", "la", "l'", "un", "une", "notre",
+                     "votre", "my", "mon", "ma"}  # fmt: skip
 _FILLERS = ("euh", "uh", "erm", "um", "heu")
 #: Greetings an agent says after their own name: "…, Anselme bonjour".
 _AGENT_GREETINGS = {"bonjour", "bonsoir", "hello"}
@@ -288,13 +291,15 @@ def scan_names(
                     lo -= 1
                     if tokens[lo - 1].pause if lo > 0 else True:
                         break
-                if lo < i:
+                if lo < i and not (
+                    cue in _POSTS and lo > 0 and tokens[lo - 1].text in _POST_DETERMINERS
+                ):  # "the porter at reception": a trade, not a name (round 14)
                     found.append(Found(lo, i, NAME))
         if (
             tokens[i].text in _AGENT_GREETINGS
-            and i > 0
+            and i > 1
             and not tokens[i - 1].pause
-            and (i == 1 or tokens[i - 2].pause)
+            and tokens[i - 2].pause  # after the opening's comma: not the brand itself
             and is_name_word(tokens[i - 1].text)
             and not common(tokens[i - 1].text)
         ):

@@ -56,6 +56,13 @@ _AFTER_HEAD = {
     "so", "donc", "too", "aussi",
 }  # fmt: skip
 _PREDICATE_REACH = 5
+#: What opens a predicate noun phrase ("a …", "both …", "deux …") and what cannot stand in one
+#: (a pronoun or a possessive starts another phrase: "c'est elle qui suit mon lapin").
+_PREDICATE_OPENERS = {
+    "a", "an", "un", "une", "des", "both", "two", "three", "deux", "trois", "all", "tous",
+    "toutes", "les", "our", "nos", "notre", "my", "mes", "ma", "mon",
+}  # fmt: skip
+_NOT_IN_PREDICATE = {"elle", "il", "qui", "who", "that", "she", "he", "lui", "which", "que"}
 
 
 def _word(tok: Token) -> str:
@@ -96,7 +103,11 @@ def _predicate_animal(tokens: Sequence[Token], i: int) -> bool:
         start = k + 2  # "bella et max, ce sont deux chats"
     else:
         return False
+    if start >= n or tokens[start].text not in _PREDICATE_OPENERS:
+        return False  # "orsini c'est elle qui suit mon lapin": no predicate noun phrase
     for m in range(start, min(n, start + _PREDICATE_REACH)):
+        if tokens[m].text in _NOT_IN_PREDICATE:
+            return False
         if tokens[m].text in ANIMALS:
             return tokens[m].pause or m + 1 >= n or tokens[m + 1].text in _AFTER_HEAD
         if tokens[m].pause:
