@@ -294,6 +294,8 @@ def _figures(split: str) -> dict:
 #: the thirteenth: their lowest family after its false-alarm half is identifiers (0.717 and
 #: 0.600: logins, usernames and self-repaired member numbers, the identifiers half's work);
 #: heldout14's addresses rose to 1.000.
+#: heldout16, read once blind after the thirteenth round (names 0.896, identifiers 0.900), is a
+#: tuning split since the fourteenth: its lowest family after it is identifiers 0.950.
 #: A change that lowers a family fails here.
 SPEECH_FLOORS = {
     "dev": 0.99,
@@ -312,6 +314,7 @@ SPEECH_FLOORS = {
     "heldout13": 0.92,
     "heldout14": 0.71,
     "heldout15": 0.59,
+    "heldout16": 0.94,
 }
 #: False alarms per split, at most 5 % (issue 22). heldout6's blind reading was 6/76 (7.9 %),
 #: four of them transaction references; tuned on in the fourth recall round: 0/76. heldout7's
@@ -327,7 +330,9 @@ SPEECH_FLOORS = {
 #: 2/86 (2.3 %: the booking reference and "Gift Aid" taken by the NER). heldout14's and
 #: heldout15's blind readings were 10/82 (12.2 %) and 11/82 (13.4 %: offices', institutions'
 #: and a garage's addresses, hostnames, tickets, listings, towns on a journey, a style); tuned on
-#: in the thirteenth: 3/82 each (3.7 %: references taken as ids or a phone).
+#: in the thirteenth: 3/82 each (3.7 %: references taken as ids or a phone). heldout16's blind
+#: reading was 9/88 (10.2 %: pets' names, a breed, a platform, a junction, a town hall's
+#: address); tuned on in the fourteenth: 0/88.
 SPEECH_FALSE_ALARMS = {
     "heldout6": 0.01,
     "heldout7": 0.03,
@@ -339,6 +344,7 @@ SPEECH_FALSE_ALARMS = {
     "heldout13": 0.03,
     "heldout14": 0.04,
     "heldout15": 0.04,
+    "heldout16": 0.01,
 }
 
 

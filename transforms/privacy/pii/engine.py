@@ -61,6 +61,7 @@ from transforms.privacy.pii.identifiers import (
 )
 from transforms.privacy.pii.ner import NerNameRecognizer, OfflineSpacyNlpEngine
 from transforms.privacy.pii.people import TITLES, is_name_word, scan_addresses, scan_names
+from transforms.privacy.pii.pets import pet_words
 from transforms.privacy.pii.scanners import (
     is_domain,
     scan_glued_emails,
@@ -68,7 +69,13 @@ from transforms.privacy.pii.scanners import (
     scan_numbers,
     scan_spoken_emails,
 )
-from transforms.privacy.pii.tokens import Token, hear_digits, spoken_units, tokenize
+from transforms.privacy.pii.tokens import (
+    Token,
+    hear_digits,
+    is_number_word,
+    spoken_units,
+    tokenize,
+)
 
 
 def _listed_word(word: str) -> bool:
@@ -252,9 +259,85 @@ def find_pii(
     ]
     spans = [s for s in spans if s.end > s.start]
     merged = _merge(spans + _said_again(text, spans))
-    return _not_a_persons(
-        text, _spelled_after(text, _merge(merged + _misheard_before(text, merged)))
+    return _not_a_junction(
+        text,
+        _not_pets(
+            text,
+            _not_a_persons(
+                text, _spelled_after(text, _merge(merged + _misheard_before(text, merged)))
+            ),
+        ),
     )
+
+
+#: Words that name where streets meet: a street said there is a public place, not an address.
+_JUNCTIONS = {"croisement", "carrefour", "angle", "coin", "intersection", "junction", "corner"}
+_JUNCTION_REACH = 4
+
+
+def _not_a_junction(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
+    """Drop a street with no house number said where streets meet ("au croisement de la rue de
+    la poste et de l'avenue …", "at the corner of mill lane"): a public place, nobody's address
+    (issue 22, round 14). A street line with its number stays ("on the corner, 12 mill lane")."""
+    if not any(s.entity == ADDRESS for s in spans):
+        return spans
+    tokens = tokenize(text)
+    drop = set()
+    for s in spans:
+        if s.entity != ADDRESS or any(c.isdigit() for c in text[s.start : s.end]):
+            continue
+        i = next((k for k, t in enumerate(tokens) if t.start == s.start), None)
+        if i is None or is_number_word(tokens[i].text):
+            continue
+        if any(
+            t.text.split("'")[-1] in _JUNCTIONS for t in tokens[max(0, i - _JUNCTION_REACH) : i]
+        ):
+            drop.add(s)
+    return [s for s in spans if s not in drop]
+
+
+def _not_pets(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
+    """Drop a name that is an animal's (``pets.pet_words``: "mon chat Oscar", "my dog's called
+    Henry", "Bella and Max are both rescue cats"), and its other mentions; a name holding another
+    word (the owner's "Lucie Barrault") stays. Drop too a first name right after a sovereign's
+    title ("un cavalier king charles"); issue 22, round 14."""
+    if not any(s.entity == NAME for s in spans):
+        return spans
+    tokens = tokenize(text)
+    pets = pet_words(tokens)
+    starts = {t.start: i for i, t in enumerate(tokens)}
+
+    def royal(s: PiiSpan) -> bool:
+        i = starts.get(s.start)
+        if i is None:
+            return False
+        if tokens[i].text in _ROYALS:  # the NER takes the title in: "king edward"
+            return len(tokenize(text[s.start : s.end])) == 2 and (
+                i < 1 or tokens[i - 1].text not in TITLES
+            )
+        return (
+            i > 0 and tokens[i - 1].text in _ROYALS and (i < 2 or tokens[i - 2].text not in TITLES)
+        )
+
+    return [
+        s
+        for s in spans
+        if s.entity != NAME
+        or not (
+            royal(s)
+            or (
+                pets
+                and {t.text.removesuffix("'s") for t in tokenize(text[s.start : s.end])} <= pets
+            )
+        )
+    ]
+
+
+#: A sovereign's title: the first name after it is a king's or a queen's, or a thing named after
+#: one ("un cavalier king charles", "king edward potatoes", "la reine victoria"), never a
+#: caller's (issue 22, round 14). Not after a title ("mr king charles").
+_ROYALS = {"king", "queen", "roi", "reine", "pope", "pape", "tsar", "emperor", "empereur",
+           "impératrice", "empress"}  # fmt: skip
 
 
 #: Cues that the address said next is an organisation's, not a person's home: the caller's
@@ -284,6 +367,8 @@ _PREMISES = {
     "tribunal", "station", "université", "university", "campus", "fac", "école",
     "school", "college", "collège", "lycée", "hospital", "hôpital", "library", "bibliothèque",
     "médiathèque", "stade", "stadium", "entrepôt", "warehouse", "usine", "factory",
+    # halls and public buildings (round 14): "the town hall's at …", "the village hall is on …"
+    "hall", "piscine", "pool", "gare",
 }  # fmt: skip
 _PLACE_VERBS = [("est",), ("sont",), ("se", "trouve"), ("se", "trouvent"), ("is",), ("are",),
                 ("is", "located"), ("situé",), ("située",),
@@ -466,6 +551,15 @@ def _said_again(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
         return any(s.start <= t.start and t.end <= s.end for s in names)
 
     said = {t.text for t in tokens if named(t) and is_name_word(t.text)}
+    # a half of a double-barrelled name said alone is the name ("braithwaite? yeah
+    # braithwaite-adewumi"; round 14): halves that are no common words
+    said |= {
+        half
+        for w in list(said)
+        if "-" in w
+        for half in w.split("-")
+        if is_name_word(half) and not is_common_word(half)
+    }
     # "pauline du plessis … en deux mots du plessis": the particle said before the word inside
     # the name opens its other mentions too
     with_particle = {

@@ -1054,6 +1054,14 @@ _VOCATIVE_AFTER = {
 }  # fmt: skip
 
 
+#: Closings of a call that may follow the person thanked by name (round 14), a closed class:
+#: the call-back and the goodbye.
+_CLOSINGS_AFTER = {
+    "ring", "call", "phone", "text", "email", "bye", "goodbye", "see", "speak", "talk",
+    "rappelez-moi", "rappelez", "appelez-moi", "au", "bonne", "bonsoir", "à",
+}  # fmt: skip
+
+
 def _thanked(text: str, tokens: Sequence[Token], i: int, language: str) -> bool:
     """``tokens[i]`` is the person thanked (issue 22, round 12): right after thanks ("thanks",
     "thank you so much", "merci bien", "cheers"), a word that is no word of the language, said
@@ -1070,7 +1078,12 @@ def _thanked(text: str, tokens: Sequence[Token], i: int, language: str) -> bool:
         t -= 1
     if tokens[t].text not in _THANKS:
         return False
-    return i + 1 >= len(tokens) or tokens[i].pause or tokens[i + 1].text in _VOCATIVE_AFTER
+    if i + 1 >= len(tokens) or tokens[i].pause:
+        return True
+    nxt = tokens[i + 1].text
+    # a new clause on an elided subject or object ("merci odile j'attends", "m'appeler"), or a
+    # closing of the call ("thanks myfanwy ring me", "cheers bryn bye"; round 14)
+    return nxt in _VOCATIVE_AFTER or nxt.startswith(("j'", "m'")) or nxt in _CLOSINGS_AFTER
 
 
 def _answers_a_name_request(text: str, tokens: Sequence[Token], i: int) -> bool:
@@ -1330,6 +1343,7 @@ def scan_cued_names(text: str, tokens: Sequence[Token], language: str) -> list[F
             j += 1
             end = j
         found.append(Found(i, end, NAME))
+    found += _double_barrelled(tokens, language)
     # one name or another: "c'était rémi ou rémy", "sunita or sunil"
     found += [
         Found(f.hi + 1, f.hi + 2, NAME)
@@ -1339,6 +1353,31 @@ def scan_cued_names(text: str, tokens: Sequence[Token], language: str) -> list[F
         and _may_be_named(tokens[f.hi + 1].text, language)
         and _known(tokens[f.hi + 1].text)
     ]
+    return found
+
+
+def _double_barrelled(tokens: Sequence[Token], language: str) -> list[Found]:
+    """A double-barrelled surname (two name words joined by a hyphen, one of them at least no
+    word of the language) after a cue or a greeting, with the first name said before it even
+    when that is a word too: "hi it's leander quarmby-hesketh", "bonjour euh théodose
+    lefranc-mézières" (issue 22, round 14)."""
+    found = []
+    for k, t in enumerate(tokens):
+        halves = t.text.split("-")
+        if (
+            len(halves) != 2
+            or not all(len(h) > 1 and is_name_word(h) for h in halves)
+            or not any(_may_be_named(h, language) for h in halves)
+            or not _may_be_named(t.text, language)
+            or saint_compound(t.text)
+        ):
+            continue
+        start = k
+        if k > 0 and not tokens[k - 1].pause and is_name_word(tokens[k - 1].text):
+            start = k - 1
+        j = _prev(tokens, start)
+        if _cue_before(tokens, start) or (j >= 0 and tokens[j].text in _GREETINGS):
+            found.append(Found(start, k + 1, NAME))
     return found
 
 

@@ -82,6 +82,13 @@ _HOLDER_NOUNS = {
     "employee", "employé", "employée", "salarié", "salariée", "staff", "payroll", "paie",
     "personnel", "worker", "donor", "donateur", "donatrice", "voter", "électeur", "électrice",
 }  # fmt: skip
+#: Cards a number is bound to ("numéro de carte", "card number"), and the words that make one
+#: a payment card (left to the card scanner) or a SIM card (a phone's number).
+_CARD_NOUNS = {"carte", "card"}
+_PAYMENT_CARD_WORDS = {"bancaire", "bleue", "crédit", "credit", "débit", "debit", "visa",
+                       "mastercard", "paiement", "payment", "bank",
+                       # and a SIM card, whose number is a phone's
+                       "sim", "esim"}  # fmt: skip
 _NUMBER_NOUNS = {"numéro", "numero", "n°", "number", "no", "num", "code", "reference", "ref",
                  "référence", "id"}  # fmt: skip
 #: Words naming a transaction reference (not redacted), or a number that is something else.
@@ -300,6 +307,19 @@ def _context(tokens: Sequence[Token], start: int, language: str) -> str | None:
                 for t in (*tokens[max(0, i - 2) : i], *tokens[i + 1 : min(i + 2, start)])
             )
         ):
+            return "id"
+        if (
+            bare in _CARD_NOUNS
+            and any(  # "numéro de la carte", "card number"
+                _bare(t.text).removesuffix("'s") in _NUMBER_NOUNS
+                for t in (*tokens[max(0, i - 3) : i], *tokens[i + 1 : min(i + 2, start)])
+            )
+            and not any(
+                t.text in _PAYMENT_CARD_WORDS for t in tokens[max(0, i - 3) : min(i + 4, start)]
+            )
+        ):
+            # a card the caller holds (travel, membership, loyalty, library; round 14): its
+            # number identifies them; a payment card's is the card scanner's
             return "id"
         if bare in ("reference", "référence", "ref") and any(
             t.text in ("client", "customer") for t in tokens[max(0, i - 1) : i + 2]

@@ -109,11 +109,22 @@ _TITLES = {
 #: Titles that are nouns too: a name only when the next word is no common word.
 _TITLE_NOUNS = {"professeur", "professor", "prof", "pr", "doctor", "docteure", "maître",
                 # clergy and honours (issue 22, round 12), a closed class
-                "reverend", "rev", "révérend", "abbé", "canon", "dame", "lord"}  # fmt: skip
+                "reverend", "rev", "révérend", "abbé", "canon", "dame", "lord",
+                # elected offices said as a title (round 14), a closed class
+                "councillor", "councilor", "cllr", "alderman", "mayor"}  # fmt: skip
 #: Every title, for the other recognizers: a name may stand right after one.
 TITLES = frozenset(_TITLES | _TITLE_NOUNS)
 #: Word sequences *after* a name: "Julie à l'appareil", "Kevin speaking".
-_NAME_BEFORE = [("à", "l'appareil"), ("à", "votre", "écoute"), ("speaking",), ("here",)]
+_NAME_BEFORE = [("à", "l'appareil"), ("à", "votre", "écoute"), ("speaking",), ("here",),
+                # the agent's post said after the name (round 14): "Liévine à l'accueil"
+                ("à", "l'accueil"), ("au", "standard"), ("at", "reception"),
+                ("on", "reception")]  # fmt: skip
+_POSTS = {("à", "l'accueil"), ("au", "standard"), ("at", "reception"), ("on", "reception")}
+_POST_DETERMINERS = {"the", "a", "an", "our", "your", "le", "la", "l'", "un", "une", "notre",
+                     "votre", "my", "mon", "ma"}  # fmt: skip
+_FILLERS = ("euh", "uh", "erm", "um", "heu")
+#: Greetings an agent says after their own name: "…, Anselme bonjour".
+_AGENT_GREETINGS = {"bonjour", "bonsoir", "hello"}
 #: A message passed on to someone ("dites à Ulrich que …", "a message for Ingeborg"): the next
 #: words are that person's name unless the first is a common word of the language ("dites à la
 #: dame", "a message to reception").
@@ -122,6 +133,8 @@ _MESSAGE_TO = [
     for cue in (
         "dites à", "dis à", "dites bien à", "message à", "message pour", "transmettre à",
         "message to", "message for", "pass it on to",
+        # a call put through to someone (round 14): "you're through to ianthe"
+        "through to", "transfer you to", "je vous passe",
     )
 ]  # fmt: skip
 #: Spelling: "D comme Désiré", "D comme dans Dame", "B for Bravo", "B as in Butter".
@@ -278,21 +291,34 @@ def scan_names(
                     lo -= 1
                     if tokens[lo - 1].pause if lo > 0 else True:
                         break
-                if lo < i:
+                if lo < i and not (
+                    cue in _POSTS and lo > 0 and tokens[lo - 1].text in _POST_DETERMINERS
+                ):  # "the porter at reception": a trade, not a name (round 14)
                     found.append(Found(lo, i, NAME))
         if (
-            i + 1 < n
-            and tokens[i + 1].text == tokens[i].text
+            tokens[i].text in _AGENT_GREETINGS
+            and i > 1
+            and not tokens[i - 1].pause
+            and tokens[i - 2].pause  # after the opening's comma: not the brand itself
+            and is_name_word(tokens[i - 1].text)
+            and not common(tokens[i - 1].text)
+        ):
+            # the agent's name between the opening's comma and the greeting: "Mobilis boutique
+            # de Laval, Anselme bonjour" (round 14); one word, no common word
+            found.append(Found(i - 1, i, NAME))
+        # a hesitation may come between the two ("name briony uh briony fothergale"; round 14)
+        again = i + 2 if i + 2 < n and tokens[i + 1].text in _FILLERS else i + 1
+        after_noun = i > 0 and tokens[i - 1].text in _NAME_REQUESTS
+        if (
+            again < n
+            and tokens[again].text == tokens[i].text
             and is_name_word(tokens[i].text)
-            and not common(tokens[i].text)  # "yeah yeah", "allô allô", "vite vite"
-            and (
-                i == 0
-                or tokens[i - 1].text in ("euh", "uh", "erm", "um", "heu")
-                or tokens[i - 1].pause
-            )
+            # "yeah yeah", "allô allô", "vite vite"; but after a name noun a word is a name
+            and (not common(tokens[i].text) or after_noun)
+            and (i == 0 or tokens[i - 1].text in _FILLERS or tokens[i - 1].pause or after_noun)
         ):
             # "Euh Manon, Manon Girard": a name said again, as one does when asked for it
-            found.append(Found(i, _name_words(text, tokens, i + 1, cased=False), NAME))
+            found.append(Found(i, _name_words(text, tokens, again, cased=False), NAME))
         end = spelled_at(tokens, i)
         if end > i and not _followed_by_digits(tokens, end):
             found.append(Found(i, end, NAME))
@@ -366,6 +392,8 @@ _STREETS_EN = {
     "boulevard", "circus", "gate", "quay", "embankment", "approach", "broadway", "hollow",
     "market", "passage", "path", "cottages", "villas", "heights", "croft", "chase", "fold",
     "garth", "wynd", "brow", "dene", "mead", "meadows", "rowe", "steps",
+    # regional British types (round 14), a closed class: Scots and northern lanes and alleys
+    "vennel", "ghyll", "gill", "loaning", "brae", "chare", "ginnel", "snicket", "twitten",
 }  # fmt: skip
 #: Street types as a noisy line makes Whisper write them, homophones of a type ("58 coniston
 #: weigh"): a street only with its house number, like every English street type.
@@ -612,10 +640,19 @@ def _locution(tokens: Sequence[Token], k: int) -> bool:
     )
 
 
+#: French street types that also name a numbered part of a station or a venue: "quai b",
+#: "voie 3" (issue 22, round 14; the English "gate four" of round 13).
+_VENUE_PARTS_FR = {"quai", "voie"}
+
+
 def _fr_street(text: str, tokens: Sequence[Token], units: Sequence[Unit], k: int) -> list[Found]:
     """[number] type [de la] name words: "12 bis rue des Lilas", "avenue Jean Jaurès"."""
     n = len(tokens)
     word = tokens[k].text
+    if word in _VENUE_PARTS_FR and k + 1 < n and not tokens[k].pause:
+        nxt = tokens[k + 1].text
+        if nxt[:1].isdigit() or is_number_word(nxt) or (len(nxt) == 1 and nxt.isalpha()):
+            return []  # "quai b", "voie trois": a station's platform or track, not a street
     if True:
         if True:
             start = _house_number(units, tokens, k)
@@ -760,7 +797,8 @@ def _en_street(tokens: Sequence[Token], units: Sequence[Unit], k: int) -> list[F
         if nxt[:1].isdigit() or is_number_word(nxt) or (len(nxt) == 1 and nxt.isalpha()):
             return []  # "use gate four", "court two's free": the venue's gate, not a street
     lo = k
-    while lo > 0 and k - lo < 3 and is_name_word(tokens[lo - 1].text):
+    # a plural possessive is a street's word too: "tanners' vennel" (round 14)
+    while lo > 0 and k - lo < 3 and is_name_word(tokens[lo - 1].text.rstrip("'")):
         if lo - 1 < k - 1 and tokens[lo - 1].pause:
             break
         lo -= 1
@@ -769,6 +807,10 @@ def _en_street(tokens: Sequence[Token], units: Sequence[Unit], k: int) -> list[F
     ):
         return []
     start = _house_number(units, tokens, lo)
+    if start is None and lo > 0 and tokens[lo - 1].text == "right":
+        # a backchannel between the house number and the street's name: "thirty two right
+        # bracken ghyll" (round 14); the word stays out of the street's name
+        start = _house_number(units, tokens, lo - 1)
     if start is None:
         start = _dwelling_before(tokens, lo)
     if start is None:
@@ -836,6 +878,9 @@ def _fr_postcodes(text: str, tokens: Sequence[Token], units: Sequence[Unit]) -> 
                 hi < len(tokens)
                 and is_name_word(tokens[hi].text)
                 and (tokens[hi].text not in _UNIT_WORDS)
+                # a street type after five digits is no town: "… quarante-deux quai b" (a
+                # train's number and its platform; round 14)
+                and tokens[hi].text not in _STREETS_FR
             )
             after_street = lo > 0 and tokens[lo - 1].pause
             if valid and (_cue_before(tokens, lo) or town or after_street):
@@ -895,6 +940,8 @@ def _uk_postcodes(tokens: Sequence[Token], units: Sequence[Unit]) -> list[Found]
                 break
             if piece.isalpha() and len(piece) > 1 and piece.lower() in _STOP:
                 break
+            if piece.isalpha() and len(piece) > 2 and _common(piece.lower()):
+                break  # a word of the language is no code's letters: "a fourteen year old"
             compact += piece
             if len(compact) > 7:
                 break
@@ -1159,6 +1206,8 @@ def _eircodes(tokens: Sequence[Token], units: Sequence[Unit]) -> list[Found]:
                 break
             if piece.isalpha() and len(piece) > 1 and piece.lower() in _STOP:
                 break
+            if piece.isalpha() and len(piece) > 2 and _common(piece.lower()):
+                break  # a word of the language is no code's letters: "a fourteen year old"
             compact += piece
             if len(compact) > 7:
                 break

@@ -130,6 +130,24 @@ def _next_to_number(tokens: Sequence[Token], i: int, language: str) -> bool:
     return False
 
 
+#: Adjectives and determiners after which English "one" is a pronoun, not a digit ("the old
+#: one", "that one", "the other one"; issue 22, round 14), a closed class.
+_ONE_TAKERS = {"old", "new", "other", "same", "wrong", "right", "last", "previous", "current",
+               "that", "this", "which", "another", "each", "every"}  # fmt: skip
+_DETERMINERS_EN = {"the", "my", "your", "his", "her", "our", "their", "that", "this", "an", "a"}
+
+
+def _pronoun_one(tokens: Sequence[Token], i: int) -> bool:
+    """``tokens[i]`` ("one") is a pronoun: after a determiner or after a determiner and an
+    adjective ("that one", "the old one", "my new one")."""
+    prev = tokens[i - 1].text if i > 0 else ""
+    if prev in ("that", "this", "which", "another", "each", "every"):
+        # "is that one one seven nine?" reads a number back: not before another digit
+        nxt = tokens[i + 1].text if i + 1 < len(tokens) else ""
+        return not (_DIGITS_RE.fullmatch(nxt) or _number(nxt, "en") is not None or nxt == "oh")
+    return prev in _ONE_TAKERS and i > 1 and tokens[i - 2].text in _DETERMINERS_EN
+
+
 def spoken_units(tokens: Sequence[Token], language: str) -> list[Unit]:
     zero = _ZERO[language]
     units: list[Unit] = []
@@ -161,6 +179,10 @@ def spoken_units(tokens: Sequence[Token], language: str) -> list[Unit]:
                 units.append(Unit("num", str(digit) * _REPEAT[word], i, i + 2))
                 i += 2
                 continue
+        if word == "one" and _pronoun_one(tokens, i):
+            units.append(Unit("word", word, i, i + 1))
+            i += 1
+            continue
         if _number(word, language) is not None:
             # Longest run of words that text2num reads as ONE number; zeros always stand alone
             # ("zéro zéro" is two digits, not 0).

@@ -1,0 +1,126 @@
+"""Pets' names (issue 22, round 14): an animal is no person, so its name is no personal data.
+
+Pets often bear people's first names ("Oscar", "Lucie", "Henry"), which the lists, the cues and
+the NER take for a person's. Two general frames say the name is the animal's:
+
+- the name right after an animal noun (a closed class), in apposition ("mon chat Oscar", "our
+  rabbit Charlotte") or as the complement of a naming verb whose subject the animal noun is
+  ("my dog's called Henry", "la chienne elle s'appelle Lucie", "a kitten named Rose");
+- the name (or two joined by "and"/"et") as the subject of a copula whose predicate is an animal
+  noun ("Bella and Max are both rescue cats", "Margot, c'est une vieille chienne"), the noun not
+  being the first half of a compound naming a person ("Marie is a dog lover", "a cat sitter").
+
+The owner's name said beside the pet's stays ("Mme Lucie Barrault, pour son chat Oscar").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from transforms.privacy.pii.tokens import Token
+
+#: Animals kept as pets or on a farm (a closed class), singular and plural, both languages.
+ANIMALS = frozenset({
+    "chien", "chienne", "chiens", "chiennes", "chiot", "chiots", "chat", "chatte", "chats",
+    "chattes", "chaton", "chatons", "lapin", "lapine", "lapins", "cheval", "jument", "chevaux",
+    "poney", "poneys", "hamster", "hamsters", "furet", "furets", "perroquet", "perruche",
+    "oiseau", "oiseaux", "tortue", "tortues", "cobaye", "cobayes", "âne", "ânesse", "chèvre",
+    "chèvres", "gerbille", "gerbilles", "serpent", "lézard",
+    "dog", "dogs", "puppy", "puppies", "pup", "cat", "cats", "kitten", "kittens", "kitty",
+    "rabbit", "rabbits", "bunny", "horse", "horses", "pony", "ponies", "mare", "ferret",
+    "ferrets", "parrot", "budgie", "budgies", "bird", "birds", "tortoise", "tortoises",
+    "gerbil", "gerbils", "snake", "lizard", "donkey", "goat", "goats",
+})  # fmt: skip
+#: Words between an animal noun and the name it is given ("the dog's called", "la chienne elle
+#: s'appelle", "un chat qui s'appelle", "a kitten named").
+_NAMING = {
+    "called", "named", "s'appelle", "s'appelait", "appelé", "appelée", "nommé", "nommée",
+    "is", "was", "'s", "elle", "il", "qui", "she's", "he's", "who's", "name", "name's",
+}  # fmt: skip
+_NAMING_VERBS = {"called", "named", "s'appelle", "s'appelait", "appelé", "appelée", "nommé",
+                 "nommée"}  # fmt: skip
+_NAMING_REACH = 3
+#: Words before an animal noun in apposition to a name: "mon chat Oscar", "the dog Rex".
+_DETERMINERS = {
+    "mon", "ma", "ton", "ta", "son", "sa", "notre", "votre", "leur", "le", "la", "un", "une",
+    "my", "our", "your", "his", "her", "their", "the", "a", "an",
+}  # fmt: skip
+_COPULAS = {"is", "are", "was", "were", "'s", "est", "sont", "c'est", "était", "c'était"}
+_CE_SONT = {"ce"}
+_AND = {"and", "et", "&"}
+#: What may follow an animal noun that is a predicate's head (not a compound's first half:
+#: "dog lover", "cat sitter" name people).
+_AFTER_HEAD = {
+    "de", "d'", "du", "des", "and", "et", "who", "qui", "with", "avec", "but", "mais", "from",
+    "since", "depuis", "of", "aged", "il", "elle", "he's", "she's", "they're", "that", "which",
+    "so", "donc", "too", "aussi",
+}  # fmt: skip
+_PREDICATE_REACH = 5
+#: What opens a predicate noun phrase ("a …", "both …", "deux …") and what cannot stand in one
+#: (a pronoun or a possessive starts another phrase: "c'est elle qui suit mon lapin").
+_PREDICATE_OPENERS = {
+    "a", "an", "un", "une", "des", "both", "two", "three", "deux", "trois", "all", "tous",
+    "toutes", "les", "our", "nos", "notre", "my", "mes", "ma", "mon",
+}  # fmt: skip
+_NOT_IN_PREDICATE = {"elle", "il", "qui", "who", "that", "she", "he", "lui", "which", "que"}
+
+
+def _word(tok: Token) -> str:
+    w = tok.text
+    return w[:-2] if w.endswith("'s") else w
+
+
+def _named_animal(tokens: Sequence[Token], i: int) -> bool:
+    """``tokens[i]`` is the name given to an animal noun just before it."""
+    j = i - 1
+    verb = False
+    while j >= 0 and i - j <= _NAMING_REACH and tokens[j].text in _NAMING:
+        verb = verb or tokens[j].text in _NAMING_VERBS
+        j -= 1
+    if j < 0 or (tokens[j].pause and j < i - 1):
+        return False
+    word = tokens[j].text
+    if word.endswith("'s") and word[:-2] in ANIMALS:
+        return True  # "the dog's called lucy", "my dog's henry"
+    if word not in ANIMALS:
+        return False
+    if j == i - 1:  # apposition: "mon chat Oscar"
+        return j > 0 and tokens[j - 1].text in _DETERMINERS and not tokens[j].pause
+    return verb
+
+
+def _predicate_animal(tokens: Sequence[Token], i: int) -> bool:
+    """``tokens[i]`` opens a subject ("X", "X and Y") whose predicate is an animal noun."""
+    n = len(tokens)
+    k = i + 1
+    if k + 1 < n and tokens[k].text in _AND:
+        k += 2  # "bella and max are …"
+    if tokens[k - 1].text.endswith("'s"):
+        start = k  # "toffee's a fourteen year old tabby"
+    elif k < n and tokens[k].text in _COPULAS:
+        start = k + 1
+    elif k + 1 < n and tokens[k].text in _CE_SONT and tokens[k + 1].text in _COPULAS:
+        start = k + 2  # "bella et max, ce sont deux chats"
+    else:
+        return False
+    if start >= n or tokens[start].text not in _PREDICATE_OPENERS:
+        return False  # "orsini c'est elle qui suit mon lapin": no predicate noun phrase
+    for m in range(start, min(n, start + _PREDICATE_REACH)):
+        if tokens[m].text in _NOT_IN_PREDICATE:
+            return False
+        if tokens[m].text in ANIMALS:
+            return tokens[m].pause or m + 1 >= n or tokens[m + 1].text in _AFTER_HEAD
+        if tokens[m].pause:
+            return False
+    return False
+
+
+def pet_words(tokens: Sequence[Token]) -> frozenset[str]:
+    """The words of ``tokens`` that are an animal's name by one of the two frames."""
+    if not any(_word(t) in ANIMALS for t in tokens):
+        return frozenset()
+    return frozenset(
+        _word(t)
+        for i, t in enumerate(tokens)
+        if _named_animal(tokens, i) or _predicate_animal(tokens, i)
+    )
