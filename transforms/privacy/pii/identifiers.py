@@ -388,17 +388,8 @@ def scan_identifiers(
     bridged = _pieces(units, tokens, language, bridge=True) if compiled else []
     for run in bridged:
         for a in range(len(run)):
-            compact = ""
-            for b in range(a, len(run)):
-                compact += run[b].text
-                if len(compact) > 24:
-                    break
-                if any(p.fullmatch(compact) for p in compiled):
-                    lo = units[run[a].lo].lo
-                    if _phone_not_id(compact, tokens, lo, language):
-                        break
-                    found.append(Found(lo, units[run[b].hi - 1].hi, ID))
-                    break
+            if match := _pattern_from(run, a, a, "", tokens, units, language, compiled):
+                found.append(match)
     for run in bridged:
         found += _repaired_matches(run, tokens, units, language, compiled)
     matched = list(found)
@@ -498,17 +489,34 @@ def _repaired_matches(
             continue
         for a in range(c):
             for keep in range(a, c + 1):
-                compact = "".join(p.text for p in run[a:keep])
-                for b in range(c, len(run)):
-                    compact += run[b].text
-                    if len(compact) > 24:
-                        break
-                    if any(p.fullmatch(compact) for p in compiled):
-                        lo = units[run[a].lo].lo
-                        if not _phone_not_id(compact, tokens, lo, language):
-                            found.append(Found(lo, units[run[b].hi - 1].hi, ID))
-                        break
+                kept = "".join(p.text for p in run[a:keep])
+                if match := _pattern_from(run, a, c, kept, tokens, units, language, compiled):
+                    found.append(match)
     return found
+
+
+def _pattern_from(
+    run: Sequence[_Piece],
+    a: int,
+    b: int,
+    compact: str,
+    tokens: Sequence[Token],
+    units: Sequence[Unit],
+    language: str,
+    compiled: Sequence[re.Pattern[str]],
+) -> Found | None:
+    """The shortest stretch from piece ``a`` whose text, ``compact`` then pieces ``b`` onwards, a
+    tenant's pattern matches whole: an ID, unless it has a phone's shape (then nothing)."""
+    for end in range(b, len(run)):
+        compact += run[end].text
+        if len(compact) > 24:
+            return None
+        if any(p.fullmatch(compact) for p in compiled):
+            lo = units[run[a].lo].lo
+            if _phone_not_id(compact, tokens, lo, language):
+                return None
+            return Found(lo, units[run[end].hi - 1].hi, ID)
+    return None
 
 
 def _read_back(
