@@ -130,10 +130,11 @@ def _next_to_number(tokens: Sequence[Token], i: int, language: str) -> bool:
     return False
 
 
-#: Adjectives and determiners after which English "one" is a pronoun, not a digit ("the old
-#: one", "that one", "the other one"; issue 22, round 14), a closed class.
-_ONE_TAKERS = {"old", "new", "other", "same", "wrong", "right", "last", "previous", "current",
-               "that", "this", "which", "another", "each", "every"}  # fmt: skip
+#: Words after which English "one" is a pronoun, not a digit (issue 22, round 14; closed
+#: classes): a determiner of its own ("that one", "which one"), or an adjective after a
+#: determiner ("the old one", "my new one").
+_ONE_DETERMINERS = {"that", "this", "which", "another", "each", "every"}
+_ONE_ADJECTIVES = {"old", "new", "other", "same", "wrong", "right", "last", "previous", "current"}
 _DETERMINERS_EN = {"the", "my", "your", "his", "her", "our", "their", "that", "this", "an", "a"}
 
 
@@ -141,11 +142,11 @@ def _pronoun_one(tokens: Sequence[Token], i: int) -> bool:
     """``tokens[i]`` ("one") is a pronoun: after a determiner or after a determiner and an
     adjective ("that one", "the old one", "my new one")."""
     prev = tokens[i - 1].text if i > 0 else ""
-    if prev in ("that", "this", "which", "another", "each", "every"):
+    if prev in _ONE_DETERMINERS:
         # "is that one one seven nine?" reads a number back: not before another digit
         nxt = tokens[i + 1].text if i + 1 < len(tokens) else ""
         return not (_DIGITS_RE.fullmatch(nxt) or _number(nxt, "en") is not None or nxt == "oh")
-    return prev in _ONE_TAKERS and i > 1 and tokens[i - 2].text in _DETERMINERS_EN
+    return prev in _ONE_ADJECTIVES and i > 1 and tokens[i - 2].text in _DETERMINERS_EN
 
 
 def spoken_units(tokens: Sequence[Token], language: str) -> list[Unit]:
