@@ -32,7 +32,7 @@ from typing import Any
 from transforms.compliance import replay
 from transforms.compliance.ledger import LEDGER_NAME, Ledger
 from transforms.core import storage
-from transforms.core.keys import KeyStore
+from transforms.core.keys import KeyStore, write_atomically
 from transforms.core.lakehouse import RESTORE_MARKER, Lakehouse
 from transforms.core.settings import Settings
 from transforms.core.tables import ALL_TABLES, COMPLIANCE_TABLES, TableSpec
@@ -292,7 +292,11 @@ def restore(
     docs = [(e, replay.load(compliance, e)) for e in since]
     marker = compliance / RESTORING
     compliance.mkdir(parents=True, exist_ok=True)
-    marker.write_text(json.dumps({"backup_id": backup_id, "started_at": now.isoformat()}))
+    # on disk (file and folder fsynced) before anything is replaced: a power cut after the first
+    # delete must still find it
+    write_atomically(
+        marker, json.dumps({"backup_id": backup_id, "started_at": now.isoformat()}).encode()
+    )
     roots = storage.Roots.of(lh.root)
     with lh.writing():
         for spec in TABLES:

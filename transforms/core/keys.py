@@ -144,7 +144,7 @@ class FileKeyStore:
             raise KeyStoreError(f"tenant {tenant_id} already has a key; it is never replaced")
         self._private_folder()
         try:
-            _write_atomically(path, secrets.token_bytes(KEY_BYTES), replace=False)
+            write_atomically(path, secrets.token_bytes(KEY_BYTES), replace=False)
         except FileExistsError:  # another process provisioned it first: keep theirs
             raise KeyStoreError(
                 f"tenant {tenant_id} already has a key; it is never replaced"
@@ -158,7 +158,7 @@ class FileKeyStore:
         backups included, is noise from then on."""
         self._private_folder()
         record = {"tenant_id": tenant_id, "destroyed_at": datetime.now(UTC).isoformat()}
-        _write_atomically(self._tombstone(tenant_id), json.dumps(record).encode())
+        write_atomically(self._tombstone(tenant_id), json.dumps(record).encode())
         for path in (self._path(tenant_id), self._path(tenant_id, _DEK_SUFFIX)):
             _shred(path)
         _fsync_dir(self.root)
@@ -187,7 +187,7 @@ class FileKeyStore:
             raise KeyStoreError("the key-encryption key already exists; rotate it instead")
         self._private_folder()
         try:
-            _write_atomically(path, secrets.token_bytes(KEY_BYTES), replace=False)
+            write_atomically(path, secrets.token_bytes(KEY_BYTES), replace=False)
         except FileExistsError:
             raise KeyStoreError("the key-encryption key already exists") from None
 
@@ -249,7 +249,7 @@ class FileKeyStore:
         record = _wrap_all(tenant_id, {1: secrets.token_bytes(KEY_BYTES)}, 1, kek)
         self._private_folder()
         try:
-            _write_atomically(path, record, replace=False)
+            write_atomically(path, record, replace=False)
         except FileExistsError:
             raise KeyStoreError(f"tenant {tenant_id} already has a data key") from None
 
@@ -289,7 +289,7 @@ class FileKeyStore:
 
     def _write_dek(self, tenant_id: str, keys: dict[int, bytes], current: int) -> None:
         kek = self._kek(_KEK_NEXT) if (self.root / _KEK_NEXT).is_file() else self._kek(KEK)
-        _write_atomically(
+        write_atomically(
             self._path(tenant_id, _DEK_SUFFIX), _wrap_all(tenant_id, keys, current, kek)
         )
 
@@ -301,13 +301,13 @@ class FileKeyStore:
         self._kek(KEK)
         nxt = self.root / _KEK_NEXT
         if not nxt.exists():
-            _write_atomically(nxt, secrets.token_bytes(KEY_BYTES), replace=False)
+            write_atomically(nxt, secrets.token_bytes(KEY_BYTES), replace=False)
         new = self._kek(_KEK_NEXT)
         done = 0
         for path in sorted(self.root.glob(f"*{_DEK_SUFFIX}")):
             tenant_id = path.name[: -len(_DEK_SUFFIX)]
             current, keys = _unwrap_all(tenant_id, path.read_bytes(), self._keks())
-            _write_atomically(path, _wrap_all(tenant_id, keys, current, new))
+            write_atomically(path, _wrap_all(tenant_id, keys, current, new))
             done += 1
         old = self.root / KEK
         with old.open("r+b") as f:  # the old KEK's bytes do not stay in the file's blocks
@@ -346,7 +346,7 @@ class FileKeyStore:
             raise KeyStoreError("the erasure-ledger key already exists; it is never replaced")
         self._private_folder()
         try:
-            _write_atomically(path, secrets.token_bytes(KEY_BYTES), replace=False)
+            write_atomically(path, secrets.token_bytes(KEY_BYTES), replace=False)
         except FileExistsError:
             raise KeyStoreError(
                 "the erasure-ledger key already exists; it is never replaced"
@@ -371,7 +371,7 @@ class FileKeyStore:
     def write_ledger_head(self, ledger_id: str, data: bytes) -> None:
         """Replace a ledger's head atomically (0600, fsynced)."""
         self._private_folder()
-        _write_atomically(self._head_path(ledger_id), data)
+        write_atomically(self._head_path(ledger_id), data)
 
     def _check_private(self, path: Path) -> None:
         for where, mode in ((self.root, "700"), (path, "600")):
@@ -386,7 +386,7 @@ class FileKeyStore:
         self.root.chmod(0o700)
 
 
-def _write_atomically(path: Path, data: bytes, *, replace: bool = True) -> None:
+def write_atomically(path: Path, data: bytes, *, replace: bool = True) -> None:
     """Write beside (0600 from creation), fsync, move in, fsync the folder: all or nothing.
 
     ``replace=False`` links instead of renaming, which fails if ``path`` exists: of two processes

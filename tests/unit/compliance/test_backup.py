@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import shutil
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -22,6 +23,7 @@ from transforms.compliance.erasure import Hooks, carry_out, retention_request
 from transforms.compliance.ledger import LEDGER_NAME, Ledger, LedgerError
 from transforms.compliance.replay import ReplayError
 from transforms.compliance.retention import plan_retention
+from transforms.core import storage
 from transforms.core.context import StepContext
 from transforms.core.crypto import SEAL_MAGIC, TenantCipher
 from transforms.core.keys import FileKeyStore, KeyStoreError
@@ -202,6 +204,39 @@ def test_a_restore_killed_before_its_replay_keeps_every_reader_out_until_run_aga
     assert subjects.find(lh, settings, keys, subject).empty
     ledger = Ledger(Path(settings.compliance_dir) / LEDGER_NAME, keys)
     assert ledger.verify() == [] and ledger.entries()[-1]["kind"] == "restore"
+
+
+def test_the_restore_marker_is_on_disk_before_anything_is_replaced(home, monkeypatch) -> None:
+    """A power cut, not only a killed process: when the restore deletes its first table, the
+    marker and the folder that names it have been fsynced, so the reboot still finds it."""
+    settings, _ = home
+    lh, keys = parts(settings)
+    made = backup.create(settings, lh, keys, NOW)
+    marker = Path(settings.compliance_dir) / backup.RESTORING
+    synced: set[int] = set()
+    seen: list[tuple[bool, bool, bool]] = []
+    real_fsync, real_delete = os.fsync, storage.delete_tree
+
+    def fsync(fd: int) -> None:
+        synced.add(os.fstat(fd).st_ino)
+        real_fsync(fd)
+
+    def delete_tree(*args, **kwargs):
+        if not seen:
+            seen.append(
+                (
+                    marker.is_file(),
+                    marker.is_file() and marker.stat().st_ino in synced,
+                    marker.parent.stat().st_ino in synced,
+                )
+            )
+        return real_delete(*args, **kwargs)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(storage, "delete_tree", delete_tree)
+    backup.restore(settings, lh, keys, made.backup_id, NOW)
+    assert seen == [(True, True, True)]  # present, its bytes and its name on disk
+    assert not marker.exists()
 
 
 def test_a_purged_tenant_stays_unreadable_in_an_older_backup(home, tmp_path: Path) -> None:

@@ -122,7 +122,7 @@ def test_kek_rotation_resumes_after_a_crash(store: FileKeyStore, tmp_path: Path)
     from transforms.core import keys as keys_module
 
     nxt = tmp_path / "keys" / "data-keys.kek.next"
-    keys_module._write_atomically(nxt, b"n" * 32, replace=False)
+    keys_module.write_atomically(nxt, b"n" * 32, replace=False)
     current, wrapped = store.data_keys("acme")
     store._write_dek("acme", wrapped, current)  # re-wrapped under the successor
     assert TenantCipher(store).decrypt_value("globex", aad, stored) == "kept"  # mid-rotation
