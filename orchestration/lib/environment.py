@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from transforms.core import compiled_regex, object_store
+from transforms.core import compiled_regex, kept_lists, object_store
 from transforms.core.deployment import require_lawful_locations
 from transforms.core.settings import Settings
 from transforms.kpis.access import CLOSED_MARKER, close_home
@@ -32,8 +32,9 @@ def close_process() -> None:
 
 
 def process_settings() -> Settings:
-    """This process's settings, its object store and its kept regular expressions
-    (``transforms.core.compiled_regex``) configured from them; the process closed.
+    """This process's settings, its object store, its kept regular expressions
+    (``transforms.core.compiled_regex``) and name lists (``transforms.core.kept_lists``)
+    configured from them; the process closed.
     (Its deletion roots are configured where work starts, not at import: ``ccr``'s main and each
     run's resource.)"""
     close_process()
@@ -41,6 +42,7 @@ def process_settings() -> Settings:
     require_lawful_locations(settings)  # a DeploymentError is a SettingsError: ccr prints it
     object_store.configure(settings.object_store)
     compiled_regex.keep_under(settings.model_cache)
+    kept_lists.keep_under(settings.model_cache)
     return settings
 
 

@@ -19,7 +19,7 @@ import dagster as dg
 from pydantic import PrivateAttr, create_model
 
 from orchestration.lib.environment import close_process
-from transforms.core import compiled_regex, object_store, storage
+from transforms.core import compiled_regex, kept_lists, object_store, storage
 from transforms.core.context import StepContext
 from transforms.core.deployment import require_lawful_locations
 from transforms.core.lakehouse import Lakehouse
@@ -70,6 +70,7 @@ class SettingsResource(_SettingsFields):
         close_process()
         object_store.configure(settings.object_store)
         compiled_regex.keep_under(settings.model_cache)
+        kept_lists.keep_under(settings.model_cache)
         self._roots_before = storage.configured_roots()
         storage.configure_roots(storage.Roots.for_settings(settings))
 

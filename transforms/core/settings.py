@@ -334,7 +334,8 @@ class Settings:
     model_cache: str = setting(
         "CCR_MODEL_CACHE",
         "~/.cache/callcenterrate",
-        "where the bundled model is assembled once and large regular expressions are kept compiled",
+        "where the bundled model is assembled once, large regular expressions are kept compiled and"
+        " redaction's name lists kept as derived",
         kind="local",
         section=_ASR,
     )
