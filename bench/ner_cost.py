@@ -51,12 +51,11 @@ def main() -> None:
     ]
     # as a product process's edge does: the French data's pattern compiled, and the name lists
     # derived, once per machine
-    from transforms.core import compiled_regex, kept_lists
+    from transforms.core import compiled_regex, kept_files, kept_lists
     from transforms.core.settings import Settings
 
     model_cache = Settings.from_env(os.environ).model_cache
-    compiled_regex.keep_under(model_cache)
-    kept_lists.keep_under(model_cache)
+    kept_files.keep_under(model_cache)
     where = compiled_regex.kept_in()
     kept = bool(where and where.is_dir() and any(where.glob("*.sre")))
     lists_where = kept_lists.kept_in()

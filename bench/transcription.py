@@ -111,7 +111,7 @@ def run_pipeline(model_dir: str, items: list[dict], primed: bool = True) -> dict
     from dataclasses import replace
 
     from bench import stages
-    from transforms.core import compiled_regex, kept_lists
+    from transforms.core import kept_files
     from transforms.core.context import StepContext
     from transforms.core.keys import FileKeyStore
     from transforms.core.lakehouse import conform
@@ -129,8 +129,7 @@ def run_pipeline(model_dir: str, items: list[dict], primed: bool = True) -> dict
     env = {**os.environ, "CCR_HOME": str(home), "CCR_KEYS": str(home / "keys")}
     ctx = StepContext.of(Settings.from_env(env))
     settings, tenants = ctx.settings, ctx.tenants
-    compiled_regex.keep_under(settings.model_cache)  # as the step's process edge does
-    kept_lists.keep_under(settings.model_cache)
+    kept_files.keep_under(settings.model_cache)  # as the step's process edge does
     keys = FileKeyStore(settings.keys)
     keys.create_kek()
     for tid in tenants:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from transforms.core import compiled_regex, kept_lists, object_store
+from transforms.core import kept_files, object_store
 from transforms.core.deployment import require_lawful_locations
 from transforms.core.settings import Settings
 from transforms.kpis.access import CLOSED_MARKER, close_home
@@ -32,17 +32,16 @@ def close_process() -> None:
 
 
 def process_settings() -> Settings:
-    """This process's settings, its object store, its kept regular expressions
-    (``transforms.core.compiled_regex``) and name lists (``transforms.core.kept_lists``)
-    configured from them; the process closed.
+    """This process's settings, its object store and the files it derives once per machine
+    (``transforms.core.kept_files``: large regular expressions' programs, name lists) configured
+    from them; the process closed.
     (Its deletion roots are configured where work starts, not at import: ``ccr``'s main and each
     run's resource.)"""
     close_process()
     settings = Settings.from_env(os.environ)
     require_lawful_locations(settings)  # a DeploymentError is a SettingsError: ccr prints it
     object_store.configure(settings.object_store)
-    compiled_regex.keep_under(settings.model_cache)
-    kept_lists.keep_under(settings.model_cache)
+    kept_files.keep_under(settings.model_cache)
     return settings
 
 

@@ -19,7 +19,7 @@ import dagster as dg
 from pydantic import PrivateAttr, create_model
 
 from orchestration.lib.environment import close_process
-from transforms.core import compiled_regex, kept_lists, object_store, storage
+from transforms.core import kept_files, object_store, storage
 from transforms.core.context import StepContext
 from transforms.core.deployment import require_lawful_locations
 from transforms.core.lakehouse import Lakehouse
@@ -69,8 +69,7 @@ class SettingsResource(_SettingsFields):
         # the run, its deletions are confined to the home's roots.
         close_process()
         object_store.configure(settings.object_store)
-        compiled_regex.keep_under(settings.model_cache)
-        kept_lists.keep_under(settings.model_cache)
+        kept_files.keep_under(settings.model_cache)
         self._roots_before = storage.configured_roots()
         storage.configure_roots(storage.Roots.for_settings(settings))
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from transforms.core import kept_lists
+from transforms.core import kept_files, kept_lists
 from transforms.privacy.pii import first_names as names
 from transforms.privacy.pii.ner import MODELS
 
@@ -50,13 +50,13 @@ def _lists() -> dict[str, object]:
 @pytest.fixture
 def kept_nowhere(monkeypatch):
     """This test's own idea of where lists are kept (none at first), restored after it."""
-    monkeypatch.setattr(kept_lists, "_kept_in", [None])
+    monkeypatch.setattr(kept_files, "_root", [None])
 
 
 def test_the_kept_lists_are_the_lists_the_packages_give(tmp_path, monkeypatch, kept_nowhere):
     derived = _lists()  # no edge said where to keep them: derived from the packages
     assert not list(tmp_path.iterdir())
-    kept_lists.keep_under(tmp_path)
+    kept_files.keep_under(tmp_path)
     first = _lists()  # derived, and kept
     folder = tmp_path / "lists"
     files = sorted(folder.glob("*.json"))
@@ -109,7 +109,7 @@ class _Build:
 def _get(folder: Path | None, sources: dict = SOURCES) -> tuple[frozenset[str], int]:
     """The list, and how many times it was derived to get it."""
     build = _Build()
-    kept_lists.keep_under(folder)
+    kept_files.keep_under(folder)
     value = kept_lists.kept("first_names", lambda: sources, build, sorted, frozenset)
     return value, build.calls
 

@@ -233,7 +233,7 @@ _WORD_SET: _Codec = (list, frozenset)
 
 def _kept(codec: _Codec = _WORD_SET) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """The list a loader derives, kept once per machine where the process's edge says
-    (``kept_lists.keep_under``): derived by the loader only when no valid kept copy is there."""
+    (``kept_files.keep_under``): derived by the loader only when no valid kept copy is there."""
 
     def wrap(load: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(load)
