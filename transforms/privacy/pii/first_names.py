@@ -1344,6 +1344,9 @@ def scan_cued_names(text: str, tokens: Sequence[Token], language: str) -> list[F
             end = j
         found.append(Found(i, end, NAME))
     found += _double_barrelled(tokens, language)
+    found += _asked_for_by_name(tokens, language)
+    found += _called_by_a_pronoun(tokens, language)
+    found += _kin_of_a_name(tokens, language)
     # one name or another: "c'était rémi ou rémy", "sunita or sunil"
     found += [
         Found(f.hi + 1, f.hi + 2, NAME)
@@ -1353,6 +1356,92 @@ def scan_cued_names(text: str, tokens: Sequence[Token], language: str) -> list[F
         and _may_be_named(tokens[f.hi + 1].text, language)
         and _known(tokens[f.hi + 1].text)
     ]
+    return found
+
+
+#: A request to be put through to someone (round 15): "could i speak to …?", "can i talk to
+#: …", "je voudrais parler à …"; the person asked for ends the question.
+_REQUESTERS = [
+    tuple(r.split())
+    for r in (
+        "can i", "could i", "may i", "i'd like to", "i would like to", "i want to",
+        "je voudrais", "je peux", "est-ce que je peux", "pourrais-je", "puis-je",
+    )
+]  # fmt: skip
+_REQUESTED = [("speak", "to"), ("talk", "to"), ("speak", "with"), ("parler", "à")]
+
+
+def _asked_for_by_name(tokens: Sequence[Token], language: str) -> list[Found]:
+    """One word that is no common word asked for by a caller and ending the question: "could i
+    speak to ferelith?" (issue 22, round 15); not "can i speak to someone?", nor a word the
+    sentence goes on after ("can i speak to dispatch about …" needs the question's end)."""
+    found = []
+    for i, t in enumerate(tokens):
+        j = _prev(tokens, i) + 1
+        verb = next((v for v in _REQUESTED if tuple(x.text for x in tokens[j - 2 : j]) == v), None)
+        if verb is None or not (t.pause or i + 1 == len(tokens)):
+            continue
+        asks = any(
+            j - 2 - len(r) >= 0 and tuple(x.text for x in tokens[j - 2 - len(r) : j - 2]) == r
+            for r in _REQUESTERS
+        )
+        if asks and _may_be_named(t.text, language) and _may_be_named(t.text, "fr"):
+            found.append(Found(i, i + 1, NAME))
+    return found
+
+
+#: A person's pronoun and the verb that gives their name: "she's called …", "il s'appelle …".
+_PRONOUN_CALLED = [
+    tuple(c.split())
+    for c in (
+        "she's called", "he's called", "she is called", "he is called", "she's named",
+        "he's named", "elle s'appelle", "il s'appelle", "elle s'appelait", "il s'appelait",
+    )
+]  # fmt: skip
+
+
+def _called_by_a_pronoun(tokens: Sequence[Token], language: str) -> list[Found]:
+    """A name given after a person's pronoun and "called" (round 15): "she's called wrenna",
+    "il s'appelle kenzo"; a word that is no common word, with a second such word (a surname).
+    Not "it's called …" (a thing), nor a common word ("he's called back")."""
+    found = []
+    n = len(tokens)
+    for i in range(n):
+        j = _prev(tokens, i) + 1
+        if not any(
+            j >= len(c) and tuple(x.text for x in tokens[j - len(c) : j]) == c
+            for c in _PRONOUN_CALLED
+        ) or not _may_be_named(tokens[i].text, language):
+            continue
+        end = i + 1
+        if end < n and not tokens[i].pause and _may_be_named(tokens[end].text, language):
+            end += 1
+        found.append(Found(i, end, NAME))
+    return found
+
+
+#: Kin words a caller says after a child's or a relative's name with "'s": "i'm kenver's mum".
+_KIN_OF = {
+    "mum", "mom", "dad", "mother", "father", "mummy", "daddy", "nan", "gran", "grandma",
+    "grandad", "grandpa", "auntie", "aunt", "uncle", "sister", "brother", "carer", "wife",
+    "husband", "partner", "son", "daughter", "stepdad", "stepmum", "guardian",
+}  # fmt: skip
+
+
+def _kin_of_a_name(tokens: Sequence[Token], language: str) -> list[Found]:
+    """A name with a possessive "'s" before a kin word (round 15): "i'm kenver's mum", "it's
+    ottilie's dad"; the word before "'s" is no common word ("my friend's mum", "the
+    teacher's husband" stay)."""
+    found = []
+    for i, t in enumerate(tokens[:-1]):
+        if (
+            t.text.endswith("'s")
+            and not t.pause
+            and tokens[i + 1].text in _KIN_OF
+            and _may_be_named(t.text[:-2], language)
+            and (i == 0 or tokens[i - 1].text not in _DETERMINERS)
+        ):
+            found.append(Found(i, i + 1, NAME))
     return found
 
 
