@@ -288,12 +288,17 @@ def find_pii(
 _POSTCODE = re.compile(r"(?i)[a-z]{1,2}\d[a-z\d]? ?\d[a-z]{2}|\d{5}")
 
 
+#: A town's line before the postcode's comma: one to three words.
+_TOWN_LINE = re.compile(r"\s*,?\s*(?:[^\W\d_][\w'’-]*\s*){1,3},\s*")
+
+
 def _towns_in_addresses(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
     """A town taken for a name inside a written address (round 15): between a street and a
     postcode, or after a comma and before a postcode, with only a comma between ("Flat 8, Eelgrig
     Court, Long Sutton, PE12 9LB", "4 Hobhole Bank, Old Leake, PE22 9PQ"): the name, the postcode
-    and the street before are one address. A name said before an address that is no postcode
-    stays a name ("Nadia Corbin, 12 Mill Road")."""
+    and the street before are one address, as are a street and a postcode with a town's line
+    between them that no rule took. A name said before an address that is no postcode stays a
+    name ("Nadia Corbin, 12 Mill Road")."""
 
     def comma(a: int, b: int) -> bool:
         gap = text[a:b]
@@ -317,6 +322,17 @@ def _towns_in_addresses(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
             if prev is not None and prev.entity == ADDRESS and comma(prev.end, s.start):
                 start = out.pop().start
             out.append(PiiSpan(start, nxt.end, ADDRESS))
+            i += 2
+            continue
+        if (
+            s.entity == ADDRESS
+            and nxt is not None
+            and nxt.entity == ADDRESS
+            and _TOWN_LINE.fullmatch(text[s.end : nxt.start])
+            and _POSTCODE.fullmatch(text[nxt.start : nxt.end].strip(" ,."))
+        ):
+            # the town line no rule took, between the street and the postcode
+            out.append(PiiSpan(s.start, nxt.end, ADDRESS))
             i += 2
             continue
         out.append(s)

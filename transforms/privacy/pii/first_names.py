@@ -68,6 +68,7 @@ from unidecode import unidecode
 from transforms.privacy.pii.entities import NAME
 from transforms.privacy.pii.ner import MODELS
 from transforms.privacy.pii.people import TITLES, Found, is_name_word, spelled_at
+from transforms.privacy.pii.pets import ANIMALS
 from transforms.privacy.pii.stop_words import EN_STOP as _EN_STOP
 from transforms.privacy.pii.stop_words import FR_STOP as _FR_STOP
 from transforms.privacy.pii.tokens import Token, is_number_word
@@ -1400,6 +1401,14 @@ _PRONOUN_CALLED = [
 ]  # fmt: skip
 
 
+#: How far before "she's called" an animal noun makes the name an animal's.
+_PET_REACH = 8
+
+
+def _pet(word: str) -> bool:
+    return (word[:-2] if word.endswith("'s") else word) in ANIMALS
+
+
 def _called_by_a_pronoun(tokens: Sequence[Token], language: str) -> list[Found]:
     """A name given after a person's pronoun and "called" (round 15): "she's called wrenna",
     "il s'appelle kenzo"; a word that is no common word, with a second such word (a surname).
@@ -1413,6 +1422,8 @@ def _called_by_a_pronoun(tokens: Sequence[Token], language: str) -> list[Found]:
             for c in _PRONOUN_CALLED
         ) or not _may_be_named(tokens[i].text, language):
             continue
+        if any(_pet(t.text) for t in tokens[max(0, j - _PET_REACH) : j]):
+            continue  # "we got a kitten last week, she's called …": the animal's name
         end = i + 1
         if end < n and not tokens[i].pause and _may_be_named(tokens[end].text, language):
             end += 1

@@ -120,6 +120,9 @@ _NAME_BEFORE = [("à", "l'appareil"), ("à", "votre", "écoute"), ("speaking",),
                 ("à", "l'accueil"), ("au", "standard"), ("at", "reception"),
                 ("on", "reception")]  # fmt: skip
 _POSTS = {("à", "l'accueil"), ("au", "standard"), ("at", "reception"), ("on", "reception")}
+#: Determiners before an acronym said letter by letter: "the m pan", "your m prn".
+_ACRONYM_OPENERS = {"the", "our", "your", "my", "le", "la", "l'", "un", "une", "notre", "votre",
+                    "mon", "ma", "this", "that", "ce", "cette"}  # fmt: skip
 _POST_DETERMINERS = {"the", "a", "an", "our", "your", "le", "la", "l'", "un", "une", "notre",
                      "votre", "my", "mon", "ma"}  # fmt: skip
 _FILLERS = ("euh", "uh", "erm", "um", "heu")
@@ -274,8 +277,9 @@ def scan_names(
             tokens[i].text in _TITLES
             and i + 1 < n
             # a one-letter title after a determiner is an acronym's letter: "the m pan is …",
-            # "your m prn" (round 15); "m dupont" stays a title
-            and not (len(tokens[i].text) == 1 and i > 0 and tokens[i - 1].text in _POST_DETERMINERS)
+            # "your m prn" (round 15); "m dupont" stays a title, and so does one after the
+            # letter "a" of a spelling ("… i n g a m ramalingam")
+            and not (len(tokens[i].text) == 1 and i > 0 and tokens[i - 1].text in _ACRONYM_OPENERS)
         ):
             end = _name_words(text, tokens, i + 1, cased=False, common=common)
             if end > i + 1:

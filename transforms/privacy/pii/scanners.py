@@ -236,11 +236,14 @@ def scan_numbers(units: Sequence[Unit], language: str) -> list[_Found]:
 
 #: Digits a number said again from its start must have to be taken for an identifier.
 MIN_RESTARTED_ID_DIGITS = 5
-#: Words around a number that make it a quantity, a reading or a price, not an identifier.
+#: Words around a number that make it a quantity, a reading, a price or a postcode, not an
+#: identifier.
 _COUNTED = {
     "reading", "readings", "relevé", "index", "kwh", "kilowatt", "kilowatts", "units", "unités",
     "pounds", "pound", "quid", "euros", "euro", "pence", "cents", "£", "€",
     "balance", "solde", "montant", "amount", "total", "price", "prix",
+    # a postcode said again is the address scanner's: "code postal c'est 35 590 euh non 35 570"
+    "postal", "postcode", "postcode's", "zip", "zipcode",
 }  # fmt: skip
 
 
