@@ -771,8 +771,14 @@ def _as_spelled(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
                 ):
                     out.append(PiiSpan(tokens[lo].start, tokens[hi - 1].end, NAME))
                     break
-        if e is not None and e + 1 < len(tokens) and tokens[e + 1].text == spelled:
-            out.append(PiiSpan(tokens[e + 1].start, tokens[e + 1].end, NAME))
+        if e is None:
+            continue
+        for lo in range(e + 1, min(len(tokens), e + 1 + _SPELLED_REACH)):
+            for width in (3, 2, 1):
+                hi = lo + width
+                if hi <= len(tokens) and "".join(t.text for t in tokens[lo:hi]) == spelled:
+                    out.append(PiiSpan(tokens[lo].start, tokens[hi - 1].end, NAME))
+                    break
     return out
 
 

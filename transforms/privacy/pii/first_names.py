@@ -1026,6 +1026,8 @@ _LIST_CUES = [
         "speaking to", "spoke to", "talk to", "talking to", "parler à", "parlé à",
         # a maiden name, and whom a parcel or a letter is addressed to
         "née", "nee", "addressed to", "adressé à", "adressée à",
+        # French "i'm" (round 15): "je suis léocadie dufayel"
+        "je suis",
     )
 ]  # fmt: skip
 #: Words by which an agent asks for a name; after the question, the answer's words need no list.
@@ -1370,6 +1372,13 @@ _REQUESTERS = [
     )
 ]  # fmt: skip
 _REQUESTED = [("speak", "to"), ("talk", "to"), ("speak", "with"), ("parler", "à")]
+#: A caller's report of whom they spoke to: "i spoke to … yesterday", "j'ai parlé à …"; the
+#: person need not end the sentence.
+_SPOKE_TO = [
+    tuple(r.split())
+    for r in ("i spoke to", "i've spoken to", "i talked to", "we spoke to", "j'ai parlé à",
+              "j'ai eu affaire à")
+]  # fmt: skip
 
 
 def _asked_for_by_name(tokens: Sequence[Token], language: str) -> list[Found]:
@@ -1379,6 +1388,12 @@ def _asked_for_by_name(tokens: Sequence[Token], language: str) -> list[Found]:
     found = []
     for i, t in enumerate(tokens):
         j = _prev(tokens, i) + 1
+        spoke = any(
+            j >= len(r) and tuple(x.text for x in tokens[j - len(r) : j]) == r for r in _SPOKE_TO
+        )
+        if spoke and _may_be_named(t.text, language) and _may_be_named(t.text, "fr"):
+            found.append(Found(i, i + 1, NAME))
+            continue
         verb = next((v for v in _REQUESTED if tuple(x.text for x in tokens[j - 2 : j]) == v), None)
         if verb is None or not (t.pause or i + 1 == len(tokens)):
             continue
@@ -1397,6 +1412,10 @@ _PRONOUN_CALLED = [
     for c in (
         "she's called", "he's called", "she is called", "he is called", "she's named",
         "he's named", "elle s'appelle", "il s'appelle", "elle s'appelait", "il s'appelait",
+        # a person, not a thing: "a man called …", "someone called …", "une dame qui s'appelle"
+        "a man called", "a woman called", "a lady called", "a guy called", "a bloke called",
+        "a chap called", "a gentleman called", "someone called", "somebody called",
+        "un monsieur qui s'appelle", "une dame qui s'appelle", "quelqu'un qui s'appelle",
     )
 ]  # fmt: skip
 
@@ -1420,7 +1439,17 @@ def _called_by_a_pronoun(tokens: Sequence[Token], language: str) -> list[Found]:
         if not any(
             j >= len(c) and tuple(x.text for x in tokens[j - len(c) : j]) == c
             for c in _PRONOUN_CALLED
-        ) or not _may_be_named(tokens[i].text, language):
+        ):
+            continue
+        initial = (
+            re.fullmatch(r"[^\W\d_]\.?", tokens[i].text) is not None
+            and i + 1 < n
+            and _may_be_named(tokens[i + 1].text, language)
+        )
+        if initial:
+            found.append(Found(i, i + 2, NAME))  # "someone called j pilbeam"
+            continue
+        if not _may_be_named(tokens[i].text, language):
             continue
         if any(_pet(t.text) for t in tokens[max(0, j - _PET_REACH) : j]):
             continue  # "we got a kitten last week, she's called …": the animal's name
