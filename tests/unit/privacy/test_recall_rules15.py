@@ -43,6 +43,15 @@ def _covered(text: str, language: str, part: str, entity: str | None = None) -> 
         ("en", "my youngest he's called torin he starts in september", "torin"),
         ("en", "My youngest, he's called Torin, he starts in September.", "torin"),
         ("fr", "ma fille elle s'appelle anouchka elle a trois ans", "anouchka"),
+        # a person noun before "called", an initial after it
+        ("en", "the form was signed by a lady called m threlkeld apparently", "m threlkeld"),
+        ("en", "there was a bloke called orrin at the depot", "orrin"),
+        # a caller's report of whom they spoke to
+        ("en", "i spoke to eluned on tuesday and she said it was sorted", "eluned"),
+        ("en", "I spoke to Eluned on Tuesday and she said it was sorted.", "eluned"),
+        ("fr", "j'ai parlé à soizic la semaine dernière", "soizic"),
+        # French "je suis" before a name of the lists or two words of no language
+        ("fr", "bonjour je suis gwenaëlle kerbrat j'appelle pour ma facture", "gwenaëlle kerbrat"),
         # a name with a possessive before a kin word; the "'s" stays out of the name
         ("en", "hiya i'm lowen's dad he's in the baby room", "lowen"),
         ("en", "Hiya, I'm Lowen's dad, he's in the baby room.", "lowen"),
@@ -63,6 +72,10 @@ def test_names_by_a_request_a_pronoun_or_a_kin_word(language: str, text: str, na
         ("en", "he's called back twice today"),
         ("en", "my friend's mum picks him up on fridays"),
         ("en", "we got a kitten last week and she's called pipkinette"),
+        ("en", "i spoke to someone in your office on monday"),
+        ("en", "there's a place called the anchor by the bridge"),
+        ("fr", "je suis désolée je suis perdue avec cette facture"),
+        ("fr", "je suis cliente depuis dix ans"),
         ("en", "the teacher's husband was at the gate"),
     ],
 )  # fmt: skip
@@ -85,6 +98,15 @@ def test_no_name_by_a_request_a_pronoun_or_a_kin_word(language: str, text: str) 
 def test_the_words_a_spelling_spells(language: str, text: str, said: list[str]) -> None:
     for part in said:
         assert _covered(text, language, part, "NAME"), part
+
+
+def test_the_words_a_spelling_spells_a_few_words_after_it() -> None:
+    text = "c'est ben amar b e n a m a r karim ben amar"
+    at = text.rindex("ben amar")
+    assert any(
+        s.start <= at and at + len("ben amar") <= s.end and s.entity == "NAME"
+        for s in find_pii(text, "fr")
+    )
 
 
 def test_a_spelling_names_no_word_unlike_it() -> None:
