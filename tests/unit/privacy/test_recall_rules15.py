@@ -44,7 +44,7 @@ def _covered(text: str, language: str, part: str, entity: str | None = None) -> 
         ("en", "My youngest, he's called Torin, he starts in September.", "torin"),
         ("fr", "ma fille elle s'appelle anouchka elle a trois ans", "anouchka"),
         # a person noun before "called", an initial after it
-        ("en", "the form was signed by a lady called m threlkeld apparently", "m threlkeld"),
+        ("en", "the form was signed by a lady called r threlkeld apparently", "r threlkeld"),
         ("en", "there was a bloke called orrin at the depot", "orrin"),
         # a caller's report of whom they spoke to
         ("en", "i spoke to eluned on tuesday and she said it was sorted", "eluned"),

@@ -746,11 +746,12 @@ def _as_spelled(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
     en trois mots d e l a t o u r" (one to three words whose letters are the spelling), "kippax
     … k i p p a x kippax"; and, before the spelling, one word that is no common word and is
     nearly the spelling ("delahay" for "d e l a h a y e"), the name as first heard."""
+    spellings = [s for s in spans if s.entity == NAME and _LETTERS.fullmatch(text[s.start : s.end])]
+    if not spellings:
+        return []
     tokens = tokenize(text)
     out: list[PiiSpan] = []
-    for span in spans:
-        if span.entity != NAME or not _LETTERS.fullmatch(text[span.start : span.end]):
-            continue
+    for span in spellings:
         spelled = re.sub(r"[\s,-]", "", text[span.start : span.end].lower())
         k = next((m for m, tok in enumerate(tokens) if tok.start == span.start), None)
         if k is None:

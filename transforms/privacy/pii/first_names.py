@@ -1374,6 +1374,7 @@ _REQUESTERS = [
 _REQUESTED = [("speak", "to"), ("talk", "to"), ("speak", "with"), ("parler", "à")]
 #: A caller's report of whom they spoke to: "i spoke to … yesterday", "j'ai parlé à …"; the
 #: person need not end the sentence.
+_TO_A_PERSON = {"to", "with", "à"}
 _SPOKE_TO = [
     tuple(r.split())
     for r in ("i spoke to", "i've spoken to", "i talked to", "we spoke to", "j'ai parlé à",
@@ -1388,6 +1389,8 @@ def _asked_for_by_name(tokens: Sequence[Token], language: str) -> list[Found]:
     found = []
     for i, t in enumerate(tokens):
         j = _prev(tokens, i) + 1
+        if j < 2 or tokens[j - 1].text not in _TO_A_PERSON:
+            continue
         spoke = any(
             j >= len(r) and tuple(x.text for x in tokens[j - len(r) : j]) == r for r in _SPOKE_TO
         )
@@ -1428,6 +1431,9 @@ def _pet(word: str) -> bool:
     return (word[:-2] if word.endswith("'s") else word) in ANIMALS
 
 
+_CALLED_ENDS = {c[-1] for c in _PRONOUN_CALLED}
+
+
 def _called_by_a_pronoun(tokens: Sequence[Token], language: str) -> list[Found]:
     """A name given after a person's pronoun and "called" (round 15): "she's called wrenna",
     "il s'appelle kenzo"; a word that is no common word, with a second such word (a surname).
@@ -1436,9 +1442,14 @@ def _called_by_a_pronoun(tokens: Sequence[Token], language: str) -> list[Found]:
     n = len(tokens)
     for i in range(n):
         j = _prev(tokens, i) + 1
-        if not any(
-            j >= len(c) and tuple(x.text for x in tokens[j - len(c) : j]) == c
-            for c in _PRONOUN_CALLED
+        if (
+            j < 2
+            or tokens[j - 1].text not in _CALLED_ENDS
+            or not any(
+                tuple(x.text for x in tokens[j - len(c) : j]) == c
+                for c in _PRONOUN_CALLED
+                if j >= len(c)
+            )
         ):
             continue
         initial = (
