@@ -178,6 +178,8 @@ def test_a_number_said_again_from_its_start_is_an_id(language: str, text: str, n
         ("en", "the reading is five two one no five two two four eight"),
         ("en", "it came to one two four no one two six five pounds"),
         ("en", "she was born in twenty nineteen no twenty twenty"),
+        # a number announced by a noun (a listing, an order) rather than given as itself
+        ("en", "the listing's five two no five two eight one one"),
     ],
 )  # fmt: skip
 def test_no_id_for_a_repaired_quantity(language: str, text: str) -> None:

@@ -225,6 +225,7 @@ def scan_numbers(units: Sequence[Unit], language: str) -> list[_Found]:
                 and not device
                 and sum(len(units[k].value) for k in parts[-1]) >= MIN_RESTARTED_ID_DIGITS
                 and not _counted_around(units, parts)
+                and _said_as_itself(units, parts[0][0])
             ):
                 entity = ID  # a number dictated, broken off and said again from its start
             if entity:
@@ -257,6 +258,23 @@ def _restarted(units: Sequence[Unit], parts: Sequence[list[int]]) -> bool:
     if len(head) >= 2 and tail[:2] == head[:2]:
         return True
     return len(head) <= 2 and tail[:1] == head[:1] and len(tail) > len(head) + 2
+
+
+#: A pronoun's copula right before a restarted number: the number is given as itself ("it's
+#: …", "c'est …"), not announced by a noun that may name a listing or an order ("the listing's
+#: …", "the order is …"), whose number stays (privacy.md, identifiers).
+_PRONOUN_COPULAS = {"it's", "c'est", "that's", "c'était", "it", "is", "was"}
+
+
+def _said_as_itself(units: Sequence[Unit], start: int) -> bool:
+    k = start - 1
+    while k >= 0 and units[k].kind == "filler":
+        k -= 1
+    if k < 0 or units[k].value not in _PRONOUN_COPULAS:
+        return False
+    if units[k].value in ("is", "was"):
+        return k > 0 and units[k - 1].value in ("it", "that")  # "it is", "that was"
+    return True
 
 
 def _counted_around(units: Sequence[Unit], parts: Sequence[list[int]]) -> bool:
