@@ -30,6 +30,7 @@ from transforms.privacy.pii.alphabets import (
 )
 from transforms.privacy.pii.entities import (
     ADDRESS,
+    EMAIL,
     ENTITIES,
     ID,
     LANGUAGES,
@@ -138,7 +139,8 @@ class _FirstNameRecognizer(EntityRecognizer):
             RecognizerResult(
                 NAME,
                 tokens[f.lo].start,
-                tokens[f.hi - 1].end,
+                # a name's possessive "'s" is not the name: "kenver's mum" (round 15)
+                tokens[f.hi - 1].end - 2 * tokens[f.hi - 1].text.endswith("'s"),
                 0.8,
                 recognition_metadata={
                     RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
@@ -259,15 +261,83 @@ def find_pii(
     ]
     spans = [s for s in spans if s.end > s.start]
     merged = _merge(spans + _said_again(text, spans))
-    return _not_a_junction(
+    return _towns_in_addresses(
         text,
-        _not_pets(
+        _not_a_junction(
             text,
-            _not_a_persons(
-                text, _spelled_after(text, _merge(merged + _misheard_before(text, merged)))
+            _not_pets(
+                text,
+                _not_a_persons(
+                    text,
+                    _letters_explained(
+                        text,
+                        _spelled_after(
+                            text,
+                            _merge(
+                                merged + _misheard_before(text, merged) + _as_spelled(text, merged)
+                            ),
+                        ),
+                    ),
+                ),
             ),
         ),
     )
+
+
+#: A postcode written as one (UK, or five French digits), closing an address line.
+_POSTCODE = re.compile(r"(?i)[a-z]{1,2}\d[a-z\d]? ?\d[a-z]{2}|\d{5}")
+
+
+#: A town's line before the postcode's comma: one to three words.
+_TOWN_LINE = re.compile(r"\s*,?\s*(?:[^\W\d_][\w'’-]*\s*){1,3},\s*")
+
+
+def _towns_in_addresses(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
+    """A town taken for a name inside a written address (round 15): between a street and a
+    postcode, or after a comma and before a postcode, with only a comma between ("Flat 8, Eelgrig
+    Court, Long Sutton, PE12 9LB", "4 Hobhole Bank, Old Leake, PE22 9PQ"): the name, the postcode
+    and the street before are one address, as are a street and a postcode with a town's line
+    between them that no rule took. A name said before an address that is no postcode stays a
+    name ("Nadia Corbin, 12 Mill Road")."""
+
+    def comma(a: int, b: int) -> bool:
+        gap = text[a:b]
+        return "," in gap and not gap.strip(" ,")
+
+    out: list[PiiSpan] = []
+    i = 0
+    while i < len(spans):
+        s = spans[i]
+        nxt = spans[i + 1] if i + 1 < len(spans) else None
+        prev = out[-1] if out else None
+        if (
+            s.entity == NAME
+            and nxt is not None
+            and nxt.entity == ADDRESS
+            and comma(s.end, nxt.start)
+            and _POSTCODE.fullmatch(text[nxt.start : nxt.end].strip(" ,."))
+            and text[: s.start].rstrip().endswith(",")
+        ):
+            start = s.start
+            if prev is not None and prev.entity == ADDRESS and comma(prev.end, s.start):
+                start = out.pop().start
+            out.append(PiiSpan(start, nxt.end, ADDRESS))
+            i += 2
+            continue
+        if (
+            s.entity == ADDRESS
+            and nxt is not None
+            and nxt.entity == ADDRESS
+            and _TOWN_LINE.fullmatch(text[s.end : nxt.start])
+            and _POSTCODE.fullmatch(text[nxt.start : nxt.end].strip(" ,."))
+        ):
+            # the town line no rule took, between the street and the postcode
+            out.append(PiiSpan(s.start, nxt.end, ADDRESS))
+            i += 2
+            continue
+        out.append(s)
+        i += 1
+    return out
 
 
 #: Words that name where streets meet: a street said there is a public place, not an address.
@@ -369,7 +439,12 @@ _PREMISES = {
     "médiathèque", "stade", "stadium", "entrepôt", "warehouse", "usine", "factory",
     # halls and public buildings (round 14): "the town hall's at …", "the village hall is on …"
     "hall", "piscine", "pool", "gare",
+    # an employer's or a firm's site (round 15): "the employer's site, unit 4, …"
+    "site",
 }  # fmt: skip
+#: Words before a unit's number inside a business's premises: "unit 4, marsh lane", "bâtiment
+#: 3, …"; an address said after the premises may start on its number, past them.
+_UNIT_WORDS = {"unit", "units", "bâtiment", "building", "block", "bloc"}
 _PLACE_VERBS = [("est",), ("sont",), ("se", "trouve"), ("se", "trouvent"), ("is",), ("are",),
                 ("is", "located"), ("situé",), ("située",),
                 # "le garage c'est au douze …", "the team sits at …" (round 13)
@@ -403,7 +478,10 @@ def _not_a_persons(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
         nxt = _premises_apposition(text, tokens, i)
         if nxt is not None:
             # "the leeds office, 3 mosley court": the address said right after the premises
-            drop.update(s for s in spans if s.entity == ADDRESS and s.start == tokens[nxt].start)
+            starts = {tokens[nxt].start}
+            if tokens[nxt].text in _UNIT_WORDS and nxt + 1 < len(tokens):
+                starts.add(tokens[nxt + 1].start)
+            drop.update(s for s in spans if s.entity == ADDRESS and s.start in starts)
         if j is None and tok.text in firsts:
             cue = next((c for c in _ORG_OWNERS if _at(tokens, i, c)), None)
             j = None if cue is None else i + len(cue)
@@ -656,6 +734,55 @@ def _misheard_before(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
     return out
 
 
+#: How far before a spelled name the words it spells may be said, and how alike a word said
+#: once must be to the letters to be the name heard or said slightly wrong.
+_SPELLED_REACH = 10
+_SPELLED_LIKE = 0.85
+_LETTERS = re.compile(r"[^\W\d_](?:[\s,-]+[^\W\d_]){2,}")
+
+
+def _as_spelled(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
+    """The words a spelled name spells, said around it (round 15): "de la tour delatour ? non
+    en trois mots d e l a t o u r" (one to three words whose letters are the spelling), "kippax
+    … k i p p a x kippax"; and, before the spelling, one word that is no common word and is
+    nearly the spelling ("delahay" for "d e l a h a y e"), the name as first heard."""
+    spellings = [s for s in spans if s.entity == NAME and _LETTERS.fullmatch(text[s.start : s.end])]
+    if not spellings:
+        return []
+    tokens = tokenize(text)
+    out: list[PiiSpan] = []
+    for span in spellings:
+        spelled = re.sub(r"[\s,-]", "", text[span.start : span.end].lower())
+        k = next((m for m, tok in enumerate(tokens) if tok.start == span.start), None)
+        if k is None:
+            continue
+        e = next((m for m, tok in enumerate(tokens) if tok.end == span.end), None)
+        for lo in range(max(0, k - _SPELLED_REACH), k):
+            for width in (3, 2, 1):
+                hi = lo + width
+                if hi > k:
+                    continue
+                words = "".join(tok.text for tok in tokens[lo:hi])
+                if words == spelled or (
+                    width == 1
+                    and is_name_word(words)
+                    and not is_common_word(words)
+                    and words[0] == spelled[0]
+                    and SequenceMatcher(None, words, spelled).ratio() >= _SPELLED_LIKE
+                ):
+                    out.append(PiiSpan(tokens[lo].start, tokens[hi - 1].end, NAME))
+                    break
+        if e is None:
+            continue
+        for lo in range(e + 1, min(len(tokens), e + 1 + _SPELLED_REACH)):
+            for width in (3, 2, 1):
+                hi = lo + width
+                if hi <= len(tokens) and "".join(t.text for t in tokens[lo:hi]) == spelled:
+                    out.append(PiiSpan(tokens[lo].start, tokens[hi - 1].end, NAME))
+                    break
+    return out
+
+
 def _spelled_after(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
     """A spelling taken for a name right after an address or an e-mail that spells that entity's
     last word is part of it ("rue des calfats c a l f a t s")."""
@@ -674,6 +801,35 @@ def _spelled_after(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
             spelled = re.sub(r"[\s,-]", "", letters.group()).lower()
             if last and last[-1] == spelled:
                 out[-1] = PiiSpan(prev.start, span.end, prev.entity)
+                continue
+        out.append(span)
+    return out
+
+
+#: Letters of an e-mail explained by a word right after it: "m s pour marie-suzanne", "p l for
+#: prendergast-lowe", "j comme julien".
+_EXPLAINED = re.compile(
+    r"[\s,]*((?:[^\W\d_][\s,]+){1,4})(?:pour|for|comme|like|as\s+in)\s+[^\W\d_][\w'’-]*",
+    re.IGNORECASE,
+)
+
+
+def _letters_explained(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
+    """Letters of an e-mail's address said again after it with a word for them are part of the
+    e-mail (round 15): "ms point bouveresse arobase gmail point com, m s pour marie-suzanne";
+    the word (often the caller's own name) is redacted with the address, not as a name apart.
+    Letters the address does not hold are left to the other rules."""
+    out: list[PiiSpan] = []
+    cut = 0
+    for span in spans:
+        if span.start < cut:
+            continue  # inside an e-mail's explanation
+        m = _EXPLAINED.match(text, span.end) if span.entity == EMAIL else None
+        if m:
+            letters = re.sub(r"[\s,]", "", m.group(1)).lower()
+            if letters in re.sub(r"[\W_]", "", text[span.start : span.end].lower()):
+                out.append(PiiSpan(span.start, m.end(), EMAIL))
+                cut = m.end()
                 continue
         out.append(span)
     return out

@@ -77,6 +77,7 @@ from transforms.privacy.pii import stop_words
 from transforms.privacy.pii.entities import NAME
 from transforms.privacy.pii.ner import MODELS
 from transforms.privacy.pii.people import TITLES, Found, is_name_word, spelled_at
+from transforms.privacy.pii.pets import ANIMALS
 from transforms.privacy.pii.stop_words import EN_STOP as _EN_STOP
 from transforms.privacy.pii.stop_words import FR_STOP as _FR_STOP
 from transforms.privacy.pii.tokens import Token, is_number_word
@@ -1108,6 +1109,8 @@ _LIST_CUES = [
         "speaking to", "spoke to", "talk to", "talking to", "parler à", "parlé à",
         # a maiden name, and whom a parcel or a letter is addressed to
         "née", "nee", "addressed to", "adressé à", "adressée à",
+        # French "i'm" (round 15): "je suis léocadie dufayel"
+        "je suis",
     )
 ]  # fmt: skip
 #: Words by which an agent asks for a name; after the question, the answer's words need no list.
@@ -1427,6 +1430,9 @@ def scan_cued_names(text: str, tokens: Sequence[Token], language: str) -> list[F
             end = j
         found.append(Found(i, end, NAME))
     found += _double_barrelled(tokens, language)
+    found += _asked_for_by_name(tokens, language)
+    found += _called_by_a_pronoun(tokens, language)
+    found += _kin_of_a_name(tokens, language)
     # one name or another: "c'était rémi ou rémy", "sunita or sunil"
     found += [
         Found(f.hi + 1, f.hi + 2, NAME)
@@ -1436,6 +1442,140 @@ def scan_cued_names(text: str, tokens: Sequence[Token], language: str) -> list[F
         and _may_be_named(tokens[f.hi + 1].text, language)
         and _known(tokens[f.hi + 1].text)
     ]
+    return found
+
+
+#: A request to be put through to someone (round 15): "could i speak to …?", "can i talk to
+#: …", "je voudrais parler à …"; the person asked for ends the question.
+_REQUESTERS = [
+    tuple(r.split())
+    for r in (
+        "can i", "could i", "may i", "i'd like to", "i would like to", "i want to",
+        "je voudrais", "je peux", "est-ce que je peux", "pourrais-je", "puis-je",
+    )
+]  # fmt: skip
+_REQUESTED = [("speak", "to"), ("talk", "to"), ("speak", "with"), ("parler", "à")]
+#: A caller's report of whom they spoke to: "i spoke to … yesterday", "j'ai parlé à …"; the
+#: person need not end the sentence.
+_TO_A_PERSON = {"to", "with", "à"}
+_SPOKE_TO = [
+    tuple(r.split())
+    for r in ("i spoke to", "i've spoken to", "i talked to", "we spoke to", "j'ai parlé à",
+              "j'ai eu affaire à")
+]  # fmt: skip
+
+
+def _asked_for_by_name(tokens: Sequence[Token], language: str) -> list[Found]:
+    """One word that is no common word asked for by a caller and ending the question: "could i
+    speak to ferelith?" (issue 22, round 15); not "can i speak to someone?", nor a word the
+    sentence goes on after ("can i speak to dispatch about …" needs the question's end)."""
+    found = []
+    for i, t in enumerate(tokens):
+        j = _prev(tokens, i) + 1
+        if j < 2 or tokens[j - 1].text not in _TO_A_PERSON:
+            continue
+        spoke = any(
+            j >= len(r) and tuple(x.text for x in tokens[j - len(r) : j]) == r for r in _SPOKE_TO
+        )
+        if spoke and _may_be_named(t.text, language) and _may_be_named(t.text, "fr"):
+            found.append(Found(i, i + 1, NAME))
+            continue
+        verb = next((v for v in _REQUESTED if tuple(x.text for x in tokens[j - 2 : j]) == v), None)
+        if verb is None or not (t.pause or i + 1 == len(tokens)):
+            continue
+        asks = any(
+            j - 2 - len(r) >= 0 and tuple(x.text for x in tokens[j - 2 - len(r) : j - 2]) == r
+            for r in _REQUESTERS
+        )
+        if asks and _may_be_named(t.text, language) and _may_be_named(t.text, "fr"):
+            found.append(Found(i, i + 1, NAME))
+    return found
+
+
+#: A person's pronoun and the verb that gives their name: "she's called …", "il s'appelle …".
+_PRONOUN_CALLED = [
+    tuple(c.split())
+    for c in (
+        "she's called", "he's called", "she is called", "he is called", "she's named",
+        "he's named", "elle s'appelle", "il s'appelle", "elle s'appelait", "il s'appelait",
+        # a person, not a thing: "a man called …", "someone called …", "une dame qui s'appelle"
+        "a man called", "a woman called", "a lady called", "a guy called", "a bloke called",
+        "a chap called", "a gentleman called", "someone called", "somebody called",
+        "un monsieur qui s'appelle", "une dame qui s'appelle", "quelqu'un qui s'appelle",
+    )
+]  # fmt: skip
+
+
+#: How far before "she's called" an animal noun makes the name an animal's.
+_PET_REACH = 8
+
+
+def _pet(word: str) -> bool:
+    return (word[:-2] if word.endswith("'s") else word) in ANIMALS
+
+
+_CALLED_ENDS = {c[-1] for c in _PRONOUN_CALLED}
+
+
+def _called_by_a_pronoun(tokens: Sequence[Token], language: str) -> list[Found]:
+    """A name given after a person's pronoun and "called" (round 15): "she's called wrenna",
+    "il s'appelle kenzo"; a word that is no common word, with a second such word (a surname).
+    Not "it's called …" (a thing), nor a common word ("he's called back")."""
+    found = []
+    n = len(tokens)
+    for i in range(n):
+        j = _prev(tokens, i) + 1
+        if (
+            j < 2
+            or tokens[j - 1].text not in _CALLED_ENDS
+            or not any(
+                tuple(x.text for x in tokens[j - len(c) : j]) == c
+                for c in _PRONOUN_CALLED
+                if j >= len(c)
+            )
+        ):
+            continue
+        initial = (
+            re.fullmatch(r"[^\W\d_]\.?", tokens[i].text) is not None
+            and i + 1 < n
+            and _may_be_named(tokens[i + 1].text, language)
+        )
+        if initial:
+            found.append(Found(i, i + 2, NAME))  # "someone called j pilbeam"
+            continue
+        if not _may_be_named(tokens[i].text, language):
+            continue
+        if any(_pet(t.text) for t in tokens[max(0, j - _PET_REACH) : j]):
+            continue  # "we got a kitten last week, she's called …": the animal's name
+        end = i + 1
+        if end < n and not tokens[i].pause and _may_be_named(tokens[end].text, language):
+            end += 1
+        found.append(Found(i, end, NAME))
+    return found
+
+
+#: Kin words a caller says after a child's or a relative's name with "'s": "i'm kenver's mum".
+_KIN_OF = {
+    "mum", "mom", "dad", "mother", "father", "mummy", "daddy", "nan", "gran", "grandma",
+    "grandad", "grandpa", "auntie", "aunt", "uncle", "sister", "brother", "carer", "wife",
+    "husband", "partner", "son", "daughter", "stepdad", "stepmum", "guardian",
+}  # fmt: skip
+
+
+def _kin_of_a_name(tokens: Sequence[Token], language: str) -> list[Found]:
+    """A name with a possessive "'s" before a kin word (round 15): "i'm kenver's mum", "it's
+    ottilie's dad"; the word before "'s" is no common word ("my friend's mum", "the
+    teacher's husband" stay)."""
+    found = []
+    for i, t in enumerate(tokens[:-1]):
+        if (
+            t.text.endswith("'s")
+            and not t.pause
+            and tokens[i + 1].text in _KIN_OF
+            and _may_be_named(t.text[:-2], language)
+            and (i == 0 or tokens[i - 1].text not in _DETERMINERS)
+        ):
+            found.append(Found(i, i + 1, NAME))
     return found
 
 

@@ -103,6 +103,8 @@ NOT_ID_CONTEXT = {
     # a survey's, a study's or a campaign's code names the survey, not the person asked; a land
     # registry title names a property (issue 22, round 12; a closed class)
     "survey", "study", "étude", "enquête", "sondage", "campaign", "campagne", "title",
+    # a job advertised: its number names the vacancy, not the applicant (round 15)
+    "vacancy", "vacancies",
 }  # fmt: skip
 #: Reference words that name a thing the customer holds when an identifier word is bound to
 #: them ("meter serial", "numéro de série du compteur", "contract reference").

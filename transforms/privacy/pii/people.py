@@ -120,6 +120,9 @@ _NAME_BEFORE = [("à", "l'appareil"), ("à", "votre", "écoute"), ("speaking",),
                 ("à", "l'accueil"), ("au", "standard"), ("at", "reception"),
                 ("on", "reception")]  # fmt: skip
 _POSTS = {("à", "l'accueil"), ("au", "standard"), ("at", "reception"), ("on", "reception")}
+#: Determiners before an acronym said letter by letter: "the m pan", "your m prn".
+_ACRONYM_OPENERS = {"the", "our", "your", "my", "le", "la", "l'", "un", "une", "notre", "votre",
+                    "mon", "ma", "this", "that", "ce", "cette"}  # fmt: skip
 _POST_DETERMINERS = {"the", "a", "an", "our", "your", "le", "la", "l'", "un", "une", "notre",
                      "votre", "my", "mon", "ma"}  # fmt: skip
 _FILLERS = ("euh", "uh", "erm", "um", "heu")
@@ -270,7 +273,14 @@ def scan_names(
                 if end > start:
                     found.append(Found(start, end, NAME))
                 break
-        if tokens[i].text in _TITLES and i + 1 < n:
+        if (
+            tokens[i].text in _TITLES
+            and i + 1 < n
+            # a one-letter title after a determiner is an acronym's letter: "the m pan is …",
+            # "your m prn" (round 15); "m dupont" stays a title, and so does one after the
+            # letter "a" of a spelling ("… i n g a m ramalingam")
+            and not (len(tokens[i].text) == 1 and i > 0 and tokens[i - 1].text in _ACRONYM_OPENERS)
+        ):
             end = _name_words(text, tokens, i + 1, cased=False, common=common)
             if end > i + 1:
                 found.append(Found(i + 1, end, NAME))
@@ -790,6 +800,11 @@ def _dwelling_end(tokens: Sequence[Token], end: int) -> int:
 _VENUE_PARTS_EN = {"gate", "court", "row"}
 
 
+def _possessor(word: str) -> str:
+    """The word without its possessive mark: "tanners'" and "ferryman's" -> their nouns."""
+    return word[:-2] if word.endswith("'s") else word.rstrip("'")
+
+
 def _en_street(tokens: Sequence[Token], units: Sequence[Unit], k: int) -> list[Found]:
     """Number, name words, type: "221 Baker Street", "one hundred and fifty Victoria Avenue"."""
     if tokens[k].text in _VENUE_PARTS_EN and k + 1 < len(tokens) and not tokens[k].pause:
@@ -797,8 +812,9 @@ def _en_street(tokens: Sequence[Token], units: Sequence[Unit], k: int) -> list[F
         if nxt[:1].isdigit() or is_number_word(nxt) or (len(nxt) == 1 and nxt.isalpha()):
             return []  # "use gate four", "court two's free": the venue's gate, not a street
     lo = k
-    # a plural possessive is a street's word too: "tanners' vennel" (round 14)
-    while lo > 0 and k - lo < 3 and is_name_word(tokens[lo - 1].text.rstrip("'")):
+    # a plural possessive is a street's word too: "tanners' vennel" (round 14), and a singular
+    # one: "ferryman's lane" (round 15)
+    while lo > 0 and k - lo < 3 and is_name_word(_possessor(tokens[lo - 1].text)):
         if lo - 1 < k - 1 and tokens[lo - 1].pause:
             break
         lo -= 1

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import tldextract
 from stdnum import iban as std_iban
 
-from transforms.privacy.pii.entities import CARD, EMAIL, IBAN, NIR, PHONE, PRIORITY
+from transforms.privacy.pii.entities import CARD, EMAIL, IBAN, ID, NIR, PHONE, PRIORITY
 from transforms.privacy.pii.tokens import Token, Unit, is_number_word
 from transforms.privacy.pii.validators import (
     CONTEXT_WINDOW,
@@ -212,14 +212,75 @@ def scan_numbers(units: Sequence[Unit], language: str) -> list[_Found]:
         if len(parts) > 1:
             # A corrected number: the restart replaces the end of what came before
             # ("oh seven seven oh oh nine oh oh, sorry, nine oh oh eight two one").
+            restarted = _restarted(units, parts)
             entity = (
-                in_run[0].entity if in_run else _repaired(units, parts, phone_context, language)
+                in_run[0].entity
+                if in_run
+                else (None if restarted else _repaired(units, parts, phone_context, language))
             )
+            if (
+                not entity
+                and restarted
+                and phone_context
+                and not device
+                and sum(len(units[k].value) for k in parts[-1]) >= MIN_RESTARTED_ID_DIGITS
+                and not _counted_around(units, parts)
+                and _said_as_itself(units, parts[0][0])
+            ):
+                entity = ID  # a number dictated, broken off and said again from its start
             if entity:
                 lo = min([units[parts[0][0]].lo, *(f.lo for f in in_run)])
                 in_run = [_Found(lo, units[parts[-1][-1]].hi, entity)]
         chosen += in_run
     return chosen
+
+
+#: Digits a number said again from its start must have to be taken for an identifier.
+MIN_RESTARTED_ID_DIGITS = 5
+#: Words around a number that make it a quantity, a reading, a price or a postcode, not an
+#: identifier.
+_COUNTED = {
+    "reading", "readings", "relevé", "index", "kwh", "kilowatt", "kilowatts", "units", "unités",
+    "pounds", "pound", "quid", "euros", "euro", "pence", "cents", "£", "€",
+    "balance", "solde", "montant", "amount", "total", "price", "prix",
+    # a postcode said again is the address scanner's: "code postal c'est 35 590 euh non 35 570"
+    "postal", "postcode", "postcode's", "zip", "zipcode",
+}  # fmt: skip
+
+
+def _restarted(units: Sequence[Unit], parts: Sequence[list[int]]) -> bool:
+    """The last part after a repair says the number again from its start (round 15): "quatre
+    un deux pardon quatre un trois …" (two digits in common), "six one no six two five oh
+    nine" (a short false start whose first digit opens a longer restart). Not a repair that
+    goes on where it stopped ("020 7946, sorry, 0815")."""
+    head = "".join(units[k].value for k in parts[-2])
+    tail = "".join(units[k].value for k in parts[-1])
+    if len(head) >= 2 and tail[:2] == head[:2]:
+        return True
+    return len(head) <= 2 and tail[:1] == head[:1] and len(tail) > len(head) + 2
+
+
+#: A pronoun's copula right before a restarted number: the number is given as itself ("it's
+#: …", "c'est …"), not announced by a noun that may name a listing or an order ("the listing's
+#: …", "the order is …"), whose number stays (privacy.md, identifiers).
+_PRONOUN_COPULAS = {"it's", "c'est", "that's", "c'était", "it", "is", "was"}
+
+
+def _said_as_itself(units: Sequence[Unit], start: int) -> bool:
+    k = start - 1
+    while k >= 0 and units[k].kind == "filler":
+        k -= 1
+    if k < 0 or units[k].value not in _PRONOUN_COPULAS:
+        return False
+    if units[k].value in ("is", "was"):
+        return k > 0 and units[k - 1].value in ("it", "that")  # "it is", "that was"
+    return True
+
+
+def _counted_around(units: Sequence[Unit], parts: Sequence[list[int]]) -> bool:
+    lo, hi = parts[0][0], parts[-1][-1]
+    near = units[max(0, lo - CONTEXT_WINDOW) : lo] + units[hi + 1 : hi + 3]
+    return any(u.value in _COUNTED for u in near)
 
 
 def _repaired(

@@ -21,13 +21,15 @@ NOT_PHONE_CONTEXT = {
     "fiscal", "fiscale", "utr", "taxpayer", "tin",
     # a repair or a call-out done for the caller: its number is the job's, not the caller's
     "repair", "réparation", "intervention",
+    # a job advertised: its number is the vacancy's, not the applicant's (round 15)
+    "vacancy",
 }  # fmt: skip
 #: Words naming a transaction reference (order, case, ticket, tracking, invoice, claim): a number
 #: they announce identifies the transaction, not a person, and stays (privacy.md, identifiers).
 TRANSACTION_WORDS = {
     "order", "case", "ticket", "tracking", "invoice", "complaint", "parcel", "claim", "commande",
     "dossier", "suivi", "facture", "réclamation", "colis", "sinistre", "incident", "tag",
-    "repair", "réparation", "intervention",
+    "repair", "réparation", "intervention", "vacancy",
 }  # fmt: skip
 #: Words naming a device's own number: a Luhn-valid number after them (an IMEI has a Luhn check
 #: digit) is the device's identifier, not a payment card. National numbers named by their
