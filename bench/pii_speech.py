@@ -33,7 +33,8 @@ recall round and the US given names; from the thirteenth round on it is a TUNING
 blind after the thirteenth round and is a TUNING split from the fourteenth. ``heldout17`` was
 written blind by a sixteenth engineer, from yet another source, read once blind after the
 fourteenth round and is a TUNING split from the fifteenth. ``heldout18`` was written blind by a
-seventeenth engineer, from yet another source; only measured, not read yet.** Names and digests
+seventeenth engineer, from yet another source, read once blind after the fifteenth round and is a
+TUNING split from the sixteenth.** Names and digests
 of the splits are kept. ``dev2`` (the names work after issue 22) holds the hard cases ``dev`` lacks:
 surnames of many origins in no list, surnames alone, first names that are common words used as
 names, names spelled with "comme"/"apostrophe", and hard negatives that are surnames too (brands,
@@ -224,7 +225,7 @@ said in groups, "double", "treble", "soixante-dix" twice, e-mails dictated with 
 "dot", "tiret", "tiret du bas", "dash"; about a third of its rows in faster-whisper's default
 form; in sectors no other split's tenants cover (an optician, a hearing-aid centre, a mortgage
 broker, a social landlord's or housing association's repairs line in each language, a marina
-and a self-storage firm); only measured, read only when named.
+and a self-storage firm); read once, then tuned on.
 ``HELDOUT2_SHA256`` to ``HELDOUT18_SHA256`` are the digests of their rows, checked by the tests.
 People, tenants and sentences of one split never occur in another (unit tests check them).
 
