@@ -62,7 +62,7 @@ from transforms.privacy.pii.identifiers import (
 )
 from transforms.privacy.pii.ner import NerNameRecognizer, OfflineSpacyNlpEngine
 from transforms.privacy.pii.people import TITLES, is_name_word, scan_addresses, scan_names
-from transforms.privacy.pii.pets import pet_words
+from transforms.privacy.pii.pets import pet_words, vessel_words
 from transforms.privacy.pii.scanners import (
     is_domain,
     scan_glued_emails,
@@ -245,7 +245,11 @@ def find_pii(
                 text[r.start : r.end], not_people
             ):
                 continue
+            if r.entity_type == NAME and _is_org(text[r.start : r.end], frozenset()):
+                continue  # a cue's firm: "it's Hallam Building Services who …" (round 16)
             if meta.get("ner") and lang == "fr" and _product_apposition(text, r.start, r.end):
+                continue
+            if r.entity_type == NAME and _model_apposition(text, r.start):
                 continue
             if meta.get("ner") and _saint_place(text, r.start, r.end):
                 continue
@@ -274,7 +278,10 @@ def find_pii(
                         _spelled_after(
                             text,
                             _merge(
-                                merged + _misheard_before(text, merged) + _as_spelled(text, merged)
+                                merged
+                                + _misheard_before(text, merged)
+                                + _as_spelled(text, merged)
+                                + _other_name_before(text, merged)
                             ),
                         ),
                     ),
@@ -374,7 +381,8 @@ def _not_pets(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
     if not any(s.entity == NAME for s in spans):
         return spans
     tokens = tokenize(text)
-    pets = pet_words(tokens)
+    # a boat's name is no person's either (round 16): "le bateau c'est le gwenola"
+    pets = pet_words(tokens) | vessel_words(tokens)
     starts = {t.start: i for i, t in enumerate(tokens)}
 
     def royal(s: PiiSpan) -> bool:
@@ -397,11 +405,17 @@ def _not_pets(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
             royal(s)
             or (
                 pets
-                and {t.text.removesuffix("'s") for t in tokenize(text[s.start : s.end])} <= pets
+                # the name's article stays out ("le gwenola": a boat's name with its article)
+                and {t.text.removesuffix("'s") for t in tokenize(text[s.start : s.end])}
+                - _NAME_ARTICLES
+                <= pets
             )
         )
     ]
 
+
+#: The article a boat's name may carry inside a name's span ("le gwenola").
+_NAME_ARTICLES = {"le", "la", "l'", "the"}
 
 #: A sovereign's title: the first name after it is a king's or a queen's, or a thing named after
 #: one ("un cavalier king charles", "king edward potatoes", "la reine victoria"), never a
@@ -585,6 +599,33 @@ def _product_apposition(text: str, start: int, end: int) -> bool:
     )
 
 
+#: Nouns naming a model or a line of products (a closed class): the name after them is the
+#: model's, often a first name ("la monture margaux", "the frame florence"); round 16.
+_MODEL_NOUNS = {"monture", "montures", "modèle", "modèles", "gamme", "collection", "coloris",
+                "frame", "frames", "model", "models", "range"}  # fmt: skip
+#: Nouns naming a firm (a closed class): the name right after one is the firm's ("c'est
+#: l'entreprise Vivaclim qui …", "the company Brayfield"); round 16.
+_FIRM_NOUNS = {"entreprise", "société", "firme", "agence", "enseigne", "marque", "company",
+               "firm", "agency", "brand"}  # fmt: skip
+_MODEL_OPENERS = _ARTICLES | {"ce", "cette", "this", "that", "votre", "your", "notre", "our"}
+
+
+def _model_apposition(text: str, start: int) -> bool:
+    """A name right after an article or a demonstrative and a noun naming a model ("j'hésite
+    entre la monture margaux et la monture louison", "the frame florence in tortoiseshell"):
+    the model's name, in either language and either case; not across a comma ("la monture,
+    Margaux l'a choisie"), not after a possessive ("ma monture"). So is a name after a noun
+    naming a firm ("c'est l'entreprise Vivaclim qui a le contrat"): the firm's."""
+    words = text[:start].lower().replace("’", "'").split()
+    if not words or words[-1][-1:] in ",.;:!?":
+        return False
+    if words[-1].startswith("l'"):  # "l'entreprise", "l'agence"
+        words[-1:] = ["l'", words[-1][2:]]
+    return (
+        len(words) >= 2 and words[-1] in _MODEL_NOUNS | _FIRM_NOUNS and words[-2] in _MODEL_OPENERS
+    )
+
+
 def _saint_place(text: str, start: int, end: int) -> bool:
     """A saint's compound the NER took for a person ("l'école Saint-Joseph", "l'église
     Saint-Martin") names a church, a school, a street or a town, unless a first name stands
@@ -731,6 +772,46 @@ def _misheard_before(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
             if len(heard) >= 3 and SequenceMatcher(None, heard, key).ratio() >= 0.75:
                 out.append(PiiSpan(tokens[lo].start, tokens[h].end, NAME))
                 break
+    return out
+
+
+#: Words by which a speaker gives another form of the name just said: a hesitation, "well",
+#: "enfin", "I mean" (round 16).
+_RENAMING = _HESITATIONS | {"well", "enfin", "mean", "i", "plutôt", "or", "ou"}
+
+
+def _ends(text: str, tok: Token) -> bool:
+    """A sentence ends right after ``tok`` (a comma does not end one)."""
+    return text[tok.end : tok.end + 1] in (".", "?", "!", "…") and tok.end < len(text)
+
+
+def _other_name_before(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
+    """One word of no language said right before a name, with only a hesitation or a word of
+    rephrasing between ("it's wilfie well wilfrid fanshawe", "ma voisine ginou enfin eugénia
+    malbosc", "it's mehetabel uh hettie"): the same person's other name, a nickname or the
+    formal one. Not a common word ("thanks uh ruairi"), nor one after a determiner."""
+    tokens = tokenize(text)
+    out: list[PiiSpan] = []
+    for span in spans:
+        if span.entity != NAME:
+            continue
+        k = next((m for m, tok in enumerate(tokens) if tok.start == span.start), None)
+        if k is None:
+            continue
+        r = k - 1
+        while r >= 0 and k - r <= 2 and tokens[r].text in _RENAMING and not _ends(text, tokens[r]):
+            r -= 1
+        if r == k - 1 or r < 0 or _ends(text, tokens[r]):
+            continue
+        word = tokens[r].text
+        if (
+            is_name_word(word)
+            and not is_common_word(word)
+            and word not in common_words()
+            and not after_determiner(tokens, r)
+            and not any(s.start <= tokens[r].start < s.end for s in spans)
+        ):
+            out.append(PiiSpan(tokens[r].start, tokens[r].end, NAME))
     return out
 
 
