@@ -157,3 +157,56 @@ def test_no_address_for_an_area_or_a_code(language: str, text: str) -> None:
 )  # fmt: skip
 def test_squares_and_postcodes_stay_addresses(language: str, text: str, address: str) -> None:
     assert _covered(text, language, address, "ADDRESS")
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # a business's own place said with its opening hours
+        ("en", "We're at 22 Quay Street, by the post office, open nine till five on weekdays."),
+        ("en", "we're at 22 quay street by the post office open nine till five"),
+        ("fr", "nous sommes au 8 rue des Halles, ouvert du mardi au samedi"),
+    ],
+)  # fmt: skip
+def test_no_address_for_a_shop_with_its_hours(language: str, text: str) -> None:
+    assert [e for _, e in _spans(text, language) if e == "ADDRESS"] == []
+
+
+def test_a_callers_we_are_at_stays_an_address() -> None:
+    text = "we're at 3 elm road now so send it there"
+    assert _covered(text, "en", "3 elm road", "ADDRESS")
+
+
+# ------------------------------------------------------------------- things named by a list
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "word"),
+    [
+        # a word of the lists after a determiner and an adjective of order is a thing
+        ("fr", "envoyez-nous votre dernier avis d'imposition et deux fiches de paie", "avis"),
+        ("fr", "Envoyez-nous votre dernier avis d'imposition.", "avis"),
+    ],
+)  # fmt: skip
+def test_no_name_after_a_determiner_and_an_order_adjective(
+    language: str, text: str, word: str
+) -> None:
+    assert not any(word in n.split() for n in _names(text, language))
+
+
+# ------------------------------------------------------------------------------ identifiers
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the letter o of a bank's code between two letters, heard as zero
+        "the refund goes to g b six four b o f s one two oh nine oh three four four seven one"
+        " eight two six five",
+        "The refund goes to g b six four b o f s one two oh nine oh three four four seven one"
+        " eight two six five.",
+    ],
+)
+def test_an_iban_with_the_letter_o_in_its_bank_code(text: str) -> None:
+    assert _covered(text, "en", "g b six four b o f s", "IBAN")
+    assert _covered(text, "en", "eight two six five", "IBAN")

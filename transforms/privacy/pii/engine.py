@@ -273,15 +273,18 @@ def find_pii(
                 text,
                 _not_a_persons(
                     text,
-                    _letters_explained(
+                    _shop_with_hours(
                         text,
-                        _spelled_after(
+                        _letters_explained(
                             text,
-                            _merge(
-                                merged
-                                + _misheard_before(text, merged)
-                                + _as_spelled(text, merged)
-                                + _other_name_before(text, merged)
+                            _spelled_after(
+                                text,
+                                _merge(
+                                    merged
+                                    + _misheard_before(text, merged)
+                                    + _as_spelled(text, merged)
+                                    + _other_name_before(text, merged)
+                                ),
                             ),
                         ),
                     ),
@@ -519,6 +522,40 @@ def _not_a_persons(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
         drop.update(
             s for s in spans if s.entity == NAME and lo <= s.start < name_hi and s.end <= hi
         )
+    return [s for s in spans if s not in drop]
+
+
+#: A business giving its own place ("we're at …", "nous sommes au …") and its opening hours in
+#: the same sentence (round 16): the address is the premises', not a caller's home.
+_WE_ARE_AT = [("we're", "at"), ("we", "are", "at"), ("we're", "on"), ("we", "are", "on"),
+              ("nous", "sommes", "au"), ("nous", "sommes", "à"), ("on", "est", "au")]  # fmt: skip
+_OPEN_WORDS = {"open", "opens", "opening", "ouvert", "ouverts", "ouvre", "ouvrons", "horaires"}
+
+
+def _shop_with_hours(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
+    """Drop an address a business gives as its own with its opening hours ("We're at 14 Quay
+    Street, next to the bank, open nine till five"); a caller's "we're at 3 elm road now"
+    stays."""
+    if not any(s.entity == ADDRESS for s in spans):
+        return spans
+    tokens = tokenize(text)
+    drop = set()
+    for i, tok in enumerate(tokens):
+        cue = (
+            next((c for c in _WE_ARE_AT if _at(tokens, i, c)), None)
+            if tok.text in ("we're", "we", "nous", "on")
+            else None
+        )
+        if cue is None or i + len(cue) >= len(tokens):
+            continue
+        j = i + len(cue)
+        m = j
+        while m + 1 < len(tokens) and not _SENTENCE_END.search(
+            text[tokens[m].end : tokens[m + 1].start]
+        ):
+            m += 1
+        if any(t.text in _OPEN_WORDS for t in tokens[j : m + 1]):
+            drop.update(s for s in spans if s.entity == ADDRESS and s.start == tokens[j].start)
     return [s for s in spans if s not in drop]
 
 
