@@ -434,8 +434,10 @@ def scan_ibans(tokens: Sequence[Token], units: Sequence[Unit]) -> list[_Found]:
                 break
             ends.append((u.hi, chars, alt))
         for hi, compact, other in reversed(ends):
-            if len(compact) >= 15 and compact[:2].isalpha() and (
-                std_iban.is_valid(compact) or (other != compact and std_iban.is_valid(other))
+            if (
+                len(compact) >= 15
+                and compact[:2].isalpha()
+                and (std_iban.is_valid(compact) or (other != compact and std_iban.is_valid(other)))
             ):
                 found.append((len(compact), PRIORITY[IBAN], _Found(unit.lo, hi, IBAN)))
                 break
