@@ -91,6 +91,8 @@ def test_no_name_for_common_words_around_a_name(language: str, text: str, word: 
         # a firm's name after a noun naming a firm
         ("fr", "C'est l'entreprise Thermalis qui fait l'entretien des chaudières."),
         ("en", "It's the company Brayfield who cut the hedges."),
+        # a cue's name ending on a sector word, opening on no first name
+        ("en", "It's Corbridge Roofing Services who fix the gutters on the block."),
     ],
 )  # fmt: skip
 def test_no_name_for_a_boat_a_model_or_a_firm(language: str, text: str) -> None:
@@ -105,6 +107,9 @@ def test_no_name_for_a_boat_a_model_or_a_firm(language: str, text: str) -> None:
         ("en", "my name is tomasz wierzba and the boat is called saoirse", "tomasz wierzba"),
         ("fr", "ma fille clémence a choisi la monture", "clémence"),
         ("fr", "l'entreprise m'a envoyé monsieur gradel", "gradel"),
+        # an agent and the firm said together
+        ("fr", "bonjour vous êtes en ligne avec maëlle de vitalia mutuelle", "maëlle"),
+        ("en", "you're through to kestrel broadband tamsin speaking", "tamsin"),
     ],
 )  # fmt: skip
 def test_owners_and_people_beside_things_stay_names(language: str, text: str, name: str) -> None:

@@ -245,7 +245,7 @@ def find_pii(
                 text[r.start : r.end], not_people
             ):
                 continue
-            if r.entity_type == NAME and _is_org(text[r.start : r.end], frozenset()):
+            if r.entity_type == NAME and _firm_span(text[r.start : r.end]):
                 continue  # a cue's firm: "it's Hallam Building Services who …" (round 16)
             if meta.get("ner") and lang == "fr" and _product_apposition(text, r.start, r.end):
                 continue
@@ -751,6 +751,14 @@ _ORG_WORDS = {
 @cache
 def _org_words(names: tuple[str, ...]) -> frozenset[str]:
     return frozenset(w for name in names for w in re.findall(r"[^\W\d_]+", name.lower()))
+
+
+def _firm_span(span: str) -> bool:
+    """A name a cue took that ends on a sector word and opens on no first name of the lists
+    ("it's Hallam Building Services who …"): a firm; not "kévin de héliade mutuelle", the agent
+    and the firm said together (round 16)."""
+    words = re.findall(r"[^\W\d_]+", span.lower())
+    return len(words) >= 2 and words[-1] in _ORG_WORDS and words[0] not in first_names()
 
 
 def _is_org(span: str, org_words: frozenset[str]) -> bool:
