@@ -638,8 +638,9 @@ def _product_apposition(text: str, start: int, end: int) -> bool:
 
 #: Nouns naming a model or a line of products (a closed class): the name after them is the
 #: model's, often a first name ("la monture margaux", "the frame florence"); round 16.
+#: Not the English "model", which also names a person who models.
 _MODEL_NOUNS = {"monture", "montures", "modèle", "modèles", "gamme", "collection", "coloris",
-                "frame", "frames", "model", "models", "range"}  # fmt: skip
+                "frame", "frames", "range"}  # fmt: skip
 #: Nouns naming a firm (a closed class): the name right after one is the firm's ("c'est
 #: l'entreprise Vivaclim qui …", "the company Brayfield"); round 16.
 _FIRM_NOUNS = {"entreprise", "société", "firme", "agence", "enseigne", "marque", "company",
@@ -651,7 +652,7 @@ def _model_apposition(text: str, start: int) -> bool:
     """A name right after an article or a demonstrative and a noun naming a model ("j'hésite
     entre la monture margaux et la monture louison", "the frame florence in tortoiseshell"):
     the model's name, in either language and either case; not across a comma ("la monture,
-    Margaux l'a choisie"), not after a possessive ("ma monture"). So is a name after a noun
+    Margaux l'a choisie"), not after "ma"/"my" ("my frame …"). So is a name after a noun
     naming a firm ("c'est l'entreprise Vivaclim qui a le contrat"): the firm's."""
     words = text[:start].lower().replace("’", "'").split()
     if not words or words[-1][-1:] in ",.;:!?":
