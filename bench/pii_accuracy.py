@@ -49,8 +49,8 @@ IBANs with valid check digits), one JSON object per line: ``id``, ``language``, 
   tuning split too. ``heldout17`` (written blind by a sixteenth engineer) was the blind measure
   after the fourteenth recall round, read once; from the fifteenth on it is a tuning split too.
   ``heldout18`` (written blind by a seventeenth engineer) was the blind measure after the
-  fifteenth recall round, read once; from the sixteenth on it is a tuning split too. All are read only when asked by name (``--split heldout2`` to ``--split heldout18``),
-  never by ``all``.
+  fifteenth recall round, read once; from the sixteenth on it is a tuning split too. All are
+  read only when asked by name (``--split heldout2`` to ``--split heldout18``), never by ``all``.
 
 Matching rule (entity level): a predicted span is a true positive when it overlaps a gold span of
 the same type; each gold span is found when at least one such prediction overlaps it. Recall =

@@ -298,6 +298,9 @@ def _figures(split: str) -> dict:
 #: tuning split since the fourteenth: its lowest family after it is identifiers 0.950.
 #: heldout17, read once blind after the fourteenth round (names 0.953, identifiers 0.953), is a
 #: tuning split since the fifteenth: every family after it is 1.000.
+#: heldout18, read once blind after the fifteenth round (names 0.929, addresses 0.900,
+#: identifiers 0.842), is a tuning split since the sixteenth: its lowest family after it is
+#: identifiers 0.868 (references with letters and digits taken as transactions).
 #: A change that lowers a family fails here.
 SPEECH_FLOORS = {
     "dev": 0.99,
@@ -318,6 +321,7 @@ SPEECH_FLOORS = {
     "heldout15": 0.59,
     "heldout16": 0.94,
     "heldout17": 0.99,
+    "heldout18": 0.86,
 }
 #: False alarms per split, at most 5 % (issue 22). heldout6's blind reading was 6/76 (7.9 %),
 #: four of them transaction references; tuned on in the fourth recall round: 0/76. heldout7's
@@ -336,7 +340,10 @@ SPEECH_FLOORS = {
 #: in the thirteenth: 3/82 each (3.7 %: references taken as ids or a phone). heldout16's blind
 #: reading was 9/88 (10.2 %: pets' names, a breed, a platform, a junction, a town hall's
 #: address); tuned on in the fourteenth: 0/88. heldout17's blind reading was 2/82 (2.4 %: a
-#: vacancy's number, an employer's site); tuned on in the fifteenth: 0/82.
+#: vacancy's number, an employer's site); tuned on in the fifteenth: 0/82. heldout18's blind
+#: reading was 9/81 (11.1 %: products, boats and firms named like people, a shop's address, a
+#: gate code, a unit's size, an agent's line); tuned on in the sixteenth: 1/81 (1.2 %: a lender
+#: taken by the NER).
 SPEECH_FALSE_ALARMS = {
     "heldout6": 0.01,
     "heldout7": 0.03,
@@ -350,6 +357,7 @@ SPEECH_FALSE_ALARMS = {
     "heldout15": 0.04,
     "heldout16": 0.01,
     "heldout17": 0.01,
+    "heldout18": 0.02,
 }
 
 

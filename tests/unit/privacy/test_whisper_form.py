@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[3]
 TUNING = (
     "dev", "dev2", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7",
     "heldout8", "heldout9", "heldout10", "heldout11", "heldout12", "heldout13", "heldout14",
-    "heldout15", "heldout16", "heldout17",
+    "heldout15", "heldout16", "heldout17", "heldout18",
 )  # fmt: skip
 FAMILIES = ("names", "addresses", "identifiers", "phones", "e-mails")
 

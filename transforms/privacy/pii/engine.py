@@ -62,7 +62,7 @@ from transforms.privacy.pii.identifiers import (
 )
 from transforms.privacy.pii.ner import NerNameRecognizer, OfflineSpacyNlpEngine
 from transforms.privacy.pii.people import TITLES, is_name_word, scan_addresses, scan_names
-from transforms.privacy.pii.pets import pet_words
+from transforms.privacy.pii.pets import pet_words, vessel_words
 from transforms.privacy.pii.scanners import (
     is_domain,
     scan_glued_emails,
@@ -245,7 +245,11 @@ def find_pii(
                 text[r.start : r.end], not_people
             ):
                 continue
+            if r.entity_type == NAME and _firm_span(text[r.start : r.end]):
+                continue  # a cue's firm: "it's Hallam Building Services who …" (round 16)
             if meta.get("ner") and lang == "fr" and _product_apposition(text, r.start, r.end):
+                continue
+            if r.entity_type == NAME and _model_apposition(text, r.start):
                 continue
             if meta.get("ner") and _saint_place(text, r.start, r.end):
                 continue
@@ -269,12 +273,18 @@ def find_pii(
                 text,
                 _not_a_persons(
                     text,
-                    _letters_explained(
+                    _shop_with_hours(
                         text,
-                        _spelled_after(
+                        _letters_explained(
                             text,
-                            _merge(
-                                merged + _misheard_before(text, merged) + _as_spelled(text, merged)
+                            _spelled_after(
+                                text,
+                                _merge(
+                                    merged
+                                    + _misheard_before(text, merged)
+                                    + _as_spelled(text, merged)
+                                    + _other_name_before(text, merged)
+                                ),
                             ),
                         ),
                     ),
@@ -374,7 +384,8 @@ def _not_pets(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
     if not any(s.entity == NAME for s in spans):
         return spans
     tokens = tokenize(text)
-    pets = pet_words(tokens)
+    # a boat's name is no person's either (round 16): "le bateau c'est le gwenola"
+    pets = pet_words(tokens) | vessel_words(tokens)
     starts = {t.start: i for i, t in enumerate(tokens)}
 
     def royal(s: PiiSpan) -> bool:
@@ -397,11 +408,17 @@ def _not_pets(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
             royal(s)
             or (
                 pets
-                and {t.text.removesuffix("'s") for t in tokenize(text[s.start : s.end])} <= pets
+                # the name's article stays out ("le gwenola": a boat's name with its article)
+                and {t.text.removesuffix("'s") for t in tokenize(text[s.start : s.end])}
+                - _NAME_ARTICLES
+                <= pets
             )
         )
     ]
 
+
+#: The article a boat's name may carry inside a name's span ("le gwenola").
+_NAME_ARTICLES = {"le", "la", "l'", "the"}
 
 #: A sovereign's title: the first name after it is a king's or a queen's, or a thing named after
 #: one ("un cavalier king charles", "king edward potatoes", "la reine victoria"), never a
@@ -508,6 +525,40 @@ def _not_a_persons(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
     return [s for s in spans if s not in drop]
 
 
+#: A business giving its own place ("we're at …", "nous sommes au …") and its opening hours in
+#: the same sentence (round 16): the address is the premises', not a caller's home.
+_WE_ARE_AT = [("we're", "at"), ("we", "are", "at"), ("we're", "on"), ("we", "are", "on"),
+              ("nous", "sommes", "au"), ("nous", "sommes", "à"), ("on", "est", "au")]  # fmt: skip
+_OPEN_WORDS = {"open", "opens", "opening", "ouvert", "ouverts", "ouvre", "ouvrons", "horaires"}
+
+
+def _shop_with_hours(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
+    """Drop an address a business gives as its own with its opening hours ("We're at 14 Quay
+    Street, next to the bank, open nine till five"); a caller's "we're at 3 elm road now"
+    stays."""
+    if not any(s.entity == ADDRESS for s in spans):
+        return spans
+    tokens = tokenize(text)
+    drop = set()
+    for i, tok in enumerate(tokens):
+        cue = (
+            next((c for c in _WE_ARE_AT if _at(tokens, i, c)), None)
+            if tok.text in ("we're", "we", "nous", "on")
+            else None
+        )
+        if cue is None or i + len(cue) >= len(tokens):
+            continue
+        j = i + len(cue)
+        m = j
+        while m + 1 < len(tokens) and not _SENTENCE_END.search(
+            text[tokens[m].end : tokens[m + 1].start]
+        ):
+            m += 1
+        if any(t.text in _OPEN_WORDS for t in tokens[j : m + 1]):
+            drop.update(s for s in spans if s.entity == ADDRESS and s.start == tokens[j].start)
+    return [s for s in spans if s not in drop]
+
+
 def _premises_cue(text: str, tokens: Sequence[Token], i: int) -> int | None:
     """After "l'accueil est", "the branch is located", "the hotel's at": where the premises'
     address may start."""
@@ -582,6 +633,34 @@ def _product_apposition(text: str, start: int, end: int) -> bool:
         and noun not in PERSON_NOUNS
         and noun not in TITLES
         and noun not in _NAME_NOUNS
+    )
+
+
+#: Nouns naming a model or a line of products (a closed class): the name after them is the
+#: model's, often a first name ("la monture margaux", "the frame florence"); round 16.
+#: Not the English "model", which also names a person who models.
+_MODEL_NOUNS = {"monture", "montures", "modèle", "modèles", "gamme", "collection", "coloris",
+                "frame", "frames", "range"}  # fmt: skip
+#: Nouns naming a firm (a closed class): the name right after one is the firm's ("c'est
+#: l'entreprise Vivaclim qui …", "the company Brayfield"); round 16.
+_FIRM_NOUNS = {"entreprise", "société", "firme", "agence", "enseigne", "marque", "company",
+               "firm", "agency", "brand"}  # fmt: skip
+_MODEL_OPENERS = _ARTICLES | {"ce", "cette", "this", "that", "votre", "your", "notre", "our"}
+
+
+def _model_apposition(text: str, start: int) -> bool:
+    """A name right after an article or a demonstrative and a noun naming a model ("j'hésite
+    entre la monture margaux et la monture louison", "the frame florence in tortoiseshell"):
+    the model's name, in either language and either case; not across a comma ("la monture,
+    Margaux l'a choisie"), not after "ma"/"my" ("my frame …"). So is a name after a noun
+    naming a firm ("c'est l'entreprise Vivaclim qui a le contrat"): the firm's."""
+    words = text[:start].lower().replace("’", "'").split()
+    if not words or words[-1][-1:] in ",.;:!?":
+        return False
+    if words[-1].startswith("l'"):  # "l'entreprise", "l'agence"
+        words[-1:] = ["l'", words[-1][2:]]
+    return (
+        len(words) >= 2 and words[-1] in _MODEL_NOUNS | _FIRM_NOUNS and words[-2] in _MODEL_OPENERS
     )
 
 
@@ -675,6 +754,14 @@ def _org_words(names: tuple[str, ...]) -> frozenset[str]:
     return frozenset(w for name in names for w in re.findall(r"[^\W\d_]+", name.lower()))
 
 
+def _firm_span(span: str) -> bool:
+    """A name a cue took that ends on a sector word and opens on no first name of the lists
+    ("it's Hallam Building Services who …"): a firm; not "kévin de héliade mutuelle", the agent
+    and the firm said together (round 16)."""
+    words = re.findall(r"[^\W\d_]+", span.lower())
+    return len(words) >= 2 and words[-1] in _ORG_WORDS and words[0] not in first_names()
+
+
 def _is_org(span: str, org_words: frozenset[str]) -> bool:
     """A sector word, or only words of the tenant's name: "Hortense", "clément assurances";
     not a person whose first name is a word of it ("Marin Leclerc" calling Marin Télécom)."""
@@ -731,6 +818,46 @@ def _misheard_before(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
             if len(heard) >= 3 and SequenceMatcher(None, heard, key).ratio() >= 0.75:
                 out.append(PiiSpan(tokens[lo].start, tokens[h].end, NAME))
                 break
+    return out
+
+
+#: Words by which a speaker gives another form of the name just said: a hesitation, "well",
+#: "enfin", "I mean" (round 16).
+_RENAMING = _HESITATIONS | {"well", "enfin", "mean", "i", "plutôt", "or", "ou"}
+
+
+def _ends(text: str, tok: Token) -> bool:
+    """A sentence ends right after ``tok`` (a comma does not end one)."""
+    return text[tok.end : tok.end + 1] in (".", "?", "!", "…") and tok.end < len(text)
+
+
+def _other_name_before(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
+    """One word of no language said right before a name, with only a hesitation or a word of
+    rephrasing between ("it's wilfie well wilfrid fanshawe", "ma voisine ginou enfin eugénia
+    malbosc", "it's mehetabel uh hettie"): the same person's other name, a nickname or the
+    formal one. Not a common word ("thanks uh ruairi"), nor one after a determiner."""
+    tokens = tokenize(text)
+    out: list[PiiSpan] = []
+    for span in spans:
+        if span.entity != NAME:
+            continue
+        k = next((m for m, tok in enumerate(tokens) if tok.start == span.start), None)
+        if k is None:
+            continue
+        r = k - 1
+        while r >= 0 and k - r <= 2 and tokens[r].text in _RENAMING and not _ends(text, tokens[r]):
+            r -= 1
+        if r == k - 1 or r < 0 or _ends(text, tokens[r]):
+            continue
+        word = tokens[r].text
+        if (
+            is_name_word(word)
+            and not is_common_word(word)
+            and word not in common_words()
+            and not after_determiner(tokens, r)
+            and not any(s.start <= tokens[r].start < s.end for s in spans)
+        ):
+            out.append(PiiSpan(tokens[r].start, tokens[r].end, NAME))
     return out
 
 

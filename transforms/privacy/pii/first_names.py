@@ -672,8 +672,17 @@ def _street_after(tokens: Sequence[Token], i: int) -> bool:
     return i + 1 < len(tokens) and tokens[i + 1].text in _STREET_AFTER
 
 
+#: Adjectives of order or age between a determiner and a noun (a closed class): "votre dernier
+#: avis d'imposition", "the last will" name things (round 16).
+_ORDER_ADJECTIVES = {"dernier", "dernière", "premier", "première", "prochain", "prochaine",
+                     "nouveau", "nouvelle", "ancien", "ancienne", "last", "first", "next", "new",
+                     "previous", "latest"}  # fmt: skip
+
+
 def _after_determiner(tokens: Sequence[Token], i: int) -> bool:
     j = _prev(tokens, i)
+    if j >= 1 and tokens[j].text in _ORDER_ADJECTIVES:
+        return tokens[j - 1].text in _DETERMINERS | _POSSESSIVES
     return j >= 0 and tokens[j].text in _DETERMINERS
 
 

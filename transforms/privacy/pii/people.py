@@ -319,20 +319,69 @@ def scan_names(
         # a hesitation may come between the two ("name briony uh briony fothergale"; round 14)
         again = i + 2 if i + 2 < n and tokens[i + 1].text in _FILLERS else i + 1
         after_noun = i > 0 and tokens[i - 1].text in _NAME_REQUESTS
+        # after a copula, before a word of no language (round 16): "the optometrist who
+        # tested me was ariadne ariadne trefusis", not "it was very very good"
+        after_copula = (
+            i > 0
+            and tokens[i - 1].text in _REPEAT_COPULAS
+            and again + 1 < n
+            and is_name_word(tokens[again + 1].text)
+            and not common(tokens[again + 1].text)
+        )
         if (
             again < n
             and tokens[again].text == tokens[i].text
             and is_name_word(tokens[i].text)
             # "yeah yeah", "allô allô", "vite vite"; but after a name noun a word is a name
-            and (not common(tokens[i].text) or after_noun)
-            and (i == 0 or tokens[i - 1].text in _FILLERS or tokens[i - 1].pause or after_noun)
+            and (not common(tokens[i].text) or after_noun or after_copula)
+            and (
+                i == 0
+                or tokens[i - 1].text in _FILLERS
+                or tokens[i - 1].pause
+                or after_noun
+                or after_copula
+            )
         ):
             # "Euh Manon, Manon Girard": a name said again, as one does when asked for it
             found.append(Found(i, _name_words(text, tokens, again, cased=False), NAME))
+        if tokens[i].text in _NOT_HEARD and i > 0:
+            found += _said_again_when_not_heard(tokens, i, common)
         end = spelled_at(tokens, i)
         if end > i and not _followed_by_digits(tokens, end):
             found.append(Found(i, end, NAME))
     return found
+
+
+#: Copulas after which a word said twice is a name said as one does when asked (round 16).
+_REPEAT_COPULAS = {"was", "is", "c'est", "it's", "c'était", "était", "est"}
+#: What a person says who did not hear ("pardon ?", "sorry?", "comment ?"), round 16.
+_NOT_HEARD = {"pardon", "sorry", "comment", "what", "quoi", "hein"}
+
+
+def _said_again_when_not_heard(
+    tokens: Sequence[Token], i: int, common: Callable[[str], bool]
+) -> list[Found]:
+    """The same one to three words said before and after a word of not hearing ("c'est
+    zéphyrine roumégas pardon ? zéphyrine roumégas"): a name said again because the other party
+    did not hear it, both times: name words, one at least of no language ("the bill sorry the
+    bill" is none), the first no particle."""
+    n = len(tokens)
+    for width in (3, 2, 1):
+        lo, hi = i - width, i + 1 + width
+        if lo < 0 or hi > n:
+            continue
+        before, after = tokens[lo:i], tokens[i + 1 : hi]
+        if [t.text for t in before] != [t.text for t in after]:
+            continue
+        words = [t.text for t in before if t.text not in _PARTICLES]
+        if (
+            before[0].text in _PARTICLES
+            or not all(is_name_word(w) for w in words)
+            or all(common(w) for w in words)
+        ):
+            continue
+        return [Found(lo, i, NAME), Found(i + 1, hi, NAME)]
+    return []
 
 
 #: Marks that join the letters of a code to its digits ("p c tiret zéro quatre", "l t dash oh
@@ -384,6 +433,8 @@ _NAMED_ESTATES_FR = {
 #: "résidence du parc": opened by "du"/"des", an estate only with a dwelling part after it.
 _ESTATE_OF = {"du", "des", "de"}
 _ESTATE_ARTICLES = {"les", "le", "la", "l'"}
+#: The other party's acknowledgements said inside an address line (round 16).
+_ACKS = {"oui", "ouais", "yes", "yeah"}
 #: A named place with no street: its name follows with or without an article.
 _LIEU_DIT = {"lieu-dit", "lieudit"}
 #: Links inside a street's name: "rue du four à chaux", "chemin des prés aux moines".
@@ -486,10 +537,18 @@ def _house_number(units: Sequence[Unit], tokens: Sequence[Token], k: int) -> int
     return None
 
 
+#: Units of length after "square" make it an area ("fifty square feet"), a closed class.
+_AREA_UNITS = {"foot", "feet", "ft", "metre", "metres", "meter", "meters", "mètre", "mètres",
+               "yard", "yards", "mile", "miles", "inch", "inches", "kilometre", "kilometres",
+               "kilometer", "kilometers", "m"}  # fmt: skip
+
+
 def scan_addresses(text: str, tokens: Sequence[Token], units: Sequence[Unit]) -> list[Found]:
     found: list[Found] = []
     for k, tok in enumerate(tokens):
         word = tok.text
+        if word == "square" and k + 1 < len(tokens) and tokens[k + 1].text in _AREA_UNITS:
+            continue  # "a fifty square foot unit": an area, not a square (round 16)
         if word in _STREETS_FR or word in _STREETS_CY:
             # French, and Welsh after a house number: [number] type [de la | y] name words
             found += _fr_street(text, tokens, units, k)
@@ -666,15 +725,18 @@ def _fr_street(text: str, tokens: Sequence[Token], units: Sequence[Unit], k: int
     if True:
         if True:
             start = _house_number(units, tokens, k)
+            # "lieu-dit oui kerhuel": the other party's acknowledgement after the type word
+            # (round 16)
+            ack = int(word in _LIEU_DIT and k + 2 < n and tokens[k + 1].text in _ACKS)
             estate = (
                 word in _NAMED_ESTATES_FR
                 and k + 1 < n
                 and (
                     tokens[k + 1].text in _ESTATE_ARTICLES
                     # "au lieu-dit kerhuel": a lieu-dit is a place's name, with no article
-                    or (word in _LIEU_DIT and _street_word(tokens[k + 1]))
+                    or (word in _LIEU_DIT and _street_word(tokens[k + 1 + ack]))
                 )
-                and not tokens[k].pause
+                and (not tokens[k].pause or ack)
             )
             estate_of = (
                 not estate
@@ -702,7 +764,7 @@ def _fr_street(text: str, tokens: Sequence[Token], units: Sequence[Unit], k: int
                 and not (estate or estate_of)
             ):
                 return []
-            end = k + 1
+            end = k + 1 + (ack if estate else 0)
             words = 0
             while end < n and words < 4:
                 w = tokens[end].text
@@ -788,12 +850,16 @@ def _street_word(tok: Token) -> bool:
 def _dwelling_end(tokens: Sequence[Token], end: int) -> int:
     """End of the dwelling parts said after a street line: "… bâtiment c appartement 12"."""
     n = len(tokens)
+    first = end
+    if end + 2 < n and tokens[end].text in _ACKS and tokens[end + 1].text in _DWELLING_PARTS:
+        end += 1  # "cité des lilas oui numéro douze": an acknowledgement before it (round 16)
+    parts = end
     while end + 1 < n and tokens[end].text in _DWELLING_PARTS:
         nxt = tokens[end + 1].text
         if not (len(nxt) == 1 or nxt[:1].isdigit() or is_number_word(nxt)):
             break
         end += 2
-    return end
+    return end if end > parts else first
 
 
 #: Street types that also name a numbered part of a venue: "gate four", "court 2", "row f".
@@ -839,21 +905,38 @@ _BUILDINGS_EN = {"house", "court", "lodge", "mansions", "tower", "towers", "poin
                  "buildings", "block", "heights", "cottages", "place"}  # fmt: skip
 
 
+#: Houses named on a British or Irish address line instead of a number, before a comma and the
+#: street ("rose cottage, mill lane"), a closed class (round 16).
+_HOUSES_EN = {"cottage", "farm", "farmhouse", "lodge", "house", "barn", "manor", "grange", "mill",
+              "bungalow", "villa", "rectory", "vicarage", "creamery", "forge"}  # fmt: skip
+
+
 def _dwelling_before(tokens: Sequence[Token], lo: int) -> int | None:
     """Start of a dwelling part with its number or letter ("flat 9,", "block b,"), maybe
     followed by a named building ("flat 9, lyndhurst house,"), that opens the street line at
     ``lo``: a street said with no house number belongs to the dwelling before it."""
     j = lo
+    house = False
     if j >= 2 and tokens[j - 1].text in _BUILDINGS_EN and is_name_word(tokens[j - 2].text):
         j -= 2  # "lyndhurst house," before "cobden street"
     elif j >= 2 and tokens[j - 2].text == "the" and _street_word(tokens[j - 1]):
         j -= 2  # "the maltings," before "wharf street"
+    elif (
+        j >= 2
+        and tokens[j - 1].text in _HOUSES_EN
+        and tokens[j - 1].pause
+        and is_name_word(tokens[j - 2].text)
+    ):
+        j -= 2
+        house = True
     if (
         j >= 2
         and tokens[j - 2].text in _DWELLING_PARTS
         and (len(tokens[j - 1].text) == 1 or tokens[j - 1].text[:1].isdigit())
     ):
         return j - 2
+    if house:
+        return j  # "rose cottage, bellhanger lane": a house's name opens the line (round 16)
     return None
 
 
@@ -1007,6 +1090,12 @@ def _address_before(tokens: Sequence[Token], lo: int, window: int = 8) -> bool:
     return False
 
 
+#: Words naming a code that opens something (a gate, a door, a key safe): four digits after
+#: one are that code, not a postcode, unless a postcode cue says so.
+_ACCESS_CODES = {"code", "codes", "digicode", "pin", "password", "passcode", "combination"}
+_ACCESS_REACH = 4
+
+
 def _four_digit_postcodes(tokens: Sequence[Token], units: Sequence[Unit]) -> list[Found]:
     """Four digits then a town, the postcodes of Belgium, Switzerland, Austria, Denmark …: "1190
     forest" after a street line, "code postal mille deux cent cinquante-trois euh vandœuvres".
@@ -1022,7 +1111,13 @@ def _four_digit_postcodes(tokens: Sequence[Token], units: Sequence[Unit]) -> lis
         end = _town_after(tokens, u.hi)
         if end is None:
             continue
-        if _cue_before(tokens, u.lo) or _address_before(tokens, u.lo):
+        if _cue_before(tokens, u.lo):
+            found.append(Found(u.lo, end, ADDRESS))
+        elif _address_before(tokens, u.lo) and not any(
+            t.text in _ACCESS_CODES for t in tokens[max(0, u.lo - _ACCESS_REACH) : u.lo]
+        ):
+            # not a code given as one: "the gate code is 4827", "le digicode c'est 4827"
+            # (round 16; "gate" is a street type)
             found.append(Found(u.lo, end, ADDRESS))
     return found
 

@@ -124,3 +124,41 @@ def pet_words(tokens: Sequence[Token]) -> frozenset[str]:
         for i, t in enumerate(tokens)
         if _named_animal(tokens, i) or _predicate_animal(tokens, i)
     )
+
+
+#: Boats and ships (a closed class, both languages; issue 22, round 16): a boat bears a name,
+#: often a person's first name ("le voilier Gwenola", "the boat's called Saoirse"), that names
+#: no one. Not "vedette" (a star is a person too).
+VESSELS = frozenset({
+    "bateau", "bateaux", "voilier", "voiliers", "navire", "yacht", "yachts", "péniche",
+    "barque", "canot", "chalutier", "catamaran", "trimaran", "ketch", "boat", "boats", "dinghy",
+    "narrowboat", "barge", "ship", "vessel", "sailboat", "sloop",
+})  # fmt: skip
+#: Words between a boat noun and its name: the naming words, a copula, the name's article ("le
+#: bateau c'est le Gwenola", "the boat is the Saoirse").
+_VESSEL_LINKS = _NAMING | {"c'est", "c'était", "est", "le", "la", "l'", "the", "it's"}
+_VESSEL_REACH = 4
+
+
+def _named_vessel(tokens: Sequence[Token], i: int) -> bool:
+    """``tokens[i]`` is the name given to a boat noun just before it; not an owner's possessive
+    ("the boat is tadhg's")."""
+    if tokens[i].text.endswith("'s"):
+        return False
+    j = i - 1
+    while j >= 0 and i - j <= _VESSEL_REACH and tokens[j].text in _VESSEL_LINKS:
+        j -= 1
+    if j < 0 or (tokens[j].pause and j < i - 1):
+        return False
+    if _word(tokens[j]) not in VESSELS:
+        return False
+    if j == i - 1:  # apposition: "le voilier gwenola", "the boat saoirse"
+        return j > 0 and tokens[j - 1].text in _DETERMINERS and not tokens[j].pause
+    return True
+
+
+def vessel_words(tokens: Sequence[Token]) -> frozenset[str]:
+    """The words of ``tokens`` that are a boat's name (``_named_vessel``)."""
+    if not any(_word(t) in VESSELS for t in tokens):
+        return frozenset()
+    return frozenset(_word(t) for i, t in enumerate(tokens) if _named_vessel(tokens, i))

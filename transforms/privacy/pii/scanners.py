@@ -390,6 +390,19 @@ def _non_overlapping(found: list[tuple[int, int, _Found]]) -> list[_Found]:
     return chosen
 
 
+def _letter_o(tokens: Sequence[Token], units: Sequence[Unit], m: int) -> bool:
+    """Unit ``m`` is a lone "o" said between two single letters: the letter, not zero."""
+    u = units[m]
+
+    def letter(k: int) -> bool:
+        return 0 <= k < len(units) and units[k].kind == "word" and len(units[k].value) == 1
+
+    return (
+        u.kind == "num" and u.hi - u.lo == 1 and tokens[u.lo].text == "o"
+        and letter(m - 1) and letter(m + 1)
+    )  # fmt: skip
+
+
 def scan_ibans(tokens: Sequence[Token], units: Sequence[Unit]) -> list[_Found]:
     """IBANs written or spelled out: a country code then digits, letters and short codes."""
     found: list[tuple[int, int, _Found]] = []
@@ -403,8 +416,8 @@ def scan_ibans(tokens: Sequence[Token], units: Sequence[Unit]) -> list[_Found]:
             start = k  # "f r sept six …"
         else:
             continue
-        chars = ""
-        ends: list[tuple[int, str]] = []
+        chars = alt = ""
+        ends: list[tuple[int, str, str]] = []
         for m in range(start, len(units)):
             u = units[m]
             if u.kind == "filler":
@@ -414,11 +427,18 @@ def scan_ibans(tokens: Sequence[Token], units: Sequence[Unit]) -> list[_Found]:
             else:
                 break
             chars += piece
+            # the letter o between two letters of the bank's code, heard as zero ("l o y d";
+            # round 16): the other reading is tried too
+            alt += "o" if _letter_o(tokens, units, m) else piece
             if len(chars) > 34:
                 break
-            ends.append((u.hi, chars))
-        for hi, compact in reversed(ends):
-            if len(compact) >= 15 and compact[:2].isalpha() and std_iban.is_valid(compact):
+            ends.append((u.hi, chars, alt))
+        for hi, compact, other in reversed(ends):
+            if (
+                len(compact) >= 15
+                and compact[:2].isalpha()
+                and (std_iban.is_valid(compact) or (other != compact and std_iban.is_valid(other)))
+            ):
                 found.append((len(compact), PRIORITY[IBAN], _Found(unit.lo, hi, IBAN)))
                 break
     return _non_overlapping(found)
