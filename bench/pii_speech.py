@@ -6,7 +6,7 @@ with names said with no cue word before them, split by "euh"/"uh", said twice or
 names, and hard negatives (common words that are also names, months, brands, places, the tenant's
 name). Written for the names gap issue 22 left (held-out names recall 0.872).
 
-**Nineteen splits. ``dev`` and ``dev2`` were tuned on from the start; ``heldout2`` and ``heldout3``
+**Twenty splits. ``dev`` and ``dev2`` were tuned on from the start; ``heldout2`` and ``heldout3``
 were held out and read several times, and from the recall round of issue 22 on they are TUNING
 splits too: their errors are read (``--errors``) and their figures are no blind measure.
 ``heldout4`` was the blind measure of the first recall round, read once; from the second recall
@@ -34,7 +34,8 @@ blind after the thirteenth round and is a TUNING split from the fourteenth. ``he
 written blind by a sixteenth engineer, from yet another source, read once blind after the
 fourteenth round and is a TUNING split from the fifteenth. ``heldout18`` was written blind by a
 seventeenth engineer, from yet another source, read once blind after the fifteenth round and is a
-TUNING split from the sixteenth.** Names and digests
+TUNING split from the sixteenth. ``heldout19`` was written blind by an eighteenth engineer, from
+yet another source; only measured, not read yet.** Names and digests
 of the splits are kept. ``dev2`` (the names work after issue 22) holds the hard cases ``dev`` lacks:
 surnames of many origins in no list, surnames alone, first names that are common words used as
 names, names spelled with "comme"/"apostrophe", and hard negatives that are surnames too (brands,
@@ -225,8 +226,29 @@ said in groups, "double", "treble", "soixante-dix" twice, e-mails dictated with 
 "dot", "tiret", "tiret du bas", "dash"; about a third of its rows in faster-whisper's default
 form; in sectors no other split's tenants cover (an optician, a hearing-aid centre, a mortgage
 broker, a social landlord's or housing association's repairs line in each language, a marina
-and a self-storage firm); read once, then tuned on.
-``HELDOUT2_SHA256`` to ``HELDOUT18_SHA256`` are the digests of their rows, checked by the tests.
+and a self-storage firm); read once, then tuned on. ``heldout19`` was written blind by an
+eighteenth engineer, from yet another source: wedding and event venues (couples, parents,
+witnesses and planners labelled, booking references labelled ID; rooms named like people, packages,
+prices, times, caterers' quote numbers and the venue's own address unlabelled), solar-panel
+installers' warranty lines (the contract holder, a neighbour sharing the roof and the installer's
+first name labelled, contract numbers and the inverter's serial labelled ID; panel and inverter
+models, error codes, kWh figures, tariffs, slots and the depot unlabelled), private tutoring and
+language schools (pupils, parents and tutors labelled, pupil and family numbers labelled ID;
+courses, levels, marks, exam dates, prices and timetables unlabelled), a care home (residents,
+their children, nurses and the doctor labelled, a resident's NIR labelled; daily fees, rooms,
+activities and aid unlabelled), holiday cottages (the lead name, the party and the cleaner
+labelled; cottages' names, key-safe codes, prices and local shops unlabelled), cemetery,
+crematorium and bereavement offices (the deceased, the grave's holder, the family and the
+stonemason labelled, concession and deed numbers labelled ID; grave sections, lease prices,
+service times, funeral directors and the office unlabelled), a caller correcting the agent's
+read-back ("non c'est c à la fin pas n", "no that's o not a"), names said with their origin
+("c'est un nom béarnais", "it's a Welsh name"), values said by a third person in the background,
+addresses given as directions then a house number, "zéro" said "o", letters+digits references,
+e-mails with digits and dashes; about a third of its rows in faster-whisper's default form; in
+sectors no other split's tenants cover (a wedding venue, a solar installer, a tutoring or language
+school in each language, a care home, holiday cottages, a cemetery and crematorium office in each
+language); only measured, read only when named.
+``HELDOUT2_SHA256`` to ``HELDOUT19_SHA256`` are the digests of their rows, checked by the tests.
 People, tenants and sentences of one split never occur in another (unit tests check them).
 
 Markup: ``[TYPE words]`` labels ``words`` (the brackets are dropped); `` | `` separates turns (the
@@ -277,6 +299,7 @@ SPLITS = (
     "heldout16",
     "heldout17",
     "heldout18",
+    "heldout19",
 )
 LANGUAGES = ("fr", "en")
 TYPES = ("NAME", "ADDRESS", "ID", "PHONE", "EMAIL", "CARD", "IBAN", "NIR")
@@ -314,6 +337,8 @@ HELDOUT16_SHA256 = "9423e221b8324f6ccb087beee2d8fa78972e385249cc14f4179aa86f704a
 HELDOUT17_SHA256 = "3ebf6895ec405ed11dc698b8f44c328bfc2be9f9a4f80e5ba1fb6cc1349d0cb4"
 #: sha256 of the heldout18 rows as first written (same form).
 HELDOUT18_SHA256 = "25f3d60dbd64ce81471074681ec4a04e16f597d54b721eed1812906b962e3388"
+#: sha256 of the heldout19 rows as first written (same form).
+HELDOUT19_SHA256 = "59383c3d4760687448c4c7ed8fa2a5081ab71a479d34ee6af8a2a58e0f64dcc2"
 
 _LABEL = re.compile(r"\[([A-Z]+) ([^\[\]]+)\]")
 
@@ -440,6 +465,10 @@ def heldout18_digest(rows: list[dict]) -> str:
     return split_digest(rows, "heldout18")
 
 
+def heldout19_digest(rows: list[dict]) -> str:
+    return split_digest(rows, "heldout19")
+
+
 #: Fillers inside a labelled name ("xabi euh etxeberria") and the article of "le goff".
 _NOT_NAME_WORDS = {"euh", "uh", "le"}
 _NAME_WORD = re.compile(r"[^\W\d_]{2,}(?:['-][^\W\d_]+)*")
@@ -505,6 +534,7 @@ def main() -> None:
     print("heldout16 digest", heldout16_digest(rows))
     print("heldout17 digest", heldout17_digest(rows))
     print("heldout18 digest", heldout18_digest(rows))
+    print("heldout19 digest", heldout19_digest(rows))
     sys.stdout.flush()
 
 
