@@ -7,7 +7,7 @@ downloaded.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from difflib import SequenceMatcher
 from functools import cache
 from typing import Any
@@ -774,6 +774,14 @@ _REPAIRS = {"no", "non", "sorry", "pardon", "nope", "nah"}
 _HESITATIONS = {"euh", "heu", "uh", "um", "erm", "er"}
 
 
+def _at_tokens(tokens: Sequence[Token], spans: Iterable[PiiSpan]) -> Iterator[tuple[PiiSpan, int]]:
+    """Each span that starts where a token starts, with that token's index."""
+    starts = {tok.start: m for m, tok in enumerate(tokens)}
+    for span in spans:
+        if span.start in starts:
+            yield span, starts[span.start]
+
+
 def _misheard_before(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
     """A name first said or heard wrong, then repaired: "louongue euh non luong", "si dibé non
     sidibé", "vous avez noté kerviel ? non, kerverzé". The one or two words before the repair
@@ -781,12 +789,7 @@ def _misheard_before(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
     rough key of the checked-back names) and are no common word (two pieces together may be)."""
     tokens = tokenize(text)
     out: list[PiiSpan] = []
-    for span in spans:
-        if span.entity != NAME:
-            continue
-        k = next((m for m, tok in enumerate(tokens) if tok.start == span.start), None)
-        if k is None:
-            continue
+    for span, k in _at_tokens(tokens, (s for s in spans if s.entity == NAME)):
         spelled = re.sub(r"[\s,-]", "", text[span.start : span.end].lower())
         if (
             k > 0
@@ -838,12 +841,7 @@ def _other_name_before(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
     formal one. Not a common word ("thanks uh ruairi"), nor one after a determiner."""
     tokens = tokenize(text)
     out: list[PiiSpan] = []
-    for span in spans:
-        if span.entity != NAME:
-            continue
-        k = next((m for m, tok in enumerate(tokens) if tok.start == span.start), None)
-        if k is None:
-            continue
+    for _, k in _at_tokens(tokens, (s for s in spans if s.entity == NAME)):
         r = k - 1
         while r >= 0 and k - r <= 2 and tokens[r].text in _RENAMING and not _ends(text, tokens[r]):
             r -= 1
@@ -878,11 +876,8 @@ def _as_spelled(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
         return []
     tokens = tokenize(text)
     out: list[PiiSpan] = []
-    for span in spellings:
+    for span, k in _at_tokens(tokens, spellings):
         spelled = re.sub(r"[\s,-]", "", text[span.start : span.end].lower())
-        k = next((m for m, tok in enumerate(tokens) if tok.start == span.start), None)
-        if k is None:
-            continue
         e = next((m for m, tok in enumerate(tokens) if tok.end == span.end), None)
         for lo in range(max(0, k - _SPELLED_REACH), k):
             for width in (3, 2, 1):
