@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import pytest
 
+from tests.unit.privacy.spans import names
 from transforms.privacy.pii import find_pii, redact_text
 
 
 def _redact(text: str, language: str) -> str:
     return redact_text(text, language).text
-
-
-def _names(text: str, language: str) -> list[str]:
-    return [text[s.start : s.end].lower() for s in find_pii(text, language) if s.entity == "NAME"]
 
 
 def _types(text: str, language: str) -> set[str]:
@@ -47,7 +44,7 @@ def _types(text: str, language: str) -> set[str]:
     ],
 )  # fmt: skip
 def test_a_pets_name_is_no_persons(language: str, text: str, pet: str) -> None:
-    assert all(pet not in n for n in _names(text, language))
+    assert all(pet not in n for n in names(text, language))
 
 
 @pytest.mark.parametrize(
@@ -68,7 +65,7 @@ def test_a_pets_name_is_no_persons(language: str, text: str, pet: str) -> None:
     ],
 )  # fmt: skip
 def test_the_owners_name_stays(language: str, text: str, owner: str) -> None:
-    assert any(owner in n for n in _names(text, language))
+    assert any(owner in n for n in names(text, language))
 
 
 @pytest.mark.parametrize(
@@ -81,7 +78,7 @@ def test_the_owners_name_stays(language: str, text: str, owner: str) -> None:
     ],
 )  # fmt: skip
 def test_a_first_name_after_a_sovereigns_title_is_no_callers(language: str, text: str) -> None:
-    assert not _names(text, language)
+    assert not names(text, language)
 
 
 @pytest.mark.parametrize(
@@ -92,7 +89,7 @@ def test_a_first_name_after_a_sovereigns_title_is_no_callers(language: str, text
     ],
 )  # fmt: skip
 def test_a_surname_king_stays(language: str, text: str, name: str) -> None:
-    assert any(name in n for n in _names(text, language))
+    assert any(name in n for n in names(text, language))
 
 
 # ------------------------------------------------------------- places that are nobody's
@@ -178,7 +175,7 @@ def test_the_callers_address_stays(language: str, text: str, gone: str) -> None:
     ],
 )  # fmt: skip
 def test_names_by_general_causes(language: str, text: str, name: str) -> None:
-    assert any(name in n for n in _names(text, language)), _names(text, language)
+    assert any(name in n for n in names(text, language)), names(text, language)
 
 
 @pytest.mark.parametrize(
@@ -199,7 +196,7 @@ def test_names_by_general_causes(language: str, text: str, name: str) -> None:
     ],
 )  # fmt: skip
 def test_no_name_where_none_is_said(language: str, text: str) -> None:
-    assert not _names(text, language)
+    assert not names(text, language)
 
 
 # ---------------------------------------------------------------- addresses, ids, phones

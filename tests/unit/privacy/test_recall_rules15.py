@@ -8,25 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.unit.privacy.spans import covered, names, spans
 from transforms.privacy.pii import find_pii
-
-
-def _spans(text: str, language: str) -> list[tuple[str, str]]:
-    return [(text[s.start : s.end].lower(), s.entity) for s in find_pii(text, language)]
-
-
-def _names(text: str, language: str) -> list[str]:
-    return [t for t, e in _spans(text, language) if e == "NAME"]
-
-
-def _covered(text: str, language: str, part: str, entity: str | None = None) -> bool:
-    """``part`` lies inside a predicted span (of ``entity`` when given)."""
-    at = text.lower().index(part.lower())
-    return any(
-        s.start <= at and at + len(part) <= s.end and (entity is None or s.entity == entity)
-        for s in find_pii(text, language)
-    )
-
 
 # ------------------------------------------------------------------------------------ names
 
@@ -58,7 +41,7 @@ def _covered(text: str, language: str, part: str, entity: str | None = None) -> 
     ],
 )  # fmt: skip
 def test_names_by_a_request_a_pronoun_or_a_kin_word(language: str, text: str, name: str) -> None:
-    assert name in _names(text, language)
+    assert name in names(text, language)
 
 
 @pytest.mark.parametrize(
@@ -80,7 +63,7 @@ def test_names_by_a_request_a_pronoun_or_a_kin_word(language: str, text: str, na
     ],
 )  # fmt: skip
 def test_no_name_by_a_request_a_pronoun_or_a_kin_word(language: str, text: str) -> None:
-    assert _names(text, language) == []
+    assert names(text, language) == []
 
 
 @pytest.mark.parametrize(
@@ -97,7 +80,7 @@ def test_no_name_by_a_request_a_pronoun_or_a_kin_word(language: str, text: str) 
 )  # fmt: skip
 def test_the_words_a_spelling_spells(language: str, text: str, said: list[str]) -> None:
     for part in said:
-        assert _covered(text, language, part, "NAME"), part
+        assert covered(text, language, part, "NAME"), part
 
 
 def test_the_words_a_spelling_spells_a_few_words_after_it() -> None:
@@ -111,7 +94,7 @@ def test_the_words_a_spelling_spells_a_few_words_after_it() -> None:
 
 def test_a_spelling_names_no_word_unlike_it() -> None:
     text = "the parcel is for le bris l e b r i s, the blue door"
-    assert not _covered(text, "en", "blue door")
+    assert not covered(text, "en", "blue door")
 
 
 # -------------------------------------------------------------------------------- addresses
@@ -129,12 +112,12 @@ def test_a_spelling_names_no_word_unlike_it() -> None:
     ],
 )  # fmt: skip
 def test_towns_and_possessive_streets_are_addresses(text: str, address: str) -> None:
-    assert (address, "ADDRESS") in _spans(text, "en")
+    assert (address, "ADDRESS") in spans(text, "en")
 
 
 def test_a_name_before_a_postcode_with_no_comma_before_it_stays_a_name() -> None:
     text = "Hello Mr Dunstable here, my postcode is PE6 8QT."
-    assert "dunstable" in _names(text, "en")
+    assert "dunstable" in names(text, "en")
 
 
 @pytest.mark.parametrize(
@@ -146,12 +129,12 @@ def test_a_name_before_a_postcode_with_no_comma_before_it_stays_a_name() -> None
     ],
 )  # fmt: skip
 def test_an_employers_site_is_no_address(language: str, text: str) -> None:
-    assert "ADDRESS" not in {e for _, e in _spans(text, language)}
+    assert "ADDRESS" not in {e for _, e in spans(text, language)}
 
 
 def test_a_unit_at_home_stays_an_address() -> None:
     text = "i live at unit 3, 22 tannery lane"
-    assert any(e == "ADDRESS" for _, e in _spans(text, "en"))
+    assert any(e == "ADDRESS" for _, e in spans(text, "en"))
 
 
 # ------------------------------------------------------------------------------ identifiers
@@ -168,7 +151,7 @@ def test_a_unit_at_home_stays_an_address() -> None:
     ],
 )  # fmt: skip
 def test_a_number_said_again_from_its_start_is_an_id(language: str, text: str, number: str) -> None:
-    assert _covered(text, language, number, "ID")
+    assert covered(text, language, number, "ID")
 
 
 @pytest.mark.parametrize(
@@ -183,23 +166,23 @@ def test_a_number_said_again_from_its_start_is_an_id(language: str, text: str, n
     ],
 )  # fmt: skip
 def test_no_id_for_a_repaired_quantity(language: str, text: str) -> None:
-    assert "ID" not in {e for _, e in _spans(text, language)}
+    assert "ID" not in {e for _, e in spans(text, language)}
 
 
 def test_a_phone_repaired_where_it_stopped_stays_a_phone() -> None:
     text = "call me on oh two oh seven nine four six, sorry, oh eight one five"
-    assert {e for _, e in _spans(text, "en")} == {"PHONE"}
+    assert {e for _, e in spans(text, "en")} == {"PHONE"}
 
 
 def test_a_vacancys_number_is_no_id() -> None:
     text = "The vacancy number on the website is 20417736, it's a warehouse job."
-    assert _spans(text, "en") == []
+    assert spans(text, "en") == []
 
 
 def test_an_acronyms_letter_after_a_determiner_is_no_title() -> None:
     text = "the m pan is one four eight two nine zero three five five one seven double six"
-    assert _names(text, "en") == []
-    assert _names("bonjour m dupré", "fr") == ["dupré"]
+    assert names(text, "en") == []
+    assert names("bonjour m dupré", "fr") == ["dupré"]
 
 
 # -------------------------------------------------------------------------------- e-mails
@@ -216,10 +199,10 @@ def test_an_acronyms_letter_after_a_determiner_is_no_title() -> None:
 def test_letters_explained_after_an_email_are_the_emails(
     language: str, text: str, word: str
 ) -> None:
-    assert _covered(text, language, word, "EMAIL")
-    assert _names(text, language) == []
+    assert covered(text, language, word, "EMAIL")
+    assert names(text, language) == []
 
 
 def test_letters_the_email_does_not_hold_are_not_the_emails() -> None:
     text = "it's kt dot holm at gmail dot com and i'm tom z for zulu"
-    assert not _covered(text, "en", "zulu", "EMAIL")
+    assert not covered(text, "en", "zulu", "EMAIL")

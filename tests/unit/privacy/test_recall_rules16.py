@@ -8,25 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.unit.privacy.spans import covered, names, spans
 from transforms.privacy.pii import find_pii
-
-
-def _spans(text: str, language: str) -> list[tuple[str, str]]:
-    return [(text[s.start : s.end].lower(), s.entity) for s in find_pii(text, language)]
-
-
-def _names(text: str, language: str) -> list[str]:
-    return [t for t, e in _spans(text, language) if e == "NAME"]
-
-
-def _covered(text: str, language: str, part: str, entity: str | None = None) -> bool:
-    """``part`` lies inside a predicted span (of ``entity`` when given)."""
-    at = text.lower().index(part.lower())
-    return any(
-        s.start <= at and at + len(part) <= s.end and (entity is None or s.entity == entity)
-        for s in find_pii(text, language)
-    )
-
 
 # ------------------------------------------------------------------------------------ names
 
@@ -49,7 +32,7 @@ def _covered(text: str, language: str, part: str, entity: str | None = None) -> 
 )  # fmt: skip
 def test_a_name_said_again_or_in_another_form(language: str, text: str, said: list[str]) -> None:
     for part in said:
-        assert _covered(text, language, part, "NAME"), part
+        assert covered(text, language, part, "NAME"), part
         last = text.lower().rindex(part)
         assert any(
             s.start <= last < s.end and s.entity == "NAME" for s in find_pii(text, language)
@@ -69,7 +52,7 @@ def test_a_name_said_again_or_in_another_form(language: str, text: str, said: li
     ],
 )  # fmt: skip
 def test_no_name_for_common_words_around_a_name(language: str, text: str, word: str) -> None:
-    assert not any(word in n.split() for n in _names(text, language))
+    assert not any(word in n.split() for n in names(text, language))
 
 
 # ---------------------------------------------------------------- things named like people
@@ -96,7 +79,7 @@ def test_no_name_for_common_words_around_a_name(language: str, text: str, word: 
     ],
 )  # fmt: skip
 def test_no_name_for_a_boat_a_model_or_a_firm(language: str, text: str) -> None:
-    assert _names(text, language) == []
+    assert names(text, language) == []
 
 
 @pytest.mark.parametrize(
@@ -113,7 +96,7 @@ def test_no_name_for_a_boat_a_model_or_a_firm(language: str, text: str) -> None:
     ],
 )  # fmt: skip
 def test_owners_and_people_beside_things_stay_names(language: str, text: str, name: str) -> None:
-    assert _covered(text, language, name, "NAME")
+    assert covered(text, language, name, "NAME")
 
 
 # -------------------------------------------------------------------------------- addresses
@@ -133,7 +116,7 @@ def test_owners_and_people_beside_things_stay_names(language: str, text: str, na
 def test_addresses_with_an_acknowledgement_or_a_house_name(
     language: str, text: str, address: str
 ) -> None:
-    assert _covered(text, language, address, "ADDRESS")
+    assert covered(text, language, address, "ADDRESS")
 
 
 @pytest.mark.parametrize(
@@ -149,7 +132,7 @@ def test_addresses_with_an_acknowledgement_or_a_house_name(
     ],
 )  # fmt: skip
 def test_no_address_for_an_area_or_a_code(language: str, text: str) -> None:
-    assert [e for _, e in _spans(text, language) if e == "ADDRESS"] == []
+    assert [e for _, e in spans(text, language) if e == "ADDRESS"] == []
 
 
 @pytest.mark.parametrize(
@@ -161,7 +144,7 @@ def test_no_address_for_an_area_or_a_code(language: str, text: str) -> None:
     ],
 )  # fmt: skip
 def test_squares_and_postcodes_stay_addresses(language: str, text: str, address: str) -> None:
-    assert _covered(text, language, address, "ADDRESS")
+    assert covered(text, language, address, "ADDRESS")
 
 
 @pytest.mark.parametrize(
@@ -174,12 +157,12 @@ def test_squares_and_postcodes_stay_addresses(language: str, text: str, address:
     ],
 )  # fmt: skip
 def test_no_address_for_a_shop_with_its_hours(language: str, text: str) -> None:
-    assert [e for _, e in _spans(text, language) if e == "ADDRESS"] == []
+    assert [e for _, e in spans(text, language) if e == "ADDRESS"] == []
 
 
 def test_a_callers_we_are_at_stays_an_address() -> None:
     text = "we're at 3 elm road now so send it there"
-    assert _covered(text, "en", "3 elm road", "ADDRESS")
+    assert covered(text, "en", "3 elm road", "ADDRESS")
 
 
 # ------------------------------------------------------------------- things named by a list
@@ -196,7 +179,7 @@ def test_a_callers_we_are_at_stays_an_address() -> None:
 def test_no_name_after_a_determiner_and_an_order_adjective(
     language: str, text: str, word: str
 ) -> None:
-    assert not any(word in n.split() for n in _names(text, language))
+    assert not any(word in n.split() for n in names(text, language))
 
 
 # ------------------------------------------------------------------------------ identifiers
@@ -213,5 +196,5 @@ def test_no_name_after_a_determiner_and_an_order_adjective(
     ],
 )
 def test_an_iban_with_the_letter_o_in_its_bank_code(text: str) -> None:
-    assert _covered(text, "en", "g b six four b o f s", "IBAN")
-    assert _covered(text, "en", "eight two six five", "IBAN")
+    assert covered(text, "en", "g b six four b o f s", "IBAN")
+    assert covered(text, "en", "eight two six five", "IBAN")
