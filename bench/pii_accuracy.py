@@ -52,9 +52,9 @@ IBANs with valid check digits), one JSON object per line: ``id``, ``language``, 
   fifteenth recall round, read once; from the sixteenth on it is a tuning split too.
   ``heldout19`` (written blind by an eighteenth engineer) was the blind measure after the
   sixteenth recall round, read once; from the seventeenth on it is a tuning split too.
-  heldout20 (written blind by a nineteenth engineer) is not read yet: only measured, its errors
-  refused. All are read only when asked by name (``--split heldout2`` to ``--split heldout20``),
-  never by ``all``.
+  heldout20 (written blind by a nineteenth engineer) and heldout21 (written blind by a twentieth
+  engineer) are not read yet: only measured, their errors refused. All are read only when asked
+  by name (``--split heldout2`` to ``--split heldout21``), never by ``all``.
 
 Matching rule (entity level): a predicted span is a true positive when it overlaps a gold span of
 the same type; each gold span is found when at least one such prediction overlaps it. Recall =
@@ -121,7 +121,7 @@ READABLE = {
 ON_REQUEST = {
     "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9",
     "heldout10", "heldout11", "heldout12", "heldout13", "heldout14", "heldout15", "heldout16",
-    "heldout17", "heldout18", "heldout19", "heldout20",
+    "heldout17", "heldout18", "heldout19", "heldout20", "heldout21",
 }  # fmt: skip
 
 
