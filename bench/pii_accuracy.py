@@ -17,44 +17,13 @@ IBANs with valid check digits), one JSON object per line: ``id``, ``language``, 
   - ``bench/data/pii_speech.jsonl`` (``bench/pii_speech.py``, ``bench/pii_speech.yaml``):
   utterances written by hand as Whisper transcribes call-centre speech (lower case, disfluent,
   names with no cue word, hard negatives that are also names); splits ``dev`` and ``dev2`` (tuned
-  on), ``heldout2`` (written and committed before the names work that followed issue 22) and
-  ``heldout3`` (written by another engineer, blind to the rules). Both were held out and read
-  several times; from the recall round of issue 22 on they are tuning splits (their errors may be
-  read), not a blind measure. ``heldout4`` (written blind by a third engineer, from another source)
-  was the blind measure of the first recall round, read once; from the second recall round on it is
-  a tuning split too. ``heldout5`` (written blind by a fourth engineer, from yet another source)
-  was the blind measure of the second recall round, read once; from the third recall round on it is
-  a tuning split too. ``heldout6`` (written blind by a fifth engineer, from yet another source) was
-  the blind measure of the third recall round, read once; from the fourth recall round on it is a
-  tuning split too. ``heldout7`` (written blind by a sixth engineer, from yet another source) was
-  the blind measure of the fifth recall round, read once; from the sixth recall round on it is a
-  tuning split too. ``heldout8`` (written blind by a seventh engineer, from yet another source) was
-  the blind measure after the sixth recall round, read once; from the seventh recall round on it is
-  a tuning split too. ``heldout9`` (written blind by an eighth engineer, from yet another source)
-  was the blind measure after the seventh recall round, read once; from the eighth recall round on
-  it is a tuning split too. ``heldout10`` (written blind by a ninth engineer, from yet another
-  source) was the blind measure after the eighth recall round, read once; from the ninth recall
-  round on it is a tuning split too. ``heldout11`` (written blind by a tenth engineer, from yet
-  another source) was the blind measure after the ninth recall round, read once; from the tenth
-  recall round on it is a tuning split too. ``heldout12`` (written blind by an eleventh engineer,
-  from yet another source) was the blind measure after the tenth recall round, read once; from the
-  eleventh recall round on it is a tuning split too. ``heldout13`` (written blind by a twelfth
-  engineer) was the blind measure after the eleventh recall round, read once; from the twelfth
-  recall round on it is a tuning split too. ``heldout14`` (written blind by a thirteenth engineer)
-  was the blind measure after the twelfth recall round, read once; from the thirteenth on it is a
-  tuning split too. ``heldout15`` (written blind by a fourteenth engineer) was the blind measure
-  after the twelfth recall round and the US given names, read once; from the thirteenth recall
-  round on it is a tuning split too. ``heldout16`` (written blind by a fifteenth engineer) was the
-  blind measure after the thirteenth recall round, read once; from the fourteenth on it is a
-  tuning split too. ``heldout17`` (written blind by a sixteenth engineer) was the blind measure
-  after the fourteenth recall round, read once; from the fifteenth on it is a tuning split too.
-  ``heldout18`` (written blind by a seventeenth engineer) was the blind measure after the
-  fifteenth recall round, read once; from the sixteenth on it is a tuning split too.
-  ``heldout19`` (written blind by an eighteenth engineer) was the blind measure after the
-  sixteenth recall round, read once; from the seventeenth on it is a tuning split too.
-  heldout20 (written blind by a nineteenth engineer) and heldout21 (written blind by a twentieth
-  engineer) are not read yet: only measured, their errors refused. All are read only when asked
-  by name (``--split heldout2`` to ``--split heldout21``), never by ``all``.
+  on), then held-out splits, ``heldout2`` on (from ``heldout4`` on each written blind to the
+  rules by another engineer, from a new source). A split written blind is only measured (its
+  errors refused) until it is read once, after a recall round, as that round's blind measure;
+  from the next round on it is a tuning split (``pii_speech.NOT_READ`` holds the splits still
+  blind; docs/benchmarks.md, "Blind reads", what each scored when read). The held-out splits are
+  read only when named (``--split heldout2`` …), never by ``all``, so that each figure
+  compares with its first reading.
 
 Matching rule (entity level): a predicted span is a true positive when it overlaps a gold span of
 the same type; each gold span is found when at least one such prediction overlaps it. Recall =
@@ -73,9 +42,9 @@ sentence end ("?", ".", "!"), English "i", and each word of a labelled name; put
 filler or an opening acknowledgement ("euh", "uh", "oui", "yeah", "alors" …) and a full stop at
 the end of a turn that has no end mark. Label offsets are carried through.
 
-Tune on the splits in ``READABLE`` only (the dev splits, and pii_speech's heldout2 to heldout19,
-tuning splits now); read the other corpora's held-out figures
-(``holdout``, ``blind``, ``heldout``), never their errors (``--errors`` refuses them).
+Tune on the splits in ``READABLE`` only (the dev splits, and pii_speech's held-out splits once
+read blind); read the other splits' figures (pii_speech's blind ones, the other corpora's
+``holdout``, ``blind`` and ``heldout``), never their errors (``--errors`` refuses them).
 The last line is one JSON object with the figures.
 """
 
@@ -91,44 +60,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.pii_speech import TUNED, unseen
+from bench.pii_speech import NOT_READ, TUNED, unseen
+from bench.pii_speech import SPLITS as SPEECH_SPLITS
 from transforms.privacy.pii import ENTITIES, FAMILIES, find_pii
 
 DATA = Path(__file__).parent / "data"
 CORPORA = (DATA / "pii_corpus.jsonl", DATA / "pii_calls.jsonl", DATA / "pii_speech.jsonl")
 FAMILY_ORDER = ("names", "addresses", "identifiers", "phones", "e-mails")
-#: Splits whose errors may be read (tuned on): pii_speech's heldout2 and heldout3 are tuning
-#: splits since the recall round of issue 22 (read several times: no longer a blind measure),
-#: heldout4 since the second recall round (read once blind after the first), heldout5 since the
-#: third (read once blind after the second), heldout6 since the fourth (read once blind after the
-#: third), heldout7 since the sixth (read once blind after the fifth), heldout8 since the seventh
-#: (read once blind after the sixth), heldout9 since the eighth (read once blind after the seventh),
-#: heldout10 since the ninth (read once blind after the eighth), heldout11 since the tenth (read
-#: once blind after the ninth), heldout12 since the eleventh (read once blind after the tenth),
-#: heldout13 since the twelfth (read once blind after the eleventh), heldout14 and heldout15
-#: since the thirteenth (each read once blind after the twelfth), heldout16 since the fourteenth
-#: (read once blind after the thirteenth), heldout17 since the fifteenth (read once blind after
-#: the fourteenth), heldout18 since the sixteenth (read once blind after the fifteenth), heldout19
-#: since the seventeenth (read once blind after the sixteenth).
-READABLE = {
-    "dev", "dev2", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7",
-    "heldout8", "heldout9", "heldout10", "heldout11", "heldout12", "heldout13", "heldout14",
-    "heldout15", "heldout16", "heldout17", "heldout18", "heldout19",
-}  # fmt: skip
-#: Splits read only when named: pii_speech's former held-out splits (tuning splits now, kept out
-#: of ``all`` so that their figures compare with the earlier readings); a blind split not read
-#: yet is here and not in ``READABLE`` (its errors are refused).
-ON_REQUEST = {
-    "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9",
-    "heldout10", "heldout11", "heldout12", "heldout13", "heldout14", "heldout15", "heldout16",
-    "heldout17", "heldout18", "heldout19", "heldout20", "heldout21",
-}  # fmt: skip
-
-
-def _split_order(split: str) -> tuple[str, int]:
-    """dev, dev2, heldout2 … heldout19 in the order they were written, not as strings sort."""
-    stem = split.rstrip("0123456789")
-    return stem, int(split[len(stem) :] or 0)
+#: pii_speech's held-out splits: read only when named (never by ``all``), so that each figure
+#: compares with the earlier readings of the same split.
+ON_REQUEST = frozenset(SPEECH_SPLITS) - frozenset(TUNED)
+#: Splits whose errors may be read (tuned on): every corpus's dev splits, and pii_speech's
+#: held-out splits once read blind (``NOT_READ``: the blind ones, only measured).
+READABLE = frozenset(TUNED) | (ON_REQUEST - frozenset(NOT_READ))
 
 
 #: Words Whisper follows with a comma when a turn or a clause opens on them, or when it hesitates.
@@ -304,7 +248,7 @@ def main() -> None:
         "--split",
         choices=["dev", "dev2", "holdout", "heldout", *sorted(ON_REQUEST), "blind", "all"],
         default="all",
-        help="all: every split but heldout2 to heldout10, read only when named",
+        help="all: every split but pii_speech's held-out ones, read only when named",
     )
     parser.add_argument(
         "--unseen",
@@ -321,7 +265,7 @@ def main() -> None:
     if args.errors and args.split not in READABLE:
         parser.error(
             "--errors lists tuning-split errors only: add --split with one of "
-            + ", ".join(sorted(READABLE, key=_split_order))
+            + ", ".join(s for s in SPEECH_SPLITS if s in READABLE)
             + " (the other splits are only measured)"
         )
     find_pii("warm up", "fr")  # engine construction and model loading are not per-utterance
