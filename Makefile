@@ -81,7 +81,7 @@ format: install
 	$(BIN)/ruff check --fix .
 
 # Re-pin every dependency (needs the package registry).
-lock:
+lock: install
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
 
 # dbt's documentation as one self-contained page (after `make demo`: the catalog reads the build
@@ -91,9 +91,10 @@ docs: install
 		--vars '{"ccr_lakehouse": "$(CCR_HOME)/lakehouse", "ccr_build_database": "$(CCR_HOME)/build/kpis.build.duckdb"}' 
 	@echo "dbt docs: $(CCR_HOME)/build/dbt-docs/static_index.html"
 
-# Every benchmark script under bench/ (each prints a table and ends with one JSON line).
+# Every benchmark script under bench/ (each prints a table and ends with one JSON line); the
+# modules they share (no __main__) are not run.
 bench: install
-	@set -e; for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script; done
+	@set -e; for script in $$(grep -l '^if __name__ == "__main__":' bench/*.py); do echo "== $$script"; $(BIN)/python $$script; done
 
 # Scoring accuracy on bench/scoring_calls.yaml (needs espeak-ng the first time; audio is cached).
 bench-scoring: install
