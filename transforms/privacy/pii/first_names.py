@@ -1120,6 +1120,9 @@ _LIST_CUES = [
         "née", "nee", "addressed to", "adressé à", "adressée à",
         # French "i'm" (round 15): "je suis léocadie dufayel"
         "je suis",
+        # a name given by someone beside the caller (round 17): "hang on he's telling me …",
+        # "attendez il me le dit …"
+        "telling me", "me le dit", "me le dicte",
     )
 ]  # fmt: skip
 #: Words by which an agent asks for a name; after the question, the answer's words need no list.
@@ -1310,8 +1313,23 @@ _ROLES = {
     "livreur", "livreuse", "technicien", "technicienne",
     # who speaks for the caller: a carer, an interpreter
     "carer", "caregiver", "interpreter", "interprète", "aidant", "aidante",
+    # trades sent to a home or a claim (round 17), a closed class: "the installer dobromir"
+    "installer", "fitter", "plumber", "electrician", "builder", "joiner", "roofer", "glazier",
+    "surveyor", "inspector", "assessor", "contractor", "handler", "negotiator", "trainer",
+    "cleaner", "gardener", "decorator", "locksmith", "mechanic", "paperboy", "postman",
+    "postwoman", "plombier", "électricien", "électricienne", "installateur", "installatrice",
+    "couvreur", "menuisier", "expert", "dépanneur", "enquêteur", "enquêtrice",
 }  # fmt: skip
 _ROLE_OPENERS = _POSSESSIVES | {"the", "le", "la", "l'"}
+#: People said by what they are, not by a role (round 17): "the bloke who came out was …";
+#: a name only after the clause that says who they are (``_role_clause_before``).
+_PEOPLE = {"man", "woman", "lady", "bloke", "guy", "chap", "fella", "lad", "girl", "boy",
+           "gentleman", "monsieur", "dame", "type", "gars"}  # fmt: skip
+#: Words that open the clause after a role ("the installer who fitted them was …", "the
+#: engineer last time was …", "le technicien qui est venu c'était …").
+_RELATIVES = {"who", "that", "qui", "que", "last", "this", "they", "you"}
+#: Most words of that clause.
+_CLAUSE_REACH = 6
 
 
 def _role_before(tokens: Sequence[Token], i: int, language: str) -> bool:
@@ -1340,7 +1358,27 @@ def _role_before(tokens: Sequence[Token], i: int, language: str) -> bool:
     if word not in _NOUN_COPULAS or j < 2:
         return False
     noun = tokens[j - 1].text
-    return noun in _ROLES | _KIN and tokens[j - 2].text in _ROLE_OPENERS
+    if noun in _ROLES | _KIN and tokens[j - 2].text in _ROLE_OPENERS:
+        return True
+    return _role_clause_before(tokens, j) and _may_be_named(tokens[i].text, "fr")
+
+
+def _role_clause_before(tokens: Sequence[Token], j: int) -> bool:
+    """A role, kin or person noun with its article, then a clause that says which one, right
+    before the copula at ``j`` (round 17): "the installer who fitted them was …", "the engineer
+    last time was …", "the bloke that came out is …"; no pause nor other copula in the clause."""
+    for m in range(j - 2, max(0, j - 2 - _CLAUSE_REACH), -1):
+        t = tokens[m]
+        if t.pause or t.text in _NOUN_COPULAS:
+            return False
+        if (
+            t.text in _ROLES | _KIN | _PEOPLE
+            and m > 0
+            and tokens[m - 1].text in _ROLE_OPENERS
+            and tokens[m + 1].text in _RELATIVES
+        ):
+            return True
+    return False
 
 
 def scan_cued_names(text: str, tokens: Sequence[Token], language: str) -> list[Found]:
@@ -1507,6 +1545,7 @@ _PRONOUN_CALLED = [
     for c in (
         "she's called", "he's called", "she is called", "he is called", "she's named",
         "he's named", "elle s'appelle", "il s'appelle", "elle s'appelait", "il s'appelait",
+        "she was called", "he was called",  # the past (round 17)
         # a person, not a thing: "a man called …", "someone called …", "une dame qui s'appelle"
         "a man called", "a woman called", "a lady called", "a guy called", "a bloke called",
         "a chap called", "a gentleman called", "someone called", "somebody called",

@@ -455,7 +455,12 @@ _STREETS_EN = {
     "garth", "wynd", "brow", "dene", "mead", "meadows", "rowe", "steps",
     # regional British types (round 14), a closed class: Scots and northern lanes and alleys
     "vennel", "ghyll", "gill", "loaning", "brae", "chare", "ginnel", "snicket", "twitten",
+    # fenland and moorland types (round 17): "oxlip drove", "puddlers' bank", "kipperlane end"
+    "drove", "bank", "end",
 }  # fmt: skip
+#: Street types that are everyday nouns too ("the 12 month end", "20 lloyds bank"): a street
+#: only after a word that is no common word or a possessive ("kipperlane end", "puddlers' bank").
+_WEAK_STREETS_EN = {"bank", "end"}
 #: Street types as a noisy line makes Whisper write them, homophones of a type ("58 coniston
 #: weigh"): a street only with its house number, like every English street type.
 _STREET_HOMOPHONES_EN = {"weigh", "whey", "rode", "rowed", "lain", "grov", "clothes"}
@@ -553,7 +558,7 @@ def scan_addresses(text: str, tokens: Sequence[Token], units: Sequence[Unit]) ->
             # French, and Welsh after a house number: [number] type [de la | y] name words
             found += _fr_street(text, tokens, units, k)
         if word in _STREETS_EN or word in _STREET_HOMOPHONES_EN:
-            found += _en_street(tokens, units, k)
+            found += _en_street(text, tokens, units, k)
         if word in _ESTATES_EN and k >= 2 and tokens[k - 1].text == "the":
             # "5 the paddocks": a British named estate after its house number
             start = _house_number(units, tokens, k - 1)
@@ -871,7 +876,7 @@ def _possessor(word: str) -> str:
     return word[:-2] if word.endswith("'s") else word.rstrip("'")
 
 
-def _en_street(tokens: Sequence[Token], units: Sequence[Unit], k: int) -> list[Found]:
+def _en_street(text: str, tokens: Sequence[Token], units: Sequence[Unit], k: int) -> list[Found]:
     """Number, name words, type: "221 Baker Street", "one hundred and fifty Victoria Avenue"."""
     if tokens[k].text in _VENUE_PARTS_EN and k + 1 < len(tokens) and not tokens[k].pause:
         nxt = tokens[k + 1].text
@@ -888,13 +893,17 @@ def _en_street(tokens: Sequence[Token], units: Sequence[Unit], k: int) -> list[F
         tokens[k].text in _STREET_HOMOPHONES_EN and any(t.text in _UNIT_WORDS for t in tokens[lo:k])
     ):
         return []
+    before = tokens[k - 1]
+    possessive = before.text.endswith("'s") or text[before.end : before.end + 1] in ("'", "’")
+    if tokens[k].text in _WEAK_STREETS_EN and _common(before.text) and not possessive:
+        return []
     start = _house_number(units, tokens, lo)
     if start is None and lo > 0 and tokens[lo - 1].text == "right":
         # a backchannel between the house number and the street's name: "thirty two right
         # bracken ghyll" (round 14); the word stays out of the street's name
         start = _house_number(units, tokens, lo - 1)
     if start is None:
-        start = _dwelling_before(tokens, lo)
+        start = _dwelling_before(tokens, units, lo)
     if start is None:
         return []
     return [Found(start, k + 1, ADDRESS)]
@@ -911,16 +920,27 @@ _HOUSES_EN = {"cottage", "farm", "farmhouse", "lodge", "house", "barn", "manor",
               "bungalow", "villa", "rectory", "vicarage", "creamery", "forge"}  # fmt: skip
 
 
-def _dwelling_before(tokens: Sequence[Token], lo: int) -> int | None:
-    """Start of a dwelling part with its number or letter ("flat 9,", "block b,"), maybe
-    followed by a named building ("flat 9, lyndhurst house,"), that opens the street line at
-    ``lo``: a street said with no house number belongs to the dwelling before it."""
+def _dwelling_before(tokens: Sequence[Token], units: Sequence[Unit], lo: int) -> int | None:
+    """Start of a dwelling part with its number or letter ("flat 9,", "block b,", "flat
+    twelve yeah"), maybe followed by a named building ("flat 9, lyndhurst house,"), that opens
+    the street line at ``lo``: a street said with no house number belongs to the dwelling
+    before it."""
     j = lo
     house = False
     if j >= 2 and tokens[j - 1].text in _BUILDINGS_EN and is_name_word(tokens[j - 2].text):
         j -= 2  # "lyndhurst house," before "cobden street"
     elif j >= 2 and tokens[j - 2].text == "the" and _street_word(tokens[j - 1]):
         j -= 2  # "the maltings," before "wharf street"
+    elif (
+        j >= 3
+        and tokens[j - 3].text == "the"
+        and tokens[j - 1].pause
+        and not tokens[j - 2].pause
+        and (tokens[j - 2].text == "old" or tokens[j - 1].text in _HOUSES_EN)
+        and _street_word(tokens[j - 1])
+    ):
+        j -= 3  # an old building's name before a comma (round 17): "the old dairy,"
+        house = True
     elif (
         j >= 2
         and tokens[j - 1].text in _HOUSES_EN
@@ -929,6 +949,11 @@ def _dwelling_before(tokens: Sequence[Token], lo: int) -> int | None:
     ):
         j -= 2
         house = True
+    if j >= 1 and tokens[j - 1].text in _ACKS:
+        j -= 1  # "flat twelve yeah marram house" (round 17)
+    number = next((u for u in units if u.hi == j and u.kind == "num"), None)
+    if number is not None and number.lo >= 1 and tokens[number.lo - 1].text in _DWELLING_PARTS:
+        return number.lo - 1  # the flat's number said in words: "flat six, alumworks house,"
     if (
         j >= 2
         and tokens[j - 2].text in _DWELLING_PARTS
