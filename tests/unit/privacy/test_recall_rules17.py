@@ -21,8 +21,17 @@ from tests.unit.privacy.spans import covered, names, spans
         ("en", "the surveyor last time was gwythyr he knew the roof", "gwythyr"),
         ("en", "the chap that read the meter is anwick i think", "anwick"),
         ("fr", "le couvreur qui a fait le toit c'était gaétanic il était sérieux", "gaétanic"),
-        # a trade in apposition, like the roles before it
+        # a trade in apposition, like the roles before it; between commas; after a qualifier
         ("en", "the locksmith ysbrand changed the barrel", "ysbrand"),
+        ("en", "Your loss assessor, Caradog, will ring you on Monday.", "caradog"),
+        ("en", "the bowls club treasurer is ermengild tosh", "ermengild"),
+        # "will be" as "is": the role said for a visit to come
+        ("en", "your surveyor tomorrow will be radomil he'll text first", "radomil"),
+        ("en", "your fitter will be ottokar", "ottokar"),
+        # a police rank said as a title
+        ("en", "the one who took it down was sergeant quillam", "quillam"),
+        # thanks with "a million" before the name
+        ("en", "thanks a million eithne you're a star", "eithne"),
         # "she was called", "he was called": the past of "she's called"
         ("en", "the carer before was nice she was called oriwen i think", "oriwen"),
         # a name given by someone beside the caller
@@ -49,8 +58,14 @@ def test_a_name_after_a_role_or_given_beside_the_caller(
         # "called" with a common word after it, and "telling me" before one
         ("en", "he was called back by your team"),
         ("en", "you're telling me honestly that it's fixed"),
-        # a trade before a common word
+        # a trade before a common word, or before an elided pronoun and its verb
         ("en", "the locksmith changed the barrel"),
+        ("fr", "le vendeur m'avait donné son numéro de portable"),
+        ("en", "your engineer will be ringing you first"),
+        ("en", "the lead passenger is travelling alone"),
+        ("en", "the plumber, cheapest around, said it was fine"),
+        # a rank's abbreviation as a common noun
+        ("en", "my pc keeps crashing since the update"),
     ],
 )  # fmt: skip
 def test_no_name_after_a_role_before_a_common_word(language: str, text: str) -> None:

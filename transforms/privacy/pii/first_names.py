@@ -61,7 +61,7 @@ import importlib
 import importlib.util
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cache, lru_cache
@@ -724,7 +724,8 @@ def _thing_apposition(tokens: Sequence[Token], i: int, language: str) -> bool:
 
 _INDEFINITE = {"un", "une", "a", "an", "des", "some"}
 #: Words between thanks and a name: "merci beaucoup jade", "thanks a lot dev", "thank you so much".
-_INTENSIFIERS = {"beaucoup", "bien", "infiniment", "very", "much", "so", "a", "lot", "you", "ever"}
+_INTENSIFIERS = {"beaucoup", "bien", "infiniment", "very", "much", "so", "a", "lot", "you", "ever",
+                 "million", "bunch"}  # fmt: skip
 _THANKS = {"merci", "thanks", "thank", "cheers"}
 #: Links between a kin word and a name ("la fille de marcel", "the wife of …").
 _OF = {"de", "d'", "of"}
@@ -1319,15 +1320,27 @@ _ROLES = {
     "cleaner", "gardener", "decorator", "locksmith", "mechanic", "paperboy", "postman",
     "postwoman", "plombier", "électricien", "électricienne", "installateur", "installatrice",
     "couvreur", "menuisier", "expert", "dépanneur", "enquêteur", "enquêtrice",
+    # who holds a part in a booking, a sale, an estate or a club (round 17)
+    "passenger", "secretary", "treasurer", "executor", "buyer", "seller", "vendor", "witness",
+    "guarantor", "beneficiary", "trustee", "secrétaire", "trésorier", "trésorière", "témoin",
+    "acheteur", "acheteuse", "vendeur", "vendeuse", "garant", "garante",
 }  # fmt: skip
+#: Most words between a role's article and the role: "the supporters' club secretary", "your
+#: claim handler" (round 17).
+_ROLE_MODIFIERS = 2
+#: French object pronouns elided before a verb: "le vendeur m'avait …" names no one.
+_ELIDED_PRONOUNS = ("m'", "t'")
+#: "Will be" says who a role is as "is" does: "your engineer will be …" (round 17).
+_WILL = {"will", "'ll", "would", "sera", "serait"}
 _ROLE_OPENERS = _POSSESSIVES | {"the", "le", "la", "l'"}
 #: People said by what they are, not by a role (round 17): "the bloke who came out was …";
 #: a name only after the clause that says who they are (``_role_clause_before``).
 _PEOPLE = {"man", "woman", "lady", "bloke", "guy", "chap", "fella", "lad", "girl", "boy",
            "gentleman", "monsieur", "dame", "type", "gars"}  # fmt: skip
 #: Words that open the clause after a role ("the installer who fitted them was …", "the
-#: engineer last time was …", "le technicien qui est venu c'était …").
-_RELATIVES = {"who", "that", "qui", "que", "last", "this", "they", "you"}
+#: engineer last time was …", "your engineer tomorrow will be …").
+_CLAUSE_OPENERS = {"who", "that", "qui", "que", "last", "this", "next", "they", "you",
+                   "today", "tomorrow", "demain"}  # fmt: skip
 #: Most words of that clause.
 _CLAUSE_REACH = 6
 
@@ -1340,9 +1353,10 @@ def _role_before(tokens: Sequence[Token], i: int, language: str) -> bool:
         return False
     word = tokens[j].text
     if (
-        word in _ROLES
-        and tokens[j - 1].text in _ROLE_OPENERS
-        and not tokens[j].pause
+        _opened_role(tokens, j, _ROLES)
+        # between commas too: "your claim handler, rhodri, will call you" (round 17)
+        and (not tokens[j].pause or tokens[i].pause)
+        and not tokens[i].text.startswith(_ELIDED_PRONOUNS)  # "le vendeur m'avait dit"
         and _may_be_named(tokens[i].text, language)
         and _may_be_named(tokens[i].text, "fr")
     ):
@@ -1355,12 +1369,26 @@ def _role_before(tokens: Sequence[Token], i: int, language: str) -> bool:
             _two_unlisted(tokens, i, language)
             or (tokens[i].text in first_names() and _surname_end(tokens, i) > i + 1)
         )
+    if word == "be" and j >= 2 and tokens[j - 1].text in _WILL:
+        j, word = j - 1, "is"  # "your engineer will be …"
     if word not in _NOUN_COPULAS or j < 2:
         return False
-    noun = tokens[j - 1].text
-    if noun in _ROLES | _KIN and tokens[j - 2].text in _ROLE_OPENERS:
+    if _opened_role(tokens, j - 1, _ROLES | _KIN):
         return True
     return _role_clause_before(tokens, j) and _may_be_named(tokens[i].text, "fr")
+
+
+def _opened_role(tokens: Sequence[Token], m: int, nouns: Collection[str]) -> bool:
+    """A noun of ``nouns`` at ``m`` after its article or possessive, maybe with words between
+    that qualify it ("the lead passenger", "your claim handler")."""
+    if tokens[m].text not in nouns:
+        return False
+    for o in range(m - 1, max(-1, m - 2 - _ROLE_MODIFIERS), -1):
+        if tokens[o].text in _ROLE_OPENERS:
+            return True
+        if not is_name_word(tokens[o].text) or tokens[o].text in _NOUN_COPULAS:
+            return False
+    return False
 
 
 def _role_clause_before(tokens: Sequence[Token], j: int) -> bool:
@@ -1371,11 +1399,8 @@ def _role_clause_before(tokens: Sequence[Token], j: int) -> bool:
         t = tokens[m]
         if t.pause or t.text in _NOUN_COPULAS:
             return False
-        if (
-            t.text in _ROLES | _KIN | _PEOPLE
-            and m > 0
-            and tokens[m - 1].text in _ROLE_OPENERS
-            and tokens[m + 1].text in _RELATIVES
+        if tokens[m + 1].text in _CLAUSE_OPENERS and _opened_role(
+            tokens, m, _ROLES | _KIN | _PEOPLE
         ):
             return True
     return False

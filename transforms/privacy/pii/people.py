@@ -111,7 +111,10 @@ _TITLE_NOUNS = {"professeur", "professor", "prof", "pr", "doctor", "docteure", "
                 # clergy and honours (issue 22, round 12), a closed class
                 "reverend", "rev", "révérend", "abbé", "canon", "dame", "lord",
                 # elected offices said as a title (round 14), a closed class
-                "councillor", "councilor", "cllr", "alderman", "mayor"}  # fmt: skip
+                "councillor", "councilor", "cllr", "alderman", "mayor",
+                # police and gendarmerie ranks said as a title (round 17), a closed class
+                "pc", "sergeant", "sgt", "constable", "detective", "brigadier", "sergent",
+                "adjudant", "lieutenant"}  # fmt: skip
 #: Every title, for the other recognizers: a name may stand right after one.
 TITLES = frozenset(_TITLES | _TITLE_NOUNS)
 #: Word sequences *after* a name: "Julie à l'appareil", "Kevin speaking".
