@@ -138,3 +138,36 @@ def test_addresses_of_flats_houses_and_fen_streets(language: str, text: str, add
 )  # fmt: skip
 def test_no_address_from_everyday_nouns(language: str, text: str) -> None:
     assert all(e != "ADDRESS" for _, e in spans(text, language)), spans(text, language)
+
+
+# ------------------------------------------------------------------- rooms, things, venues
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # a room or a hall named after someone
+        ("fr", "on a réservé la salle héloïse pour le repas et le pavillon joséphine pour le bal"),
+        # a thing given a name by "called": a cottage said before, a shop
+        ("en", "we're in the end cottage not the one called radley the big one"),
+        ("en", "the shop was called henley and pike on the corner"),
+    ],
+)  # fmt: skip
+def test_no_name_for_a_room_or_a_thing_called_so(language: str, text: str) -> None:
+    assert names(text, language) == [], spans(text, language)
+
+
+def test_a_person_called_so_is_still_a_name() -> None:
+    assert covered("it was a guy called ebrima he set it all up", "en", "ebrima", "NAME")
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("fr", "La chapelle est au 12, rue des Ormeaux, derrière la mairie."),
+        ("fr", "le domaine est au quatorze chemin des vignes à la sortie du bourg"),
+        ("en", "The venue is at 8 Tollgate Lane, parking is round the back."),
+    ],
+)  # fmt: skip
+def test_no_address_for_a_venue_giving_its_own(language: str, text: str) -> None:
+    assert all(e != "ADDRESS" for _, e in spans(text, language)), spans(text, language)

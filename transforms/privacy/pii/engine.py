@@ -459,6 +459,9 @@ _PREMISES = {
     "hall", "piscine", "pool", "gare",
     # an employer's or a firm's site (round 15): "the employer's site, unit 4, …"
     "site",
+    # venues of weddings and funerals (round 17): "le domaine est au 1480, route de …"
+    "domaine", "château", "venue", "salle", "crématorium", "crematorium", "église", "church",
+    "chapelle", "chapel", "cimetière", "cemetery",
 }  # fmt: skip
 #: Words before a unit's number inside a business's premises: "unit 4, marsh lane", "bâtiment
 #: 3, …"; an address said after the premises may start on its number, past them.

@@ -633,9 +633,28 @@ def _noun_object(tokens: Sequence[Token], i: int, language: str) -> bool:
     return j >= 0 and tokens[j].text in _NOUN_TAKERS and _surname_end(tokens, i) == i + 1
 
 
+#: Rooms and halls that a venue names after someone (round 17): "la salle aliénor", "le
+#: pavillon joséphine"; the words after them name the room.
+_ROOMS = {"salle", "suite", "amphi", "amphithéâtre", "pavillon", "gîte", "gite"}
+#: Things a name is given to with "called" (round 17): "the one called bramwell" (a cottage
+#: said before), "the shop was called …"; with the rooms and businesses.
+_THINGS_CALLED = {"one", "ones", "cottage", "house", "boat", "room", "place"} | _ROOMS | _BUSINESS
+_CALLED = {"called", "named"}
+
+
 def _after_business(tokens: Sequence[Token], i: int) -> bool:
+    """A business's, a room's or a thing's name: after its noun ("le magasin …", "la salle …"),
+    or given to it by "called" ("the one called …", "the shop was called …")."""
     j = _prev(tokens, i)
-    return j >= 0 and tokens[j].text in _BUSINESS
+    if j >= 0 and tokens[j].text in _BUSINESS | _ROOMS:
+        return True
+    if j < 1 or tokens[j].text not in _CALLED:
+        return False
+    k = j - 1
+    if k >= 1 and tokens[k].text in ("was", "is"):
+        k -= 1
+    thing = tokens[k].text.removesuffix("'s")
+    return thing in _THINGS_CALLED
 
 
 def _after_quantity(tokens: Sequence[Token], i: int) -> bool:
