@@ -171,3 +171,26 @@ def test_a_person_called_so_is_still_a_name() -> None:
 )  # fmt: skip
 def test_no_address_for_a_venue_giving_its_own(language: str, text: str) -> None:
     assert all(e != "ADDRESS" for _, e in spans(text, language)), spans(text, language)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "heard"),
+    [
+        # the spelling a few words after the question, past a remark on a letter
+        ("en", "ramsbottom ramsbotham? no it's o m not a m r a m s b o t t o m", "ramsbotham"),
+        ("fr", "castagnède castagnè ? oui mais avec un d c a s t a g n è d e", "castagnè"),
+        # "double"/"deux" said in the spelling doubles the next letter
+        ("fr", "c'est madame pellissou pelissou ? p e deux l i s s o u", "pelissou"),
+        # the answer opens with "yes", "no", "c'est": the word said back, not the verb before it
+        ("fr", "vous avez noté mazerolle ? oui non c'est mazerolles avec un s", "mazerolle"),
+    ],
+)  # fmt: skip
+def test_a_name_checked_back_then_spelled_or_said_a_few_words_on(
+    language: str, text: str, heard: str
+) -> None:
+    assert covered(text, language, heard, "NAME"), spans(text, language)
+
+
+def test_the_verb_before_a_name_checked_back_stays() -> None:
+    text = "vous avez noté mazerolle ? oui non c'est mazerolles avec un s"
+    assert all("noté" not in n for n in names(text, "fr")), spans(text, "fr")

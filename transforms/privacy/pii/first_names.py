@@ -1892,6 +1892,25 @@ def _sound(word: str) -> str:
 _ECHO_REPAIRS = {"no", "non", "nope", "sorry", "pardon", "nah"}
 
 
+#: Most words that open the answer to a name checked back ("oui non c'est …"), and how far
+#: after the question mark its spelling may start (round 17).
+_ANSWER_WORDS = 3
+_SPELLING_REACH = 8
+
+
+def _spelled_letters(tokens: Sequence[Token]) -> str:
+    """The letters a spelling says, "double"/"deux" doubling the next: "c a z o t t e s deux t"
+    is "cazottestt" (anchor words stay: "d comme désiré" is compared as said)."""
+    out, twice = [], False
+    for t in tokens:
+        if t.text in ("double", "deux"):
+            twice = True
+            continue
+        out.append(t.text * (2 if twice else 1))
+        twice = False
+    return "".join(out)
+
+
 def _checked_back(text: str, tokens: Sequence[Token]) -> list[Found]:
     """A name checked back as a question, then spelled or repaired: "chaudhry chowdry ? c h a u
     d h r y", "cian key an ? c i a n", "delattre ? non delâtre d e l â t r e". The one or two
@@ -1903,28 +1922,40 @@ def _checked_back(text: str, tokens: Sequence[Token]) -> list[Found]:
         if "?" not in text[tokens[q - 1].end : tokens[q].start]:
             continue
         k = q
-        repaired = k < n and tokens[k].text in _ECHO_REPAIRS
-        if repaired:
+        # the answer may open with "yes", "no", "c'est" (round 17): "oui non c'est lacassaigne"
+        while k < n and k - q < _ANSWER_WORDS and tokens[k].text in _ECHO_REPAIRS | _ANSWER_OPENERS:
             k += 1
+        repaired = any(t.text in _ECHO_REPAIRS for t in tokens[q:k])
         end = spelled_at(tokens, k)
+        if end - k < 3 and not (repaired and k < n and is_name_word(tokens[k].text)):
+            # the spelling a few words on, after a remark on it (round 17): "no it's i not e h
+            # i g g …", "oui mais avec un t à la fin p é l a p r a t"
+            reach = range(k, min(n, k + _SPELLING_REACH))
+            k = next((m for m in reach if spelled_at(tokens, m) - m >= 3), k)
+            end = spelled_at(tokens, k)
         if end - k >= 3:
-            heard = "".join(t.text for t in tokens[k:end])
+            heard = _spelled_letters(tokens[k:end])
             said = None
         elif repaired and k < n and is_name_word(tokens[k].text):
             heard, said = tokens[k].text, k
         else:
             continue
         key = _sound(heard)
+        # the one or two words before the question that sound the more like it ("vous avez
+        # écrit lacassagne ?": the word, not the verb with it; round 17)
+        best, lo_best = 0.75, None
         for width in (2, 1):
             lo = q - width
             if lo < 0 or any(t.pause for t in tokens[lo : q - 1]):
                 continue
             echo = _sound("".join(t.text for t in tokens[lo:q]))
-            if len(echo) >= 3 and SequenceMatcher(None, echo, key).ratio() >= 0.75:
-                found.append(Found(lo, q, NAME))
-                if said is not None:
-                    found.append(Found(said, said + 1, NAME))
-                break
+            ratio = SequenceMatcher(None, echo, key).ratio()
+            if len(echo) >= 3 and ratio >= best:
+                best, lo_best = ratio, lo
+        if lo_best is not None:
+            found.append(Found(lo_best, q, NAME))
+            if said is not None:
+                found.append(Found(said, said + 1, NAME))
         if said is None:
             # the name said, then as the agent heard it, then spelled: "nuala newla ? n u a l
             # a", "eilidh quigley ailey ? e i l i d h": the spelled word opens the name
