@@ -194,3 +194,27 @@ def test_a_name_checked_back_then_spelled_or_said_a_few_words_on(
 def test_the_verb_before_a_name_checked_back_stays() -> None:
     text = "vous avez noté mazerolle ? oui non c'est mazerolles avec un s"
     assert all("noté" not in n for n in names(text, "fr")), spans(text, "fr")
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "said"),
+    [
+        # a name that is a word too, said twice after a kin word, before the surname
+        ("en", "the parcel went to my neighbour's hope uh hope gallimore next door", "hope"),
+        ("en", "it's in my husband's sterling sterling pettifer-locke", "sterling"),
+    ],
+)  # fmt: skip
+def test_a_name_said_twice_after_a_kin_word(language: str, text: str, said: str) -> None:
+    found = names(text, language)
+    assert sum(n.startswith(said) for n in found) == 2, found  # each mention its own
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my brother's really really poorly this week",
+        "my wife's car car park pass ran out",
+    ],
+)
+def test_no_name_for_a_word_said_twice_after_a_kin_word(text: str) -> None:
+    assert names(text, "en") == [], spans(text, "en")

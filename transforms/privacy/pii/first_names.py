@@ -1282,6 +1282,19 @@ def _kin_before(tokens: Sequence[Token], i: int, comma: bool = False) -> bool:
     )
 
 
+def _kin_possessive_before(tokens: Sequence[Token], i: int) -> bool:
+    """A possessive and a kin word with its "'s" right before: "my neighbour's …", "my wife's
+    …" (whose name follows)."""
+    j = _prev(tokens, i)
+    return (
+        j > 0
+        and tokens[j].text.endswith("'s")
+        and tokens[j].text[:-2] in _KIN
+        and tokens[j - 1].text in _POSSESSIVES
+        and not tokens[j].pause
+    )
+
+
 def _two_unlisted(tokens: Sequence[Token], start: int, language: str) -> bool:
     """Two words in a row that are no common words of the language, after a cue: a first name
     and a surname in no list ("it's ngozi adeyemi")."""
@@ -2032,8 +2045,11 @@ def _said_twice(tokens: Sequence[Token], language: str) -> list[Found]:
         corrected = tokens[k].text in _NAME_CORRECTIONS and k + 1 < n
         if corrected:
             k += 1  # "bryony sorry bryony fairclough": the name said again after a repair
+        # after a kin word, a name said twice may be a word too (round 17): "my neighbour's
+        # tancred uh tancred yelverton", "my wife's clemency clemency strachan-vey"
+        kin = _kin_before(tokens, i) or _kin_possessive_before(tokens, i)
         if tokens[k].text != word or not (
-            _name_like(word, language) or (corrected and is_name_word(word))
+            _name_like(word, language) or ((corrected or kin) and is_name_word(word))
         ):
             continue
         if (
@@ -2058,7 +2074,7 @@ def _said_twice(tokens: Sequence[Token], language: str) -> list[Found]:
         # words of the lexicon too
         if not (
             word in first_names()
-            or ((_may_be_named(word, language) or _known(word) or corrected) and follows)
+            or ((_may_be_named(word, language) or _known(word) or corrected or kin) and follows)
         ):
             continue
         end = nxt + 1 if follows else k + 1
