@@ -218,3 +218,14 @@ def test_a_name_said_twice_after_a_kin_word(language: str, text: str, said: str)
 )
 def test_no_name_for_a_word_said_twice_after_a_kin_word(text: str) -> None:
     assert names(text, "en") == [], spans(text, "en")
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("fr", "on a pris des panneaux ondine quatre cents watts et un onduleur hélix"),
+        ("en", "we went for the panels Aurora and the inverter Selene from your range"),
+    ],
+)  # fmt: skip
+def test_no_name_for_equipment_sold_by_its_models_name(language: str, text: str) -> None:
+    assert names(text, language) == [], spans(text, language)

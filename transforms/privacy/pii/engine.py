@@ -644,7 +644,12 @@ def _product_apposition(text: str, start: int, end: int) -> bool:
 #: model's, often a first name ("la monture margaux", "the frame florence"); round 16.
 #: Not the English "model", which also names a person who models.
 _MODEL_NOUNS = {"monture", "montures", "modèle", "modèles", "gamme", "collection", "coloris",
-                "frame", "frames", "range"}  # fmt: skip
+                "frame", "frames", "range",
+                # equipment sold by its model's name (round 17): "des panneaux soléa", "the
+                # inverter helix", a closed class
+                "panneau", "panneaux", "onduleur", "onduleurs", "chaudière", "chaudières",
+                "batterie", "batteries", "panel", "panels", "inverter", "inverters", "boiler",
+                "boilers", "battery"}  # fmt: skip
 #: Nouns naming a firm (a closed class): the name right after one is the firm's ("c'est
 #: l'entreprise Vivaclim qui …", "the company Brayfield"); round 16.
 _FIRM_NOUNS = {"entreprise", "société", "firme", "agence", "enseigne", "marque", "company",
