@@ -62,7 +62,13 @@ from transforms.privacy.pii.identifiers import (
     scan_plates,
 )
 from transforms.privacy.pii.ner import NerNameRecognizer, OfflineSpacyNlpEngine
-from transforms.privacy.pii.people import TITLES, is_name_word, scan_addresses, scan_names
+from transforms.privacy.pii.people import (
+    ACKS,
+    TITLES,
+    is_name_word,
+    scan_addresses,
+    scan_names,
+)
 from transforms.privacy.pii.pets import pet_words, vessel_words
 from transforms.privacy.pii.scanners import (
     is_domain,
@@ -836,8 +842,6 @@ def _misheard_before(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
 #: Words by which a speaker gives another form of the name just said: a hesitation, "well",
 #: "enfin", "I mean" (round 16).
 _RENAMING = _HESITATIONS | {"well", "enfin", "mean", "i", "plutôt", "or", "ou"}
-#: Acknowledgements before a name said again in full ("crépin oui crépin-auguste …", round 17).
-_ACKS = {"oui", "yes", "yeah", "ouais"}
 #: How alike (``_sound``) a word right before a name must be to its first word to be another
 #: form of it ("ondie ondine feathergill", round 17).
 _FORM_LIKE = 0.8
@@ -859,7 +863,7 @@ def _other_name_before(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
     out: list[PiiSpan] = []
     for _, k in _at_tokens(tokens, (s for s in spans if s.entity == NAME)):
         r = k - 1
-        between = _RENAMING | _ACKS
+        between = _RENAMING | ACKS  # "crépin oui crépin-auguste …"
         while r >= 0 and k - r <= 2 and tokens[r].text in between and not _ends(text, tokens[r]):
             r -= 1
         if r < 0 or _ends(text, tokens[r]):

@@ -436,8 +436,9 @@ _NAMED_ESTATES_FR = {
 #: "résidence du parc": opened by "du"/"des", an estate only with a dwelling part after it.
 _ESTATE_OF = {"du", "des", "de"}
 _ESTATE_ARTICLES = {"les", "le", "la", "l'"}
-#: The other party's acknowledgements said inside an address line (round 16).
-_ACKS = {"oui", "ouais", "yes", "yeah"}
+#: The other party's acknowledgements said inside an address line (round 16), and between two
+#: forms of a name (the engine's other names, round 17).
+ACKS = {"oui", "ouais", "yes", "yeah"}
 #: A named place with no street: its name follows with or without an article.
 _LIEU_DIT = {"lieu-dit", "lieudit"}
 #: Links inside a street's name: "rue du four à chaux", "chemin des prés aux moines".
@@ -735,7 +736,7 @@ def _fr_street(text: str, tokens: Sequence[Token], units: Sequence[Unit], k: int
             start = _house_number(units, tokens, k)
             # "lieu-dit oui kerhuel": the other party's acknowledgement after the type word
             # (round 16)
-            ack = int(word in _LIEU_DIT and k + 2 < n and tokens[k + 1].text in _ACKS)
+            ack = int(word in _LIEU_DIT and k + 2 < n and tokens[k + 1].text in ACKS)
             estate = (
                 word in _NAMED_ESTATES_FR
                 and k + 1 < n
@@ -859,7 +860,7 @@ def _dwelling_end(tokens: Sequence[Token], end: int) -> int:
     """End of the dwelling parts said after a street line: "… bâtiment c appartement 12"."""
     n = len(tokens)
     first = end
-    if end + 2 < n and tokens[end].text in _ACKS and tokens[end + 1].text in _DWELLING_PARTS:
+    if end + 2 < n and tokens[end].text in ACKS and tokens[end + 1].text in _DWELLING_PARTS:
         end += 1  # "cité des lilas oui numéro douze": an acknowledgement before it (round 16)
     parts = end
     while end + 1 < n and tokens[end].text in _DWELLING_PARTS:
@@ -952,7 +953,7 @@ def _dwelling_before(tokens: Sequence[Token], units: Sequence[Unit], lo: int) ->
     ):
         j -= 2
         house = True
-    if j >= 1 and tokens[j - 1].text in _ACKS:
+    if j >= 1 and tokens[j - 1].text in ACKS:
         j -= 1  # "flat twelve yeah marram house" (round 17)
     number = next((u for u in units if u.hi == j and u.kind == "num"), None)
     if number is not None and number.lo >= 1 and tokens[number.lo - 1].text in _DWELLING_PARTS:
