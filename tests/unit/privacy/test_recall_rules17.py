@@ -229,3 +229,20 @@ def test_no_name_for_a_word_said_twice_after_a_kin_word(text: str) -> None:
 )  # fmt: skip
 def test_no_name_for_equipment_sold_by_its_models_name(language: str, text: str) -> None:
     assert names(text, language) == [], spans(text, language)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # a word said twice after a kin word and a copula
+        ("my great aunt was patience uh patience mowbray née tolchard", "patience"),
+        # a name before the role it holds for the caller
+        ("we saw the flat with lachlan your negotiator on friday", "lachlan"),
+    ],
+)
+def test_a_name_around_a_kin_word_or_a_role(text: str, name: str) -> None:
+    assert covered(text, "en", name, "NAME"), spans(text, "en")
+
+
+def test_no_name_for_a_word_said_twice_after_a_copula_and_kin() -> None:
+    assert names("my mum was very very upset about it", "en") == []

@@ -815,7 +815,8 @@ def _kin_after(tokens: Sequence[Token], end: int) -> bool:
     return (
         j + 1 < len(tokens)
         and tokens[j].text in _POSSESSIVES
-        and tokens[j + 1].text in _KIN
+        # or a role held for the caller (round 17): "with orson your negotiator"
+        and tokens[j + 1].text in _KIN | _ROLES
         and not tokens[end - 1].pause
     )
 
@@ -2047,7 +2048,11 @@ def _said_twice(tokens: Sequence[Token], language: str) -> list[Found]:
             k += 1  # "bryony sorry bryony fairclough": the name said again after a repair
         # after a kin word, a name said twice may be a word too (round 17): "my neighbour's
         # tancred uh tancred yelverton", "my wife's clemency clemency strachan-vey"
-        kin = _kin_before(tokens, i) or _kin_possessive_before(tokens, i)
+        kin = (
+            _kin_before(tokens, i)
+            or _kin_possessive_before(tokens, i)
+            or _role_before(tokens, i, language)  # "my grandmother was unity uh unity lamb"
+        )
         if tokens[k].text != word or not (
             _name_like(word, language) or ((corrected or kin) and is_name_word(word))
         ):
