@@ -23,6 +23,7 @@ from presidio_analyzer.predefined_recognizers import (
     EmailRecognizer,
     IbanRecognizer,
 )
+from unidecode import unidecode
 
 from transforms.privacy.pii.alphabets import (
     scan_bank_and_health_numbers,
@@ -61,7 +62,13 @@ from transforms.privacy.pii.identifiers import (
     scan_plates,
 )
 from transforms.privacy.pii.ner import NerNameRecognizer, OfflineSpacyNlpEngine
-from transforms.privacy.pii.people import TITLES, is_name_word, scan_addresses, scan_names
+from transforms.privacy.pii.people import (
+    ACKS,
+    TITLES,
+    is_name_word,
+    scan_addresses,
+    scan_names,
+)
 from transforms.privacy.pii.pets import pet_words, vessel_words
 from transforms.privacy.pii.scanners import (
     is_domain,
@@ -458,6 +465,9 @@ _PREMISES = {
     "hall", "piscine", "pool", "gare",
     # an employer's or a firm's site (round 15): "the employer's site, unit 4, …"
     "site",
+    # venues of weddings and funerals (round 17): "le domaine est au 1480, route de …"
+    "domaine", "château", "venue", "salle", "crématorium", "crematorium", "église", "church",
+    "chapelle", "chapel", "cimetière", "cemetery",
 }  # fmt: skip
 #: Words before a unit's number inside a business's premises: "unit 4, marsh lane", "bâtiment
 #: 3, …"; an address said after the premises may start on its number, past them.
@@ -640,7 +650,12 @@ def _product_apposition(text: str, start: int, end: int) -> bool:
 #: model's, often a first name ("la monture margaux", "the frame florence"); round 16.
 #: Not the English "model", which also names a person who models.
 _MODEL_NOUNS = {"monture", "montures", "modèle", "modèles", "gamme", "collection", "coloris",
-                "frame", "frames", "range"}  # fmt: skip
+                "frame", "frames", "range",
+                # equipment sold by its model's name (round 17): "des panneaux soléa", "the
+                # inverter helix", a closed class
+                "panneau", "panneaux", "onduleur", "onduleurs", "chaudière", "chaudières",
+                "batterie", "batteries", "panel", "panels", "inverter", "inverters", "boiler",
+                "boilers", "battery"}  # fmt: skip
 #: Nouns naming a firm (a closed class): the name right after one is the firm's ("c'est
 #: l'entreprise Vivaclim qui …", "the company Brayfield"); round 16.
 _FIRM_NOUNS = {"entreprise", "société", "firme", "agence", "enseigne", "marque", "company",
@@ -827,6 +842,9 @@ def _misheard_before(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
 #: Words by which a speaker gives another form of the name just said: a hesitation, "well",
 #: "enfin", "I mean" (round 16).
 _RENAMING = _HESITATIONS | {"well", "enfin", "mean", "i", "plutôt", "or", "ou"}
+#: How alike (``_sound``) a word right before a name must be to its first word to be another
+#: form of it ("ondie ondine feathergill", round 17).
+_FORM_LIKE = 0.8
 
 
 def _ends(text: str, tok: Token) -> bool:
@@ -838,20 +856,31 @@ def _other_name_before(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
     """One word of no language said right before a name, with only a hesitation or a word of
     rephrasing between ("it's wilfie well wilfrid fanshawe", "ma voisine ginou enfin eugénia
     malbosc", "it's mehetabel uh hettie"): the same person's other name, a nickname or the
-    formal one. Not a common word ("thanks uh ruairi"), nor one after a determiner."""
+    formal one. Not a common word ("thanks uh ruairi"), nor one after a determiner. Another
+    form of the name's first word needs no word between, and its first half may be a common
+    word (round 17): "ondie ondine feathergill", "crépin oui crépin-auguste laborderie"."""
     tokens = tokenize(text)
     out: list[PiiSpan] = []
     for _, k in _at_tokens(tokens, (s for s in spans if s.entity == NAME)):
         r = k - 1
-        while r >= 0 and k - r <= 2 and tokens[r].text in _RENAMING and not _ends(text, tokens[r]):
+        between = _RENAMING | ACKS  # "crépin oui crépin-auguste …"
+        while r >= 0 and k - r <= 2 and tokens[r].text in between and not _ends(text, tokens[r]):
             r -= 1
-        if r == k - 1 or r < 0 or _ends(text, tokens[r]):
+        if r < 0 or _ends(text, tokens[r]):
             continue
-        word = tokens[r].text
+        word, first = tokens[r].text, tokens[k].text
+        half = "-" in first and first.split("-")[0] == word
+        alike = (
+            len(word) >= 4
+            and word[0] == first[0]
+            and SequenceMatcher(None, _sound(word), _sound(first)).ratio() >= _FORM_LIKE
+        )
+        renamed = r < k - 1 and all(t.text in _RENAMING for t in tokens[r + 1 : k])
+        if not (renamed or half or alike):
+            continue
         if (
             is_name_word(word)
-            and not is_common_word(word)
-            and word not in common_words()
+            and (half or (not is_common_word(word) and word not in common_words()))
             and not after_determiner(tokens, r)
             and not any(s.start <= tokens[r].start < s.end for s in spans)
         ):
@@ -890,7 +919,9 @@ def _as_spelled(text: str, spans: Sequence[PiiSpan]) -> list[PiiSpan]:
                     and is_name_word(words)
                     and not is_common_word(words)
                     and words[0] == spelled[0]
-                    and SequenceMatcher(None, words, spelled).ratio() >= _SPELLED_LIKE
+                    # accents aside (round 17): "pelapra" heard for "p é l a p r a t"
+                    and SequenceMatcher(None, unidecode(words), unidecode(spelled)).ratio()
+                    >= _SPELLED_LIKE
                 ):
                     out.append(PiiSpan(tokens[lo].start, tokens[hi - 1].end, NAME))
                     break

@@ -61,7 +61,7 @@ import importlib
 import importlib.util
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cache, lru_cache
@@ -633,9 +633,28 @@ def _noun_object(tokens: Sequence[Token], i: int, language: str) -> bool:
     return j >= 0 and tokens[j].text in _NOUN_TAKERS and _surname_end(tokens, i) == i + 1
 
 
+#: Rooms and halls that a venue names after someone (round 17): "la salle aliénor", "le
+#: pavillon joséphine"; the words after them name the room.
+_ROOMS = {"salle", "suite", "amphi", "amphithéâtre", "pavillon", "gîte", "gite"}
+#: Things a name is given to with "called" (round 17): "the one called bramwell" (a cottage
+#: said before), "the shop was called …"; with the rooms and businesses.
+_THINGS_CALLED = {"one", "ones", "cottage", "house", "boat", "room", "place"} | _ROOMS | _BUSINESS
+_CALLED = {"called", "named"}
+
+
 def _after_business(tokens: Sequence[Token], i: int) -> bool:
+    """A business's, a room's or a thing's name: after its noun ("le magasin …", "la salle …"),
+    or given to it by "called" ("the one called …", "the shop was called …")."""
     j = _prev(tokens, i)
-    return j >= 0 and tokens[j].text in _BUSINESS
+    if j >= 0 and tokens[j].text in _BUSINESS | _ROOMS:
+        return True
+    if j < 1 or tokens[j].text not in _CALLED:
+        return False
+    k = j - 1
+    if k >= 1 and tokens[k].text in ("was", "is"):
+        k -= 1
+    thing = tokens[k].text.removesuffix("'s")
+    return thing in _THINGS_CALLED
 
 
 def _after_quantity(tokens: Sequence[Token], i: int) -> bool:
@@ -724,7 +743,8 @@ def _thing_apposition(tokens: Sequence[Token], i: int, language: str) -> bool:
 
 _INDEFINITE = {"un", "une", "a", "an", "des", "some"}
 #: Words between thanks and a name: "merci beaucoup jade", "thanks a lot dev", "thank you so much".
-_INTENSIFIERS = {"beaucoup", "bien", "infiniment", "very", "much", "so", "a", "lot", "you", "ever"}
+_INTENSIFIERS = {"beaucoup", "bien", "infiniment", "very", "much", "so", "a", "lot", "you", "ever",
+                 "million", "bunch"}  # fmt: skip
 _THANKS = {"merci", "thanks", "thank", "cheers"}
 #: Links between a kin word and a name ("la fille de marcel", "the wife of …").
 _OF = {"de", "d'", "of"}
@@ -795,7 +815,8 @@ def _kin_after(tokens: Sequence[Token], end: int) -> bool:
     return (
         j + 1 < len(tokens)
         and tokens[j].text in _POSSESSIVES
-        and tokens[j + 1].text in _KIN
+        # or a role held for the caller (round 17): "with orson your negotiator"
+        and tokens[j + 1].text in _KIN | _ROLES
         and not tokens[end - 1].pause
     )
 
@@ -1120,6 +1141,9 @@ _LIST_CUES = [
         "née", "nee", "addressed to", "adressé à", "adressée à",
         # French "i'm" (round 15): "je suis léocadie dufayel"
         "je suis",
+        # a name given by someone beside the caller (round 17): "hang on he's telling me …",
+        # "attendez il me le dit …"
+        "telling me", "me le dit", "me le dicte",
     )
 ]  # fmt: skip
 #: Words by which an agent asks for a name; after the question, the answer's words need no list.
@@ -1259,6 +1283,19 @@ def _kin_before(tokens: Sequence[Token], i: int, comma: bool = False) -> bool:
     )
 
 
+def _kin_possessive_before(tokens: Sequence[Token], i: int) -> bool:
+    """A possessive and a kin word with its "'s" right before: "my neighbour's …", "my wife's
+    …" (whose name follows)."""
+    j = _prev(tokens, i)
+    return (
+        j > 0
+        and tokens[j].text.endswith("'s")
+        and tokens[j].text[:-2] in _KIN
+        and tokens[j - 1].text in _POSSESSIVES
+        and not tokens[j].pause
+    )
+
+
 def _two_unlisted(tokens: Sequence[Token], start: int, language: str) -> bool:
     """Two words in a row that are no common words of the language, after a cue: a first name
     and a surname in no list ("it's ngozi adeyemi")."""
@@ -1310,8 +1347,35 @@ _ROLES = {
     "livreur", "livreuse", "technicien", "technicienne",
     # who speaks for the caller: a carer, an interpreter
     "carer", "caregiver", "interpreter", "interprète", "aidant", "aidante",
+    # trades sent to a home or a claim (round 17), a closed class: "the installer dobromir"
+    "installer", "fitter", "plumber", "electrician", "builder", "joiner", "roofer", "glazier",
+    "surveyor", "inspector", "assessor", "contractor", "handler", "negotiator", "trainer",
+    "cleaner", "gardener", "decorator", "locksmith", "mechanic", "paperboy", "postman",
+    "postwoman", "plombier", "électricien", "électricienne", "installateur", "installatrice",
+    "couvreur", "menuisier", "expert", "dépanneur", "enquêteur", "enquêtrice",
+    # who holds a part in a booking, a sale, an estate or a club (round 17)
+    "passenger", "secretary", "treasurer", "executor", "buyer", "seller", "vendor", "witness",
+    "guarantor", "beneficiary", "trustee", "secrétaire", "trésorier", "trésorière", "témoin",
+    "acheteur", "acheteuse", "vendeur", "vendeuse", "garant", "garante",
 }  # fmt: skip
+#: Most words between a role's article and the role: "the supporters' club secretary", "your
+#: claim handler" (round 17).
+_ROLE_MODIFIERS = 2
+#: French object pronouns elided before a verb: "le vendeur m'avait …" names no one.
+_ELIDED_PRONOUNS = ("m'", "t'")
+#: "Will be" says who a role is as "is" does: "your engineer will be …" (round 17).
+_WILL = {"will", "'ll", "would", "sera", "serait"}
 _ROLE_OPENERS = _POSSESSIVES | {"the", "le", "la", "l'"}
+#: People said by what they are, not by a role (round 17): "the bloke who came out was …";
+#: a name only after the clause that says who they are (``_role_clause_before``).
+_PEOPLE = {"man", "woman", "lady", "bloke", "guy", "chap", "fella", "lad", "girl", "boy",
+           "gentleman", "monsieur", "dame", "type", "gars"}  # fmt: skip
+#: Words that open the clause after a role ("the installer who fitted them was …", "the
+#: engineer last time was …", "your engineer tomorrow will be …").
+_CLAUSE_OPENERS = {"who", "that", "qui", "que", "last", "this", "next", "they", "you",
+                   "today", "tomorrow", "demain"}  # fmt: skip
+#: Most words of that clause.
+_CLAUSE_REACH = 6
 
 
 def _role_before(tokens: Sequence[Token], i: int, language: str) -> bool:
@@ -1322,9 +1386,10 @@ def _role_before(tokens: Sequence[Token], i: int, language: str) -> bool:
         return False
     word = tokens[j].text
     if (
-        word in _ROLES
-        and tokens[j - 1].text in _ROLE_OPENERS
-        and not tokens[j].pause
+        _opened_role(tokens, j, _ROLES)
+        # between commas too: "your claim handler, rhodri, will call you" (round 17)
+        and (not tokens[j].pause or tokens[i].pause)
+        and not tokens[i].text.startswith(_ELIDED_PRONOUNS)  # "le vendeur m'avait dit"
         and _may_be_named(tokens[i].text, language)
         and _may_be_named(tokens[i].text, "fr")
     ):
@@ -1337,10 +1402,41 @@ def _role_before(tokens: Sequence[Token], i: int, language: str) -> bool:
             _two_unlisted(tokens, i, language)
             or (tokens[i].text in first_names() and _surname_end(tokens, i) > i + 1)
         )
+    if word == "be" and j >= 2 and tokens[j - 1].text in _WILL:
+        j, word = j - 1, "is"  # "your engineer will be …"
     if word not in _NOUN_COPULAS or j < 2:
         return False
-    noun = tokens[j - 1].text
-    return noun in _ROLES | _KIN and tokens[j - 2].text in _ROLE_OPENERS
+    if _opened_role(tokens, j - 1, _ROLES | _KIN):
+        return True
+    return _role_clause_before(tokens, j) and _may_be_named(tokens[i].text, "fr")
+
+
+def _opened_role(tokens: Sequence[Token], m: int, nouns: Collection[str]) -> bool:
+    """A noun of ``nouns`` at ``m`` after its article or possessive, maybe with words between
+    that qualify it ("the lead passenger", "your claim handler")."""
+    if tokens[m].text not in nouns:
+        return False
+    for o in range(m - 1, max(-1, m - 2 - _ROLE_MODIFIERS), -1):
+        if tokens[o].text in _ROLE_OPENERS:
+            return True
+        if not is_name_word(tokens[o].text) or tokens[o].text in _NOUN_COPULAS:
+            return False
+    return False
+
+
+def _role_clause_before(tokens: Sequence[Token], j: int) -> bool:
+    """A role, kin or person noun with its article, then a clause that says which one, right
+    before the copula at ``j`` (round 17): "the installer who fitted them was …", "the engineer
+    last time was …", "the bloke that came out is …"; no pause nor other copula in the clause."""
+    for m in range(j - 2, max(0, j - 2 - _CLAUSE_REACH), -1):
+        t = tokens[m]
+        if t.pause or t.text in _NOUN_COPULAS:
+            return False
+        if tokens[m + 1].text in _CLAUSE_OPENERS and _opened_role(
+            tokens, m, _ROLES | _KIN | _PEOPLE
+        ):
+            return True
+    return False
 
 
 def scan_cued_names(text: str, tokens: Sequence[Token], language: str) -> list[Found]:
@@ -1507,6 +1603,7 @@ _PRONOUN_CALLED = [
     for c in (
         "she's called", "he's called", "she is called", "he is called", "she's named",
         "he's named", "elle s'appelle", "il s'appelle", "elle s'appelait", "il s'appelait",
+        "she was called", "he was called",  # the past (round 17)
         # a person, not a thing: "a man called …", "someone called …", "une dame qui s'appelle"
         "a man called", "a woman called", "a lady called", "a guy called", "a bloke called",
         "a chap called", "a gentleman called", "someone called", "somebody called",
@@ -1809,6 +1906,25 @@ def _sound(word: str) -> str:
 _ECHO_REPAIRS = {"no", "non", "nope", "sorry", "pardon", "nah"}
 
 
+#: Most words that open the answer to a name checked back ("oui non c'est …"), and how far
+#: after the question mark its spelling may start (round 17).
+_ANSWER_WORDS = 3
+_SPELLING_REACH = 8
+
+
+def _spelled_letters(tokens: Sequence[Token]) -> str:
+    """The letters a spelling says, "double"/"deux" doubling the next: "c a z o t t e s deux t"
+    is "cazottestt" (anchor words stay: "d comme désiré" is compared as said)."""
+    out, twice = [], False
+    for t in tokens:
+        if t.text in ("double", "deux"):
+            twice = True
+            continue
+        out.append(t.text * (2 if twice else 1))
+        twice = False
+    return "".join(out)
+
+
 def _checked_back(text: str, tokens: Sequence[Token]) -> list[Found]:
     """A name checked back as a question, then spelled or repaired: "chaudhry chowdry ? c h a u
     d h r y", "cian key an ? c i a n", "delattre ? non delâtre d e l â t r e". The one or two
@@ -1820,28 +1936,40 @@ def _checked_back(text: str, tokens: Sequence[Token]) -> list[Found]:
         if "?" not in text[tokens[q - 1].end : tokens[q].start]:
             continue
         k = q
-        repaired = k < n and tokens[k].text in _ECHO_REPAIRS
-        if repaired:
+        # the answer may open with "yes", "no", "c'est" (round 17): "oui non c'est lacassaigne"
+        while k < n and k - q < _ANSWER_WORDS and tokens[k].text in _ECHO_REPAIRS | _ANSWER_OPENERS:
             k += 1
+        repaired = any(t.text in _ECHO_REPAIRS for t in tokens[q:k])
         end = spelled_at(tokens, k)
+        if end - k < 3 and not (repaired and k < n and is_name_word(tokens[k].text)):
+            # the spelling a few words on, after a remark on it (round 17): "no it's i not e h
+            # i g g …", "oui mais avec un t à la fin p é l a p r a t"
+            reach = range(k, min(n, k + _SPELLING_REACH))
+            k = next((m for m in reach if spelled_at(tokens, m) - m >= 3), k)
+            end = spelled_at(tokens, k)
         if end - k >= 3:
-            heard = "".join(t.text for t in tokens[k:end])
+            heard = _spelled_letters(tokens[k:end])
             said = None
         elif repaired and k < n and is_name_word(tokens[k].text):
             heard, said = tokens[k].text, k
         else:
             continue
         key = _sound(heard)
+        # the one or two words before the question that sound the more like it ("vous avez
+        # écrit lacassagne ?": the word, not the verb with it; round 17)
+        best, lo_best = 0.75, None
         for width in (2, 1):
             lo = q - width
             if lo < 0 or any(t.pause for t in tokens[lo : q - 1]):
                 continue
             echo = _sound("".join(t.text for t in tokens[lo:q]))
-            if len(echo) >= 3 and SequenceMatcher(None, echo, key).ratio() >= 0.75:
-                found.append(Found(lo, q, NAME))
-                if said is not None:
-                    found.append(Found(said, said + 1, NAME))
-                break
+            ratio = SequenceMatcher(None, echo, key).ratio()
+            if len(echo) >= 3 and ratio >= best:
+                best, lo_best = ratio, lo
+        if lo_best is not None:
+            found.append(Found(lo_best, q, NAME))
+            if said is not None:
+                found.append(Found(said, said + 1, NAME))
         if said is None:
             # the name said, then as the agent heard it, then spelled: "nuala newla ? n u a l
             # a", "eilidh quigley ailey ? e i l i d h": the spelled word opens the name
@@ -1918,8 +2046,15 @@ def _said_twice(tokens: Sequence[Token], language: str) -> list[Found]:
         corrected = tokens[k].text in _NAME_CORRECTIONS and k + 1 < n
         if corrected:
             k += 1  # "bryony sorry bryony fairclough": the name said again after a repair
+        # after a kin word, a name said twice may be a word too (round 17): "my neighbour's
+        # tancred uh tancred yelverton", "my wife's clemency clemency strachan-vey"
+        kin = (
+            _kin_before(tokens, i)
+            or _kin_possessive_before(tokens, i)
+            or _role_before(tokens, i, language)  # "my grandmother was unity uh unity lamb"
+        )
         if tokens[k].text != word or not (
-            _name_like(word, language) or (corrected and is_name_word(word))
+            _name_like(word, language) or ((corrected or kin) and is_name_word(word))
         ):
             continue
         if (
@@ -1944,7 +2079,7 @@ def _said_twice(tokens: Sequence[Token], language: str) -> list[Found]:
         # words of the lexicon too
         if not (
             word in first_names()
-            or ((_may_be_named(word, language) or _known(word) or corrected) and follows)
+            or ((_may_be_named(word, language) or _known(word) or corrected or kin) and follows)
         ):
             continue
         end = nxt + 1 if follows else k + 1

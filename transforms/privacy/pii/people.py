@@ -111,7 +111,10 @@ _TITLE_NOUNS = {"professeur", "professor", "prof", "pr", "doctor", "docteure", "
                 # clergy and honours (issue 22, round 12), a closed class
                 "reverend", "rev", "révérend", "abbé", "canon", "dame", "lord",
                 # elected offices said as a title (round 14), a closed class
-                "councillor", "councilor", "cllr", "alderman", "mayor"}  # fmt: skip
+                "councillor", "councilor", "cllr", "alderman", "mayor",
+                # police and gendarmerie ranks said as a title (round 17), a closed class
+                "pc", "sergeant", "sgt", "constable", "detective", "brigadier", "sergent",
+                "adjudant", "lieutenant"}  # fmt: skip
 #: Every title, for the other recognizers: a name may stand right after one.
 TITLES = frozenset(_TITLES | _TITLE_NOUNS)
 #: Word sequences *after* a name: "Julie à l'appareil", "Kevin speaking".
@@ -433,8 +436,9 @@ _NAMED_ESTATES_FR = {
 #: "résidence du parc": opened by "du"/"des", an estate only with a dwelling part after it.
 _ESTATE_OF = {"du", "des", "de"}
 _ESTATE_ARTICLES = {"les", "le", "la", "l'"}
-#: The other party's acknowledgements said inside an address line (round 16).
-_ACKS = {"oui", "ouais", "yes", "yeah"}
+#: The other party's acknowledgements said inside an address line (round 16), and between two
+#: forms of a name (the engine's other names, round 17).
+ACKS = {"oui", "ouais", "yes", "yeah"}
 #: A named place with no street: its name follows with or without an article.
 _LIEU_DIT = {"lieu-dit", "lieudit"}
 #: Links inside a street's name: "rue du four à chaux", "chemin des prés aux moines".
@@ -455,7 +459,12 @@ _STREETS_EN = {
     "garth", "wynd", "brow", "dene", "mead", "meadows", "rowe", "steps",
     # regional British types (round 14), a closed class: Scots and northern lanes and alleys
     "vennel", "ghyll", "gill", "loaning", "brae", "chare", "ginnel", "snicket", "twitten",
+    # fenland and moorland types (round 17): "oxlip drove", "puddlers' bank", "kipperlane end"
+    "drove", "bank", "end",
 }  # fmt: skip
+#: Street types that are everyday nouns too ("the 12 month end", "20 lloyds bank"): a street
+#: only after a word that is no common word or a possessive ("kipperlane end", "puddlers' bank").
+_WEAK_STREETS_EN = {"bank", "end"}
 #: Street types as a noisy line makes Whisper write them, homophones of a type ("58 coniston
 #: weigh"): a street only with its house number, like every English street type.
 _STREET_HOMOPHONES_EN = {"weigh", "whey", "rode", "rowed", "lain", "grov", "clothes"}
@@ -553,7 +562,7 @@ def scan_addresses(text: str, tokens: Sequence[Token], units: Sequence[Unit]) ->
             # French, and Welsh after a house number: [number] type [de la | y] name words
             found += _fr_street(text, tokens, units, k)
         if word in _STREETS_EN or word in _STREET_HOMOPHONES_EN:
-            found += _en_street(tokens, units, k)
+            found += _en_street(text, tokens, units, k)
         if word in _ESTATES_EN and k >= 2 and tokens[k - 1].text == "the":
             # "5 the paddocks": a British named estate after its house number
             start = _house_number(units, tokens, k - 1)
@@ -727,7 +736,7 @@ def _fr_street(text: str, tokens: Sequence[Token], units: Sequence[Unit], k: int
             start = _house_number(units, tokens, k)
             # "lieu-dit oui kerhuel": the other party's acknowledgement after the type word
             # (round 16)
-            ack = int(word in _LIEU_DIT and k + 2 < n and tokens[k + 1].text in _ACKS)
+            ack = int(word in _LIEU_DIT and k + 2 < n and tokens[k + 1].text in ACKS)
             estate = (
                 word in _NAMED_ESTATES_FR
                 and k + 1 < n
@@ -851,7 +860,7 @@ def _dwelling_end(tokens: Sequence[Token], end: int) -> int:
     """End of the dwelling parts said after a street line: "… bâtiment c appartement 12"."""
     n = len(tokens)
     first = end
-    if end + 2 < n and tokens[end].text in _ACKS and tokens[end + 1].text in _DWELLING_PARTS:
+    if end + 2 < n and tokens[end].text in ACKS and tokens[end + 1].text in _DWELLING_PARTS:
         end += 1  # "cité des lilas oui numéro douze": an acknowledgement before it (round 16)
     parts = end
     while end + 1 < n and tokens[end].text in _DWELLING_PARTS:
@@ -871,7 +880,7 @@ def _possessor(word: str) -> str:
     return word[:-2] if word.endswith("'s") else word.rstrip("'")
 
 
-def _en_street(tokens: Sequence[Token], units: Sequence[Unit], k: int) -> list[Found]:
+def _en_street(text: str, tokens: Sequence[Token], units: Sequence[Unit], k: int) -> list[Found]:
     """Number, name words, type: "221 Baker Street", "one hundred and fifty Victoria Avenue"."""
     if tokens[k].text in _VENUE_PARTS_EN and k + 1 < len(tokens) and not tokens[k].pause:
         nxt = tokens[k + 1].text
@@ -888,13 +897,17 @@ def _en_street(tokens: Sequence[Token], units: Sequence[Unit], k: int) -> list[F
         tokens[k].text in _STREET_HOMOPHONES_EN and any(t.text in _UNIT_WORDS for t in tokens[lo:k])
     ):
         return []
+    before = tokens[k - 1]
+    possessive = before.text.endswith("'s") or text[before.end : before.end + 1] in ("'", "’")
+    if tokens[k].text in _WEAK_STREETS_EN and _common(before.text) and not possessive:
+        return []
     start = _house_number(units, tokens, lo)
     if start is None and lo > 0 and tokens[lo - 1].text == "right":
         # a backchannel between the house number and the street's name: "thirty two right
         # bracken ghyll" (round 14); the word stays out of the street's name
         start = _house_number(units, tokens, lo - 1)
     if start is None:
-        start = _dwelling_before(tokens, lo)
+        start = _dwelling_before(tokens, units, lo)
     if start is None:
         return []
     return [Found(start, k + 1, ADDRESS)]
@@ -911,16 +924,27 @@ _HOUSES_EN = {"cottage", "farm", "farmhouse", "lodge", "house", "barn", "manor",
               "bungalow", "villa", "rectory", "vicarage", "creamery", "forge"}  # fmt: skip
 
 
-def _dwelling_before(tokens: Sequence[Token], lo: int) -> int | None:
-    """Start of a dwelling part with its number or letter ("flat 9,", "block b,"), maybe
-    followed by a named building ("flat 9, lyndhurst house,"), that opens the street line at
-    ``lo``: a street said with no house number belongs to the dwelling before it."""
+def _dwelling_before(tokens: Sequence[Token], units: Sequence[Unit], lo: int) -> int | None:
+    """Start of a dwelling part with its number or letter ("flat 9,", "block b,", "flat
+    twelve yeah"), maybe followed by a named building ("flat 9, lyndhurst house,"), that opens
+    the street line at ``lo``: a street said with no house number belongs to the dwelling
+    before it."""
     j = lo
     house = False
     if j >= 2 and tokens[j - 1].text in _BUILDINGS_EN and is_name_word(tokens[j - 2].text):
         j -= 2  # "lyndhurst house," before "cobden street"
     elif j >= 2 and tokens[j - 2].text == "the" and _street_word(tokens[j - 1]):
         j -= 2  # "the maltings," before "wharf street"
+    elif (
+        j >= 3
+        and tokens[j - 3].text == "the"
+        and tokens[j - 1].pause
+        and not tokens[j - 2].pause
+        and (tokens[j - 2].text == "old" or tokens[j - 1].text in _HOUSES_EN)
+        and _street_word(tokens[j - 1])
+    ):
+        j -= 3  # an old building's name before a comma (round 17): "the old dairy,"
+        house = True
     elif (
         j >= 2
         and tokens[j - 1].text in _HOUSES_EN
@@ -929,6 +953,11 @@ def _dwelling_before(tokens: Sequence[Token], lo: int) -> int | None:
     ):
         j -= 2
         house = True
+    if j >= 1 and tokens[j - 1].text in ACKS:
+        j -= 1  # "flat twelve yeah marram house" (round 17)
+    number = next((u for u in units if u.hi == j and u.kind == "num"), None)
+    if number is not None and number.lo >= 1 and tokens[number.lo - 1].text in _DWELLING_PARTS:
+        return number.lo - 1  # the flat's number said in words: "flat six, alumworks house,"
     if (
         j >= 2
         and tokens[j - 2].text in _DWELLING_PARTS
