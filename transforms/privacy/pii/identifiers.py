@@ -81,6 +81,8 @@ _HOLDER_NOUNS = {
     # de salarié", "staff number", "payroll number", "numéro de paie", "donor number"
     "employee", "employé", "employée", "salarié", "salariée", "staff", "payroll", "paie",
     "personnel", "worker", "donor", "donateur", "donatrice", "voter", "électeur", "électrice",
+    # and "resident"'s French forms (round 17: "le numéro de résident c'est r …")
+    "résident", "résidente",
 }  # fmt: skip
 #: Cards a number is bound to ("numéro de carte", "card number"), and the words that make one
 #: a payment card (left to the card scanner) or a SIM card (a phone's number).
@@ -113,6 +115,13 @@ _OWNED_REFERENCES = {"serial", "série", "reference", "référence", "ref"}
 #: make the object the caller's own.
 _SERIALS = {"serial", "série"}
 _POSSESSIVES = {"mon", "ma", "mes", "notre", "nos", "my", "our"}
+#: Equipment a tradesman installs in the customer's home, which they own and whose warranty is
+#: registered in their name (issue 22, round 17; a closed class): its serial identifies the
+#: household as a meter's does ("le numéro de série de l'onduleur", "the boiler serial"). Not
+#: the kit a provider lends (a router, a box: swapped at will, the provider's) nor goods bought
+#: in a shop ("un répéteur acheté à la fnac").
+_INSTALLATIONS = {"onduleur", "onduleurs", "inverter", "chaudière", "boiler", "chauffe-eau",
+                  "cumulus"}  # fmt: skip
 #: "référence client", "customer reference": the identifier word wins over "référence".
 CONTEXT_WINDOW = 8
 #: Words after which a value names a payment card or an IBAN even when ASR broke its checksum.
@@ -337,9 +346,10 @@ def _context(tokens: Sequence[Token], start: int, language: str) -> str | None:
             ):
                 return "id"
             # "le numéro de série de ma chaudière", "my boiler's serial number": the serial of a
-            # thing the caller says is theirs identifies them like a meter's
+            # thing the caller says is theirs, or of an installation at their home, identifies
+            # them like a meter's
             if bare in _SERIALS and any(
-                t.text in _POSSESSIVES
+                t.text in _POSSESSIVES or _bare(t.text).removesuffix("'s") in _INSTALLATIONS
                 for t in (*tokens[max(0, i - 3) : i], *tokens[i + 1 : min(i + 4, start)])
             ):
                 return "id"
@@ -508,12 +518,18 @@ def _pattern_from(
     compiled: Sequence[re.Pattern[str]],
 ) -> Found | None:
     """The shortest stretch from piece ``a`` whose text, ``compact`` then pieces ``b`` onwards, a
-    tenant's pattern matches whole: an ID, unless it has a phone's shape (then nothing)."""
+    tenant's pattern matches whole: an ID, unless it has a phone's shape (then nothing). A lone
+    "o" is read as zero and as the letter O ("b o five two …" for ``BO[0-9]{7}``; round 17):
+    the two sound alike, and the pattern, matched whole, tells which was meant."""
+    lettered = compact
     for end in range(b, len(run)):
         compact += run[end].text
+        said = units[run[end].lo]
+        letter_o = said.hi - said.lo == 1 and tokens[said.lo].text == "o"
+        lettered += "O" if letter_o else run[end].text
         if len(compact) > 24:
             return None
-        if any(p.fullmatch(compact) for p in compiled):
+        if any(p.fullmatch(compact) or p.fullmatch(lettered) for p in compiled):
             lo = units[run[a].lo].lo
             if _phone_not_id(compact, tokens, lo, language):
                 return None

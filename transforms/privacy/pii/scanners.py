@@ -69,7 +69,9 @@ class _Found:
 #: follows goes on where it stopped, or is a new number when it starts with the same group.
 _HOLDS = [("hang", "on"), ("hold", "on"), ("bear", "with", "me"), ("wait",), ("un", "instant"),
           ("un", "moment"), ("attendez",), ("attends",), ("let", "me", "see"),
-          ("voyons",)]  # fmt: skip
+          ("voyons",),
+          # the caller says they read it again (round 17: "… non attendez je recommence …")
+          ("je", "recommence"), ("recommence",), ("start", "again")]  # fmt: skip
 
 
 #: Links by which a caller reading a number in pairs goes on with the next group ("06 39 oui 98
@@ -257,6 +259,12 @@ def _restarted(units: Sequence[Unit], parts: Sequence[list[int]]) -> bool:
     tail = "".join(units[k].value for k in parts[-1])
     if len(head) >= 2 and tail[:2] == head[:2]:
         return True
+    # hundreds said in words open both ("quatre cent, non attendez, quatre cent soixante …",
+    # "trois cent quatre … trois cent quarante …"; round 17): the restart says the same
+    # hundreds word first, so its first number has the same size and leading digit
+    first, again = units[parts[-2][0]].value, units[parts[-1][0]].value
+    if len(first) >= 3 and len(again) == len(first) and again[0] == first[0] > "0":
+        return len(tail) > len(head)
     return len(head) <= 2 and tail[:1] == head[:1] and len(tail) > len(head) + 2
 
 
@@ -264,12 +272,16 @@ def _restarted(units: Sequence[Unit], parts: Sequence[list[int]]) -> bool:
 #: …", "c'est …"), not announced by a noun that may name a listing or an order ("the listing's
 #: …", "the order is …"), whose number stays (privacy.md, identifiers).
 _PRONOUN_COPULAS = {"it's", "c'est", "that's", "c'était", "it", "is", "was"}
+#: The article a number may take after the copula ("c'est le 4 …").
+_NUMBER_ARTICLES = {"le", "la", "l'", "the"}
 
 
 def _said_as_itself(units: Sequence[Unit], start: int) -> bool:
     k = start - 1
     while k >= 0 and units[k].kind == "filler":
         k -= 1
+    if k > 0 and units[k].value in _NUMBER_ARTICLES:
+        k -= 1  # "c'est le …", "it's the …"
     if k < 0 or units[k].value not in _PRONOUN_COPULAS:
         return False
     if units[k].value in ("is", "was"):

@@ -28,6 +28,13 @@ _OTHER_DIGITS = {
     "en": {"zéro": 0, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "huit": 8,
            "neuf": 9},
 }  # fmt: skip
+#: Zero said as the letter O in French ("o six trente-neuf …", "cinquante-trois o quatre", "le
+#: deux soixante-neuf o sept …"), as English speakers say it (issue 22, round 17): a digit next
+#: to another number only, and not beside a single letter, where it spells a code's O ("s o
+#: deux cinq …", "c m c o deux …", "… soixante-deux o f …").
+_LETTER_ZERO = {"fr": {"o"}, "en": set()}
+#: Single letters that are words of French, not letters spelled beside an O ("il y a", "à").
+_WORD_LETTERS_FR = {"a", "à", "y"}
 #: Hesitations and the NIR "key" word may sit between the digit groups of one number.
 _FILLERS = {
     "euh", "heu", "hum", "hm", "uh", "um", "er", "erm", "ah", "bah", "ben", "clé", "cle", "key",
@@ -130,6 +137,23 @@ def _next_to_number(tokens: Sequence[Token], i: int, language: str) -> bool:
     return False
 
 
+def _letter_zero(tokens: Sequence[Token], i: int, language: str) -> bool:
+    """``tokens[i]`` is an O said for zero (``_LETTER_ZERO``): it, or the run of O's it is in
+    ("o o trente-trois …", "double o …"), next to a number, with no single letter beside."""
+    zeros = _LETTER_ZERO[language]
+    if tokens[i].text not in zeros:
+        return False
+    lo, hi = i, i + 1
+    while lo > 0 and tokens[lo - 1].text in zeros | _REPEAT.keys():
+        lo -= 1
+    while hi < len(tokens) and tokens[hi].text in zeros:
+        hi += 1
+    beside = [tokens[j].text for j in (lo - 1, hi) if 0 <= j < len(tokens)]
+    if any(len(w) == 1 and w.isalpha() and w not in _WORD_LETTERS_FR for w in beside):
+        return False
+    return _next_to_number(tokens, lo, language) or _next_to_number(tokens, hi - 1, language)
+
+
 #: Words after which English "one" is a pronoun, not a digit (issue 22, round 14; closed
 #: classes): a determiner of its own ("that one", "which one"), or an adjective after a
 #: determiner ("the old one", "my new one").
@@ -161,7 +185,7 @@ def spoken_units(tokens: Sequence[Token], language: str) -> list[Unit]:
             units.append(Unit("num", digits, i, i + 1, plus=word.startswith("+")))
             i += 1
             continue
-        if word in zero:
+        if word in zero or _letter_zero(tokens, i, language):
             units.append(Unit("num", "0", i, i + 1))
             i += 1
             continue
@@ -175,7 +199,8 @@ def spoken_units(tokens: Sequence[Token], language: str) -> list[Unit]:
             continue
         if word in _REPEAT and i + 1 < n:
             nxt = tokens[i + 1].text
-            digit = "0" if nxt in zero else _OTHER_DIGITS[language].get(nxt, _number(nxt, language))
+            zero_said = nxt in zero or _letter_zero(tokens, i + 1, language)
+            digit = "0" if zero_said else _OTHER_DIGITS[language].get(nxt, _number(nxt, language))
             if digit is not None and len(str(digit)) == 1:
                 units.append(Unit("num", str(digit) * _REPEAT[word], i, i + 2))
                 i += 2

@@ -1,0 +1,133 @@
+"""The identifier and phone rules of issue 22's seventeenth recall round (tuned on heldout19:
+solar installers, care homes, wedding venues, tutoring, cemeteries): sentences written for each
+rule (no corpus row), in lower case and in the form faster-whisper writes by default, with the
+hard negatives each rule must leave alone. Every number, code and name here is made up; the
+phone numbers are in the ranges kept for fiction (06 39 98, 07700 900)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.unit.privacy.spans import covered, spans
+from transforms.privacy.pii import find_pii
+
+# ------------------------------------------------------- zero said as the letter O, in French
+
+
+@pytest.mark.parametrize(
+    ("text", "entity"),
+    [
+        # a phone opened, or carried, by an O for zero
+        ("mon portable c'est le o six trente-neuf quatre-vingt-dix-huit vingt-deux o sept",
+         "PHONE"),
+        ("Mon portable, c'est le O six trente-neuf quatre-vingt-dix-huit vingt-deux o sept.",
+         "PHONE"),
+        ("o six trente-neuf quatre-vingt-dix-huit soixante et un quatorze rappelez-moi", "PHONE"),
+        # two O's for the international prefix, or "double o"
+        ("c'est le o o trente-trois six trente-neuf quatre-vingt-dix-huit douze quinze", "PHONE"),
+        ("c'est le double o trente-trois six trente-neuf quatre-vingt-dix-huit douze quinze",
+         "PHONE"),
+        # a NIR whose month and order number open on an O
+        ("mon numéro de sécu c'est le un quatre-vingt-quatre o cinq trente et un cinq cent "
+         "cinquante-cinq cent vingt-trois trente-deux", "NIR"),
+        # a customer number with its O's
+        ("mon numéro client c'est quatre-vingt-un o o quarante-deux dix-sept", "ID"),
+    ],
+)  # fmt: skip
+def test_an_o_for_zero_in_french_digits(text: str, entity: str) -> None:
+    found = spans(text, "fr")
+    assert [e for _, e in found] == [entity], found
+    assert found[0][0].startswith(("o", "le o", "double", "un", "quatre")), found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a time, a version, a menu key: an O beside a number that makes no number to redact
+        "le vol part à seize heures o cinq",
+        "c'est la version o deux du logiciel",
+        "tapez o un pour le service client",
+    ],
+)
+def test_an_o_beside_a_small_number_is_nothing(text: str) -> None:
+    assert find_pii(text, "fr") == []
+
+
+def test_an_o_beside_a_spelled_letter_stays_the_letter() -> None:
+    # spelled names keep their O; a code's letters keep theirs ("d r o …" is one code)
+    assert ("l o u v e t", "NAME") in spans("c'est louvet l o u v e t", "fr")
+    text = "mon numéro client c'est d r o quatre cinq six sept huit"
+    assert covered(text, "fr", "d r o quatre cinq six sept huit", "ID")
+
+
+def test_a_tenant_pattern_reads_a_lone_o_as_the_letter_too() -> None:
+    # "b o …" for BO[0-9]{7}: zero and the letter O sound alike, the whole pattern decides
+    text = "it's b o five two seven oh one four six"
+    assert [s.entity for s in find_pii(text, "en", id_patterns=("BO[0-9]{7}",))] == ["ID"]
+    text = "c'est b o cinq deux sept zéro un quatre six"
+    assert [s.entity for s in find_pii(text, "fr", id_patterns=("BO[0-9]{7}",))] == ["ID"]
+
+
+# ------------------------------------------- the serial of an installation in the caller's home
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "value"),
+    [
+        ("fr", "Le numéro de série de la chaudière, c'est 4KT-8810-ZQ2, pour l'entretien.",
+         "4KT-8810-ZQ2"),
+        ("fr", "le numéro de série du chauffe-eau c'est quatre-vingt-un quarante-sept douze b",
+         "quatre-vingt-un quarante-sept douze"),
+        ("en", "The inverter serial is 9RW-4471-PX8, the installer asked for it.", "9RW-4471-PX8"),
+        ("en", "the boiler serial is two two four one seven seven nine oh", "two two four one"),
+    ],
+)  # fmt: skip
+def test_an_installations_serial_is_an_id(language: str, text: str, value: str) -> None:
+    assert covered(text, language, value, "ID")
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # the kit a provider lends, goods bought in a shop, a Wi-Fi key: no one's identifier
+        ("en", "The router serial number is RT-5520-KX9, it's on the sticker."),
+        ("fr", "le répéteur acheté en magasin a un numéro de série r p sept sept zéro quatre"),
+        ("fr", "La clé Wi-Fi, c'est celle de l'étiquette : H4QZ-7TP2-MW9K."),
+    ],
+)  # fmt: skip
+def test_other_serials_and_keys_stay(language: str, text: str) -> None:
+    assert find_pii(text, language) == []
+
+
+def test_a_residents_number_is_an_id() -> None:
+    text = "le numéro de résidente de ma mère c'est r quatre cent douze cinquante-trois"
+    assert covered(text, "fr", "r quatre cent douze cinquante-trois", "ID")
+
+
+# ----------------------------------------------- a number said again from its spoken hundreds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "c'est le trois cent non attendez trois cent vingt quatre-vingt-quinze o deux",
+        "C'est le trois cent, non attendez, trois cent vingt quatre-vingt-quinze o deux.",
+        "c'est le deux cent six non attendez je recommence deux cent soixante quarante et un "
+        "dix-sept",
+    ],
+)
+def test_a_number_restarted_on_its_hundreds_is_an_id(text: str) -> None:
+    assert [e for _, e in spans(text, "fr")] == ["ID"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # amounts corrected the same way stay
+        "c'est deux cent cinquante non deux cent soixante euros",
+        "le loyer c'est le quatre cent non attendez quatre cent vingt euros par mois",
+        "on sera trois cent non attendez trois cent vingt invités",
+    ],
+)
+def test_a_corrected_amount_stays(text: str) -> None:
+    assert find_pii(text, "fr") == []
