@@ -131,3 +131,42 @@ def test_a_number_restarted_on_its_hundreds_is_an_id(text: str) -> None:
 )
 def test_a_corrected_amount_stays(text: str) -> None:
     assert find_pii(text, "fr") == []
+
+
+# ------------------------------------------------------------ a phone's group read back inside it
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "it's oh seven seven double oh nine oh oh nine oh oh? yes one two three"),
+        ("en", "It's oh seven seven double oh, nine oh oh. Nine oh oh? Yes, one two three."),
+        ("fr", "c'est le zéro six trente-neuf quatre-vingt-dix-huit douze douze ? oui douze "
+               "quinze"),
+        ("fr", "C'est le zéro six trente-neuf quatre-vingt-dix-huit douze, douze ? Oui, douze "
+               "quinze."),
+    ],
+)  # fmt: skip
+def test_a_phone_with_a_group_read_back_is_one_phone(language: str, text: str) -> None:
+    assert [e for _, e in spans(text, language)] == ["PHONE"]
+
+
+def test_a_long_number_with_a_repeated_group_is_no_phone() -> None:
+    # a repeat that leaves no phone when taken out keeps the number what it was
+    assert [e for _, e in spans("my account number is four four one two? yes four one two "
+                                "seven seven nine", "en")] == ["ID"]  # fmt: skip
+    assert find_pii("the order total was one two one two one two three four five six", "en") == []
+
+
+# --------------------------------------------- a trunk zero in brackets after the country code
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "value"),
+    [
+        ("en", "My mobile is +44 (0)7700 900 456, call after six.", "+44 (0)7700 900 456"),
+        ("fr", "Mon portable, c'est le +33 (0)6 39 98 12 15.", "+33 (0)6 39 98 12 15"),
+    ],
+)  # fmt: skip
+def test_a_trunk_zero_in_brackets_stays_in_the_phone(language: str, text: str, value: str) -> None:
+    assert spans(text, language) == [(value.lower(), "PHONE")]

@@ -45,6 +45,7 @@ from transforms.privacy.pii.validators import (
     is_phone,
     phone_loop,
     phone_one_over,
+    read_back_phone,
     restarted_phone,
 )
 
@@ -476,6 +477,7 @@ def scan_identifiers(
             and not is_phone(compact, False, language, _phone_word_before(tokens, lo))
             and not phone_loop(compact, language)
             and not restarted_phone(compact, language)
+            and not read_back_phone(compact, language)
             and not phone_one_over(compact, language)
             and not _date_like(compact)
         ):

@@ -29,6 +29,7 @@ from transforms.privacy.pii.validators import (
     is_phone,
     phone_loop,
     phone_one_over,
+    read_back_phone,
     restarted_phone,
 )
 
@@ -198,9 +199,10 @@ def scan_numbers(units: Sequence[Unit], language: str) -> list[_Found]:
             and not device
             and len(parts) == 1
             and all(f.entity == PHONE for f in in_run)  # a card or a NIR keeps its own reading
-            and restarted_phone(every, language)
+            and (restarted_phone(every, language) or read_back_phone(every, language))
         ):
-            # false starts before the phone are its own digits ("oh seven seven, oh seven …")
+            # false starts before the phone are its own digits ("oh seven seven, oh seven …"),
+            # and so is a group read back inside it ("… nine oh oh nine oh oh? yes one two …")
             in_run = [_Found(units[parts[0][0]].lo, units[parts[-1][-1]].hi, PHONE)]
         elif (
             phone_context

@@ -13,8 +13,10 @@ from transforms.privacy.pii.entities import LANGUAGES
 
 #: Punctuation ASR scatters around tokens; stripped so that "34," and "(202)" read as numbers.
 _EDGE_PUNCT = ".,;:!?…()[]{}\"«»“”'’/"
-#: Digits, maybe grouped by "-" or "." (slashes make dates, not numbers to join).
-_DIGITS_RE = re.compile(r"\+?\d+(?:[-.]\d+)*")
+#: Digits, maybe grouped by "-" or "." (slashes make dates, not numbers to join), maybe opened
+#: by a trunk zero in brackets after a country code ("+44 (0)7700 …": the "(" is stripped as
+#: edge punctuation, "0)7700" is left; round 17).
+_DIGITS_RE = re.compile(r"\+?(?:0\))?\d+(?:[-.]\d+)*")
 
 _ZERO = {"fr": {"zéro", "zero"}, "en": {"zero", "oh", "o", "nought"}}
 #: "double six", "triple zéro", and British "treble nine".
