@@ -170,3 +170,26 @@ def test_a_long_number_with_a_repeated_group_is_no_phone() -> None:
 )  # fmt: skip
 def test_a_trunk_zero_in_brackets_stays_in_the_phone(language: str, text: str, value: str) -> None:
     assert spans(text, language) == [(value.lower(), "PHONE")]
+
+
+# -------------------------------------------- meter points and travellers named by their numbers
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "value"),
+    [
+        ("en", "The NMI is 4407 2219 63, it's on the meter box.", "4407 2219 63"),
+        ("en", "the mprn is oh six one two three four five six seven eight", "oh six one two"),
+        ("en", "The frequent flyer number is 3081 5527 46.", "3081 5527 46"),
+        ("en", "my frequent flyer number is three oh eight one five five two seven four six",
+         "three oh eight one"),
+    ],
+)  # fmt: skip
+def test_a_meter_points_or_a_flyers_number_is_an_id(language: str, text: str, value: str) -> None:
+    assert [e for _, e in spans(text, language)] == ["ID"]
+    assert covered(text, language, value, "ID")
+
+
+def test_no_flyers_number_said_and_a_meter_reading_stay() -> None:
+    assert find_pii("my frequent flyer number is on the app, can I give it later?", "en") == []
+    assert find_pii("The NMI reading was 4471 kilowatt hours last quarter.", "en") == []

@@ -59,7 +59,8 @@ _PHONE_WORDS = {"téléphone", "telephone", "phone", "portable", "mobile", "fixe
 ID_CONTEXT = {
     "client", "cliente", "customer", "account", "compte", "contrat", "contract", "abonné",
     "abonnée", "abonnement", "subscriber", "adhérent", "adhérente", "member", "membership",
-    "police", "policy", "compteur", "meter", "pdl", "prm", "mpan", "mprn", "identifiant", "id",
+    "police", "policy", "compteur", "meter", "pdl", "prm", "mpan", "mprn", "nmi", "mirn",
+    "identifiant", "id",
     "login", "sociétaire", "assuré", "matricule", "licence", "license", "passport", "passeport",
     "imei", "tatoué", "tatouée", "tatouage", "tattoo", "tattooed", "puce", "pucé", "pucée",
     "microchip", "microchipped", "transpondeur", "tenancy", "lease", "bail", "mandat", "mandate",
@@ -82,8 +83,9 @@ _HOLDER_NOUNS = {
     # de salarié", "staff number", "payroll number", "numéro de paie", "donor number"
     "employee", "employé", "employée", "salarié", "salariée", "staff", "payroll", "paie",
     "personnel", "worker", "donor", "donateur", "donatrice", "voter", "électeur", "électrice",
-    # and "resident"'s French forms (round 17: "le numéro de résident c'est r …")
-    "résident", "résidente",
+    # and "resident"'s French forms, and the traveller an airline numbers (round 17: "le numéro
+    # de résident c'est r …", "the frequent flyer number is …")
+    "résident", "résidente", "flyer", "flier", "voyageur", "voyageuse",
 }  # fmt: skip
 #: Cards a number is bound to ("numéro de carte", "card number"), and the words that make one
 #: a payment card (left to the card scanner) or a SIM card (a phone's number).

@@ -15,6 +15,8 @@ NOT_PHONE_CONTEXT = {
     # the other words naming a customer's identifier (identifiers.ID_CONTEXT)
     "member", "membership", "adhérent", "adhérente", "policy", "police", "meter", "compteur",
     "subscriber", "sociétaire", "matricule", "identifiant", "passport", "passeport",
+    # a meter point's number by its name (round 17: "the NMI is …")
+    "pdl", "prm", "mpan", "mprn", "nmi", "mirn",
     # and the other transaction words (TRANSACTION_WORDS)
     "claim", "sinistre", "incident", "tag",
     # tax numbers by their names (identifiers.ID_CONTEXT)
