@@ -193,3 +193,36 @@ def test_a_meter_points_or_a_flyers_number_is_an_id(language: str, text: str, va
 def test_no_flyers_number_said_and_a_meter_reading_stay() -> None:
     assert find_pii("my frequent flyer number is on the app, can I give it later?", "en") == []
     assert find_pii("The NMI reading was 4471 kilowatt hours last quarter.", "en") == []
+
+
+# -------------------------------- a value named right after it, with the attempt broken off before
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "value"),
+    [
+        ("en", "it's k r five two sorry five three nineteen oh six that's my dad's account",
+         "k r five two sorry five three nineteen oh six"),
+        ("en", "It's KR 52, sorry, 53 19 06, that's my dad's account.", "KR 52, sorry, 53 19 06"),
+        ("fr", "c'est le quatre-vingt-un quarante-deux dix-sept trente c'est mon numéro client",
+         "quatre-vingt-un quarante-deux dix-sept trente"),
+        ("fr", "mon numéro client c'est le quarante-deux euh non quarante-trois dix-sept "
+               "vingt-deux", "quarante-deux euh non quarante-trois dix-sept vingt-deux"),
+    ],
+)  # fmt: skip
+def test_a_value_named_after_it_is_an_id(language: str, text: str, value: str) -> None:
+    assert spans(text, language) == [(value.lower(), "ID")]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "entity"),
+    [
+        # a phone named as the account's stays a phone; amounts and prices stay
+        ("fr", "c'est zéro six trente-neuf quatre-vingt-dix-huit douze quinze c'est le numéro de "
+               "mon compte", "PHONE"),
+        ("en", "it's forty two fifty that's my account balance", None),
+        ("en", "it was four hundred and twelve that's my account", None),
+    ],
+)  # fmt: skip
+def test_what_a_naming_after_leaves_alone(language: str, text: str, entity: str | None) -> None:
+    assert [e for _, e in spans(text, language)] == ([entity] if entity else [])

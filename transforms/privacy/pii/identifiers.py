@@ -360,6 +360,42 @@ def _context(tokens: Sequence[Token], start: int, language: str) -> str | None:
     return None
 
 
+def _broken_off(tokens: Sequence[Token], end: int, lo: int) -> bool:
+    """Only a repair word (and hesitations) between a run ending at ``end`` and one at ``lo``:
+    the first was an attempt at the value the second says ("h s six seven, sorry, six eight
+    …")."""
+    between = [t.text for t in tokens[end:lo]]
+    return (
+        bool(between)
+        and all(w in _UNCOUNTED_WORDS for w in between)
+        and any(w not in _HESITATION for w in between)
+    )
+
+
+#: What a caller says right after a value to name it ("… that's my mum's account", "… c'est
+#: mon numéro client"): a pronoun's copula, then a word naming the customer's identifier within
+#: a few words (round 17).
+_NAMING_COPULAS = {"that's", "it's", "c'est", "c'était", "that", "it"}
+_NAMED_REACH = 5
+
+
+def _named_after(tokens: Sequence[Token], hi: int) -> bool:
+    """A pronoun's copula right after token ``hi`` (a filler may come first) and a word naming
+    the customer's identifier within ``_NAMED_REACH`` words, no transaction word before it."""
+    k = hi
+    while k < len(tokens) and tokens[k].text in _UNCOUNTED_WORDS:
+        k += 1
+    if k >= len(tokens) or tokens[k].text not in _NAMING_COPULAS:
+        return False
+    for t in tokens[k + 1 : k + 1 + _NAMED_REACH]:
+        word = _bare(t.text).removesuffix("'s")
+        if word in NOT_ID_CONTEXT:
+            return False
+        if word in ID_CONTEXT:
+            return True
+    return False
+
+
 def _phone_word_before(tokens: Sequence[Token], lo: int) -> bool:
     """A phone word shortly before ``lo``, as the phone scanner reads them: what a North
     American number needs in French."""
@@ -408,7 +444,9 @@ def scan_identifiers(
     for run in bridged:
         found += _repaired_matches(run, tokens, units, language, compiled)
     matched = list(found)
+    said: tuple[int, int] | None = None  # the tokens of the run before this one
     for run in _pieces(units, tokens, language):
+        before, said = said, (units[run[0].lo].lo, units[run[-1].hi - 1].hi)
         if any(f.lo < units[run[-1].hi - 1].hi and units[run[0].lo].lo < f.hi for f in matched):
             continue
         if _spelled_plate(run, tokens, units, language):
@@ -440,6 +478,8 @@ def scan_identifiers(
         if lo > 0 and tokens[lo - 1].text == "plus":
             continue
         context = _context(tokens, lo, language)
+        if context is None and _named_after(tokens, hi) and not is_phone(compact, False, language):
+            context = "id"  # "… six eight twelve oh four that's my mum's account"
         digits, letters = _digits(compact), _letters(compact)
         if compact.isdigit() and window & _PHONE_WORDS and not device:
             continue  # "the phone number on the account?": the phone scanner's to judge
@@ -460,6 +500,8 @@ def scan_identifiers(
                 r"[A-Z]{2,}\d{2,}[A-Z]?|\d{2,}[A-Z]{2,}", compact
             )
             if digits >= 5 or (letters >= 2 and digits >= 4) or (login and len(compact) >= 5):
+                if before and _broken_off(tokens, before[1], lo):
+                    lo = before[0]  # "h s six seven sorry six eight …": the attempt too
                 found.append(Found(lo, hi, ID))  # "mon identifiant c'est dupont75" too
             continue
         if context == "not_id":
