@@ -226,3 +226,36 @@ def test_a_value_named_after_it_is_an_id(language: str, text: str, value: str) -
 )  # fmt: skip
 def test_what_a_naming_after_leaves_alone(language: str, text: str, entity: str | None) -> None:
     assert [e for _, e in spans(text, language)] == ([entity] if entity else [])
+
+
+# ---------------------------------------------- a dash said inside an announced identifier
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "value"),
+    [
+        ("fr", "mon numéro d'adhérent c'est a b tiret quatre cinq six sept huit",
+         "a b tiret quatre cinq six sept huit"),
+        ("en", "my membership number is k l m dash four eight two one seven dash h",
+         "k l m dash four eight two one seven dash h"),
+        ("en", "My membership number is K L M dash 48217 dash H.", "K L M dash 48217 dash H"),
+        ("en", "my customer number is two oh two six slash r slash oh three four seven",
+         "two oh two six slash r slash oh three four seven"),
+    ],
+)  # fmt: skip
+def test_a_dash_said_inside_an_announced_id(language: str, text: str, value: str) -> None:
+    assert spans(text, language) == [(value.lower(), "ID")]
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        # the same dashes in a machine's name, a quote's or a vacancy's reference: no one's id
+        ("fr", "le poste c'est p c tiret g r e tiret zéro quatre cent douze c'est sur l'étiquette"),
+        ("en", "the machine name's l t dash m a n dash oh four one two it's on the sticker"),
+        ("en", "the caterer's quote number is q t twenty twenty six dash one four oh"),
+        ("fr", "c'est l'offre référence deux mille vingt-six tiret r h tiret zéro quatre sept"),
+    ],
+)  # fmt: skip
+def test_dashes_in_other_codes_stay(language: str, text: str) -> None:
+    assert find_pii(text, language) == []

@@ -146,6 +146,11 @@ _COMMON_SHORT = {"le", "la", "les", "au", "aux", "de", "du", "des", "un", "une",
                  "elle", "we", "you", "up", "no", "non", "oui", "yes", "so", "ok", "bis",
                  "ter", "vol", "ba", "af"}  # fmt: skip
 _CURRENCY = {"euros", "euro", "pounds", "pound", "€", "£", "dollars", "centimes", "pence", "p"}
+#: Dashes and slashes said inside an identifier ("a b tiret quatre …", "k l m dash four …"):
+#: they join its pieces when a word naming the customer's identifier announces it (hostnames,
+#: quotes and vacancies are said with them too: "p c tiret g r e …", "q t twenty twenty six dash
+#: …"; round 17).
+_SPOKEN_DASHES = {"tiret", "dash", "hyphen", "slash"}
 #: Holds inside one identifier read out: the caller pauses to look ("rj 44, hang on, 0917").
 _HOLDS = [("hang", "on"), ("hold", "on"), ("bear", "with", "me"), ("wait",), ("un", "instant"),
           ("un", "moment"), ("attendez",), ("attends",), ("let", "me", "see"),
@@ -235,6 +240,15 @@ def _pieces(
                 repaired = repaired or u.kind == "correction"
                 k = nxt_k
                 continue
+        if (
+            current
+            and value in _SPOKEN_DASHES
+            and k + 1 < len(units)
+            and (units[k + 1].kind == "num" or re.fullmatch(r"[a-z]", units[k + 1].value))
+            and _context(tokens, units[current[0].lo].lo, language) == "id"
+        ):
+            k += 1  # "numéro client a b tiret quatre …": a dash said inside the announced id
+            continue
         if u.kind == "num":
             piece = _Piece(k, k + 1, value)
         elif u.kind == "word" and _REPEATED_DIGIT.fullmatch(value):
@@ -463,7 +477,12 @@ def scan_identifiers(
             and (len(run) == 1 or (not run[1].text[:1].isalpha() and len(run) < 2))
         ):
             run = run[1:]
-        while len(run) > 1 and len(run[-1].text) == 1 and run[-1].text.isalpha():
+        while (
+            len(run) > 1
+            and len(run[-1].text) == 1
+            and run[-1].text.isalpha()
+            and tokens[units[run[-1].lo].lo - 1].text not in _SPOKEN_DASHES  # "… dash h"
+        ):
             run = run[:-1]  # "… 189 a été rejeté": the word "a", not a letter of the id
         if not run:
             continue
