@@ -259,3 +259,33 @@ def test_a_dash_said_inside_an_announced_id(language: str, text: str, value: str
 )  # fmt: skip
 def test_dashes_in_other_codes_stay(language: str, text: str) -> None:
     assert find_pii(text, language) == []
+
+
+# ------------------------ e-mails: a domain spelled, misheard, or with a label said in words
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "value"),
+    [
+        ("fr", "c'est gr lafarge arobase orange point f r", "gr lafarge arobase orange point f r"),
+        ("en", "it's jo dot brent at gmail dot c o m", "jo dot brent at gmail dot c o m"),
+        ("en", "It's jo dot brent at mail dot co dot u k.", "jo dot brent at mail dot co dot u k"),
+        ("en", "tamsin yeo at yahoo dot calm", "tamsin yeo at yahoo dot calm"),
+        ("fr", "maelys trinh arobase etu point univ rennes deux point fr pour la fac",
+         "maelys trinh arobase etu point univ rennes deux point fr"),
+    ],
+)  # fmt: skip
+def test_an_email_with_its_domain_said_oddly(language: str, text: str, value: str) -> None:
+    assert covered(text, language, value, "EMAIL")
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "i was at home dot com that was it"),
+        ("en", "meet me at the station point five minutes later"),
+        ("fr", "on se retrouve à la gare point final"),
+    ],
+)  # fmt: skip
+def test_no_email_without_a_domain(language: str, text: str) -> None:
+    assert find_pii(text, language) == []

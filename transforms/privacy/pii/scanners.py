@@ -491,8 +491,11 @@ def _spoken_local_before(tokens: Sequence[Token], k: int) -> bool:
     )
 
 
-#: Top-level domains as French ASR writes them when said aloud ("point nette").
-_TLD_HEARD = {"nette": "net", "ette": "net", "èfère": "fr", "effère": "fr", "orgue": "org"}
+#: Top-level domains as ASR writes them when said aloud ("point nette"; round 17: "dot calm").
+_TLD_HEARD = {"nette": "net", "ette": "net", "èfère": "fr", "effère": "fr", "orgue": "org",
+              "calm": "com", "come": "com"}  # fmt: skip
+#: At most this many letters spell a label after a dot ("point f r", "dot c o m").
+_SPELLED_LABEL = 4
 
 
 def scan_spoken_emails(tokens: Sequence[Token]) -> list[_Found]:
@@ -524,12 +527,30 @@ def scan_spoken_emails(tokens: Sequence[Token]) -> list[_Found]:
                 m += 1
                 continue
             if domain and not domain.endswith((".", "-")):
-                if "." in domain or words_before_dot >= 2:
+                # a label said in words with its hyphens dropped ("etu point univ lyon deux
+                # point fr"), while no domain is whole yet; before the first dot, two words
+                if "." in domain and (best_hi is not None or word in _LOCAL_STOP):
+                    break
+                if words_before_dot >= 2:
                     break
                 words_before_dot += 1
+                domain += "-" if "." in domain else ""
             after_dot = domain.endswith(".")
-            domain += _TLD_HEARD.get(word, word) if after_dot else word
-            m += 1
+            if after_dot:
+                words_before_dot = 0
+            label, said = word, 1
+            if after_dot and len(word) == 1 and word.isalpha():
+                # a label spelled letter by letter ("point f r", "dot c o m")
+                while (
+                    m + said < n
+                    and said < _SPELLED_LABEL
+                    and len(tokens[m + said].text) == 1
+                    and tokens[m + said].text.isalpha()
+                ):
+                    label += tokens[m + said].text
+                    said += 1
+            domain += _TLD_HEARD.get(label, label) if after_dot else label
+            m += said
             if is_domain(domain):
                 best_hi = m
             elif after_dot and m < n and best_hi is None:
