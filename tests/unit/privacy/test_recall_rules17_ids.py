@@ -289,3 +289,19 @@ def test_an_email_with_its_domain_said_oddly(language: str, text: str, value: st
 )  # fmt: skip
 def test_no_email_without_a_domain(language: str, text: str) -> None:
     assert find_pii(text, language) == []
+
+
+# ------------------------------------------------------ "a hundred" in a number read in groups
+
+
+def test_a_hundred_in_a_phone_read_back_in_groups() -> None:
+    text = "So that's oh seven seven double oh, nine hundred, a hundred and twelve?"
+    assert spans(text, "en") == [(text[10:-1].lower(), "PHONE")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["it cost a hundred and twenty pounds", "there were a hundred people there"],
+)
+def test_a_hundred_as_a_quantity_stays(text: str) -> None:
+    assert find_pii(text, "en") == []

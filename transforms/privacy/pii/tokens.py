@@ -175,6 +175,15 @@ def _pronoun_one(tokens: Sequence[Token], i: int) -> bool:
     return prev in _ONE_ADJECTIVES and i > 1 and tokens[i - 2].text in _DETERMINERS_EN
 
 
+#: The words after which English "a" is "one" ("a hundred and five", "a thousand").
+_A_ONE = {"hundred", "thousand"}
+
+
+def _a_hundred(tokens: Sequence[Token], i: int) -> bool:
+    """``tokens[i]`` ("a") opens a number: "hundred" or "thousand" follows it, in one breath."""
+    return i + 1 < len(tokens) and tokens[i + 1].text in _A_ONE and not tokens[i].pause
+
+
 def spoken_units(tokens: Sequence[Token], language: str) -> list[Unit]:
     zero = _ZERO[language]
     units: list[Unit] = []
@@ -211,12 +220,18 @@ def spoken_units(tokens: Sequence[Token], language: str) -> list[Unit]:
             units.append(Unit("word", word, i, i + 1))
             i += 1
             continue
-        if _number(word, language) is not None:
+        # "a hundred and five" is "one hundred and five" (round 17: "nine hundred, a hundred
+        # and five", a number read back in groups)
+        one = language == "en" and word == "a" and _a_hundred(tokens, i)
+        if _number(word, language) is not None or one:
             # Longest run of words that text2num reads as ONE number; zeros always stand alone
             # ("zéro zéro" is two digits, not 0).
             best = i + 1
+            said = [t.text for t in tokens]
+            if one:
+                said[i] = "one"
             for j in range(min(n, i + _MAX_NUMBER_WORDS), i + 1, -1):
-                words = [t.text for t in tokens[i:j]]
+                words = said[i:j]
                 if any(w in zero for w in words) or words[-1] in _NUMBER_GLUE:
                     continue
                 if any(t.pause for t in tokens[i : j - 1]):
@@ -224,7 +239,7 @@ def spoken_units(tokens: Sequence[Token], language: str) -> list[Unit]:
                 if _number(" ".join(words), language) is not None:
                     best = j
                     break
-            value = _number(" ".join(t.text for t in tokens[i:best]), language)
+            value = _number(" ".join(said[i:best]), language)
             units.append(Unit("num", str(value), i, best))
             i = best
             continue
