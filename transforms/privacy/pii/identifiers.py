@@ -38,6 +38,7 @@ from transforms.privacy.pii.first_names import common_words, common_words_of, kn
 from transforms.privacy.pii.people import Found, is_name_word
 from transforms.privacy.pii.stop_words import EN_STOP as _EN_STOP
 from transforms.privacy.pii.stop_words import FR_STOP as _FR_STOP
+from transforms.privacy.pii.tokens import WORD_LETTERS as _WORD_LETTERS
 from transforms.privacy.pii.tokens import Token, Unit, is_number_word_in
 from transforms.privacy.pii.validators import (
     DEVICE_ID_WORDS,
@@ -814,8 +815,6 @@ _HESITATION = {"euh", "heu", "uh", "um", "erm", "er", "hum"}
 _WRITTEN_LOGIN = re.compile(r"@?[^\W_][\w]*(?:[._-][^\W_]+)*")
 _HANDLE = re.compile(r"@[^\W_]\w*(?:\.\w+)*")
 _UNDERSCORED = re.compile(r"[^\W_]+(?:_[^\W_]+)+")
-#: Single letters that are words of the language, not an initial ("a problem", "y aller").
-_WORD_LETTERS = {"en": {"a", "i", "o"}, "fr": {"a", "à", "y", "o"}}
 
 
 def _login_cue(tokens: Sequence[Token], i: int) -> int:

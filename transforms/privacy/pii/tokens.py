@@ -35,8 +35,9 @@ _OTHER_DIGITS = {
 #: to another number only, and not beside a single letter, where it spells a code's O ("s o
 #: deux cinq …", "c m c o deux …", "… soixante-deux o f …").
 _LETTER_ZERO = {"fr": {"o"}, "en": set()}
-#: Single letters that are words of French, not letters spelled beside an O ("il y a", "à").
-_WORD_LETTERS_FR = {"a", "à", "y"}
+#: Single letters that are words of the language, not an initial or a letter spelled ("a
+#: problem", "y aller", "il y a o six …").
+WORD_LETTERS = {"en": {"a", "i", "o"}, "fr": {"a", "à", "y", "o"}}
 #: Hesitations and the NIR "key" word may sit between the digit groups of one number.
 _FILLERS = {
     "euh", "heu", "hum", "hm", "uh", "um", "er", "erm", "ah", "bah", "ben", "clé", "cle", "key",
@@ -151,7 +152,7 @@ def _letter_zero(tokens: Sequence[Token], i: int, language: str) -> bool:
     while hi < len(tokens) and tokens[hi].text in zeros:
         hi += 1
     beside = [tokens[j].text for j in (lo - 1, hi) if 0 <= j < len(tokens)]
-    if any(len(w) == 1 and w.isalpha() and w not in _WORD_LETTERS_FR for w in beside):
+    if any(len(w) == 1 and w.isalpha() and w not in WORD_LETTERS[language] for w in beside):
         return False
     return _next_to_number(tokens, lo, language) or _next_to_number(tokens, hi - 1, language)
 
