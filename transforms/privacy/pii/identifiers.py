@@ -38,6 +38,7 @@ from transforms.privacy.pii.first_names import common_words, common_words_of, kn
 from transforms.privacy.pii.people import Found, is_name_word
 from transforms.privacy.pii.stop_words import EN_STOP as _EN_STOP
 from transforms.privacy.pii.stop_words import FR_STOP as _FR_STOP
+from transforms.privacy.pii.tokens import WORD_LETTERS as _WORD_LETTERS
 from transforms.privacy.pii.tokens import Token, Unit, is_number_word_in
 from transforms.privacy.pii.validators import (
     DEVICE_ID_WORDS,
@@ -45,6 +46,7 @@ from transforms.privacy.pii.validators import (
     is_phone,
     phone_loop,
     phone_one_over,
+    read_back_phone,
     restarted_phone,
 )
 
@@ -58,7 +60,8 @@ _PHONE_WORDS = {"téléphone", "telephone", "phone", "portable", "mobile", "fixe
 ID_CONTEXT = {
     "client", "cliente", "customer", "account", "compte", "contrat", "contract", "abonné",
     "abonnée", "abonnement", "subscriber", "adhérent", "adhérente", "member", "membership",
-    "police", "policy", "compteur", "meter", "pdl", "prm", "mpan", "mprn", "identifiant", "id",
+    "police", "policy", "compteur", "meter", "pdl", "prm", "mpan", "mprn", "nmi", "mirn",
+    "identifiant", "id",
     "login", "sociétaire", "assuré", "matricule", "licence", "license", "passport", "passeport",
     "imei", "tatoué", "tatouée", "tatouage", "tattoo", "tattooed", "puce", "pucé", "pucée",
     "microchip", "microchipped", "transpondeur", "tenancy", "lease", "bail", "mandat", "mandate",
@@ -81,6 +84,9 @@ _HOLDER_NOUNS = {
     # de salarié", "staff number", "payroll number", "numéro de paie", "donor number"
     "employee", "employé", "employée", "salarié", "salariée", "staff", "payroll", "paie",
     "personnel", "worker", "donor", "donateur", "donatrice", "voter", "électeur", "électrice",
+    # and "resident"'s French forms, and the traveller an airline numbers (round 17: "le numéro
+    # de résident c'est r …", "the frequent flyer number is …")
+    "résident", "résidente", "flyer", "flier", "voyageur", "voyageuse",
 }  # fmt: skip
 #: Cards a number is bound to ("numéro de carte", "card number"), and the words that make one
 #: a payment card (left to the card scanner) or a SIM card (a phone's number).
@@ -113,6 +119,13 @@ _OWNED_REFERENCES = {"serial", "série", "reference", "référence", "ref"}
 #: make the object the caller's own.
 _SERIALS = {"serial", "série"}
 _POSSESSIVES = {"mon", "ma", "mes", "notre", "nos", "my", "our"}
+#: Equipment a tradesman installs in the customer's home, which they own and whose warranty is
+#: registered in their name (issue 22, round 17; a closed class): its serial identifies the
+#: household as a meter's does ("le numéro de série de l'onduleur", "the boiler serial"). Not
+#: the kit a provider lends (a router, a box: swapped at will, the provider's) nor goods bought
+#: in a shop ("un répéteur acheté à la fnac").
+_INSTALLATIONS = {"onduleur", "onduleurs", "inverter", "chaudière", "boiler", "chauffe-eau",
+                  "cumulus"}  # fmt: skip
 #: "référence client", "customer reference": the identifier word wins over "référence".
 CONTEXT_WINDOW = 8
 #: Words after which a value names a payment card or an IBAN even when ASR broke its checksum.
@@ -134,6 +147,11 @@ _COMMON_SHORT = {"le", "la", "les", "au", "aux", "de", "du", "des", "un", "une",
                  "elle", "we", "you", "up", "no", "non", "oui", "yes", "so", "ok", "bis",
                  "ter", "vol", "ba", "af"}  # fmt: skip
 _CURRENCY = {"euros", "euro", "pounds", "pound", "€", "£", "dollars", "centimes", "pence", "p"}
+#: Dashes and slashes said inside an identifier ("a b tiret quatre …", "k l m dash four …"):
+#: they join its pieces when a word naming the customer's identifier announces it (hostnames,
+#: quotes and vacancies are said with them too: "p c tiret g r e …", "q t twenty twenty six dash
+#: …"; round 17).
+_SPOKEN_DASHES = {"tiret", "dash", "hyphen", "slash"}
 #: Holds inside one identifier read out: the caller pauses to look ("rj 44, hang on, 0917").
 _HOLDS = [("hang", "on"), ("hold", "on"), ("bear", "with", "me"), ("wait",), ("un", "instant"),
           ("un", "moment"), ("attendez",), ("attends",), ("let", "me", "see"),
@@ -223,6 +241,15 @@ def _pieces(
                 repaired = repaired or u.kind == "correction"
                 k = nxt_k
                 continue
+        if (
+            current
+            and value in _SPOKEN_DASHES
+            and k + 1 < len(units)
+            and (units[k + 1].kind == "num" or re.fullmatch(r"[a-z]", units[k + 1].value))
+            and _context(tokens, units[current[0].lo].lo, language) == "id"
+        ):
+            k += 1  # "numéro client a b tiret quatre …": a dash said inside the announced id
+            continue
         if u.kind == "num":
             piece = _Piece(k, k + 1, value)
         elif u.kind == "word" and _REPEATED_DIGIT.fullmatch(value):
@@ -337,14 +364,51 @@ def _context(tokens: Sequence[Token], start: int, language: str) -> str | None:
             ):
                 return "id"
             # "le numéro de série de ma chaudière", "my boiler's serial number": the serial of a
-            # thing the caller says is theirs identifies them like a meter's
+            # thing the caller says is theirs, or of an installation at their home, identifies
+            # them like a meter's
             if bare in _SERIALS and any(
-                t.text in _POSSESSIVES
+                t.text in _POSSESSIVES or _bare(t.text).removesuffix("'s") in _INSTALLATIONS
                 for t in (*tokens[max(0, i - 3) : i], *tokens[i + 1 : min(i + 4, start)])
             ):
                 return "id"
             return "not_id"
     return None
+
+
+def _broken_off(tokens: Sequence[Token], end: int, lo: int) -> bool:
+    """Only a repair word (and hesitations) between a run ending at ``end`` and one at ``lo``:
+    the first was an attempt at the value the second says ("h s six seven, sorry, six eight
+    …")."""
+    between = [t.text for t in tokens[end:lo]]
+    return (
+        bool(between)
+        and all(w in _UNCOUNTED_WORDS for w in between)
+        and any(w not in _HESITATION for w in between)
+    )
+
+
+#: What a caller says right after a value to name it ("… that's my mum's account", "… c'est
+#: mon numéro client"): a pronoun's copula, then a word naming the customer's identifier within
+#: a few words (round 17).
+_NAMING_COPULAS = {"that's", "it's", "c'est", "c'était", "that", "it"}
+_NAMED_REACH = 5
+
+
+def _named_after(tokens: Sequence[Token], hi: int) -> bool:
+    """A pronoun's copula right after token ``hi`` (a filler may come first) and a word naming
+    the customer's identifier within ``_NAMED_REACH`` words, no transaction word before it."""
+    k = hi
+    while k < len(tokens) and tokens[k].text in _UNCOUNTED_WORDS:
+        k += 1
+    if k >= len(tokens) or tokens[k].text not in _NAMING_COPULAS:
+        return False
+    for t in tokens[k + 1 : k + 1 + _NAMED_REACH]:
+        word = _bare(t.text).removesuffix("'s")
+        if word in NOT_ID_CONTEXT:
+            return False
+        if word in ID_CONTEXT:
+            return True
+    return False
 
 
 def _phone_word_before(tokens: Sequence[Token], lo: int) -> bool:
@@ -395,7 +459,9 @@ def scan_identifiers(
     for run in bridged:
         found += _repaired_matches(run, tokens, units, language, compiled)
     matched = list(found)
+    said: tuple[int, int] | None = None  # the tokens of the run before this one
     for run in _pieces(units, tokens, language):
+        before, said = said, (units[run[0].lo].lo, units[run[-1].hi - 1].hi)
         if any(f.lo < units[run[-1].hi - 1].hi and units[run[0].lo].lo < f.hi for f in matched):
             continue
         if _spelled_plate(run, tokens, units, language):
@@ -412,7 +478,12 @@ def scan_identifiers(
             and (len(run) == 1 or (not run[1].text[:1].isalpha() and len(run) < 2))
         ):
             run = run[1:]
-        while len(run) > 1 and len(run[-1].text) == 1 and run[-1].text.isalpha():
+        while (
+            len(run) > 1
+            and len(run[-1].text) == 1
+            and run[-1].text.isalpha()
+            and tokens[units[run[-1].lo].lo - 1].text not in _SPOKEN_DASHES  # "… dash h"
+        ):
             run = run[:-1]  # "… 189 a été rejeté": the word "a", not a letter of the id
         if not run:
             continue
@@ -427,6 +498,8 @@ def scan_identifiers(
         if lo > 0 and tokens[lo - 1].text == "plus":
             continue
         context = _context(tokens, lo, language)
+        if context is None and _named_after(tokens, hi) and not is_phone(compact, False, language):
+            context = "id"  # "… six eight twelve oh four that's my mum's account"
         digits, letters = _digits(compact), _letters(compact)
         if compact.isdigit() and window & _PHONE_WORDS and not device:
             continue  # "the phone number on the account?": the phone scanner's to judge
@@ -447,6 +520,8 @@ def scan_identifiers(
                 r"[A-Z]{2,}\d{2,}[A-Z]?|\d{2,}[A-Z]{2,}", compact
             )
             if digits >= 5 or (letters >= 2 and digits >= 4) or (login and len(compact) >= 5):
+                if before and _broken_off(tokens, before[1], lo):
+                    lo = before[0]  # "h s six seven sorry six eight …": the attempt too
                 found.append(Found(lo, hi, ID))  # "mon identifiant c'est dupont75" too
             continue
         if context == "not_id":
@@ -466,6 +541,7 @@ def scan_identifiers(
             and not is_phone(compact, False, language, _phone_word_before(tokens, lo))
             and not phone_loop(compact, language)
             and not restarted_phone(compact, language)
+            and not read_back_phone(compact, language)
             and not phone_one_over(compact, language)
             and not _date_like(compact)
         ):
@@ -508,12 +584,18 @@ def _pattern_from(
     compiled: Sequence[re.Pattern[str]],
 ) -> Found | None:
     """The shortest stretch from piece ``a`` whose text, ``compact`` then pieces ``b`` onwards, a
-    tenant's pattern matches whole: an ID, unless it has a phone's shape (then nothing)."""
+    tenant's pattern matches whole: an ID, unless it has a phone's shape (then nothing). A lone
+    "o" is read as zero and as the letter O ("b o five two …" for ``BO[0-9]{7}``; round 17):
+    the two sound alike, and the pattern, matched whole, tells which was meant."""
+    lettered = compact
     for end in range(b, len(run)):
         compact += run[end].text
+        said = units[run[end].lo]
+        letter_o = said.hi - said.lo == 1 and tokens[said.lo].text == "o"
+        lettered += "O" if letter_o else run[end].text
         if len(compact) > 24:
             return None
-        if any(p.fullmatch(compact) for p in compiled):
+        if any(p.fullmatch(compact) or p.fullmatch(lettered) for p in compiled):
             lo = units[run[a].lo].lo
             if _phone_not_id(compact, tokens, lo, language):
                 return None
@@ -733,8 +815,6 @@ _HESITATION = {"euh", "heu", "uh", "um", "erm", "er", "hum"}
 _WRITTEN_LOGIN = re.compile(r"@?[^\W_][\w]*(?:[._-][^\W_]+)*")
 _HANDLE = re.compile(r"@[^\W_]\w*(?:\.\w+)*")
 _UNDERSCORED = re.compile(r"[^\W_]+(?:_[^\W_]+)+")
-#: Single letters that are words of the language, not an initial ("a problem", "y aller").
-_WORD_LETTERS = {"en": {"a", "i", "o"}, "fr": {"a", "à", "y", "o"}}
 
 
 def _login_cue(tokens: Sequence[Token], i: int) -> int:

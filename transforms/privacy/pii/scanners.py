@@ -29,6 +29,7 @@ from transforms.privacy.pii.validators import (
     is_phone,
     phone_loop,
     phone_one_over,
+    read_back_phone,
     restarted_phone,
 )
 
@@ -69,7 +70,9 @@ class _Found:
 #: follows goes on where it stopped, or is a new number when it starts with the same group.
 _HOLDS = [("hang", "on"), ("hold", "on"), ("bear", "with", "me"), ("wait",), ("un", "instant"),
           ("un", "moment"), ("attendez",), ("attends",), ("let", "me", "see"),
-          ("voyons",)]  # fmt: skip
+          ("voyons",),
+          # the caller says they read it again (round 17: "… non attendez je recommence …")
+          ("je", "recommence"), ("recommence",), ("start", "again")]  # fmt: skip
 
 
 #: Links by which a caller reading a number in pairs goes on with the next group ("06 39 oui 98
@@ -196,9 +199,10 @@ def scan_numbers(units: Sequence[Unit], language: str) -> list[_Found]:
             and not device
             and len(parts) == 1
             and all(f.entity == PHONE for f in in_run)  # a card or a NIR keeps its own reading
-            and restarted_phone(every, language)
+            and (restarted_phone(every, language) or read_back_phone(every, language))
         ):
-            # false starts before the phone are its own digits ("oh seven seven, oh seven …")
+            # false starts before the phone are its own digits ("oh seven seven, oh seven …"),
+            # and so is a group read back inside it ("… nine oh oh nine oh oh? yes one two …")
             in_run = [_Found(units[parts[0][0]].lo, units[parts[-1][-1]].hi, PHONE)]
         elif (
             phone_context
@@ -257,6 +261,12 @@ def _restarted(units: Sequence[Unit], parts: Sequence[list[int]]) -> bool:
     tail = "".join(units[k].value for k in parts[-1])
     if len(head) >= 2 and tail[:2] == head[:2]:
         return True
+    # hundreds said in words open both ("quatre cent, non attendez, quatre cent soixante …",
+    # "trois cent quatre … trois cent quarante …"; round 17): the restart says the same
+    # hundreds word first, so its first number has the same size and leading digit
+    first, again = units[parts[-2][0]].value, units[parts[-1][0]].value
+    if len(first) >= 3 and len(again) == len(first) and again[0] == first[0] > "0":
+        return len(tail) > len(head)
     return len(head) <= 2 and tail[:1] == head[:1] and len(tail) > len(head) + 2
 
 
@@ -264,12 +274,16 @@ def _restarted(units: Sequence[Unit], parts: Sequence[list[int]]) -> bool:
 #: …", "c'est …"), not announced by a noun that may name a listing or an order ("the listing's
 #: …", "the order is …"), whose number stays (privacy.md, identifiers).
 _PRONOUN_COPULAS = {"it's", "c'est", "that's", "c'était", "it", "is", "was"}
+#: The article a number may take after the copula ("c'est le 4 …").
+_NUMBER_ARTICLES = {"le", "la", "l'", "the"}
 
 
 def _said_as_itself(units: Sequence[Unit], start: int) -> bool:
     k = start - 1
     while k >= 0 and units[k].kind == "filler":
         k -= 1
+    if k > 0 and units[k].value in _NUMBER_ARTICLES:
+        k -= 1  # "c'est le …", "it's the …"
     if k < 0 or units[k].value not in _PRONOUN_COPULAS:
         return False
     if units[k].value in ("is", "was"):
@@ -477,8 +491,11 @@ def _spoken_local_before(tokens: Sequence[Token], k: int) -> bool:
     )
 
 
-#: Top-level domains as French ASR writes them when said aloud ("point nette").
-_TLD_HEARD = {"nette": "net", "ette": "net", "èfère": "fr", "effère": "fr", "orgue": "org"}
+#: Top-level domains as ASR writes them when said aloud ("point nette"; round 17: "dot calm").
+_TLD_HEARD = {"nette": "net", "ette": "net", "èfère": "fr", "effère": "fr", "orgue": "org",
+              "calm": "com", "come": "com"}  # fmt: skip
+#: At most this many letters spell a label after a dot ("point f r", "dot c o m").
+_SPELLED_LABEL = 4
 
 
 def scan_spoken_emails(tokens: Sequence[Token]) -> list[_Found]:
@@ -510,12 +527,30 @@ def scan_spoken_emails(tokens: Sequence[Token]) -> list[_Found]:
                 m += 1
                 continue
             if domain and not domain.endswith((".", "-")):
-                if "." in domain or words_before_dot >= 2:
+                # a label said in words with its hyphens dropped ("etu point univ lyon deux
+                # point fr"), while no domain is whole yet; before the first dot, two words
+                if "." in domain and (best_hi is not None or word in _LOCAL_STOP):
+                    break
+                if words_before_dot >= 2:
                     break
                 words_before_dot += 1
+                domain += "-" if "." in domain else ""
             after_dot = domain.endswith(".")
-            domain += _TLD_HEARD.get(word, word) if after_dot else word
-            m += 1
+            if after_dot:
+                words_before_dot = 0
+            label, said = word, 1
+            if after_dot and len(word) == 1 and word.isalpha():
+                # a label spelled letter by letter ("point f r", "dot c o m")
+                while (
+                    m + said < n
+                    and said < _SPELLED_LABEL
+                    and len(tokens[m + said].text) == 1
+                    and tokens[m + said].text.isalpha()
+                ):
+                    label += tokens[m + said].text
+                    said += 1
+            domain += _TLD_HEARD.get(label, label) if after_dot else label
+            m += said
             if is_domain(domain):
                 best_hi = m
             elif after_dot and m < n and best_hi is None:

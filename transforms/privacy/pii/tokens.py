@@ -13,8 +13,10 @@ from transforms.privacy.pii.entities import LANGUAGES
 
 #: Punctuation ASR scatters around tokens; stripped so that "34," and "(202)" read as numbers.
 _EDGE_PUNCT = ".,;:!?…()[]{}\"«»“”'’/"
-#: Digits, maybe grouped by "-" or "." (slashes make dates, not numbers to join).
-_DIGITS_RE = re.compile(r"\+?\d+(?:[-.]\d+)*")
+#: Digits, maybe grouped by "-" or "." (slashes make dates, not numbers to join), maybe opened
+#: by a trunk zero in brackets after a country code ("+44 (0)7700 …": the "(" is stripped as
+#: edge punctuation, "0)7700" is left; round 17).
+_DIGITS_RE = re.compile(r"\+?(?:0\))?\d+(?:[-.]\d+)*")
 
 _ZERO = {"fr": {"zéro", "zero"}, "en": {"zero", "oh", "o", "nought"}}
 #: "double six", "triple zéro", and British "treble nine".
@@ -28,6 +30,14 @@ _OTHER_DIGITS = {
     "en": {"zéro": 0, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "huit": 8,
            "neuf": 9},
 }  # fmt: skip
+#: Zero said as the letter O in French ("o six trente-neuf …", "cinquante-trois o quatre", "le
+#: deux soixante-neuf o sept …"), as English speakers say it (issue 22, round 17): a digit next
+#: to another number only, and not beside a single letter, where it spells a code's O ("s o
+#: deux cinq …", "c m c o deux …", "… soixante-deux o f …").
+_LETTER_ZERO = {"fr": {"o"}, "en": set()}
+#: Single letters that are words of the language, not an initial or a letter spelled ("a
+#: problem", "y aller", "il y a o six …").
+WORD_LETTERS = {"en": {"a", "i", "o"}, "fr": {"a", "à", "y", "o"}}
 #: Hesitations and the NIR "key" word may sit between the digit groups of one number.
 _FILLERS = {
     "euh", "heu", "hum", "hm", "uh", "um", "er", "erm", "ah", "bah", "ben", "clé", "cle", "key",
@@ -130,6 +140,23 @@ def _next_to_number(tokens: Sequence[Token], i: int, language: str) -> bool:
     return False
 
 
+def _letter_zero(tokens: Sequence[Token], i: int, language: str) -> bool:
+    """``tokens[i]`` is an O said for zero (``_LETTER_ZERO``): it, or the run of O's it is in
+    ("o o trente-trois …", "double o …"), next to a number, with no single letter beside."""
+    zeros = _LETTER_ZERO[language]
+    if tokens[i].text not in zeros:
+        return False
+    lo, hi = i, i + 1
+    while lo > 0 and tokens[lo - 1].text in zeros | _REPEAT.keys():
+        lo -= 1
+    while hi < len(tokens) and tokens[hi].text in zeros:
+        hi += 1
+    beside = [tokens[j].text for j in (lo - 1, hi) if 0 <= j < len(tokens)]
+    if any(len(w) == 1 and w.isalpha() and w not in WORD_LETTERS[language] for w in beside):
+        return False
+    return _next_to_number(tokens, lo, language) or _next_to_number(tokens, hi - 1, language)
+
+
 #: Words after which English "one" is a pronoun, not a digit (issue 22, round 14; closed
 #: classes): a determiner of its own ("that one", "which one"), or an adjective after a
 #: determiner ("the old one", "my new one").
@@ -149,6 +176,15 @@ def _pronoun_one(tokens: Sequence[Token], i: int) -> bool:
     return prev in _ONE_ADJECTIVES and i > 1 and tokens[i - 2].text in _DETERMINERS_EN
 
 
+#: The words after which English "a" is "one" ("a hundred and five", "a thousand").
+_A_ONE = {"hundred", "thousand"}
+
+
+def _a_hundred(tokens: Sequence[Token], i: int) -> bool:
+    """``tokens[i]`` ("a") opens a number: "hundred" or "thousand" follows it, in one breath."""
+    return i + 1 < len(tokens) and tokens[i + 1].text in _A_ONE and not tokens[i].pause
+
+
 def spoken_units(tokens: Sequence[Token], language: str) -> list[Unit]:
     zero = _ZERO[language]
     units: list[Unit] = []
@@ -161,7 +197,7 @@ def spoken_units(tokens: Sequence[Token], language: str) -> list[Unit]:
             units.append(Unit("num", digits, i, i + 1, plus=word.startswith("+")))
             i += 1
             continue
-        if word in zero:
+        if word in zero or _letter_zero(tokens, i, language):
             units.append(Unit("num", "0", i, i + 1))
             i += 1
             continue
@@ -175,7 +211,8 @@ def spoken_units(tokens: Sequence[Token], language: str) -> list[Unit]:
             continue
         if word in _REPEAT and i + 1 < n:
             nxt = tokens[i + 1].text
-            digit = "0" if nxt in zero else _OTHER_DIGITS[language].get(nxt, _number(nxt, language))
+            zero_said = nxt in zero or _letter_zero(tokens, i + 1, language)
+            digit = "0" if zero_said else _OTHER_DIGITS[language].get(nxt, _number(nxt, language))
             if digit is not None and len(str(digit)) == 1:
                 units.append(Unit("num", str(digit) * _REPEAT[word], i, i + 2))
                 i += 2
@@ -184,12 +221,18 @@ def spoken_units(tokens: Sequence[Token], language: str) -> list[Unit]:
             units.append(Unit("word", word, i, i + 1))
             i += 1
             continue
-        if _number(word, language) is not None:
+        # "a hundred and five" is "one hundred and five" (round 17: "nine hundred, a hundred
+        # and five", a number read back in groups)
+        one = language == "en" and word == "a" and _a_hundred(tokens, i)
+        if _number(word, language) is not None or one:
             # Longest run of words that text2num reads as ONE number; zeros always stand alone
             # ("zéro zéro" is two digits, not 0).
             best = i + 1
+            said = [t.text for t in tokens]
+            if one:
+                said[i] = "one"
             for j in range(min(n, i + _MAX_NUMBER_WORDS), i + 1, -1):
-                words = [t.text for t in tokens[i:j]]
+                words = said[i:j]
                 if any(w in zero for w in words) or words[-1] in _NUMBER_GLUE:
                     continue
                 if any(t.pause for t in tokens[i : j - 1]):
@@ -197,7 +240,7 @@ def spoken_units(tokens: Sequence[Token], language: str) -> list[Unit]:
                 if _number(" ".join(words), language) is not None:
                     best = j
                     break
-            value = _number(" ".join(t.text for t in tokens[i:best]), language)
+            value = _number(" ".join(said[i:best]), language)
             units.append(Unit("num", str(value), i, best))
             i = best
             continue

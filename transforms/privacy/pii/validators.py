@@ -15,6 +15,8 @@ NOT_PHONE_CONTEXT = {
     # the other words naming a customer's identifier (identifiers.ID_CONTEXT)
     "member", "membership", "adhérent", "adhérente", "policy", "police", "meter", "compteur",
     "subscriber", "sociétaire", "matricule", "identifiant", "passport", "passeport",
+    # a meter point's number by its name (round 17: "the NMI is …")
+    "pdl", "prm", "mpan", "mprn", "nmi", "mirn",
     # and the other transaction words (TRANSACTION_WORDS)
     "claim", "sinistre", "incident", "tag",
     # tax numbers by their names (identifiers.ID_CONTEXT)
@@ -126,6 +128,27 @@ def phone_one_over(digits: str, language: str) -> bool:
         and not is_phone(digits, False, language)
         and is_phone(digits[:-1], False, language)
     )
+
+
+#: The sizes of a phone's group read back (two to four digits: "douze", "nine oh oh", "0725").
+_READ_BACK_SIZES = range(2, 5)
+
+
+def read_back_phone(digits: str, language: str) -> bool:
+    """A phone number one of whose groups was read back in the same run: said, then said again
+    once or twice ("… nine oh oh nine oh oh? yes one two three", "… douze douze ? oui douze
+    quinze": the agent's check, the caller's confirmation; issue 22, round 17). A phone, not one
+    long identifier."""
+    for size in _READ_BACK_SIZES:
+        for i in range(len(digits) - 2 * size + 1):
+            group = digits[i : i + size]
+            for copies in (2, 3):
+                end = i + size * copies
+                if digits[i:end] == group * copies and is_phone(
+                    digits[: i + size] + digits[end:], False, language
+                ):
+                    return True
+    return False
 
 
 #: The shortest false start a restart repeats ("oh seven … oh seven seven …").
