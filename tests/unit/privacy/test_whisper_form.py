@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
-TUNING = (
-    "dev", "dev2", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7",
-    "heldout8", "heldout9", "heldout10", "heldout11", "heldout12", "heldout13", "heldout14",
-    "heldout15", "heldout16", "heldout17", "heldout18",
-)  # fmt: skip
+sys.path.insert(0, str(ROOT / "bench"))
+import pii_speech  # noqa: E402
+
+#: The tuning splits: every split but the blind ones not read yet.
+TUNING = tuple(s for s in pii_speech.SPLITS if s not in pii_speech.NOT_READ)
 FAMILIES = ("names", "addresses", "identifiers", "phones", "e-mails")
 
 
