@@ -28,16 +28,30 @@ from tests.unit.privacy.spans import covered, names, spans
         ("fr", "le ramoneur qui était passé en mars c'était gwenvaëlic", "gwenvaëlic"),
         ("en", "the plasterer who came last week was dobrogost", "dobrogost"),
         # a trainee in apposition, the two words of the name between commas
-        ("en", "My apprentice, Ebbeline Lindqvarn-Osei, starts on Friday.", "ebbeline lindqvarn-osei"),
+        (
+            "en",
+            "My apprentice, Ebbeline Lindqvarn-Osei, starts on Friday.",
+            "ebbeline lindqvarn-osei",
+        ),
         # a person thanked, then good wishes
         ("en", "thanks wenlynne have a lovely weekend", "wenlynne"),
         ("en", "cheers ysoltia enjoy the rest of your day", "ysoltia"),
         # the caller's own name between commas after the greeting, a first-person clause after
-        ("en", "Hello, Ottolinde Brackwater, I'm ringing about my renewal.", "ottolinde brackwater"),
-        ("fr", "Bonjour, Gwenaëlle Kerbrat-Omnès, je vous appelle pour ma facture.", "gwenaëlle kerbrat-omnès"),
+        (
+            "en",
+            "Hello, Ottolinde Brackwater, I'm ringing about my renewal.",
+            "ottolinde brackwater",
+        ),
+        (
+            "fr",
+            "Bonjour, Gwenaëlle Kerbrat-Omnès, je vous appelle pour ma facture.",
+            "gwenaëlle kerbrat-omnès",
+        ),
     ],
-)  # fmt: skip
-def test_names_spelled_thanked_greeted_or_after_a_trade(language: str, text: str, name: str) -> None:
+)
+def test_names_spelled_thanked_greeted_or_after_a_trade(
+    language: str, text: str, name: str
+) -> None:
     assert covered(text, language, name, "NAME"), spans(text, language)
 
 
@@ -53,7 +67,7 @@ def test_names_spelled_thanked_greeted_or_after_a_trade(language: str, text: str
         ("fr", "Bonjour, oui bonjour, je vous appelle pour ma facture."),
         ("fr", "il a pour mission de tout vérifier"),
     ],
-)  # fmt: skip
+)
 def test_no_name_from_common_words_in_those_places(language: str, text: str) -> None:
     assert names(text, language) == [], spans(text, language)
 
@@ -65,14 +79,22 @@ def test_no_name_from_common_words_in_those_places(language: str, text: str) -> 
     ("language", "text", "address"),
     [
         # the house number said twice to check it, an acknowledgement before the street
-        ("en", "it's number sixty sixty yeah tanners' drift, hebden bridge", "sixty sixty yeah tanners' drift"),
-        ("en", "it's two hundred and four two oh four yeah quillet road, bedminster", "two hundred and four two oh four yeah quillet road"),
+        (
+            "en",
+            "it's number sixty sixty yeah tanners' drift, hebden bridge",
+            "sixty sixty yeah tanners' drift",
+        ),
+        (
+            "en",
+            "it's two hundred and four two oh four yeah quillet road, bedminster",
+            "two hundred and four two oh four yeah quillet road",
+        ),
         ("en", "It's 204 204 yeah Quillet Road, Bedminster.", "204 204 yeah quillet road"),
         # "cours" after a house number stays a street; a sole trader's workshop stays theirs
         ("fr", "j'habite au 12 cours de la libération à vienne", "12 cours de la libération"),
         ("fr", "mon atelier c'est 4 rue des forges à tulle", "4 rue des forges"),
     ],
-)  # fmt: skip
+)
 def test_addresses_said_twice_and_streets_kept(language: str, text: str, address: str) -> None:
     assert covered(text, language, address, "ADDRESS"), spans(text, language)
 
@@ -90,6 +112,6 @@ def test_addresses_said_twice_and_streets_kept(language: str, text: str, address
         # a drift of snow
         ("en", "the snow drift was two feet deep by the gate"),
     ],
-)  # fmt: skip
+)
 def test_no_address_for_a_lesson_a_business_or_a_drift(language: str, text: str) -> None:
     assert all(e != "ADDRESS" for _, e in spans(text, language)), spans(text, language)
