@@ -22,6 +22,8 @@ from tests.unit.privacy.spans import covered, names, spans
         # a word, then its spelling said twice in a row to check it
         ("en", "pendarvissey p e n d a r v i s s e y p e n d a r v i s s e y yes", "pendarvissey"),
         ("en", "Pendarvissey P E N D A R V I S S E Y P E N D A R V I S S E Y yes.", "pendarvissey"),
+        # a spelling, then how many of a letter it holds
+        ("en", "it's spelt b r a d d o c k e n two d's it's a welsh name", "b r a d d o c k e n"),
         # the chimney sweep and other trades sent to a home, a clause before the copula
         ("en", "the sweep who did the flue was tarquinio he was tidy", "tarquinio"),
         ("en", "The sweep who did the flue was Tarquinio, he was tidy.", "tarquinio"),
@@ -66,6 +68,7 @@ def test_names_spelled_thanked_greeted_or_after_a_trade(
         ("en", "Hello, good afternoon, I'm calling about my bill."),
         ("fr", "Bonjour, oui bonjour, je vous appelle pour ma facture."),
         ("fr", "il a pour mission de tout vérifier"),
+        ("en", "the ticket is i n c two five"),
     ],
 )
 def test_no_name_from_common_words_in_those_places(language: str, text: str) -> None:

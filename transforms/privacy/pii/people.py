@@ -413,6 +413,8 @@ def _followed_by_digits(tokens: Sequence[Token], end: int) -> bool:
         if _digit_at(tokens, end + 1):
             return True
         end += 1
+    if end + 1 < len(tokens) and re.fullmatch(r"[a-z]'s", tokens[end + 1].text):
+        return False  # a count of a letter after its spelling (round 18): "… d e n two t's"
     return _digit_at(tokens, end)
 
 
