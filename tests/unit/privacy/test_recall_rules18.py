@@ -118,3 +118,9 @@ def test_addresses_said_twice_and_streets_kept(language: str, text: str, address
 )
 def test_no_address_for_a_lesson_a_business_or_a_drift(language: str, text: str) -> None:
     assert all(e != "ADDRESS" for _, e in spans(text, language)), spans(text, language)
+
+
+def test_pour_links_a_letter_only_to_a_word_it_opens() -> None:
+    # "z pour zoulou" is an anchor; "r g pour roussel-garnier" says what the letters stand for
+    text = "c'est maëlyse point rg arobase orange point fr avec r g pour roussel-garnier"
+    assert not covered(text, "fr", "r g pour", "NAME"), spans(text, "fr")

@@ -17,6 +17,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
+from unidecode import unidecode
+
 from transforms.privacy.pii.entities import ADDRESS, NAME
 from transforms.privacy.pii.stop_words import EN_STOP as _EN_STOP
 from transforms.privacy.pii.stop_words import FR_STOP as _FR_STOP
@@ -180,8 +182,15 @@ def spell_link(tokens: Sequence[Token], k: int) -> int:
     n = len(tokens)
     for link in _SPELL_LINKS:
         if _match(tokens, k, link) and k + len(link) < n:
+            if link == ("pour",) and not _anchors(tokens[k - 1].text, tokens[k + 1].text):
+                return 0  # "avec d l pour duvivier": the letters of a word said, not an anchor
             return len(link) + 1
     return 0
+
+
+def _anchors(letter: str, word: str) -> bool:
+    """``word`` opens on ``letter``, accents aside: "é pour émile", "z pour zoulou"."""
+    return unidecode(word[:1]) == unidecode(letter)
 
 
 def spelled_at(tokens: Sequence[Token], i: int) -> int:
