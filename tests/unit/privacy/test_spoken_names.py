@@ -317,7 +317,7 @@ SPEECH_FALSE_ALARMS = {
     "heldout17": 0.01,
     "heldout18": 0.02,
     "heldout19": 0.01,
-    "heldout20": 0.03,
+    "heldout20": 0.01,
 }
 
 

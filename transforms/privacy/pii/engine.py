@@ -468,6 +468,8 @@ _PREMISES = {
     # venues of weddings and funerals (round 17): "le domaine est au 1480, route de …"
     "domaine", "château", "venue", "salle", "crématorium", "crematorium", "église", "church",
     "chapelle", "chapel", "cimetière", "cemetery",
+    # a business's spaces and workshops (round 18): "notre deuxième espace est au 240, rue …"
+    "espace", "espaces", "locaux",
 }  # fmt: skip
 #: Words before a unit's number inside a business's premises: "unit 4, marsh lane", "bâtiment
 #: 3, …"; an address said after the premises may start on its number, past them.

@@ -76,7 +76,7 @@ from transforms.core import kept_lists
 from transforms.privacy.pii import stop_words
 from transforms.privacy.pii.entities import NAME
 from transforms.privacy.pii.ner import MODELS
-from transforms.privacy.pii.people import TITLES, Found, is_name_word, spelled_at
+from transforms.privacy.pii.people import TITLES, Found, is_name_word, spell_link, spelled_at
 from transforms.privacy.pii.pets import ANIMALS
 from transforms.privacy.pii.stop_words import EN_STOP as _EN_STOP
 from transforms.privacy.pii.stop_words import FR_STOP as _FR_STOP
@@ -932,9 +932,12 @@ def _spells(word: str, tokens: Sequence[Token], start: int, end: int) -> bool:
             letters += "'" if t == "apostrophe" else "-"
         elif len(t) == 1:
             letters += t
+            k += spell_link(tokens, k + 1)  # "z pour zoulou", "j like juliet" (round 18)
         k += 1
     letters = re.sub(r"[^a-z]", "", unidecode(letters))  # "d e l â t r e": accented letters
-    return len(letters) >= 2 and letters == re.sub(r"[^a-z]", "", unidecode(word))
+    said = re.sub(r"[^a-z]", "", unidecode(word))
+    # spelled twice in a row, the second time to check it (round 18): "t r e m … t r e m …"
+    return len(letters) >= 2 and letters in (said, said * 2)
 
 
 _SAINTS = {"saint", "sainte", "st", "ste", "san", "santa", "santo", "são"}
@@ -1178,6 +1181,8 @@ _VOCATIVE_AFTER = {
 _CLOSINGS_AFTER = {
     "ring", "call", "phone", "text", "email", "bye", "goodbye", "see", "speak", "talk",
     "rappelez-moi", "rappelez", "appelez-moi", "au", "bonne", "bonsoir", "à",
+    # good wishes (round 18): "thanks ottoline have a good one", "merci loïg passez une …"
+    "have", "enjoy", "take", "passez",
 }  # fmt: skip
 
 
@@ -1203,6 +1208,32 @@ def _thanked(text: str, tokens: Sequence[Token], i: int, language: str) -> bool:
     # a new clause on an elided subject or object ("merci odile j'attends", "m'appeler"), or a
     # closing of the call ("thanks myfanwy ring me", "cheers bryn bye"; round 14)
     return nxt in _VOCATIVE_AFTER or nxt.startswith(("j'", "m'")) or nxt in _CLOSINGS_AFTER
+
+
+#: Greetings that open a turn, and the first person that opens the clause after a caller's
+#: name said between commas (round 18): "Hello, Oriel Pennyfeather, I'm a member …".
+_GREETINGS = {"hello", "hi", "hiya", "hey", "morning", "bonjour", "bonsoir", "allô", "allo"}
+_FIRST_PERSON = {"i", "i'm", "i've", "i'd", "i'll", "my", "je", "j'ai", "mon", "ma", "mes"}
+
+
+def _greeted_name(text: str, tokens: Sequence[Token], i: int, language: str) -> bool:
+    """``tokens[i]`` opens the caller's own name, two words of no language said between commas
+    right after the greeting that opens the turn, a clause in the first person after it (round
+    18): "Hello, Oriel Pennyfeather, I'm ringing …", "Bonjour, Maëlwenn Quéméner, j'ai …"."""
+    j = i - 1
+    if (
+        j < 0
+        or tokens[j].text not in _GREETINGS
+        or (j > 0 and not tokens[j - 1].pause)
+        or text[tokens[j].end : tokens[i].start].strip() != ","
+        or not _two_unlisted(tokens, i, language)
+        or not _two_unlisted(tokens, i, "fr" if language == "en" else "en")
+        or not tokens[i + 1].pause
+        or i + 2 >= len(tokens)
+    ):
+        return False
+    nxt = tokens[i + 2].text
+    return nxt in _FIRST_PERSON or nxt.startswith("j'")
 
 
 def _answers_a_name_request(text: str, tokens: Sequence[Token], i: int) -> bool:
@@ -1357,6 +1388,10 @@ _ROLES = {
     "passenger", "secretary", "treasurer", "executor", "buyer", "seller", "vendor", "witness",
     "guarantor", "beneficiary", "trustee", "secrétaire", "trésorier", "trésorière", "témoin",
     "acheteur", "acheteuse", "vendeur", "vendeuse", "garant", "garante",
+    # round 18: the chimney sweep, a breakdown patrol, more trades; trainees at work
+    "sweep", "ramoneur", "ramoneuse", "patrol", "tiler", "plasterer", "scaffolder",
+    "chauffagiste", "carreleur", "plâtrier", "intern", "apprentice", "trainee", "stagiaire",
+    "apprenti", "apprentie",
 }  # fmt: skip
 #: Most words between a role's article and the role: "the supporters' club secretary", "your
 #: claim handler" (round 17).
@@ -1388,7 +1423,7 @@ def _role_before(tokens: Sequence[Token], i: int, language: str) -> bool:
     if (
         _opened_role(tokens, j, _ROLES)
         # between commas too: "your claim handler, rhodri, will call you" (round 17)
-        and (not tokens[j].pause or tokens[i].pause)
+        and (not tokens[j].pause or _pause_ends_name(tokens, i, language))
         and not tokens[i].text.startswith(_ELIDED_PRONOUNS)  # "le vendeur m'avait dit"
         and _may_be_named(tokens[i].text, language)
         and _may_be_named(tokens[i].text, "fr")
@@ -1411,6 +1446,17 @@ def _role_before(tokens: Sequence[Token], i: int, language: str) -> bool:
     return _role_clause_before(tokens, j) and _may_be_named(tokens[i].text, "fr")
 
 
+def _pause_ends_name(tokens: Sequence[Token], i: int, language: str) -> bool:
+    """The name at ``i`` ends at a pause, one word or two ("your claim handler, rhodri, will …",
+    "my intern, ingrid vasquez-oyelaran, starts …"; round 18)."""
+    return tokens[i].pause or (
+        i + 1 < len(tokens)
+        and tokens[i + 1].pause
+        and _may_be_named(tokens[i + 1].text, language)
+        and _may_be_named(tokens[i + 1].text, "fr")
+    )
+
+
 def _opened_role(tokens: Sequence[Token], m: int, nouns: Collection[str]) -> bool:
     """A noun of ``nouns`` at ``m`` after its article or possessive, maybe with words between
     that qualify it ("the lead passenger", "your claim handler")."""
@@ -1430,8 +1476,8 @@ def _role_clause_before(tokens: Sequence[Token], j: int) -> bool:
     last time was …", "the bloke that came out is …"; no pause nor other copula in the clause."""
     for m in range(j - 2, max(0, j - 2 - _CLAUSE_REACH), -1):
         t = tokens[m]
-        if t.pause or t.text in _NOUN_COPULAS:
-            return False
+        if t.pause or (t.text in _NOUN_COPULAS and tokens[m - 1].text not in _CLAUSE_OPENERS):
+            return False  # the clause's own "was" stays in it (round 18): "qui était venu"
         if tokens[m + 1].text in _CLAUSE_OPENERS and _opened_role(
             tokens, m, _ROLES | _KIN | _PEOPLE
         ):
@@ -1484,6 +1530,7 @@ def scan_cued_names(text: str, tokens: Sequence[Token], language: str) -> list[F
         cued = (
             (_cue_before(tokens, i) and (_known(word) or _two_unlisted(tokens, start, language)))
             or (start == i and _thanked(text, tokens, i, language))
+            or (start == i and _greeted_name(text, tokens, i, language))
             or _kin_before(tokens, i)
             or kin_cased
             or _identity_question(tokens, i)

@@ -17,6 +17,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
+from unidecode import unidecode
+
 from transforms.privacy.pii.entities import ADDRESS, NAME
 from transforms.privacy.pii.stop_words import EN_STOP as _EN_STOP
 from transforms.privacy.pii.stop_words import FR_STOP as _FR_STOP
@@ -144,7 +146,7 @@ _MESSAGE_TO = [
     )
 ]  # fmt: skip
 #: Spelling: "D comme Désiré", "D comme dans Dame", "B for Bravo", "B as in Butter".
-_SPELL_LINKS = [("comme", "dans"), ("comme",), ("for",), ("as", "in"), ("like",)]
+_SPELL_LINKS = [("comme", "dans"), ("comme",), ("pour",), ("for",), ("as", "in"), ("like",)]
 #: Most words a name runs to ("Jean-Marc de la Fontaine" is five).
 _MAX_NAME_WORDS = 3
 _PARTICLES = {
@@ -174,6 +176,23 @@ def _letter(tok: Token) -> bool:
     return len(tok.text) == 1 and tok.text.isalpha()
 
 
+def spell_link(tokens: Sequence[Token], k: int) -> int:
+    """Words of the link and anchor after a letter at ``k`` ("comme désiré", "pour zoulou", "like
+    juliet"), or 0."""
+    n = len(tokens)
+    for link in _SPELL_LINKS:
+        if _match(tokens, k, link) and k + len(link) < n:
+            if link == ("pour",) and not _anchors(tokens[k - 1].text, tokens[k + 1].text):
+                return 0  # "avec d l pour duvivier": the letters of a word said, not an anchor
+            return len(link) + 1
+    return 0
+
+
+def _anchors(letter: str, word: str) -> bool:
+    """``word`` opens on ``letter``, accents aside: "é pour émile", "z pour zoulou"."""
+    return unidecode(word[:1]) == unidecode(letter)
+
+
 def spelled_at(tokens: Sequence[Token], i: int) -> int:
     """End (exclusive) of a name spelled from token ``i`` (at least three letters), or ``i``.
 
@@ -188,11 +207,7 @@ def spelled_at(tokens: Sequence[Token], i: int) -> int:
             j += 1
             continue
         if _letter(tokens[j]):
-            k = j + 1
-            for link in _SPELL_LINKS:
-                if _match(tokens, k, link) and k + len(link) < n:
-                    k = k + len(link) + 1  # the anchor word
-                    break
+            k = j + 1 + spell_link(tokens, j + 1)  # the link and its anchor word
             letters += 1
             j = k
             continue
@@ -407,6 +422,8 @@ def _followed_by_digits(tokens: Sequence[Token], end: int) -> bool:
         if _digit_at(tokens, end + 1):
             return True
         end += 1
+    if end + 1 < len(tokens) and re.fullmatch(r"[a-z]'s", tokens[end + 1].text):
+        return False  # a count of a letter after its spelling (round 18): "… d e n two t's"
     return _digit_at(tokens, end)
 
 
@@ -461,10 +478,12 @@ _STREETS_EN = {
     "vennel", "ghyll", "gill", "loaning", "brae", "chare", "ginnel", "snicket", "twitten",
     # fenland and moorland types (round 17): "oxlip drove", "puddlers' bank", "kipperlane end"
     "drove", "bank", "end",
+    # round 18: "crofters' drift"
+    "drift",
 }  # fmt: skip
 #: Street types that are everyday nouns too ("the 12 month end", "20 lloyds bank"): a street
 #: only after a word that is no common word or a possessive ("kipperlane end", "puddlers' bank").
-_WEAK_STREETS_EN = {"bank", "end"}
+_WEAK_STREETS_EN = {"bank", "end", "drift"}
 #: Street types as a noisy line makes Whisper write them, homophones of a type ("58 coniston
 #: weigh"): a street only with its house number, like every English street type.
 _STREET_HOMOPHONES_EN = {"weigh", "whey", "rode", "rowed", "lain", "grov", "clothes"}
@@ -519,6 +538,20 @@ def _digits_before(units: Sequence[Unit], tokens: Sequence[Token], n: int) -> in
     return count
 
 
+def _said_again(units: Sequence[Unit], tokens: Sequence[Token], n: int) -> int | None:
+    """Start of a number said twice to check it, ending with unit ``n`` and no pause inside
+    ("one hundred and eight one oh eight", "eighty eighty"): the digits of the run split on a
+    unit's edge into two equal halves (round 18); or None."""
+    r = n
+    while r > 0 and units[r - 1].kind == "num" and not tokens[units[r - 1].hi - 1].pause:
+        r -= 1
+    for m in range(r + 1, n + 1):
+        first = "".join(u.value for u in units[r:m])
+        if 0 < len(first) <= _HOUSE_DIGITS and first == "".join(u.value for u in units[m : n + 1]):
+            return units[r].lo
+    return None
+
+
 def _house_number(units: Sequence[Unit], tokens: Sequence[Token], k: int) -> int | None:
     """Token index where a house number (with "bis", "flat 3,") starts, for a street at ``k``."""
     j = k
@@ -537,9 +570,10 @@ def _house_number(units: Sequence[Unit], tokens: Sequence[Token], k: int) -> int
         return start
     for n, u in enumerate(units):
         if u.hi == j and u.kind == "num" and len(u.value) <= 4 and int(u.value or 0) > 0:
-            if _digits_before(units, tokens, n) + len(u.value) > _HOUSE_DIGITS:
+            again = _said_again(units, tokens, n)
+            start = u.lo if again is None else again  # said twice to check it (round 18)
+            if again is None and _digits_before(units, tokens, n) + len(u.value) > _HOUSE_DIGITS:
                 return None  # the tail of a longer number: "eight eight four one two a …"
-            start = u.lo
             if start >= 2 and tokens[start - 2].text in _DWELLING:
                 start -= 2
             return start
@@ -703,6 +737,10 @@ _ESTATES_EN = {
 #: A street type that is also a word of a locution: "en cours (de validité)", "au cours de
 #: l'appel", "en route", "en place" name no street when no house number comes before them.
 _LOCUTIONS_FR = {"cours", "route", "place", "chemin"}
+#: Words before "cours de" that make it "during" or a lesson, no street (round 18).
+_LESSON_BEFORE = {"au", "le", "les", "un", "des", "de", "du", "ce", "ces", "mon", "mes", "ton",
+                  "son", "ses", "notre", "votre", "nos", "vos", "leur", "leurs", "premier",
+                  "dernier", "prochain"}  # fmt: skip
 
 
 def _locution(tokens: Sequence[Token], k: int) -> bool:
@@ -713,7 +751,8 @@ def _locution(tokens: Sequence[Token], k: int) -> bool:
     after = tokens[k + 1].text if k + 1 < len(tokens) else ""
     return before == "en" or (
         tokens[k].text == "cours"
-        and before == "au"
+        # a lesson (round 18): "le cours de formation musicale", "besoin de cours de maths"
+        and before in _LESSON_BEFORE
         and (after in ("de", "du", "des") or after.startswith("d'"))
     )
 
@@ -902,9 +941,10 @@ def _en_street(text: str, tokens: Sequence[Token], units: Sequence[Unit], k: int
     if tokens[k].text in _WEAK_STREETS_EN and _common(before.text) and not possessive:
         return []
     start = _house_number(units, tokens, lo)
-    if start is None and lo > 0 and tokens[lo - 1].text == "right":
+    if start is None and lo > 0 and tokens[lo - 1].text in ACKS | {"right"}:
         # a backchannel between the house number and the street's name: "thirty two right
-        # bracken ghyll" (round 14); the word stays out of the street's name
+        # bracken ghyll" (round 14), "eighty eighty yeah …" (round 18); the word stays out of
+        # the street's name
         start = _house_number(units, tokens, lo - 1)
     if start is None:
         start = _dwelling_before(tokens, units, lo)
