@@ -270,7 +270,7 @@ def find_pii(
         for r in results
         if PRESIDIO_TYPES.get(r.entity_type, r.entity_type) in ENTITIES
     ]
-    spans = [s for s in spans if s.end > s.start]
+    spans = _address_out_of_ids(text, [s for s in spans if s.end > s.start])
     merged = _merge(spans + _said_again(text, spans))
     return _towns_in_addresses(
         text,
@@ -987,6 +987,23 @@ def _letters_explained(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
                 cut = m.end()
                 continue
         out.append(span)
+    return out
+
+
+def _address_out_of_ids(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
+    """An address that opens inside an identifier ("Contrat RCW 61 420, poste fixe": the id's
+    digits read as a number and a place; round 18) keeps only what follows the id, and nothing
+    when that is under two words; the merge would otherwise give the id the address's type."""
+    ids = [s for s in spans if s.entity == ID]
+    out: list[PiiSpan] = []
+    for s in spans:
+        inside = next((i for i in ids if i.start < s.start < i.end < s.end), None)
+        if s.entity == ADDRESS and inside is not None:
+            rest = text[inside.end : s.end]
+            if len(re.findall(r"\w+", rest)) < 2:
+                continue
+            s = PiiSpan(inside.end + len(rest) - len(rest.lstrip(" ,")), s.end, ADDRESS)
+        out.append(s)
     return out
 
 

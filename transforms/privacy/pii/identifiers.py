@@ -458,6 +458,7 @@ def scan_identifiers(
                 found.append(match)
     for run in bridged:
         found += _repaired_matches(run, tokens, units, language, compiled)
+    found += _one_digit_short(bridged, found, tokens, units, language, patterns)
     matched = list(found)
     said: tuple[int, int] | None = None  # the tokens of the run before this one
     for run in _pieces(units, tokens, language):
@@ -573,6 +574,50 @@ def _repaired_matches(
     return found
 
 
+#: A tenant's pattern that opens with its letters and goes on with a count of digits ("RMD[0-9]{5}",
+#: "MPC\\d{5}").
+_PREFIXED = re.compile(r"\^?([A-Z]{2,4})(\[0-9\]|\\d)\{(\d+)\}\$?")
+
+
+def _one_digit_short(
+    bridged: Sequence[Sequence[_Piece]],
+    found: Sequence[Found],
+    tokens: Sequence[Token],
+    units: Sequence[Unit],
+    language: str,
+    patterns: Sequence[str],
+) -> list[Found]:
+    """The tenant's letters spelled one by one, then digits one short of the pattern, with no
+    digit after ("c'est r m d six deux quarante neuf" for ``RMD[0-9]{5}``, "m p c seven hang on
+    m p c seven two sixty five"; round 18): a digit lost in the hearing, or two read as one
+    number ("quarante neuf"). The tenant's own letters, each said alone, are the evidence; the
+    letters glued ("rmd 6249") or another prefix stay."""
+    out: list[Found] = []
+    for pattern in patterns:
+        shape = _PREFIXED.fullmatch(pattern)
+        if not shape or int(shape[3]) < 5:
+            continue
+        letters, count = shape[1], int(shape[3]) - 1
+        for run in bridged:
+            for a in range(len(run) - len(letters)):
+                spelled = run[a : a + len(letters)]
+                if "".join(p.text for p in spelled) != letters or any(
+                    len(p.text) != 1 for p in spelled
+                ):
+                    continue
+                digits = ""
+                end = a + len(letters)
+                while end < len(run) and run[end].text.isdigit() and len(digits) < count:
+                    digits += run[end].text
+                    end += 1
+                if len(digits) != count or (end < len(run) and run[end].text[:1].isdigit()):
+                    continue
+                lo, hi = units[run[a].lo].lo, units[run[end - 1].hi - 1].hi
+                if not any(f.lo < hi and lo < f.hi for f in [*found, *out]):
+                    out.append(Found(lo, hi, ID))
+    return out
+
+
 def _pattern_from(
     run: Sequence[_Piece],
     a: int,
@@ -587,15 +632,18 @@ def _pattern_from(
     tenant's pattern matches whole: an ID, unless it has a phone's shape (then nothing). A lone
     "o" is read as zero and as the letter O ("b o five two …" for ``BO[0-9]{7}``; round 17):
     the two sound alike, and the pattern, matched whole, tells which was meant."""
-    lettered = compact
+    lettered = zeroed = compact
     for end in range(b, len(run)):
         compact += run[end].text
         said = units[run[end].lo]
         letter_o = said.hi - said.lo == 1 and tokens[said.lo].text == "o"
         lettered += "O" if letter_o else run[end].text
+        # "r m d o o quatre …": an o after a spelled letter is a letter to the tokenizer, but
+        # zero to a pattern that wants digits there (round 18)
+        zeroed += "0" if letter_o else run[end].text
         if len(compact) > 24:
             return None
-        if any(p.fullmatch(compact) or p.fullmatch(lettered) for p in compiled):
+        if any(p.fullmatch(c) for p in compiled for c in {compact, lettered, zeroed}):
             lo = units[run[a].lo].lo
             if _phone_not_id(compact, tokens, lo, language):
                 return None

@@ -267,6 +267,10 @@ def _restarted(units: Sequence[Unit], parts: Sequence[list[int]]) -> bool:
     first, again = units[parts[-2][0]].value, units[parts[-1][0]].value
     if len(first) >= 3 and len(again) == len(first) and again[0] == first[0] > "0":
         return len(tail) > len(head)
+    # a round hundred broken off and its hundreds corrected ("le six cent non pardon sept cent
+    # douze …"; round 18): the restart is a number of the same size that goes on
+    if len(parts[-2]) == 1 and re.fullmatch(r"[1-9]00", first) and len(again) == 3:
+        return again[0] != "0" and len(tail) > len(head)
     return len(head) <= 2 and tail[:1] == head[:1] and len(tail) > len(head) + 2
 
 

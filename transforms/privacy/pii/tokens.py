@@ -63,8 +63,10 @@ _WORD_KINDS = {
     **dict.fromkeys(_CORRECTIONS, "correction"),
     **dict.fromkeys(_PLUS, "plus"),
 }
-#: A spoken number is at most this many words ("quatre mille neuf cent soixante-dix-neuf").
-_MAX_NUMBER_WORDS = 7
+#: A spoken number is at most this many words ("quatre mille neuf cent soixante-dix-neuf"; "nine
+#: hundred and ninety nine thousand nine hundred and ninety nine", eleven: a cap of seven cut
+#: "… thousand four | hundred and fifty six" in two and left the end in clear; round 18).
+_MAX_NUMBER_WORDS = 11
 
 
 @dataclass(frozen=True)
@@ -246,7 +248,35 @@ def spoken_units(tokens: Sequence[Token], language: str) -> list[Unit]:
             continue
         units.append(Unit(_WORD_KINDS.get(word, "word"), word, i, i + 1))
         i += 1
-    return units
+    return _hundreds_oh(units, tokens)
+
+
+def _hundreds_oh(units: list[Unit], tokens: Sequence[Token]) -> list[Unit]:
+    """A zero said between a round hundred said in words and one digit fills its tens ("four
+    hundred oh five", "quatre cent o cinq": 405, as "four oh five" is; round 18). Not two zeros
+    ("nine hundred oh oh four"), nor a zero before a longer number."""
+    out: list[Unit] = []
+    k = 0
+    while k < len(units):
+        u = units[k]
+        said = units[k : k + 3]
+        if (
+            len(said) == 3
+            and all(s.kind == "num" for s in said)
+            and re.fullmatch(r"[1-9]00", u.value)
+            and not tokens[u.lo].text[:1].isdigit()
+            and said[1].value == "0"
+            and re.fullmatch(r"[1-9]", said[2].value)
+            and said[1].lo == u.hi
+            and said[2].lo == said[1].hi
+            and said[2].hi == said[2].lo + 1
+        ):
+            out.append(Unit("num", u.value[0] + "0" + said[2].value, u.lo, said[2].hi, u.plus))
+            k += 3
+            continue
+        out.append(u)
+        k += 1
+    return out
 
 
 # ----------------------------------------------------------------------------- homophones
