@@ -174,6 +174,14 @@ STREETS = {
     | {"potting", "hollybush", "bridle", "stirrup", "martingale", "farthingale", "sweetbriar"}
     | {"kingcup", "vetch", "nosegay", "posy", "mangold", "oastbrook", "wealdgate", "pluckley"}
     | {"hopkiln", "silverweed", "tillerman", "jibsail", "cleat"},
+    "heldout22": {"ciriers", "ruchettes-basses", "essaimeurs", "alvéoles", "propolis", "nacelliers"}
+    | {"aérostiers", "brûleurs-hauts", "girouette-penchée", "facteurs-d'orgues", "harmoniums"}
+    | {"diapason", "chevilles-d'accord", "marteaux-feutrés", "truchements", "interprètes"}
+    | {"kervézélan", "apostilles", "loutriers", "fauconniers", "flamants", "grues-cendrées"}
+    | {"soigneurs-de-nuit", "lugworm", "oarlock", "gunwale", "ferrypoint", "tholepin", "crotchet"}
+    | {"cadenza", "glissando", "pizzicato", "ostinato", "freewheel", "derailleur", "sprocket"}
+    | {"chainring", "whey", "curdle", "curdwell", "buttermilk", "cheddarstone", "anvil"}
+    | {"hoofpick", "swage", "quenching"},
 }
 
 
