@@ -69,7 +69,7 @@ from transforms.privacy.pii.people import (
     scan_addresses,
     scan_names,
 )
-from transforms.privacy.pii.pets import pet_words, vessel_words
+from transforms.privacy.pii.pets import pet_words, thing_words, vessel_words
 from transforms.privacy.pii.scanners import (
     is_domain,
     scan_glued_emails,
@@ -393,6 +393,7 @@ def _not_pets(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
     tokens = tokenize(text)
     # a boat's name is no person's either (round 16): "le bateau c'est le gwenola"
     pets = pet_words(tokens) | vessel_words(tokens)
+    pets |= thing_words(tokens)  # toys, horses, events, varieties (round 19)
     starts = {t.start: i for i, t in enumerate(tokens)}
 
     def royal(s: PiiSpan) -> bool:

@@ -1354,6 +1354,21 @@ _MAIDEN = {"née", "nee"}
 #: Words after which a name said alone has ended: "… clive yeah", "… clive and …".
 _AFTER_A_NAME = {"yeah", "yes", "oui", "ouais", "and", "et", "that's", "c'est", "thanks",
                  "merci", "euh", "uh", "um", "erm", "please", "plaît"}  # fmt: skip
+
+
+def _noun_only(word: str, language: str) -> bool:
+    """A common word only as a noun's lemma, no inflected form and no other part of speech: the
+    lexicon's proper names ("cassius", "rollo", "montgomery"; round 19), not "opposite"."""
+    words = common_words_of(language)
+    if word in words.forms or not words.lemmas:
+        return False
+    return word in words.lemmas[0][0] and not any(word in w for w, _ in words.lemmas[1:])
+
+
+#: A verb's negation or an auxiliary right after a kin's name, the clause going on (round 19):
+#: "his dad cassius isn't allowed", "my nan juniper can't".
+_CLAUSE_AFTER_NAME = {"isn't", "wasn't", "can't", "won't", "doesn't", "didn't", "hasn't",
+                      "hadn't", "shouldn't", "couldn't", "n'est", "n'a", "ne"}  # fmt: skip
 _NOUN_COPULAS = {"c'est", "est", "is", "it's", "was", "c'était", "était"}
 
 
@@ -1392,6 +1407,9 @@ _ROLES = {
     "sweep", "ramoneur", "ramoneuse", "patrol", "tiler", "plasterer", "scaffolder",
     "chauffagiste", "carreleur", "plâtrier", "intern", "apprentice", "trainee", "stagiaire",
     "apprenti", "apprentie",
+    # round 19: who shoes, trains or looks after a rider's horse; a camp's or a club's staff
+    "farrier", "maréchal-ferrant", "groom", "instructor", "instructeur", "instructrice",
+    "moniteur", "monitrice", "animateur", "animatrice", "counsellor", "paramedic",
 }  # fmt: skip
 #: Most words between a role's article and the role: "the supporters' club secretary", "your
 #: claim handler" (round 17).
@@ -1527,12 +1545,31 @@ def scan_cued_names(text: str, tokens: Sequence[Token], language: str) -> list[F
             and _capitalised(text, tokens[i], i)
             and word not in _CALENDAR
         )
+        # round 19: the same in lower case when the word stands alone as the kin's name, the
+        # clause going on after it ("his dad cassius isn't allowed", "our neighbour rollo"):
+        # Whisper's capitals found these; the lower-case form had lost them
+        kin_bare = (
+            start == i
+            and _kin_before(tokens, i)
+            and _noun_only(word, language)
+            and word not in _STOP_WORDS[language]
+            and word not in _CALENDAR
+            and word not in _SAID
+            and word not in _PERSON_BEFORE
+            and not _CONTRACTION.match(word)
+            and (
+                i + 1 >= n
+                or tokens[i].pause
+                or tokens[i + 1].text in _CLAUSE_AFTER_NAME | _AFTER_A_NAME
+            )
+        )
         cued = (
             (_cue_before(tokens, i) and (_known(word) or _two_unlisted(tokens, start, language)))
             or (start == i and _thanked(text, tokens, i, language))
             or (start == i and _greeted_name(text, tokens, i, language))
             or _kin_before(tokens, i)
             or kin_cased
+            or kin_bare
             or _identity_question(tokens, i)
             or noun is not None
             or _role_before(tokens, i, language)
@@ -1552,6 +1589,7 @@ def scan_cued_names(text: str, tokens: Sequence[Token], language: str) -> list[F
         if (
             not field
             and not kin_cased
+            and not kin_bare
             and not _may_be_named(word, language)
             and not (
                 (answer or named)

@@ -53,14 +53,14 @@ _AND = {"and", "et", "&"}
 _AFTER_HEAD = {
     "de", "d'", "du", "des", "and", "et", "who", "qui", "with", "avec", "but", "mais", "from",
     "since", "depuis", "of", "aged", "il", "elle", "he's", "she's", "they're", "that", "which",
-    "so", "donc", "too", "aussi",
+    "so", "donc", "too", "aussi", "hein", "quoi", "voilà", "yeah", "innit",
 }  # fmt: skip
 _PREDICATE_REACH = 5
 #: What opens a predicate noun phrase ("a …", "both …", "deux …") and what cannot stand in one
 #: (a pronoun or a possessive starts another phrase: "c'est elle qui suit mon lapin").
 _PREDICATE_OPENERS = {
     "a", "an", "un", "une", "des", "both", "two", "three", "deux", "trois", "all", "tous",
-    "toutes", "les", "our", "nos", "notre", "my", "mes", "ma", "mon",
+    "toutes", "les", "our", "nos", "notre", "my", "mes", "ma", "mon", "the", "le", "la",
 }  # fmt: skip
 _NOT_IN_PREDICATE = {"elle", "il", "qui", "who", "that", "she", "he", "lui", "which", "que"}
 
@@ -140,9 +140,9 @@ _VESSEL_LINKS = _NAMING | {"c'est", "c'était", "est", "le", "la", "l'", "the", 
 _VESSEL_REACH = 4
 
 
-def _named_vessel(tokens: Sequence[Token], i: int) -> bool:
-    """``tokens[i]`` is the name given to a boat noun just before it; not an owner's possessive
-    ("the boat is tadhg's")."""
+def _named_vessel(tokens: Sequence[Token], i: int, nouns: frozenset[str] = VESSELS) -> bool:
+    """``tokens[i]`` is the name given to a boat noun (or another of ``nouns``) just before it;
+    not an owner's possessive ("the boat is tadhg's")."""
     if tokens[i].text.endswith("'s"):
         return False
     j = i - 1
@@ -150,7 +150,7 @@ def _named_vessel(tokens: Sequence[Token], i: int) -> bool:
         j -= 1
     if j < 0 or (tokens[j].pause and j < i - 1):
         return False
-    if _word(tokens[j]) not in VESSELS:
+    if _word(tokens[j]) not in nouns:
         return False
     if j == i - 1:  # apposition: "le voilier gwenola", "the boat saoirse"
         return j > 0 and tokens[j - 1].text in _DETERMINERS and not tokens[j].pause
@@ -162,3 +162,87 @@ def vessel_words(tokens: Sequence[Token]) -> frozenset[str]:
     if not any(_word(t) in VESSELS for t in tokens):
         return frozenset()
     return frozenset(_word(t) for i, t in enumerate(tokens) if _named_vessel(tokens, i))
+
+
+#: Round 19: the same frames hold for every thing people give a person's name to, not only
+#: animals and boats. Toys and horses' kinds join the named nouns ("his teddy called george", "a
+#: new cob called harvey"); events (holidays, camps, courses, weeks) and plants' varieties are
+#: named after someone before or after their noun ("le séjour jules verne", "the nelson sailing
+#: week", "the jack be little squashes").
+TOYS = frozenset({
+    "teddy", "teddies", "doll", "dolls", "toy", "toys", "bear", "doudou", "peluche", "poupée",
+    "nounours", "cob", "cobs", "gelding", "geldings", "foal", "foals", "stallion", "mares",
+    "hongre", "poulain", "pouliche", "étalon", "bouquet", "bouquets", "arrangement", "wreath",
+    "couronne", "gerbe",
+})  # fmt: skip
+#: Events named after someone, the name after the noun ("le stage robinson") or before it ("the
+#: darwin nature camp").
+EVENTS = frozenset({
+    "séjour", "séjours", "stage", "stages", "camp", "camps", "colo", "colonie", "week", "weeks",
+    "course", "courses", "trip", "tour", "festival", "challenge", "trophy", "cup", "trophée",
+    "coupe", "semaine", "atelier", "workshop", "holiday", "programme", "program",
+})  # fmt: skip
+#: Plants sold by a variety's name before their noun ("the jack be little squashes").
+PLANTS = frozenset({
+    "squash", "squashes", "potato", "potatoes", "tomato", "tomatoes", "rose", "roses", "apple",
+    "apples", "pear", "pears", "bean", "beans", "peas", "dahlia", "dahlias", "clematis",
+    "pumpkin", "pumpkins", "courgette", "courgettes", "variety", "varieties", "tulips",
+    "tomates", "pommes", "rosier", "rosiers", "variété", "courges",
+})  # fmt: skip
+#: Events whose name comes after the noun: only those said with an article before them.
+_EVENTS_BEFORE_NAME = frozenset({
+    "séjour", "stage", "camp", "colo", "colonie", "course", "festival", "challenge", "trophy",
+    "cup", "trophée", "coupe",
+})  # fmt: skip
+_NAMED_BEFORE_REACH = 4
+#: Words that end a named thing's run before its noun: a naming verb (a person is named there), an
+#: article or a time's adjective ("… last week" is a time, not an event).
+_NOT_IN_A_NAMED_THING = (
+    _NAMING_VERBS
+    | {"the", "le", "la", "l'", "les", "a", "an", "un", "une", "this", "that", "last", "next"}
+    | {"cette", "ce", "dernière", "dernier", "prochaine", "prochain", "every", "chaque"}
+)
+_THE = {"the", "le", "la", "l'", "les", "a", "an", "un", "une", "his", "her", "their", "our",
+        "my", "your", "son", "sa", "mon", "ma", "notre", "votre"}  # fmt: skip
+
+
+def _named_before(tokens: Sequence[Token], i: int) -> int:
+    """The end of a name said between an article and an event's or a plant's noun ("the nelson
+    sailing week", "the jack be little squashes"), or 0."""
+    if i < 1 or tokens[i - 1].text not in _THE or tokens[i - 1].pause:
+        return 0
+    for k in range(i + 1, min(len(tokens), i + 1 + _NAMED_BEFORE_REACH)):
+        if tokens[k - 1].pause or tokens[k - 1].text in _NOT_IN_A_NAMED_THING:
+            return 0  # "a lady called … last week", "ma collègue … la semaine dernière"
+        if tokens[k].text in EVENTS | PLANTS:
+            return k
+    return 0
+
+
+def thing_words(tokens: Sequence[Token]) -> frozenset[str]:
+    """The words of ``tokens`` that name a toy, a horse, an event or a plant's variety, and the
+    toy's noun itself when it is a name too ("his teddy called …")."""
+    words = {_word(t) for t in tokens}
+    if not words & (TOYS | EVENTS | PLANTS):
+        return frozenset()
+    out: set[str] = set()
+    for i, t in enumerate(tokens):
+        end = _named_before(tokens, i)
+        if end:
+            out |= {_word(tokens[k]) for k in range(i, end)}
+            continue
+        if _named_vessel(tokens, i, TOYS) or (
+            _named_vessel(tokens, i, _EVENTS_BEFORE_NAME) and tokens[i - 1].text in EVENTS
+        ):
+            out.add(_word(t))
+            if tokens[i - 1].text in EVENTS and i + 1 < len(tokens) and not t.pause:
+                out.add(_word(tokens[i + 1]))  # "le séjour jules verne"
+        if (
+            t.text in TOYS
+            and i > 0
+            and tokens[i - 1].text in _DETERMINERS
+            and i + 1 < len(tokens)
+            and tokens[i + 1].text in _NAMING_VERBS
+        ):
+            out.add(t.text)  # "his teddy called george": the noun too
+    return frozenset(out)
