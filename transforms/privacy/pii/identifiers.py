@@ -87,6 +87,10 @@ _HOLDER_NOUNS = {
     # and "resident"'s French forms, and the traveller an airline numbers (round 17: "le numéro
     # de résident c'est r …", "the frequent flyer number is …")
     "résident", "résidente", "flyer", "flier", "voyageur", "voyageuse",
+    # and the people a club, a federation or an event enrols (round 19: "rider number", "numéro
+    # de cavalier", "numéro de licencié"); not a player, whose number is a shirt's
+    "rider", "cavalier", "cavalière", "competitor", "concurrent", "concurrente", "participant",
+    "participante", "entrant", "licencié", "licenciée",
 }  # fmt: skip
 #: Cards a number is bound to ("numéro de carte", "card number"), and the words that make one
 #: a payment card (left to the card scanner) or a SIM card (a phone's number).
@@ -547,8 +551,60 @@ def scan_identifiers(
             and not _date_like(compact)
         ):
             found.append(Found(lo, hi, ID))
+    found += _restarted_codes(tokens, units, language, found)
     logins = scan_logins(tokens, units, language) if not patterns else []
     return found + _read_back(tokens, units, found, language) + logins
+
+
+def _repair_between(tokens: Sequence[Token], end: int, lo: int) -> bool:
+    """Only repair words, holds and hesitations between tokens ``end`` and ``lo``, one of them
+    no hesitation ("non attendez", "sorry hang on")."""
+    k, repaired = end, False
+    while k < lo:
+        hold = _phrase_at(tokens, k, _HOLDS)
+        if hold:
+            k, repaired = k + hold, True
+        elif tokens[k].text in _UNCOUNTED_WORDS:
+            repaired = repaired or tokens[k].text not in _HESITATION
+            k += 1
+        else:
+            return False
+    return repaired and k == lo
+
+
+def _restarted_codes(
+    tokens: Sequence[Token], units: Sequence[Unit], language: str, found: Sequence[Found]
+) -> list[Found]:
+    """A code of letters spelled one by one and digits, broken off by a repair or a hold and
+    said again from its letters and first digit, longer ("c'est le j f un zéro non attendez j f
+    un zéro six neuf"; round 19): dictating it twice is the evidence of a code, with no cue. The
+    letters each said alone, digits only after them, four digits at least; a transaction word
+    before it ("dossier", "order") leaves it, and closing letters (a postcode, a plate) too."""
+    out: list[Found] = []
+    runs = _pieces(units, tokens, language)
+    for first, again in itertools.pairwise(runs):
+        lo, hi = units[again[0].lo].lo, units[again[-1].hi - 1].hi
+        start = units[first[0].lo].lo
+        if not _repair_between(tokens, units[first[-1].hi - 1].hi, lo):
+            continue
+        spelled = next((m for m, p in enumerate(again) if not p.text.isalpha()), len(again))
+        letters = "".join(p.text for p in again[:spelled])
+        digits = "".join(p.text for p in again[spelled:])
+        said = "".join(p.text for p in first)
+        if (
+            spelled < 2
+            or any(len(p.text) != 1 for p in again[:spelled])
+            or not digits.isdigit()
+            or len(digits) < 4
+            or not said.startswith(letters + digits[0])
+            or len(said) >= len(letters + digits)
+            or _context(tokens, start, language) == "not_id"
+            or (hi < len(tokens) and tokens[hi].text in _CURRENCY)
+        ):
+            continue
+        if not any(f.lo < hi and start < f.hi for f in found):
+            out.append(Found(start, hi, ID))
+    return out
 
 
 def _repaired_matches(
