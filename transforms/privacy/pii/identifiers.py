@@ -204,6 +204,25 @@ def _anchored_letter(tokens: Sequence[Token], units: Sequence[Unit], k: int) -> 
     return None
 
 
+#: Letters that are words alone ("a", "à", "y", "i", "o"): not the opening of an id.
+_ONE_LETTER_WORDS = {"a", "y", "i", "o"}
+
+
+def _confirmed_digit(tokens: Sequence[Token], units: Sequence[Unit], k: int) -> int:
+    """The unit after a digit confirmed by itself ("six comme six", "five as in five"; round
+    19): the caller spells a digit as they spell a letter, and it is said once; else ``k + 1``."""
+    u = units[k]
+    if not re.fullmatch(r"\d", u.value):
+        return k + 1
+    for link in _ANCHOR_LINKS:
+        if link == ("for",) or not _phrase_at(tokens, u.hi, [link]):
+            continue
+        m = next((m for m in range(k + 1, len(units)) if units[m].lo >= u.hi + len(link)), None)
+        if m is not None and units[m].lo == u.hi + len(link) and units[m].value == u.value:
+            return m + 1
+    return k + 1
+
+
 def _letter_group(compact: str, language: str) -> bool:
     """Two or three letters that are no word: "nw", "qv", and, with a vowel, a group that is no
     word of the call's language nor a name ("oc" in English; in French the lemmatizer's suffix
@@ -255,7 +274,7 @@ def _pieces(
             k += 1  # "numéro client a b tiret quatre …": a dash said inside the announced id
             continue
         if u.kind == "num":
-            piece = _Piece(k, k + 1, value)
+            piece = _Piece(k, _confirmed_digit(tokens, units, k), value)
         elif u.kind == "word" and _REPEATED_DIGIT.fullmatch(value):
             # "double-oh", "triple-seven" written as one word
             times, digit = value.split("-", 1)
@@ -524,7 +543,21 @@ def scan_identifiers(
             login = len(run) == 1 and re.fullmatch(
                 r"[A-Z]{2,}\d{2,}[A-Z]?|\d{2,}[A-Z]{2,}", compact
             )
-            if digits >= 5 or (letters >= 2 and digits >= 4) or (login and len(compact) >= 5):
+            # one letter that is no word, then a number of four digits or more that is no year
+            # ("numéro de patient c'est p trois mille deux cent quarante-sept"; round 19)
+            lettered = (
+                letters == 1
+                and digits >= 4
+                and re.fullmatch(r"[A-Z]\d+", compact) is not None
+                and compact[0].lower() not in _ONE_LETTER_WORDS
+                and not re.fullmatch(r"(19|20)\d\d", compact[1:])
+            )
+            if (
+                digits >= 5
+                or (letters >= 2 and digits >= 4)
+                or (login and len(compact) >= 5)
+                or lettered
+            ):
                 if before and _broken_off(tokens, before[1], lo):
                     lo = before[0]  # "h s six seven sorry six eight …": the attempt too
                 found.append(Found(lo, hi, ID))  # "mon identifiant c'est dupont75" too
