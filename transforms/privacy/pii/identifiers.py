@@ -87,6 +87,10 @@ _HOLDER_NOUNS = {
     # and "resident"'s French forms, and the traveller an airline numbers (round 17: "le numéro
     # de résident c'est r …", "the frequent flyer number is …")
     "résident", "résidente", "flyer", "flier", "voyageur", "voyageuse",
+    # and the people a club, a federation or an event enrols (round 19: "rider number", "numéro
+    # de cavalier", "numéro de licencié"); not a player, whose number is a shirt's
+    "rider", "cavalier", "cavalière", "competitor", "concurrent", "concurrente", "participant",
+    "participante", "entrant", "licencié", "licenciée",
 }  # fmt: skip
 #: Cards a number is bound to ("numéro de carte", "card number"), and the words that make one
 #: a payment card (left to the card scanner) or a SIM card (a phone's number).
@@ -200,6 +204,25 @@ def _anchored_letter(tokens: Sequence[Token], units: Sequence[Unit], k: int) -> 
     return None
 
 
+#: Letters that are words alone ("a", "à", "y", "i", "o"): not the opening of an id.
+_ONE_LETTER_WORDS = {"a", "y", "i", "o"}
+
+
+def _confirmed_digit(tokens: Sequence[Token], units: Sequence[Unit], k: int) -> int:
+    """The unit after a digit confirmed by itself ("six comme six", "five as in five"; round
+    19): the caller spells a digit as they spell a letter, and it is said once; else ``k + 1``."""
+    u = units[k]
+    if not re.fullmatch(r"\d", u.value):
+        return k + 1
+    for link in _ANCHOR_LINKS:
+        if link == ("for",) or not _phrase_at(tokens, u.hi, [link]):
+            continue
+        m = next((m for m in range(k + 1, len(units)) if units[m].lo >= u.hi + len(link)), None)
+        if m is not None and units[m].lo == u.hi + len(link) and units[m].value == u.value:
+            return m + 1
+    return k + 1
+
+
 def _letter_group(compact: str, language: str) -> bool:
     """Two or three letters that are no word: "nw", "qv", and, with a vowel, a group that is no
     word of the call's language nor a name ("oc" in English; in French the lemmatizer's suffix
@@ -251,7 +274,7 @@ def _pieces(
             k += 1  # "numéro client a b tiret quatre …": a dash said inside the announced id
             continue
         if u.kind == "num":
-            piece = _Piece(k, k + 1, value)
+            piece = _Piece(k, _confirmed_digit(tokens, units, k), value)
         elif u.kind == "word" and _REPEATED_DIGIT.fullmatch(value):
             # "double-oh", "triple-seven" written as one word
             times, digit = value.split("-", 1)
@@ -520,7 +543,21 @@ def scan_identifiers(
             login = len(run) == 1 and re.fullmatch(
                 r"[A-Z]{2,}\d{2,}[A-Z]?|\d{2,}[A-Z]{2,}", compact
             )
-            if digits >= 5 or (letters >= 2 and digits >= 4) or (login and len(compact) >= 5):
+            # one letter that is no word, then a number of four digits or more that is no year
+            # ("numéro de patient c'est p trois mille deux cent quarante-sept"; round 19)
+            lettered = (
+                letters == 1
+                and digits >= 4
+                and re.fullmatch(r"[A-Z]\d+", compact) is not None
+                and compact[0].lower() not in _ONE_LETTER_WORDS
+                and not re.fullmatch(r"(19|20)\d\d", compact[1:])
+            )
+            if (
+                digits >= 5
+                or (letters >= 2 and digits >= 4)
+                or (login and len(compact) >= 5)
+                or lettered
+            ):
                 if before and _broken_off(tokens, before[1], lo):
                     lo = before[0]  # "h s six seven sorry six eight …": the attempt too
                 found.append(Found(lo, hi, ID))  # "mon identifiant c'est dupont75" too
@@ -547,8 +584,60 @@ def scan_identifiers(
             and not _date_like(compact)
         ):
             found.append(Found(lo, hi, ID))
+    found += _restarted_codes(tokens, units, language, found)
     logins = scan_logins(tokens, units, language) if not patterns else []
     return found + _read_back(tokens, units, found, language) + logins
+
+
+def _repair_between(tokens: Sequence[Token], end: int, lo: int) -> bool:
+    """Only repair words, holds and hesitations between tokens ``end`` and ``lo``, one of them
+    no hesitation ("non attendez", "sorry hang on")."""
+    k, repaired = end, False
+    while k < lo:
+        hold = _phrase_at(tokens, k, _HOLDS)
+        if hold:
+            k, repaired = k + hold, True
+        elif tokens[k].text in _UNCOUNTED_WORDS:
+            repaired = repaired or tokens[k].text not in _HESITATION
+            k += 1
+        else:
+            return False
+    return repaired and k == lo
+
+
+def _restarted_codes(
+    tokens: Sequence[Token], units: Sequence[Unit], language: str, found: Sequence[Found]
+) -> list[Found]:
+    """A code of letters spelled one by one and digits, broken off by a repair or a hold and
+    said again from its letters and first digit, longer ("c'est le j f un zéro non attendez j f
+    un zéro six neuf"; round 19): dictating it twice is the evidence of a code, with no cue. The
+    letters each said alone, digits only after them, four digits at least; a transaction word
+    before it ("dossier", "order") leaves it, and closing letters (a postcode, a plate) too."""
+    out: list[Found] = []
+    runs = _pieces(units, tokens, language)
+    for first, again in itertools.pairwise(runs):
+        lo, hi = units[again[0].lo].lo, units[again[-1].hi - 1].hi
+        start = units[first[0].lo].lo
+        if not _repair_between(tokens, units[first[-1].hi - 1].hi, lo):
+            continue
+        spelled = next((m for m, p in enumerate(again) if not p.text.isalpha()), len(again))
+        letters = "".join(p.text for p in again[:spelled])
+        digits = "".join(p.text for p in again[spelled:])
+        said = "".join(p.text for p in first)
+        if (
+            spelled < 2
+            or any(len(p.text) != 1 for p in again[:spelled])
+            or not digits.isdigit()
+            or len(digits) < 4
+            or not said.startswith(letters + digits[0])
+            or len(said) >= len(letters + digits)
+            or _context(tokens, start, language) == "not_id"
+            or (hi < len(tokens) and tokens[hi].text in _CURRENCY)
+        ):
+            continue
+        if not any(f.lo < hi and start < f.hi for f in found):
+            out.append(Found(start, hi, ID))
+    return out
 
 
 def _repaired_matches(
