@@ -165,11 +165,12 @@ def vessel_words(tokens: Sequence[Token]) -> frozenset[str]:
 
 
 #: Round 19: the same frames hold for every thing people give a person's name to, not only
-#: animals and boats. Toys and horses' kinds join the named nouns ("his teddy called george", "a
-#: new cob called harvey"); events (holidays, camps, courses, weeks) and plants' varieties are
-#: named after someone before or after their noun ("le séjour jules verne", "the nelson sailing
-#: week", "the jack be little squashes").
-TOYS = frozenset({
+#: animals and boats. Toys, kinds of horse and bouquets join the named nouns (``NAMED_OBJECTS``:
+#: "his teddy called george", "a new cob called harvey", "le bouquet joséphine"); events
+#: (holidays, camps, courses, weeks) and plants' varieties are named after someone before or
+#: after their noun ("le séjour jules verne", "the nelson sailing week", "the jack be little
+#: squashes").
+NAMED_OBJECTS = frozenset({
     "teddy", "teddies", "doll", "dolls", "toy", "toys", "bear", "doudou", "peluche", "poupée",
     "nounours", "cob", "cobs", "gelding", "geldings", "foal", "foals", "stallion", "mares",
     "hongre", "poulain", "pouliche", "étalon", "bouquet", "bouquets", "arrangement", "wreath",
@@ -223,7 +224,7 @@ def thing_words(tokens: Sequence[Token]) -> frozenset[str]:
     """The words of ``tokens`` that name a toy, a horse, an event or a plant's variety, and the
     toy's noun itself when it is a name too ("his teddy called …")."""
     words = {_word(t) for t in tokens}
-    if not words & (TOYS | EVENTS | PLANTS):
+    if not words & (NAMED_OBJECTS | EVENTS | PLANTS):
         return frozenset()
     out: set[str] = set()
     for i, t in enumerate(tokens):
@@ -231,14 +232,14 @@ def thing_words(tokens: Sequence[Token]) -> frozenset[str]:
         if end:
             out |= {_word(tokens[k]) for k in range(i, end)}
             continue
-        if _named_vessel(tokens, i, TOYS) or (
+        if _named_vessel(tokens, i, NAMED_OBJECTS) or (
             _named_vessel(tokens, i, _EVENTS_BEFORE_NAME) and tokens[i - 1].text in EVENTS
         ):
             out.add(_word(t))
             if tokens[i - 1].text in EVENTS and i + 1 < len(tokens) and not t.pause:
                 out.add(_word(tokens[i + 1]))  # "le séjour jules verne"
         if (
-            t.text in TOYS
+            t.text in NAMED_OBJECTS
             and i > 0
             and tokens[i - 1].text in _DETERMINERS
             and i + 1 < len(tokens)
