@@ -182,6 +182,14 @@ STREETS = {
     | {"cadenza", "glissando", "pizzicato", "ostinato", "freewheel", "derailleur", "sprocket"}
     | {"chainring", "whey", "curdle", "curdwell", "buttermilk", "cheddarstone", "anvil"}
     | {"hoofpick", "swage", "quenching"},
+    "heldout23": {"farteurs-de-vérande", "pisteurs-secouristes", "télésièges-vieux", "névé-blanc"}
+    | {"dameuses", "plombiers-sertisseurs", "grisailleurs", "sertisseuses", "cives-anciennes"}
+    | {"haleurs-de-l'armançon", "bateliers-marniers", "écluses-doubles", "bajoyers", "éclusières"}
+    | {"autoursiers", "chaperonniers", "perchoir-aux-sacres", "gantiers-de-millau", "encriers"}
+    | {"aiguilles-fines", "estampeurs", "ker-heol", "chanterelle", "puffball", "morel", "stinkhorn"}
+    | {"foghorn", "lantern-glass", "fresnel", "gallery-rail", "bogie", "coupling", "signalbox"}
+    | {"turntable", "pantograph", "fingerspell", "palmprint", "semaphore", "lipreader", "tracker"}
+    | {"windchest", "stopknob", "principalstop", "blowing-engine"},
 }
 
 
