@@ -61,11 +61,11 @@ _PARTICLES = {"de", "da", "du", "des", "la", "le", "van", "von", "der", "di", "d
 #: third engineer) shares one word, the spelling cue inside a name spelled out; heldout6 (a fifth
 #: engineer, blind) one word too, counted when it was merged and not looked at; heldout17 (a
 #: sixteenth engineer, blind, with particles and spelling alphabets) one word, the same way, and
-#: heldout21 and heldout22 (a twentieth and a twenty-first engineer, blind; their writers could
+#: heldout21 to heldout23 (a twentieth to a twenty-second engineer, blind; their writers could
 #: not run this test) one word each.
 SHARED_NAME_WORDS = {
     "heldout2": 17, "heldout3": 30, "heldout4": 1, "heldout6": 1, "heldout8": 1, "heldout17": 1,
-    "heldout21": 1, "heldout22": 1,
+    "heldout21": 1, "heldout22": 1, "heldout23": 1,
 }  # fmt: skip
 #: Sentences dev2 shares with a held-out split, counted the same way.
 SHARED_SENTENCES = {"heldout3": 1}
