@@ -398,18 +398,6 @@ def _context(tokens: Sequence[Token], start: int, language: str) -> str | None:
     return None
 
 
-def _broken_off(tokens: Sequence[Token], end: int, lo: int) -> bool:
-    """Only a repair word (and hesitations) between a run ending at ``end`` and one at ``lo``:
-    the first was an attempt at the value the second says ("h s six seven, sorry, six eight
-    …")."""
-    between = [t.text for t in tokens[end:lo]]
-    return (
-        bool(between)
-        and all(w in _UNCOUNTED_WORDS for w in between)
-        and any(w not in _HESITATION for w in between)
-    )
-
-
 #: What a caller says right after a value to name it ("… that's my mum's account", "… c'est
 #: mon numéro client"): a pronoun's copula, then a word naming the customer's identifier within
 #: a few words (round 17).
@@ -558,7 +546,7 @@ def scan_identifiers(
                 or (login and len(compact) >= 5)
                 or lettered
             ):
-                if before and _broken_off(tokens, before[1], lo):
+                if before and _repair_between(tokens, before[1], lo, holds=()):
                     lo = before[0]  # "h s six seven sorry six eight …": the attempt too
                 found.append(Found(lo, hi, ID))  # "mon identifiant c'est dupont75" too
             continue
@@ -589,12 +577,15 @@ def scan_identifiers(
     return found + _read_back(tokens, units, found, language) + logins
 
 
-def _repair_between(tokens: Sequence[Token], end: int, lo: int) -> bool:
-    """Only repair words, holds and hesitations between tokens ``end`` and ``lo``, one of them
-    no hesitation ("non attendez", "sorry hang on")."""
+def _repair_between(
+    tokens: Sequence[Token], end: int, lo: int, holds: Sequence[tuple[str, ...]] = _HOLDS
+) -> bool:
+    """Only repair words, ``holds`` and hesitations between tokens ``end`` and ``lo``, one of them
+    no hesitation ("non attendez", "sorry hang on"): the run before ``end`` was an attempt at
+    the value said from ``lo``."""
     k, repaired = end, False
     while k < lo:
-        hold = _phrase_at(tokens, k, _HOLDS)
+        hold = _phrase_at(tokens, k, holds)
         if hold:
             k, repaired = k + hold, True
         elif tokens[k].text in _UNCOUNTED_WORDS:
